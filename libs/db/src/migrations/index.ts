@@ -1,0 +1,2 @@
+// Every migration, in order. Reviewed SQL only; the schema never comes from synchronize.
+export const MIGRATIONS: Function[] = [];

@@ -1,0 +1,243 @@
+// The vocabulary of the workflow (REQUIREMENTS.md glossary). Pure data types: no framework.
+
+export type Chain = 'A' | 'B' | 'direct';
+
+export type TicketStatus = 'registered' | 'in_progress' | 'in_review' | 'follow_up' | 'closed' | 'revoked';
+
+export type ReviewStep = 'initiator_review' | 'ops_review' | 'office_review' | 'upstream_report';
+
+export type AssignmentRole = 'sole' | 'lead' | 'co';
+
+export type AssignmentStatus =
+  | 'pending_accept'
+  | 'accepted'
+  | 'awaiting_leader'
+  | 'replied'
+  | 'return_requested'
+  | 'returned'
+  | 'cancelled';
+
+export type Role = 'dispatcher' | 'ops_head' | 'office_reviewer' | 'receiver' | 'unit_leader' | 'admin';
+
+export const ACTIONS = [
+  'dispatch',
+  'answer_directly',
+  'revoke',
+  'accept',
+  'request_return',
+  'approve_return',
+  'reject_return',
+  'submit_reply',
+  'approve_reply',
+  'reject_reply',
+  'pass_review',
+  'send_back',
+  'report_upstream',
+  'record_follow_up',
+  'finish_follow_up',
+  'remind',
+] as const;
+export type ActionName = (typeof ACTIONS)[number];
+
+export type CategoryCode =
+  | 'consultation'
+  | 'complaint'
+  | 'report'
+  | 'help'
+  | 'suggestion'
+  | 'lost_item'
+  | 'praise'
+  | (string & {});
+
+export type Satisfaction = 'satisfied' | 'basically_satisfied' | 'unsatisfied' | 'unknown';
+
+export interface CallerContact {
+  contacted: boolean;
+  /** phone, sms, visit, wechat, other */
+  method: string;
+  at: Date;
+  summary: string;
+}
+
+export interface Reply {
+  content: string;
+  handledAt: Date;
+  /** 经办人: the person who handled it (free text, R-14) */
+  handler: string;
+  callerContact: CallerContact;
+  satisfaction: Satisfaction;
+  submittedBy: string;
+  submittedAt: Date;
+  approvedBy?: string;
+  approvedAt?: Date;
+}
+
+export interface ReturnRequest {
+  reason: string;
+  basis: string;
+  requestedBy: string;
+  requestedAt: Date;
+}
+
+export interface AssignmentState {
+  /** Stable id (the persistence layer's uuid; the workflow creates ids through IdSource). */
+  id: string;
+  unitCode: string;
+  role: AssignmentRole;
+  status: AssignmentStatus;
+  dispatchedAt: Date;
+  dispatchedBy: string;
+  /** 最晚回复时间 (R-9d); set by the application layer from the time-limit policy. */
+  replyDeadline: Date;
+  acceptedBy?: string;
+  acceptedAt?: Date;
+  /** The current reply (awaiting the leader, or approved). Cleared on send-back / leader reject. */
+  reply?: Reply;
+  returnRequest?: ReturnRequest;
+  /** Times the reply was sent back for rework (R-14). */
+  reworkCount: number;
+}
+
+export interface TicketState {
+  id: string;
+  chain: Chain;
+  category: CategoryCode;
+  status: TicketStatus;
+  /** Set only while status is in_review. */
+  step: ReviewStep | null;
+  /** userid of the dispatcher who registered the ticket (发起人). */
+  initiator: string;
+  assignments: AssignmentState[];
+  /** Direct answer (R-7), when closed that way. */
+  directAnswer?: string;
+  /** Optimistic-concurrency version; decide() returns version + 1. */
+  version: number;
+}
+
+/** Who is acting: global roles plus the units the person belongs to (receiver / leader there). */
+export interface Actor {
+  userid: string;
+  roles: readonly Role[];
+  unitCodes: readonly string[];
+}
+
+// ---- action inputs (already shape-validated by the API's DTOs) ----
+export interface DispatchInput {
+  assignments: Array<{ unit: string; role: AssignmentRole; replyDeadline: Date }>;
+}
+export interface UnitScopedInput {
+  /** The acting unit when a person belongs to several units, or the target unit for ops. */
+  unit?: string;
+}
+export interface RequestReturnInput extends UnitScopedInput {
+  reason: string;
+  basis: string;
+}
+export interface SubmitReplyInput extends UnitScopedInput {
+  content: string;
+  handledAt: Date;
+  handler: string;
+  callerContact: CallerContact;
+  satisfaction: Satisfaction;
+}
+export interface CommentInput extends UnitScopedInput {
+  comment?: string;
+}
+export interface SendBackInput {
+  comment: string;
+  /** Units whose replies are sent back; default: every unit whose reply is under review. */
+  units?: string[];
+}
+export interface RevokeInput {
+  reason: string;
+}
+export interface AnswerDirectlyInput {
+  answer: string;
+}
+export interface CloseInput {
+  comment?: string;
+  /** R-14(3): a report or accident found true stays under follow-up until finished. */
+  followUp?: boolean;
+}
+
+export interface ActionInputs {
+  dispatch: DispatchInput;
+  answer_directly: AnswerDirectlyInput;
+  revoke: RevokeInput;
+  accept: UnitScopedInput;
+  request_return: RequestReturnInput;
+  approve_return: CommentInput;
+  reject_return: CommentInput & { comment: string };
+  submit_reply: SubmitReplyInput;
+  approve_reply: CommentInput;
+  reject_reply: CommentInput & { comment: string };
+  pass_review: CloseInput;
+  send_back: SendBackInput;
+  report_upstream: CloseInput;
+  record_follow_up: { comment: string };
+  finish_follow_up: { comment?: string };
+  remind: { comment?: string; unit?: string };
+}
+
+// ---- what a decision produces ----
+export interface TimelineEvent {
+  action: ActionName;
+  actor: string;
+  at: Date;
+  comment?: string;
+  unitCode?: string;
+  fromStatus: TicketStatus;
+  toStatus: TicketStatus;
+  fromStep: ReviewStep | null;
+  toStep: ReviewStep | null;
+  /** Small structured details (e.g. the dispatched units, the return reason/basis). */
+  data?: Record<string, unknown>;
+}
+
+/** Who a notice or to-do is for; the application layer resolves it to people. */
+export type Audience =
+  | { kind: 'unit_receivers'; unitCode: string }
+  | { kind: 'unit_leaders'; unitCode: string }
+  | { kind: 'person'; userid: string }
+  | { kind: 'role'; role: 'dispatcher' | 'ops_head' | 'office_reviewer' };
+
+export type NoticeKind =
+  | 'new_assignment'
+  | 'assignment_cancelled'
+  | 'reply_awaiting_approval'
+  | 'reply_rejected'
+  | 'co_reply_ready'
+  | 'review_step'
+  | 'return_requested'
+  | 'return_decided'
+  | 'rework'
+  | 'remind'
+  | 'closed';
+
+export type Effect =
+  | { kind: 'notice'; notice: NoticeKind; to: Audience; unitCode?: string }
+  /** A pending action for someone: becomes a DingTalk to-do; `key` is stable per ticket. */
+  | { kind: 'todo_open'; key: string; action: ActionName; to: Audience; dueAt?: Date; unitCode?: string }
+  | { kind: 'todo_done'; key: string };
+
+export type RefusalCode = 'FORBIDDEN' | 'INVALID_STATE' | 'VALIDATION';
+
+export interface Refusal {
+  ok: false;
+  code: RefusalCode;
+  message: string;
+  /** The input field at fault, for VALIDATION. */
+  field?: string;
+}
+
+export interface Decision {
+  ok: true;
+  state: TicketState;
+  events: TimelineEvent[];
+  effects: Effect[];
+}
+
+export type DecideResult = Decision | Refusal;
+
+/** Creates ids for new assignments (uuid in production, counters in tests). */
+export type IdSource = () => string;
