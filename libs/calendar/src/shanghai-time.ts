@@ -1,0 +1,101 @@
+// Asia/Shanghai wall-clock arithmetic that never consults the process time zone. China has had
+// no daylight saving time since 1991, so local time is always UTC+8: we shift an instant by
+// +8 h and read it with the getUTC* accessors. A "day" below is a day number: days since
+// 1970-01-01 on the Shanghai calendar.
+
+export const SHANGHAI_OFFSET_MS = 8 * 3_600_000;
+export const DAY_MS = 86_400_000;
+export const MINUTE_MS = 60_000;
+
+const DATE_KEY = /^(\d{4})-(\d{2})-(\d{2})$/;
+const CLOCK = /^([01]\d|2[0-3]):([0-5]\d)$/;
+const LOCAL_TIME = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?$/;
+
+/** Shanghai day number of an instant (epoch milliseconds). */
+export function dayOf(ms: number): number {
+  return Math.floor((ms + SHANGHAI_OFFSET_MS) / DAY_MS);
+}
+
+/** Milliseconds since Shanghai midnight of an instant. */
+export function msIntoDay(ms: number): number {
+  return ms + SHANGHAI_OFFSET_MS - dayOf(ms) * DAY_MS;
+}
+
+/** The instant (epoch ms) at `msOfDay` after Shanghai midnight of `day`. */
+export function instantOf(day: number, msOfDay: number): number {
+  return day * DAY_MS + msOfDay - SHANGHAI_OFFSET_MS;
+}
+
+/** 0 = Sunday … 6 = Saturday. */
+export function weekdayOf(day: number): number {
+  return new Date(day * DAY_MS).getUTCDay();
+}
+
+export function yearOf(day: number): number {
+  return new Date(day * DAY_MS).getUTCFullYear();
+}
+
+export function ymdOf(day: number): { year: number; month: number; date: number } {
+  const d = new Date(day * DAY_MS);
+  return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, date: d.getUTCDate() };
+}
+
+/** Day number of a calendar date; month and date may overflow (Date.UTC normalises them). */
+export function dayFromYmd(year: number, month: number, date: number): number {
+  return Math.round(Date.UTC(year, month - 1, date) / DAY_MS);
+}
+
+export function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+/** 'YYYY-MM-DD' of a day number. */
+export function dayKey(day: number): string {
+  return new Date(day * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** Day number of a 'YYYY-MM-DD' string, or undefined when it is malformed or not a real date. */
+export function parseDayKey(key: string): number | undefined {
+  const m = DATE_KEY.exec(key);
+  if (!m) return undefined;
+  const [year, month, date] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const day = dayFromYmd(year, month, date);
+  const back = ymdOf(day);
+  return back.year === year && back.month === month && back.date === date ? day : undefined;
+}
+
+/** Milliseconds after midnight of an 'HH:mm' clock time, or undefined when malformed. */
+export function parseClock(text: string): number | undefined {
+  const m = CLOCK.exec(text);
+  return m ? (Number(m[1]) * 60 + Number(m[2])) * MINUTE_MS : undefined;
+}
+
+/** 'YYYY-MM-DD HH:mm' in Shanghai time (seconds shown only when not zero). */
+export function formatShanghai(instant: Date): string {
+  const shifted = new Date(assertInstant(instant).getTime() + SHANGHAI_OFFSET_MS).toISOString();
+  const seconds = shifted.slice(17, 19);
+  return `${shifted.slice(0, 10)} ${shifted.slice(11, 16)}${seconds === '00' ? '' : `:${seconds}`}`;
+}
+
+/** The Shanghai calendar date ('YYYY-MM-DD') of an instant. */
+export function shanghaiDate(instant: Date): string {
+  return dayKey(dayOf(assertInstant(instant).getTime()));
+}
+
+/** The instant of a Shanghai wall-clock time 'YYYY-MM-DD HH:mm[:ss]' (or with a 'T'). */
+export function parseShanghai(text: string): Date {
+  const m = LOCAL_TIME.exec(text);
+  const day = m ? parseDayKey(`${m[1]}-${m[2]}-${m[3]}`) : undefined;
+  const [hh, mm, ss] = m ? [Number(m[4]), Number(m[5]), Number(m[6] ?? '0')] : [0, 0, 0];
+  if (!m || day === undefined || hh > 23 || mm > 59 || ss > 59) {
+    throw new RangeError(`Not a Shanghai time 'YYYY-MM-DD HH:mm': ${JSON.stringify(text)}`);
+  }
+  return new Date(instantOf(day, ((hh * 60 + mm) * 60 + ss) * 1000));
+}
+
+export function assertInstant(value: Date): Date {
+  if (!(value instanceof Date) || Number.isNaN(value.getTime())) {
+    throw new RangeError(`Expected a valid Date, got ${String(value)}`);
+  }
+  return value;
+}
