@@ -1,5 +1,6 @@
 // The one place that reads process.env. Every setting is validated once at boot; a bad or
 // missing value stops the process with a readable list (see apps/*/main.ts), never a stack trace.
+import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -157,6 +158,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
 
 /** For entry points: validated config, or a readable list on stderr and exit code 1. */
 export function loadConfigOrExit(env: Env = process.env): AppConfig {
+  // A .env file in the working directory fills in what the environment does not set.
+  if (env === process.env && existsSync('.env')) process.loadEnvFile('.env');
   try {
     return loadConfig(env);
   } catch (err) {

@@ -32,3 +32,16 @@ export async function runMigrations(url: string): Promise<string[]> {
     await ds.destroy();
   }
 }
+
+/** Creates the database on the server if it does not exist yet (the zero-setup start). */
+export async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`invalid database name "${name}"`);
+  const ds = new DataSource({ type: 'postgres', url: adminUrl, extra: { max: 1 } });
+  await ds.initialize();
+  try {
+    const rows = await ds.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (rows.length === 0) await ds.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await ds.destroy();
+  }
+}

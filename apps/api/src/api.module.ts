@@ -1,0 +1,38 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import { LoggerModule } from 'nestjs-pino';
+import { HotlineConfigModule, type AppConfig } from '@hotline/config';
+import { DatabaseModule } from '@hotline/db';
+import { TicketsModule } from '@hotline/tickets';
+import { AuthController } from './auth/auth.controller';
+import { AuthGuard } from './common/auth.guard';
+import { DomainExceptionFilter } from './common/domain-exception.filter';
+import { createValidationPipe } from './common/validation';
+import { HealthController } from './health/health.controller';
+import { ReferenceController } from './reference/reference.controller';
+import { TicketsController } from './tickets/tickets.controller';
+import { loggerParams } from './logging';
+
+/** HTTP only: controllers, DTOs, guard, error filter. No scheduler here. */
+@Module({})
+export class ApiModule {
+  static forRoot(config: AppConfig, databaseUrl: string): DynamicModule {
+    return {
+      module: ApiModule,
+      imports: [
+        HotlineConfigModule.forRoot(config),
+        LoggerModule.forRoot(loggerParams(config)),
+        DatabaseModule.forRoot(databaseUrl, config.database.poolSize),
+        TerminusModule.forRoot({ logger: false }),
+        TicketsModule,
+      ],
+      controllers: [HealthController, AuthController, ReferenceController, TicketsController],
+      providers: [
+        { provide: APP_FILTER, useClass: DomainExceptionFilter },
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+      ],
+    };
+  }
+}

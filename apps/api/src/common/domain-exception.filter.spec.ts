@@ -1,0 +1,64 @@
+import { BadRequestException, type ArgumentsHost } from '@nestjs/common';
+import { DomainError } from '@hotline/workflow';
+import { DomainExceptionFilter, statusForCode } from './domain-exception.filter';
+
+function hostCapturing() {
+  const sent: { status?: number; body?: any } = {};
+  const reply = {
+    status(code: number) {
+      sent.status = code;
+      return reply;
+    },
+    header() {
+      return reply;
+    },
+    send(body: unknown) {
+      sent.body = body;
+      return reply;
+    },
+  };
+  const host = { switchToHttp: () => ({ getResponse: () => reply }) } as unknown as ArgumentsHost;
+  return { host, sent };
+}
+
+describe('DomainExceptionFilter', () => {
+  const filter = new DomainExceptionFilter();
+
+  it.each([
+    ['VALIDATION', 400],
+    ['UNAUTHENTICATED', 401],
+    ['FORBIDDEN', 403],
+    ['NOT_FOUND', 404],
+    ['INVALID_STATE', 409],
+    ['CONFLICT', 409],
+    ['RATE_LIMITED', 429],
+  ] as const)('FOUNDATION: domain code %s → HTTP %i', (code, status) => {
+    expect(statusForCode(code)).toBe(status);
+    const { host, sent } = hostCapturing();
+    filter.catch(new DomainError(code, 'why', 'field'), host);
+    expect(sent).toEqual({ status, body: { statusCode: status, error: code, message: 'why', field: 'field' } });
+  });
+
+  it('FOUNDATION: an unexpected error is a 500 with an error id and no internals', () => {
+    const { host, sent } = hostCapturing();
+    filter.catch(new Error('secret internals'), host);
+    expect(sent.status).toBe(500);
+    expect(sent.body.errorId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(JSON.stringify(sent.body)).not.toMatch(/secret internals/);
+  });
+
+  it('FOUNDATION: a unique-violation from PostgreSQL is a 409, a check violation a 400', () => {
+    const a = hostCapturing();
+    filter.catch({ driverError: { code: '23505' } }, a.host);
+    expect(a.sent.status).toBe(409);
+    const b = hostCapturing();
+    filter.catch({ driverError: { code: '23514' } }, b.host);
+    expect(b.sent.status).toBe(400);
+  });
+
+  it('FOUNDATION: Nest HTTP exceptions keep their status and message', () => {
+    const { host, sent } = hostCapturing();
+    filter.catch(new BadRequestException({ message: 'x is bad', field: 'x' }), host);
+    expect(sent.body).toMatchObject({ statusCode: 400, message: 'x is bad', field: 'x' });
+  });
+});

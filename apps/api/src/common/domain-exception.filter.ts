@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { DomainError } from '@hotline/workflow';
+
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+  field?: string;
+  errorId?: string;
+}
+
+/** Domain error codes → HTTP, in one place (STYLE habit 6). */
+export function statusForCode(code: DomainError['code']): number {
+  switch (code) {
+    case 'VALIDATION':
+      return 400;
+    case 'UNAUTHENTICATED':
+      return 401;
+    case 'FORBIDDEN':
+      return 403;
+    case 'NOT_FOUND':
+      return 404;
+    case 'INVALID_STATE':
+      return 409;
+    case 'CONFLICT':
+      return 409;
+    case 'RATE_LIMITED':
+      return 429;
+    default: {
+      const never: never = code;
+      return never;
+    }
+  }
+}
+
+const HTTP_NAMES: Record<number, string> = {
+  400: 'VALIDATION',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  409: 'CONFLICT',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  429: 'RATE_LIMITED',
+};
+
+/** PostgreSQL error classes that mean "the input broke a rule", not "the server broke". */
+function fromDatabase(err: unknown): ErrorBody | null {
+  const code = (err as { driverError?: { code?: string }; code?: string })?.driverError?.code ?? (err as { code?: string })?.code;
+  if (typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code)) return null;
+  if (code === '23505' || code === '40001' || code === '40P01') {
+    return { statusCode: 409, error: 'CONFLICT', message: 'a concurrent change won; reload and try again' };
+  }
+  if (code === '23514' || code === '23502' || code === '22001' || code === '22P02' || code === '22007' || code === '22008' || code === '23503') {
+    return { statusCode: 400, error: 'VALIDATION', message: 'the request breaks a data rule (a value is too long, missing or not allowed)' };
+  }
+  return null;
+}
+
+@Catch()
+export class DomainExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const body = this.toBody(exception);
+    if (body.statusCode >= 500) {
+      body.errorId = randomUUID();
+      this.logger.error({ errorId: body.errorId, err: exception }, 'unexpected error');
+    }
+    void reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
+  }
+
+  private toBody(exception: unknown): ErrorBody {
+    if (exception instanceof DomainError) {
+      const statusCode = statusForCode(exception.code);
+      return { statusCode, error: exception.code, message: exception.message, ...(exception.field ? { field: exception.field } : {}) };
+    }
+    if (exception instanceof HttpException) {
+      const statusCode = exception.getStatus();
+      const res = exception.getResponse() as string | { message?: string | string[]; field?: string };
+      const raw = typeof res === 'string' ? res : res.message;
+      const message = Array.isArray(raw) ? raw.join('; ') : (raw ?? exception.message);
+      const field = typeof res === 'object' && res.field ? res.field : Array.isArray(raw) ? firstField(raw[0]) : undefined;
+      return { statusCode, error: HTTP_NAMES[statusCode] ?? 'ERROR', message, ...(field ? { field } : {}) };
+    }
+    const db = fromDatabase(exception);
+    if (db) return db;
+    // Fastify's own errors (bad JSON, body too large, wrong content type) carry a 4xx statusCode.
+    const sc = (exception as { statusCode?: unknown })?.statusCode;
+    if (typeof sc === 'number' && sc >= 400 && sc < 500) {
+      return { statusCode: sc, error: HTTP_NAMES[sc] ?? 'ERROR', message: (exception as Error).message };
+    }
+    return { statusCode: 500, error: 'INTERNAL', message: 'unexpected server error; quote the errorId when reporting it' };
+  }
+}
+
+/** class-validator messages start with the property path ("caller.phone must be …"). */
+function firstField(message: string | undefined): string | undefined {
+  const m = message?.match(/^([A-Za-z][\w.[\]]*)\s/);
+  return m?.[1];
+}

@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import type { AppConfig } from '@hotline/config';
+import { ApiModule } from './api.module';
+
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+/**
+ * Request ids: a well-formed incoming x-request-id is kept, otherwise one is made; it is written
+ * back on the raw request so the access log (pino-http) carries the same id, and echoed.
+ */
+export function requestId(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  const id = typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
+  req.headers['x-request-id'] = id;
+  return id;
+}
+
+export function createFastifyAdapter(): FastifyAdapter {
+  return new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, trustProxy: true, genReqId: requestId });
+}
+
+/** Logger, shutdown hooks and the OpenAPI document (also applied by the e2e test harness). */
+export function configureApiApp(app: NestFastifyApplication): NestFastifyApplication {
+  app.useLogger(app.get(Logger));
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onSend', async (req, reply) => {
+      void reply.header('x-request-id', req.id);
+    });
+  app.enableShutdownHooks();
+  const doc = new DocumentBuilder()
+    .setTitle('热线工单 Hotline Desk API')
+    .setDescription('Tickets travel the dispatch chains of Article 8. See docs/api.md and docs/workflow.md.')
+    .setVersion('0.1.0')
+    .addBearerAuth()
+    .build();
+  SwaggerModule.setup('api/docs', app, SwaggerModule.createDocument(app, doc), {
+    jsonDocumentUrl: 'api/docs-json',
+  });
+  return app;
+}
+
+/** Builds the HTTP app (used by apps/api main and the standalone launcher). */
+export async function createApiApp(config: AppConfig, databaseUrl: string): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config, databaseUrl), createFastifyAdapter(), {
+    bufferLogs: true,
+  });
+  return configureApiApp(app);
+}

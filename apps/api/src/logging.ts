@@ -1,0 +1,42 @@
+import { randomUUID } from 'node:crypto';
+import type { Params } from 'nestjs-pino';
+import type { AppConfig } from '@hotline/config';
+
+/** JSON logs with request ids; tokens and caller data never reach a log line. */
+export function loggerParams(config: AppConfig): Params {
+  return {
+    pinoHttp: {
+      level: config.logLevel,
+      // Fastify's genReqId (create-api-app.ts) has already settled the id on the raw request.
+      genReqId: (req) => String(req.headers['x-request-id'] ?? randomUUID()),
+      redact: {
+        paths: [
+          'req.headers.authorization',
+          'req.headers.cookie',
+          'req.headers["x-acs-dingtalk-access-token"]',
+          'req.query.access_token',
+          '*.token',
+          '*.access_token',
+          '*.accessToken',
+          '*.appSecret',
+          '*.caller',
+          '*.callerName',
+          '*.callerPhone',
+          '*.callerAddress',
+          '*.phone',
+          '*.mobile',
+        ],
+        censor: '[redacted]',
+      },
+      serializers: {
+        req: (req: { id: string; method: string; url: string }) => ({
+          id: req.id,
+          method: req.method,
+          // Query strings may carry tokens (DingTalk style): log the path only.
+          url: req.url.split('?')[0],
+        }),
+      },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+    },
+  };
+}

@@ -1,0 +1,215 @@
+// One DTO per workflow action (the body of POST /api/tickets/:id/actions/:action).
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsDateString,
+  IsIn,
+  IsNotEmpty,
+  IsObject,
+  IsOptional,
+  IsString,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
+import type { ActionName } from '@hotline/workflow';
+
+class UnitScoped {
+  @ApiPropertyOptional({ description: 'acting unit, when you belong to several (or the target unit for ops)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  unit?: string;
+}
+
+export class OptionalCommentDto extends UnitScoped {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  comment?: string;
+}
+
+export class RequiredCommentDto extends UnitScoped {
+  @ApiProperty()
+  @IsString()
+  @IsNotEmpty({ message: 'comment must not be empty' })
+  @MaxLength(2000)
+  comment: string;
+}
+
+export class DispatchAssignmentDto {
+  @ApiProperty({ example: 'branch1' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(40)
+  unit: string;
+
+  @ApiProperty({ enum: ['sole', 'lead', 'co'] })
+  @IsIn(['sole', 'lead', 'co'])
+  role: 'sole' | 'lead' | 'co';
+}
+
+export class DispatchDto {
+  @ApiProperty({ type: [DispatchAssignmentDto] })
+  @IsArray()
+  @ArrayMinSize(1, { message: 'assignments must name at least one unit' })
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  @Type(() => DispatchAssignmentDto)
+  assignments: DispatchAssignmentDto[];
+
+  @ApiPropertyOptional({ description: 'latest reply time (ISO 8601); default from the time-limit policy' })
+  @IsOptional()
+  @IsDateString({ strict: true })
+  replyDeadline?: string;
+}
+
+export class RequestReturnDto extends UnitScoped {
+  @ApiProperty()
+  @IsString()
+  @IsNotEmpty({ message: 'reason must not be empty' })
+  @MaxLength(2000)
+  reason: string;
+
+  @ApiProperty({ description: 'the rule or duty division the return rests on (R-11)' })
+  @IsString()
+  @IsNotEmpty({ message: 'basis must not be empty' })
+  @MaxLength(2000)
+  basis: string;
+}
+
+export class CallerContactDto {
+  @ApiProperty()
+  @IsBoolean()
+  contacted: boolean;
+
+  @ApiProperty({ example: 'phone' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(32)
+  method: string;
+
+  @ApiProperty()
+  @IsDateString({ strict: true })
+  at: string;
+
+  @ApiProperty()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(2000)
+  summary: string;
+}
+
+export class SubmitReplyDto extends UnitScoped {
+  @ApiProperty()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(20000)
+  content: string;
+
+  @ApiProperty()
+  @IsDateString({ strict: true })
+  handledAt: string;
+
+  @ApiProperty({ description: '经办人' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  handler: string;
+
+  @ApiProperty({ type: CallerContactDto })
+  @IsObject()
+  @ValidateNested()
+  @Type(() => CallerContactDto)
+  callerContact: CallerContactDto;
+
+  @ApiProperty({ enum: ['satisfied', 'basically_satisfied', 'unsatisfied', 'unknown'] })
+  @IsIn(['satisfied', 'basically_satisfied', 'unsatisfied', 'unknown'])
+  satisfaction: string;
+}
+
+export class SendBackDto {
+  @ApiProperty()
+  @IsString()
+  @IsNotEmpty({ message: 'comment must not be empty' })
+  @MaxLength(2000)
+  comment: string;
+
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @IsString({ each: true })
+  units?: string[];
+}
+
+export class RevokeDto {
+  @ApiProperty()
+  @IsString()
+  @IsNotEmpty({ message: 'reason must not be empty' })
+  @MaxLength(2000)
+  reason: string;
+}
+
+export class AnswerDirectlyDto {
+  @ApiProperty()
+  @IsString()
+  @IsNotEmpty({ message: 'answer must not be empty' })
+  @MaxLength(20000)
+  answer: string;
+}
+
+export class CloseDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  comment?: string;
+
+  @ApiPropertyOptional({ description: 'R-14(3): keep a report or accident found true under follow-up' })
+  @IsOptional()
+  @IsBoolean()
+  followUp?: boolean;
+}
+
+export class FollowUpNoteDto {
+  @ApiProperty()
+  @IsString()
+  @IsNotEmpty({ message: 'comment must not be empty' })
+  @MaxLength(2000)
+  comment: string;
+}
+
+export class FinishFollowUpDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  comment?: string;
+}
+
+export class RemindDto extends OptionalCommentDto {}
+
+/** The body class for each action name of the public contract. */
+export const ACTION_BODIES: Record<ActionName, new () => object> = {
+  dispatch: DispatchDto,
+  answer_directly: AnswerDirectlyDto,
+  revoke: RevokeDto,
+  accept: UnitScoped,
+  request_return: RequestReturnDto,
+  approve_return: OptionalCommentDto,
+  reject_return: RequiredCommentDto,
+  submit_reply: SubmitReplyDto,
+  approve_reply: OptionalCommentDto,
+  reject_reply: RequiredCommentDto,
+  pass_review: CloseDto,
+  send_back: SendBackDto,
+  report_upstream: CloseDto,
+  record_follow_up: FollowUpNoteDto,
+  finish_follow_up: FinishFollowUpDto,
+  remind: RemindDto,
+};

@@ -1,0 +1,77 @@
+// `npm start`: the zero-setup product in one process. Real PostgreSQL (embedded unless
+// DATABASE_URL is set), migrations, reference data and the demo organisation, the local DingTalk
+// simulator (unless DingTalk credentials are set), the API and the worker. Production runs
+// apps/api and apps/worker as separate processes instead (README, "Production").
+import 'reflect-metadata';
+import { join } from 'node:path';
+import { loadConfigOrExit, type AppConfig } from '@hotline/config';
+import {
+  createDataSource,
+  ensureDatabase,
+  runMigrations,
+  seedDemoOrganisation,
+  seedReferenceData,
+  startEmbeddedPostgres,
+  type RunningPostgres,
+} from '@hotline/db';
+import { createApiApp } from '../../api/src/create-api-app';
+import { createWorker } from '../../worker/src/create-worker';
+
+const say = (line: string) => process.stdout.write(`[hotline] ${line}\n`);
+
+async function prepareDatabase(config: AppConfig): Promise<{ url: string; pg?: RunningPostgres }> {
+  if (config.database.url) return { url: config.database.url };
+  const pg = await startEmbeddedPostgres({
+    dataDir: join(config.dataDir, 'pg'),
+    port: config.database.embeddedPort,
+    persistent: true,
+  });
+  say(`embedded PostgreSQL running on 127.0.0.1:${config.database.embeddedPort} (data in ${pg.dataDir})`);
+  await ensureDatabase(pg.url('postgres'), 'hotline');
+  return { url: pg.url('hotline'), pg };
+}
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const { url, pg } = await prepareDatabase(config);
+  if (config.database.migrateOnStart) {
+    const applied = await runMigrations(url);
+    if (applied.length) say(`applied migrations: ${applied.join(', ')}`);
+  }
+  const ds = createDataSource(url, 2);
+  await ds.initialize();
+  await seedReferenceData(ds);
+  const demo = config.dingtalk.credentials ? false : await seedDemoOrganisation(ds);
+  await ds.destroy();
+  if (demo) say('seeded the demo organisation (units ops, office, branch1, branch2, safety, fare)');
+
+  const worker = await createWorker(config, url);
+  const api = await createApiApp(config, url);
+  await api.listen({ port: config.port, host: config.host });
+
+  const base = `http://localhost:${config.port}`;
+  say(`API        ${base}/api   (health: ${base}/health)`);
+  say(`API docs   ${base}/api/docs`);
+  if (!config.dingtalk.credentials) {
+    say(`sign in    POST ${base}/api/auth/dev {"userid":"dispatcher1"}  (demo people: dispatcher1, b1_receiver, b1_leader, ops_head, office_reviewer, …)`);
+  }
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    say(`${signal}: stopping`);
+    // Close the pools before PostgreSQL goes away.
+    await api.close().catch(() => undefined);
+    await worker.close().catch(() => undefined);
+    await pg?.stop().catch(() => undefined);
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`[hotline] failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,91 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+
+export interface InboxActor {
+  userid: string;
+  roles: readonly string[];
+  unitCodes: readonly string[];
+}
+
+export interface InboxRow {
+  action: string;
+  unit: string | null;
+  deadline: Date | null;
+  ticket: { id: string; number: string; subject: string; status: string; step: string | null; category: string; urgency: string };
+}
+
+/**
+ * A person's pending work across tickets (GET /api/inbox), soonest deadline first. Each branch
+ * of the UNION uses an index: open assignments by unit, review steps by status, return requests
+ * by decision.
+ */
+@Injectable()
+export class InboxRepository {
+  constructor(private readonly ds: DataSource) {}
+
+  async inbox(actor: InboxActor, limit: number): Promise<InboxRow[]> {
+    const parts: string[] = [];
+    const params: unknown[] = [actor.userid, [...actor.unitCodes], limit];
+    const has = (r: string) => actor.roles.includes(r);
+    const ticketCols = `t.id, t.number, t.subject, t.status, t.step, t.category_code, t.urgency`;
+    if (has('receiver') && actor.unitCodes.length) {
+      parts.push(`SELECT CASE a.status WHEN 'pending_accept' THEN 'accept' ELSE 'submit_reply' END AS action,
+                         a.unit_code AS unit, a.reply_deadline AS deadline, ${ticketCols}
+                    FROM assignments a JOIN tickets t ON t.id = a.ticket_id
+                   WHERE a.unit_code = ANY($2) AND a.status IN ('pending_accept', 'accepted')
+                     AND t.status = 'in_progress'`);
+    }
+    if (has('unit_leader') && actor.unitCodes.length) {
+      parts.push(`SELECT 'approve_reply', a.unit_code, a.reply_deadline, ${ticketCols}
+                    FROM assignments a JOIN tickets t ON t.id = a.ticket_id
+                   WHERE a.unit_code = ANY($2) AND a.status = 'awaiting_leader'`);
+    }
+    if (has('dispatcher')) {
+      parts.push(`SELECT CASE t.step WHEN 'upstream_report' THEN 'report_upstream' ELSE 'pass_review' END,
+                         NULL, NULL::timestamptz, ${ticketCols}
+                    FROM tickets t WHERE t.status = 'in_review' AND t.step IN ('initiator_review', 'upstream_report')
+                     AND t.initiator = $1`);
+      parts.push(`SELECT 'dispatch', NULL, NULL::timestamptz, ${ticketCols}
+                    FROM tickets t WHERE t.status = 'registered' AND t.initiator = $1`);
+    }
+    if (has('dispatcher') || has('ops_head')) {
+      const mine = has('ops_head') ? 'true' : 't.initiator = $1';
+      parts.push(`SELECT 'approve_return', a.unit_code, rr.requested_at + interval '24 hours', ${ticketCols}
+                    FROM return_requests rr JOIN assignments a ON a.id = rr.assignment_id
+                    JOIN tickets t ON t.id = rr.ticket_id
+                   WHERE rr.decision = 'pending' AND ${mine}`);
+      parts.push(`SELECT 'finish_follow_up', NULL, NULL::timestamptz, ${ticketCols}
+                    FROM tickets t WHERE t.status = 'follow_up' AND ${mine}`);
+    }
+    if (has('ops_head')) {
+      parts.push(`SELECT 'pass_review', NULL, NULL::timestamptz, ${ticketCols}
+                    FROM tickets t WHERE t.status = 'in_review' AND t.step = 'ops_review'`);
+    }
+    if (has('office_reviewer')) {
+      parts.push(`SELECT 'pass_review', NULL, NULL::timestamptz, ${ticketCols}
+                    FROM tickets t WHERE t.status = 'in_review' AND t.step = 'office_review'`);
+    }
+    if (parts.length === 0) return [];
+    const rows = await this.ds.query(
+      `SELECT * FROM (${parts.join(' UNION ALL ')}) AS inbox(action, unit, deadline, id, number, subject, status, step, category, urgency)
+        WHERE $1::text IS NOT NULL AND cardinality($2::text[]) >= 0
+        ORDER BY deadline ASC NULLS LAST, number ASC
+        LIMIT $3`,
+      params,
+    );
+    return rows.map((r: Record<string, any>) => ({
+      action: r.action,
+      unit: r.unit,
+      deadline: r.deadline ? new Date(r.deadline) : null,
+      ticket: {
+        id: r.id,
+        number: r.number,
+        subject: r.subject,
+        status: r.status,
+        step: r.step,
+        category: r.category,
+        urgency: r.urgency,
+      },
+    }));
+  }
+}

@@ -1,0 +1,517 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import {
+  DomainError,
+  type ActionName,
+  type AssignmentState,
+  type Chain,
+  type TicketState,
+  type TimelineEvent,
+} from '@hotline/workflow';
+import { exec, toDate } from './sql';
+
+/** The ticket's own facts, beside its workflow state. */
+export interface TicketFacts {
+  number: string;
+  sourceCode: string;
+  sourceName: string;
+  channel: string;
+  categoryCode: string;
+  categoryName: string;
+  urgency: 'normal' | 'urgent';
+  subject: string;
+  content: string;
+  callerName: string | null;
+  callerPhone: string | null;
+  callerAddress: string | null;
+  upstreamRef: string | null;
+  upstreamDeadline: Date | null;
+  route: string | null;
+  direction: string | null;
+  stop: string | null;
+  vehiclePlate: string | null;
+  occurredAt: Date | null;
+  receivedAt: Date;
+  createdAt: Date;
+  updatedAt: Date;
+  closedAt: Date | null;
+}
+
+export interface TicketAggregate {
+  state: TicketState;
+  facts: TicketFacts;
+}
+
+export interface NewTicket {
+  sourceCode: string;
+  chain: Chain;
+  channel: string;
+  categoryCode: string;
+  urgency: 'normal' | 'urgent';
+  subject: string;
+  content: string;
+  callerName: string | null;
+  callerPhone: string | null;
+  callerAddress: string | null;
+  upstreamRef: string | null;
+  upstreamDeadline: Date | null;
+  route: string | null;
+  direction: string | null;
+  stop: string | null;
+  vehiclePlate: string | null;
+  occurredAt: Date | null;
+  initiator: string;
+  receivedAt: Date;
+}
+
+export interface OutboxInsert {
+  ticketId: string | null;
+  kind: 'notice' | 'todo_open' | 'todo_done';
+  dedupeKey: string;
+  payload: Record<string, unknown>;
+}
+
+export interface TimelineRow {
+  action: string;
+  actor: { userid: string; name: string };
+  at: Date;
+  comment: string | null;
+  unit: string | null;
+  fromStatus: string | null;
+  toStatus: string | null;
+  fromStep: string | null;
+  toStep: string | null;
+  data: Record<string, unknown> | null;
+}
+
+export interface ReplyHistoryRow {
+  assignmentId: string;
+  status: string;
+  content: string;
+  handler: string;
+  submittedBy: string;
+  submittedAt: Date;
+  approvedBy: string | null;
+  approvedAt: Date | null;
+}
+
+/** What the person may see (R-19); applied in every ticket query. */
+export type TicketScope = { kind: 'all' } | { kind: 'chain'; chain: Chain } | { kind: 'units'; unitCodes: string[] };
+
+export interface TicketListFilter {
+  status?: string;
+  source?: string;
+  category?: string;
+  unit?: string;
+  q?: string;
+  from?: Date;
+  to?: Date;
+}
+
+export interface TicketListCursor {
+  createdAt: Date;
+  id: string;
+}
+
+export interface TicketListItem {
+  id: string;
+  number: string;
+  subject: string;
+  status: string;
+  step: string | null;
+  sourceCode: string;
+  categoryCode: string;
+  urgency: string;
+  createdAt: Date;
+  replyDeadline: Date | null;
+  units: Array<{ code: string; role: string; status: string }>;
+}
+
+function scopeSql(scope: TicketScope, params: unknown[], alias = 't'): string {
+  if (scope.kind === 'all') return 'true';
+  if (scope.kind === 'chain') {
+    params.push(scope.chain);
+    return `${alias}.chain = $${params.length}`;
+  }
+  params.push(scope.unitCodes);
+  return `EXISTS (SELECT 1 FROM assignments sa WHERE sa.ticket_id = ${alias}.id AND sa.unit_code = ANY($${params.length}))`;
+}
+
+@Injectable()
+export class TicketRepository {
+  constructor(private readonly ds: DataSource) {}
+
+  transaction<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
+    return this.ds.transaction('READ COMMITTED', work);
+  }
+
+  async create(t: NewTicket, m: EntityManager): Promise<string> {
+    // Ticket number RX<yyyymmdd>-<nnnn>, counted per Asia/Shanghai day.
+    const { rows: dayRows } = await exec<{ day: string }>(
+      m,
+      `SELECT to_char($1::timestamptz AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD') AS day`,
+      [t.receivedAt],
+    );
+    const day = dayRows[0].day;
+    const { rows: counter } = await exec<{ last: number }>(
+      m,
+      `INSERT INTO ticket_number_counters (day, last) VALUES ($1, 1)
+       ON CONFLICT (day) DO UPDATE SET last = ticket_number_counters.last + 1 RETURNING last`,
+      [day],
+    );
+    const number = `RX${day.replace(/-/g, '')}-${String(counter[0].last).padStart(4, '0')}`;
+    const { rows } = await exec<{ id: string }>(
+      m,
+      `INSERT INTO tickets (number, source_code, chain, channel, category_code, urgency, subject, content,
+          caller_name, caller_phone, caller_address, upstream_ref, upstream_deadline, route, direction, stop,
+          vehicle_plate, occurred_at, status, step, initiator, received_at)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,'registered',NULL,$19,$20)
+       RETURNING id`,
+      [
+        number, t.sourceCode, t.chain, t.channel, t.categoryCode, t.urgency, t.subject, t.content,
+        t.callerName, t.callerPhone, t.callerAddress, t.upstreamRef, t.upstreamDeadline, t.route, t.direction,
+        t.stop, t.vehiclePlate, t.occurredAt, t.initiator, t.receivedAt,
+      ],
+    );
+    return rows[0].id;
+  }
+
+  /** Loads the aggregate, scoped to what the person may see; null when unknown or not visible. */
+  async load(id: string, scope: TicketScope, m: EntityManager = this.ds.manager): Promise<TicketAggregate | null> {
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return null;
+    const params: unknown[] = [id];
+    const where = scopeSql(scope, params);
+    const { rows } = await exec<Record<string, any>>(
+      m,
+      `SELECT t.*, s.name AS source_name, c.name AS category_name
+         FROM tickets t JOIN sources s ON s.code = t.source_code JOIN categories c ON c.code = t.category_code
+        WHERE t.id = $1 AND ${where}`,
+      params,
+    );
+    const t = rows[0];
+    if (!t) return null;
+    const { rows: arows } = await exec<Record<string, any>>(
+      m,
+      `SELECT a.*,
+              r.content AS r_content, r.handled_at AS r_handled_at, r.handler AS r_handler,
+              r.caller_contacted AS r_contacted, r.contact_method AS r_method, r.contact_at AS r_contact_at,
+              r.contact_summary AS r_summary, r.satisfaction AS r_satisfaction, r.submitted_by AS r_submitted_by,
+              r.submitted_at AS r_submitted_at, r.approved_by AS r_approved_by, r.approved_at AS r_approved_at,
+              rr.reason AS rr_reason, rr.basis AS rr_basis, rr.requested_by AS rr_by, rr.requested_at AS rr_at
+         FROM assignments a
+         LEFT JOIN replies r ON r.assignment_id = a.id AND r.status IN ('awaiting_leader', 'approved')
+         LEFT JOIN return_requests rr ON rr.assignment_id = a.id AND rr.decision = 'pending'
+        WHERE a.ticket_id = $1 ORDER BY a.seq`,
+      [id],
+    );
+    const assignments: AssignmentState[] = arows.map((a) => ({
+      id: a.id,
+      unitCode: a.unit_code,
+      role: a.role,
+      status: a.status,
+      dispatchedAt: new Date(a.dispatched_at),
+      dispatchedBy: a.dispatched_by,
+      replyDeadline: new Date(a.reply_deadline),
+      acceptedBy: a.accepted_by ?? undefined,
+      acceptedAt: toDate(a.accepted_at),
+      reworkCount: a.rework_count,
+      reply: a.r_content
+        ? {
+            content: a.r_content,
+            handledAt: new Date(a.r_handled_at),
+            handler: a.r_handler,
+            callerContact: {
+              contacted: a.r_contacted,
+              method: a.r_method,
+              at: new Date(a.r_contact_at),
+              summary: a.r_summary,
+            },
+            satisfaction: a.r_satisfaction,
+            submittedBy: a.r_submitted_by,
+            submittedAt: new Date(a.r_submitted_at),
+            approvedBy: a.r_approved_by ?? undefined,
+            approvedAt: toDate(a.r_approved_at),
+          }
+        : undefined,
+      returnRequest: a.rr_reason
+        ? { reason: a.rr_reason, basis: a.rr_basis, requestedBy: a.rr_by, requestedAt: new Date(a.rr_at) }
+        : undefined,
+    }));
+    return {
+      state: {
+        id: t.id,
+        chain: t.chain,
+        category: t.category_code,
+        status: t.status,
+        step: t.step,
+        initiator: t.initiator,
+        assignments,
+        directAnswer: t.direct_answer ?? undefined,
+        version: t.version,
+      },
+      facts: {
+        number: t.number,
+        sourceCode: t.source_code,
+        sourceName: t.source_name,
+        channel: t.channel,
+        categoryCode: t.category_code,
+        categoryName: t.category_name,
+        urgency: t.urgency,
+        subject: t.subject,
+        content: t.content,
+        callerName: t.caller_name,
+        callerPhone: t.caller_phone,
+        callerAddress: t.caller_address,
+        upstreamRef: t.upstream_ref,
+        upstreamDeadline: t.upstream_deadline ? new Date(t.upstream_deadline) : null,
+        route: t.route,
+        direction: t.direction,
+        stop: t.stop,
+        vehiclePlate: t.vehicle_plate,
+        occurredAt: t.occurred_at ? new Date(t.occurred_at) : null,
+        receivedAt: new Date(t.received_at),
+        createdAt: new Date(t.created_at),
+        updatedAt: new Date(t.updated_at),
+        closedAt: t.closed_at ? new Date(t.closed_at) : null,
+      },
+    };
+  }
+
+  /**
+   * Writes one decision: compare-and-set on the version (STYLE habit 4), then the assignment,
+   * reply and return-request rows, the timeline and the outbox, all in the caller's transaction.
+   */
+  async saveDecision(
+    m: EntityManager,
+    action: ActionName,
+    before: TicketState,
+    after: TicketState,
+    events: TimelineEvent[],
+    outbox: OutboxInsert[],
+    now: Date,
+  ): Promise<void> {
+    const { affected } = await exec(
+      m,
+      `UPDATE tickets SET status = $3, step = $4, direct_answer = $5, version = $6, updated_at = $7,
+              closed_at = CASE WHEN $3 = 'closed' THEN COALESCE(closed_at, $7) ELSE NULL END
+        WHERE id = $1 AND version = $2`,
+      [before.id, before.version, after.status, after.step, after.directAnswer ?? null, after.version, now],
+    );
+    if (affected !== 1) throw new DomainError('CONFLICT', 'the ticket was changed by someone else; reload and try again');
+
+    const beforeById = new Map(before.assignments.map((a) => [a.id, a]));
+    for (const [seq, a] of after.assignments.entries()) {
+      const b = beforeById.get(a.id);
+      if (!b) {
+        await exec(
+          m,
+          `INSERT INTO assignments (id, ticket_id, unit_code, role, status, dispatched_at, dispatched_by,
+              reply_deadline, accepted_by, accepted_at, rework_count, seq, updated_at)
+           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)`,
+          [a.id, after.id, a.unitCode, a.role, a.status, a.dispatchedAt, a.dispatchedBy, a.replyDeadline,
+            a.acceptedBy ?? null, a.acceptedAt ?? null, a.reworkCount, seq, now],
+        );
+      } else if (
+        b.status !== a.status ||
+        b.acceptedBy !== a.acceptedBy ||
+        b.reworkCount !== a.reworkCount ||
+        b.replyDeadline.getTime() !== a.replyDeadline.getTime()
+      ) {
+        await exec(
+          m,
+          `UPDATE assignments SET status = $2, accepted_by = $3, accepted_at = $4, rework_count = $5,
+                  reply_deadline = $6, updated_at = $7 WHERE id = $1`,
+          [a.id, a.status, a.acceptedBy ?? null, a.acceptedAt ?? null, a.reworkCount, a.replyDeadline, now],
+        );
+      }
+      await this.saveReplyChange(m, action, after.id, b, a, now);
+      await this.saveReturnChange(m, action, after.id, b, a, events, now);
+    }
+
+    for (const e of events) {
+      await exec(
+        m,
+        `INSERT INTO timeline_events (ticket_id, action, actor, at, comment, unit_code, from_status, to_status,
+            from_step, to_step, data) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`,
+        [after.id, e.action, e.actor, e.at, e.comment ?? null, e.unitCode ?? null, e.fromStatus, e.toStatus,
+          e.fromStep, e.toStep, e.data ? JSON.stringify(e.data) : null],
+      );
+    }
+    await this.insertOutbox(m, outbox);
+  }
+
+  async insertOutbox(m: EntityManager, outbox: OutboxInsert[]): Promise<void> {
+    for (const o of outbox) {
+      await exec(
+        m,
+        `INSERT INTO outbox (ticket_id, kind, dedupe_key, payload) VALUES ($1,$2,$3,$4)
+         ON CONFLICT (dedupe_key) DO NOTHING`,
+        [o.ticketId, o.kind, o.dedupeKey, JSON.stringify(o.payload)],
+      );
+    }
+  }
+
+  async appendTimeline(m: EntityManager, ticketId: string, e: TimelineEvent): Promise<void> {
+    await exec(
+      m,
+      `INSERT INTO timeline_events (ticket_id, action, actor, at, comment, unit_code, from_status, to_status,
+          from_step, to_step, data) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`,
+      [ticketId, e.action, e.actor, e.at, e.comment ?? null, e.unitCode ?? null, e.fromStatus, e.toStatus,
+        e.fromStep, e.toStep, e.data ? JSON.stringify(e.data) : null],
+    );
+  }
+
+  private async saveReplyChange(
+    m: EntityManager,
+    action: ActionName,
+    ticketId: string,
+    b: AssignmentState | undefined,
+    a: AssignmentState,
+    now: Date,
+  ): Promise<void> {
+    const had = b?.reply;
+    const has = a.reply;
+    if (had && (!has || has.submittedAt.getTime() !== had.submittedAt.getTime())) {
+      // The current reply left: rejected by the leader, sent back by a reviewer, or withdrawn.
+      const status = action === 'reject_reply' ? 'rejected' : action === 'send_back' ? 'sent_back' : 'withdrawn';
+      await exec(
+        m,
+        `UPDATE replies SET status = $2 WHERE assignment_id = $1 AND status IN ('awaiting_leader', 'approved')`,
+        [a.id, status],
+      );
+    }
+    if (has && (!had || has.submittedAt.getTime() !== had.submittedAt.getTime())) {
+      await exec(
+        m,
+        `INSERT INTO replies (assignment_id, ticket_id, content, handled_at, handler, caller_contacted, contact_method,
+            contact_at, contact_summary, satisfaction, status, submitted_by, submitted_at, approved_by, approved_at)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)`,
+        [a.id, ticketId, has.content, has.handledAt, has.handler, has.callerContact.contacted, has.callerContact.method,
+          has.callerContact.at, has.callerContact.summary, has.satisfaction,
+          has.approvedAt ? 'approved' : 'awaiting_leader', has.submittedBy, has.submittedAt,
+          has.approvedBy ?? null, has.approvedAt ?? null],
+      );
+    } else if (has && had && has.approvedAt && !had.approvedAt) {
+      await exec(
+        m,
+        `UPDATE replies SET status = 'approved', approved_by = $2, approved_at = $3
+          WHERE assignment_id = $1 AND status = 'awaiting_leader'`,
+        [a.id, has.approvedBy ?? null, has.approvedAt],
+      );
+    }
+    void now;
+  }
+
+  private async saveReturnChange(
+    m: EntityManager,
+    action: ActionName,
+    ticketId: string,
+    b: AssignmentState | undefined,
+    a: AssignmentState,
+    events: TimelineEvent[],
+    now: Date,
+  ): Promise<void> {
+    const had = b?.status === 'return_requested';
+    const has = a.status === 'return_requested';
+    if (!had && has && a.returnRequest) {
+      await exec(
+        m,
+        `INSERT INTO return_requests (assignment_id, ticket_id, reason, basis, requested_by, requested_at)
+         VALUES ($1,$2,$3,$4,$5,$6)`,
+        [a.id, ticketId, a.returnRequest.reason, a.returnRequest.basis, a.returnRequest.requestedBy, a.returnRequest.requestedAt],
+      );
+    } else if (had && !has) {
+      const decision = action === 'approve_return' ? 'approved' : action === 'reject_return' ? 'rejected' : 'withdrawn';
+      const ev = events.find((e) => e.unitCode === a.unitCode) ?? events[0];
+      await exec(
+        m,
+        `UPDATE return_requests SET decision = $2, decided_by = $3, decided_at = $4, comment = $5
+          WHERE assignment_id = $1 AND decision = 'pending'`,
+        [a.id, decision, ev?.actor ?? null, now, ev?.comment ?? null],
+      );
+    }
+  }
+
+  async timeline(ticketId: string, m: EntityManager = this.ds.manager): Promise<TimelineRow[]> {
+    const rows = await m.query(
+      `SELECT e.action, e.actor, COALESCE(p.name, e.actor) AS actor_name, e.at, e.comment, e.unit_code,
+              e.from_status, e.to_status, e.from_step, e.to_step, e.data
+         FROM timeline_events e LEFT JOIN people p ON p.userid = e.actor
+        WHERE e.ticket_id = $1 ORDER BY e.id`,
+      [ticketId],
+    );
+    return rows.map((r: Record<string, any>) => ({
+      action: r.action,
+      actor: { userid: r.actor, name: r.actor_name },
+      at: new Date(r.at),
+      comment: r.comment,
+      unit: r.unit_code,
+      fromStatus: r.from_status,
+      toStatus: r.to_status,
+      fromStep: r.from_step,
+      toStep: r.to_step,
+      data: r.data,
+    }));
+  }
+
+  async unitNames(): Promise<Map<string, string>> {
+    const rows = await this.ds.query(`SELECT code, name FROM units`);
+    return new Map(rows.map((r: { code: string; name: string }) => [r.code, r.name]));
+  }
+
+  /** Keyset-paginated list, newest first, scoped to what the person may see. */
+  async list(
+    scope: TicketScope,
+    filter: TicketListFilter,
+    limit: number,
+    cursor: TicketListCursor | undefined,
+  ): Promise<TicketListItem[]> {
+    const params: unknown[] = [];
+    const where: string[] = [scopeSql(scope, params)];
+    const add = (sql: string, v: unknown) => {
+      params.push(v);
+      where.push(sql.replace('?', `$${params.length}`));
+    };
+    if (filter.status) add('t.status = ?', filter.status);
+    if (filter.source) add('t.source_code = ?', filter.source);
+    if (filter.category) add('t.category_code = ?', filter.category);
+    if (filter.unit) add('EXISTS (SELECT 1 FROM assignments fa WHERE fa.ticket_id = t.id AND fa.unit_code = ?)', filter.unit);
+    if (filter.from) add('t.created_at >= ?', filter.from);
+    if (filter.to) add('t.created_at < ?', filter.to);
+    if (filter.q) {
+      params.push(`%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+      where.push(`(t.subject ILIKE $${params.length} OR t.content ILIKE $${params.length} OR t.number = $${params.length + 1})`);
+      params.push(filter.q);
+    }
+    if (cursor) {
+      params.push(cursor.createdAt, cursor.id);
+      where.push(`(t.created_at, t.id) < ($${params.length - 1}, $${params.length})`);
+    }
+    params.push(limit);
+    const rows = await this.ds.query(
+      `SELECT t.id, t.number, t.subject, t.status, t.step, t.source_code, t.category_code, t.urgency, t.created_at,
+              (SELECT min(a.reply_deadline) FROM assignments a WHERE a.ticket_id = t.id
+                  AND a.status NOT IN ('returned', 'cancelled', 'replied')) AS reply_deadline,
+              COALESCE((SELECT json_agg(json_build_object('code', a.unit_code, 'role', a.role, 'status', a.status) ORDER BY a.seq)
+                  FROM assignments a WHERE a.ticket_id = t.id), '[]') AS units
+         FROM tickets t
+        WHERE ${where.join(' AND ')}
+        ORDER BY t.created_at DESC, t.id DESC
+        LIMIT $${params.length}`,
+      params,
+    );
+    return rows.map((r: Record<string, any>) => ({
+      id: r.id,
+      number: r.number,
+      subject: r.subject,
+      status: r.status,
+      step: r.step,
+      sourceCode: r.source_code,
+      categoryCode: r.category_code,
+      urgency: r.urgency,
+      createdAt: new Date(r.created_at),
+      replyDeadline: r.reply_deadline ? new Date(r.reply_deadline) : null,
+      units: r.units,
+    }));
+  }
+}

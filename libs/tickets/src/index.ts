@@ -1,0 +1,14 @@
+export { TicketsModule } from './tickets.module';
+export { TicketsService, scopeFor } from './tickets.service';
+export type { CreateTicketInput, ListTicketsQuery, Page, ActionBody, ActResult } from './tickets.service';
+export { AuthService, toCurrentUser } from './auth/auth.service';
+export type { CurrentUser, SessionResponse, MeResponse } from './auth/auth.service';
+export { signToken, verifyToken } from './auth/token';
+export { AUTH_SECRET, resolveAuthSecret } from './auth/auth-secret';
+export { ReferenceService } from './reference.service';
+export type { UnitResponse, SourceResponse, CategoryResponse } from './reference.service';
+export { CLOCK, SettableClock, systemClock } from './clock';
+export type { Clock } from './clock';
+export { DeadlinePolicy, WORKING_CALENDAR, UPSTREAM_MARGIN_WORKING_DAYS } from './deadline-policy';
+export { maskName, maskPhone, maskAddress } from './masking';
+export type { TicketView, AssignmentView, ReplyView } from './ticket-view';

@@ -1,0 +1,179 @@
+import type { TicketAggregate, TimelineRow } from '@hotline/db';
+import { RETURN_WINDOW_MS, type ActionName, type AssignmentState } from '@hotline/workflow';
+import { maskAddress, maskName, maskPhone } from './masking';
+
+export interface UnitRef {
+  code: string;
+  name: string;
+}
+
+export interface ReplyView {
+  content: string;
+  handledAt: string;
+  handler: string;
+  callerContact: { contacted: boolean; method: string; at: string; summary: string };
+  satisfaction: string;
+  submittedBy: string;
+  submittedAt: string;
+  approvedBy: string | null;
+  approvedAt: string | null;
+}
+
+export interface AssignmentView {
+  id: string;
+  unit: UnitRef;
+  role: string;
+  status: string;
+  dispatchedAt: string;
+  dispatchedBy: string;
+  replyDeadline: string;
+  /** until when a return may be requested. */
+  returnWindowEndsAt: string;
+  acceptedBy: string | null;
+  acceptedAt: string | null;
+  reworkCount: number;
+  reply: ReplyView | null;
+  returnRequest: { reason: string; basis: string; requestedBy: string; requestedAt: string } | null;
+}
+
+export interface TicketView {
+  id: string;
+  number: string;
+  status: string;
+  step: string | null;
+  chain: string;
+  version: number;
+  source: UnitRef;
+  channel: string;
+  category: UnitRef;
+  urgency: string;
+  subject: string;
+  content: string;
+  caller: { name: string | null; phone: string | null; address: string | null; masked: true };
+  upstreamRef: string | null;
+  upstreamDeadline: string | null;
+  route: string | null;
+  direction: string | null;
+  stop: string | null;
+  vehiclePlate: string | null;
+  occurredAt: string | null;
+  receivedAt: string;
+  createdAt: string;
+  updatedAt: string;
+  closedAt: string | null;
+  directAnswer: string | null;
+  initiator: string;
+  assignments: AssignmentView[];
+  timeline: Array<{
+    action: string;
+    actor: { userid: string; name: string };
+    at: string;
+    comment: string | null;
+    unit: string | null;
+    fromStatus: string | null;
+    toStatus: string | null;
+    step: string | null;
+    data: Record<string, unknown> | null;
+  }>;
+  actions: ActionName[];
+}
+
+const isoOrNull = (d: Date | null | undefined) => (d ? d.toISOString() : null);
+
+function assignmentView(a: AssignmentState, unitNames: Map<string, string>): AssignmentView {
+  return {
+    id: a.id,
+    unit: { code: a.unitCode, name: unitNames.get(a.unitCode) ?? a.unitCode },
+    role: a.role,
+    status: a.status,
+    dispatchedAt: a.dispatchedAt.toISOString(),
+    dispatchedBy: a.dispatchedBy,
+    replyDeadline: a.replyDeadline.toISOString(),
+    returnWindowEndsAt: new Date(a.dispatchedAt.getTime() + RETURN_WINDOW_MS).toISOString(),
+    acceptedBy: a.acceptedBy ?? null,
+    acceptedAt: isoOrNull(a.acceptedAt),
+    reworkCount: a.reworkCount,
+    reply: a.reply
+      ? {
+          content: a.reply.content,
+          handledAt: a.reply.handledAt.toISOString(),
+          handler: a.reply.handler,
+          callerContact: {
+            contacted: a.reply.callerContact.contacted,
+            method: a.reply.callerContact.method,
+            at: a.reply.callerContact.at.toISOString(),
+            summary: a.reply.callerContact.summary,
+          },
+          satisfaction: a.reply.satisfaction,
+          submittedBy: a.reply.submittedBy,
+          submittedAt: a.reply.submittedAt.toISOString(),
+          approvedBy: a.reply.approvedBy ?? null,
+          approvedAt: isoOrNull(a.reply.approvedAt),
+        }
+      : null,
+    returnRequest: a.returnRequest
+      ? {
+          reason: a.returnRequest.reason,
+          basis: a.returnRequest.basis,
+          requestedBy: a.returnRequest.requestedBy,
+          requestedAt: a.returnRequest.requestedAt.toISOString(),
+        }
+      : null,
+  };
+}
+
+/** The API's ticket shape. Caller data is always masked here. */
+export function toTicketView(
+  agg: TicketAggregate,
+  timeline: TimelineRow[],
+  actions: ActionName[],
+  unitNames: Map<string, string>,
+): TicketView {
+  const { state, facts } = agg;
+  return {
+    id: state.id,
+    number: facts.number,
+    status: state.status,
+    step: state.step,
+    chain: state.chain,
+    version: state.version,
+    source: { code: facts.sourceCode, name: facts.sourceName },
+    channel: facts.channel,
+    category: { code: facts.categoryCode, name: facts.categoryName },
+    urgency: facts.urgency,
+    subject: facts.subject,
+    content: facts.content,
+    caller: {
+      name: maskName(facts.callerName),
+      phone: maskPhone(facts.callerPhone),
+      address: maskAddress(facts.callerAddress),
+      masked: true,
+    },
+    upstreamRef: facts.upstreamRef,
+    upstreamDeadline: isoOrNull(facts.upstreamDeadline),
+    route: facts.route,
+    direction: facts.direction,
+    stop: facts.stop,
+    vehiclePlate: facts.vehiclePlate,
+    occurredAt: isoOrNull(facts.occurredAt),
+    receivedAt: facts.receivedAt.toISOString(),
+    createdAt: facts.createdAt.toISOString(),
+    updatedAt: facts.updatedAt.toISOString(),
+    closedAt: isoOrNull(facts.closedAt),
+    directAnswer: state.directAnswer ?? null,
+    initiator: state.initiator,
+    assignments: state.assignments.map((a) => assignmentView(a, unitNames)),
+    timeline: timeline.map((e) => ({
+      action: e.action,
+      actor: e.actor,
+      at: e.at.toISOString(),
+      comment: e.comment,
+      unit: e.unit,
+      fromStatus: e.fromStatus,
+      toStatus: e.toStatus,
+      step: e.toStep,
+      data: e.data,
+    })),
+    actions,
+  };
+}

@@ -1,0 +1,25 @@
+import { Global, Module } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@hotline/config';
+import { AuthService } from './auth/auth.service';
+import { AUTH_SECRET, resolveAuthSecret } from './auth/auth-secret';
+import { CLOCK, systemClock } from './clock';
+import { WorkingCalendar } from '@hotline/calendar';
+import { DeadlinePolicy, WORKING_CALENDAR } from './deadline-policy';
+import { TicketsService } from './tickets.service';
+import { ReferenceService } from './reference.service';
+
+/** The application layer shared by the api and the worker. Needs DatabaseModule and config. */
+@Global()
+@Module({
+  providers: [
+    TicketsService,
+    AuthService,
+    ReferenceService,
+    DeadlinePolicy,
+    { provide: WORKING_CALENDAR, useFactory: () => new WorkingCalendar() },
+    { provide: CLOCK, useValue: systemClock },
+    { provide: AUTH_SECRET, useFactory: (config: AppConfig) => resolveAuthSecret(config), inject: [APP_CONFIG] },
+  ],
+  exports: [TicketsService, AuthService, ReferenceService, DeadlinePolicy, CLOCK, WORKING_CALENDAR],
+})
+export class TicketsModule {}
