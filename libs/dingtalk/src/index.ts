@@ -1,0 +1,41 @@
+export { DingTalkClient } from './dingtalk.client';
+export { DingTalkApiError, DingTalkNetworkError, classifyApiError, classifyOapiError } from './dingtalk.errors';
+export type { DingTalkError, DingTalkErrorKind, DingTalkApiErrorInit } from './dingtalk.errors';
+export { jsapiSignature } from './jsapi-signature';
+export { TokenBucket, PerApiRateLimiter, DingTalkCallCounter, shanghaiMonthKey } from './rate-limiter';
+export type {
+  ActionCardMessage,
+  ApiErrorBody,
+  CreateTodoRequest,
+  DeptLeaderFlag,
+  DeptOrder,
+  DingTalkClientOptions,
+  DingTalkDepartment,
+  DingTalkFamily,
+  DingTalkUser,
+  FileMessage,
+  GetJsapiTicketResponse,
+  GetTokenResponse,
+  ImageMessage,
+  JsapiSignatureInput,
+  LinkMessage,
+  ListUsersRequest,
+  MarkdownMessage,
+  OaMessage,
+  OAuth2AccessTokenResponse,
+  OapiEnvelope,
+  SendProgress,
+  SendResult,
+  SendWorkNoticeRequest,
+  SendWorkNoticeResult,
+  TextMessage,
+  TodoDetailUrl,
+  TodoResultResponse,
+  TodoTask,
+  UpdateTodoRequest,
+  UserInfoByCode,
+  UserListOrderField,
+  UserListPage,
+  VoiceMessage,
+  WorkNoticeMessage,
+} from './dingtalk.types';
