@@ -153,6 +153,8 @@ export interface RevokeInput {
 }
 export interface AnswerDirectlyInput {
   answer: string;
+  /** The answering branch, when a receiver belongs to several assigned units (lost items, R-7). */
+  unit?: string;
 }
 export interface CloseInput {
   comment?: string;

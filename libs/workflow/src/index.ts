@@ -1,0 +1,29 @@
+// Public surface of the pure workflow library (no framework, no I/O).
+// Every type and constant of the contract (ACTIONS and the state, input and effect types).
+export * from './workflow.types';
+export {
+  decide,
+  allowedActions,
+  describeWorkflow,
+  phaseOf,
+  isActive,
+  todosOf,
+  RETURN_WINDOW_MS,
+  CLOCK_SKEW_MS,
+  FOLLOW_UP_CATEGORIES,
+  PHASES,
+  CHAIN_STEPS,
+  TRANSITIONS,
+} from './workflow.machine';
+export type {
+  TicketPhase,
+  Party,
+  AssignmentScope,
+  GuardName,
+  TransitionRule,
+  WorkflowDescription,
+  TodoSpec,
+} from './workflow.machine';
+export { DomainError } from './domain-error';
+export type { DomainErrorCode } from './domain-error';
+export { renderWorkflowMarkdown } from './workflow-doc';

@@ -1,0 +1,1332 @@
+// The hotline workflow as data (TRANSITIONS) and one pure function that decides (decide).
+// allowedActions() answers from the same table and the same gate, so the buttons the UI draws
+// and the decisions the API takes cannot disagree. No framework, no I/O, no clock: `now` and
+// `newId` come from the caller.
+import {
+  ACTIONS,
+  type ActionInputs,
+  type ActionName,
+  type Actor,
+  type AssignmentRole,
+  type AssignmentState,
+  type AssignmentStatus,
+  type Audience,
+  type CallerContact,
+  type Chain,
+  type DecideResult,
+  type Decision,
+  type Effect,
+  type IdSource,
+  type Refusal,
+  type RefusalCode,
+  type Reply,
+  type ReviewStep,
+  type Satisfaction,
+  type TicketState,
+  type TicketStatus,
+  type TimelineEvent,
+} from './workflow.types';
+
+// ---------------------------------------------------------------------------------------------
+// Vocabulary of the table
+// ---------------------------------------------------------------------------------------------
+
+/** R-11: a unit may return a matter only within 24 hours of its dispatch. */
+export const RETURN_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+/** A reply's handledAt may be at most this far in the future (phone clocks drift). */
+export const CLOCK_SKEW_MS = 5 * 60 * 1000;
+
+/**
+ * R-14(3): categories that may stay under follow-up after closing. The regulation names
+ * reports (举报) and accidents (事故); accidents arrive as complaints or help requests.
+ */
+export const FOLLOW_UP_CATEGORIES: readonly string[] = ['report', 'complaint', 'help'];
+
+/** Where a ticket is: its status, or its review step while in review. */
+export type TicketPhase =
+  | 'registered'
+  | 'in_progress'
+  | 'initiator_review'
+  | 'ops_review'
+  | 'office_review'
+  | 'upstream_report'
+  | 'follow_up'
+  | 'closed'
+  | 'revoked';
+
+export const PHASES: readonly TicketPhase[] = [
+  'registered',
+  'in_progress',
+  'initiator_review',
+  'ops_review',
+  'office_review',
+  'upstream_report',
+  'follow_up',
+  'closed',
+  'revoked',
+];
+
+const REVIEW_STEPS: readonly ReviewStep[] = ['initiator_review', 'ops_review', 'office_review', 'upstream_report'];
+
+/** R-8: the review steps of each chain after the units have replied ('direct' reviews like A). */
+export const CHAIN_STEPS: Readonly<Record<Chain, readonly ReviewStep[]>> = {
+  A: ['initiator_review', 'ops_review'],
+  B: ['initiator_review', 'ops_review', 'office_review', 'upstream_report'],
+  direct: ['initiator_review', 'ops_review'],
+};
+
+/** Who may take a row's action. Unit parties act for a unit with an active assignment. */
+export type Party = 'dispatcher' | 'ops_head' | 'office_reviewer' | 'initiator' | 'unit_receiver' | 'unit_leader';
+
+export const PARTIES: Readonly<Record<Party, string>> = {
+  dispatcher: 'a dispatcher (派单员), any of them',
+  ops_head: 'the ops head (运营服务部负责人)',
+  office_reviewer: 'the office reviewer (公司办公室审核人)',
+  initiator: 'the initiator (发起人): actor.userid === ticket.initiator',
+  unit_receiver: "a receiver of a unit with an active assignment, acting on that unit's assignment",
+  unit_leader: "a leader of a unit with an active assignment, acting on that unit's assignment",
+};
+
+/**
+ * Which assignment a row acts on: none (the ticket), `own` (the acting unit's, picked by
+ * input.unit when the person belongs to several assigned units), or `target` (an assignment the
+ * ops department picks with input.unit).
+ */
+export type AssignmentScope = 'none' | 'own' | 'target';
+
+/** Named guards: conditions on the state (not the input); a failing guard is INVALID_STATE. */
+export type GuardName =
+  'within_return_window' | 'co_units_replied' | 'has_pending_work' | 'responsible_replies_approved';
+
+export const GUARDS: Readonly<Record<GuardName, string>> = {
+  within_return_window: 'R-11: now is less than 24 h after the assignment was dispatched',
+  co_units_replied: 'R-6d: a lead unit acts only when every active co unit has an approved reply',
+  has_pending_work: 'X-9: some active assignment awaits its unit (pending_accept, accepted or awaiting_leader)',
+  responsible_replies_approved:
+    'R-10, R-14: every active sole or lead assignment is replied with a leader-approved reply',
+};
+
+export interface TransitionRule {
+  action: ActionName;
+  /** The requirement ids this row implements. */
+  requirement: string;
+  /** Phases (status, or review step) the row applies to. */
+  from: readonly TicketPhase[];
+  /** Only for these chains (default: every chain). */
+  chains?: readonly Chain[];
+  /** Only for these categories (default: every category). */
+  categories?: readonly string[];
+  who: readonly Party[];
+  scope: AssignmentScope;
+  /** For own/target scope: the statuses the acted-on assignment must be in. */
+  assignmentFrom?: readonly AssignmentStatus[];
+  /** For own/target scope: the statuses it may end in. */
+  assignmentTo?: readonly AssignmentStatus[];
+  guards: readonly GuardName[];
+  /** Phases the ticket may end in. */
+  to: readonly TicketPhase[];
+  /** What else happens, for the generated docs. */
+  note: string;
+}
+
+const OPS_DEPARTMENT: readonly Party[] = ['dispatcher', 'ops_head'];
+
+/**
+ * The table. For any (action, phase, chain, category) at most one row applies (a test checks
+ * this), so a refusal can say exactly why.
+ */
+export const TRANSITIONS: readonly TransitionRule[] = [
+  {
+    action: 'dispatch',
+    requirement: 'R-6, R-12',
+    from: ['registered', 'in_progress'],
+    who: OPS_DEPARTMENT,
+    scope: 'none',
+    guards: [],
+    to: ['in_progress'],
+    note: 'adds pending_accept assignments; the active set stays all sole (R-6c) or one lead + co units (R-6d)',
+  },
+  {
+    action: 'answer_directly',
+    requirement: 'R-6a, R-7',
+    from: ['registered'],
+    categories: ['consultation', 'lost_item'],
+    who: ['dispatcher'],
+    scope: 'none',
+    guards: [],
+    to: ['closed'],
+    note: 'the dispatcher answers at once; directAnswer is set',
+  },
+  {
+    action: 'answer_directly',
+    requirement: 'R-7',
+    from: ['in_progress'],
+    categories: ['lost_item'],
+    who: ['unit_receiver'],
+    scope: 'own',
+    assignmentFrom: ['pending_accept', 'accepted'],
+    assignmentTo: ['replied'],
+    guards: [],
+    to: ['closed'],
+    note: 'the branch answers a lost item directly; other active assignments are cancelled',
+  },
+  {
+    action: 'revoke',
+    requirement: 'R-9b',
+    from: ['registered', 'in_progress', ...REVIEW_STEPS],
+    who: OPS_DEPARTMENT,
+    scope: 'none',
+    guards: [],
+    to: ['revoked'],
+    note: 'every active assignment is cancelled and every open to-do is done',
+  },
+  {
+    action: 'accept',
+    requirement: 'R-9',
+    from: ['in_progress'],
+    who: ['unit_receiver'],
+    scope: 'own',
+    assignmentFrom: ['pending_accept'],
+    assignmentTo: ['accepted'],
+    guards: [],
+    to: ['in_progress'],
+    note: 'the unit takes the assignment',
+  },
+  {
+    action: 'request_return',
+    requirement: 'R-11',
+    from: ['in_progress'],
+    who: ['unit_receiver'],
+    scope: 'own',
+    assignmentFrom: ['pending_accept', 'accepted'],
+    assignmentTo: ['return_requested'],
+    guards: ['within_return_window'],
+    to: ['in_progress'],
+    note: 'with reason and basis; the initiator reviews it',
+  },
+  {
+    action: 'approve_return',
+    requirement: 'R-12',
+    from: ['in_progress'],
+    who: OPS_DEPARTMENT,
+    scope: 'target',
+    assignmentFrom: ['return_requested'],
+    assignmentTo: ['returned'],
+    guards: [],
+    to: ['registered', 'in_progress', 'initiator_review'],
+    note: 'registered when no active assignment is left; review when the remaining units have all replied; else in_progress awaiting re-dispatch',
+  },
+  {
+    action: 'reject_return',
+    requirement: 'R-12',
+    from: ['in_progress'],
+    who: OPS_DEPARTMENT,
+    scope: 'target',
+    assignmentFrom: ['return_requested'],
+    assignmentTo: ['pending_accept', 'accepted'],
+    guards: [],
+    to: ['in_progress'],
+    note: 'with a reason; the unit goes on handling (back to accepted if it had accepted)',
+  },
+  {
+    action: 'submit_reply',
+    requirement: 'R-6d, R-13, R-14',
+    from: ['in_progress'],
+    who: ['unit_receiver'],
+    scope: 'own',
+    assignmentFrom: ['accepted'],
+    assignmentTo: ['awaiting_leader'],
+    guards: ['co_units_replied'],
+    to: ['in_progress'],
+    note: "the reply (handled when, handler, caller contact) waits for the unit leader's approval",
+  },
+  {
+    action: 'approve_reply',
+    requirement: 'R-6d, R-10',
+    from: ['in_progress'],
+    who: ['unit_leader'],
+    scope: 'own',
+    assignmentFrom: ['awaiting_leader'],
+    assignmentTo: ['replied'],
+    guards: ['co_units_replied'],
+    to: ['in_progress', 'initiator_review'],
+    note: 'a co reply goes to the lead; review starts when every active assignment has replied',
+  },
+  {
+    action: 'reject_reply',
+    requirement: 'R-10',
+    from: ['in_progress'],
+    who: ['unit_leader'],
+    scope: 'own',
+    assignmentFrom: ['awaiting_leader'],
+    assignmentTo: ['accepted'],
+    guards: [],
+    to: ['in_progress'],
+    note: 'with a comment; the reply is cleared and redone',
+  },
+  {
+    action: 'pass_review',
+    requirement: 'R-8',
+    from: ['initiator_review'],
+    who: ['initiator'],
+    scope: 'none',
+    guards: [],
+    to: ['ops_review'],
+    note: 'the initiator checks the reply',
+  },
+  {
+    action: 'pass_review',
+    requirement: 'R-8, R-14',
+    from: ['ops_review'],
+    chains: ['A', 'direct'],
+    who: ['ops_head'],
+    scope: 'none',
+    guards: ['responsible_replies_approved'],
+    to: ['closed', 'follow_up'],
+    note: 'chain A closes; with followUp (report/complaint/help) it stays under follow-up (R-14(3))',
+  },
+  {
+    action: 'pass_review',
+    requirement: 'R-8, R-4',
+    from: ['ops_review'],
+    chains: ['B'],
+    who: ['ops_head'],
+    scope: 'none',
+    guards: [],
+    to: ['office_review'],
+    note: 'chain B goes on to the office',
+  },
+  {
+    action: 'pass_review',
+    requirement: 'R-8, R-4',
+    from: ['office_review'],
+    who: ['office_reviewer'],
+    scope: 'none',
+    guards: [],
+    to: ['upstream_report'],
+    note: 'the office checks the wording; the initiator then reports upstream',
+  },
+  {
+    action: 'send_back',
+    requirement: 'R-8, R-14',
+    from: ['initiator_review', 'upstream_report'],
+    who: ['initiator'],
+    scope: 'none',
+    guards: [],
+    to: ['in_progress'],
+    note: 'rework: the replies go back to their units (accepted, reworkCount + 1); the deadline keeps running',
+  },
+  {
+    action: 'send_back',
+    requirement: 'R-8, R-14',
+    from: ['ops_review'],
+    who: ['ops_head'],
+    scope: 'none',
+    guards: [],
+    to: ['in_progress'],
+    note: 'rework, as above',
+  },
+  {
+    action: 'send_back',
+    requirement: 'R-8, R-14',
+    from: ['office_review'],
+    who: ['office_reviewer'],
+    scope: 'none',
+    guards: [],
+    to: ['in_progress'],
+    note: 'rework, as above',
+  },
+  {
+    action: 'report_upstream',
+    requirement: 'R-4, R-8',
+    from: ['upstream_report'],
+    who: ['initiator'],
+    scope: 'none',
+    guards: ['responsible_replies_approved'],
+    to: ['closed', 'follow_up'],
+    note: 'chain B closes; with followUp (report/complaint/help) it stays under follow-up (R-14(3))',
+  },
+  {
+    action: 'record_follow_up',
+    requirement: 'R-14',
+    from: ['follow_up'],
+    who: OPS_DEPARTMENT,
+    scope: 'none',
+    guards: [],
+    to: ['follow_up'],
+    note: 'a follow-up note (comment required)',
+  },
+  {
+    action: 'finish_follow_up',
+    requirement: 'R-14',
+    from: ['follow_up'],
+    who: OPS_DEPARTMENT,
+    scope: 'none',
+    guards: [],
+    to: ['closed'],
+    note: 'the matter is fully resolved',
+  },
+  {
+    action: 'remind',
+    requirement: 'X-9, R-17',
+    from: ['in_progress'],
+    who: OPS_DEPARTMENT,
+    scope: 'none',
+    guards: ['has_pending_work'],
+    to: ['in_progress'],
+    note: 'a 催办 notice to each unit with pending work (receivers, or leaders when awaiting approval)',
+  },
+];
+
+/** The to-do keys and who holds them; derived from the state, so they cannot leak (see todosOf). */
+export const TODO_KEYS: ReadonlyArray<{ key: string; action: ActionName; to: string; due: string; openWhile: string }> =
+  [
+    {
+      key: '{ticket}:{unit}:accept',
+      action: 'accept',
+      to: 'unit receivers',
+      due: 'reply deadline',
+      openWhile: 'assignment pending_accept',
+    },
+    {
+      key: '{ticket}:{unit}:reply',
+      action: 'submit_reply',
+      to: 'unit receivers',
+      due: 'reply deadline',
+      openWhile: 'assignment accepted',
+    },
+    {
+      key: '{ticket}:{unit}:approve',
+      action: 'approve_reply',
+      to: 'unit leaders',
+      due: 'reply deadline',
+      openWhile: 'assignment awaiting_leader',
+    },
+    {
+      key: '{ticket}:{unit}:return_review',
+      action: 'approve_return',
+      to: 'the initiator',
+      due: '—',
+      openWhile: 'assignment return_requested',
+    },
+    {
+      key: '{ticket}:review:{step}',
+      action: 'pass_review',
+      to: 'initiator / ops head / office reviewer / initiator (report_upstream)',
+      due: '—',
+      openWhile: 'ticket in_review at that step',
+    },
+    {
+      key: '{ticket}:follow_up',
+      action: 'finish_follow_up',
+      to: 'the initiator',
+      due: '—',
+      openWhile: 'ticket follow_up',
+    },
+    {
+      key: '{ticket}:redispatch',
+      action: 'dispatch',
+      to: 'the initiator',
+      due: '—',
+      openWhile: 'from an approved return until the next dispatch or the ticket leaves registered/in_progress',
+    },
+  ];
+
+/**
+ * How actions change assignments other than the one a scoped row acts on (docs only; the
+ * scoped rows carry assignmentFrom / assignmentTo themselves).
+ */
+export const ASSIGNMENT_SIDE_EFFECTS: ReadonlyArray<{
+  action: ActionName;
+  from: readonly AssignmentStatus[] | 'new';
+  to: AssignmentStatus;
+  which: string;
+}> = [
+  { action: 'dispatch', from: 'new', to: 'pending_accept', which: 'each dispatched unit' },
+  {
+    action: 'revoke',
+    from: ['pending_accept', 'accepted', 'awaiting_leader', 'replied', 'return_requested'],
+    to: 'cancelled',
+    which: 'every active assignment',
+  },
+  {
+    action: 'answer_directly',
+    from: ['pending_accept', 'accepted', 'awaiting_leader', 'replied', 'return_requested'],
+    to: 'cancelled',
+    which: 'every other active assignment',
+  },
+  { action: 'send_back', from: ['replied'], to: 'accepted', which: 'each unit sent back (reworkCount + 1)' },
+];
+
+export interface WorkflowDescription {
+  actions: readonly ActionName[];
+  phases: readonly TicketPhase[];
+  chainSteps: Readonly<Record<Chain, readonly ReviewStep[]>>;
+  parties: Readonly<Record<Party, string>>;
+  guards: Readonly<Record<GuardName, string>>;
+  transitions: readonly TransitionRule[];
+  todoKeys: typeof TODO_KEYS;
+  assignmentSideEffects: typeof ASSIGNMENT_SIDE_EFFECTS;
+  returnWindowMs: number;
+  followUpCategories: readonly string[];
+}
+
+/** The workflow as data, for the docs generator and the UI. */
+export function describeWorkflow(): WorkflowDescription {
+  return {
+    actions: ACTIONS,
+    phases: PHASES,
+    chainSteps: CHAIN_STEPS,
+    parties: PARTIES,
+    guards: GUARDS,
+    transitions: TRANSITIONS,
+    todoKeys: TODO_KEYS,
+    assignmentSideEffects: ASSIGNMENT_SIDE_EFFECTS,
+    returnWindowMs: RETURN_WINDOW_MS,
+    followUpCategories: FOLLOW_UP_CATEGORIES,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers on the state
+// ---------------------------------------------------------------------------------------------
+
+const ASSIGNMENT_ROLES: readonly AssignmentRole[] = ['sole', 'lead', 'co'];
+const SATISFACTIONS: readonly Satisfaction[] = ['satisfied', 'basically_satisfied', 'unsatisfied', 'unknown'];
+const PENDING_WORK: readonly AssignmentStatus[] = ['pending_accept', 'accepted', 'awaiting_leader'];
+
+export function phaseOf(ticket: TicketState): TicketPhase | null {
+  if (ticket.status !== 'in_review') return ticket.status;
+  return ticket.step ?? null;
+}
+
+/** "Active" = still part of the matter: not returned and not cancelled. */
+export function isActive(a: AssignmentState): boolean {
+  return a.status !== 'returned' && a.status !== 'cancelled';
+}
+
+function activeAssignments(ticket: TicketState): AssignmentState[] {
+  return ticket.assignments.filter(isActive);
+}
+
+function activeFor(ticket: TicketState, unitCode: string): AssignmentState | undefined {
+  return ticket.assignments.find((a) => a.unitCode === unitCode && isActive(a));
+}
+
+/** Review starts when every active assignment has an approved reply and someone answers for it. */
+function readyForReview(ticket: TicketState): boolean {
+  const active = activeAssignments(ticket);
+  return active.some((a) => a.role !== 'co') && active.every((a) => a.status === 'replied');
+}
+
+function reviewAudience(ticket: TicketState, step: ReviewStep): Audience {
+  switch (step) {
+    case 'initiator_review':
+    case 'upstream_report':
+      return { kind: 'person', userid: ticket.initiator };
+    case 'ops_review':
+      return { kind: 'role', role: 'ops_head' };
+    case 'office_review':
+      return { kind: 'role', role: 'office_reviewer' };
+  }
+}
+
+function nextReviewStep(chain: Chain, step: ReviewStep): ReviewStep | null {
+  const steps = CHAIN_STEPS[chain] ?? CHAIN_STEPS.A;
+  const i = steps.indexOf(step);
+  return i >= 0 && i + 1 < steps.length ? steps[i + 1] : null;
+}
+
+function isText(v: unknown): v is string {
+  return typeof v === 'string' && v.trim().length > 0;
+}
+
+function isValidDate(v: unknown): v is Date {
+  return v instanceof Date && !Number.isNaN(v.getTime());
+}
+
+function refuse(code: RefusalCode, message: string, field?: string): Refusal {
+  return field === undefined ? { ok: false, code, message } : { ok: false, code, message, field };
+}
+
+function isRefusal(v: unknown): v is Refusal {
+  return typeof v === 'object' && v !== null && (v as { ok?: unknown }).ok === false;
+}
+
+function phaseLabel(ticket: TicketState): string {
+  return ticket.status === 'in_review' ? `in_review (${ticket.step ?? 'no step'})` : ticket.status;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Deep copy (decide never mutates its input)
+// ---------------------------------------------------------------------------------------------
+
+function copyDate(d: Date): Date {
+  return new Date(d);
+}
+
+function copyReply(r: Reply): Reply {
+  const out: Reply = {
+    ...r,
+    handledAt: copyDate(r.handledAt),
+    submittedAt: copyDate(r.submittedAt),
+    callerContact: { ...r.callerContact, at: copyDate(r.callerContact.at) },
+  };
+  if (r.approvedAt) out.approvedAt = copyDate(r.approvedAt);
+  return out;
+}
+
+function copyAssignment(a: AssignmentState): AssignmentState {
+  const out: AssignmentState = {
+    ...a,
+    dispatchedAt: copyDate(a.dispatchedAt),
+    replyDeadline: copyDate(a.replyDeadline),
+  };
+  if (a.acceptedAt) out.acceptedAt = copyDate(a.acceptedAt);
+  if (a.reply) out.reply = copyReply(a.reply);
+  if (a.returnRequest) out.returnRequest = { ...a.returnRequest, requestedAt: copyDate(a.returnRequest.requestedAt) };
+  return out;
+}
+
+function copyTicket(t: TicketState): TicketState {
+  return { ...t, assignments: t.assignments.map(copyAssignment) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// To-dos are a function of the state: decide() emits the difference (done, then open)
+// ---------------------------------------------------------------------------------------------
+
+/** A to-do that a state implies (see todosOf). */
+export interface TodoSpec {
+  key: string;
+  action: ActionName;
+  to: Audience;
+  dueAt?: Date;
+  unitCode?: string;
+}
+
+/** The to-dos that should be open in a state (the redispatch to-do is handled apart). */
+export function todosOf(ticket: TicketState): TodoSpec[] {
+  const id = ticket.id;
+  if (ticket.status === 'closed' || ticket.status === 'revoked') return [];
+  if (ticket.status === 'follow_up') {
+    return [{ key: `${id}:follow_up`, action: 'finish_follow_up', to: { kind: 'person', userid: ticket.initiator } }];
+  }
+  const out: TodoSpec[] = [];
+  for (const a of activeAssignments(ticket)) {
+    const unitCode = a.unitCode;
+    const receivers: Audience = { kind: 'unit_receivers', unitCode };
+    const due = copyDate(a.replyDeadline);
+    switch (a.status) {
+      case 'pending_accept':
+        out.push({ key: `${id}:${unitCode}:accept`, action: 'accept', to: receivers, dueAt: due, unitCode });
+        break;
+      case 'accepted':
+        out.push({ key: `${id}:${unitCode}:reply`, action: 'submit_reply', to: receivers, dueAt: due, unitCode });
+        break;
+      case 'awaiting_leader':
+        out.push({
+          key: `${id}:${unitCode}:approve`,
+          action: 'approve_reply',
+          to: { kind: 'unit_leaders', unitCode },
+          dueAt: due,
+          unitCode,
+        });
+        break;
+      case 'return_requested':
+        out.push({
+          key: `${id}:${unitCode}:return_review`,
+          action: 'approve_return',
+          to: { kind: 'person', userid: ticket.initiator },
+          unitCode,
+        });
+        break;
+      default:
+        break;
+    }
+  }
+  if (ticket.status === 'in_review' && ticket.step) {
+    out.push({
+      key: `${id}:review:${ticket.step}`,
+      action: ticket.step === 'upstream_report' ? 'report_upstream' : 'pass_review',
+      to: reviewAudience(ticket, ticket.step),
+    });
+  }
+  return out;
+}
+
+function todoDiff(before: TicketState, after: TicketState): Effect[] {
+  const was = todosOf(before);
+  const now = todosOf(after);
+  const wasKeys = new Set(was.map((t) => t.key));
+  const nowKeys = new Set(now.map((t) => t.key));
+  const effects: Effect[] = [];
+  for (const t of was) if (!nowKeys.has(t.key)) effects.push({ kind: 'todo_done', key: t.key });
+  for (const t of now) {
+    if (wasKeys.has(t.key)) continue;
+    const e: Effect = { kind: 'todo_open', key: t.key, action: t.action, to: t.to };
+    if (t.dueAt) e.dueAt = t.dueAt;
+    if (t.unitCode) e.unitCode = t.unitCode;
+    effects.push(e);
+  }
+  return effects;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The gate: everything that does not depend on the input (except which unit)
+// ---------------------------------------------------------------------------------------------
+
+interface Passed {
+  rule: TransitionRule;
+  /** The acting (own) or target assignment, for scoped rows. */
+  assignment?: AssignmentState;
+}
+
+function findRule(action: ActionName, ticket: TicketState): TransitionRule | undefined {
+  const phase = phaseOf(ticket);
+  if (phase === null) return undefined;
+  return TRANSITIONS.find(
+    (r) =>
+      r.action === action &&
+      r.from.includes(phase) &&
+      (!r.chains || r.chains.includes(ticket.chain)) &&
+      (!r.categories || r.categories.includes(ticket.category)),
+  );
+}
+
+function fitsGlobalParty(who: readonly Party[], ticket: TicketState, actor: Actor): boolean {
+  return who.some((p) => {
+    switch (p) {
+      case 'dispatcher':
+      case 'ops_head':
+      case 'office_reviewer':
+        return actor.roles.includes(p);
+      case 'initiator':
+        return actor.userid === ticket.initiator;
+      case 'unit_receiver':
+      case 'unit_leader':
+        return false;
+    }
+  });
+}
+
+/** A failing guard's message, or null when it holds. */
+function checkGuard(guard: GuardName, ticket: TicketState, a: AssignmentState | undefined, now: Date): string | null {
+  switch (guard) {
+    case 'within_return_window': {
+      if (!a) return null;
+      if (now.getTime() < a.dispatchedAt.getTime() + RETURN_WINDOW_MS) return null;
+      return 'The 24-hour return window has passed (R-11): the unit must handle this matter.';
+    }
+    case 'co_units_replied': {
+      if (!a || a.role !== 'lead') return null;
+      const pending = activeAssignments(ticket).filter((x) => x.role === 'co' && x.status !== 'replied');
+      if (pending.length === 0) return null;
+      return `The lead unit must wait for the co units' approved replies (R-6d): still pending: ${pending
+        .map((x) => x.unitCode)
+        .join(', ')}.`;
+    }
+    case 'has_pending_work':
+      return activeAssignments(ticket).some((x) => PENDING_WORK.includes(x.status))
+        ? null
+        : 'No unit has pending work on this ticket.';
+    case 'responsible_replies_approved': {
+      const responsible = activeAssignments(ticket).filter((x) => x.role !== 'co');
+      const missing = responsible.filter((x) => x.status !== 'replied' || !x.reply?.approvedAt);
+      if (responsible.length > 0 && missing.length === 0) return null;
+      return `Cannot close: every responsible unit needs an approved reply (R-10, R-14)${
+        missing.length ? `; missing: ${missing.map((x) => x.unitCode).join(', ')}` : ''
+      }.`;
+    }
+  }
+}
+
+function firstGuardFailure(rule: TransitionRule, ticket: TicketState, a: AssignmentState | undefined, now: Date) {
+  for (const g of rule.guards) {
+    const failure = checkGuard(g, ticket, a, now);
+    if (failure) return failure;
+  }
+  return null;
+}
+
+/**
+ * Refusal precedence: the action is impossible in this phase → INVALID_STATE; the actor lacks
+ * the role / unit / initiator → FORBIDDEN; the state fails an assignment status or a guard →
+ * INVALID_STATE; a choice only the input can settle (which unit) → VALIDATION.
+ */
+function gate(ticket: TicketState, actor: Actor, action: ActionName, now: Date, unitHint: string | undefined) {
+  const rule = findRule(action, ticket);
+  if (!rule) {
+    return refuse('INVALID_STATE', `${action} is not possible while the ticket is ${phaseLabel(ticket)}.`);
+  }
+
+  if (rule.scope === 'own') {
+    const role = rule.who.includes('unit_leader') ? 'unit_leader' : 'receiver';
+    const roleName = role === 'unit_leader' ? 'a leader' : 'a receiver';
+    if (!actor.roles.includes(role)) return refuse('FORBIDDEN', `Only ${roleName} of an assigned unit may ${action}.`);
+    if (unitHint !== undefined && !actor.unitCodes.includes(unitHint)) {
+      return refuse('FORBIDDEN', `You do not belong to unit ${unitHint}.`);
+    }
+    const units = unitHint !== undefined ? [unitHint] : actor.unitCodes;
+    const own = units.map((u) => activeFor(ticket, u)).filter((a): a is AssignmentState => a !== undefined);
+    if (own.length === 0) {
+      return refuse('FORBIDDEN', `Only ${roleName} of a unit assigned to this ticket may ${action}.`);
+    }
+    const passing: AssignmentState[] = [];
+    let failure: string | null = null;
+    for (const a of own) {
+      const why = !rule.assignmentFrom?.includes(a.status)
+        ? `${action} is not possible while ${a.unitCode}'s assignment is ${a.status}.`
+        : firstGuardFailure(rule, ticket, a, now);
+      if (why) failure ??= why;
+      else passing.push(a);
+    }
+    if (passing.length === 1) return { rule, assignment: passing[0] } satisfies Passed;
+    if (passing.length > 1) {
+      return refuse('VALIDATION', `Choose the unit you act for: ${passing.map((a) => a.unitCode).join(', ')}.`, 'unit');
+    }
+    return refuse('INVALID_STATE', failure ?? `${action} is not possible now.`);
+  }
+
+  if (!fitsGlobalParty(rule.who, ticket, actor)) {
+    return refuse('FORBIDDEN', `${action} at this step is for: ${rule.who.join(' or ')}.`);
+  }
+
+  if (rule.scope === 'target') {
+    const candidates = activeAssignments(ticket).filter((a) => rule.assignmentFrom?.includes(a.status));
+    if (candidates.length === 0) return refuse('INVALID_STATE', `No assignment is ready for ${action}.`);
+    let target: AssignmentState | undefined;
+    if (unitHint !== undefined) {
+      target = candidates.find((a) => a.unitCode === unitHint);
+      if (!target) return refuse('VALIDATION', `Unit ${unitHint} has no assignment ready for ${action}.`, 'unit');
+    } else if (candidates.length === 1) {
+      target = candidates[0];
+    } else {
+      return refuse('VALIDATION', `Choose the unit: ${candidates.map((a) => a.unitCode).join(', ')}.`, 'unit');
+    }
+    const why = firstGuardFailure(rule, ticket, target, now);
+    if (why) return refuse('INVALID_STATE', why);
+    return { rule, assignment: target } satisfies Passed;
+  }
+
+  const why = firstGuardFailure(rule, ticket, undefined, now);
+  if (why) return refuse('INVALID_STATE', why);
+  return { rule } satisfies Passed;
+}
+
+/**
+ * The actions this actor could take now, for some input (input validation aside). Agrees with
+ * decide(): listed iff decide() with a valid input succeeds.
+ */
+export function allowedActions(ticket: TicketState, actor: Actor, now: Date): ActionName[] {
+  return ACTIONS.filter((action) => {
+    const g = gate(ticket, actor, action, now, undefined);
+    // VALIDATION here only means "pick a unit": some input.unit makes it pass.
+    return !isRefusal(g) || g.code === 'VALIDATION';
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Input validation (VALIDATION, with the field at fault)
+// ---------------------------------------------------------------------------------------------
+
+type Loose = Record<string, unknown>;
+
+function requireText(input: Loose, field: string, label: string): Refusal | null {
+  return isText(input[field]) ? null : refuse('VALIDATION', `${label} is required.`, field);
+}
+
+function validateDispatch(ticket: TicketState, input: Loose, now: Date): Refusal | null {
+  const list = input.assignments;
+  if (!Array.isArray(list) || list.length === 0) {
+    return refuse('VALIDATION', 'Choose at least one unit to dispatch to.', 'assignments');
+  }
+  const seen = new Set<string>();
+  const roles: AssignmentRole[] = activeAssignments(ticket).map((a) => a.role);
+  for (let i = 0; i < list.length; i++) {
+    const item = (list[i] ?? {}) as Loose;
+    const unit = item.unit;
+    if (!isText(unit)) return refuse('VALIDATION', 'A unit is required.', `assignments[${i}].unit`);
+    if (seen.has(unit)) return refuse('VALIDATION', `Unit ${unit} is listed twice.`, `assignments[${i}].unit`);
+    seen.add(unit);
+    if (activeFor(ticket, unit)) {
+      return refuse('VALIDATION', `Unit ${unit} already has an active assignment.`, `assignments[${i}].unit`);
+    }
+    const role = item.role as AssignmentRole;
+    if (!ASSIGNMENT_ROLES.includes(role)) {
+      return refuse('VALIDATION', 'The role must be sole, lead or co.', `assignments[${i}].role`);
+    }
+    roles.push(role);
+    const deadline = item.replyDeadline;
+    if (!isValidDate(deadline) || deadline.getTime() <= now.getTime()) {
+      return refuse('VALIDATION', 'The reply deadline must be in the future.', `assignments[${i}].replyDeadline`);
+    }
+  }
+  // R-6c / R-6d: the resulting active set is either all sole, or exactly one lead with co units.
+  const sole = roles.filter((r) => r === 'sole').length;
+  const lead = roles.filter((r) => r === 'lead').length;
+  const co = roles.filter((r) => r === 'co').length;
+  if (sole > 0 && lead + co > 0) {
+    return refuse(
+      'VALIDATION',
+      'Separate (sole) units cannot be mixed with lead/co units (R-6c, R-6d).',
+      'assignments',
+    );
+  }
+  if (sole === 0 && (lead !== 1 || co < 1)) {
+    return refuse(
+      'VALIDATION',
+      'A joint dispatch needs exactly one lead unit and at least one co unit (R-6d).',
+      'assignments',
+    );
+  }
+  return null;
+}
+
+/** send_back: which assignments go back (default: the replies under review that answer for the ticket). */
+function sendBackUnits(ticket: TicketState, input: Loose): string[] | Refusal {
+  const active = activeAssignments(ticket);
+  const replied = active.filter((a) => a.status === 'replied');
+  let units: string[];
+  if (input.units === undefined || input.units === null) {
+    units = replied.filter((a) => a.role !== 'co').map((a) => a.unitCode);
+  } else {
+    if (!Array.isArray(input.units) || input.units.length === 0) {
+      return refuse('VALIDATION', 'Name at least one unit to send back, or leave units out.', 'units');
+    }
+    units = [];
+    for (const u of input.units) {
+      if (!replied.some((a) => a.unitCode === u)) {
+        return refuse('VALIDATION', `Unit ${String(u)} has no reply under review.`, 'units');
+      }
+      if (!units.includes(u as string)) units.push(u as string);
+    }
+    // R-6d: the lead's reply is built on the co replies, so reworking a co reworks the lead.
+    const lead = replied.find((a) => a.role === 'lead');
+    const hasCo = units.some((u) => active.find((a) => a.unitCode === u)?.role === 'co');
+    if (hasCo && lead && !units.includes(lead.unitCode)) units.push(lead.unitCode);
+  }
+  if (units.length === 0) return refuse('VALIDATION', 'No reply is under review.', 'units');
+  return units;
+}
+
+function closesAt(rule: TransitionRule): boolean {
+  return rule.to.includes('closed');
+}
+
+function validateFollowUp(ticket: TicketState, rule: TransitionRule, input: Loose): Refusal | null {
+  if (input.followUp !== true) return null;
+  if (!closesAt(rule)) return refuse('VALIDATION', 'Follow-up can be chosen only when the ticket closes.', 'followUp');
+  if (!FOLLOW_UP_CATEGORIES.includes(ticket.category)) {
+    return refuse('VALIDATION', 'Only reports, complaints and help requests stay under follow-up (R-14).', 'followUp');
+  }
+  return null;
+}
+
+function validateInput(
+  action: ActionName,
+  ticket: TicketState,
+  passed: Passed,
+  input: Loose,
+  now: Date,
+): Refusal | null {
+  switch (action) {
+    case 'dispatch':
+      return validateDispatch(ticket, input, now);
+    case 'answer_directly':
+      return requireText(input, 'answer', 'The answer');
+    case 'revoke':
+      return requireText(input, 'reason', 'The reason');
+    case 'request_return':
+      // R-11: a return states its reason and basis.
+      return requireText(input, 'reason', 'The reason') ?? requireText(input, 'basis', 'The basis');
+    case 'reject_return':
+    case 'reject_reply':
+    case 'record_follow_up':
+      return requireText(input, 'comment', 'A comment');
+    case 'send_back': {
+      const missing = requireText(input, 'comment', 'A comment');
+      if (missing) return missing;
+      const units = sendBackUnits(ticket, input);
+      return isRefusal(units) ? units : null;
+    }
+    case 'submit_reply':
+      return validateReply(input, now);
+    case 'pass_review':
+    case 'report_upstream':
+      return validateFollowUp(ticket, passed.rule, input);
+    case 'remind': {
+      if (input.unit === undefined || input.unit === null) return null;
+      const a = activeFor(ticket, String(input.unit));
+      if (!a || !PENDING_WORK.includes(a.status)) {
+        return refuse('VALIDATION', `Unit ${String(input.unit)} has no pending work on this ticket.`, 'unit');
+      }
+      return null;
+    }
+    case 'accept':
+    case 'approve_return':
+    case 'approve_reply':
+    case 'finish_follow_up':
+      return null;
+  }
+}
+
+// R-13, R-14: a reply says when it was handled, by whom, and how the caller was answered.
+function validateReply(input: Loose, now: Date): Refusal | null {
+  const missing = requireText(input, 'content', 'The reply') ?? requireText(input, 'handler', 'The handler (经办人)');
+  if (missing) return missing;
+  const latest = now.getTime() + CLOCK_SKEW_MS;
+  if (!isValidDate(input.handledAt) || input.handledAt.getTime() > latest) {
+    return refuse('VALIDATION', 'The handling time must be a time not in the future.', 'handledAt');
+  }
+  const contact = input.callerContact as Loose | undefined;
+  if (typeof contact !== 'object' || contact === null) {
+    return refuse('VALIDATION', 'Record how the caller was contacted (R-13).', 'callerContact');
+  }
+  if (!isText(contact.method)) return refuse('VALIDATION', 'The contact method is required.', 'callerContact.method');
+  if (!isText(contact.summary)) {
+    return refuse('VALIDATION', 'Summarise what the caller was told (R-13).', 'callerContact.summary');
+  }
+  if (!isValidDate(contact.at) || contact.at.getTime() > latest) {
+    return refuse('VALIDATION', 'The contact time must be a time not in the future.', 'callerContact.at');
+  }
+  if (!SATISFACTIONS.includes(input.satisfaction as Satisfaction)) {
+    return refuse('VALIDATION', 'Record the caller satisfaction (or unknown).', 'satisfaction');
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// decide
+// ---------------------------------------------------------------------------------------------
+
+interface Work {
+  before: TicketState;
+  next: TicketState;
+  actor: Actor;
+  now: Date;
+  notices: Effect[];
+  comment?: string;
+  unitCode?: string;
+  data?: Record<string, unknown>;
+  /** R-12: the initiator owes a re-dispatch after an approved return. */
+  openRedispatch?: boolean;
+}
+
+function notice(w: Work, kind: Extract<Effect, { kind: 'notice' }>['notice'], to: Audience, unitCode?: string) {
+  const e: Effect = { kind: 'notice', notice: kind, to };
+  if (unitCode !== undefined) e.unitCode = unitCode;
+  w.notices.push(e);
+}
+
+function receivers(unitCode: string): Audience {
+  return { kind: 'unit_receivers', unitCode };
+}
+
+function enterReview(w: Work, step: ReviewStep) {
+  w.next.status = 'in_review';
+  w.next.step = step;
+  notice(w, 'review_step', reviewAudience(w.next, step));
+}
+
+/** CLOSE (R-14): closed, or follow_up for a report/complaint/help found true (R-14(3)). */
+function close(w: Work, input: Loose) {
+  const followUp = input.followUp === true;
+  w.next.status = followUp ? 'follow_up' : 'closed';
+  w.next.step = null;
+  for (const a of activeAssignments(w.next)) notice(w, 'closed', receivers(a.unitCode), a.unitCode);
+  w.data = { followUp };
+}
+
+function cancelActive(w: Work, except?: AssignmentState): string[] {
+  const cancelled: string[] = [];
+  for (const a of w.next.assignments) {
+    if (!isActive(a) || a === except) continue;
+    a.status = 'cancelled';
+    cancelled.push(a.unitCode);
+    notice(w, 'assignment_cancelled', receivers(a.unitCode), a.unitCode);
+  }
+  return cancelled;
+}
+
+function iso(d: Date): string {
+  return d.toISOString();
+}
+
+function apply(action: ActionName, w: Work, passed: Passed, input: Loose, newId: IdSource): void {
+  const { next, actor, now } = w;
+  // The assignment acted on, in the copy.
+  const target = passed.assignment ? next.assignments.find((a) => a.id === passed.assignment!.id) : undefined;
+  if (target) w.unitCode = target.unitCode;
+
+  switch (action) {
+    case 'dispatch': {
+      const items = input.assignments as ActionInputs['dispatch']['assignments'];
+      const added = items.map((x): AssignmentState => ({
+        id: newId(),
+        unitCode: x.unit,
+        role: x.role,
+        status: 'pending_accept',
+        dispatchedAt: copyDate(now),
+        dispatchedBy: actor.userid,
+        replyDeadline: copyDate(x.replyDeadline),
+        reworkCount: 0,
+      }));
+      next.assignments.push(...added);
+      next.status = 'in_progress';
+      next.step = null;
+      for (const a of added) notice(w, 'new_assignment', receivers(a.unitCode), a.unitCode);
+      w.data = {
+        assignments: added.map((a) => ({ unit: a.unitCode, role: a.role, replyDeadline: iso(a.replyDeadline) })),
+      };
+      return;
+    }
+
+    case 'answer_directly': {
+      // R-7: direct handling; the answering branch's assignment counts as replied.
+      if (target) {
+        target.status = 'replied';
+        if (!target.acceptedAt) {
+          target.acceptedBy = actor.userid;
+          target.acceptedAt = copyDate(now);
+        }
+      }
+      const cancelled = cancelActive(w, target);
+      next.status = 'closed';
+      next.step = null;
+      next.directAnswer = input.answer as string;
+      w.comment = input.answer as string;
+      w.data = { cancelledUnits: cancelled };
+      return;
+    }
+
+    case 'revoke': {
+      // R-9b: a mis-dispatched ticket is revoked; its assignments end.
+      const cancelled = cancelActive(w);
+      next.status = 'revoked';
+      next.step = null;
+      w.comment = input.reason as string;
+      w.data = { cancelledUnits: cancelled };
+      return;
+    }
+
+    case 'accept': {
+      target!.status = 'accepted';
+      target!.acceptedBy = actor.userid;
+      target!.acceptedAt = copyDate(now);
+      return;
+    }
+
+    case 'request_return': {
+      const reason = input.reason as string;
+      const basis = input.basis as string;
+      target!.status = 'return_requested';
+      target!.returnRequest = { reason, basis, requestedBy: actor.userid, requestedAt: copyDate(now) };
+      notice(w, 'return_requested', { kind: 'person', userid: next.initiator }, target!.unitCode);
+      notice(w, 'return_requested', { kind: 'role', role: 'ops_head' }, target!.unitCode);
+      w.comment = reason;
+      w.data = { reason, basis };
+      return;
+    }
+
+    case 'approve_return': {
+      const a = target!;
+      a.status = 'returned';
+      notice(w, 'return_decided', receivers(a.unitCode), a.unitCode);
+      w.data = { approved: true, reason: a.returnRequest?.reason, basis: a.returnRequest?.basis };
+      if (readyForReview(next)) {
+        // The remaining units have all replied: nothing waits for a re-dispatch.
+        enterReview(w, 'initiator_review');
+      } else {
+        // R-12: the ops department defines responsibility and dispatches again.
+        next.status = activeAssignments(next).length === 0 ? 'registered' : 'in_progress';
+        next.step = null;
+        w.openRedispatch = true;
+      }
+      return;
+    }
+
+    case 'reject_return': {
+      const a = target!;
+      w.data = { approved: false, reason: a.returnRequest?.reason, basis: a.returnRequest?.basis };
+      a.status = a.acceptedAt ? 'accepted' : 'pending_accept';
+      delete a.returnRequest;
+      notice(w, 'return_decided', receivers(a.unitCode), a.unitCode);
+      return;
+    }
+
+    case 'submit_reply': {
+      const a = target!;
+      const contact = input.callerContact as CallerContact;
+      a.status = 'awaiting_leader';
+      a.reply = {
+        content: input.content as string,
+        handledAt: copyDate(input.handledAt as Date),
+        handler: input.handler as string,
+        callerContact: {
+          contacted: contact.contacted,
+          method: contact.method,
+          at: copyDate(contact.at),
+          summary: contact.summary,
+        },
+        satisfaction: input.satisfaction as Satisfaction,
+        submittedBy: actor.userid,
+        submittedAt: copyDate(now),
+      };
+      // R-10: the unit leader approves before the reply counts.
+      notice(w, 'reply_awaiting_approval', { kind: 'unit_leaders', unitCode: a.unitCode }, a.unitCode);
+      w.data = {
+        content: a.reply.content,
+        handler: a.reply.handler,
+        handledAt: iso(a.reply.handledAt),
+        callerContact: { contacted: contact.contacted, method: contact.method, summary: contact.summary },
+        satisfaction: a.reply.satisfaction,
+        role: a.role,
+      };
+      return;
+    }
+
+    case 'approve_reply': {
+      const a = target!;
+      a.status = 'replied';
+      if (a.reply) {
+        a.reply.approvedBy = actor.userid;
+        a.reply.approvedAt = copyDate(now);
+      }
+      w.data = { role: a.role };
+      if (a.role === 'co') {
+        // R-6d: a co unit's reply is input for the lead.
+        const lead = activeAssignments(next).find((x) => x.role === 'lead');
+        if (lead) notice(w, 'co_reply_ready', receivers(lead.unitCode), a.unitCode);
+      }
+      if (readyForReview(next)) enterReview(w, 'initiator_review');
+      return;
+    }
+
+    case 'reject_reply': {
+      const a = target!;
+      w.data = { rejectedContent: a.reply?.content };
+      a.status = 'accepted';
+      delete a.reply;
+      notice(w, 'reply_rejected', receivers(a.unitCode), a.unitCode);
+      return;
+    }
+
+    case 'pass_review': {
+      const step = next.step!;
+      const following = nextReviewStep(next.chain, step);
+      if (following) enterReview(w, following);
+      else close(w, input);
+      return;
+    }
+
+    case 'report_upstream':
+      close(w, input);
+      return;
+
+    case 'send_back': {
+      // R-8, R-14: rework; the reply deadline keeps running.
+      const units = sendBackUnits(next, input) as string[];
+      for (const u of units) {
+        const a = activeFor(next, u)!;
+        a.status = 'accepted';
+        delete a.reply;
+        a.reworkCount += 1;
+        notice(w, 'rework', receivers(u), u);
+      }
+      next.status = 'in_progress';
+      next.step = null;
+      w.data = { units, step: w.before.step };
+      return;
+    }
+
+    case 'record_follow_up':
+      return;
+
+    case 'finish_follow_up':
+      next.status = 'closed';
+      next.step = null;
+      return;
+
+    case 'remind': {
+      const only = input.unit === undefined || input.unit === null ? undefined : String(input.unit);
+      const units: string[] = [];
+      for (const a of activeAssignments(next)) {
+        if (!PENDING_WORK.includes(a.status) || (only !== undefined && a.unitCode !== only)) continue;
+        const to: Audience =
+          a.status === 'awaiting_leader' ? { kind: 'unit_leaders', unitCode: a.unitCode } : receivers(a.unitCode);
+        notice(w, 'remind', to, a.unitCode);
+        units.push(a.unitCode);
+      }
+      if (only !== undefined) w.unitCode = only;
+      w.data = { units };
+      return;
+    }
+  }
+}
+
+const WORKING: readonly TicketStatus[] = ['registered', 'in_progress'];
+
+/** The redispatch to-do (R-12): opened by an approved return, done by the next dispatch or when the ticket moves on. */
+function redispatchEffects(action: ActionName, w: Work): Effect[] {
+  const key = `${w.next.id}:redispatch`;
+  if (w.openRedispatch) {
+    return [{ kind: 'todo_open', key, action: 'dispatch', to: { kind: 'person', userid: w.next.initiator } }];
+  }
+  const couldBeOpen = w.before.assignments.some((a) => a.status === 'returned') && WORKING.includes(w.before.status);
+  const moved = action === 'dispatch' || !WORKING.includes(w.next.status);
+  return couldBeOpen && moved ? [{ kind: 'todo_done', key }] : [];
+}
+
+/**
+ * Decide one action. Returns the new state (version + 1), exactly one timeline event and the
+ * effects, or a coded refusal. Never mutates `ticket` or `input`.
+ */
+export function decide<A extends ActionName>(
+  ticket: TicketState,
+  actor: Actor,
+  action: A,
+  input: ActionInputs[A],
+  now: Date,
+  newId: IdSource,
+): DecideResult {
+  if (!(ACTIONS as readonly string[]).includes(action)) {
+    return refuse('VALIDATION', `Unknown action ${String(action)}.`, 'action');
+  }
+  const loose = (input ?? {}) as unknown as Loose;
+  const passed = gate(ticket, actor, action, now, unitOf(loose, action, ticket));
+  if (isRefusal(passed)) return passed;
+  const invalid = validateInput(action, ticket, passed, loose, now);
+  if (invalid) return invalid;
+
+  const w: Work = { before: ticket, next: copyTicket(ticket), actor, now, notices: [] };
+  if (typeof loose.comment === 'string' && loose.comment.trim()) w.comment = loose.comment;
+  apply(action, w, passed, loose, newId);
+  w.next.version = ticket.version + 1;
+
+  const event: TimelineEvent = {
+    action,
+    actor: actor.userid,
+    at: copyDate(now),
+    fromStatus: ticket.status,
+    toStatus: w.next.status,
+    fromStep: ticket.step,
+    toStep: w.next.step,
+  };
+  if (w.comment !== undefined) event.comment = w.comment;
+  if (w.unitCode !== undefined) event.unitCode = w.unitCode;
+  if (w.data !== undefined) event.data = w.data;
+
+  const effects: Effect[] = [...todoDiff(ticket, w.next), ...redispatchEffects(action, w), ...w.notices];
+  const decision: Decision = { ok: true, state: w.next, events: [event], effects };
+  return decision;
+}
+
+/** input.unit, for rows that act on an assignment (own / target); remind validates its own. */
+function unitOf(input: Loose, action: ActionName, ticket: TicketState): string | undefined {
+  const rule = findRule(action, ticket);
+  if (!rule || rule.scope === 'none') return undefined;
+  const u = input.unit;
+  return u === undefined || u === null ? undefined : String(u);
+}

@@ -1,0 +1,348 @@
+// Table-driven: every action × every ticket status/step × every kind of person, with a valid
+// input, against an oracle written out here by hand from the rules (not from TRANSITIONS).
+import { allowedActions, decide, type TicketPhase } from './workflow.machine';
+import { ACTIONS, type ActionName, type TicketState } from './workflow.types';
+import { assignment, at, counterIds, deepFreeze, ORG, ticket, validInput, type PersonId } from './workflow.fixtures';
+
+const MATRIX_PEOPLE: PersonId[] = [
+  'dispatcher1', // the initiator of every fixture
+  'dispatcher2', // a dispatcher who is not the initiator
+  'ops_head',
+  'office_reviewer',
+  'b1_receiver', // receiver of the assigned unit
+  'b1_leader',
+  'b2_receiver', // receiver of another unit (assigned only in the lead/co fixtures)
+  'b2_leader',
+  'admin',
+];
+
+const OPS: PersonId[] = ['dispatcher1', 'dispatcher2', 'ops_head'];
+
+const REQUIREMENT: Record<ActionName, string> = {
+  dispatch: 'R-6',
+  answer_directly: 'R-7',
+  revoke: 'R-9b',
+  accept: 'R-9',
+  request_return: 'R-11',
+  approve_return: 'R-12',
+  reject_return: 'R-12',
+  submit_reply: 'R-13',
+  approve_reply: 'R-10',
+  reject_reply: 'R-10',
+  pass_review: 'R-8',
+  send_back: 'R-8',
+  report_upstream: 'R-4',
+  record_follow_up: 'R-14',
+  finish_follow_up: 'R-14',
+  remind: 'X-9',
+};
+
+/** Where each action can happen at all (restated from the brief); elsewhere: INVALID_STATE. */
+const PHASES_OF: Record<ActionName, TicketPhase[]> = {
+  dispatch: ['registered', 'in_progress'],
+  answer_directly: ['registered', 'in_progress'],
+  revoke: ['registered', 'in_progress', 'initiator_review', 'ops_review', 'office_review', 'upstream_report'],
+  accept: ['in_progress'],
+  request_return: ['in_progress'],
+  approve_return: ['in_progress'],
+  reject_return: ['in_progress'],
+  submit_reply: ['in_progress'],
+  approve_reply: ['in_progress'],
+  reject_reply: ['in_progress'],
+  pass_review: ['initiator_review', 'ops_review', 'office_review'],
+  send_back: ['initiator_review', 'ops_review', 'office_review', 'upstream_report'],
+  report_upstream: ['upstream_report'],
+  record_follow_up: ['follow_up'],
+  finish_follow_up: ['follow_up'],
+  remind: ['in_progress'],
+};
+
+interface Fixture {
+  name: string;
+  phase: TicketPhase;
+  ticket: TicketState;
+  now: Date;
+  /** Who succeeds, per action. */
+  ok: Partial<Record<ActionName, PersonId[]>>;
+  /** Who is refused INVALID_STATE although the phase allows the action (status of their assignment, a guard, the category). */
+  invalid?: Partial<Record<ActionName, PersonId[] | 'all'>>;
+}
+
+const inReview = (step: TicketState['step'], chain: TicketState['chain']) =>
+  ticket({ status: 'in_review', step, chain, assignments: [assignment('branch1', { status: 'replied' })] });
+
+const FIXTURES: Fixture[] = [
+  {
+    name: 'registered complaint',
+    phase: 'registered',
+    ticket: ticket(),
+    now: at(0),
+    ok: { dispatch: OPS, revoke: OPS },
+    invalid: { answer_directly: 'all' },
+  },
+  {
+    name: 'registered consultation',
+    phase: 'registered',
+    ticket: ticket({ category: 'consultation' }),
+    now: at(0),
+    ok: { dispatch: OPS, revoke: OPS, answer_directly: ['dispatcher1', 'dispatcher2'] },
+  },
+  {
+    name: 'registered again after branch1 was returned',
+    phase: 'registered',
+    ticket: ticket({ assignments: [assignment('branch1', { status: 'returned' })] }),
+    now: at(5),
+    ok: { dispatch: OPS, revoke: OPS },
+    invalid: { answer_directly: 'all' },
+  },
+  {
+    name: 'in_progress lost item, branch1 pending_accept',
+    phase: 'in_progress',
+    ticket: ticket({ status: 'in_progress', category: 'lost_item', assignments: [assignment('branch1')] }),
+    now: at(1),
+    ok: {
+      dispatch: OPS,
+      revoke: OPS,
+      remind: OPS,
+      accept: ['b1_receiver'],
+      request_return: ['b1_receiver'],
+      answer_directly: ['b1_receiver'],
+    },
+    invalid: {
+      submit_reply: ['b1_receiver'],
+      approve_reply: ['b1_leader'],
+      reject_reply: ['b1_leader'],
+      approve_return: OPS,
+      reject_return: OPS,
+    },
+  },
+  {
+    name: 'in_progress, branch1 accepted 2 h after dispatch',
+    phase: 'in_progress',
+    ticket: ticket({ status: 'in_progress', assignments: [assignment('branch1', { status: 'accepted' })] }),
+    now: at(2),
+    ok: { dispatch: OPS, revoke: OPS, remind: OPS, request_return: ['b1_receiver'], submit_reply: ['b1_receiver'] },
+    invalid: {
+      accept: ['b1_receiver'],
+      approve_reply: ['b1_leader'],
+      reject_reply: ['b1_leader'],
+      approve_return: OPS,
+      reject_return: OPS,
+      answer_directly: 'all',
+    },
+  },
+  {
+    name: 'in_progress, branch1 accepted 25 h after dispatch',
+    phase: 'in_progress',
+    ticket: ticket({ status: 'in_progress', assignments: [assignment('branch1', { status: 'accepted' })] }),
+    now: at(25),
+    ok: { dispatch: OPS, revoke: OPS, remind: OPS, submit_reply: ['b1_receiver'] },
+    invalid: {
+      accept: ['b1_receiver'],
+      request_return: ['b1_receiver'],
+      approve_reply: ['b1_leader'],
+      reject_reply: ['b1_leader'],
+      approve_return: OPS,
+      reject_return: OPS,
+      answer_directly: 'all',
+    },
+  },
+  {
+    name: 'in_progress, branch1 awaiting_leader',
+    phase: 'in_progress',
+    ticket: ticket({ status: 'in_progress', assignments: [assignment('branch1', { status: 'awaiting_leader' })] }),
+    now: at(3),
+    ok: { dispatch: OPS, revoke: OPS, remind: OPS, approve_reply: ['b1_leader'], reject_reply: ['b1_leader'] },
+    invalid: {
+      accept: ['b1_receiver'],
+      request_return: ['b1_receiver'],
+      submit_reply: ['b1_receiver'],
+      approve_return: OPS,
+      reject_return: OPS,
+      answer_directly: 'all',
+    },
+  },
+  {
+    name: 'in_progress, branch1 return_requested',
+    phase: 'in_progress',
+    ticket: ticket({ status: 'in_progress', assignments: [assignment('branch1', { status: 'return_requested' })] }),
+    now: at(3),
+    ok: { dispatch: OPS, revoke: OPS, approve_return: OPS, reject_return: OPS },
+    invalid: {
+      remind: OPS,
+      accept: ['b1_receiver'],
+      request_return: ['b1_receiver'],
+      submit_reply: ['b1_receiver'],
+      approve_reply: ['b1_leader'],
+      reject_reply: ['b1_leader'],
+      answer_directly: 'all',
+    },
+  },
+  {
+    name: 'in_progress, lead branch1 and co branch2 both accepted',
+    phase: 'in_progress',
+    ticket: ticket({
+      status: 'in_progress',
+      assignments: [
+        assignment('branch1', { role: 'lead', status: 'accepted' }),
+        assignment('branch2', { role: 'co', status: 'accepted' }),
+      ],
+    }),
+    now: at(2),
+    ok: {
+      dispatch: OPS,
+      revoke: OPS,
+      remind: OPS,
+      request_return: ['b1_receiver', 'b2_receiver'],
+      submit_reply: ['b2_receiver'],
+    },
+    invalid: {
+      submit_reply: ['b1_receiver'],
+      accept: ['b1_receiver', 'b2_receiver'],
+      approve_reply: ['b1_leader', 'b2_leader'],
+      reject_reply: ['b1_leader', 'b2_leader'],
+      approve_return: OPS,
+      reject_return: OPS,
+      answer_directly: 'all',
+    },
+  },
+  {
+    name: 'in_progress, lead branch1 and co branch2 both awaiting_leader',
+    phase: 'in_progress',
+    ticket: ticket({
+      status: 'in_progress',
+      assignments: [
+        assignment('branch1', { role: 'lead', status: 'awaiting_leader' }),
+        assignment('branch2', { role: 'co', status: 'awaiting_leader' }),
+      ],
+    }),
+    now: at(3),
+    ok: {
+      dispatch: OPS,
+      revoke: OPS,
+      remind: OPS,
+      approve_reply: ['b2_leader'],
+      reject_reply: ['b1_leader', 'b2_leader'],
+    },
+    invalid: {
+      approve_reply: ['b1_leader'],
+      accept: ['b1_receiver', 'b2_receiver'],
+      request_return: ['b1_receiver', 'b2_receiver'],
+      submit_reply: ['b1_receiver', 'b2_receiver'],
+      approve_return: OPS,
+      reject_return: OPS,
+      answer_directly: 'all',
+    },
+  },
+  {
+    name: 'in_review initiator_review (chain B)',
+    phase: 'initiator_review',
+    ticket: inReview('initiator_review', 'B'),
+    now: at(4),
+    ok: { revoke: OPS, pass_review: ['dispatcher1'], send_back: ['dispatcher1'] },
+  },
+  {
+    name: 'in_review ops_review (chain A)',
+    phase: 'ops_review',
+    ticket: inReview('ops_review', 'A'),
+    now: at(4),
+    ok: { revoke: OPS, pass_review: ['ops_head'], send_back: ['ops_head'] },
+  },
+  {
+    name: 'in_review ops_review (chain B)',
+    phase: 'ops_review',
+    ticket: inReview('ops_review', 'B'),
+    now: at(4),
+    ok: { revoke: OPS, pass_review: ['ops_head'], send_back: ['ops_head'] },
+  },
+  {
+    name: 'in_review ops_review (direct chain, reviewed like A)',
+    phase: 'ops_review',
+    ticket: inReview('ops_review', 'direct'),
+    now: at(4),
+    ok: { revoke: OPS, pass_review: ['ops_head'], send_back: ['ops_head'] },
+  },
+  {
+    name: 'in_review office_review (chain B)',
+    phase: 'office_review',
+    ticket: inReview('office_review', 'B'),
+    now: at(4),
+    ok: { revoke: OPS, pass_review: ['office_reviewer'], send_back: ['office_reviewer'] },
+  },
+  {
+    name: 'in_review upstream_report (chain B)',
+    phase: 'upstream_report',
+    ticket: inReview('upstream_report', 'B'),
+    now: at(4),
+    ok: { revoke: OPS, report_upstream: ['dispatcher1'], send_back: ['dispatcher1'] },
+  },
+  {
+    name: 'follow_up (report found true)',
+    phase: 'follow_up',
+    ticket: ticket({
+      status: 'follow_up',
+      category: 'report',
+      assignments: [assignment('branch1', { status: 'replied' })],
+    }),
+    now: at(30),
+    ok: { record_follow_up: OPS, finish_follow_up: OPS },
+  },
+  {
+    name: 'closed',
+    phase: 'closed',
+    ticket: ticket({ status: 'closed', assignments: [assignment('branch1', { status: 'replied' })] }),
+    now: at(30),
+    ok: {},
+  },
+  {
+    name: 'revoked',
+    phase: 'revoked',
+    ticket: ticket({ status: 'revoked', assignments: [assignment('branch1', { status: 'cancelled' })] }),
+    now: at(30),
+    ok: {},
+  },
+];
+
+type Outcome = 'ok' | 'FORBIDDEN' | 'INVALID_STATE' | 'VALIDATION';
+
+function expected(f: Fixture, action: ActionName, who: PersonId): Outcome {
+  if (f.ok[action]?.includes(who)) return 'ok';
+  const invalid = f.invalid?.[action];
+  if (invalid === 'all' || invalid?.includes(who)) return 'INVALID_STATE';
+  if (!PHASES_OF[action].includes(f.phase)) return 'INVALID_STATE';
+  return 'FORBIDDEN';
+}
+
+describe('the decision matrix: action × status/step × person', () => {
+  for (const f of FIXTURES) deepFreeze(f.ticket);
+
+  const cases = FIXTURES.flatMap((f) => ACTIONS.map((action) => ({ f, action })));
+
+  test.each(cases.map((c) => [`${REQUIREMENT[c.action]}: ${c.action} | ${c.f.name}`, c] as const))(
+    '%s',
+    (_title, c) => {
+      const { f, action } = c;
+      const got: Record<string, Outcome> = {};
+      const want: Record<string, Outcome> = {};
+      for (const who of MATRIX_PEOPLE) {
+        const input = deepFreeze(validInput(action, f.ticket, f.now));
+        const result = decide(f.ticket, ORG[who], action, input, f.now, counterIds());
+        got[who] = result.ok ? 'ok' : result.code;
+        want[who] = expected(f, action, who);
+        if (result.ok) expect(result.state.version).toBe(f.ticket.version + 1);
+        // allowedActions draws the same buttons.
+        expect({ who, listed: allowedActions(f.ticket, ORG[who], f.now).includes(action) }).toEqual({
+          who,
+          listed: want[who] === 'ok',
+        });
+      }
+      expect(got).toEqual(want);
+    },
+  );
+
+  test('R-8: every fixture ticket is in the phase it claims', () => {
+    for (const f of FIXTURES) {
+      expect(f.ticket.status === 'in_review' ? f.ticket.step : f.ticket.status).toBe(f.phase);
+    }
+  });
+});

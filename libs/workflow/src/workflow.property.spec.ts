@@ -1,0 +1,296 @@
+// Property tests: random action sequences by random people of the demo organisation, with
+// mostly valid inputs, checking the invariants of the workflow after every step.
+import fc from 'fast-check';
+import { allowedActions, decide, isActive, phaseOf, todosOf, TRANSITIONS } from './workflow.machine';
+import {
+  ACTIONS,
+  type ActionName,
+  type AssignmentRole,
+  type AssignmentState,
+  type AssignmentStatus,
+  type TicketState,
+  type TimelineEvent,
+} from './workflow.types';
+import { counterIds, deepFreeze, HOUR, ORG, PEOPLE, T0, ticket, validInput, type PersonId } from './workflow.fixtures';
+
+const STATUSES: AssignmentStatus[] = [
+  'pending_accept',
+  'accepted',
+  'awaiting_leader',
+  'replied',
+  'return_requested',
+  'returned',
+  'cancelled',
+];
+const HANDLING_UNITS = ['branch1', 'branch2', 'safety', 'fare'];
+const CATEGORIES = ['consultation', 'complaint', 'report', 'help', 'suggestion', 'lost_item', 'praise'];
+
+interface Step {
+  pick: number;
+  variant: number;
+  unitSeed: number;
+  advanceHours: number;
+}
+
+const stepArb: fc.Arbitrary<Step> = fc.record({
+  pick: fc.nat(10_000),
+  variant: fc.nat(19),
+  unitSeed: fc.nat(1_000),
+  advanceHours: fc.constantFrom(0, 0, 0.5, 1, 3, 12, 30),
+});
+
+const runArb = fc.record({
+  chain: fc.constantFrom('A' as const, 'B' as const, 'B' as const, 'direct' as const),
+  category: fc.constantFrom(...CATEGORIES),
+  steps: fc.array(stepArb, { minLength: 1, maxLength: 60, size: 'max' }),
+});
+
+function active(t: TicketState): AssignmentState[] {
+  return t.assignments.filter(isActive);
+}
+
+/** A valid-ish input: valid most of the time, with deliberate mistakes and choices mixed in. */
+function inputFor(action: ActionName, t: TicketState, now: Date, s: Step): unknown {
+  const base = validInput(action, t, now) as Record<string, unknown>;
+  if (s.variant === 0) {
+    // A typical mistake per action.
+    const broken: Partial<Record<ActionName, Record<string, unknown>>> = {
+      dispatch: { assignments: [] },
+      answer_directly: { answer: '' },
+      revoke: { reason: ' ' },
+      request_return: { reason: 'x', basis: '' },
+      reject_return: { comment: '' },
+      submit_reply: { ...base, handledAt: new Date(now.getTime() + HOUR) },
+      reject_reply: {},
+      send_back: { comment: '' },
+      record_follow_up: { comment: '' },
+      pass_review: { followUp: true },
+      remind: { unit: 'nowhere' },
+    };
+    return broken[action] ?? base;
+  }
+  switch (action) {
+    case 'dispatch': {
+      const free = HANDLING_UNITS.filter((u) => !active(t).some((a) => a.unitCode === u));
+      const roles = active(t).map((a) => a.role);
+      const deadline = new Date(now.getTime() + (24 + (s.unitSeed % 100)) * HOUR);
+      const pickFree = (n: number) =>
+        free
+          .slice(s.unitSeed % Math.max(1, free.length))
+          .concat(free)
+          .slice(0, n);
+      let plan: Array<[string, AssignmentRole]>;
+      if (roles.includes('lead')) plan = pickFree(1).map((u) => [u, 'co']);
+      else if (roles.includes('co')) plan = pickFree(1).map((u) => [u, 'lead']);
+      else if (roles.length === 0 && s.variant % 3 === 1 && free.length >= 3) {
+        const [l, c1, c2] = pickFree(3);
+        plan = [
+          [l, 'lead'],
+          [c1, 'co'],
+          [c2, 'co'],
+        ];
+      } else plan = pickFree(1 + (s.variant % 2)).map((u) => [u, 'sole']);
+      if (plan.length === 0) return base;
+      return { assignments: plan.map(([unit, role]) => ({ unit, role, replyDeadline: deadline })) };
+    }
+    case 'send_back': {
+      const replied = active(t).filter((a) => a.status === 'replied');
+      if (s.variant % 4 === 1 && replied.length > 0) {
+        return { ...base, units: [replied[s.unitSeed % replied.length].unitCode] };
+      }
+      return base;
+    }
+    case 'pass_review':
+    case 'report_upstream':
+      // R-14(3): ask for follow-up on half the closings that may have it, and now and then where it may not.
+      if (s.variant === 3 || (s.variant % 2 === 1 && ['report', 'complaint', 'help'].includes(t.category))) {
+        return { followUp: true };
+      }
+      return base;
+    case 'approve_return':
+    case 'reject_return':
+    case 'remind': {
+      if (s.variant % 4 !== 1 || active(t).length === 0) return base;
+      return { ...base, unit: active(t)[s.unitSeed % active(t).length].unitCode };
+    }
+    default:
+      return base;
+  }
+}
+
+function checkDecisionInvariants(
+  before: TicketState,
+  action: ActionName,
+  events: TimelineEvent[],
+  after: TicketState,
+  now: Date,
+) {
+  expect(after.version).toBe(before.version + 1);
+  expect(events).toHaveLength(1);
+  const e = events[0];
+  expect(e).toMatchObject({
+    action,
+    at: now,
+    fromStatus: before.status,
+    toStatus: after.status,
+    fromStep: before.step,
+    toStep: after.step,
+  });
+  expect(after.step !== null).toBe(after.status === 'in_review');
+  for (const a of after.assignments) expect(STATUSES).toContain(a.status);
+
+  // The row that allowed it also describes the result.
+  const phase = phaseOf(before)!;
+  const rule = TRANSITIONS.find(
+    (r) =>
+      r.action === action &&
+      r.from.includes(phase) &&
+      (!r.chains || r.chains.includes(before.chain)) &&
+      (!r.categories || r.categories.includes(before.category)),
+  )!;
+  expect(rule.to).toContain(phaseOf(after));
+  if (rule.scope !== 'none') {
+    const acted = before.assignments.find((a) => a.unitCode === e.unitCode && isActive(a))!;
+    expect(rule.assignmentTo).toContain(after.assignments.find((a) => a.id === acted.id)!.status);
+  }
+
+  // R-6c / R-6d: the active set is all sole, or a lead with co units (one may be missing after a return).
+  const act = active(after);
+  const roles = act.map((a) => a.role);
+  expect(roles.includes('sole') && (roles.includes('lead') || roles.includes('co'))).toBe(false);
+  expect(roles.filter((r) => r === 'lead').length).toBeLessThanOrEqual(1);
+  expect(new Set(act.map((a) => a.unitCode)).size).toBe(act.length);
+  // Assignments are never dropped.
+  expect(after.assignments.slice(0, before.assignments.length).map((a) => a.id)).toEqual(
+    before.assignments.map((a) => a.id),
+  );
+
+  // R-10, R-14: closing through the chain needs an approved reply from every responsible unit.
+  if (after.status === 'closed' && action !== 'answer_directly') {
+    const responsible = act.filter((a) => a.role !== 'co');
+    expect(responsible.length).toBeGreaterThan(0);
+    for (const a of responsible) {
+      expect(a.status).toBe('replied');
+      expect(a.reply?.approvedAt).toBeInstanceOf(Date);
+    }
+  }
+  if (after.status === 'in_review') {
+    for (const a of act) expect(a.status).toBe('replied');
+  }
+}
+
+describe('random action sequences', () => {
+  const reached = new Map<string, number>();
+
+  test('R-8, R-9, R-10, R-11, R-14: invariants hold after every step of random sequences', () => {
+    fc.assert(
+      fc.property(runArb, ({ chain, category, steps }) => {
+        let state = deepFreeze(ticket({ chain, category }));
+        let now = T0;
+        const ids = counterIds();
+        const timeline: TimelineEvent[] = [];
+        const open = new Set<string>();
+        let closedDirectly = false;
+
+        for (const s of steps) {
+          now = new Date(now.getTime() + s.advanceHours * HOUR);
+
+          // Agreement: the buttons are exactly the actions that succeed with a valid input.
+          // (Plain comparisons in this hot loop; expect() only on a mismatch.)
+          const candidates: Array<[PersonId, ActionName]> = [];
+          const mismatches: unknown[] = [];
+          for (const person of PEOPLE) {
+            const listed = allowedActions(state, ORG[person], now);
+            for (const action of ACTIONS) {
+              const r = decide(state, ORG[person], action, validInput(action, state, now), now, counterIds('probe'));
+              const refusedByState = !r.ok && (r.code === 'FORBIDDEN' || r.code === 'INVALID_STATE');
+              if (listed.includes(action) === refusedByState || (!r.ok && !refusedByState)) {
+                mismatches.push({ person, action, listed: listed.includes(action), result: r.ok ? 'ok' : r });
+              }
+              if (r.ok) candidates.push([person, action]);
+            }
+          }
+          expect(mismatches).toEqual([]);
+          if (state.status === 'closed' || state.status === 'revoked') expect(candidates).toEqual([]);
+          if (state.status === 'follow_up') {
+            for (const [, action] of candidates) expect(['record_follow_up', 'finish_follow_up']).toContain(action);
+          }
+
+          // Mostly something that moves the ticket on; sometimes any allowed action (revoke,
+          // another dispatch, a reminder); sometimes anything at all, by anyone.
+          const ending = ['revoke', 'answer_directly'];
+          const backwards = ['send_back', 'reject_reply', 'reject_return', 'request_return'];
+          const moving = candidates.filter(
+            ([, a]) =>
+              !ending.includes(a) && !backwards.includes(a) && !['dispatch', 'remind', 'record_follow_up'].includes(a),
+          );
+          const notEnding = candidates.filter(([, a]) => !ending.includes(a));
+          const roll = s.pick % 10;
+          const rest = Math.floor(s.pick / 10);
+          const pool =
+            roll < 6
+              ? moving.length > 0
+                ? moving
+                : notEnding
+              : roll < 9
+                ? notEnding
+                : rest % 3 === 0
+                  ? candidates
+                  : [];
+          const [person, action] =
+            pool.length > 0
+              ? pool[rest % pool.length]
+              : [PEOPLE[s.pick % PEOPLE.length], ACTIONS[rest % ACTIONS.length]];
+          const input = deepFreeze(inputFor(action, state, now, s));
+          const snapshot = JSON.stringify(state);
+          const inputSnapshot = JSON.stringify(input);
+          const r = decide(state, ORG[person], action, input as never, now, ids);
+          expect(JSON.stringify(state)).toBe(snapshot);
+          expect(JSON.stringify(input)).toBe(inputSnapshot);
+
+          if (!r.ok) {
+            if (r.code === 'VALIDATION') expect(typeof r.field).toBe('string');
+            continue;
+          }
+          checkDecisionInvariants(state, action, r.events, r.state, now);
+          const versionBefore = state.version;
+          timeline.push(...r.events);
+          expect(timeline.length).toBe(r.state.version - 1);
+          expect(r.state.version).toBeGreaterThan(versionBefore);
+
+          for (const e of r.effects) {
+            if (e.kind === 'todo_open') open.add(e.key);
+            if (e.kind === 'todo_done') open.delete(e.key);
+          }
+          if (action === 'answer_directly') closedDirectly = true;
+          state = deepFreeze(r.state);
+          reached.set(phaseOf(state)!, (reached.get(phaseOf(state)!) ?? 0) + 1);
+
+          // To-dos follow the state: what is open is what the state implies (plus a pending re-dispatch).
+          const implied = new Set(todosOf(state).map((t) => t.key));
+          const extra = [...open].filter((k) => !implied.has(k));
+          expect(extra.filter((k) => k !== `${state.id}:redispatch`)).toEqual([]);
+          for (const k of implied) expect(open).toContain(k);
+          if (state.status === 'closed' || state.status === 'revoked') expect([...open]).toEqual([]);
+          if (state.status === 'follow_up') expect([...open]).toEqual([`${state.id}:follow_up`]);
+          if (extra.length > 0) expect(['registered', 'in_progress']).toContain(state.status);
+        }
+        void closedDirectly;
+      }),
+      { numRuns: 200 },
+    );
+    // The runs must actually travel the chains, not just bounce off refusals.
+    for (const phase of [
+      'in_progress',
+      'initiator_review',
+      'ops_review',
+      'office_review',
+      'upstream_report',
+      'follow_up',
+      'closed',
+      'revoked',
+    ]) {
+      expect([phase, (reached.get(phase) ?? 0) > 0]).toEqual([phase, true]);
+    }
+  });
+});

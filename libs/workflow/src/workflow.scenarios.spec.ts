@@ -1,0 +1,957 @@
+// Whole stories through decide(): the chains, lead/co, returns, revoke, direct answers,
+// follow-up, unit resolution and refusals with their fields.
+import { DomainError } from './domain-error';
+import { allowedActions, decide, RETURN_WINDOW_MS, todosOf, TRANSITIONS } from './workflow.machine';
+import { ACTIONS, type Actor, type Effect, type TicketState } from './workflow.types';
+import { assignment, at, counterIds, deepFreeze, Flow, HOUR, ORG, ticket, validInput } from './workflow.fixtures';
+
+const notices = (effects: Effect[]) =>
+  effects.filter((e): e is Extract<Effect, { kind: 'notice' }> => e.kind === 'notice');
+const opened = (effects: Effect[]) =>
+  effects.filter((e): e is Extract<Effect, { kind: 'todo_open' }> => e.kind === 'todo_open').map((e) => e.key);
+const done = (effects: Effect[]) =>
+  effects.filter((e): e is Extract<Effect, { kind: 'todo_done' }> => e.kind === 'todo_done').map((e) => e.key);
+
+const deadline = at(120);
+const sole = (unit: string) => ({ unit, role: 'sole' as const, replyDeadline: deadline });
+
+function refusal(t: TicketState, who: Actor, action: Parameters<typeof decide>[2], input: unknown, now = at(2)) {
+  const r = decide(t, who, action, input as never, now, counterIds());
+  if (r.ok) throw new Error(`expected a refusal of ${action}`);
+  return r;
+}
+
+describe('chain A (钉钉派单)', () => {
+  test('R-8: chain A end to end: initiator → unit receiver → leader → initiator → ops head → closed', () => {
+    const flow = new Flow(ticket({ chain: 'A' }));
+
+    const d = flow.do('dispatcher1', 'dispatch', { assignments: [sole('branch1')] }, at(0));
+    expect(d.state.status).toBe('in_progress');
+    expect(d.state.assignments[0]).toMatchObject({
+      unitCode: 'branch1',
+      role: 'sole',
+      status: 'pending_accept',
+      dispatchedBy: 'dispatcher1',
+      reworkCount: 0,
+      id: 'as-1',
+    });
+    expect(d.events[0]).toMatchObject({
+      action: 'dispatch',
+      actor: 'dispatcher1',
+      fromStatus: 'registered',
+      toStatus: 'in_progress',
+      data: { assignments: [{ unit: 'branch1', role: 'sole' }] },
+    });
+    expect(d.effects).toEqual(
+      expect.arrayContaining([
+        {
+          kind: 'notice',
+          notice: 'new_assignment',
+          to: { kind: 'unit_receivers', unitCode: 'branch1' },
+          unitCode: 'branch1',
+        },
+        {
+          kind: 'todo_open',
+          key: 'T1:branch1:accept',
+          action: 'accept',
+          to: { kind: 'unit_receivers', unitCode: 'branch1' },
+          dueAt: deadline,
+          unitCode: 'branch1',
+        },
+      ]),
+    );
+
+    const a = flow.step('b1_receiver', 'accept', at(1));
+    expect(a.state.assignments[0]).toMatchObject({ status: 'accepted', acceptedBy: 'b1_receiver', acceptedAt: at(1) });
+    expect(done(a.effects)).toEqual(['T1:branch1:accept']);
+    expect(opened(a.effects)).toEqual(['T1:branch1:reply']);
+    expect(a.events[0].unitCode).toBe('branch1');
+
+    const s = flow.step('b1_receiver', 'submit_reply', at(3));
+    expect(s.state.assignments[0].status).toBe('awaiting_leader');
+    expect(s.state.assignments[0].reply).toMatchObject({
+      submittedBy: 'b1_receiver',
+      submittedAt: at(3),
+      handler: '张队长',
+    });
+    expect(notices(s.effects).map((n) => [n.notice, n.to])).toEqual([
+      ['reply_awaiting_approval', { kind: 'unit_leaders', unitCode: 'branch1' }],
+    ]);
+    expect(opened(s.effects)).toEqual(['T1:branch1:approve']);
+
+    const p = flow.step('b1_leader', 'approve_reply', at(4));
+    expect(p.state).toMatchObject({ status: 'in_review', step: 'initiator_review' });
+    expect(p.state.assignments[0].reply).toMatchObject({ approvedBy: 'b1_leader', approvedAt: at(4) });
+    expect(opened(p.effects)).toEqual(['T1:review:initiator_review']);
+    expect(notices(p.effects).map((n) => [n.notice, n.to])).toEqual([
+      ['review_step', { kind: 'person', userid: 'dispatcher1' }],
+    ]);
+
+    const r1 = flow.step('dispatcher1', 'pass_review', at(5));
+    expect(r1.state.step).toBe('ops_review');
+    expect(done(r1.effects)).toEqual(['T1:review:initiator_review']);
+    expect(r1.effects).toContainEqual({
+      kind: 'todo_open',
+      key: 'T1:review:ops_review',
+      action: 'pass_review',
+      to: { kind: 'role', role: 'ops_head' },
+    });
+
+    const c = flow.step('ops_head', 'pass_review', at(6));
+    expect(c.state).toMatchObject({ status: 'closed', step: null, version: 7 });
+    expect(notices(c.effects).map((n) => [n.notice, n.to])).toEqual([
+      ['closed', { kind: 'unit_receivers', unitCode: 'branch1' }],
+    ]);
+    expect(flow.openTodos.size).toBe(0);
+    expect(flow.events.map((e) => e.action)).toEqual([
+      'dispatch',
+      'accept',
+      'submit_reply',
+      'approve_reply',
+      'pass_review',
+      'pass_review',
+    ]);
+    for (const who of Object.values(ORG)) expect(allowedActions(flow.state, who, at(7))).toEqual([]);
+  });
+
+  test('R-8: the direct chain reviews like chain A (closes at the ops head)', () => {
+    const flow = new Flow(ticket({ chain: 'direct', category: 'lost_item' }));
+    flow.do('dispatcher1', 'dispatch', { assignments: [sole('branch1')] }, at(0));
+    flow.step('b1_receiver', 'accept', at(1));
+    flow.step('b1_receiver', 'submit_reply', at(2));
+    flow.step('b1_leader', 'approve_reply', at(2));
+    flow.step('dispatcher1', 'pass_review', at(3));
+    expect(flow.step('ops_head', 'pass_review', at(3)).state.status).toBe('closed');
+  });
+});
+
+describe('chain B (微信派单)', () => {
+  test('R-8, R-4, R-14: chain B end to end with a send-back from the office and rework within the deadline', () => {
+    const flow = new Flow(ticket({ chain: 'B' }));
+    flow.do('dispatcher1', 'dispatch', { assignments: [sole('branch1')] }, at(0));
+    flow.step('b1_receiver', 'accept', at(1));
+    flow.step('b1_receiver', 'submit_reply', at(2));
+    flow.step('b1_leader', 'approve_reply', at(2));
+    flow.step('dispatcher1', 'pass_review', at(3));
+    const toOffice = flow.step('ops_head', 'pass_review', at(4));
+    expect(toOffice.state.step).toBe('office_review');
+    expect(opened(toOffice.effects)).toEqual(['T1:review:office_review']);
+    expect(notices(toOffice.effects)[0].to).toEqual({ kind: 'role', role: 'office_reviewer' });
+
+    // R-4: the office checks the wording and sends it back.
+    const back = flow.do('office_reviewer', 'send_back', { comment: '措辞不规范,请修改' }, at(5));
+    expect(back.state).toMatchObject({ status: 'in_progress', step: null });
+    expect(back.state.assignments[0]).toMatchObject({ status: 'accepted', reworkCount: 1 });
+    expect(back.state.assignments[0].reply).toBeUndefined();
+    expect(back.state.assignments[0].replyDeadline).toEqual(deadline); // R-14: the deadline keeps running
+    expect(back.events[0]).toMatchObject({
+      comment: '措辞不规范,请修改',
+      fromStep: 'office_review',
+      toStep: null,
+      data: { units: ['branch1'] },
+    });
+    expect(done(back.effects)).toEqual(['T1:review:office_review']);
+    expect(opened(back.effects)).toEqual(['T1:branch1:reply']);
+    expect(notices(back.effects).map((n) => n.notice)).toEqual(['rework']);
+
+    // Rework, then the whole review chain again.
+    flow.step('b1_receiver', 'submit_reply', at(6));
+    expect(flow.step('b1_leader', 'approve_reply', at(6)).state.step).toBe('initiator_review');
+    flow.step('dispatcher1', 'pass_review', at(7));
+    flow.step('ops_head', 'pass_review', at(7));
+    const up = flow.step('office_reviewer', 'pass_review', at(8));
+    expect(up.state.step).toBe('upstream_report');
+    expect(up.effects).toContainEqual({
+      kind: 'todo_open',
+      key: 'T1:review:upstream_report',
+      action: 'report_upstream',
+      to: { kind: 'person', userid: 'dispatcher1' },
+    });
+    expect(allowedActions(flow.state, ORG.dispatcher1, at(8))).toEqual(['revoke', 'send_back', 'report_upstream']);
+    const closed = flow.step('dispatcher1', 'report_upstream', at(9));
+    expect(closed.state.status).toBe('closed');
+    expect(flow.openTodos.size).toBe(0);
+  });
+
+  test('R-8: pass_review is not the way out of upstream_report; report_upstream is for the initiator only', () => {
+    const t = ticket({
+      chain: 'B',
+      status: 'in_review',
+      step: 'upstream_report',
+      assignments: [assignment('branch1', { status: 'replied' })],
+    });
+    expect(refusal(t, ORG.dispatcher1, 'pass_review', {}).code).toBe('INVALID_STATE');
+    expect(refusal(t, ORG.dispatcher2, 'report_upstream', {}).code).toBe('FORBIDDEN');
+    expect(refusal(t, ORG.ops_head, 'report_upstream', {}).code).toBe('FORBIDDEN');
+  });
+
+  test('R-8: each reviewer may send back only at their own step', () => {
+    const t = ticket({
+      chain: 'B',
+      status: 'in_review',
+      step: 'ops_review',
+      assignments: [assignment('branch1', { status: 'replied' })],
+    });
+    expect(refusal(t, ORG.dispatcher1, 'send_back', { comment: 'x' }).code).toBe('FORBIDDEN');
+    expect(refusal(t, ORG.office_reviewer, 'send_back', { comment: 'x' }).code).toBe('FORBIDDEN');
+    expect(refusal(t, ORG.ops_head, 'send_back', { comment: ' ' })).toMatchObject({
+      code: 'VALIDATION',
+      field: 'comment',
+    });
+  });
+});
+
+describe('lead and co units (主办 / 会办)', () => {
+  function leadCo() {
+    const flow = new Flow(ticket());
+    flow.do(
+      'dispatcher1',
+      'dispatch',
+      {
+        assignments: [
+          { unit: 'branch1', role: 'lead', replyDeadline: deadline },
+          { unit: 'safety', role: 'co', replyDeadline: deadline },
+          { unit: 'fare', role: 'co', replyDeadline: deadline },
+        ],
+      },
+      at(0),
+    );
+    flow.step('b1_receiver', 'accept', at(1));
+    flow.step('safety_receiver', 'accept', at(1));
+    flow.step('fare_receiver', 'accept', at(1));
+    return flow;
+  }
+
+  test('R-6d: the lead cannot submit until every co unit has an approved reply; co replies go to the lead', () => {
+    const flow = leadCo();
+    const blocked = refusal(flow.state, ORG.b1_receiver, 'submit_reply', validInput('submit_reply', flow.state, at(2)));
+    expect(blocked.code).toBe('INVALID_STATE');
+    expect(blocked.message).toContain('safety');
+    expect(blocked.message).toContain('fare');
+    expect(allowedActions(flow.state, ORG.b1_receiver, at(2))).not.toContain('submit_reply');
+
+    flow.step('safety_receiver', 'submit_reply', at(2));
+    const coApproved = flow.step('safety_leader', 'approve_reply', at(2));
+    expect(coApproved.state.status).toBe('in_progress'); // a co reply never opens the review
+    expect(notices(coApproved.effects)).toEqual([
+      {
+        kind: 'notice',
+        notice: 'co_reply_ready',
+        to: { kind: 'unit_receivers', unitCode: 'branch1' },
+        unitCode: 'safety',
+      },
+    ]);
+    const stillBlocked = refusal(
+      flow.state,
+      ORG.b1_receiver,
+      'submit_reply',
+      validInput('submit_reply', flow.state, at(2)),
+    );
+    expect(stillBlocked.message).toContain('fare');
+    expect(stillBlocked.message).not.toContain('safety');
+
+    flow.step('fare_receiver', 'submit_reply', at(3));
+    flow.step('fare_leader', 'approve_reply', at(3));
+    flow.step('b1_receiver', 'submit_reply', at(4));
+    const leadApproved = flow.step('b1_leader', 'approve_reply', at(4));
+    expect(leadApproved.state).toMatchObject({ status: 'in_review', step: 'initiator_review' });
+  });
+
+  test('R-6d, R-14: send_back defaults to the lead; sending back a co also reworks the lead', () => {
+    const flow = leadCo();
+    for (const [r, l] of [
+      ['safety_receiver', 'safety_leader'],
+      ['fare_receiver', 'fare_leader'],
+      ['b1_receiver', 'b1_leader'],
+    ] as const) {
+      flow.step(r, 'submit_reply', at(2));
+      flow.step(l, 'approve_reply', at(2));
+    }
+    const byDefault = decide(flow.state, ORG.dispatcher1, 'send_back', { comment: '请补充' }, at(3), counterIds());
+    expect(byDefault.ok && byDefault.events[0].data).toEqual({ units: ['branch1'], step: 'initiator_review' });
+
+    const co = flow.do('dispatcher1', 'send_back', { comment: '安全科意见不清', units: ['safety'] }, at(3));
+    expect(co.events[0].data).toEqual({ units: ['safety', 'branch1'], step: 'initiator_review' });
+    expect(flow.assignment('safety')).toMatchObject({ status: 'accepted', reworkCount: 1 });
+    expect(flow.assignment('branch1')).toMatchObject({ status: 'accepted', reworkCount: 1 });
+    expect(flow.assignment('fare')).toMatchObject({ status: 'replied', reworkCount: 0 });
+    expect(
+      refusal(flow.state, ORG.b1_receiver, 'submit_reply', validInput('submit_reply', flow.state, at(4))).message,
+    ).toContain('safety');
+  });
+
+  test('R-6d: a lead reply awaiting approval cannot be approved while a co unit added later is still working', () => {
+    const t = ticket({
+      status: 'in_progress',
+      assignments: [
+        assignment('branch1', { role: 'lead', status: 'awaiting_leader' }),
+        assignment('safety', { role: 'co', status: 'pending_accept' }),
+      ],
+    });
+    expect(refusal(t, ORG.b1_leader, 'approve_reply', {}).code).toBe('INVALID_STATE');
+    expect(decide(t, ORG.b1_leader, 'reject_reply', { comment: '等会办单位意见' }, at(2), counterIds()).ok).toBe(true);
+  });
+
+  test('R-6c, R-6d: dispatch refuses a mixed or incomplete set of roles', () => {
+    const t = ticket();
+    const mixed = refusal(t, ORG.dispatcher1, 'dispatch', {
+      assignments: [sole('branch1'), { unit: 'branch2', role: 'co', replyDeadline: deadline }],
+    });
+    expect(mixed).toMatchObject({ code: 'VALIDATION', field: 'assignments' });
+    const noCo = refusal(t, ORG.dispatcher1, 'dispatch', {
+      assignments: [{ unit: 'branch1', role: 'lead', replyDeadline: deadline }],
+    });
+    expect(noCo).toMatchObject({ code: 'VALIDATION', field: 'assignments' });
+    const twoLeads = refusal(t, ORG.dispatcher1, 'dispatch', {
+      assignments: [
+        { unit: 'branch1', role: 'lead', replyDeadline: deadline },
+        { unit: 'branch2', role: 'lead', replyDeadline: deadline },
+        { unit: 'fare', role: 'co', replyDeadline: deadline },
+      ],
+    });
+    expect(twoLeads).toMatchObject({ code: 'VALIDATION', field: 'assignments' });
+    const inProgress = ticket({ status: 'in_progress', assignments: [assignment('branch1')] });
+    expect(
+      refusal(inProgress, ORG.dispatcher1, 'dispatch', {
+        assignments: [{ unit: 'fare', role: 'co', replyDeadline: deadline }],
+      }),
+    ).toMatchObject({ code: 'VALIDATION', field: 'assignments' });
+  });
+});
+
+describe('several separate units (R-6c)', () => {
+  test('R-6c: each unit replies on its own; review starts when all have approved replies; close notifies each', () => {
+    const flow = new Flow(ticket());
+    flow.do('dispatcher1', 'dispatch', { assignments: [sole('branch1'), sole('branch2')] }, at(0));
+    expect(opened(flow.effects[0])).toEqual(['T1:branch1:accept', 'T1:branch2:accept']);
+    for (const u of ['b1', 'b2'] as const) {
+      flow.step(`${u}_receiver`, 'accept', at(1));
+      flow.step(`${u}_receiver`, 'submit_reply', at(2));
+    }
+    expect(flow.step('b1_leader', 'approve_reply', at(3)).state.status).toBe('in_progress');
+    expect(flow.step('b2_leader', 'approve_reply', at(3)).state.step).toBe('initiator_review');
+    flow.step('dispatcher1', 'pass_review', at(4));
+    const c = flow.step('ops_head', 'pass_review', at(4));
+    expect(notices(c.effects).map((n) => n.to)).toEqual([
+      { kind: 'unit_receivers', unitCode: 'branch1' },
+      { kind: 'unit_receivers', unitCode: 'branch2' },
+    ]);
+  });
+
+  test('R-6c: a dispatcher can add a unit while the ticket is in progress, never one already active', () => {
+    const t = ticket({ status: 'in_progress', assignments: [assignment('branch1', { status: 'accepted' })] });
+    expect(refusal(t, ORG.dispatcher2, 'dispatch', { assignments: [sole('branch1')] })).toMatchObject({
+      code: 'VALIDATION',
+      field: 'assignments[0].unit',
+    });
+    expect(refusal(t, ORG.dispatcher2, 'dispatch', { assignments: [sole('fare'), sole('fare')] })).toMatchObject({
+      field: 'assignments[1].unit',
+    });
+    const added = decide(t, ORG.dispatcher2, 'dispatch', { assignments: [sole('fare')] }, at(2), counterIds('new'));
+    expect(added.ok && added.state.assignments.map((a) => [a.unitCode, a.status, a.dispatchedBy])).toEqual([
+      ['branch1', 'accepted', 'dispatcher1'],
+      ['fare', 'pending_accept', 'dispatcher2'],
+    ]);
+  });
+});
+
+describe('returns (退回)', () => {
+  test('R-11, R-12: a return within 24 h, approved, then the ticket is dispatched again', () => {
+    const flow = new Flow(ticket());
+    flow.do('dispatcher1', 'dispatch', { assignments: [sole('branch1')] }, at(0));
+    flow.step('b1_receiver', 'accept', at(1));
+    const req = flow.do('b1_receiver', 'request_return', { reason: '非本分公司线路', basis: '线路划分表' }, at(23));
+    expect(req.state.assignments[0]).toMatchObject({
+      status: 'return_requested',
+      returnRequest: { reason: '非本分公司线路', basis: '线路划分表', requestedBy: 'b1_receiver', requestedAt: at(23) },
+    });
+    expect(req.events[0]).toMatchObject({
+      comment: '非本分公司线路',
+      unitCode: 'branch1',
+      data: { reason: '非本分公司线路', basis: '线路划分表' },
+    });
+    expect(done(req.effects)).toEqual(['T1:branch1:reply']);
+    expect(req.effects).toContainEqual({
+      kind: 'todo_open',
+      key: 'T1:branch1:return_review',
+      action: 'approve_return',
+      to: { kind: 'person', userid: 'dispatcher1' },
+      unitCode: 'branch1',
+    });
+    expect(notices(req.effects).map((n) => n.to)).toEqual([
+      { kind: 'person', userid: 'dispatcher1' },
+      { kind: 'role', role: 'ops_head' },
+    ]);
+
+    const ok = flow.do('ops_head', 'approve_return', {}, at(24));
+    expect(ok.state.status).toBe('registered');
+    expect(ok.state.assignments[0].status).toBe('returned');
+    expect(done(ok.effects)).toEqual(['T1:branch1:return_review']);
+    expect(ok.effects).toContainEqual({
+      kind: 'todo_open',
+      key: 'T1:redispatch',
+      action: 'dispatch',
+      to: { kind: 'person', userid: 'dispatcher1' },
+    });
+    expect(notices(ok.effects)).toEqual([
+      {
+        kind: 'notice',
+        notice: 'return_decided',
+        to: { kind: 'unit_receivers', unitCode: 'branch1' },
+        unitCode: 'branch1',
+      },
+    ]);
+
+    const again = flow.do('dispatcher1', 'dispatch', { assignments: [sole('branch2')] }, at(25));
+    expect(again.state.status).toBe('in_progress');
+    expect(done(again.effects)).toEqual(['T1:redispatch']);
+    expect(flow.openTodos).toEqual(new Set(['T1:branch2:accept']));
+  });
+
+  test('R-11: a return after 24 h is refused: the unit must handle it', () => {
+    const t = ticket({ status: 'in_progress', assignments: [assignment('branch1', { status: 'accepted' })] });
+    const input = { reason: '非本单位', basis: '职责分工' };
+    const late = refusal(t, ORG.b1_receiver, 'request_return', input, new Date(T0plus(RETURN_WINDOW_MS)));
+    expect(late.code).toBe('INVALID_STATE');
+    expect(late.message).toMatch(/24-hour/);
+    expect(late.message).toMatch(/must handle/);
+    const justInTime = decide(
+      t,
+      ORG.b1_receiver,
+      'request_return',
+      input,
+      new Date(T0plus(RETURN_WINDOW_MS - 1)),
+      counterIds(),
+    );
+    expect(justInTime.ok).toBe(true);
+  });
+
+  test('R-11: a return needs a reason and a basis', () => {
+    const t = ticket({ status: 'in_progress', assignments: [assignment('branch1')] });
+    expect(refusal(t, ORG.b1_receiver, 'request_return', { reason: '', basis: 'x' })).toMatchObject({
+      code: 'VALIDATION',
+      field: 'reason',
+    });
+    expect(refusal(t, ORG.b1_receiver, 'request_return', { reason: 'x', basis: '  ' })).toMatchObject({
+      code: 'VALIDATION',
+      field: 'basis',
+    });
+  });
+
+  test('R-12: a rejected return goes back to the unit (accepted, or pending_accept if never accepted)', () => {
+    const accepted = ticket({
+      status: 'in_progress',
+      assignments: [assignment('branch1', { status: 'return_requested' })],
+    });
+    expect(refusal(accepted, ORG.dispatcher1, 'reject_return', {})).toMatchObject({
+      code: 'VALIDATION',
+      field: 'comment',
+    });
+    const r = decide(accepted, ORG.dispatcher2, 'reject_return', { comment: '属本单位职责' }, at(3), counterIds());
+    if (!r.ok) throw new Error(r.message);
+    expect(r.state.assignments[0].status).toBe('accepted');
+    expect(r.state.assignments[0].returnRequest).toBeUndefined();
+    expect(r.events[0]).toMatchObject({
+      comment: '属本单位职责',
+      data: { approved: false, reason: '非本单位线路', basis: '线路划分表' },
+    });
+    expect(done(r.effects)).toEqual(['T1:branch1:return_review']);
+    expect(opened(r.effects)).toEqual(['T1:branch1:reply']);
+    expect(notices(r.effects).map((n) => n.notice)).toEqual(['return_decided']);
+
+    const never = ticket({
+      status: 'in_progress',
+      assignments: [
+        { ...assignment('branch1', { status: 'return_requested' }), acceptedAt: undefined, acceptedBy: undefined },
+      ],
+    });
+    const r2 = decide(never, ORG.ops_head, 'reject_return', { comment: '请签收办理' }, at(3), counterIds());
+    expect(r2.ok && r2.state.assignments[0].status).toBe('pending_accept');
+    expect(r2.ok && opened(r2.effects)).toEqual(['T1:branch1:accept']);
+  });
+
+  test('R-12: when the lead is returned the co units stay and the next dispatch must name a lead', () => {
+    const t = ticket({
+      status: 'in_progress',
+      assignments: [
+        assignment('branch1', { role: 'lead', status: 'return_requested' }),
+        assignment('safety', { role: 'co', status: 'replied' }),
+      ],
+    });
+    const r = decide(t, ORG.dispatcher1, 'approve_return', {}, at(3), counterIds());
+    if (!r.ok) throw new Error(r.message);
+    expect(r.state.status).toBe('in_progress');
+    expect(opened(r.effects)).toEqual(['T1:redispatch']);
+    expect(refusal(r.state, ORG.dispatcher1, 'dispatch', { assignments: [sole('branch2')] }).code).toBe('VALIDATION');
+    const d = decide(
+      r.state,
+      ORG.dispatcher1,
+      'dispatch',
+      { assignments: [{ unit: 'branch2', role: 'lead', replyDeadline: deadline }] },
+      at(4),
+      counterIds('n'),
+    );
+    expect(d.ok).toBe(true);
+  });
+
+  test('R-12: with two returns pending the ops department names the unit', () => {
+    const t = ticket({
+      status: 'in_progress',
+      assignments: [
+        assignment('branch1', { status: 'return_requested' }),
+        assignment('branch2', { status: 'return_requested' }),
+      ],
+    });
+    expect(refusal(t, ORG.ops_head, 'approve_return', {})).toMatchObject({ code: 'VALIDATION', field: 'unit' });
+    expect(refusal(t, ORG.ops_head, 'approve_return', { unit: 'fare' })).toMatchObject({
+      code: 'VALIDATION',
+      field: 'unit',
+    });
+    const r = decide(t, ORG.ops_head, 'approve_return', { unit: 'branch2' }, at(3), counterIds());
+    expect(r.ok && r.state.assignments.map((a) => a.status)).toEqual(['return_requested', 'returned']);
+    expect(r.ok && r.state.status).toBe('in_progress');
+    expect(allowedActions(t, ORG.ops_head, at(3))).toContain('approve_return');
+  });
+
+  test('R-12: if the units left have all replied, an approved return moves the ticket to review', () => {
+    const t = ticket({
+      status: 'in_progress',
+      assignments: [
+        assignment('branch1', { status: 'replied' }),
+        assignment('branch2', { status: 'return_requested' }),
+      ],
+    });
+    const r = decide(t, ORG.dispatcher1, 'approve_return', {}, at(3), counterIds());
+    if (!r.ok) throw new Error(r.message);
+    expect(r.state).toMatchObject({ status: 'in_review', step: 'initiator_review' });
+    expect(opened(r.effects)).toEqual(['T1:review:initiator_review']);
+  });
+});
+
+describe('revoke (撤销)', () => {
+  test('R-9b: revoke cancels every active assignment, closes every to-do and tells the units', () => {
+    const flow = new Flow(ticket());
+    flow.do('dispatcher1', 'dispatch', { assignments: [sole('branch1'), sole('branch2'), sole('fare')] }, at(0));
+    flow.step('b1_receiver', 'accept', at(1));
+    flow.step('b2_receiver', 'accept', at(1));
+    flow.step('b2_receiver', 'submit_reply', at(2));
+    expect(refusal(flow.state, ORG.dispatcher1, 'revoke', { reason: '' })).toMatchObject({
+      code: 'VALIDATION',
+      field: 'reason',
+    });
+    const r = flow.do('dispatcher2', 'revoke', { reason: '派错单位' }, at(3));
+    expect(r.state.status).toBe('revoked');
+    expect(r.state.assignments.map((a) => a.status)).toEqual(['cancelled', 'cancelled', 'cancelled']);
+    expect(done(r.effects).sort()).toEqual(['T1:branch1:reply', 'T1:branch2:approve', 'T1:fare:accept']);
+    expect(notices(r.effects).map((n) => [n.notice, n.unitCode])).toEqual([
+      ['assignment_cancelled', 'branch1'],
+      ['assignment_cancelled', 'branch2'],
+      ['assignment_cancelled', 'fare'],
+    ]);
+    expect(r.events[0]).toMatchObject({
+      comment: '派错单位',
+      data: { cancelledUnits: ['branch1', 'branch2', 'fare'] },
+    });
+    expect(flow.openTodos.size).toBe(0);
+    for (const action of ACTIONS) {
+      for (const who of Object.values(ORG)) {
+        const x = decide(r.state, who, action, validInput(action, r.state, at(4)), at(4), counterIds());
+        expect(x.ok ? 'ok' : x.code).toBe('INVALID_STATE');
+      }
+    }
+  });
+
+  test('R-9b: a revoke during review closes the review to-do', () => {
+    const t = ticket({
+      status: 'in_review',
+      step: 'ops_review',
+      assignments: [assignment('branch1', { status: 'replied' })],
+    });
+    const r = decide(t, ORG.ops_head, 'revoke', { reason: '重复工单' }, at(5), counterIds());
+    expect(r.ok && done(r.effects)).toEqual(['T1:review:ops_review']);
+  });
+});
+
+describe('direct handling (R-7)', () => {
+  test('R-7: the dispatcher answers a consultation at once', () => {
+    const t = deepFreeze(ticket({ category: 'consultation' }));
+    expect(refusal(t, ORG.dispatcher1, 'answer_directly', { answer: '' })).toMatchObject({
+      code: 'VALIDATION',
+      field: 'answer',
+    });
+    const r = decide(t, ORG.dispatcher2, 'answer_directly', { answer: '首班车 6:00' }, at(0), counterIds());
+    if (!r.ok) throw new Error(r.message);
+    expect(r.state).toMatchObject({ status: 'closed', directAnswer: '首班车 6:00', step: null, version: 2 });
+    expect(r.events[0]).toMatchObject({ action: 'answer_directly', comment: '首班车 6:00', toStatus: 'closed' });
+    expect(r.effects).toEqual([]);
+  });
+
+  test('R-7: complaints cannot be answered directly', () => {
+    expect(refusal(ticket(), ORG.dispatcher1, 'answer_directly', { answer: 'x' }).code).toBe('INVALID_STATE');
+  });
+
+  test('R-7: the branch answers a lost item directly; the other units are cancelled', () => {
+    const t = ticket({
+      status: 'in_progress',
+      category: 'lost_item',
+      assignments: [assignment('branch1'), assignment('branch2', { status: 'accepted' })],
+    });
+    const r = decide(
+      t,
+      ORG.b2_receiver,
+      'answer_directly',
+      { answer: '钱包已找到,请到调度室领取' },
+      at(2),
+      counterIds(),
+    );
+    if (!r.ok) throw new Error(r.message);
+    expect(r.state.status).toBe('closed');
+    expect(r.state.assignments.map((a) => [a.unitCode, a.status])).toEqual([
+      ['branch1', 'cancelled'],
+      ['branch2', 'replied'],
+    ]);
+    expect(r.events[0].unitCode).toBe('branch2');
+    expect(done(r.effects).sort()).toEqual(['T1:branch1:accept', 'T1:branch2:reply']);
+    expect(notices(r.effects)).toEqual([
+      {
+        kind: 'notice',
+        notice: 'assignment_cancelled',
+        to: { kind: 'unit_receivers', unitCode: 'branch1' },
+        unitCode: 'branch1',
+      },
+    ]);
+    // Pending branches that answer directly are recorded as having accepted.
+    const r2 = decide(t, ORG.b1_receiver, 'answer_directly', { answer: '已找到' }, at(2), counterIds());
+    expect(r2.ok && r2.state.assignments[0]).toMatchObject({
+      status: 'replied',
+      acceptedBy: 'b1_receiver',
+      acceptedAt: at(2),
+    });
+  });
+});
+
+describe('follow-up (R-14(3))', () => {
+  const atOps = (category: string) =>
+    ticket({
+      category,
+      status: 'in_review',
+      step: 'ops_review',
+      assignments: [assignment('branch1', { status: 'replied' })],
+    });
+
+  test('R-14: a report found true stays under follow-up until finished', () => {
+    const flow = new Flow(atOps('report'));
+    const c = flow.do('ops_head', 'pass_review', { followUp: true }, at(5));
+    expect(c.state).toMatchObject({ status: 'follow_up', step: null });
+    expect(c.effects).toContainEqual({
+      kind: 'todo_open',
+      key: 'T1:follow_up',
+      action: 'finish_follow_up',
+      to: { kind: 'person', userid: 'dispatcher1' },
+    });
+    expect(c.events[0].data).toEqual({ followUp: true });
+    for (const who of Object.values(ORG)) {
+      const allowed = allowedActions(flow.state, who, at(6));
+      expect(allowed.every((a) => a === 'record_follow_up' || a === 'finish_follow_up')).toBe(true);
+    }
+    expect(refusal(flow.state, ORG.dispatcher1, 'record_follow_up', { comment: '' })).toMatchObject({
+      field: 'comment',
+    });
+    expect(refusal(flow.state, ORG.b1_receiver, 'record_follow_up', { comment: 'x' }).code).toBe('FORBIDDEN');
+    const rec = flow.do('dispatcher2', 'record_follow_up', { comment: '已整改线路站牌' }, at(30));
+    expect(rec.state.status).toBe('follow_up');
+    expect(rec.effects).toEqual([]);
+    const fin = flow.do('ops_head', 'finish_follow_up', {}, at(60));
+    expect(fin.state.status).toBe('closed');
+    expect(done(fin.effects)).toEqual(['T1:follow_up']);
+    expect(flow.openTodos.size).toBe(0);
+  });
+
+  test('R-14: follow-up only for reports, complaints and help requests, and only when the ticket closes', () => {
+    expect(refusal(atOps('praise'), ORG.ops_head, 'pass_review', { followUp: true })).toMatchObject({
+      code: 'VALIDATION',
+      field: 'followUp',
+    });
+    const early = ticket({
+      category: 'report',
+      status: 'in_review',
+      step: 'initiator_review',
+      assignments: [assignment('branch1', { status: 'replied' })],
+    });
+    expect(refusal(early, ORG.dispatcher1, 'pass_review', { followUp: true })).toMatchObject({ field: 'followUp' });
+    for (const category of ['complaint', 'help']) {
+      expect(decide(atOps(category), ORG.ops_head, 'pass_review', { followUp: true }, at(5), counterIds()).ok).toBe(
+        true,
+      );
+    }
+  });
+
+  test('R-10, R-14: a ticket cannot close without an approved reply from every responsible unit', () => {
+    const t = ticket({
+      status: 'in_review',
+      step: 'ops_review',
+      assignments: [assignment('branch1', { status: 'replied', reply: undefined })],
+    });
+    const r = refusal(t, ORG.ops_head, 'pass_review', {});
+    expect(r.code).toBe('INVALID_STATE');
+    expect(allowedActions(t, ORG.ops_head, at(5))).not.toContain('pass_review');
+  });
+});
+
+describe('leader approval (R-10) and replies (R-13, R-14)', () => {
+  const accepted = () =>
+    ticket({ status: 'in_progress', assignments: [assignment('branch1', { status: 'accepted' })] });
+
+  test('R-13, R-14: a reply names content, handler, handling time and caller contact', () => {
+    const t = accepted();
+    const good = validInput('submit_reply', t, at(3));
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ content: '' }, 'content'],
+      [{ handler: ' ' }, 'handler'],
+      [{ handledAt: new Date(at(3).getTime() + 6 * 60 * 1000) }, 'handledAt'],
+      [{ handledAt: new Date('nonsense') }, 'handledAt'],
+      [{ callerContact: undefined }, 'callerContact'],
+      [{ callerContact: { ...good.callerContact, method: '' } }, 'callerContact.method'],
+      [{ callerContact: { ...good.callerContact, summary: '' } }, 'callerContact.summary'],
+      [{ callerContact: { ...good.callerContact, at: at(4) } }, 'callerContact.at'],
+      [{ satisfaction: 'happy' }, 'satisfaction'],
+    ];
+    for (const [patch, field] of cases) {
+      expect(refusal(t, ORG.b1_receiver, 'submit_reply', { ...good, ...patch }, at(3))).toMatchObject({
+        code: 'VALIDATION',
+        field,
+      });
+    }
+    // 5 minutes of clock skew are tolerated.
+    const skew = decide(
+      t,
+      ORG.b1_receiver,
+      'submit_reply',
+      { ...good, handledAt: new Date(at(3).getTime() + 4 * 60 * 1000) },
+      at(3),
+      counterIds(),
+    );
+    expect(skew.ok).toBe(true);
+    if (skew.ok)
+      expect(skew.events[0].data).toMatchObject({
+        handler: '张队长',
+        satisfaction: 'satisfied',
+        content: good.content,
+      });
+  });
+
+  test('R-10: the leader rejects with a comment; the reply is cleared and the unit replies again', () => {
+    const t = ticket({ status: 'in_progress', assignments: [assignment('branch1', { status: 'awaiting_leader' })] });
+    expect(refusal(t, ORG.b1_leader, 'reject_reply', {})).toMatchObject({ code: 'VALIDATION', field: 'comment' });
+    expect(refusal(t, ORG.b2_leader, 'reject_reply', { comment: 'x' }).code).toBe('FORBIDDEN');
+    expect(refusal(t, ORG.b1_receiver, 'approve_reply', {}).code).toBe('FORBIDDEN');
+    const r = decide(t, ORG.b1_leader, 'reject_reply', { comment: '请写明经办人' }, at(4), counterIds());
+    if (!r.ok) throw new Error(r.message);
+    expect(r.state.assignments[0].status).toBe('accepted');
+    expect(r.state.assignments[0].reply).toBeUndefined();
+    expect(done(r.effects)).toEqual(['T1:branch1:approve']);
+    expect(opened(r.effects)).toEqual(['T1:branch1:reply']);
+    expect(notices(r.effects).map((n) => [n.notice, n.to])).toEqual([
+      ['reply_rejected', { kind: 'unit_receivers', unitCode: 'branch1' }],
+    ]);
+    expect(r.events[0]).toMatchObject({ comment: '请写明经办人', unitCode: 'branch1' });
+  });
+});
+
+describe('remind (催办, X-9)', () => {
+  const t = ticket({
+    status: 'in_progress',
+    assignments: [
+      assignment('branch1', { status: 'accepted' }),
+      assignment('branch2', { status: 'awaiting_leader' }),
+      assignment('fare', { status: 'replied' }),
+    ],
+  });
+
+  test('X-9: a reminder reaches receivers, or leaders when a reply awaits approval; nothing else changes', () => {
+    const r = decide(t, ORG.ops_head, 'remind', {}, at(30), counterIds());
+    if (!r.ok) throw new Error(r.message);
+    expect(notices(r.effects).map((n) => n.to)).toEqual([
+      { kind: 'unit_receivers', unitCode: 'branch1' },
+      { kind: 'unit_leaders', unitCode: 'branch2' },
+    ]);
+    expect(r.effects.filter((e) => e.kind !== 'notice')).toEqual([]);
+    expect({ ...r.state, version: 0 }).toEqual({ ...t, version: 0 });
+    expect(r.state.version).toBe(t.version + 1);
+    expect(r.events[0]).toMatchObject({ action: 'remind', data: { units: ['branch1', 'branch2'] } });
+  });
+
+  test('X-9: a reminder to one unit; a unit without pending work is refused', () => {
+    const r = decide(t, ORG.dispatcher2, 'remind', { unit: 'branch2' }, at(30), counterIds());
+    expect(r.ok && notices(r.effects).map((n) => n.unitCode)).toEqual(['branch2']);
+    expect(r.ok && r.events[0].unitCode).toBe('branch2');
+    expect(refusal(t, ORG.dispatcher2, 'remind', { unit: 'fare' })).toMatchObject({
+      code: 'VALIDATION',
+      field: 'unit',
+    });
+    expect(refusal(t, ORG.b1_leader, 'remind', {}).code).toBe('FORBIDDEN');
+  });
+});
+
+describe('who acts for which unit', () => {
+  const both: Actor = { userid: 'multi', roles: ['receiver'], unitCodes: ['branch1', 'branch2'] };
+  const t = ticket({ status: 'in_progress', assignments: [assignment('branch1'), assignment('branch2')] });
+
+  test('R-9: a receiver of two assigned units must say which unit acts', () => {
+    expect(refusal(t, both, 'accept', {})).toMatchObject({ code: 'VALIDATION', field: 'unit' });
+    expect(allowedActions(t, both, at(1))).toContain('accept');
+    const r = decide(t, both, 'accept', { unit: 'branch2' }, at(1), counterIds());
+    expect(r.ok && r.state.assignments.map((a) => a.status)).toEqual(['pending_accept', 'accepted']);
+    expect(refusal(t, both, 'accept', { unit: 'fare' }).code).toBe('FORBIDDEN');
+  });
+
+  test('R-9: the single unit with matching work is chosen without asking', () => {
+    const mixed = ticket({
+      status: 'in_progress',
+      assignments: [assignment('branch1', { status: 'accepted' }), assignment('branch2')],
+    });
+    const r = decide(mixed, both, 'accept', {}, at(1), counterIds());
+    expect(r.ok && r.events[0].unitCode).toBe('branch2');
+    expect(refusal(mixed, both, 'accept', { unit: 'branch1' }).code).toBe('INVALID_STATE');
+  });
+
+  test('R-9: a person with no role and no assigned unit is forbidden; a wrong phase is reported first', () => {
+    const nobody: Actor = { userid: 'visitor', roles: [], unitCodes: [] };
+    // In progress, a complaint: these actions cannot happen at all, so the phase is reported.
+    const impossible = [
+      'answer_directly',
+      'pass_review',
+      'send_back',
+      'report_upstream',
+      'record_follow_up',
+      'finish_follow_up',
+    ];
+    for (const action of ACTIONS) {
+      const r = decide(t, nobody, action, validInput(action, t, at(1)), at(1), counterIds());
+      expect([action, r.ok ? 'ok' : r.code]).toEqual([
+        action,
+        impossible.includes(action) ? 'INVALID_STATE' : 'FORBIDDEN',
+      ]);
+    }
+    expect(refusal(ticket({ status: 'closed' }), ORG.admin, 'revoke', { reason: 'x' }).code).toBe('INVALID_STATE');
+  });
+});
+
+describe('dispatch input (R-6, R-9d)', () => {
+  test('R-9d: a dispatch needs units, valid roles and a reply deadline in the future', () => {
+    const t = ticket();
+    expect(refusal(t, ORG.dispatcher1, 'dispatch', { assignments: [] })).toMatchObject({ field: 'assignments' });
+    expect(
+      refusal(t, ORG.dispatcher1, 'dispatch', { assignments: [{ unit: '', role: 'sole', replyDeadline: deadline }] }),
+    ).toMatchObject({
+      field: 'assignments[0].unit',
+    });
+    expect(
+      refusal(t, ORG.dispatcher1, 'dispatch', {
+        assignments: [{ unit: 'fare', role: 'boss', replyDeadline: deadline }],
+      }),
+    ).toMatchObject({
+      field: 'assignments[0].role',
+    });
+    expect(
+      refusal(
+        t,
+        ORG.dispatcher1,
+        'dispatch',
+        { assignments: [{ unit: 'fare', role: 'sole', replyDeadline: at(2) }] },
+        at(2),
+      ),
+    ).toMatchObject({ code: 'VALIDATION', field: 'assignments[0].replyDeadline' });
+    expect(refusal(t, ORG.b1_receiver, 'dispatch', { assignments: [sole('fare')] }).code).toBe('FORBIDDEN');
+    expect(refusal(t, ORG.admin, 'dispatch', { assignments: [sole('fare')] }).code).toBe('FORBIDDEN');
+  });
+});
+
+describe('purity', () => {
+  test('R-8: decide never mutates the ticket or the input, and returns version + 1', () => {
+    const t = deepFreeze(
+      ticket({
+        status: 'in_progress',
+        assignments: [
+          assignment('branch1', { status: 'awaiting_leader' }),
+          assignment('branch2', { status: 'accepted' }),
+        ],
+      }),
+    );
+    const before = JSON.stringify(t);
+    const input = deepFreeze(validInput('submit_reply', t, at(3)));
+    const r = decide(t, ORG.b2_receiver, 'submit_reply', input, at(3), counterIds());
+    if (!r.ok) throw new Error(r.message);
+    expect(JSON.stringify(t)).toBe(before);
+    expect(r.state.version).toBe(2);
+    r.state.assignments[1].reply!.callerContact.summary = 'changed';
+    expect(input.callerContact.summary).not.toBe('changed');
+    expect(r.state.assignments[0]).not.toBe(t.assignments[0]);
+    expect(r.state.assignments[0].dispatchedAt).not.toBe(t.assignments[0].dispatchedAt);
+  });
+});
+
+describe('the table', () => {
+  test('R-8: at most one row applies to any action, status/step, chain and category', () => {
+    const chains = ['A', 'B', 'direct'] as const;
+    const categories = ['consultation', 'complaint', 'report', 'help', 'suggestion', 'lost_item', 'praise'];
+    for (const action of ACTIONS) {
+      expect(TRANSITIONS.some((r) => r.action === action)).toBe(true);
+      for (const phase of [
+        'registered',
+        'in_progress',
+        'initiator_review',
+        'ops_review',
+        'office_review',
+        'upstream_report',
+        'follow_up',
+        'closed',
+        'revoked',
+      ] as const) {
+        for (const chain of chains) {
+          for (const category of categories) {
+            const rows = TRANSITIONS.filter(
+              (r) =>
+                r.action === action &&
+                r.from.includes(phase) &&
+                (!r.chains || r.chains.includes(chain)) &&
+                (!r.categories || r.categories.includes(category)),
+            );
+            expect(rows.length).toBeLessThanOrEqual(1);
+          }
+        }
+      }
+    }
+    for (const r of TRANSITIONS) {
+      expect(r.who.length).toBeGreaterThan(0);
+      expect(r.scope === 'none').toBe(r.assignmentFrom === undefined && r.assignmentTo === undefined);
+      expect(r.requirement).toMatch(/^[RX]-/);
+    }
+  });
+
+  test('R-9: to-dos follow the state: nothing is open once a ticket is closed or revoked', () => {
+    expect(todosOf(ticket({ status: 'closed', assignments: [assignment('branch1', { status: 'accepted' })] }))).toEqual(
+      [],
+    );
+    expect(
+      todosOf(ticket({ status: 'in_progress', assignments: [assignment('branch1', { status: 'replied' })] })),
+    ).toEqual([]);
+  });
+});
+
+describe('DomainError', () => {
+  test('R-9: a refusal becomes a DomainError with the same code and field', () => {
+    const r = refusal(ticket(), ORG.dispatcher1, 'dispatch', { assignments: [] });
+    const e = DomainError.fromRefusal(r);
+    expect(e).toBeInstanceOf(Error);
+    expect(e).toBeInstanceOf(DomainError);
+    expect([e.code, e.field, e.message, e.name]).toEqual(['VALIDATION', 'assignments', r.message, 'DomainError']);
+    expect(new DomainError('NOT_FOUND', 'no such ticket').field).toBeUndefined();
+  });
+});
+
+function T0plus(ms: number): number {
+  return at(0).getTime() + ms;
+}
+
+void HOUR;
