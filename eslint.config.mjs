@@ -8,13 +8,29 @@ const noTypeorm = {
   message: 'Only libs/db talks to the database (STYLE.md: persistence is an adapter).',
 };
 const pureLib = [
-  { group: ['@nestjs/*', 'typeorm', '@nestjs/typeorm', 'pg', 'axios'], message: 'This library is pure: no framework, database or HTTP imports.' },
-  { group: ['@hotline/db', '@hotline/tickets', '@hotline/dingtalk', '@hotline/config'], message: 'Pure libraries depend on no adapter.' },
+  {
+    group: ['@nestjs/*', 'typeorm', '@nestjs/typeorm', 'pg', 'axios'],
+    message: 'This library is pure: no framework, database or HTTP imports.',
+  },
+  {
+    group: ['@hotline/db', '@hotline/tickets', '@hotline/dingtalk', '@hotline/config'],
+    message: 'Pure libraries depend on no adapter.',
+  },
 ];
 
 export default tseslint.config(
   {
-    ignores: ['dist/**', 'node_modules/**', '.data/**', 'coverage/**', 'dingtalk-miniapp/**', 'docs/**', '**/*.mjs', '**/*.cjs', 'jest.config.js'],
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      '.data/**',
+      'coverage/**',
+      'dingtalk-miniapp/**',
+      'docs/**',
+      '**/*.mjs',
+      '**/*.cjs',
+      'jest.config.js',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -50,7 +66,14 @@ export default tseslint.config(
   },
   {
     // Config reads the environment; tests and benchmarks set it up.
-    files: ['libs/config/**/*.ts', 'test/**/*.ts', '**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', 'bench/**/*.ts'],
+    files: [
+      'libs/config/**/*.ts',
+      'test/**/*.ts',
+      '**/*.spec.ts',
+      '**/*.int-spec.ts',
+      '**/*.e2e-spec.ts',
+      'bench/**/*.ts',
+    ],
     rules: { 'no-restricted-syntax': 'off', 'no-restricted-imports': 'off' },
   },
 );

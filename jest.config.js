@@ -45,6 +45,7 @@ const common = {
 };
 
 module.exports = {
+  testTimeout: 30000,
   projects: [
     {
       ...common,
@@ -57,7 +58,6 @@ module.exports = {
       testMatch: ['<rootDir>/{apps,libs,test}/**/*.{int-spec,e2e-spec}.ts'],
       globalSetup: '<rootDir>/test/global-setup.ts',
       globalTeardown: '<rootDir>/test/global-teardown.ts',
-      testTimeout: 30000,
     },
   ],
 };

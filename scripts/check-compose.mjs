@@ -29,7 +29,8 @@ for (const [name, svc] of Object.entries(compose.services ?? {})) {
   }
   if (name !== 'postgres') {
     for (const key of Object.keys(svc.environment ?? {})) {
-      if (!known.has(key)) problems.push(`${name}: environment variable ${key} is not a setting of the product (.env.example)`);
+      if (!known.has(key))
+        problems.push(`${name}: environment variable ${key} is not a setting of the product (.env.example)`);
     }
   }
 }

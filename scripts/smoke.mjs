@@ -19,12 +19,22 @@ const freePort = () =>
 const dataDir = mkdtempSync(join(tmpdir(), 'hotline-smoke-'));
 chmodSync(dataDir, 0o755);
 const [port, pgPort, simPort] = [await freePort(), await freePort(), await freePort()];
-const env = { ...process.env, PORT: String(port), EMBEDDED_PG_PORT: String(pgPort), DINGTALK_SIM_PORT: String(simPort), DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+const env = {
+  ...process.env,
+  PORT: String(port),
+  EMBEDDED_PG_PORT: String(pgPort),
+  DINGTALK_SIM_PORT: String(simPort),
+  DATA_DIR: dataDir,
+  LOG_LEVEL: 'warn',
+};
 delete env.DATABASE_URL;
 const base = `http://127.0.0.1:${port}`;
 
 function start() {
-  const child = spawn(process.execPath, ['dist/apps/standalone/src/main.js'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = spawn(process.execPath, ['dist/apps/standalone/src/main.js'], {
+    env,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   return child;
 }
 
@@ -67,7 +77,11 @@ try {
   const { body: session } = await json('POST', '/api/auth/dev', null, { userid: 'dispatcher1' });
   check(typeof session.token === 'string', 'dev sign-in of the demo dispatcher');
   const created = await json('POST', '/api/tickets', session.token, {
-    source: 'group_hotline', channel: 'phone', category: 'complaint', subject: '冒烟测试', content: '冒烟测试内容',
+    source: 'group_hotline',
+    channel: 'phone',
+    category: 'complaint',
+    subject: '冒烟测试',
+    content: '冒烟测试内容',
     caller: { name: '测试', phone: '13800000000' },
   });
   check(created.status === 201, 'a ticket is registered');

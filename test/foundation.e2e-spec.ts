@@ -49,7 +49,14 @@ describe('foundation: the whole HTTP app on real PostgreSQL', () => {
       const res = await http()
         .post('/api/tickets')
         .set('authorization', `Bearer ${token}`)
-        .send({ source: 'group_hotline', channel: 'pigeon', category: 'complaint', subject: 's', content: 'c', caller: { name: '张三', phone: '13800138000' } })
+        .send({
+          source: 'group_hotline',
+          channel: 'pigeon',
+          category: 'complaint',
+          subject: 's',
+          content: 'c',
+          caller: { name: '张三', phone: '13800138000' },
+        })
         .expect(400);
       expect(res.body).toMatchObject({ statusCode: 400, error: 'VALIDATION', field: 'channel' });
     });

@@ -28,7 +28,11 @@ export default async function globalSetup(): Promise<void> {
   if (!adminUrl) {
     const dir = mkdtempSync(join(tmpdir(), 'hotline-test-pg-'));
     chmodSync(dir, 0o755);
-    const pg = await startEmbeddedPostgres({ dataDir: join(dir, 'cluster'), port: await freePort(), persistent: false });
+    const pg = await startEmbeddedPostgres({
+      dataDir: join(dir, 'cluster'),
+      port: await freePort(),
+      persistent: false,
+    });
     globalThis.__HOTLINE_PG__ = pg;
     adminUrl = pg.url('postgres');
   }

@@ -15,7 +15,10 @@ describe('ticket lifecycle over HTTP', () => {
   afterAll(() => t.close());
   const now = () => t.clock.now();
 
-  async function dispatched(assignments: Array<{ unit: string; role: string }>, overrides: Record<string, unknown> = {}) {
+  async function dispatched(
+    assignments: Array<{ unit: string; role: string }>,
+    overrides: Record<string, unknown> = {},
+  ) {
     const ticket = await api.createTicket('dispatcher1', overrides);
     await api.ok('dispatcher1', ticket.id, 'dispatch', { assignments });
     return ticket.id as string;
@@ -29,13 +32,21 @@ describe('ticket lifecycle over HTTP', () => {
 
   it('R-8: chain A (group hotline) walks initiator → unit → initiator → ops head and closes', async () => {
     const created = await api.createTicket('dispatcher1');
-    expect(created).toMatchObject({ status: 'registered', chain: 'A', number: expect.stringMatching(/^RX\d{8}-\d{4}$/) });
+    expect(created).toMatchObject({
+      status: 'registered',
+      chain: 'A',
+      number: expect.stringMatching(/^RX\d{8}-\d{4}$/),
+    });
     expect(created.actions).toEqual(expect.arrayContaining(['dispatch', 'revoke']));
 
     const d = await api.ok('dispatcher1', created.id, 'dispatch', { assignments: [{ unit: 'branch1', role: 'sole' }] });
     expect(d.status).toBe('in_progress');
     expect(d.assignments).toEqual([
-      expect.objectContaining({ unit: { code: 'branch1', name: '第一分公司' }, role: 'sole', status: 'pending_accept' }),
+      expect.objectContaining({
+        unit: { code: 'branch1', name: '第一分公司' },
+        role: 'sole',
+        status: 'pending_accept',
+      }),
     ]);
 
     const receiverView = await api.get('b1_receiver', `/api/tickets/${created.id}`);
@@ -56,15 +67,28 @@ describe('ticket lifecycle over HTTP', () => {
     expect(closed.closedAt).not.toBeNull();
     expect(closed.actions).toEqual([]);
     expect(closed.timeline.map((e: any) => e.action)).toEqual([
-      'register', 'dispatch', 'accept', 'submit_reply', 'approve_reply', 'pass_review', 'pass_review',
+      'register',
+      'dispatch',
+      'accept',
+      'submit_reply',
+      'approve_reply',
+      'pass_review',
+      'pass_review',
     ]);
     expect(closed.timeline[1]).toMatchObject({ actor: { userid: 'dispatcher1', name: '王敏' } });
   });
 
   it('R-8, R-6d, R-14: chain B with lead + co units, a send-back and rework, reported upstream', async () => {
     const id = await dispatched(
-      [{ unit: 'branch1', role: 'lead' }, { unit: 'fare', role: 'co' }],
-      { source: 'mayor_hotline', upstreamRef: 'SZ-2026-000123', upstreamDeadline: new Date(now().getTime() + 10 * 24 * HOUR).toISOString() },
+      [
+        { unit: 'branch1', role: 'lead' },
+        { unit: 'fare', role: 'co' },
+      ],
+      {
+        source: 'mayor_hotline',
+        upstreamRef: 'SZ-2026-000123',
+        upstreamDeadline: new Date(now().getTime() + 10 * 24 * HOUR).toISOString(),
+      },
     );
     await api.ok('fare_receiver', id, 'accept');
     await api.ok('b1_receiver', id, 'accept');
@@ -95,7 +119,12 @@ describe('ticket lifecycle over HTTP', () => {
     expect(lead).toMatchObject({ status: 'accepted', reworkCount: 1, reply: null, replyDeadline: deadlineBefore });
     expect(back.assignments.find((a: any) => a.unit.code === 'fare').status).toBe('replied');
 
-    await api.ok('b1_receiver', id, 'submit_reply', replyBody(now(), { content: '修改后的答复：已对驾驶员进行教育。' }));
+    await api.ok(
+      'b1_receiver',
+      id,
+      'submit_reply',
+      replyBody(now(), { content: '修改后的答复：已对驾驶员进行教育。' }),
+    );
     await api.ok('b1_leader', id, 'approve_reply', {});
     await api.ok('dispatcher1', id, 'pass_review', {});
     await api.ok('ops_head', id, 'pass_review', {});
@@ -109,7 +138,10 @@ describe('ticket lifecycle over HTTP', () => {
   });
 
   it('R-6c: several units separately: review starts when every unit has replied', async () => {
-    const id = await dispatched([{ unit: 'branch1', role: 'sole' }, { unit: 'branch2', role: 'sole' }]);
+    const id = await dispatched([
+      { unit: 'branch1', role: 'sole' },
+      { unit: 'branch2', role: 'sole' },
+    ]);
     const first = await replyAndApprove('b1_receiver', 'b1_leader', id);
     expect(first.status).toBe('in_progress');
     const second = await replyAndApprove('b2_receiver', 'b2_leader', id);
@@ -119,10 +151,15 @@ describe('ticket lifecycle over HTTP', () => {
   it('R-6: mixing sole with lead/co units is refused with 400', async () => {
     const ticket = await api.createTicket('dispatcher1');
     const r = await api.act('dispatcher1', ticket.id, 'dispatch', {
-      assignments: [{ unit: 'branch1', role: 'sole' }, { unit: 'fare', role: 'co' }],
+      assignments: [
+        { unit: 'branch1', role: 'sole' },
+        { unit: 'fare', role: 'co' },
+      ],
     });
     expect(r.status).toBe(400);
-    const unknown = await api.act('dispatcher1', ticket.id, 'dispatch', { assignments: [{ unit: 'mars', role: 'sole' }] });
+    const unknown = await api.act('dispatcher1', ticket.id, 'dispatch', {
+      assignments: [{ unit: 'mars', role: 'sole' }],
+    });
     expect(unknown).toMatchObject({ status: 400, body: { field: 'assignments.unit' } });
   });
 
@@ -141,8 +178,14 @@ describe('ticket lifecycle over HTTP', () => {
     const missing = await api.act('b2_receiver', id, 'request_return', { reason: '不属于本单位' });
     expect(missing).toMatchObject({ status: 400, body: { field: 'basis' } });
     t.clock.advance(23 * HOUR);
-    const asked = await api.ok('b2_receiver', id, 'request_return', { reason: '该线路由第一分公司运营', basis: '《线路经营划分表》第3条' });
-    expect(asked.assignments[0]).toMatchObject({ status: 'return_requested', returnRequest: { basis: '《线路经营划分表》第3条' } });
+    const asked = await api.ok('b2_receiver', id, 'request_return', {
+      reason: '该线路由第一分公司运营',
+      basis: '《线路经营划分表》第3条',
+    });
+    expect(asked.assignments[0]).toMatchObject({
+      status: 'return_requested',
+      returnRequest: { basis: '《线路经营划分表》第3条' },
+    });
     const inbox = await api.get('dispatcher1', '/api/inbox');
     expect(inbox.body.some((i: any) => i.action === 'approve_return' && i.ticket.id === id)).toBe(true);
 
@@ -183,7 +226,10 @@ describe('ticket lifecycle over HTTP', () => {
   });
 
   it('R-9b: the dispatcher revokes a mis-dispatched ticket; open assignments are cancelled', async () => {
-    const id = await dispatched([{ unit: 'branch1', role: 'lead' }, { unit: 'safety', role: 'co' }]);
+    const id = await dispatched([
+      { unit: 'branch1', role: 'lead' },
+      { unit: 'safety', role: 'co' },
+    ]);
     expect((await api.act('dispatcher1', id, 'revoke', {})).body.field).toBe('reason');
     expect((await api.act('b1_receiver', id, 'revoke', { reason: 'x' })).status).toBe(403);
     const revoked = await api.ok('dispatcher1', id, 'revoke', { reason: '派错单位' });
@@ -212,7 +258,7 @@ describe('ticket lifecycle over HTTP', () => {
   });
 
   describe('visibility and masking (R-19)', () => {
-    it('R-19: receivers see only their units\' tickets; others get 404', async () => {
+    it("R-19: receivers see only their units' tickets; others get 404", async () => {
       const id = await dispatched([{ unit: 'branch1', role: 'sole' }]);
       expect((await api.get('b1_receiver', `/api/tickets/${id}`)).status).toBe(200);
       expect((await api.get('b2_receiver', `/api/tickets/${id}`)).status).toBe(404);
@@ -264,7 +310,12 @@ describe('ticket lifecycle over HTTP', () => {
       await api.ok('b1_receiver', id, 'accept');
       const r = await api.act('b1_receiver', id, 'submit_reply', replyBody(now(), { handledAt: 'yesterday' }));
       expect(r).toMatchObject({ status: 400, body: { error: 'VALIDATION', field: 'handledAt' } });
-      const nested = await api.act('b1_receiver', id, 'submit_reply', replyBody(now(), { callerContact: { contacted: true } }));
+      const nested = await api.act(
+        'b1_receiver',
+        id,
+        'submit_reply',
+        replyBody(now(), { callerContact: { contacted: true } }),
+      );
       expect(nested.status).toBe(400);
       expect(nested.body.field).toMatch(/^callerContact\./);
       const extra = await api.act('b1_receiver', id, 'accept', { hack: 1 });
@@ -273,7 +324,9 @@ describe('ticket lifecycle over HTTP', () => {
 
     it('R-19: 401 without a token; 403 for a dispatcher-only action by a receiver', async () => {
       const id = await dispatched([{ unit: 'branch1', role: 'sole' }]);
-      expect((await api.act('b1_receiver', id, 'dispatch', { assignments: [{ unit: 'fare', role: 'sole' }] })).status).toBe(403);
+      expect(
+        (await api.act('b1_receiver', id, 'dispatch', { assignments: [{ unit: 'fare', role: 'sole' }] })).status,
+      ).toBe(403);
       const anon = await t.app.inject({ method: 'POST', url: `/api/tickets/${id}/actions/accept`, payload: {} });
       expect(anon.statusCode).toBe(401);
       expect((await api.post('b1_receiver', '/api/tickets', {})).status).toBe(400);
@@ -281,7 +334,11 @@ describe('ticket lifecycle over HTTP', () => {
 
     it('R-8: only dispatchers register tickets (403)', async () => {
       const r = await api.post('b1_receiver', '/api/tickets', {
-        source: 'group_hotline', channel: 'phone', category: 'complaint', subject: 's', content: 'c',
+        source: 'group_hotline',
+        channel: 'phone',
+        category: 'complaint',
+        subject: 's',
+        content: 'c',
         caller: { name: '李四', phone: '13900000000' },
       });
       expect(r.status).toBe(403);
@@ -304,7 +361,11 @@ describe('ticket lifecycle over HTTP', () => {
 
     it('R-8: 400 for an unknown source or category code', async () => {
       const r = await api.post('dispatcher1', '/api/tickets', {
-        source: 'twitter', channel: 'phone', category: 'complaint', subject: 's', content: 'c',
+        source: 'twitter',
+        channel: 'phone',
+        category: 'complaint',
+        subject: 's',
+        content: 'c',
         caller: { name: '李四', phone: '13900000000' },
       });
       expect(r).toMatchObject({ status: 400, body: { field: 'source' } });
@@ -327,7 +388,9 @@ describe('ticket lifecycle over HTTP', () => {
       await api.token('dispatcher2');
       const results = await Promise.all(
         Array.from({ length: 10 }, (_, i) =>
-          api.act(i % 2 ? 'dispatcher1' : 'dispatcher2', ticket.id, 'dispatch', { assignments: [{ unit: 'branch1', role: 'sole' }] }),
+          api.act(i % 2 ? 'dispatcher1' : 'dispatcher2', ticket.id, 'dispatch', {
+            assignments: [{ unit: 'branch1', role: 'sole' }],
+          }),
         ),
       );
       expect(results.filter((r) => r.status === 200)).toHaveLength(1);
@@ -352,14 +415,28 @@ describe('ticket lifecycle over HTTP', () => {
   describe('reference data, inbox, lists', () => {
     it('R-2: sources, categories and units are arrays of items with a stable code', async () => {
       const sources = await api.get('b1_receiver', '/api/sources');
-      expect(sources.body.map((s: any) => s.code)).toEqual(expect.arrayContaining(['group_hotline', 'mayor_hotline', 'digital_city', 'direct']));
+      expect(sources.body.map((s: any) => s.code)).toEqual(
+        expect.arrayContaining(['group_hotline', 'mayor_hotline', 'digital_city', 'direct']),
+      );
       expect(sources.body.find((s: any) => s.code === 'mayor_hotline').chain).toBe('B');
       const cats = await api.get('b1_receiver', '/api/categories');
-      expect(cats.body.map((c: any) => c.code)).toEqual(['consultation', 'complaint', 'report', 'help', 'suggestion', 'lost_item', 'praise']);
+      expect(cats.body.map((c: any) => c.code)).toEqual([
+        'consultation',
+        'complaint',
+        'report',
+        'help',
+        'suggestion',
+        'lost_item',
+        'praise',
+      ]);
       const units = await api.get('b1_receiver', '/api/units');
       expect(units.body.map((u: any) => u.code)).toEqual(['ops', 'office', 'branch1', 'branch2', 'safety', 'fare']);
       const me = await api.get('b1_leader', '/api/me');
-      expect(me.body).toMatchObject({ userid: 'b1_leader', roles: ['unit_leader'], units: [{ code: 'branch1', isLeader: true }] });
+      expect(me.body).toMatchObject({
+        userid: 'b1_leader',
+        roles: ['unit_leader'],
+        units: [{ code: 'branch1', isLeader: true }],
+      });
     });
 
     it('R-9: the inbox lists pending work, soonest deadline first', async () => {

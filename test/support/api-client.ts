@@ -20,7 +20,13 @@ export class ApiClient {
     return t;
   }
 
-  async call(userid: string | null, method: 'GET' | 'POST', url: string, payload?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
+  async call(
+    userid: string | null,
+    method: 'GET' | 'POST',
+    url: string,
+    payload?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Reply> {
     const auth = userid ? { authorization: `Bearer ${await this.token(userid)}` } : {};
     const res = await this.app.inject({ method, url, payload: payload as never, headers: { ...auth, ...headers } });
     return { status: res.statusCode, body: res.body ? res.json() : undefined };
@@ -69,7 +75,12 @@ export function replyBody(now: Date, overrides: Record<string, unknown> = {}) {
     content: '经核查，该车驾驶员确未进站停靠，已对其批评教育并扣除当月绩效。',
     handledAt: now.toISOString(),
     handler: '赵强',
-    callerContact: { contacted: true, method: 'phone', at: now.toISOString(), summary: '已电话告知来电人处理结果，来电人表示认可。' },
+    callerContact: {
+      contacted: true,
+      method: 'phone',
+      at: now.toISOString(),
+      summary: '已电话告知来电人处理结果，来电人表示认可。',
+    },
     satisfaction: 'satisfied',
     ...overrides,
   };

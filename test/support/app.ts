@@ -17,7 +17,9 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function createTestApp(opts: { env?: Record<string, string>; dbSuffix?: string; start?: Date } = {}): Promise<TestApp> {
+export async function createTestApp(
+  opts: { env?: Record<string, string>; dbSuffix?: string; start?: Date } = {},
+): Promise<TestApp> {
   const databaseUrl = await createTestDatabase(opts.dbSuffix);
   const ds = createDataSource(databaseUrl, 2);
   await ds.initialize();
@@ -36,7 +38,10 @@ export async function createTestApp(opts: { env?: Record<string, string>; dbSuff
     .overrideProvider(CLOCK)
     .useValue(clock)
     .compile();
-  const app = configureApiApp(moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(), { logger: false }));
+  const app = await configureApiApp(
+    moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(), { logger: false }),
+    config,
+  );
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return { app, clock, config, databaseUrl, close: () => app.close() };

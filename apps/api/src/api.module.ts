@@ -13,6 +13,8 @@ import { HealthController } from './health/health.controller';
 import { ReferenceController } from './reference/reference.controller';
 import { TicketsController } from './tickets/tickets.controller';
 import { loggerParams } from './logging';
+import { AdminController } from './admin/admin.controller';
+import { DingTalkController } from './dingtalk/dingtalk.controller';
 
 /** HTTP only: controllers, DTOs, guard, error filter. No scheduler here. */
 @Module({})
@@ -27,7 +29,14 @@ export class ApiModule {
         TerminusModule.forRoot({ logger: false }),
         TicketsModule,
       ],
-      controllers: [HealthController, AuthController, ReferenceController, TicketsController],
+      controllers: [
+        HealthController,
+        AuthController,
+        DingTalkController,
+        ReferenceController,
+        TicketsController,
+        AdminController,
+      ],
       providers: [
         { provide: APP_FILTER, useClass: DomainExceptionFilter },
         { provide: APP_GUARD, useClass: AuthGuard },

@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import fastifyStatic from '@fastify/static';
 import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -24,8 +27,21 @@ export function createFastifyAdapter(): FastifyAdapter {
   return new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, trustProxy: true, genReqId: requestId });
 }
 
-/** Logger, shutdown hooks and the OpenAPI document (also applied by the e2e test harness). */
-export function configureApiApp(app: NestFastifyApplication): NestFastifyApplication {
+/** The built micro-app at `/` (hash routes, so only its files are served; no catch-all). */
+async function serveMiniapp(app: NestFastifyApplication, dir: string): Promise<void> {
+  if (!existsSync(join(dir, 'index.html'))) return;
+  await app.register(fastifyStatic as never, {
+    root: dir,
+    prefix: '/',
+    wildcard: false,
+    decorateReply: false,
+    index: ['index.html'],
+  });
+}
+
+/** Logger, shutdown hooks, the micro-app and the OpenAPI document (also used by the e2e harness). */
+export async function configureApiApp(app: NestFastifyApplication, config: AppConfig): Promise<NestFastifyApplication> {
+  await serveMiniapp(app, config.miniappDir);
   app.useLogger(app.get(Logger));
   app
     .getHttpAdapter()
@@ -48,8 +64,12 @@ export function configureApiApp(app: NestFastifyApplication): NestFastifyApplica
 
 /** Builds the HTTP app (used by apps/api main and the standalone launcher). */
 export async function createApiApp(config: AppConfig, databaseUrl: string): Promise<NestFastifyApplication> {
-  const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config, databaseUrl), createFastifyAdapter(), {
-    bufferLogs: true,
-  });
-  return configureApiApp(app);
+  const app = await NestFactory.create<NestFastifyApplication>(
+    ApiModule.forRoot(config, databaseUrl),
+    createFastifyAdapter(),
+    {
+      bufferLogs: true,
+    },
+  );
+  return configureApiApp(app, config);
 }

@@ -6,7 +6,9 @@ import { createApiApp } from './create-api-app';
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   if (!config.database.url) {
-    process.stderr.write('DATABASE_URL must be set for the api process (npm start runs everything locally without it).\n');
+    process.stderr.write(
+      'DATABASE_URL must be set for the api process (npm start runs everything locally without it).\n',
+    );
     process.exit(1);
   }
   const app = await createApiApp(config, config.database.url);

@@ -1,6 +1,6 @@
 // Everything the simulator remembers, in memory, on one controllable clock (ref §11).
 import { randomBytes, randomUUID } from 'node:crypto';
-import { SIM_APP, type SimAppCredentials } from './sim-credentials';
+import { SIM_APP, type SimAppCredentials } from '@hotline/demo';
 import { SimOrg } from './sim-org';
 
 export const TOKEN_TTL_MS = 7200 * 1000; // ref §2.3

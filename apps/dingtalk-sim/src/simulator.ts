@@ -22,8 +22,8 @@ import {
 import { matchRoute, type SimRoute } from './sim-route';
 import { SimState, newRequestIdOapi, type FaultSpec, type TokenCheck } from './sim-state';
 
-export { SIM_APP, SIM_APP_KEY, SIM_APP_SECRET, SIM_AGENT_ID, SIM_CORP_ID } from './sim-credentials';
-export type { SimAppCredentials } from './sim-credentials';
+export { SIM_APP, SIM_APP_KEY, SIM_APP_SECRET, SIM_AGENT_ID, SIM_CORP_ID } from '@hotline/demo';
+export type { SimAppCredentials } from '@hotline/demo';
 export { SimState } from './sim-state';
 export type { FaultKind, FaultSpec, SimSettings } from './sim-state';
 export type { MessageView, TodoView } from './sim-views';

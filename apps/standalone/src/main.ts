@@ -16,6 +16,7 @@ import {
 } from '@hotline/db';
 import { createApiApp } from '../../api/src/create-api-app';
 import { createWorker } from '../../worker/src/create-worker';
+import { startDingTalkSimulator } from '../../dingtalk-sim/src/simulator';
 
 const say = (line: string) => process.stdout.write(`[hotline] ${line}\n`);
 
@@ -45,6 +46,13 @@ async function main(): Promise<void> {
   await ds.destroy();
   if (demo) say('seeded the demo organisation (units ops, office, branch1, branch2, safety, fare)');
 
+  // No DingTalk credentials: the local DingTalk simulator stands in (its demo company is the
+  // seeded demo organisation); the client is pointed at it by base URL only.
+  const sim = config.dingtalk.credentials
+    ? undefined
+    : await startDingTalkSimulator({ port: config.dingtalk.simulatorPort, host: '127.0.0.1' });
+  if (sim) say(`DingTalk simulator ${sim.url}  (notices and to-dos per person: ${sim.url}/)`);
+
   const worker = await createWorker(config, url);
   const api = await createApiApp(config, url);
   await api.listen({ port: config.port, host: config.host });
@@ -53,7 +61,9 @@ async function main(): Promise<void> {
   say(`API        ${base}/api   (health: ${base}/health)`);
   say(`API docs   ${base}/api/docs`);
   if (!config.dingtalk.credentials) {
-    say(`sign in    POST ${base}/api/auth/dev {"userid":"dispatcher1"}  (demo people: dispatcher1, b1_receiver, b1_leader, ops_head, office_reviewer, …)`);
+    say(
+      `sign in    POST ${base}/api/auth/dev {"userid":"dispatcher1"}  (demo people: dispatcher1, b1_receiver, b1_leader, ops_head, office_reviewer, …)`,
+    );
   }
 
   let stopping = false;
@@ -64,6 +74,7 @@ async function main(): Promise<void> {
     // Close the pools before PostgreSQL goes away.
     await api.close().catch(() => undefined);
     await worker.close().catch(() => undefined);
+    await sim?.close().catch(() => undefined);
     await pg?.stop().catch(() => undefined);
     process.exit(0);
   };

@@ -4,6 +4,9 @@ import { LoggerModule } from 'nestjs-pino';
 import { HotlineConfigModule, type AppConfig } from '@hotline/config';
 import { DatabaseModule } from '@hotline/db';
 import { TicketsModule } from '@hotline/tickets';
+import { OutboxSender } from './outbox/outbox-sender.service';
+import { OutboxSenderJob } from './outbox/outbox-sender.job';
+import { OrgSyncJob } from './org-sync/org-sync.job';
 
 /** The background process: the only owner of @nestjs/schedule (deadline jobs, notice sender). */
 @Module({})
@@ -18,6 +21,7 @@ export class WorkerModule {
         ScheduleModule.forRoot(),
         TicketsModule,
       ],
+      providers: [OutboxSender, OutboxSenderJob, OrgSyncJob],
     };
   }
 }

@@ -42,10 +42,14 @@ describe('configuration', () => {
     });
     const dir = mkdtempSync(join(tmpdir(), 'hotline-config-'));
     writeFileSync(join(dir, 'config.schema.js'), code);
-    const res = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(join(dir, 'config.schema.js'))}).loadConfigOrExit()`], {
-      env: { PATH: process.env.PATH, DATABASE_URL: 'mysql://nope' },
-      encoding: 'utf8',
-    });
+    const res = spawnSync(
+      process.execPath,
+      ['-e', `require(${JSON.stringify(join(dir, 'config.schema.js'))}).loadConfigOrExit()`],
+      {
+        env: { PATH: process.env.PATH, DATABASE_URL: 'mysql://nope' },
+        encoding: 'utf8',
+      },
+    );
     expect(res.status).toBe(1);
     expect(res.stderr).toMatch(/Invalid configuration:\n {2}- DATABASE_URL must be a postgres: or postgresql: URL/);
     expect(res.stderr).not.toMatch(/\n\s+at /);

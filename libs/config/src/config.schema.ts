@@ -21,6 +21,8 @@ export interface AppConfig {
   logLevel: LogLevel;
   /** Folder for the embedded database, generated keys and uploads. */
   dataDir: string;
+  /** The built micro-app, served at `/` when the folder exists. */
+  miniappDir: string;
   database: {
     /** postgres://… when an external server is used; undefined → embedded PostgreSQL. */
     url: string | undefined;
@@ -107,6 +109,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   const host = str('HOST') ?? '0.0.0.0';
   const dataDirRaw = str('DATA_DIR') ?? '.data';
   const dataDir = isAbsolute(dataDirRaw) ? dataDirRaw : resolve(cwd, dataDirRaw);
+  const miniappRaw = str('MINIAPP_DIST_DIR') ?? 'dingtalk-miniapp/dist';
+  const miniappDir = isAbsolute(miniappRaw) ? miniappRaw : resolve(cwd, miniappRaw);
 
   const databaseUrl = url('DATABASE_URL', ['postgres:', 'postgresql:']);
   const tokenSecret = str('AUTH_TOKEN_SECRET');
@@ -133,6 +137,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     publicUrl: url('PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`,
     logLevel,
     dataDir,
+    miniappDir,
     database: {
       url: databaseUrl,
       embeddedPort: int('EMBEDDED_PG_PORT', 54329, 1024, 65535),

@@ -6,8 +6,18 @@ import { TicketRepository } from './repositories/ticket.repository';
 import { IdempotencyRepository } from './repositories/idempotency.repository';
 import { OutboxRepository } from './repositories/outbox.repository';
 import { InboxRepository } from './repositories/inbox.repository';
+import { DingTalkRepository } from './repositories/dingtalk.repository';
+import { OrgSyncRepository } from './repositories/org-sync.repository';
 
-const REPOSITORIES = [OrganisationRepository, TicketRepository, IdempotencyRepository, OutboxRepository, InboxRepository];
+const REPOSITORIES = [
+  OrganisationRepository,
+  TicketRepository,
+  IdempotencyRepository,
+  OutboxRepository,
+  InboxRepository,
+  DingTalkRepository,
+  OrgSyncRepository,
+];
 
 /** The one Nest module that owns the connection pool and the repositories. */
 @Global()

@@ -25,3 +25,7 @@ export type { OutboxRow } from './repositories/outbox.repository';
 export { seedReferenceData, seedDemoOrganisation } from './seed/seed';
 export { DEFAULT_SOURCES, DEFAULT_CATEGORIES } from './seed/reference-data';
 export type { EntityManager as Tx } from 'typeorm';
+export { DingTalkRepository } from './repositories/dingtalk.repository';
+export type { DingTalkTodoRow } from './repositories/dingtalk.repository';
+export { OrgSyncRepository } from './repositories/org-sync.repository';
+export type { SyncedUnit, SyncedPerson } from './repositories/org-sync.repository';

@@ -1,5 +1,5 @@
 // The simulator's one demo app. Fixed and public on purpose: they only open the local stand-in.
-import { DEMO_CORP } from '@hotline/demo';
+import { DEMO_CORP } from './demo-organisation';
 
 export const SIM_APP_KEY = 'dingsimappkey0001';
 export const SIM_APP_SECRET = 'sim-app-secret-0001-change-me';

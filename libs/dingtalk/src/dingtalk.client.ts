@@ -23,6 +23,8 @@ import type {
   SendResult,
   SendWorkNoticeRequest,
   SendWorkNoticeResult,
+  TodoCard,
+  TodoQueryPage,
   TodoTask,
   UpdateTodoRequest,
   UserInfoByCode,
@@ -323,6 +325,34 @@ export class DingTalkClient {
       api: 'GET /v1.0/todo/users/{unionId}/tasks/{taskId}',
       withToken: true,
     });
+  }
+
+  /**
+   * ref §6: `POST /v1.0/todo/users/{unionId}/org/tasks/query`, one page of a person's to-dos.
+   * Used to find a to-do by our sourceId after a crash between creating and recording it.
+   */
+  queryTodos(unionId: string, req: { isDone?: boolean; nextToken?: string } = {}): Promise<TodoQueryPage> {
+    return this.call<TodoQueryPage>({
+      family: 'api',
+      method: 'POST',
+      path: `/v1.0/todo/users/${encodeURIComponent(unionId)}/org/tasks/query`,
+      api: 'POST /v1.0/todo/users/{unionId}/org/tasks/query',
+      body: req,
+      withToken: true,
+    });
+  }
+
+  /** Walks the open to-dos of a person for the one with this sourceId (bounded: 10 pages). */
+  async findOpenTodoBySourceId(unionId: string, sourceId: string): Promise<TodoCard | undefined> {
+    let nextToken: string | undefined;
+    for (let page = 0; page < 10; page++) {
+      const res = await this.queryTodos(unionId, { isDone: false, ...(nextToken ? { nextToken } : {}) });
+      const hit = (res.todoCards ?? []).find((c) => c.sourceId === sourceId);
+      if (hit) return hit;
+      if (!res.nextToken) return undefined;
+      nextToken = res.nextToken;
+    }
+    return undefined;
   }
 
   // ---- JSAPI (ref §4) --------------------------------------------------------------------------

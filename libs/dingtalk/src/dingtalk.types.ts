@@ -308,6 +308,23 @@ export interface TodoTask {
   notifyConfigs?: { dingNotify?: string };
 }
 
+/** One item of the to-do query (ref §6: `todoCards[]`). */
+export interface TodoCard {
+  taskId: string;
+  subject: string;
+  dueTime?: number;
+  isDone: boolean;
+  sourceId?: string;
+  createdTime?: number;
+  modifiedTime?: number;
+  creatorId?: string;
+}
+
+export interface TodoQueryPage {
+  todoCards?: TodoCard[];
+  nextToken?: string;
+}
+
 /** `PUT`/`DELETE` to-do answers (ref §6). */
 export interface TodoResultResponse {
   result: boolean;

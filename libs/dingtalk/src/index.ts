@@ -31,6 +31,8 @@ export type {
   TextMessage,
   TodoDetailUrl,
   TodoResultResponse,
+  TodoCard,
+  TodoQueryPage,
   TodoTask,
   UpdateTodoRequest,
   UserInfoByCode,

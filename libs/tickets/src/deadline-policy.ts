@@ -26,12 +26,17 @@ export class DeadlinePolicy {
 
   replyDeadline(facts: TicketFacts, now: Date, requested: Date | undefined): Date {
     if (requested) {
-      if (Number.isNaN(requested.getTime())) throw new DomainError('VALIDATION', 'replyDeadline is not a date', 'replyDeadline');
+      if (Number.isNaN(requested.getTime()))
+        throw new DomainError('VALIDATION', 'replyDeadline is not a date', 'replyDeadline');
       if (requested.getTime() <= now.getTime()) {
         throw new DomainError('VALIDATION', 'replyDeadline must be in the future', 'replyDeadline');
       }
       if (facts.upstreamDeadline && requested.getTime() > facts.upstreamDeadline.getTime()) {
-        throw new DomainError('VALIDATION', 'replyDeadline cannot be later than the upstream deadline', 'replyDeadline');
+        throw new DomainError(
+          'VALIDATION',
+          'replyDeadline cannot be later than the upstream deadline',
+          'replyDeadline',
+        );
       }
       return requested;
     }

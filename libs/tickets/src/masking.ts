@@ -11,7 +11,8 @@ export function maskName(name: string | null): string | null {
 /** 13800138000 → 138****8000; short or odd numbers keep only their last 2 digits. */
 export function maskPhone(phone: string | null): string | null {
   if (!phone) return phone;
-  const digits = phone.replace(/\D/g, '');
+  let digits = phone.replace(/\D/g, '');
+  if (digits.length === 13 && digits.startsWith('86')) digits = digits.slice(2); // +86 country code
   if (digits.length >= 11) return `${digits.slice(0, 3)}****${digits.slice(-4)}`;
   if (digits.length >= 7) return `${digits.slice(0, 2)}****${digits.slice(-2)}`;
   return '*'.repeat(Math.max(digits.length - 2, 1)) + digits.slice(-2);
@@ -23,4 +24,25 @@ export function maskAddress(address: string | null): string | null {
   const chars = Array.from(address.trim());
   const keep = Math.min(6, Math.floor(chars.length / 3));
   return chars.slice(0, keep).join('') + '****';
+}
+
+/**
+ * R-19: text that leaves for DingTalk (a subject typed by a dispatcher) must not carry the
+ * caller's name, phone or address: each is replaced by its mask, and so is any mobile number.
+ */
+export function scrubCallerData(
+  text: string,
+  caller: { name: string | null; phone: string | null; address: string | null },
+): string {
+  let out = text;
+  const replace = (value: string | null, mask: string | null) => {
+    if (value && value.trim().length >= 2) out = out.split(value.trim()).join(mask ?? '***');
+  };
+  replace(caller.address, maskAddress(caller.address));
+  replace(caller.phone, maskPhone(caller.phone));
+  replace(caller.name, maskName(caller.name));
+  return out.replace(
+    /(?<!\d)(1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?!\d)/g,
+    (_m, a: string, _b: string, c: string) => `${a}****${c}`,
+  );
 }

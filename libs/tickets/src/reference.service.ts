@@ -22,11 +22,15 @@ export class ReferenceService {
   constructor(private readonly org: OrganisationRepository) {}
 
   async units(): Promise<UnitResponse[]> {
-    return (await this.org.listUnits()).filter((u) => u.active).map((u) => ({ code: u.code, name: u.name, kind: u.kind }));
+    return (await this.org.listUnits())
+      .filter((u) => u.active)
+      .map((u) => ({ code: u.code, name: u.name, kind: u.kind }));
   }
 
   async sources(): Promise<SourceResponse[]> {
-    return (await this.org.listSources()).filter((s) => s.active).map((s) => ({ code: s.code, name: s.name, chain: s.chain }));
+    return (await this.org.listSources())
+      .filter((s) => s.active)
+      .map((s) => ({ code: s.code, name: s.name, chain: s.chain }));
   }
 
   async categories(): Promise<CategoryResponse[]> {

@@ -7,6 +7,10 @@ import { WorkingCalendar } from '@hotline/calendar';
 import { DeadlinePolicy, WORKING_CALENDAR } from './deadline-policy';
 import { TicketsService } from './tickets.service';
 import { ReferenceService } from './reference.service';
+import { DINGTALK_CLIENT, dingTalkClientProvider } from './dingtalk/dingtalk-client.provider';
+import { DingTalkSignInService } from './auth/dingtalk-sign-in.service';
+import { OrgSyncService } from './org-sync/org-sync.service';
+import { AdminService } from './admin.service';
 
 /** The application layer shared by the api and the worker. Needs DatabaseModule and config. */
 @Global()
@@ -16,10 +20,25 @@ import { ReferenceService } from './reference.service';
     AuthService,
     ReferenceService,
     DeadlinePolicy,
+    DingTalkSignInService,
+    OrgSyncService,
+    AdminService,
+    dingTalkClientProvider,
     { provide: WORKING_CALENDAR, useFactory: () => new WorkingCalendar() },
     { provide: CLOCK, useValue: systemClock },
     { provide: AUTH_SECRET, useFactory: (config: AppConfig) => resolveAuthSecret(config), inject: [APP_CONFIG] },
   ],
-  exports: [TicketsService, AuthService, ReferenceService, DeadlinePolicy, CLOCK, WORKING_CALENDAR],
+  exports: [
+    TicketsService,
+    AuthService,
+    ReferenceService,
+    DeadlinePolicy,
+    DingTalkSignInService,
+    OrgSyncService,
+    AdminService,
+    CLOCK,
+    WORKING_CALENDAR,
+    DINGTALK_CLIENT,
+  ],
 })
 export class TicketsModule {}

@@ -26,6 +26,7 @@ import {
 import type { CurrentUser } from './auth/auth.service';
 import { CLOCK, type Clock } from './clock';
 import { DeadlinePolicy } from './deadline-policy';
+import { scrubCallerData } from './masking';
 import { toTicketView, type TicketView } from './ticket-view';
 
 export interface CreateTicketInput {
@@ -180,7 +181,13 @@ export class TicketsService {
   }
 
   /** One workflow action. With an Idempotency-Key a retry returns the first result (200). */
-  async act(user: CurrentUser, id: string, action: string, body: ActionBody, idempotencyKey?: string): Promise<ActResult> {
+  async act(
+    user: CurrentUser,
+    id: string,
+    action: string,
+    body: ActionBody,
+    idempotencyKey?: string,
+  ): Promise<ActResult> {
     if (!(ACTIONS as readonly string[]).includes(action)) {
       throw new DomainError('NOT_FOUND', `unknown action "${action}"`);
     }
@@ -190,7 +197,11 @@ export class TicketsService {
       const stored = await this.idempotency.find(user.userid, idempotencyKey);
       if (stored) {
         if (stored.requestHash !== requestHash) {
-          throw new DomainError('VALIDATION', 'this Idempotency-Key was used for a different request', 'Idempotency-Key');
+          throw new DomainError(
+            'VALIDATION',
+            'this Idempotency-Key was used for a different request',
+            'Idempotency-Key',
+          );
         }
         return { statusCode: stored.statusCode, ticket: stored.response as TicketView, replayed: true };
       }
@@ -204,11 +215,15 @@ export class TicketsService {
     if (!result.ok) throw new DomainError(result.code, result.message, result.field);
 
     const ticket = await this.tickets.transaction(async (m) => {
-      const outbox = await this.toOutbox(m, agg, result.state, result.effects);
+      const outbox = await this.toOutbox(m, agg, result.state, result.effects, now);
       await this.tickets.saveDecision(m, name, agg.state, result.state, result.events, outbox, now);
       const view = await this.get(user, id, m);
       if (idempotencyKey) {
-        const saved = await this.idempotency.save(m, user.userid, idempotencyKey, { requestHash, statusCode: 200, response: view });
+        const saved = await this.idempotency.save(m, user.userid, idempotencyKey, {
+          requestHash,
+          statusCode: 200,
+          response: view,
+        });
         if (!saved) throw new DomainError('CONFLICT', 'the same request is already being processed');
       }
       return view;
@@ -223,12 +238,20 @@ export class TicketsService {
   }
 
   private async view(user: CurrentUser, agg: TicketAggregate, m?: Tx): Promise<TicketView> {
-    const [timeline, unitNames] = await Promise.all([this.tickets.timeline(agg.state.id, m), this.tickets.unitNames()]);
+    // Inside a transaction every read uses its connection: a second one from the pool could
+    // starve it when many actions run at once.
+    const timeline = await this.tickets.timeline(agg.state.id, m);
+    const unitNames = await this.tickets.unitNames(m);
     return toTicketView(agg, timeline, allowedActions(agg.state, user, this.clock.now()), unitNames);
   }
 
   /** Turns a JSON body into the workflow's typed input: dates, deadlines, unit checks. */
-  private async toWorkflowInput(action: ActionName, body: ActionBody, agg: TicketAggregate, now: Date): Promise<unknown> {
+  private async toWorkflowInput(
+    action: ActionName,
+    body: ActionBody,
+    agg: TicketAggregate,
+    now: Date,
+  ): Promise<unknown> {
     const date = (v: unknown) => (v === undefined || v === null ? undefined : new Date(v as string));
     switch (action) {
       case 'dispatch': {
@@ -238,7 +261,9 @@ export class TicketsService {
         if (unknown) throw new DomainError('VALIDATION', `unknown unit "${unknown.unit}"`, 'assignments.unit');
         const requested = date(body.replyDeadline);
         const replyDeadline = this.deadlines.replyDeadline(agg.facts, now, requested);
-        return { assignments: raw.map((a) => ({ unit: a.unit, role: a.role, replyDeadline })) } satisfies ActionInputs['dispatch'];
+        return {
+          assignments: raw.map((a) => ({ unit: a.unit, role: a.role, replyDeadline })),
+        } satisfies ActionInputs['dispatch'];
       }
       case 'submit_reply': {
         const cc = (body.callerContact ?? {}) as Record<string, unknown>;
@@ -262,24 +287,43 @@ export class TicketsService {
   }
 
   /** Resolves each effect's audience to people and writes outbox rows (no caller data, R-19). */
-  private async toOutbox(m: Tx, agg: TicketAggregate, after: TicketState, effects: Effect[]): Promise<OutboxInsert[]> {
+  private async toOutbox(
+    m: Tx,
+    agg: TicketAggregate,
+    after: TicketState,
+    effects: Effect[],
+    now: Date,
+  ): Promise<OutboxInsert[]> {
     const rows: OutboxInsert[] = [];
     const deadlineOf = (unit?: string) => {
-      const a = after.assignments.find((x) => x.unitCode === unit && x.status !== 'returned' && x.status !== 'cancelled');
+      const a = after.assignments.find(
+        (x) => x.unitCode === unit && x.status !== 'returned' && x.status !== 'cancelled',
+      );
       return a?.replyDeadline.toISOString() ?? null;
     };
+    const unitNames = await this.tickets.unitNames(m);
     const ticket = {
       id: after.id,
       number: agg.facts.number,
       category: agg.facts.categoryCode,
       categoryName: agg.facts.categoryName,
-      subject: agg.facts.subject,
+      // R-19: nothing of the caller leaves for DingTalk, even inside a subject.
+      subject: scrubCallerData(agg.facts.subject, {
+        name: agg.facts.callerName,
+        phone: agg.facts.callerPhone,
+        address: agg.facts.callerAddress,
+      }),
       status: after.status,
       step: after.step,
     };
     for (const [i, e] of effects.entries()) {
       if (e.kind === 'todo_done') {
-        rows.push({ ticketId: after.id, kind: 'todo_done', dedupeKey: `todo_done:${e.key}:v${after.version}`, payload: { key: e.key, ticket } });
+        rows.push({
+          ticketId: after.id,
+          kind: 'todo_done',
+          dedupeKey: `todo_done:${e.key}:v${after.version}`,
+          payload: { key: e.key, ticket },
+        });
         continue;
       }
       const userids = await this.resolveAudience(m, e.to);
@@ -288,7 +332,17 @@ export class TicketsService {
           ticketId: after.id,
           kind: 'notice',
           dedupeKey: `notice:${after.id}:v${after.version}:${i}`,
-          payload: { notice: e.notice, userids, unit: e.unitCode ?? null, deadline: deadlineOf(e.unitCode), ticket },
+          payload: {
+            notice: e.notice,
+            userids,
+            unit: e.unitCode ?? null,
+            unitName: e.unitCode ? (unitNames.get(e.unitCode) ?? e.unitCode) : null,
+            deadline: deadlineOf(e.unitCode),
+            // The event's time makes each notice's content its own (DingTalk drops a repeat of
+            // identical content to one person on one day), while a re-sent row stays identical.
+            at: now.toISOString(),
+            ticket,
+          },
         });
       } else {
         rows.push({

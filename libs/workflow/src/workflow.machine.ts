@@ -851,7 +851,11 @@ function validateDispatch(ticket: TicketState, input: Loose, now: Date): Refusal
     if (seen.has(unit)) return refuse('VALIDATION', `Unit ${unit} is listed twice.`, `assignments[${i}].unit`);
     seen.add(unit);
     if (activeFor(ticket, unit)) {
-      return refuse('VALIDATION', `Unit ${unit} already has an active assignment.`, `assignments[${i}].unit`);
+      return refuse(
+        'INVALID_STATE',
+        `Unit ${unit} already has an active assignment on this ticket.`,
+        `assignments[${i}].unit`,
+      );
     }
     const role = item.role as AssignmentRole;
     if (!ASSIGNMENT_ROLES.includes(role)) {

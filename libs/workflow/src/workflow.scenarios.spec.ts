@@ -340,8 +340,9 @@ describe('several separate units (R-6c)', () => {
 
   test('R-6c: a dispatcher can add a unit while the ticket is in progress, never one already active', () => {
     const t = ticket({ status: 'in_progress', assignments: [assignment('branch1', { status: 'accepted' })] });
+    // A conflict with the ticket's current state (e.g. a second dispatcher racing): 409.
     expect(refusal(t, ORG.dispatcher2, 'dispatch', { assignments: [sole('branch1')] })).toMatchObject({
-      code: 'VALIDATION',
+      code: 'INVALID_STATE',
       field: 'assignments[0].unit',
     });
     expect(refusal(t, ORG.dispatcher2, 'dispatch', { assignments: [sole('fare'), sole('fare')] })).toMatchObject({

@@ -9,13 +9,7 @@ export type ReviewStep = 'initiator_review' | 'ops_review' | 'office_review' | '
 export type AssignmentRole = 'sole' | 'lead' | 'co';
 
 export type AssignmentStatus =
-  | 'pending_accept'
-  | 'accepted'
-  | 'awaiting_leader'
-  | 'replied'
-  | 'return_requested'
-  | 'returned'
-  | 'cancelled';
+  'pending_accept' | 'accepted' | 'awaiting_leader' | 'replied' | 'return_requested' | 'returned' | 'cancelled';
 
 export type Role = 'dispatcher' | 'ops_head' | 'office_reviewer' | 'receiver' | 'unit_leader' | 'admin';
 
@@ -40,14 +34,7 @@ export const ACTIONS = [
 export type ActionName = (typeof ACTIONS)[number];
 
 export type CategoryCode =
-  | 'consultation'
-  | 'complaint'
-  | 'report'
-  | 'help'
-  | 'suggestion'
-  | 'lost_item'
-  | 'praise'
-  | (string & {});
+  'consultation' | 'complaint' | 'report' | 'help' | 'suggestion' | 'lost_item' | 'praise' | (string & {});
 
 export type Satisfaction = 'satisfied' | 'basically_satisfied' | 'unsatisfied' | 'unknown';
 

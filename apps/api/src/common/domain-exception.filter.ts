@@ -49,13 +49,26 @@ const HTTP_NAMES: Record<number, string> = {
 
 /** PostgreSQL error classes that mean "the input broke a rule", not "the server broke". */
 function fromDatabase(err: unknown): ErrorBody | null {
-  const code = (err as { driverError?: { code?: string }; code?: string })?.driverError?.code ?? (err as { code?: string })?.code;
+  const code =
+    (err as { driverError?: { code?: string }; code?: string })?.driverError?.code ?? (err as { code?: string })?.code;
   if (typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code)) return null;
   if (code === '23505' || code === '40001' || code === '40P01') {
     return { statusCode: 409, error: 'CONFLICT', message: 'a concurrent change won; reload and try again' };
   }
-  if (code === '23514' || code === '23502' || code === '22001' || code === '22P02' || code === '22007' || code === '22008' || code === '23503') {
-    return { statusCode: 400, error: 'VALIDATION', message: 'the request breaks a data rule (a value is too long, missing or not allowed)' };
+  if (
+    code === '23514' ||
+    code === '23502' ||
+    code === '22001' ||
+    code === '22P02' ||
+    code === '22007' ||
+    code === '22008' ||
+    code === '23503'
+  ) {
+    return {
+      statusCode: 400,
+      error: 'VALIDATION',
+      message: 'the request breaks a data rule (a value is too long, missing or not allowed)',
+    };
   }
   return null;
 }
@@ -77,14 +90,20 @@ export class DomainExceptionFilter implements ExceptionFilter {
   private toBody(exception: unknown): ErrorBody {
     if (exception instanceof DomainError) {
       const statusCode = statusForCode(exception.code);
-      return { statusCode, error: exception.code, message: exception.message, ...(exception.field ? { field: exception.field } : {}) };
+      return {
+        statusCode,
+        error: exception.code,
+        message: exception.message,
+        ...(exception.field ? { field: exception.field } : {}),
+      };
     }
     if (exception instanceof HttpException) {
       const statusCode = exception.getStatus();
       const res = exception.getResponse() as string | { message?: string | string[]; field?: string };
       const raw = typeof res === 'string' ? res : res.message;
       const message = Array.isArray(raw) ? raw.join('; ') : (raw ?? exception.message);
-      const field = typeof res === 'object' && res.field ? res.field : Array.isArray(raw) ? firstField(raw[0]) : undefined;
+      const field =
+        typeof res === 'object' && res.field ? res.field : Array.isArray(raw) ? firstField(raw[0]) : undefined;
       return { statusCode, error: HTTP_NAMES[statusCode] ?? 'ERROR', message, ...(field ? { field } : {}) };
     }
     const db = fromDatabase(exception);
@@ -94,7 +113,11 @@ export class DomainExceptionFilter implements ExceptionFilter {
     if (typeof sc === 'number' && sc >= 400 && sc < 500) {
       return { statusCode: sc, error: HTTP_NAMES[sc] ?? 'ERROR', message: (exception as Error).message };
     }
-    return { statusCode: 500, error: 'INTERNAL', message: 'unexpected server error; quote the errorId when reporting it' };
+    return {
+      statusCode: 500,
+      error: 'INTERNAL',
+      message: 'unexpected server error; quote the errorId when reporting it',
+    };
   }
 }
 

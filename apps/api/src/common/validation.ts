@@ -8,7 +8,10 @@ function flatten(errors: ValidationError[], parent = ''): Array<{ field: string;
   for (const e of errors) {
     const field = parent ? `${parent}.${e.property}` : e.property;
     for (const msg of Object.values(e.constraints ?? {})) {
-      out.push({ field, message: msg.startsWith(e.property) ? `${field}${msg.slice(e.property.length)}` : `${field}: ${msg}` });
+      out.push({
+        field,
+        message: msg.startsWith(e.property) ? `${field}${msg.slice(e.property.length)}` : `${field}: ${msg}`,
+      });
     }
     if (e.children?.length) out.push(...flatten(e.children, field));
   }

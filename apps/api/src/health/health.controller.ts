@@ -1,6 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { AdminService } from '@hotline/tickets';
 import { Public } from '../common/public.decorator';
 
 @ApiTags('health')
@@ -9,12 +10,23 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly db: TypeOrmHealthIndicator,
+    private readonly indicators: HealthIndicatorService,
+    private readonly admin: AdminService,
   ) {}
 
   @Public()
   @Get()
   @HealthCheck()
   check() {
-    return this.health.check([() => this.db.pingCheck('database', { timeout: 3000 })]);
+    return this.health.check([
+      () => this.db.pingCheck('database', { timeout: 3000 }),
+      // Informational: DingTalk calls this month against the quota (never makes the check fail).
+      async () => {
+        const usage = await this.admin.currentUsage();
+        return this.indicators
+          .check('dingtalk')
+          .up({ month: usage.month, calls: usage.calls, quota: usage.quota, failedNotices: usage.outbox.failed ?? 0 });
+      },
+    ]);
   }
 }

@@ -45,7 +45,11 @@ export class TicketsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Take a workflow action; the body depends on the action (see docs/api.md)' })
   @ApiParam({ name: 'action', enum: ACTIONS })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a retry with the same key returns the first result' })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'a retry with the same key returns the first result',
+  })
   @ApiBody({ schema: { type: 'object' } })
   async act(
     @Actor() user: CurrentUser,
@@ -58,7 +62,11 @@ export class TicketsController {
       throw new DomainError('NOT_FOUND', `unknown action "${action}"; one of: ${ACTIONS.join(', ')}`);
     }
     if (idempotencyKey !== undefined && !/^[\w.:-]{1,128}$/.test(idempotencyKey)) {
-      throw new DomainError('VALIDATION', 'Idempotency-Key must be 1–128 letters, digits, or . _ : -', 'Idempotency-Key');
+      throw new DomainError(
+        'VALIDATION',
+        'Idempotency-Key must be 1–128 letters, digits, or . _ : -',
+        'Idempotency-Key',
+      );
     }
     const dto = await validateBody(ACTION_BODIES[action as ActionName], body);
     const result = await this.tickets.act(user, id, action, { ...dto }, idempotencyKey);

@@ -14,7 +14,9 @@ async function main(): Promise<void> {
   try {
     if (command === 'run') {
       const applied = await ds.runMigrations({ transaction: 'each' });
-      process.stdout.write(applied.length ? `applied: ${applied.map((m) => m.name).join(', ')}\n` : 'nothing to apply\n');
+      process.stdout.write(
+        applied.length ? `applied: ${applied.map((m) => m.name).join(', ')}\n` : 'nothing to apply\n',
+      );
     } else if (command === 'revert') {
       await ds.undoLastMigration({ transaction: 'each' });
       process.stdout.write('reverted the last migration\n');

@@ -116,7 +116,9 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   } catch (err) {
     // The library rejects with a bare `undefined` when postgres exits at once: say why.
     const detail = err instanceof Error ? err.message : 'postgres exited at start';
-    throw new Error(`Embedded PostgreSQL failed to start in ${dataDir} on port ${opts.port}: ${detail}`, { cause: err });
+    throw new Error(`Embedded PostgreSQL failed to start in ${dataDir} on port ${opts.port}: ${detail}`, {
+      cause: err,
+    });
   }
   return {
     dataDir,

@@ -18,7 +18,9 @@ export class IdempotencyRepository {
       `SELECT request_hash, status_code, response FROM idempotency_keys WHERE actor = $1 AND key = $2`,
       [actor, key],
     );
-    return rows[0] ? { requestHash: rows[0].request_hash, statusCode: rows[0].status_code, response: rows[0].response } : null;
+    return rows[0]
+      ? { requestHash: rows[0].request_hash, statusCode: rows[0].status_code, response: rows[0].response }
+      : null;
   }
 
   /** Saves inside the action's transaction; false when a concurrent request saved it first. */

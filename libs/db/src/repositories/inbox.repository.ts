@@ -11,7 +11,15 @@ export interface InboxRow {
   action: string;
   unit: string | null;
   deadline: Date | null;
-  ticket: { id: string; number: string; subject: string; status: string; step: string | null; category: string; urgency: string };
+  ticket: {
+    id: string;
+    number: string;
+    subject: string;
+    status: string;
+    step: string | null;
+    category: string;
+    urgency: string;
+  };
 }
 
 /**

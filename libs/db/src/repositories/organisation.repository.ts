@@ -94,7 +94,11 @@ export class OrganisationRepository {
   }
 
   /** Active people of a unit holding a role there (receivers or leaders). */
-  async peopleOfUnit(unitCode: string, role: 'receiver' | 'unit_leader', m: EntityManager = this.ds.manager): Promise<string[]> {
+  async peopleOfUnit(
+    unitCode: string,
+    role: 'receiver' | 'unit_leader',
+    m: EntityManager = this.ds.manager,
+  ): Promise<string[]> {
     const rows = await m.query(
       `SELECT p.userid FROM people p JOIN unit_memberships um ON um.userid = p.userid
         WHERE um.unit_code = $1 AND p.active AND $2 = ANY(p.roles) ORDER BY p.userid`,
@@ -113,7 +117,10 @@ export class OrganisationRepository {
     return rows[0].n;
   }
 
-  async upsertUnit(u: { code: string; name: string; kind: string; dingtalkDeptId: number | null }, m: EntityManager = this.ds.manager): Promise<void> {
+  async upsertUnit(
+    u: { code: string; name: string; kind: string; dingtalkDeptId: number | null },
+    m: EntityManager = this.ds.manager,
+  ): Promise<void> {
     await m.query(
       `INSERT INTO units (code, name, kind, dingtalk_dept_id) VALUES ($1, $2, $3, $4)
        ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind,
@@ -123,7 +130,14 @@ export class OrganisationRepository {
   }
 
   async upsertPerson(
-    p: { userid: string; unionid: string | null; name: string; title: string | null; roles: string[]; units: Array<{ code: string; isLeader: boolean }> },
+    p: {
+      userid: string;
+      unionid: string | null;
+      name: string;
+      title: string | null;
+      roles: string[];
+      units: Array<{ code: string; isLeader: boolean }>;
+    },
     m: EntityManager = this.ds.manager,
   ): Promise<void> {
     await m.query(
@@ -145,14 +159,20 @@ export class OrganisationRepository {
     }
   }
 
-  async upsertSource(s: { code: string; name: string; chain: string; sort: number }, m: EntityManager = this.ds.manager): Promise<void> {
+  async upsertSource(
+    s: { code: string; name: string; chain: string; sort: number },
+    m: EntityManager = this.ds.manager,
+  ): Promise<void> {
     await m.query(
       `INSERT INTO sources (code, name, chain, sort) VALUES ($1, $2, $3, $4) ON CONFLICT (code) DO NOTHING`,
       [s.code, s.name, s.chain, s.sort],
     );
   }
 
-  async upsertCategory(c: { code: string; name: string; sort: number }, m: EntityManager = this.ds.manager): Promise<void> {
+  async upsertCategory(
+    c: { code: string; name: string; sort: number },
+    m: EntityManager = this.ds.manager,
+  ): Promise<void> {
     await m.query(`INSERT INTO categories (code, name, sort) VALUES ($1, $2, $3) ON CONFLICT (code) DO NOTHING`, [
       c.code,
       c.name,

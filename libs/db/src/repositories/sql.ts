@@ -16,4 +16,5 @@ export async function exec<T = Record<string, unknown>>(
 }
 
 export const iso = (d: Date | null | undefined): Date | null => (d ? d : null);
-export const toDate = (v: unknown): Date | undefined => (v === null || v === undefined ? undefined : new Date(v as string));
+export const toDate = (v: unknown): Date | undefined =>
+  v === null || v === undefined ? undefined : new Date(v as string);

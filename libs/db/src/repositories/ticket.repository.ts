@@ -168,9 +168,26 @@ export class TicketRepository {
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,'registered',NULL,$19,$20)
        RETURNING id`,
       [
-        number, t.sourceCode, t.chain, t.channel, t.categoryCode, t.urgency, t.subject, t.content,
-        t.callerName, t.callerPhone, t.callerAddress, t.upstreamRef, t.upstreamDeadline, t.route, t.direction,
-        t.stop, t.vehiclePlate, t.occurredAt, t.initiator, t.receivedAt,
+        number,
+        t.sourceCode,
+        t.chain,
+        t.channel,
+        t.categoryCode,
+        t.urgency,
+        t.subject,
+        t.content,
+        t.callerName,
+        t.callerPhone,
+        t.callerAddress,
+        t.upstreamRef,
+        t.upstreamDeadline,
+        t.route,
+        t.direction,
+        t.stop,
+        t.vehiclePlate,
+        t.occurredAt,
+        t.initiator,
+        t.receivedAt,
       ],
     );
     return rows[0].id;
@@ -297,7 +314,8 @@ export class TicketRepository {
         WHERE id = $1 AND version = $2`,
       [before.id, before.version, after.status, after.step, after.directAnswer ?? null, after.version, now],
     );
-    if (affected !== 1) throw new DomainError('CONFLICT', 'the ticket was changed by someone else; reload and try again');
+    if (affected !== 1)
+      throw new DomainError('CONFLICT', 'the ticket was changed by someone else; reload and try again');
 
     const beforeById = new Map(before.assignments.map((a) => [a.id, a]));
     for (const [seq, a] of after.assignments.entries()) {
@@ -308,8 +326,21 @@ export class TicketRepository {
           `INSERT INTO assignments (id, ticket_id, unit_code, role, status, dispatched_at, dispatched_by,
               reply_deadline, accepted_by, accepted_at, rework_count, seq, updated_at)
            VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)`,
-          [a.id, after.id, a.unitCode, a.role, a.status, a.dispatchedAt, a.dispatchedBy, a.replyDeadline,
-            a.acceptedBy ?? null, a.acceptedAt ?? null, a.reworkCount, seq, now],
+          [
+            a.id,
+            after.id,
+            a.unitCode,
+            a.role,
+            a.status,
+            a.dispatchedAt,
+            a.dispatchedBy,
+            a.replyDeadline,
+            a.acceptedBy ?? null,
+            a.acceptedAt ?? null,
+            a.reworkCount,
+            seq,
+            now,
+          ],
         );
       } else if (
         b.status !== a.status ||
@@ -333,8 +364,19 @@ export class TicketRepository {
         m,
         `INSERT INTO timeline_events (ticket_id, action, actor, at, comment, unit_code, from_status, to_status,
             from_step, to_step, data) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`,
-        [after.id, e.action, e.actor, e.at, e.comment ?? null, e.unitCode ?? null, e.fromStatus, e.toStatus,
-          e.fromStep, e.toStep, e.data ? JSON.stringify(e.data) : null],
+        [
+          after.id,
+          e.action,
+          e.actor,
+          e.at,
+          e.comment ?? null,
+          e.unitCode ?? null,
+          e.fromStatus,
+          e.toStatus,
+          e.fromStep,
+          e.toStep,
+          e.data ? JSON.stringify(e.data) : null,
+        ],
       );
     }
     await this.insertOutbox(m, outbox);
@@ -356,8 +398,19 @@ export class TicketRepository {
       m,
       `INSERT INTO timeline_events (ticket_id, action, actor, at, comment, unit_code, from_status, to_status,
           from_step, to_step, data) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`,
-      [ticketId, e.action, e.actor, e.at, e.comment ?? null, e.unitCode ?? null, e.fromStatus, e.toStatus,
-        e.fromStep, e.toStep, e.data ? JSON.stringify(e.data) : null],
+      [
+        ticketId,
+        e.action,
+        e.actor,
+        e.at,
+        e.comment ?? null,
+        e.unitCode ?? null,
+        e.fromStatus,
+        e.toStatus,
+        e.fromStep,
+        e.toStep,
+        e.data ? JSON.stringify(e.data) : null,
+      ],
     );
   }
 
@@ -386,10 +439,23 @@ export class TicketRepository {
         `INSERT INTO replies (assignment_id, ticket_id, content, handled_at, handler, caller_contacted, contact_method,
             contact_at, contact_summary, satisfaction, status, submitted_by, submitted_at, approved_by, approved_at)
          VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)`,
-        [a.id, ticketId, has.content, has.handledAt, has.handler, has.callerContact.contacted, has.callerContact.method,
-          has.callerContact.at, has.callerContact.summary, has.satisfaction,
-          has.approvedAt ? 'approved' : 'awaiting_leader', has.submittedBy, has.submittedAt,
-          has.approvedBy ?? null, has.approvedAt ?? null],
+        [
+          a.id,
+          ticketId,
+          has.content,
+          has.handledAt,
+          has.handler,
+          has.callerContact.contacted,
+          has.callerContact.method,
+          has.callerContact.at,
+          has.callerContact.summary,
+          has.satisfaction,
+          has.approvedAt ? 'approved' : 'awaiting_leader',
+          has.submittedBy,
+          has.submittedAt,
+          has.approvedBy ?? null,
+          has.approvedAt ?? null,
+        ],
       );
     } else if (has && had && has.approvedAt && !had.approvedAt) {
       await exec(
@@ -418,7 +484,14 @@ export class TicketRepository {
         m,
         `INSERT INTO return_requests (assignment_id, ticket_id, reason, basis, requested_by, requested_at)
          VALUES ($1,$2,$3,$4,$5,$6)`,
-        [a.id, ticketId, a.returnRequest.reason, a.returnRequest.basis, a.returnRequest.requestedBy, a.returnRequest.requestedAt],
+        [
+          a.id,
+          ticketId,
+          a.returnRequest.reason,
+          a.returnRequest.basis,
+          a.returnRequest.requestedBy,
+          a.returnRequest.requestedAt,
+        ],
       );
     } else if (had && !has) {
       const decision = action === 'approve_return' ? 'approved' : action === 'reject_return' ? 'rejected' : 'withdrawn';
@@ -454,8 +527,8 @@ export class TicketRepository {
     }));
   }
 
-  async unitNames(): Promise<Map<string, string>> {
-    const rows = await this.ds.query(`SELECT code, name FROM units`);
+  async unitNames(m: EntityManager = this.ds.manager): Promise<Map<string, string>> {
+    const rows = await m.query(`SELECT code, name FROM units`);
     return new Map(rows.map((r: { code: string; name: string }) => [r.code, r.name]));
   }
 
@@ -475,12 +548,15 @@ export class TicketRepository {
     if (filter.status) add('t.status = ?', filter.status);
     if (filter.source) add('t.source_code = ?', filter.source);
     if (filter.category) add('t.category_code = ?', filter.category);
-    if (filter.unit) add('EXISTS (SELECT 1 FROM assignments fa WHERE fa.ticket_id = t.id AND fa.unit_code = ?)', filter.unit);
+    if (filter.unit)
+      add('EXISTS (SELECT 1 FROM assignments fa WHERE fa.ticket_id = t.id AND fa.unit_code = ?)', filter.unit);
     if (filter.from) add('t.created_at >= ?', filter.from);
     if (filter.to) add('t.created_at < ?', filter.to);
     if (filter.q) {
       params.push(`%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-      where.push(`(t.subject ILIKE $${params.length} OR t.content ILIKE $${params.length} OR t.number = $${params.length + 1})`);
+      where.push(
+        `(t.subject ILIKE $${params.length} OR t.content ILIKE $${params.length} OR t.number = $${params.length + 1})`,
+      );
       params.push(filter.q);
     }
     if (cursor) {

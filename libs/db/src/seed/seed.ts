@@ -17,7 +17,8 @@ export async function seedDemoOrganisation(ds: DataSource): Promise<boolean> {
   const org = new OrganisationRepository(ds);
   if ((await org.countPeople()) > 0) return false;
   await ds.transaction(async (m) => {
-    for (const u of DEMO_UNITS) await org.upsertUnit({ code: u.code, name: u.name, kind: u.kind, dingtalkDeptId: u.deptId }, m);
+    for (const u of DEMO_UNITS)
+      await org.upsertUnit({ code: u.code, name: u.name, kind: u.kind, dingtalkDeptId: u.deptId }, m);
     for (const p of DEMO_PEOPLE) {
       await org.upsertPerson(
         {

@@ -57,7 +57,8 @@ export class AuthService {
   async devSignIn(userid: string): Promise<SessionResponse> {
     if (!this.devLoginEnabled()) throw new DomainError('NOT_FOUND', 'Cannot POST /api/auth/dev');
     const person = await this.org.findPerson(userid);
-    if (!person || !person.active) throw new DomainError('NOT_FOUND', `no active person with userid "${userid}"`, 'userid');
+    if (!person || !person.active)
+      throw new DomainError('NOT_FOUND', `no active person with userid "${userid}"`, 'userid');
     return this.issue(person);
   }
 

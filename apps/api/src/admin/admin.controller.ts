@@ -1,0 +1,67 @@
+import { Controller, Get, HttpCode, Param, ParseIntPipe, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { AdminService, type CurrentUser } from '@hotline/tickets';
+import { Actor } from '../common/current-user.decorator';
+
+export class OutboxQueryDto {
+  @ApiPropertyOptional({ enum: ['pending', 'sent', 'failed', 'skipped'], default: 'failed' })
+  @IsOptional()
+  @IsIn(['pending', 'sent', 'failed', 'skipped'])
+  status?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'rows with a smaller id (paging)' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  before?: number;
+}
+
+@ApiTags('admin')
+@ApiBearerAuth()
+@Controller('api/admin')
+export class AdminController {
+  constructor(private readonly admin: AdminService) {}
+
+  @Get('dingtalk/usage')
+  @ApiOperation({ summary: 'DingTalk API calls this month against the quota, and the outbox by status' })
+  usage(@Actor() user: CurrentUser) {
+    return this.admin.usage(user);
+  }
+
+  @Get('outbox')
+  @ApiOperation({ summary: 'Notices and to-dos by status (failed by default)' })
+  outbox(@Actor() user: CurrentUser, @Query() q: OutboxQueryDto) {
+    return this.admin.outboxRows(user, q.status ?? 'failed', q.limit ?? 50, q.before);
+  }
+
+  @Post('outbox/:id/retry')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Queue a failed notice or to-do again' })
+  retry(@Actor() user: CurrentUser, @Param('id', ParseIntPipe) id: number) {
+    return this.admin.retryOutbox(user, id);
+  }
+
+  @Post('org-sync')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Synchronise units and people from DingTalk now' })
+  orgSync(@Actor() user: CurrentUser) {
+    return this.admin.syncOrganisation(user);
+  }
+
+  @Get('org-sync')
+  @ApiOperation({ summary: 'The last organisation sync' })
+  lastOrgSync(@Actor() user: CurrentUser) {
+    return this.admin.lastOrgSync(user);
+  }
+}

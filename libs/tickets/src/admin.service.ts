@@ -1,0 +1,69 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DingTalkRepository, OrgSyncRepository, OutboxRepository, type OutboxRow } from '@hotline/db';
+import { shanghaiMonthKey } from '@hotline/dingtalk';
+import { DomainError } from '@hotline/workflow';
+import type { CurrentUser } from './auth/auth.service';
+import { CLOCK, type Clock } from './clock';
+import { OrgSyncService, type OrgSyncSummary } from './org-sync/org-sync.service';
+
+/** reference §8: a standard-edition company gets about 10,000 non-contact API calls a month. */
+export const MONTHLY_CALL_QUOTA = 10_000;
+
+export interface DingTalkUsage {
+  month: string;
+  calls: number;
+  quota: number;
+  byApi: Record<string, number>;
+  outbox: Record<string, number>;
+}
+
+/** The admin's page: DingTalk usage, failed notices with a retry, organisation sync. */
+@Injectable()
+export class AdminService {
+  constructor(
+    private readonly outbox: OutboxRepository,
+    private readonly dingtalk: DingTalkRepository,
+    private readonly orgSyncRepo: OrgSyncRepository,
+    private readonly orgSync: OrgSyncService,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  private requireAdmin(user: CurrentUser): void {
+    if (!user.roles.includes('admin')) throw new DomainError('FORBIDDEN', 'only an admin may do this');
+  }
+
+  async usage(user: CurrentUser): Promise<DingTalkUsage> {
+    this.requireAdmin(user);
+    return this.currentUsage();
+  }
+
+  /** Also shown on /health (no access check there: counts only). */
+  async currentUsage(): Promise<DingTalkUsage> {
+    const month = shanghaiMonthKey(this.clock.now().getTime());
+    const { total, byApi } = await this.dingtalk.callsInMonth(month);
+    return { month, calls: total, quota: MONTHLY_CALL_QUOTA, byApi, outbox: await this.outbox.counts() };
+  }
+
+  async outboxRows(user: CurrentUser, status: string, limit: number, beforeId?: number): Promise<OutboxRow[]> {
+    this.requireAdmin(user);
+    return this.outbox.list(status, limit, beforeId);
+  }
+
+  async retryOutbox(user: CurrentUser, id: number): Promise<{ id: number; status: 'pending' }> {
+    this.requireAdmin(user);
+    if (!(await this.outbox.retry(id, this.clock.now()))) {
+      throw new DomainError('INVALID_STATE', `outbox row ${id} is not a failed row`);
+    }
+    return { id, status: 'pending' };
+  }
+
+  async syncOrganisation(user: CurrentUser): Promise<OrgSyncSummary> {
+    this.requireAdmin(user);
+    return this.orgSync.run('admin');
+  }
+
+  async lastOrgSync(user: CurrentUser) {
+    this.requireAdmin(user);
+    return this.orgSyncRepo.lastRun();
+  }
+}

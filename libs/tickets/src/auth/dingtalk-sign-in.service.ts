@@ -1,0 +1,104 @@
+import { randomBytes } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@hotline/config';
+import { OrganisationRepository, OrgSyncRepository } from '@hotline/db';
+import { DingTalkApiError, jsapiSignature, type DingTalkClient } from '@hotline/dingtalk';
+import { DomainError } from '@hotline/workflow';
+import { CLOCK, type Clock } from '../clock';
+import { DINGTALK_CLIENT, dingTalkEndpoint } from '../dingtalk/dingtalk-client.provider';
+import { AuthService, type SessionResponse } from './auth.service';
+
+export interface JsapiConfigResponse {
+  agentId: string;
+  corpId: string;
+  timeStamp: number;
+  nonceStr: string;
+  signature: string;
+  url: string;
+}
+
+/**
+ * Sign-in inside DingTalk (reference §3): the micro-app's one-shot auth code is exchanged for
+ * the userid, the profile is read, the local person is created or updated, and our token issued.
+ */
+@Injectable()
+export class DingTalkSignInService {
+  constructor(
+    @Inject(DINGTALK_CLIENT) private readonly client: DingTalkClient,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly org: OrganisationRepository,
+    private readonly orgSync: OrgSyncRepository,
+    private readonly auth: AuthService,
+  ) {}
+
+  async signIn(code: string): Promise<SessionResponse> {
+    let userid: string;
+    try {
+      userid = (await this.client.getUserInfoByCode(code)).userid;
+    } catch (err) {
+      if (err instanceof DingTalkApiError && !err.retryable) {
+        throw new DomainError(
+          'UNAUTHENTICATED',
+          'the DingTalk sign-in code is invalid, used or expired; open the app again',
+          'code',
+        );
+      }
+      throw err;
+    }
+    const profile = await this.client.getUser(userid);
+    const existing = await this.org.findPerson(userid);
+    const unitsByDept = await this.orgSync.unitsByDept();
+    const units = profile.dept_id_list
+      .filter((d) => unitsByDept.get(d)?.active)
+      .map((d) => ({
+        code: unitsByDept.get(d)!.code,
+        isLeader: Boolean(profile.leader_in_dept?.some((l) => l.dept_id === d && l.leader)),
+      }));
+    if (existing && !existing.active) {
+      throw new DomainError('UNAUTHENTICATED', 'this account has been deactivated; ask the hotline administrator');
+    }
+    // A newcomer gets the unit role their department says; an admin grants the office roles.
+    const roles = existing
+      ? existing.roles
+      : units.some((u) => u.isLeader)
+        ? ['unit_leader']
+        : units.length
+          ? ['receiver']
+          : [];
+    await this.org.upsertPerson({
+      userid,
+      unionid: profile.unionid,
+      name: profile.name,
+      title: profile.title ?? existing?.title ?? null,
+      roles,
+      units: existing ? existing.units.map((u) => ({ code: u.code, isLeader: u.isLeader })) : units,
+    });
+    const person = await this.org.findPerson(userid);
+    return this.auth.issue(person!);
+  }
+
+  /** `dd.config` parameters for a page URL (reference §4: SHA-1 over the sorted fields). */
+  async jsapiConfig(url: string): Promise<JsapiConfigResponse> {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new DomainError('VALIDATION', 'url must be the absolute URL of the page', 'url');
+    }
+    if (!['http:', 'https:'].includes(parsed.protocol))
+      throw new DomainError('VALIDATION', 'url must be http(s)', 'url');
+    const ticket = await this.client.getJsapiTicket();
+    const timeStamp = Math.floor(this.clock.now().getTime() / 1000);
+    const nonceStr = randomBytes(8).toString('hex');
+    const endpoint = dingTalkEndpoint(this.config);
+    return {
+      agentId: endpoint.agentId,
+      corpId: endpoint.corpId,
+      timeStamp,
+      nonceStr,
+      url,
+      signature: jsapiSignature({ ticket, nonceStr, timeStamp: String(timeStamp), url }),
+    };
+  }
+}

@@ -1,0 +1,40 @@
+import type { Provider } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@hotline/config';
+import { DingTalkRepository } from '@hotline/db';
+import { SIM_APP } from '@hotline/demo';
+import { DingTalkClient, type DingTalkClientOptions } from '@hotline/dingtalk';
+
+export const DINGTALK_CLIENT = Symbol('DINGTALK_CLIENT');
+
+/**
+ * Where DingTalk is and who we are there. With the four DINGTALK_* settings: DingTalk itself.
+ * Without them: the local simulator and its documented demo app. Only the base URLs and the
+ * credentials differ; no other code asks which one it talks to (STYLE habit 10).
+ */
+export function dingTalkEndpoint(config: AppConfig): Omit<DingTalkClientOptions, 'onCall'> {
+  const creds = config.dingtalk.credentials;
+  if (creds) {
+    return {
+      oapiBaseUrl: config.dingtalk.oapiBaseUrl ?? 'https://oapi.dingtalk.com',
+      apiBaseUrl: config.dingtalk.apiBaseUrl ?? 'https://api.dingtalk.com',
+      ...creds,
+    };
+  }
+  const sim = `http://127.0.0.1:${config.dingtalk.simulatorPort}`;
+  return {
+    oapiBaseUrl: config.dingtalk.oapiBaseUrl ?? sim,
+    apiBaseUrl: config.dingtalk.apiBaseUrl ?? sim,
+    ...SIM_APP,
+  };
+}
+
+export const dingTalkClientProvider: Provider = {
+  provide: DINGTALK_CLIENT,
+  inject: [APP_CONFIG, DingTalkRepository],
+  useFactory: (config: AppConfig, repo: DingTalkRepository) =>
+    new DingTalkClient({
+      ...dingTalkEndpoint(config),
+      // Quota (reference §8): every call is counted per month in the database.
+      onCall: (api, month) => void repo.countCall(month, api).catch(() => undefined),
+    }),
+};

@@ -1,0 +1,130 @@
+// What a DingTalk work notice and to-do say (R-9a). Only the ticket number, category, subject,
+// unit and deadline: never the caller's name, phone or address (R-19). The content of a row is
+// a pure function of the row, so a re-send after a crash is identical and DingTalk drops it
+// (same content, same person, same day: reference §5.2).
+import type { ActionCardMessage, CreateTodoRequest } from '@hotline/dingtalk';
+
+export interface OutboxTicket {
+  id: string;
+  number: string;
+  category: string;
+  categoryName: string;
+  subject: string;
+  status: string;
+  step: string | null;
+}
+
+export interface NoticePayload {
+  notice: string;
+  userids: string[];
+  unit: string | null;
+  unitName?: string | null;
+  deadline: string | null;
+  /** When the event happened (ISO). */
+  at?: string;
+  ticket: OutboxTicket;
+}
+
+export interface TodoOpenPayload {
+  key: string;
+  action: string;
+  userids: string[];
+  unit: string | null;
+  dueAt: string | null;
+  ticket: OutboxTicket;
+}
+
+const NOTICE_TITLES: Record<string, string> = {
+  new_assignment: '新工单待签收',
+  assignment_cancelled: '工单已撤销',
+  reply_awaiting_approval: '回复待审批',
+  reply_rejected: '回复被退回修改',
+  co_reply_ready: '会办单位已回复',
+  review_step: '工单待审核',
+  return_requested: '退回申请待审核',
+  return_decided: '退回申请已处理',
+  rework: '工单需重新办理',
+  remind: '工单催办',
+  closed: '工单已办结',
+  overdue: '工单已超期',
+};
+
+const ACTION_TITLES: Record<string, string> = {
+  accept: '签收工单',
+  submit_reply: '办理并回复工单',
+  approve_reply: '审批回复',
+  pass_review: '审核工单',
+  report_upstream: '上报办理结果',
+  approve_return: '审核退回申请',
+  dispatch: '重新派单',
+  finish_follow_up: '跟踪工单至办结',
+};
+
+/** "2026-12-01 17:30" (or with seconds) in Asia/Shanghai. */
+export function shanghaiText(iso: string, seconds = false): string {
+  const d = new Date(new Date(iso).getTime() + 8 * 3600_000);
+  const p = (n: number) => String(n).padStart(2, '0');
+  const hm = `${p(d.getUTCHours())}:${p(d.getUTCMinutes())}${seconds ? `:${p(d.getUTCSeconds())}` : ''}`;
+  return `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ${hm}`;
+}
+
+/** The micro-app's page of the ticket, opened inside DingTalk (reference §7). */
+export function ticketAppUrl(publicUrl: string, ticketId: string): string {
+  return `${publicUrl}/#/ticket/${ticketId}`;
+}
+
+export function dingtalkLink(url: string, pcSlide = true): string {
+  return `dingtalk://dingtalkclient/page/link?url=${encodeURIComponent(url)}${pcSlide ? '&pc_slide=true' : ''}`;
+}
+
+const FULLWIDTH: Record<string, string> = { '*': '＊', '#': '＃', '`': '｀', '>': '＞', '[': '［', ']': '］' };
+
+/** User text (a subject) stays one plain line in the markdown: its markup becomes full-width. */
+function clean(text: string): string {
+  return text
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/[#*`>[\]]/g, (c) => FULLWIDTH[c])
+    .trim();
+}
+
+export function composeNotice(p: NoticePayload, publicUrl: string): ActionCardMessage {
+  const title = NOTICE_TITLES[p.notice] ?? '工单通知';
+  const lines = [
+    `### ${title}`,
+    `**工单号**：${p.ticket.number}`,
+    `**类别**：${clean(p.ticket.categoryName)}`,
+    `**事项**：${clean(p.ticket.subject)}`,
+  ];
+  if (p.unitName) lines.push(`**承办单位**：${clean(p.unitName)}`);
+  if (p.deadline) lines.push(`**最晚回复**：${shanghaiText(p.deadline)}`);
+  if (p.at) lines.push(`**时间**：${shanghaiText(p.at, true)}`);
+  return {
+    msgtype: 'action_card',
+    action_card: {
+      title: `${title} ${p.ticket.number}`,
+      markdown: lines.join('  \n'),
+      single_title: '查看工单',
+      single_url: dingtalkLink(ticketAppUrl(publicUrl, p.ticket.id)),
+    },
+  };
+}
+
+export function composeTodo(
+  p: TodoOpenPayload,
+  publicUrl: string,
+  executorUnionIds: string[],
+  sourceId: string,
+): CreateTodoRequest {
+  const action = ACTION_TITLES[p.action] ?? '处理工单';
+  const url = ticketAppUrl(publicUrl, p.ticket.id);
+  return {
+    subject: `${action}：${p.ticket.number} ${clean(p.ticket.subject)}`.slice(0, 200),
+    description: `类别：${clean(p.ticket.categoryName)}${p.dueAt ? `；最晚：${shanghaiText(p.dueAt)}` : ''}`,
+    ...(p.dueAt ? { dueTime: new Date(p.dueAt).getTime() } : {}),
+    executorIds: executorUnionIds,
+    detailUrl: { appUrl: dingtalkLink(url, false), pcUrl: dingtalkLink(url) },
+    isOnlyShowExecutor: true,
+    priority: 20,
+    sourceId,
+  };
+}

@@ -1,0 +1,309 @@
+// DingTalk for real (issue 4): notices and to-dos through the outbox to the local simulator,
+// sign-in with an auth code, organisation sync. Real PostgreSQL, real HTTP to the simulator.
+import { Client } from 'pg';
+import { startDingTalkSimulator } from '../apps/dingtalk-sim/src/simulator';
+import type { OutboxSender } from '../apps/worker/src/outbox/outbox-sender.service';
+import { createTestApp, type TestApp } from './support/app';
+import { ApiClient, replyBody } from './support/api-client';
+import { createTestSender } from './support/worker';
+
+type Sim = Awaited<ReturnType<typeof startDingTalkSimulator>>;
+
+async function simGet(sim: Sim, path: string): Promise<any> {
+  const r = await fetch(`${sim.url}${path}`);
+  return r.json();
+}
+async function simPost(sim: Sim, path: string, body: unknown, method = 'POST'): Promise<{ status: number; body: any }> {
+  const r = await fetch(`${sim.url}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: r.status, body: await r.json().catch(() => null) };
+}
+
+describe('DingTalk delivery through the outbox', () => {
+  let sim: Sim;
+  let t: TestApp;
+  let api: ApiClient;
+  let sender: OutboxSender;
+  let closeSender: () => Promise<void>;
+
+  beforeAll(async () => {
+    sim = await startDingTalkSimulator({ port: 0, host: '127.0.0.1' });
+    t = await createTestApp({
+      dbSuffix: 'dingtalk',
+      env: { DINGTALK_SIM_PORT: String(sim.port), PUBLIC_URL: 'http://hotline.test' },
+    });
+    api = new ApiClient(t.app);
+    const s = await createTestSender(t.config, t.databaseUrl, t.clock);
+    sender = s.sender;
+    closeSender = () => s.ctx.close();
+  });
+  afterAll(async () => {
+    await closeSender();
+    await t.close();
+    await sim.close();
+  });
+
+  const now = () => t.clock.now();
+  const messages = async (userid: string) => (await simGet(sim, `/_sim/messages?userid=${userid}`)) as any[];
+  const todos = async (userid: string) => (await simGet(sim, `/_sim/todos?userid=${userid}`)) as any[];
+  const list = (x: any) => (Array.isArray(x) ? x : (x.messages ?? x.todos ?? x.items ?? []));
+
+  async function step(userid: string, id: string, action: string, body: unknown = {}) {
+    t.clock.advance(5 * 60_000); // people take a few minutes between steps
+    const r = await api.ok(userid, id, action, body);
+    const report = await sender.drain();
+    expect(report.failed).toBe(0);
+    return r;
+  }
+
+  it('R-9a, R-8: a chain-B walk leaves each person exactly the notices and to-dos they should have; all to-dos are done at the end', async () => {
+    await simPost(sim, '/_sim/reset', {});
+    const created = await api.createTicket('dispatcher1', {
+      source: 'mayor_hotline',
+      subject: '张三丰投诉12路司机 13812345678',
+    });
+    const id = created.id;
+    await step('dispatcher1', id, 'dispatch', {
+      assignments: [
+        { unit: 'branch1', role: 'lead' },
+        { unit: 'fare', role: 'co' },
+      ],
+    });
+
+    // R-9a: every receiver of each unit gets a work notice and a to-do at once.
+    const b1 = list(await messages('b1_receiver'));
+    expect(b1).toHaveLength(1);
+    expect(b1[0].title).toContain('新工单待签收');
+    expect(b1[0].links[0].href).toBe(`http://hotline.test/#/ticket/${id}`);
+    expect(b1[0].links[0].original).toMatch(/^dingtalk:\/\/dingtalkclient\/page\/link\?url=/);
+    expect(list(await todos('b1_receiver')).filter((x: any) => !x.done)).toHaveLength(1);
+
+    await step('fare_receiver', id, 'accept');
+    await step('b1_receiver', id, 'accept');
+    await step('fare_receiver', id, 'submit_reply', replyBody(now()));
+    await step('fare_leader', id, 'approve_reply');
+    await step('b1_receiver', id, 'submit_reply', replyBody(now()));
+    await step('b1_leader', id, 'approve_reply');
+    await step('dispatcher1', id, 'pass_review');
+    await step('ops_head', id, 'pass_review');
+    await step('office_reviewer', id, 'send_back', { comment: '措辞需修改' });
+    await step('b1_receiver', id, 'submit_reply', replyBody(now(), { content: '修改后的答复' }));
+    await step('b1_leader', id, 'approve_reply');
+    await step('dispatcher1', id, 'pass_review');
+    await step('ops_head', id, 'pass_review');
+    await step('office_reviewer', id, 'pass_review');
+    const closed = await step('dispatcher1', id, 'report_upstream');
+    expect(closed.status).toBe('closed');
+
+    const titles = async (u: string) =>
+      list(await messages(u))
+        .map((m: any) => m.title.split(' ')[0])
+        .sort();
+    expect(await titles('b1_receiver')).toEqual(
+      ['会办单位已回复', '工单已办结', '工单需重新办理', '新工单待签收'].sort(),
+    );
+    expect(await titles('fare_receiver')).toEqual(['工单已办结', '新工单待签收'].sort());
+    expect(await titles('b1_leader')).toEqual(['回复待审批', '回复待审批']);
+    expect(await titles('fare_leader')).toEqual(['回复待审批']);
+    expect(await titles('ops_head')).toEqual(['工单待审核', '工单待审核']);
+    expect(await titles('office_reviewer')).toEqual(['工单待审核', '工单待审核']);
+    expect(await titles('dispatcher1')).toEqual(['工单待审核', '工单待审核', '工单待审核']);
+    expect(await titles('b2_receiver')).toEqual([]);
+
+    // Every to-do anyone got for this ticket is done now that it is closed.
+    for (const u of [
+      'b1_receiver',
+      'fare_receiver',
+      'b1_leader',
+      'fare_leader',
+      'dispatcher1',
+      'ops_head',
+      'office_reviewer',
+    ]) {
+      const open = list(await todos(u)).filter((x: any) => !x.done);
+      expect({ u, open }).toEqual({ u, open: [] });
+      expect(list(await todos(u)).length).toBeGreaterThan(0);
+    }
+
+    // R-19: nothing of the caller in any notice or to-do, even though the subject named them.
+    const everything = JSON.stringify([
+      ...(await Promise.all(
+        ['b1_receiver', 'fare_receiver', 'b1_leader', 'dispatcher1', 'ops_head'].map((u) => messages(u)),
+      )),
+      ...(await Promise.all(['b1_receiver', 'fare_receiver', 'dispatcher1'].map((u) => todos(u)))),
+    ]);
+    expect(everything).not.toContain('13812345678');
+    expect(everything).not.toContain('张三丰');
+    expect(everything).toContain('138＊＊＊＊5678'); // masked; markdown stars shown full-width
+  });
+
+  it('R-9a: two workers draining at once never send one row twice', async () => {
+    await simPost(sim, '/_sim/reset', {});
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const c = await api.createTicket('dispatcher1', { subject: `并发发送测试${i}` });
+      await api.ok('dispatcher1', c.id, 'dispatch', { assignments: [{ unit: 'safety', role: 'sole' }] });
+      ids.push(c.id);
+    }
+    const second = await createTestSender(t.config, t.databaseUrl, t.clock);
+    try {
+      const [a, b] = await Promise.all([sender.drain(), second.sender.drain()]);
+      expect(a.claimed + b.claimed).toBe(12); // one notice and one to-do per ticket
+      expect(a.failed + b.failed).toBe(0);
+    } finally {
+      await second.ctx.close();
+    }
+    const calls = (await simGet(sim, '/_sim/calls?path=/topapi/message/corpconversation/asyncsend_v2')) as any;
+    // Successful sends only (a call refused for an expired token is retried by the client).
+    expect(list(calls.calls ?? calls).filter((c: any) => c.outcome === 'ok')).toHaveLength(6);
+    expect(list(await messages('safety_receiver'))).toHaveLength(6);
+    expect(list(await todos('safety_receiver'))).toHaveLength(6);
+  });
+
+  it('R-9a: a worker killed between sending and recording leads to no second notice or to-do', async () => {
+    await simPost(sim, '/_sim/reset', {});
+    const c = await api.createTicket('dispatcher1', { subject: '崩溃恢复测试' });
+    await api.ok('dispatcher1', c.id, 'dispatch', { assignments: [{ unit: 'branch2', role: 'sole' }] });
+    // "Crash": the DingTalk call is made (afterHandling: the simulator does the work, then the
+    // connection fails), so the row is never recorded; after the lease it is sent again.
+    await simPost(sim, '/_sim/faults', {
+      kind: 'server_error',
+      count: 8,
+      afterHandling: true,
+      path: '/topapi/message',
+    });
+    await simPost(sim, '/_sim/faults', { kind: 'server_error', count: 8, afterHandling: true, path: '/v1.0/todo' });
+    await sender.drain();
+    await fetch(`${sim.url}/_sim/faults`, { method: 'DELETE' });
+    t.clock.advance(10 * 60_000);
+    const report = await sender.drain();
+    expect(report.failed).toBe(0);
+    const delivered = list(await messages('b2_receiver'));
+    expect(delivered).toHaveLength(1); // the identical re-send was dropped by DingTalk (143106)
+    expect(list(await todos('b2_receiver'))).toHaveLength(1); // adopted by sourceId, not created twice
+    const pg = new Client({ connectionString: t.databaseUrl });
+    await pg.connect();
+    try {
+      const { rows } = await pg.query(`SELECT status FROM outbox WHERE ticket_id = $1`, [c.id]);
+      expect(rows.every((r) => r.status === 'sent')).toBe(true);
+    } finally {
+      await pg.end();
+    }
+  });
+
+  it('R-9a: with the simulator failing about 30 % of calls, every notice is delivered in the end', async () => {
+    await simPost(sim, '/_sim/reset', {});
+    for (let i = 0; i < 10; i++) {
+      const c = await api.createTicket('dispatcher1', { subject: `故障注入测试${i}` });
+      await api.ok('dispatcher1', c.id, 'dispatch', { assignments: [{ unit: 'fare', role: 'sole' }] });
+    }
+    for (let round = 0; round < 40; round++) {
+      // Three failing calls in every ten, of each kind the client must survive.
+      const kind = ['busy', 'rate_limit', 'server_error', 'expired_token'][round % 4];
+      await simPost(sim, '/_sim/faults', { kind, count: 3 });
+      const r = await sender.runOnce(10);
+      expect(r.failed).toBe(0);
+      t.clock.advance(15 * 60_000);
+      const pending = await new Client({ connectionString: t.databaseUrl });
+      await pending.connect();
+      const { rows } = await pending.query(`SELECT count(*)::int AS n FROM outbox WHERE status = 'pending'`);
+      await pending.end();
+      if (rows[0].n === 0) break;
+    }
+    await fetch(`${sim.url}/_sim/faults`, { method: 'DELETE' });
+    expect(list(await messages('fare_receiver'))).toHaveLength(10);
+    expect(list(await todos('fare_receiver'))).toHaveLength(10);
+  });
+
+  it('R-9a: a permanent DingTalk error marks the row failed; the admin sees it and retries it', async () => {
+    await simPost(sim, '/_sim/reset', {});
+    const c = await api.createTicket('dispatcher1', { subject: '权限错误测试' });
+    await simPost(sim, '/_sim/faults', { kind: 'permission_denied', count: 1, path: '/topapi/message' });
+    await api.ok('dispatcher1', c.id, 'dispatch', { assignments: [{ unit: 'branch1', role: 'sole' }] });
+    const r = await sender.drain();
+    expect(r.failed).toBe(1);
+    expect((await api.get('b1_receiver', '/api/admin/outbox')).status).toBe(403);
+    const failed = await api.get('admin', '/api/admin/outbox?status=failed');
+    const row = failed.body.find((x: any) => x.ticketId === c.id);
+    expect(row).toMatchObject({ kind: 'notice', status: 'failed' });
+    expect(row.lastError).toMatch(/60011|Permission/i);
+    expect((await api.post('admin', `/api/admin/outbox/${row.id}/retry`)).body).toEqual({
+      id: row.id,
+      status: 'pending',
+    });
+    expect((await api.post('admin', `/api/admin/outbox/${row.id}/retry`)).status).toBe(409);
+    await sender.drain();
+    expect(list(await messages('b1_receiver')).some((m: any) => m.text.includes(c.number))).toBe(true);
+  });
+
+  it('X-10/quota: DingTalk calls are counted per month and shown on /health and to the admin', async () => {
+    const usage = await api.get('admin', '/api/admin/dingtalk/usage');
+    expect(usage.body.calls).toBeGreaterThan(0);
+    expect(usage.body.quota).toBe(10000);
+    expect(Object.keys(usage.body.byApi)).toEqual(
+      expect.arrayContaining(['POST /topapi/message/corpconversation/asyncsend_v2']),
+    );
+    const health = await t.app.inject({ method: 'GET', url: '/health' });
+    expect(health.json().info.dingtalk).toMatchObject({ status: 'up', calls: expect.any(Number), quota: 10000 });
+  });
+
+  describe('sign-in and organisation', () => {
+    it('R-9: a code minted by DingTalk signs the person in once; a reused code is refused', async () => {
+      const { body } = await simPost(sim, '/_sim/auth-code', { userid: 'b1_receiver' });
+      const first = await t.app.inject({ method: 'POST', url: '/api/auth/dingtalk', payload: { code: body.code } });
+      expect(first.statusCode).toBe(200);
+      expect(first.json().user).toMatchObject({ userid: 'b1_receiver', name: '赵强', units: [{ code: 'branch1' }] });
+      const me = await t.app.inject({
+        method: 'GET',
+        url: '/api/me',
+        headers: { authorization: `Bearer ${first.json().token}` },
+      });
+      expect(me.statusCode).toBe(200);
+      const again = await t.app.inject({ method: 'POST', url: '/api/auth/dingtalk', payload: { code: body.code } });
+      expect(again.statusCode).toBe(401);
+      const empty = await t.app.inject({ method: 'POST', url: '/api/auth/dingtalk', payload: {} });
+      expect(empty.json()).toMatchObject({ statusCode: 400, field: 'code' });
+    });
+
+    it('R-9: the JSAPI config is signed with the jsapi ticket', async () => {
+      const r = await api.get(
+        'b1_receiver',
+        `/api/dingtalk/jsapi-config?url=${encodeURIComponent('http://hotline.test/?corpId=x#/inbox')}`,
+      );
+      expect(r.status).toBe(200);
+      expect(r.body).toMatchObject({
+        agentId: '100000001',
+        corpId: 'dingdemocorp0000000001',
+        signature: expect.stringMatching(/^[0-9a-f]{40}$/),
+      });
+      expect((await api.get('b1_receiver', '/api/dingtalk/jsapi-config?url=notaurl')).status).toBe(400);
+    });
+
+    it('R-3: organisation sync adds, moves and deactivates people, and is idempotent', async () => {
+      await simPost(sim, '/_sim/reset', {});
+      const first = await api.post('admin', '/api/admin/org-sync');
+      expect(first.status).toBe(200);
+      expect(first.body.people.created).toBe(0); // the demo company matches the seeded organisation
+      await simPost(sim, '/_sim/org/users', { userid: 'b2_new', name: '钱多', deptId: 103 });
+      await simPost(sim, '/_sim/org/users/b1_receiver', { deptIds: [103] }, 'PATCH');
+      await fetch(`${sim.url}/_sim/org/users/fare_receiver`, { method: 'DELETE' });
+      const second = await api.post('admin', '/api/admin/org-sync');
+      expect(second.body.people).toEqual({ created: 1, updated: 1, deactivated: 1 });
+      const third = await api.post('admin', '/api/admin/org-sync');
+      expect(third.body.people).toEqual({ created: 0, updated: 0, deactivated: 0 });
+
+      const moved = await api.post(null, '/api/auth/dev', { userid: 'b1_receiver' });
+      expect(moved.body.user.units).toEqual([{ code: 'branch2', name: '第二分公司', isLeader: false }]);
+      const added = await api.post(null, '/api/auth/dev', { userid: 'b2_new' });
+      expect(added.body.user).toMatchObject({ roles: ['receiver'], units: [{ code: 'branch2' }] });
+      const left = await api.post(null, '/api/auth/dev', { userid: 'fare_receiver' });
+      expect(left.status).toBe(404);
+      expect((await api.post('b1_receiver', '/api/admin/org-sync')).status).toBe(403);
+      const last = await api.get('admin', '/api/admin/org-sync');
+      expect(last.body).toMatchObject({ status: 'ok', trigger: 'admin' });
+    });
+  });
+});
