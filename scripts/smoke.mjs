@@ -85,6 +85,18 @@ try {
     caller: { name: '测试', phone: '13800000000' },
   });
   check(created.status === 201, 'a ticket is registered');
+  const dispatched = await json('POST', `/api/tickets/${created.body.id}/actions/dispatch`, session.token, {
+    assignments: [{ unit: 'branch1', role: 'sole' }],
+  });
+  check(dispatched.status === 200, 'it is dispatched to branch1');
+  // The worker's outbox sender (a cron every 2 s) delivers the work notice to the simulator.
+  let notices = [];
+  for (let i = 0; i < 60 && notices.length === 0; i++) {
+    await new Promise((r) => setTimeout(r, 250));
+    notices = await fetch(`http://127.0.0.1:${simPort}/_sim/messages?userid=b1_receiver`).then((r) => r.json());
+  }
+  check(notices.length === 1 && notices[0].title.includes(created.body.number), 'the receiver got the DingTalk work notice');
+  check((await fetch(`${base}/`)).status === 200, 'GET / serves the micro-app');
 
   child.kill('SIGKILL');
   await new Promise((r) => child.once('exit', r));

@@ -1,8 +1,11 @@
-// `npm start`: build (a second or two), then run the zero-setup product.
+// `npm start`: build the server (a second or two) and the micro-app (when its sources changed),
+// then run the zero-setup product.
 import { spawn, spawnSync } from 'node:child_process';
 
-const build = spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
-if (build.status !== 0) process.exit(build.status ?? 1);
+for (const script of ['scripts/build.mjs', 'scripts/build-miniapp.mjs']) {
+  const build = spawnSync(process.execPath, [script], { stdio: 'inherit' });
+  if (build.status !== 0) process.exit(build.status ?? 1);
+}
 const child = spawn(process.execPath, ['--enable-source-maps', 'dist/apps/standalone/src/main.js'], {
   stdio: 'inherit',
 });

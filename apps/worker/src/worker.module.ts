@@ -17,7 +17,7 @@ export class WorkerModule {
       imports: [
         HotlineConfigModule.forRoot(config),
         LoggerModule.forRoot({ pinoHttp: { level: config.logLevel } }),
-        DatabaseModule.forRoot(databaseUrl, Math.min(config.database.poolSize, 5)),
+        DatabaseModule.forRoot(databaseUrl, Math.min(config.database.poolSize, 5), 'worker'),
         ScheduleModule.forRoot(),
         TicketsModule,
       ],

@@ -1,5 +1,6 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
+import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { dataSourceOptions } from './data-source';
 import { OrganisationRepository } from './repositories/organisation.repository';
 import { TicketRepository } from './repositories/ticket.repository';
@@ -23,12 +24,20 @@ const REPOSITORIES = [
 @Global()
 @Module({})
 export class DatabaseModule {
-  static forRoot(url: string, poolSize = 10): DynamicModule {
+  /**
+   * `name` tells apart the pools of the api and the worker when `npm start` runs both in one
+   * process (@nestjs/typeorm keeps one registry of data-source names per process).
+   */
+  static forRoot(url: string, poolSize = 10, name = 'default'): DynamicModule {
+    const named = name !== 'default';
     return {
       module: DatabaseModule,
-      imports: [TypeOrmModule.forRoot({ ...dataSourceOptions(url, poolSize), migrationsRun: false })],
-      providers: REPOSITORIES,
-      exports: REPOSITORIES,
+      imports: [TypeOrmModule.forRoot({ ...dataSourceOptions(url, poolSize), migrationsRun: false, ...(named ? { name } : {}) })],
+      providers: [
+        ...(named ? [{ provide: DataSource, useExisting: getDataSourceToken(name) }] : []),
+        ...REPOSITORIES,
+      ],
+      exports: [...(named ? [DataSource] : []), ...REPOSITORIES],
     };
   }
 }

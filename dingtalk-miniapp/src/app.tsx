@@ -1,0 +1,152 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { Button, ConfigProvider, ErrorBlock, NavBar, SpinLoading, TabBar, Toast } from 'antd-mobile';
+import zhCN from 'antd-mobile/es/locales/zh-CN';
+import { api, describeError, setUnauthorizedHandler } from './api-client';
+import { AppContext, isDispatcher, type Reference } from './app-context';
+import { goBack, navigate, useRoute, type Route } from './router';
+import { clearSession, loadSession, saveSession } from './session';
+import type { Session } from './types';
+import { SignInPage } from './pages/sign-in.page';
+import { InboxPage } from './pages/inbox.page';
+import { TicketDetailPage } from './pages/ticket-detail.page';
+import { TicketListPage } from './pages/ticket-list.page';
+import { NewTicketPage } from './pages/new-ticket.page';
+import { MePage } from './pages/me.page';
+
+export function App() {
+  const [session, setSession] = useState<Session | null>(loadSession);
+  const [reference, setReference] = useState<Reference | null>(null);
+  const [refError, setRefError] = useState<string | null>(null);
+  const expiredShown = useRef(false);
+
+  useEffect(() => {
+    setUnauthorizedHandler(() => {
+      clearSession();
+      setSession(null);
+      if (!expiredShown.current) {
+        expiredShown.current = true;
+        Toast.show({ content: '登录已过期，请重新登录' });
+      }
+    });
+  }, []);
+
+  const loadReference = useCallback(async () => {
+    setRefError(null);
+    try {
+      const [units, sources, categories] = await Promise.all([api.units(), api.sources(), api.categories()]);
+      setReference({ units, sources, categories });
+    } catch (e) {
+      setRefError(describeError(e));
+    }
+  }, []);
+
+  useEffect(() => {
+    if (session) void loadReference();
+    else setReference(null);
+  }, [session, loadReference]);
+
+  const signIn = (s: Session) => {
+    saveSession(s);
+    expiredShown.current = false;
+    setSession(s);
+  };
+  const signOut = () => {
+    clearSession();
+    setSession(null);
+    navigate('/inbox');
+  };
+
+  let body;
+  if (!session) body = <SignInPage onSignedIn={signIn} />;
+  else if (refError)
+    body = (
+      <div className="center-page">
+        <ErrorBlock status="default" title="加载失败" description={refError} />
+        <Button color="primary" onClick={() => void loadReference()}>
+          重试
+        </Button>
+      </div>
+    );
+  else if (!reference)
+    body = (
+      <div className="center-page">
+        <SpinLoading color="primary" />
+      </div>
+    );
+  else
+    body = (
+      <AppContext.Provider value={{ session, reference, signOut }}>
+        <Shell session={session} />
+      </AppContext.Provider>
+    );
+
+  return <ConfigProvider locale={zhCN}>{body}</ConfigProvider>;
+}
+
+const TITLES: Record<Route['name'], string> = {
+  inbox: '待办',
+  tickets: '工单',
+  new: '登记工单',
+  me: '我的',
+  ticket: '工单详情',
+};
+
+function Shell({ session }: { session: Session }) {
+  const route = useRoute();
+  const dispatcher = isDispatcher(session);
+
+  useEffect(() => {
+    document.title = `${TITLES[route.name]} - 热线工单`;
+    window.scrollTo(0, 0);
+  }, [route]);
+
+  if (route.name === 'ticket') {
+    return (
+      <div className="app">
+        <NavBar className="top-bar" onBack={() => goBack()} backIcon>
+          工单详情
+        </NavBar>
+        <main className="content">
+          <TicketDetailPage key={route.id} id={route.id} />
+        </main>
+      </div>
+    );
+  }
+
+  const tabs = [
+    { key: 'inbox', title: '待办', icon: <span className="tab-icon">☑</span> },
+    { key: 'tickets', title: '工单', icon: <span className="tab-icon">☰</span> },
+    ...(dispatcher ? [{ key: 'new', title: '登记', icon: <span className="tab-icon">＋</span> }] : []),
+    { key: 'me', title: '我的', icon: <span className="tab-icon">◉</span> },
+  ];
+  const page =
+    route.name === 'tickets' ? (
+      <TicketListPage />
+    ) : route.name === 'new' ? (
+      dispatcher ? (
+        <NewTicketPage />
+      ) : (
+        <ErrorBlock status="disconnected" title="仅派单员可登记工单" description="" />
+      )
+    ) : route.name === 'me' ? (
+      <MePage />
+    ) : (
+      <InboxPage />
+    );
+
+  return (
+    <div className="app with-tabs">
+      <NavBar className="top-bar" backIcon={false}>
+        {TITLES[route.name]}
+      </NavBar>
+      <main className="content">{page}</main>
+      <nav className="bottom-bar">
+        <TabBar activeKey={route.name} onChange={(key) => navigate(`/${key}`)} safeArea>
+          {tabs.map((t) => (
+            <TabBar.Item key={t.key} title={t.title} icon={t.icon} />
+          ))}
+        </TabBar>
+      </nav>
+    </div>
+  );
+}

@@ -1,0 +1,462 @@
+// One form per workflow action; the ticket page opens the ones named in `actions[]`.
+import { useMemo, useRef, useState } from 'react';
+import { Button, Dialog, Form, Input, Popup, Radio, Selector, Space, Switch, TextArea, Toast } from 'antd-mobile';
+import { ApiError, api, describeError, newIdempotencyKey } from '../api-client';
+import { nameOf, useApp } from '../app-context';
+import { ACTION, CONTACT_METHOD, ROLE, SATISFACTION, label, options } from '../labels';
+import { drafts } from '../session';
+import { countdown, fromLocalInput, toLocalInput, useNow } from '../time';
+import type { ActionName, Assignment, Ticket, User } from '../types';
+
+type Values = Record<string, unknown>;
+
+/** Actions whose effect cannot be taken back get a confirmation (issue 6). */
+const CONFIRM: Partial<Record<ActionName, string>> = {
+  revoke: '撤销后工单将终止办理，且无法恢复。确定撤销？',
+  dispatch: '确定按所选单位派单？承办单位将立即收到钉钉通知。',
+  answer_directly: '直接答复后工单即告办结。确定提交？',
+  request_return: '确定申请退回？将由运营服务部审核。',
+  submit_reply: '确定提交回复？回复将送部门领导审批。',
+  approve_reply: '审批通过后，回复即作为本单位正式回复。确定通过？',
+  reject_reply: '确定驳回此回复，退回经办人重新办理？',
+  approve_return: '同意退回后需重新派单。确定同意？',
+  reject_return: '驳回后该单位须继续办理。确定驳回？',
+  pass_review: '确定审核通过？',
+  send_back: '确定退回承办单位重办？办理期限不变。',
+  report_upstream: '确定已上报并办结此工单？',
+  finish_follow_up: '确定结束跟踪并办结？',
+};
+
+/** Forms kept as drafts in localStorage: the ones where a person types a lot. */
+const DRAFTED: ActionName[] = ['submit_reply', 'request_return', 'answer_directly', 'reject_reply', 'send_back'];
+
+/** Which assignment statuses each unit-scoped action acts on. */
+const UNIT_SCOPE: Partial<Record<ActionName, { statuses: string[]; mine: boolean }>> = {
+  accept: { statuses: ['pending_accept'], mine: true },
+  request_return: { statuses: ['pending_accept', 'accepted'], mine: true },
+  submit_reply: { statuses: ['accepted'], mine: true },
+  approve_reply: { statuses: ['awaiting_leader'], mine: true },
+  reject_reply: { statuses: ['awaiting_leader'], mine: true },
+  approve_return: { statuses: ['return_requested'], mine: false },
+  reject_return: { statuses: ['return_requested'], mine: false },
+};
+
+export function unitCandidates(ticket: Ticket, action: ActionName, user: User): Assignment[] {
+  const scope = UNIT_SCOPE[action];
+  if (!scope) return [];
+  const mine = new Set(user.units.map((u) => u.code));
+  return ticket.assignments.filter((a) => scope.statuses.includes(a.status) && (!scope.mine || mine.has(a.unit.code)));
+}
+
+function defaults(action: ActionName, user: User): Values {
+  const now = toLocalInput(new Date());
+  switch (action) {
+    case 'submit_reply':
+      return {
+        handledAt: now,
+        handler: user.name,
+        contacted: true,
+        method: ['phone'],
+        contactAt: now,
+        satisfaction: ['satisfied'],
+      };
+    case 'dispatch':
+      return { mode: ['sole'], units: [], lead: [], co: [] };
+    case 'pass_review':
+      return { followUp: false };
+    default:
+      return {};
+  }
+}
+
+const first = (v: unknown): string | undefined =>
+  Array.isArray(v) ? (v[0] as string | undefined) : (v as string | undefined);
+const text = (v: unknown): string | undefined => {
+  const s = typeof v === 'string' ? v.trim() : '';
+  return s ? s : undefined;
+};
+
+function buildBody(action: ActionName, v: Values, unit: string | undefined): unknown {
+  const withUnit = <T extends object>(b: T) => (unit ? { ...b, unit } : b);
+  switch (action) {
+    case 'dispatch': {
+      const mode = first(v.mode);
+      const assignments =
+        mode === 'lead'
+          ? [
+              { unit: first(v.lead) as string, role: 'lead' },
+              ...((v.co as string[]) ?? []).filter((c) => c !== first(v.lead)).map((c) => ({ unit: c, role: 'co' })),
+            ]
+          : ((v.units as string[]) ?? []).map((u) => ({ unit: u, role: 'sole' }));
+      return { assignments, replyDeadline: fromLocalInput(v.replyDeadline as string) };
+    }
+    case 'accept':
+      return withUnit({});
+    case 'request_return':
+      return withUnit({ reason: text(v.reason), basis: text(v.basis) });
+    case 'submit_reply':
+      return withUnit({
+        content: text(v.content),
+        handledAt: fromLocalInput(v.handledAt as string),
+        handler: text(v.handler),
+        callerContact: {
+          contacted: Boolean(v.contacted),
+          method: first(v.method) ?? 'phone',
+          at: fromLocalInput(v.contactAt as string),
+          summary: text(v.summary),
+        },
+        satisfaction: first(v.satisfaction) ?? 'unknown',
+      });
+    case 'approve_reply':
+    case 'approve_return':
+      return withUnit({ comment: text(v.comment) });
+    case 'reject_reply':
+    case 'reject_return':
+      return withUnit({ comment: text(v.comment) });
+    case 'pass_review':
+      return { comment: text(v.comment), followUp: v.followUp ? true : undefined };
+    case 'send_back':
+    case 'record_follow_up':
+      return { comment: text(v.comment) };
+    case 'report_upstream':
+    case 'finish_follow_up':
+    case 'remind':
+      return { comment: text(v.comment) };
+    case 'revoke':
+      return { reason: text(v.reason) };
+    case 'answer_directly':
+      return { answer: text(v.answer) };
+  }
+}
+
+const required = (message: string) => [{ required: true, whitespace: true, message }];
+
+export function ActionPanel({
+  ticket,
+  action,
+  onClose,
+  onDone,
+  onConflict,
+}: {
+  ticket: Ticket;
+  action: ActionName;
+  onClose: () => void;
+  onDone: (t: Ticket) => void;
+  onConflict: () => void;
+}) {
+  const { session, reference } = useApp();
+  const user = session.user;
+  const [form] = Form.useForm();
+  const [busy, setBusy] = useState(false);
+  const idempotencyKey = useRef(newIdempotencyKey());
+  const candidates = useMemo(() => unitCandidates(ticket, action, user), [ticket, action, user]);
+  const [unit, setUnit] = useState<string | undefined>(candidates[0]?.unit.code);
+  const [mode, setMode] = useState<string>('sole');
+  const now = useNow(30_000);
+  const drafted = DRAFTED.includes(action);
+  const initial = useMemo(
+    () => ({ ...defaults(action, user), ...((drafted && drafts.load<Values>(ticket.id, action)) || {}) }),
+    [action, user, drafted, ticket.id],
+  );
+  const title = label(ACTION, action);
+
+  const submit = async (values: Values) => {
+    if (busy) return;
+    const body = buildBody(action, values, unit);
+    if (action === 'dispatch') {
+      const list = (body as { assignments: { unit?: string }[] }).assignments;
+      if (list.length === 0 || list.some((a) => !a.unit)) {
+        Toast.show({ content: '请选择承办单位' });
+        return;
+      }
+    }
+    const question = CONFIRM[action];
+    if (question) {
+      const ok = await Dialog.confirm({ title, content: question, confirmText: '确定', cancelText: '取消' });
+      if (!ok) return;
+    }
+    setBusy(true);
+    try {
+      const updated = await api.act(ticket.id, action, body, idempotencyKey.current);
+      if (drafted) drafts.clear(ticket.id, action);
+      Toast.show({ icon: 'success', content: `${title}成功` });
+      onDone(updated);
+    } catch (e) {
+      // Keep the key only when the outcome is unknown (network); a definite answer means a new attempt.
+      if (!(e instanceof ApiError && e.status === 0)) idempotencyKey.current = newIdempotencyKey();
+      if (e instanceof ApiError && e.status === 409) {
+        Toast.show({ content: '该工单已被他人处理，已刷新' });
+        onConflict();
+      } else if (!(e instanceof ApiError && e.status === 401)) {
+        Toast.show({ icon: 'fail', content: describeError(e) });
+      }
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const returnWindow = candidates[0]?.returnWindowEndsAt;
+  const unitPicker =
+    candidates.length > 1 ? (
+      <Form.Item label={action.endsWith('_return') ? '申请退回的单位' : '以哪个单位办理'}>
+        <Radio.Group value={unit} onChange={(v) => setUnit(v as string)}>
+          <Space direction="vertical">
+            {candidates.map((a) => (
+              <Radio key={a.id} value={a.unit.code}>
+                {a.unit.name}（{label(ROLE, a.role)}）
+              </Radio>
+            ))}
+          </Space>
+        </Radio.Group>
+      </Form.Item>
+    ) : null;
+
+  const unitOptions = reference.units.map((u) => ({ label: u.name, value: u.code }));
+
+  return (
+    <Popup visible onMaskClick={busy ? undefined : onClose} position="bottom" className="action-popup" destroyOnClose>
+      <div className="popup-head">
+        <span>{title}</span>
+        <button type="button" className="popup-close" onClick={onClose} aria-label="关闭">
+          ×
+        </button>
+      </div>
+      <div className="popup-body">
+        <Form
+          form={form}
+          layout="vertical"
+          initialValues={initial}
+          onFinish={(v) => void submit(v as Values)}
+          onValuesChange={(_, all) => {
+            if (drafted) drafts.save(ticket.id, action, all);
+            if (action === 'dispatch') setMode(first((all as Values).mode) ?? 'sole');
+          }}
+          footer={
+            <Button
+              block
+              type="submit"
+              color={
+                action.startsWith('reject') || action === 'revoke' || action === 'send_back' ? 'danger' : 'primary'
+              }
+              size="large"
+              loading={busy}
+              disabled={busy}
+            >
+              {action === 'accept' ? '确认签收' : `提交${title}`}
+            </Button>
+          }
+        >
+          {unitPicker}
+          {renderFields(action, {
+            mode,
+            unitOptions,
+            returnWindow,
+            now,
+            ticket,
+            unitName: (c) => nameOf(reference.units, c),
+          })}
+        </Form>
+        {drafted && <p className="muted small pad-x">草稿自动保存在本机，登录过期也不会丢失。</p>}
+      </div>
+    </Popup>
+  );
+}
+
+interface FieldContext {
+  mode: string;
+  unitOptions: { label: string; value: string }[];
+  returnWindow: string | null | undefined;
+  now: number;
+  ticket: Ticket;
+  unitName: (code: string) => string;
+}
+
+function comment(requiredMessage?: string, placeholder = '审核意见（选填）') {
+  return (
+    <Form.Item
+      name="comment"
+      label={requiredMessage ? '意见' : '意见（选填）'}
+      rules={requiredMessage ? required(requiredMessage) : undefined}
+    >
+      <TextArea
+        placeholder={requiredMessage ? '请填写意见' : placeholder}
+        autoSize={{ minRows: 3, maxRows: 8 }}
+        maxLength={2000}
+        showCount
+      />
+    </Form.Item>
+  );
+}
+
+function renderFields(action: ActionName, ctx: FieldContext) {
+  switch (action) {
+    case 'accept': {
+      const left = ctx.returnWindow ? countdown(ctx.returnWindow, ctx.now) : null;
+      return (
+        <p className="form-note">
+          签收后由本单位办理，并在最晚回复时间前回复。
+          {left && Date.parse(ctx.returnWindow as string) > ctx.now
+            ? `如非本单位职责，可在派单后 24 小时内申请退回（${left}）。`
+            : ''}
+        </p>
+      );
+    }
+    case 'request_return': {
+      const open = ctx.returnWindow && Date.parse(ctx.returnWindow) > ctx.now;
+      return (
+        <>
+          <p className={open ? 'form-note' : 'form-note danger'}>
+            {open
+              ? `退回须在派单后 24 小时内提出：${countdown(ctx.returnWindow, ctx.now)}`
+              : '已超过派单后 24 小时的退回时限，本单位须办理。'}
+          </p>
+          <Form.Item name="reason" label="退回理由" rules={required('请填写退回理由')}>
+            <TextArea
+              placeholder="为什么不属于本单位职责"
+              autoSize={{ minRows: 3, maxRows: 8 }}
+              maxLength={2000}
+              showCount
+            />
+          </Form.Item>
+          <Form.Item name="basis" label="退回依据" rules={required('请填写退回依据')}>
+            <TextArea
+              placeholder="职责分工文件、制度条款等"
+              autoSize={{ minRows: 2, maxRows: 6 }}
+              maxLength={2000}
+              showCount
+            />
+          </Form.Item>
+        </>
+      );
+    }
+    case 'submit_reply':
+      return (
+        <>
+          <Form.Item name="content" label="办理结果" rules={required('请填写办理结果')}>
+            <TextArea
+              placeholder="调查核实情况、处理结果、依据"
+              autoSize={{ minRows: 4, maxRows: 12 }}
+              maxLength={20000}
+              showCount
+            />
+          </Form.Item>
+          <Form.Item name="handledAt" label="办理时间" rules={required('请填写办理时间')}>
+            <Input type="datetime-local" />
+          </Form.Item>
+          <Form.Item name="handler" label="经办人" rules={required('请填写经办人')}>
+            <Input placeholder="经办人姓名" maxLength={100} clearable />
+          </Form.Item>
+          <Form.Header>答复来电人</Form.Header>
+          <Form.Item name="contacted" label="已联系来电人" valuePropName="checked">
+            <Switch />
+          </Form.Item>
+          <Form.Item name="method" label="联系方式" rules={[{ required: true, message: '请选择联系方式' }]}>
+            <Selector options={options(CONTACT_METHOD)} columns={5} />
+          </Form.Item>
+          <Form.Item name="contactAt" label="联系时间" rules={required('请填写联系时间')}>
+            <Input type="datetime-local" />
+          </Form.Item>
+          <Form.Item name="summary" label="答复情况" rules={required('请填写如何答复来电人')}>
+            <TextArea
+              placeholder="告知的结果、过程和依据；来电人的意见"
+              autoSize={{ minRows: 3, maxRows: 8 }}
+              maxLength={2000}
+              showCount
+            />
+          </Form.Item>
+          <Form.Item name="satisfaction" label="来电人满意度" rules={[{ required: true, message: '请选择满意度' }]}>
+            <Selector options={options(SATISFACTION)} columns={4} />
+          </Form.Item>
+        </>
+      );
+    case 'approve_reply':
+      return comment(undefined, '审批意见（选填）');
+    case 'reject_reply':
+      return comment('请填写驳回理由');
+    case 'approve_return':
+      return comment(undefined, '意见（选填）。同意后请重新派单给正确的单位');
+    case 'reject_return':
+      return comment('请填写驳回理由，该单位须继续办理');
+    case 'pass_review':
+      return (
+        <>
+          {comment()}
+          {['report', 'complaint'].includes(ctx.ticket.category.code) && (
+            <Form.Item name="followUp" label="属实，转入跟踪办理（举报、事故类）" valuePropName="checked">
+              <Switch />
+            </Form.Item>
+          )}
+        </>
+      );
+    case 'send_back':
+      return comment('请填写退回原因及重办要求');
+    case 'report_upstream':
+      return comment(undefined, '上报情况（选填）');
+    case 'record_follow_up':
+      return comment('请填写跟踪情况');
+    case 'finish_follow_up':
+      return comment(undefined, '跟踪结论（选填）');
+    case 'remind':
+      return comment(undefined, '催办内容（选填），将通知承办单位');
+    case 'revoke':
+      return (
+        <Form.Item name="reason" label="撤销原因" rules={required('请填写撤销原因')}>
+          <TextArea placeholder="如：错派、重复登记" autoSize={{ minRows: 3, maxRows: 8 }} maxLength={2000} showCount />
+        </Form.Item>
+      );
+    case 'answer_directly':
+      return (
+        <Form.Item name="answer" label="答复内容" rules={required('请填写答复内容')}>
+          <TextArea
+            placeholder="已向来电人答复的内容"
+            autoSize={{ minRows: 4, maxRows: 12 }}
+            maxLength={20000}
+            showCount
+          />
+        </Form.Item>
+      );
+    case 'dispatch':
+      return (
+        <>
+          <Form.Item name="mode" label="派单方式">
+            <Selector
+              columns={2}
+              options={[
+                { label: '独办 / 多单位分别办理', value: 'sole' },
+                { label: '主办 + 会办', value: 'lead' },
+              ]}
+            />
+          </Form.Item>
+          {ctx.mode === 'lead' ? (
+            <>
+              <Form.Item
+                name="lead"
+                label="主办单位（负责答复）"
+                rules={[{ required: true, type: 'array', min: 1, message: '请选择主办单位' }]}
+              >
+                <Selector columns={2} options={ctx.unitOptions} />
+              </Form.Item>
+              <Form.Item
+                name="co"
+                label="会办单位（向主办单位提供意见）"
+                rules={[{ required: true, type: 'array', min: 1, message: '请选择至少一个会办单位' }]}
+              >
+                <Selector columns={2} multiple options={ctx.unitOptions} />
+              </Form.Item>
+            </>
+          ) : (
+            <Form.Item
+              name="units"
+              label="承办单位（可多选，各自独立回复）"
+              rules={[{ required: true, type: 'array', min: 1, message: '请选择承办单位' }]}
+            >
+              <Selector columns={2} multiple options={ctx.unitOptions} />
+            </Form.Item>
+          )}
+          <Form.Item name="replyDeadline" label="最晚回复时间（留空按时限规则计算）">
+            <Input type="datetime-local" />
+          </Form.Item>
+        </>
+      );
+  }
+}

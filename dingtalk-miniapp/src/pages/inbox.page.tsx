@@ -1,0 +1,199 @@
+// 待办: my pending actions across tickets, soonest deadline first, with traffic light and countdown.
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Button, ErrorBlock, List, PullToRefresh, Skeleton, Tabs, Tag } from 'antd-mobile';
+import { api, describeError } from '../api-client';
+import { nameOf, useApp } from '../app-context';
+import { Deadline } from '../components/deadline';
+import { ACTION, label } from '../labels';
+import { navigate } from '../router';
+import { useNow } from '../time';
+import type { ActionName, InboxItem } from '../types';
+
+type TabKey = 'all' | 'accept' | 'handle' | 'approve' | 'review';
+
+const TAB_OF: Record<ActionName, Exclude<TabKey, 'all'>> = {
+  accept: 'accept',
+  submit_reply: 'handle',
+  dispatch: 'handle',
+  finish_follow_up: 'handle',
+  record_follow_up: 'handle',
+  request_return: 'handle',
+  answer_directly: 'handle',
+  revoke: 'handle',
+  remind: 'handle',
+  approve_reply: 'approve',
+  reject_reply: 'approve',
+  approve_return: 'approve',
+  reject_return: 'approve',
+  pass_review: 'review',
+  send_back: 'review',
+  report_upstream: 'review',
+};
+
+const TABS: { key: TabKey; title: string }[] = [
+  { key: 'all', title: '全部' },
+  { key: 'accept', title: '待签收' },
+  { key: 'handle', title: '办理中' },
+  { key: 'approve', title: '待审批' },
+  { key: 'review', title: '待审核' },
+];
+
+// The inbox gives the deadline but not when the clock started; the light needs both, so the
+// start (the unit's dispatch time, else the ticket's registration) is read from the ticket once.
+const startCache = new Map<string, string | null>();
+const startKey = (item: InboxItem) => `${item.ticket.id}:${item.unit ?? ''}`;
+
+async function fillStarts(items: InboxItem[], onDone: () => void): Promise<void> {
+  const missing = [...new Map(items.filter((i) => !startCache.has(startKey(i))).map((i) => [i.ticket.id, i])).values()];
+  const queue = missing.slice(0, 60);
+  const worker = async () => {
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      try {
+        const t = await api.ticket(next.ticket.id);
+        for (const item of items.filter((i) => i.ticket.id === t.id)) {
+          const a = t.assignments.find((x) => x.unit.code === item.unit && x.status !== 'cancelled');
+          startCache.set(startKey(item), a?.dispatchedAt ?? t.createdAt);
+        }
+        onDone();
+      } catch {
+        startCache.set(startKey(next), null);
+      }
+    }
+  };
+  await Promise.all([worker(), worker()]);
+}
+
+export function InboxPage() {
+  const { reference } = useApp();
+  const [items, setItems] = useState<InboxItem[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [tab, setTab] = useState<TabKey>(() => (sessionStorage.getItem('hotline.inboxTab') as TabKey) || 'all');
+  const [, setStartsVersion] = useState(0);
+  const alive = useRef(true);
+  const now = useNow();
+
+  const load = useCallback(async () => {
+    try {
+      const data = await api.inbox();
+      if (!alive.current) return;
+      setItems(data);
+      setError(null);
+      void fillStarts(data, () => alive.current && setStartsVersion((v) => v + 1));
+    } catch (e) {
+      if (alive.current) setError(describeError(e));
+    }
+  }, []);
+
+  useEffect(() => {
+    alive.current = true;
+    void load();
+    const refresh = () => document.visibilityState === 'visible' && void load();
+    document.addEventListener('visibilitychange', refresh);
+    return () => {
+      alive.current = false;
+      document.removeEventListener('visibilitychange', refresh);
+    };
+  }, [load]);
+
+  const counts = useMemo(() => {
+    const c: Record<TabKey, number> = { all: 0, accept: 0, handle: 0, approve: 0, review: 0 };
+    for (const i of items ?? []) {
+      c.all += 1;
+      c[TAB_OF[i.action] ?? 'handle'] += 1;
+    }
+    return c;
+  }, [items]);
+
+  const shown = (items ?? []).filter((i) => tab === 'all' || (TAB_OF[i.action] ?? 'handle') === tab);
+  const chooseTab = (key: string) => {
+    setTab(key as TabKey);
+    sessionStorage.setItem('hotline.inboxTab', key);
+  };
+
+  return (
+    <div className="inbox">
+      <Tabs activeKey={tab} onChange={chooseTab} className="inbox-tabs" stretch={false}>
+        {TABS.map((t) => (
+          <Tabs.Tab
+            key={t.key}
+            title={
+              <span className="tab-title">
+                {t.title}
+                {counts[t.key] > 0 && <span className="count">{counts[t.key]}</span>}
+              </span>
+            }
+          />
+        ))}
+      </Tabs>
+      <PullToRefresh
+        onRefresh={load}
+        pullingText="下拉刷新"
+        canReleaseText="释放立即刷新"
+        refreshingText="正在刷新…"
+        completeText="已刷新"
+      >
+        <div className="pull-area">
+          {error && !items ? (
+            <div className="state">
+              <ErrorBlock status="disconnected" title="待办加载失败" description={error} />
+              <Button color="primary" onClick={() => void load()}>
+                重新加载
+              </Button>
+            </div>
+          ) : !items ? (
+            <div className="pad">
+              <Skeleton.Title animated />
+              <Skeleton.Paragraph lineCount={5} animated />
+            </div>
+          ) : shown.length === 0 ? (
+            <div className="state">
+              <ErrorBlock
+                status="empty"
+                title="暂无待办"
+                description={tab === 'all' ? '新的工单到达时会通过钉钉通知您' : '这一类没有待办事项'}
+              />
+            </div>
+          ) : (
+            <>
+              {error && <div className="inline-error">{error}</div>}
+              <List className="inbox-list">
+                {shown.map((i) => (
+                  <List.Item
+                    key={`${i.ticket.id}:${i.action}:${i.unit ?? ''}`}
+                    className="inbox-item"
+                    onClick={() => navigate(`/ticket/${i.ticket.id}`)}
+                    arrow
+                    description={
+                      <div className="item-meta">
+                        <span>{i.ticket.number}</span>
+                        <span>{nameOf(reference.categories, i.ticket.category)}</span>
+                        {i.unit && <span>{nameOf(reference.units, i.unit)}</span>}
+                      </div>
+                    }
+                    extra={
+                      <div className="item-side">
+                        <Tag color="primary" fill="solid" className="action-tag">
+                          {label(ACTION, i.action)}
+                        </Tag>
+                        <Deadline deadline={i.deadline} start={startCache.get(startKey(i))} now={now} />
+                      </div>
+                    }
+                  >
+                    <div className="item-title">
+                      {i.ticket.urgency === 'urgent' && (
+                        <Tag color="danger" className="urgent">
+                          急
+                        </Tag>
+                      )}
+                      {i.ticket.subject}
+                    </div>
+                  </List.Item>
+                ))}
+              </List>
+            </>
+          )}
+        </div>
+      </PullToRefresh>
+    </div>
+  );
+}

@@ -1,0 +1,33 @@
+import { Button, List } from 'antd-mobile';
+import { useApp } from '../app-context';
+import { USER_ROLE, label } from '../labels';
+
+export function MePage() {
+  const { session, signOut } = useApp();
+  const u = session.user;
+  return (
+    <div className="me">
+      <div className="me-head">
+        <div className="avatar big">{u.name.slice(-2)}</div>
+        <div>
+          <div className="me-name">{u.name}</div>
+          <div className="muted">{u.title}</div>
+        </div>
+      </div>
+      <List mode="card" header="身份">
+        <List.Item extra={u.roles.map((r) => label(USER_ROLE, r)).join('、')}>角色</List.Item>
+        {u.units.map((unit) => (
+          <List.Item key={unit.code} extra={unit.isLeader ? '负责人' : '成员'}>
+            {unit.name}
+          </List.Item>
+        ))}
+        <List.Item extra={u.userid}>账号</List.Item>
+      </List>
+      <div className="pad">
+        <Button block size="large" color="danger" fill="outline" onClick={signOut}>
+          退出登录
+        </Button>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,172 @@
+// 登记工单: the dispatcher registers a call while the caller is still on the line.
+import { useMemo, useRef, useState } from 'react';
+import { Button, Dialog, Form, Input, Selector, TextArea, Toast } from 'antd-mobile';
+import { ApiError, api, describeError, newIdempotencyKey } from '../api-client';
+import { useApp } from '../app-context';
+import { CHANNEL, URGENCY, options } from '../labels';
+import { navigate } from '../router';
+import { drafts } from '../session';
+import { fromLocalInput } from '../time';
+
+type Values = Record<string, unknown>;
+const DRAFT_ID = 'new';
+const DRAFT_FORM = 'ticket';
+const first = (v: unknown) => (Array.isArray(v) ? (v[0] as string | undefined) : undefined);
+const text = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
+const DEFAULTS: Values = { source: ['group_hotline'], channel: ['phone'], urgency: ['normal'] };
+
+export function NewTicketPage() {
+  const { reference } = useApp();
+  const [form] = Form.useForm();
+  const [busy, setBusy] = useState(false);
+  const idempotencyKey = useRef(newIdempotencyKey());
+  const initial = useMemo(() => ({ ...DEFAULTS, ...(drafts.load<Values>(DRAFT_ID, DRAFT_FORM) ?? {}) }), []);
+  const [sourceCode, setSourceCode] = useState<string | undefined>(first(initial.source));
+  const source = reference.sources.find((s) => s.code === sourceCode);
+
+  const submit = async (v: Values) => {
+    if (busy) return;
+    const body = {
+      source: first(v.source),
+      channel: first(v.channel),
+      category: first(v.category),
+      urgency: first(v.urgency) ?? 'normal',
+      subject: text(v.subject),
+      content: text(v.content),
+      caller: { name: text(v.callerName), phone: text(v.callerPhone), address: text(v.callerAddress) },
+      upstreamRef: text(v.upstreamRef),
+      upstreamDeadline: fromLocalInput(v.upstreamDeadline as string),
+      route: text(v.route),
+      direction: text(v.direction),
+      stop: text(v.stop),
+      vehiclePlate: text(v.vehiclePlate),
+      occurredAt: fromLocalInput(v.occurredAt as string),
+    };
+    setBusy(true);
+    try {
+      const ticket = await api.createTicket(body, idempotencyKey.current);
+      drafts.clear(DRAFT_ID, DRAFT_FORM);
+      idempotencyKey.current = newIdempotencyKey();
+      form.resetFields();
+      Toast.show({ icon: 'success', content: `已登记 ${ticket.number}` });
+      navigate(`/ticket/${ticket.id}`);
+    } catch (e) {
+      // Keep the key only when the outcome is unknown (network); a definite answer means a new attempt.
+      if (!(e instanceof ApiError && e.status === 0)) idempotencyKey.current = newIdempotencyKey();
+      if (!(e instanceof ApiError && e.status === 401)) Toast.show({ icon: 'fail', content: describeError(e) });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const clear = async () => {
+    const ok = await Dialog.confirm({ content: '清空已填写的内容？', confirmText: '清空', cancelText: '取消' });
+    if (!ok) return;
+    drafts.clear(DRAFT_ID, DRAFT_FORM);
+    form.setFieldsValue(Object.fromEntries(Object.keys(form.getFieldsValue()).map((k) => [k, undefined])));
+    form.setFieldsValue(DEFAULTS);
+    setSourceCode(first(DEFAULTS.source));
+  };
+
+  const required = (message: string) => [{ required: true, whitespace: true, message }];
+  const pickRequired = (message: string) => [{ required: true, type: 'array' as const, min: 1, message }];
+
+  return (
+    <div className="new-ticket">
+      <Form
+        form={form}
+        layout="vertical"
+        initialValues={initial}
+        onFinish={(v) => void submit(v as Values)}
+        onValuesChange={(_, all) => {
+          drafts.save(DRAFT_ID, DRAFT_FORM, all);
+          setSourceCode(first((all as Values).source));
+        }}
+        footer={
+          <div className="form-footer">
+            <Button size="large" onClick={() => void clear()} disabled={busy}>
+              清空
+            </Button>
+            <Button type="submit" color="primary" size="large" loading={busy} disabled={busy} className="grow">
+              登记工单
+            </Button>
+          </div>
+        }
+      >
+        <Form.Header>来源与类型</Form.Header>
+        <Form.Item name="source" label="来源" rules={pickRequired('请选择来源')}>
+          <Selector columns={3} options={reference.sources.map((s) => ({ label: s.name, value: s.code }))} />
+        </Form.Item>
+        {source?.chain === 'B' && (
+          <p className="form-note">政府来源：承办单位回复须经运营服务部负责人和公司办公室审核后上报。</p>
+        )}
+        <Form.Item name="channel" label="渠道" rules={pickRequired('请选择渠道')}>
+          <Selector columns={4} options={options(CHANNEL)} />
+        </Form.Item>
+        <Form.Item name="category" label="事项类型" rules={pickRequired('请选择事项类型')}>
+          <Selector columns={4} options={reference.categories.map((c) => ({ label: c.name, value: c.code }))} />
+        </Form.Item>
+        <Form.Item name="urgency" label="紧急程度">
+          <Selector columns={4} options={options(URGENCY)} />
+        </Form.Item>
+
+        <Form.Header>来电人</Form.Header>
+        <Form.Item name="callerName" label="姓名" rules={required('请填写来电人姓名')}>
+          <Input placeholder="如：张先生" maxLength={50} clearable />
+        </Form.Item>
+        <Form.Item name="callerPhone" label="联系电话" rules={required('请填写联系电话')}>
+          <Input type="tel" placeholder="手机或固话" maxLength={30} clearable />
+        </Form.Item>
+        <Form.Item name="callerAddress" label="地址（选填）">
+          <Input placeholder="来电人地址" maxLength={200} clearable />
+        </Form.Item>
+
+        <Form.Header>诉求</Form.Header>
+        <Form.Item name="subject" label="主题" rules={required('请填写主题')}>
+          <Input placeholder="一句话概括，如：12路公交未停靠人民广场站" maxLength={200} clearable />
+        </Form.Item>
+        <Form.Item name="content" label="内容" rules={required('请填写诉求内容')}>
+          <TextArea
+            placeholder="来电人反映的情况和诉求"
+            autoSize={{ minRows: 4, maxRows: 12 }}
+            maxLength={20000}
+            showCount
+          />
+        </Form.Item>
+
+        <Form.Header>公交信息（选填）</Form.Header>
+        <div className="two-col">
+          <Form.Item name="route" label="线路">
+            <Input placeholder="如：12路" maxLength={50} clearable />
+          </Form.Item>
+          <Form.Item name="direction" label="方向">
+            <Input placeholder="如：往火车站" maxLength={50} clearable />
+          </Form.Item>
+          <Form.Item name="stop" label="站点">
+            <Input placeholder="如：人民广场" maxLength={100} clearable />
+          </Form.Item>
+          <Form.Item name="vehiclePlate" label="车牌 / 车号">
+            <Input placeholder="如：苏A12345" maxLength={30} clearable />
+          </Form.Item>
+        </div>
+        <Form.Item name="occurredAt" label="发生时间">
+          <Input type="datetime-local" />
+        </Form.Item>
+
+        {source?.chain === 'B' && (
+          <>
+            <Form.Header>上级转办</Form.Header>
+            <div className="two-col">
+              <Form.Item name="upstreamRef" label="上级工单号">
+                <Input placeholder="市长热线等的工单编号" maxLength={100} clearable />
+              </Form.Item>
+              <Form.Item name="upstreamDeadline" label="上级办理期限">
+                <Input type="datetime-local" />
+              </Form.Item>
+            </div>
+          </>
+        )}
+      </Form>
+    </div>
+  );
+}

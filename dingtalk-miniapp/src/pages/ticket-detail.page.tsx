@@ -1,0 +1,284 @@
+// 工单详情: facts, masked caller, units with deadlines, timeline, and the actions the API offers.
+import { useCallback, useEffect, useState } from 'react';
+import { Button, Card, ErrorBlock, Skeleton, Steps, Tag } from 'antd-mobile';
+import { api, describeError } from '../api-client';
+import { nameOf, useApp } from '../app-context';
+import { AssignmentTag, Deadline, StatusTag } from '../components/deadline';
+import { ACTION, CHANNEL, CONTACT_METHOD, ROLE, SATISFACTION, STATUS, STEP, URGENCY, label } from '../labels';
+import { countdown, formatTime, useNow } from '../time';
+import type { ActionName, Assignment, Ticket, TimelineEvent } from '../types';
+import { ActionPanel } from './action-forms';
+
+const NEGATIVE: ActionName[] = ['reject_reply', 'reject_return', 'send_back', 'revoke', 'request_return'];
+const SECONDARY: ActionName[] = ['remind', 'record_follow_up'];
+
+export function TicketDetailPage({ id }: { id: string }) {
+  const [ticket, setTicket] = useState<Ticket | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [open, setOpen] = useState<ActionName | null>(null);
+  const now = useNow();
+
+  const load = useCallback(async () => {
+    try {
+      setTicket(await api.ticket(id));
+      setError(null);
+    } catch (e) {
+      setError(describeError(e));
+    }
+  }, [id]);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  if (error && !ticket)
+    return (
+      <div className="state">
+        <ErrorBlock status="default" title="无法打开工单" description={error} />
+        <Button color="primary" onClick={() => void load()}>
+          重新加载
+        </Button>
+      </div>
+    );
+  if (!ticket)
+    return (
+      <div className="pad">
+        <Skeleton.Title animated />
+        <Skeleton.Paragraph lineCount={8} animated />
+      </div>
+    );
+
+  // The assignment fields name people by userid; the timeline knows their names.
+  const names = new Map(ticket.timeline.filter((e) => e.actor).map((e) => [e.actor!.userid, e.actor!.name]));
+  const who = (userid: string | null | undefined) => (userid ? (names.get(userid) ?? userid) : '');
+
+  return (
+    <div className={ticket.actions.length ? 'ticket has-actions' : 'ticket'}>
+      <Card className="ticket-head">
+        <div className="ticket-number">
+          <span>{ticket.number}</span>
+          <StatusTag status={ticket.status} step={ticket.step} />
+        </div>
+        <h2 className="ticket-subject">
+          {ticket.urgency === 'urgent' && (
+            <Tag color="danger" className="urgent">
+              急
+            </Tag>
+          )}
+          {ticket.subject}
+        </h2>
+        <div className="ticket-tags">
+          <Tag fill="outline">{ticket.source.name}</Tag>
+          <Tag fill="outline">{ticket.category.name}</Tag>
+          <Tag fill="outline">{label(CHANNEL, ticket.channel)}</Tag>
+          <Tag fill="outline">
+            {ticket.chain === 'B' ? '政府来源 · 需办公室审核' : ticket.chain === 'A' ? '钉钉派单' : '直接办理'}
+          </Tag>
+        </div>
+      </Card>
+
+      <div className="ticket-columns">
+        <div className="ticket-main">
+          <Card title="诉求内容" className="section">
+            <p className="content-text">{ticket.content}</p>
+            {ticket.directAnswer && (
+              <div className="answer">
+                <strong>直接答复：</strong>
+                {ticket.directAnswer}
+              </div>
+            )}
+          </Card>
+
+          <Card title={`承办单位（${ticket.assignments.length}）`} className="section">
+            {ticket.assignments.length === 0 ? (
+              <p className="muted">尚未派单</p>
+            ) : (
+              ticket.assignments.map((a) => <AssignmentBlock key={a.id} a={a} now={now} who={who} />)
+            )}
+          </Card>
+        </div>
+        <div className="ticket-side">
+          <Card title="基本信息" className="section">
+            <dl className="facts">
+              <Fact
+                k="来电人"
+                v={`${ticket.caller.name}　${ticket.caller.phone}`}
+                note={ticket.caller.masked ? '已脱敏' : undefined}
+              />
+              {ticket.caller.address && <Fact k="地址" v={ticket.caller.address} />}
+              <Fact k="来源" v={ticket.source.name} />
+              <Fact k="渠道" v={label(CHANNEL, ticket.channel)} />
+              <Fact k="事项类型" v={ticket.category.name} />
+              <Fact k="紧急程度" v={label(URGENCY, ticket.urgency)} />
+              {ticket.route && <Fact k="线路" v={[ticket.route, ticket.direction].filter(Boolean).join(' · ')} />}
+              {ticket.stop && <Fact k="站点" v={ticket.stop} />}
+              {ticket.vehiclePlate && <Fact k="车辆" v={ticket.vehiclePlate} />}
+              {ticket.occurredAt && <Fact k="发生时间" v={formatTime(ticket.occurredAt)} />}
+              <Fact k="受理时间" v={formatTime(ticket.receivedAt)} />
+              {ticket.upstreamRef && <Fact k="上级工单号" v={ticket.upstreamRef} />}
+              {ticket.upstreamDeadline && <Fact k="上级期限" v={formatTime(ticket.upstreamDeadline)} />}
+              {ticket.closedAt && <Fact k="办结时间" v={formatTime(ticket.closedAt)} />}
+            </dl>
+          </Card>
+
+          <Card title="处理记录" className="section">
+            <Timeline events={ticket.timeline} />
+          </Card>
+        </div>
+      </div>
+
+      {ticket.actions.length > 0 && (
+        <div className="action-bar">
+          {ticket.actions.map((a) => (
+            <Button
+              key={a}
+              className="action-button"
+              color={NEGATIVE.includes(a) ? 'danger' : SECONDARY.includes(a) ? 'default' : 'primary'}
+              fill={NEGATIVE.includes(a) || SECONDARY.includes(a) ? 'outline' : 'solid'}
+              onClick={() => setOpen(a)}
+            >
+              {label(ACTION, a)}
+            </Button>
+          ))}
+        </div>
+      )}
+
+      {open && (
+        <ActionPanel
+          ticket={ticket}
+          action={open}
+          onClose={() => setOpen(null)}
+          onDone={(t) => {
+            setOpen(null);
+            setTicket(t);
+          }}
+          onConflict={() => {
+            setOpen(null);
+            void load();
+          }}
+        />
+      )}
+    </div>
+  );
+}
+
+function Fact({ k, v, note }: { k: string; v: string; note?: string }) {
+  return (
+    <div className="fact">
+      <dt>{k}</dt>
+      <dd>
+        {v}
+        {note && (
+          <Tag color="default" className="fact-note">
+            {note}
+          </Tag>
+        )}
+      </dd>
+    </div>
+  );
+}
+
+function AssignmentBlock({
+  a,
+  now,
+  who,
+}: {
+  a: Assignment;
+  now: number;
+  who: (userid: string | null | undefined) => string;
+}) {
+  const open = !['replied', 'returned', 'cancelled'].includes(a.status);
+  const returnOpen =
+    a.returnWindowEndsAt && Date.parse(a.returnWindowEndsAt) > now && ['pending_accept', 'accepted'].includes(a.status);
+  return (
+    <div className="assignment">
+      <div className="assignment-head">
+        <strong>{a.unit.name}</strong>
+        <Tag color="primary" fill="outline">
+          {label(ROLE, a.role)}
+        </Tag>
+        <AssignmentTag status={a.status} />
+        {a.reworkCount > 0 && <Tag color="warning">重办 {a.reworkCount} 次</Tag>}
+      </div>
+      <div className="assignment-lines">
+        <div>派单：{formatTime(a.dispatchedAt)}</div>
+        {a.replyDeadline && (
+          <div>
+            最晚回复：{formatTime(a.replyDeadline)}{' '}
+            {open && <Deadline deadline={a.replyDeadline} start={a.dispatchedAt} now={now} />}
+          </div>
+        )}
+        {a.acceptedAt && (
+          <div>
+            签收：{who(a.acceptedBy)} {formatTime(a.acceptedAt)}
+          </div>
+        )}
+        {returnOpen && <div className="muted">可申请退回：{countdown(a.returnWindowEndsAt, now)}</div>}
+      </div>
+      {a.returnRequest && (
+        <div className="sub-block warn">
+          <div>
+            <strong>退回申请</strong>　{who(a.returnRequest.requestedBy)} {formatTime(a.returnRequest.requestedAt)}
+          </div>
+          <div>理由：{a.returnRequest.reason}</div>
+          <div>依据：{a.returnRequest.basis}</div>
+        </div>
+      )}
+      {a.reply && (
+        <div className="sub-block">
+          <div>
+            <strong>回复</strong>　{who(a.reply.submittedBy)} {formatTime(a.reply.submittedAt)}
+            {a.reply.approvedBy
+              ? `　领导审批：${who(a.reply.approvedBy)} ${formatTime(a.reply.approvedAt)}`
+              : '　待领导审批'}
+          </div>
+          <p className="content-text">{a.reply.content}</p>
+          <div className="muted small">
+            办理时间 {formatTime(a.reply.handledAt)} · 经办人 {a.reply.handler}
+          </div>
+          <div className="muted small">
+            来电人：
+            {a.reply.callerContact.contacted
+              ? `已${label(CONTACT_METHOD, a.reply.callerContact.method)}联系`
+              : '未联系'}
+            （{formatTime(a.reply.callerContact.at)}）{a.reply.callerContact.summary} · 满意度：
+            {label(SATISFACTION, a.reply.satisfaction)}
+          </div>
+        </div>
+      )}
+    </div>
+  );
+}
+
+function Timeline({ events }: { events: TimelineEvent[] }) {
+  const { reference } = useApp();
+  if (events.length === 0) return <p className="muted">暂无记录</p>;
+  const ordered = [...events].reverse();
+  return (
+    <Steps direction="vertical" current={0} className="timeline">
+      {ordered.map((e, i) => (
+        <Steps.Step
+          key={`${e.at}-${i}`}
+          status={i === 0 ? 'process' : 'finish'}
+          title={
+            <span>
+              {label(ACTION, e.action)}
+              <span className="muted">　{e.actor?.name ?? '系统'}</span>
+            </span>
+          }
+          description={
+            <div className="timeline-desc">
+              <div>
+                {formatTime(e.at)}
+                {e.unit ? ` · ${nameOf(reference.units, e.unit)}` : ''}
+                {e.toStatus && e.toStatus !== e.fromStatus ? ` · ${label(STATUS, e.toStatus)}` : ''}
+                {e.step && e.toStatus === 'in_review' ? ` · ${label(STEP, e.step)}` : ''}
+              </div>
+              {e.comment && <div className="timeline-comment">{e.comment}</div>}
+            </div>
+          }
+        />
+      ))}
+    </Steps>
+  );
+}

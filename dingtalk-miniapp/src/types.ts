@@ -1,0 +1,167 @@
+// Response shapes of the Hotline Desk API (the contract in the brief; the API is the source of truth).
+
+export type ActionName =
+  | 'dispatch'
+  | 'answer_directly'
+  | 'revoke'
+  | 'accept'
+  | 'request_return'
+  | 'approve_return'
+  | 'reject_return'
+  | 'submit_reply'
+  | 'approve_reply'
+  | 'reject_reply'
+  | 'pass_review'
+  | 'send_back'
+  | 'report_upstream'
+  | 'record_follow_up'
+  | 'finish_follow_up'
+  | 'remind';
+
+export interface UserUnit {
+  code: string;
+  name: string;
+  isLeader: boolean;
+}
+
+export interface User {
+  userid: string;
+  name: string;
+  title?: string;
+  roles: string[];
+  units: UserUnit[];
+}
+
+export interface Session {
+  token: string;
+  expiresAt: string;
+  user: User;
+}
+
+export interface Unit {
+  code: string;
+  name: string;
+  kind: string;
+}
+
+export interface Source {
+  code: string;
+  name: string;
+  chain: string;
+}
+
+export interface Category {
+  code: string;
+  name: string;
+}
+
+export interface InboxItem {
+  action: ActionName;
+  unit: string | null;
+  deadline: string | null;
+  ticket: {
+    id: string;
+    number: string;
+    subject: string;
+    status: string;
+    step: string | null;
+    category: string;
+    urgency: string;
+  };
+}
+
+export interface TicketListItem {
+  id: string;
+  number: string;
+  subject: string;
+  status: string;
+  step: string | null;
+  sourceCode: string;
+  categoryCode: string;
+  urgency: string;
+  createdAt: string;
+  replyDeadline: string | null;
+  units: { code: string; role: string; status: string }[];
+}
+
+export interface TicketPage {
+  items: TicketListItem[];
+  nextCursor: string | null;
+}
+
+export interface CallerContact {
+  contacted: boolean;
+  method: string;
+  at: string;
+  summary: string;
+}
+
+export interface Reply {
+  content: string;
+  handledAt: string;
+  handler: string;
+  callerContact: CallerContact;
+  satisfaction: string;
+  submittedBy: string;
+  submittedAt: string;
+  approvedBy?: string | null;
+  approvedAt?: string | null;
+}
+
+export interface Assignment {
+  id: string;
+  unit: { code: string; name: string };
+  role: string;
+  status: string;
+  dispatchedAt: string;
+  replyDeadline: string | null;
+  returnWindowEndsAt: string | null;
+  acceptedBy: string | null;
+  acceptedAt: string | null;
+  reworkCount: number;
+  reply: Reply | null;
+  returnRequest: { reason: string; basis: string; requestedBy: string; requestedAt: string } | null;
+}
+
+export interface TimelineEvent {
+  action: string;
+  actor: { userid: string; name: string } | null;
+  at: string;
+  comment: string | null;
+  unit: string | null;
+  fromStatus: string | null;
+  toStatus: string | null;
+  step: string | null;
+  data: Record<string, unknown> | null;
+}
+
+export interface Ticket {
+  id: string;
+  number: string;
+  status: string;
+  step: string | null;
+  chain: string;
+  version: number;
+  source: { code: string; name: string };
+  channel: string;
+  category: { code: string; name: string };
+  urgency: string;
+  subject: string;
+  content: string;
+  caller: { name: string; phone: string; address: string | null; masked: boolean };
+  upstreamRef: string | null;
+  upstreamDeadline: string | null;
+  route: string | null;
+  direction: string | null;
+  stop: string | null;
+  vehiclePlate: string | null;
+  occurredAt: string | null;
+  receivedAt: string;
+  createdAt: string;
+  closedAt: string | null;
+  directAnswer: string | null;
+  initiator: string;
+  assignments: Assignment[];
+  timeline: TimelineEvent[];
+  actions: ActionName[];
+}

@@ -1,0 +1,63 @@
+// The micro-app's browser tests (playwright-core driving Debian's chromium) against the real
+// product: the built API + worker on a throwaway embedded PostgreSQL with the DingTalk
+// simulator, on random ports. Part of `npm test`.
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+if (!existsSync(CHROMIUM)) {
+  console.error(`browser tests need Chromium at ${CHROMIUM}: apt-get install -y chromium fonts-noto-cjk`);
+  process.exit(1);
+}
+
+const run = (cmd, args, opts = {}) => {
+  const r = spawnSync(cmd, args, { stdio: 'inherit', ...opts });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+};
+run(process.execPath, ['scripts/build.mjs']);
+run(process.execPath, ['scripts/build-miniapp.mjs']);
+
+const freePort = () =>
+  new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+
+const dataDir = mkdtempSync(join(tmpdir(), 'hotline-browser-'));
+chmodSync(dataDir, 0o755);
+const [port, pgPort, simPort] = [await freePort(), await freePort(), await freePort()];
+const env = { ...process.env, PORT: String(port), EMBEDDED_PG_PORT: String(pgPort), DINGTALK_SIM_PORT: String(simPort), DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+delete env.DATABASE_URL;
+const api = `http://127.0.0.1:${port}`;
+const product = spawn(process.execPath, ['dist/apps/standalone/src/main.js'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+
+let code = 1;
+try {
+  const until = Date.now() + 90_000;
+  for (;;) {
+    if (product.exitCode !== null) throw new Error(`the product exited with code ${product.exitCode}`);
+    const ok = await fetch(`${api}/health`).then((r) => r.ok, () => false);
+    if (ok) break;
+    if (Date.now() > until) throw new Error('the product did not become healthy');
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const r = spawnSync(process.execPath, ['--test', '--test-reporter=spec', 'tests/'], {
+    cwd: 'dingtalk-miniapp',
+    stdio: 'inherit',
+    env: { ...process.env, HOTLINE_API_URL: api, CHROMIUM_PATH: CHROMIUM },
+  });
+  code = r.status ?? 1;
+} catch (err) {
+  console.error(err instanceof Error ? err.message : err);
+} finally {
+  product.kill('SIGTERM');
+  await new Promise((r) => product.once('exit', r));
+  rmSync(dataDir, { recursive: true, force: true });
+}
+process.exit(code);
