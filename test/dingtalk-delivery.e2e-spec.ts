@@ -128,6 +128,17 @@ describe('DingTalk delivery through the outbox', () => {
       expect(list(await todos(u)).length).toBeGreaterThan(0);
     }
 
+    // Quota arithmetic (docs/dingtalk.md): what one chain-B ticket with one rework costs.
+    const calls = list(await simGet(sim, '/_sim/calls')).filter((c: any) => c.outcome === 'ok');
+    const byApi: Record<string, number> = {};
+    for (const c of calls) byApi[c.api] = (byApi[c.api] ?? 0) + 1;
+    // These numbers are the quota arithmetic of docs/dingtalk.md: change both together.
+    expect(byApi).toMatchObject({
+      'POST /topapi/message/corpconversation/asyncsend_v2': 16,
+      'POST /v1.0/todo/users/{unionId}/tasks': 15,
+      'PUT /v1.0/todo/users/{unionId}/tasks/{taskId}': 15,
+    });
+
     // nothing of the caller in any notice or to-do, even though the subject named them.
     const everything = JSON.stringify([
       ...(await Promise.all(
@@ -138,6 +149,22 @@ describe('DingTalk delivery through the outbox', () => {
     expect(everything).not.toContain('13812345678');
     expect(everything).not.toContain('张三丰');
     expect(everything).toContain('138＊＊＊＊5678'); // masked; markdown stars shown full-width
+  });
+
+  it('R-9a: a plain chain-A ticket costs 5 notices and 5 to-dos (quota arithmetic, docs/dingtalk.md)', async () => {
+    await simPost(sim, '/_sim/reset', {});
+    const c = await api.createTicket('dispatcher1', { subject: '配额测算' });
+    await step('dispatcher1', c.id, 'dispatch', { assignments: [{ unit: 'branch2', role: 'sole' }] });
+    await step('b2_receiver', c.id, 'accept');
+    await step('b2_receiver', c.id, 'submit_reply', replyBody(now()));
+    await step('b2_leader', c.id, 'approve_reply');
+    await step('dispatcher1', c.id, 'pass_review');
+    await step('ops_head', c.id, 'pass_review');
+    const calls = list(await simGet(sim, '/_sim/calls')).filter((x: any) => x.outcome === 'ok');
+    const count = (api: string) => calls.filter((x: any) => x.api === api).length;
+    expect(count('POST /topapi/message/corpconversation/asyncsend_v2')).toBe(5);
+    expect(count('POST /v1.0/todo/users/{unionId}/tasks')).toBe(5);
+    expect(count('PUT /v1.0/todo/users/{unionId}/tasks/{taskId}')).toBe(5);
   });
 
   it('R-9a: two workers draining at once never send one row twice', async () => {

@@ -44,6 +44,8 @@ export interface AppConfig {
     oapiBaseUrl: string | undefined;
     apiBaseUrl: string | undefined;
     simulatorPort: number;
+    /** Create DingTalk to-dos beside work notices (they cost two API calls each: reference §8). */
+    todos: boolean;
   };
   timezone: 'Asia/Shanghai';
 }
@@ -154,6 +156,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       oapiBaseUrl: url('DINGTALK_OAPI_BASE_URL', ['http:', 'https:']),
       apiBaseUrl: url('DINGTALK_API_BASE_URL', ['http:', 'https:']),
       simulatorPort: int('DINGTALK_SIM_PORT', 3100, 1, 65535),
+      todos: bool('DINGTALK_TODOS') ?? true,
     },
     timezone: 'Asia/Shanghai',
   };

@@ -92,6 +92,9 @@ export class OutboxSender {
   }
 
   private async deliver(row: OutboxRow): Promise<{ status: 'sent' | 'skipped'; result: Record<string, unknown> }> {
+    if (row.kind !== 'notice' && !this.config.dingtalk.todos) {
+      return { status: 'skipped', result: { reason: 'DingTalk to-dos are switched off (DINGTALK_TODOS=false)' } };
+    }
     switch (row.kind) {
       case 'notice':
         return this.sendNotice(row.payload as NoticePayload);
