@@ -15,6 +15,7 @@ import { TicketsController } from './tickets/tickets.controller';
 import { loggerParams } from './logging';
 import { AdminController } from './admin/admin.controller';
 import { DingTalkController } from './dingtalk/dingtalk.controller';
+import { AttachmentsController } from './tickets/attachments.controller';
 
 /** HTTP only: controllers, DTOs, guard, error filter. No scheduler here. */
 @Module({})
@@ -36,6 +37,7 @@ export class ApiModule {
         ReferenceController,
         TicketsController,
         AdminController,
+        AttachmentsController,
       ],
       providers: [
         { provide: APP_FILTER, useClass: DomainExceptionFilter },

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import fastifyMultipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
@@ -41,6 +42,11 @@ async function serveMiniapp(app: NestFastifyApplication, dir: string): Promise<v
 
 /** Logger, shutdown hooks, the micro-app and the OpenAPI document (also used by the e2e harness). */
 export async function configureApiApp(app: NestFastifyApplication, config: AppConfig): Promise<NestFastifyApplication> {
+  // multipart/form-data for attachments only; each route sets its own limits when it reads the file.
+  await app.register(fastifyMultipart as never, {
+    limits: { fileSize: config.attachments.maxBytes + 1, files: 1, fields: 5, parts: 6 },
+    throwFileSizeLimit: false,
+  });
   await serveMiniapp(app, config.miniappDir);
   app.useLogger(app.get(Logger));
   app

@@ -47,6 +47,12 @@ export interface AppConfig {
     /** Create DingTalk to-dos beside work notices (they cost two API calls each: reference §8). */
     todos: boolean;
   };
+  attachments: {
+    /** Folder for uploaded photos and files (absolute). */
+    dir: string;
+    /** Largest accepted file, in bytes. */
+    maxBytes: number;
+  };
   timezone: 'Asia/Shanghai';
 }
 
@@ -114,6 +120,13 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   const miniappRaw = str('MINIAPP_DIST_DIR') ?? 'dingtalk-miniapp/dist';
   const miniappDir = isAbsolute(miniappRaw) ? miniappRaw : resolve(cwd, miniappRaw);
 
+  const attachmentsRaw = str('ATTACHMENTS_DIR');
+  const attachmentsDir = attachmentsRaw
+    ? isAbsolute(attachmentsRaw)
+      ? attachmentsRaw
+      : resolve(cwd, attachmentsRaw)
+    : resolve(dataDir, 'attachments');
+
   const databaseUrl = url('DATABASE_URL', ['postgres:', 'postgresql:']);
   const tokenSecret = str('AUTH_TOKEN_SECRET');
   if (tokenSecret !== undefined && tokenSecret.length < 32) {
@@ -157,6 +170,10 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       apiBaseUrl: url('DINGTALK_API_BASE_URL', ['http:', 'https:']),
       simulatorPort: int('DINGTALK_SIM_PORT', 3100, 1, 65535),
       todos: bool('DINGTALK_TODOS') ?? true,
+    },
+    attachments: {
+      dir: attachmentsDir,
+      maxBytes: int('ATTACHMENT_MAX_BYTES', 10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     },
     timezone: 'Asia/Shanghai',
   };

@@ -9,6 +9,7 @@ import { OutboxRepository } from './repositories/outbox.repository';
 import { InboxRepository } from './repositories/inbox.repository';
 import { DingTalkRepository } from './repositories/dingtalk.repository';
 import { OrgSyncRepository } from './repositories/org-sync.repository';
+import { AttachmentRepository } from './repositories/attachment.repository';
 
 const REPOSITORIES = [
   OrganisationRepository,
@@ -18,6 +19,7 @@ const REPOSITORIES = [
   InboxRepository,
   DingTalkRepository,
   OrgSyncRepository,
+  AttachmentRepository,
 ];
 
 /** The one Nest module that owns the connection pool and the repositories. */

@@ -29,3 +29,5 @@ export { DingTalkRepository } from './repositories/dingtalk.repository';
 export type { DingTalkTodoRow } from './repositories/dingtalk.repository';
 export { OrgSyncRepository } from './repositories/org-sync.repository';
 export type { SyncedUnit, SyncedPerson } from './repositories/org-sync.repository';
+export { AttachmentRepository } from './repositories/attachment.repository';
+export type { AttachmentRow, AttachmentKind, NewAttachment } from './repositories/attachment.repository';

@@ -21,3 +21,6 @@ export { OrgSyncService } from './org-sync/org-sync.service';
 export type { OrgSyncSummary } from './org-sync/org-sync.service';
 export { AdminService, MONTHLY_CALL_QUOTA } from './admin.service';
 export type { DingTalkUsage } from './admin.service';
+export { AttachmentsService } from './attachments/attachments.service';
+export type { AttachmentView, IncomingFile, OpenedAttachment } from './attachments/attachments.service';
+export { ALLOWED_TYPES, TYPE_RULE, sniffType } from './attachments/file-signature';

@@ -11,6 +11,7 @@ import { DINGTALK_CLIENT, dingTalkClientProvider } from './dingtalk/dingtalk-cli
 import { DingTalkSignInService } from './auth/dingtalk-sign-in.service';
 import { OrgSyncService } from './org-sync/org-sync.service';
 import { AdminService } from './admin.service';
+import { AttachmentsService } from './attachments/attachments.service';
 
 /** The application layer shared by the api and the worker. Needs DatabaseModule and config. */
 @Global()
@@ -23,6 +24,7 @@ import { AdminService } from './admin.service';
     DingTalkSignInService,
     OrgSyncService,
     AdminService,
+    AttachmentsService,
     dingTalkClientProvider,
     { provide: WORKING_CALENDAR, useFactory: () => new WorkingCalendar() },
     { provide: CLOCK, useValue: systemClock },
@@ -36,6 +38,7 @@ import { AdminService } from './admin.service';
     DingTalkSignInService,
     OrgSyncService,
     AdminService,
+    AttachmentsService,
     CLOCK,
     WORKING_CALENDAR,
     DINGTALK_CLIENT,

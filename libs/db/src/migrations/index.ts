@@ -1,5 +1,10 @@
 // Every migration, in order. Reviewed SQL only; the schema never comes from synchronize.
 import { InitialSchema1764300000000 } from './1764300000000-initial-schema';
 import { DingTalkDelivery1764400000000 } from './1764400000000-dingtalk-delivery';
+import { Attachments1764600000000 } from './1764600000000-attachments';
 
-export const MIGRATIONS: Function[] = [InitialSchema1764300000000, DingTalkDelivery1764400000000];
+export const MIGRATIONS: Function[] = [
+  InitialSchema1764300000000,
+  DingTalkDelivery1764400000000,
+  Attachments1764600000000,
+];
