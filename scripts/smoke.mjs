@@ -5,16 +5,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
-
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
+import { freePort, waitHealthy } from './lib.mjs';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'hotline-smoke-'));
 chmodSync(dataDir, 0o755);
@@ -38,21 +29,6 @@ function start() {
   return child;
 }
 
-async function waitHealthy(child, ms = 90_000) {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (child.exitCode !== null) throw new Error(`the product exited with code ${child.exitCode}`);
-    try {
-      const r = await fetch(`${base}/health`);
-      if (r.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error('no healthy /health in time');
-}
-
 async function json(method, path, token, body) {
   const r = await fetch(`${base}${path}`, {
     method,
@@ -71,7 +47,7 @@ let child;
 try {
   const t0 = Date.now();
   child = start();
-  await waitHealthy(child);
+  await waitHealthy(base, child);
   check(true, `first start healthy in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   check((await fetch(`${base}/api/docs`)).status === 200, 'GET /api/docs 200');
   const { body: session } = await json('POST', '/api/auth/dev', null, { userid: 'dispatcher1' });
@@ -101,7 +77,7 @@ try {
   child.kill('SIGKILL');
   await new Promise((r) => child.once('exit', r));
   child = start();
-  await waitHealthy(child);
+  await waitHealthy(base, child);
   check(true, 'restart after kill -9 is healthy (leftover PostgreSQL handled)');
   const { body: again } = await json('POST', '/api/auth/dev', null, { userid: 'dispatcher1' });
   const fetched = await json('GET', `/api/tickets/${created.body.id}`, again.token);

@@ -31,6 +31,8 @@ export async function createTestApp(
     AUTH_TOKEN_SECRET: 'test-secret-test-secret-test-secret-0123456789',
     // Tests move the clock by days; sessions must outlive that.
     AUTH_TOKEN_TTL_SECONDS: String(30 * 24 * 3600),
+    // Many sign-ins from one address in a test run; the limit itself is tested on its own.
+    AUTH_RATE_LIMIT_PER_MINUTE: '100000',
     ...opts.env,
   });
   const clock = new SettableClock(opts.start ?? new Date('2026-11-30T01:00:00Z'));

@@ -1,30 +1,15 @@
 import { Controller, Get, HttpCode, Param, ParseIntPipe, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
 import { AdminService, type CurrentUser } from '@hotline/tickets';
 import { Actor } from '../common/current-user.decorator';
+import { BeforeIdPageQueryDto } from '../common/paging.dto';
 
-export class OutboxQueryDto {
+export class OutboxQueryDto extends BeforeIdPageQueryDto {
   @ApiPropertyOptional({ enum: ['pending', 'sent', 'failed', 'skipped'], default: 'failed' })
   @IsOptional()
   @IsIn(['pending', 'sent', 'failed', 'skipped'])
   status?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'rows with a smaller id (paging)' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  before?: number;
 }
 
 @ApiTags('admin')

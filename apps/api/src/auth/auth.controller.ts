@@ -1,5 +1,6 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ThrottlerGuard } from '@nestjs/throttler';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { AuthService } from '@hotline/tickets';
 import { Public } from '../common/public.decorator';
@@ -12,8 +13,18 @@ export class DevSignInDto {
   userid: string;
 }
 
+export class RefreshDto {
+  @ApiProperty()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  refreshToken: string;
+}
+
+/** Sign-in endpoints are rate-limited per client address (AUTH_RATE_LIMIT_PER_MINUTE). */
 @ApiTags('auth')
 @Controller('api/auth')
+@UseGuards(ThrottlerGuard)
 export class AuthController {
   constructor(private readonly auth: AuthService) {}
 
@@ -23,5 +34,21 @@ export class AuthController {
   @ApiOperation({ summary: 'Sign in as a demo person (only with the DingTalk simulator or DEV_LOGIN=true; else 404)' })
   dev(@Body() dto: DevSignInDto) {
     return this.auth.devSignIn(dto.userid);
+  }
+
+  @Public()
+  @Post('refresh')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Exchange a refresh token for a new access token and refresh token (one use)' })
+  refresh(@Body() dto: RefreshDto) {
+    return this.auth.refresh(dto.refreshToken);
+  }
+
+  @Public()
+  @Post('logout')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'End the session of this refresh token' })
+  async logout(@Body() dto: RefreshDto): Promise<void> {
+    await this.auth.logout(dto.refreshToken);
   }
 }

@@ -1,4 +1,5 @@
-import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
+import { ThrottlerGuard } from '@nestjs/throttler';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsNotEmpty, IsString, IsUrl, MaxLength } from 'class-validator';
 import { DingTalkSignInService } from '@hotline/tickets';
@@ -25,6 +26,7 @@ export class DingTalkController {
   constructor(private readonly signInService: DingTalkSignInService) {}
 
   @Public()
+  @UseGuards(ThrottlerGuard)
   @Post('auth/dingtalk')
   @HttpCode(200)
   @ApiOperation({ summary: 'Sign in inside DingTalk with a requestAuthCode code' })

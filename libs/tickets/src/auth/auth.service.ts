@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@hotline/config';
-import { OrganisationRepository, type PersonRow } from '@hotline/db';
+import { OrganisationRepository, SecurityRepository, type PersonRow } from '@hotline/db';
 import { DomainError, type Actor, type Role } from '@hotline/workflow';
 import { CLOCK, type Clock } from '../clock';
+import { createHash, randomBytes } from 'node:crypto';
 import { signToken, verifyToken } from './token';
 import { AUTH_SECRET } from './auth-secret';
 
@@ -13,8 +14,12 @@ export interface CurrentUser extends Actor {
 }
 
 export interface SessionResponse {
+  /** Bearer access token (short-lived). */
   token: string;
   expiresAt: string;
+  /** One-use refresh token: POST /api/auth/refresh exchanges it for a new pair. */
+  refreshToken: string;
+  refreshExpiresAt: string;
   user: MeResponse;
 }
 
@@ -47,6 +52,7 @@ export class AuthService {
     @Inject(AUTH_SECRET) private readonly secret: string,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly org: OrganisationRepository,
+    private readonly security: SecurityRepository,
   ) {}
 
   /** Dev sign-in is open while the DingTalk simulator is in use, or when DEV_LOGIN=true. */
@@ -62,14 +68,44 @@ export class AuthService {
     return this.issue(person);
   }
 
-  issue(person: PersonRow): SessionResponse {
-    const now = this.clock.now().getTime();
+  /** A new access token and a new refresh session for the person. */
+  async issue(person: PersonRow): Promise<SessionResponse> {
+    const now = this.clock.now();
     const ttl = this.config.auth.tokenTtlSeconds;
+    const refreshToken = randomBytes(32).toString('base64url');
+    const refreshExpiresAt = new Date(now.getTime() + this.config.auth.refreshTtlSeconds * 1000);
+    // Only a hash is stored: a leaked database does not leak live sessions.
+    await this.security.createSession(person.userid, hashToken(refreshToken), now, refreshExpiresAt);
     return {
-      token: signToken(this.secret, person.userid, now, ttl),
-      expiresAt: new Date(now + ttl * 1000).toISOString(),
+      token: signToken(this.secret, person.userid, now.getTime(), ttl),
+      expiresAt: new Date(now.getTime() + ttl * 1000).toISOString(),
+      refreshToken,
+      refreshExpiresAt: refreshExpiresAt.toISOString(),
       user: toMe(person),
     };
+  }
+
+  /**
+   * Rotates a refresh token. A token presented a second time means it was copied: every session
+   * of that person ends and they sign in again.
+   */
+  async refresh(refreshToken: string): Promise<SessionResponse> {
+    const now = this.clock.now();
+    const session = await this.security.findSession(hashToken(refreshToken));
+    const invalid = new DomainError('UNAUTHENTICATED', 'the refresh token is invalid or has expired; sign in again', 'refreshToken');
+    if (!session || session.revokedAt || session.expiresAt.getTime() <= now.getTime()) throw invalid;
+    if (session.rotatedAt || !(await this.security.rotateSession(session.id, now))) {
+      await this.security.revokeAllSessions(session.userid, now);
+      throw invalid;
+    }
+    const person = await this.org.findPerson(session.userid);
+    if (!person || !person.active) throw new DomainError('UNAUTHENTICATED', 'this account is no longer active');
+    return this.issue(person);
+  }
+
+  async logout(refreshToken: string): Promise<void> {
+    const session = await this.security.findSession(hashToken(refreshToken));
+    if (session) await this.security.revokeSession(session.id, this.clock.now());
   }
 
   /** The person behind a bearer token; UNAUTHENTICATED for a missing, bad or expired token. */
@@ -87,4 +123,8 @@ export class AuthService {
     if (!p) throw new DomainError('UNAUTHENTICATED', 'this account is no longer active');
     return toMe(p);
   }
+}
+
+function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
 }

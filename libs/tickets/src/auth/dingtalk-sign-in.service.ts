@@ -75,7 +75,7 @@ export class DingTalkSignInService {
       units: existing ? existing.units.map((u) => ({ code: u.code, isLeader: u.isLeader })) : units,
     });
     const person = await this.org.findPerson(userid);
-    return this.auth.issue(person!);
+    return await this.auth.issue(person!);
   }
 
   /** `dd.config` parameters for a page URL (reference §4: SHA-1 over the sorted fields). */

@@ -1,9 +1,11 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export interface TokenClaims {
   sub: string;
   iat: number;
   exp: number;
+  /** Unique per token. */
+  jti?: string;
 }
 
 const b64url = (b: Buffer | string) => Buffer.from(b).toString('base64url');
@@ -12,7 +14,8 @@ const b64url = (b: Buffer | string) => Buffer.from(b).toString('base64url');
 export function signToken(secret: string, userid: string, nowMs: number, ttlSeconds: number): string {
   const header = b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
   const iat = Math.floor(nowMs / 1000);
-  const payload = b64url(JSON.stringify({ sub: userid, iat, exp: iat + ttlSeconds } satisfies TokenClaims));
+  const jti = randomBytes(9).toString('base64url');
+  const payload = b64url(JSON.stringify({ sub: userid, iat, exp: iat + ttlSeconds, jti } satisfies TokenClaims));
   const sig = createHmac('sha256', secret).update(`${header}.${payload}`).digest('base64url');
   return `${header}.${payload}.${sig}`;
 }

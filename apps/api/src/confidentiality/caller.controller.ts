@@ -1,0 +1,41 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { CallerRevealService, type CurrentUser } from '@hotline/tickets';
+import { Actor } from '../common/current-user.decorator';
+import { BeforeIdPageQueryDto } from '../common/paging.dto';
+
+export class RevealDto {
+  @ApiProperty({ description: 'why you need the caller\'s details (recorded)', example: '回访来电人' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(500)
+  reason: string;
+}
+
+export class RevealAuditQueryDto extends BeforeIdPageQueryDto {
+  @ApiPropertyOptional({ description: 'only this ticket' })
+  @IsOptional()
+  @IsUUID()
+  ticket?: string;
+}
+
+@ApiTags('confidentiality')
+@ApiBearerAuth()
+@Controller('api')
+export class CallerController {
+  constructor(private readonly reveals: CallerRevealService) {}
+
+  @Post('tickets/:id/caller/reveal')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'The caller\'s clear name, phone and address, for those who need them; recorded (R-19)' })
+  reveal(@Actor() user: CurrentUser, @Param('id') id: string, @Body() dto: RevealDto) {
+    return this.reveals.reveal(user, id, dto.reason);
+  }
+
+  @Get('admin/audit/caller-reveals')
+  @ApiOperation({ summary: 'Who saw which caller\'s details, when and why (admin; append-only)' })
+  audit(@Actor() user: CurrentUser, @Query() q: RevealAuditQueryDto) {
+    return this.reveals.auditLog(user, q.limit ?? 50, q.before, q.ticket);
+  }
+}

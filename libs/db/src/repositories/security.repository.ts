@@ -1,0 +1,119 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { exec } from './sql';
+
+export interface SessionRow {
+  id: string;
+  userid: string;
+  expiresAt: Date;
+  rotatedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+export interface CallerRow {
+  ticketId: string;
+  confidential: boolean;
+  name: string | null;
+  phone: string | null;
+  address: string | null;
+}
+
+export interface RevealRow {
+  id: number;
+  ticketId: string;
+  ticketNumber: string;
+  userid: string;
+  name: string;
+  at: Date;
+  reason: string;
+  basis: string;
+}
+
+/** Refresh-token sessions, the caller's clear data and the audit of who saw it (R-19). */
+@Injectable()
+export class SecurityRepository {
+  constructor(private readonly ds: DataSource) {}
+
+  async createSession(userid: string, refreshHash: string, now: Date, expiresAt: Date): Promise<void> {
+    await this.ds.query(`INSERT INTO auth_sessions (userid, refresh_hash, created_at, expires_at) VALUES ($1,$2,$3,$4)`, [
+      userid,
+      refreshHash,
+      now,
+      expiresAt,
+    ]);
+  }
+
+  async findSession(refreshHash: string): Promise<SessionRow | null> {
+    const rows = await this.ds.query(`SELECT * FROM auth_sessions WHERE refresh_hash = $1`, [refreshHash]);
+    const r = rows[0];
+    return r
+      ? {
+          id: r.id,
+          userid: r.userid,
+          expiresAt: new Date(r.expires_at),
+          rotatedAt: r.rotated_at ? new Date(r.rotated_at) : null,
+          revokedAt: r.revoked_at ? new Date(r.revoked_at) : null,
+        }
+      : null;
+  }
+
+  /** Marks a session used (rotation); false when someone else used it first. */
+  async rotateSession(id: string, now: Date): Promise<boolean> {
+    const { affected } = await exec(
+      this.ds.manager,
+      `UPDATE auth_sessions SET rotated_at = $2 WHERE id = $1 AND rotated_at IS NULL AND revoked_at IS NULL`,
+      [id, now],
+    );
+    return affected === 1;
+  }
+
+  async revokeSession(id: string, now: Date): Promise<void> {
+    await this.ds.query(`UPDATE auth_sessions SET revoked_at = COALESCE(revoked_at, $2) WHERE id = $1`, [id, now]);
+  }
+
+  /** A refresh token used twice means it leaked: end every session of that person. */
+  async revokeAllSessions(userid: string, now: Date): Promise<void> {
+    await this.ds.query(`UPDATE auth_sessions SET revoked_at = $2 WHERE userid = $1 AND revoked_at IS NULL`, [userid, now]);
+  }
+
+  async callerOf(ticketId: string): Promise<CallerRow | null> {
+    const rows = await this.ds.query(
+      `SELECT id, confidential, caller_name, caller_phone, caller_address FROM tickets WHERE id = $1`,
+      [ticketId],
+    );
+    const r = rows[0];
+    return r
+      ? { ticketId: r.id, confidential: r.confidential, name: r.caller_name, phone: r.caller_phone, address: r.caller_address }
+      : null;
+  }
+
+  async recordReveal(ticketId: string, userid: string, at: Date, reason: string, basis: string): Promise<void> {
+    await this.ds.query(`INSERT INTO caller_reveals (ticket_id, userid, at, reason, basis) VALUES ($1,$2,$3,$4,$5)`, [
+      ticketId,
+      userid,
+      at,
+      reason,
+      basis,
+    ]);
+  }
+
+  async reveals(limit: number, beforeId?: number, ticketId?: string): Promise<RevealRow[]> {
+    const rows = await this.ds.query(
+      `SELECT r.id, r.ticket_id, t.number, r.userid, p.name, r.at, r.reason, r.basis
+         FROM caller_reveals r JOIN tickets t ON t.id = r.ticket_id JOIN people p ON p.userid = r.userid
+        WHERE ($2::bigint IS NULL OR r.id < $2) AND ($3::uuid IS NULL OR r.ticket_id = $3)
+        ORDER BY r.id DESC LIMIT $1`,
+      [limit, beforeId ?? null, ticketId ?? null],
+    );
+    return rows.map((r: Record<string, any>) => ({
+      id: Number(r.id),
+      ticketId: r.ticket_id,
+      ticketNumber: r.number,
+      userid: r.userid,
+      name: r.name,
+      at: new Date(r.at),
+      reason: r.reason,
+      basis: r.basis,
+    }));
+  }
+}

@@ -1,0 +1,66 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { SecurityRepository, TicketRepository, type RevealRow } from '@hotline/db';
+import { DomainError } from '@hotline/workflow';
+import type { CurrentUser } from '../auth/auth.service';
+import { CLOCK, type Clock } from '../clock';
+import { scopeFor } from '../tickets.service';
+
+export interface RevealedCaller {
+  name: string | null;
+  phone: string | null;
+  address: string | null;
+}
+
+const OPEN_ASSIGNMENT = new Set(['pending_accept', 'accepted', 'awaiting_leader', 'return_requested']);
+
+/**
+ * R-19: the caller's clear data, only to those who need it, and every full view on record.
+ * - dispatchers: always (they register and answer the caller);
+ * - the ops head: during the follow-up calls (status follow_up) and while reviewing a closed
+ *   ticket's visit is due (closed);
+ * - receivers and leaders of a unit whose assignment on the ticket is still open, unless the
+ *   ticket is confidential (保密件), which hides the caller from units entirely.
+ * Everyone else: 403 (or 404 when the ticket is not visible to them at all).
+ */
+@Injectable()
+export class CallerRevealService {
+  constructor(
+    private readonly tickets: TicketRepository,
+    private readonly security: SecurityRepository,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async reveal(user: CurrentUser, ticketId: string, reason: string): Promise<RevealedCaller> {
+    const scope = scopeFor(user);
+    const agg = scope ? await this.tickets.load(ticketId, scope) : null;
+    if (!agg) throw new DomainError('NOT_FOUND', 'no such ticket, or it is not visible to you');
+    const caller = await this.security.callerOf(ticketId);
+    if (!caller) throw new DomainError('NOT_FOUND', 'no such ticket, or it is not visible to you');
+    const basis = this.basisFor(user, agg.state.status, caller.confidential, agg.state.assignments);
+    if (!basis) throw new DomainError('FORBIDDEN', 'you have no need to see this caller\'s details (R-19)');
+    const text = reason.trim();
+    if (text.length < 2) throw new DomainError('VALIDATION', 'say why you need the caller\'s details', 'reason');
+    await this.security.recordReveal(ticketId, user.userid, this.clock.now(), text, basis);
+    return { name: caller.name, phone: caller.phone, address: caller.address };
+  }
+
+  private basisFor(
+    user: CurrentUser,
+    status: string,
+    confidential: boolean,
+    assignments: Array<{ unitCode: string; status: string }>,
+  ): string | null {
+    if (user.roles.includes('dispatcher')) return 'dispatcher';
+    if (user.roles.includes('ops_head') && (status === 'follow_up' || status === 'closed')) return 'ops_follow_up';
+    if (confidential) return null;
+    const unitRole = user.roles.includes('receiver') || user.roles.includes('unit_leader');
+    const open = assignments.find((a) => user.unitCodes.includes(a.unitCode) && OPEN_ASSIGNMENT.has(a.status));
+    if (unitRole && open) return `unit:${open.unitCode}`;
+    return null;
+  }
+
+  async auditLog(user: CurrentUser, limit: number, beforeId?: number, ticketId?: string): Promise<RevealRow[]> {
+    if (!user.roles.includes('admin')) throw new DomainError('FORBIDDEN', 'only an admin may read the audit log');
+    return this.security.reveals(limit, beforeId, ticketId);
+  }
+}

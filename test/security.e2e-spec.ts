@@ -1,0 +1,138 @@
+// Confidentiality and sign-in hardening (issue 8, R-19) over HTTP against real PostgreSQL.
+import { Client } from 'pg';
+import { createTestApp, type TestApp } from './support/app';
+import { ApiClient, replyBody } from './support/api-client';
+
+describe('sessions and sign-in hardening', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ dbSuffix: 'security', env: { PUBLIC_URL: 'https://hotline.example.com' } });
+  });
+  afterAll(() => t.close());
+
+  const post = (url: string, payload: unknown) => t.app.inject({ method: 'POST', url, payload: payload as never });
+
+  it('R-19: a refresh token is used once; a reuse ends every session of that person', async () => {
+    const first = (await post('/api/auth/dev', { userid: 'b1_receiver' })).json();
+    expect(first.refreshToken).toEqual(expect.any(String));
+    const second = await post('/api/auth/refresh', { refreshToken: first.refreshToken });
+    expect(second.statusCode).toBe(200);
+    const pair = second.json();
+    expect(pair.token).not.toBe(first.token);
+    // The old one again: refused, and the new pair dies with it (the token was copied).
+    expect((await post('/api/auth/refresh', { refreshToken: first.refreshToken })).statusCode).toBe(401);
+    expect((await post('/api/auth/refresh', { refreshToken: pair.refreshToken })).statusCode).toBe(401);
+    expect((await post('/api/auth/refresh', { refreshToken: 'made-up' })).json()).toMatchObject({ statusCode: 401, field: 'refreshToken' });
+    expect((await post('/api/auth/refresh', {})).json()).toMatchObject({ statusCode: 400, field: 'refreshToken' });
+  });
+
+  it('R-19: logout ends the session; an expired refresh token is refused', async () => {
+    const s = (await post('/api/auth/dev', { userid: 'b2_receiver' })).json();
+    expect((await post('/api/auth/logout', { refreshToken: s.refreshToken })).statusCode).toBe(204);
+    expect((await post('/api/auth/refresh', { refreshToken: s.refreshToken })).statusCode).toBe(401);
+    const s2 = (await post('/api/auth/dev', { userid: 'b2_receiver' })).json();
+    t.clock.advance(15 * 24 * 3600_000);
+    expect((await post('/api/auth/refresh', { refreshToken: s2.refreshToken })).statusCode).toBe(401);
+  });
+
+  it('R-19: responses carry security headers; CORS answers only the app\'s origin', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/health' });
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+    const evil = await t.app.inject({
+      method: 'OPTIONS',
+      url: '/api/me',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' },
+    });
+    expect(evil.headers['access-control-allow-origin']).toBeUndefined();
+    const ours = await t.app.inject({
+      method: 'OPTIONS',
+      url: '/api/me',
+      headers: { origin: 'https://hotline.example.com', 'access-control-request-method': 'GET' },
+    });
+    expect(ours.headers['access-control-allow-origin']).toBe('https://hotline.example.com');
+  });
+});
+
+describe('sign-in rate limit', () => {
+  it('R-19: more sign-ins than AUTH_RATE_LIMIT_PER_MINUTE from one address get 429', async () => {
+    const t = await createTestApp({ dbSuffix: 'ratelimit', env: { AUTH_RATE_LIMIT_PER_MINUTE: '3' } });
+    try {
+      const codes: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        codes.push((await t.app.inject({ method: 'POST', url: '/api/auth/dev', payload: { userid: 'dispatcher1' } })).statusCode);
+      }
+      expect(codes).toEqual([200, 200, 200, 429, 429]);
+      const body = (await t.app.inject({ method: 'POST', url: '/api/auth/dev', payload: { userid: 'dispatcher1' } })).json();
+      expect(body).toMatchObject({ statusCode: 429, error: 'RATE_LIMITED' });
+      // Other endpoints are not limited by it.
+      expect((await t.app.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('revealing the caller on record (R-19)', () => {
+  let t: TestApp;
+  let api: ApiClient;
+  beforeAll(async () => {
+    t = await createTestApp({ dbSuffix: 'reveal' });
+    api = new ApiClient(t.app);
+  });
+  afterAll(() => t.close());
+
+  const reveal = (userid: string, id: string, reason = '需要回访来电人') =>
+    api.post(userid, `/api/tickets/${id}/caller/reveal`, { reason });
+
+  it('R-19: dispatchers and the receiving unit (while its assignment is open) see the caller; each view is recorded', async () => {
+    const c = await api.createTicket('dispatcher1');
+    await api.ok('dispatcher1', c.id, 'dispatch', { assignments: [{ unit: 'branch1', role: 'sole' }] });
+    const byDispatcher = await reveal('dispatcher2', c.id, '核对来电号码');
+    expect(byDispatcher).toMatchObject({ status: 200, body: { name: '张三丰', phone: '13812345678', address: '人民路100号3单元' } });
+    expect((await reveal('b1_receiver', c.id)).status).toBe(200);
+    expect((await reveal('b1_leader', c.id)).status).toBe(200);
+    expect((await reveal('b2_receiver', c.id)).status).toBe(404); // not their ticket at all
+    expect((await reveal('office_reviewer', c.id)).status).toBe(404); // chain A is not theirs
+    expect((await reveal('ops_head', c.id)).status).toBe(403); // not during handling
+    expect((await api.post('b1_receiver', `/api/tickets/${c.id}/caller/reveal`, { reason: ' ' })).body).toMatchObject({
+      statusCode: 400,
+      field: 'reason',
+    });
+
+    const audit = await api.get('admin', `/api/admin/audit/caller-reveals?ticket=${c.id}`);
+    expect(audit.body.map((r: any) => [r.userid, r.basis])).toEqual([
+      ['b1_leader', 'unit:branch1'],
+      ['b1_receiver', 'unit:branch1'],
+      ['dispatcher2', 'dispatcher'],
+    ]);
+    expect(audit.body[2]).toMatchObject({ reason: '核对来电号码', ticketNumber: c.number });
+    expect((await api.get('dispatcher1', '/api/admin/audit/caller-reveals')).status).toBe(403);
+  });
+
+  it('R-19: once the unit has replied it no longer needs the caller; the ops head does during follow-up', async () => {
+    const c = await api.createTicket('dispatcher1', { category: 'report' });
+    await api.ok('dispatcher1', c.id, 'dispatch', { assignments: [{ unit: 'safety', role: 'sole' }] });
+    await api.ok('safety_receiver', c.id, 'accept');
+    await api.ok('safety_receiver', c.id, 'submit_reply', replyBody(t.clock.now()));
+    await api.ok('safety_leader', c.id, 'approve_reply');
+    expect((await reveal('safety_receiver', c.id)).status).toBe(403);
+    await api.ok('dispatcher1', c.id, 'pass_review');
+    await api.ok('ops_head', c.id, 'pass_review', { followUp: true });
+    expect((await reveal('ops_head', c.id, '跟踪回访')).status).toBe(200);
+  });
+
+  it('R-19: the audit log cannot be changed or deleted, even by the database owner', async () => {
+    const c = await api.createTicket('dispatcher1');
+    await reveal('dispatcher1', c.id);
+    const pg = new Client({ connectionString: t.databaseUrl });
+    await pg.connect();
+    try {
+      await expect(pg.query(`UPDATE caller_reveals SET reason = 'x' WHERE ticket_id = $1`, [c.id])).rejects.toThrow(/append-only/);
+      await expect(pg.query(`DELETE FROM caller_reveals WHERE ticket_id = $1`, [c.id])).rejects.toThrow(/append-only/);
+      await expect(pg.query(`TRUNCATE caller_reveals`)).rejects.toThrow(/append-only/);
+    } finally {
+      await pg.end();
+    }
+  });
+});
