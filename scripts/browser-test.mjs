@@ -47,10 +47,11 @@ try {
     if (Date.now() > until) throw new Error('the product did not become healthy');
     await new Promise((r) => setTimeout(r, 250));
   }
-  const r = spawnSync(process.execPath, ['--test', '--test-reporter=spec', 'tests/'], {
+  const r = spawnSync(process.execPath, ['--test', '--test-concurrency=1', '--test-reporter=spec', 'tests/'], {
     cwd: 'dingtalk-miniapp',
     stdio: 'inherit',
-    env: { ...process.env, HOTLINE_API_URL: api, CHROMIUM_PATH: CHROMIUM },
+    // DINGTALK_SIM_URL: the sign-in test mints requestAuthCode codes at the simulator.
+    env: { ...process.env, HOTLINE_API_URL: api, DINGTALK_SIM_URL: `http://127.0.0.1:${simPort}`, CHROMIUM_PATH: CHROMIUM },
   });
   code = r.status ?? 1;
 } catch (err) {

@@ -1,10 +1,23 @@
 // HTTP client for the Hotline Desk API: bearer token, JSON errors, idempotency keys, timeouts.
 import { clearSession, loadSession } from './session';
-import type { ActionName, Category, InboxItem, Session, Source, Ticket, TicketPage, Unit, User } from './types';
+import type {
+  ActionName,
+  Attachment,
+  Category,
+  InboxItem,
+  JsapiConfig,
+  Session,
+  Source,
+  Ticket,
+  TicketPage,
+  Unit,
+  User,
+} from './types';
 
 /** Same origin by default (the API serves the built app); VITE_API_BASE overrides at build time. */
 const BASE: string = (import.meta.env.VITE_API_BASE as string | undefined) ?? '';
 const TIMEOUT_MS = 20_000;
+const UPLOAD_TIMEOUT_MS = 120_000;
 
 export class ApiError extends Error {
   constructor(
@@ -30,6 +43,10 @@ export function newIdempotencyKey(): string {
 
 interface RequestOptions {
   body?: unknown;
+  /** Sent as is (multipart uploads): no JSON content type. */
+  form?: FormData;
+  /** Answer as a Blob (downloads) instead of JSON. */
+  blob?: boolean;
   idempotencyKey?: string;
   auth?: boolean;
 }
@@ -47,15 +64,16 @@ async function request<T>(method: string, path: string, opts: RequestOptions = {
     headers.Authorization = `Bearer ${session.token}`;
   }
   const controller = new AbortController();
-  const timer = window.setTimeout(() => controller.abort(), TIMEOUT_MS);
+  const timer = window.setTimeout(() => controller.abort(), opts.form || opts.blob ? UPLOAD_TIMEOUT_MS : TIMEOUT_MS);
   let res: Response;
   try {
     res = await fetch(BASE + path, {
       method,
       headers,
-      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      body: opts.form ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body)),
       signal: controller.signal,
     });
+    if (opts.blob && res.ok) return (await res.blob()) as T;
   } catch {
     throw new ApiError(0, 'Network', '网络异常，请检查网络后重试');
   } finally {
@@ -80,6 +98,27 @@ async function request<T>(method: string, path: string, opts: RequestOptions = {
   return data as T;
 }
 
+/** Chinese names of the fields the API names in a 400, so "填写有误" says which box. */
+const FIELD: Record<string, string> = {
+  file: '附件 ',
+  reason: '理由 ',
+  basis: '依据 ',
+  comment: '意见 ',
+  content: '内容 ',
+  days: '延期天数 ',
+  handledAt: '办理时间 ',
+  handler: '经办人 ',
+  satisfaction: '满意度 ',
+  assignments: '承办单位 ',
+  replyDeadline: '最晚回复时间 ',
+  upstreamDeadline: '上级期限 ',
+  occurredAt: '发生时间 ',
+  subject: '主题 ',
+  source: '来源 ',
+  category: '事项类型 ',
+};
+const fieldLabel = (field: string | undefined) => (field ? (FIELD[field] ?? `${field} `) : '');
+
 /** A message a person can act on, for any failed call. */
 export function describeError(e: unknown): string {
   if (!(e instanceof ApiError)) return '操作失败，请稍后重试';
@@ -87,7 +126,7 @@ export function describeError(e: unknown): string {
     case 0:
       return e.message;
     case 400:
-      return `填写有误：${e.field ? `${e.field} ` : ''}${e.message}`;
+      return `填写有误：${fieldLabel(e.field)}${e.message}`;
     case 401:
       return '登录已过期，请重新登录';
     case 403:
@@ -96,6 +135,8 @@ export function describeError(e: unknown): string {
       return '工单不存在或您无权查看';
     case 409:
       return '该工单已被他人处理，已刷新';
+    case 413:
+      return '文件或内容太大';
     case 429:
       return '操作太频繁，请稍后再试';
     default:
@@ -104,7 +145,7 @@ export function describeError(e: unknown): string {
 }
 
 export type ListQuery = Partial<
-  Record<'status' | 'source' | 'category' | 'unit' | 'q' | 'from' | 'to' | 'cursor', string>
+  Record<'status' | 'source' | 'category' | 'unit' | 'light' | 'q' | 'from' | 'to' | 'cursor', string>
 > & { limit?: number };
 
 function query(q: Record<string, string | number | undefined>): string {
@@ -128,4 +169,23 @@ export const api = {
     request<Ticket>('POST', '/api/tickets', { body, idempotencyKey }),
   act: (id: string, action: ActionName, body: unknown, idempotencyKey: string) =>
     request<Ticket>('POST', `/api/tickets/${encodeURIComponent(id)}/actions/${action}`, { body, idempotencyKey }),
+  attachments: (ticketId: string) =>
+    request<Attachment[]>('GET', `/api/tickets/${encodeURIComponent(ticketId)}/attachments`),
+  uploadAttachment: (ticketId: string, file: Blob, fileName: string, assignmentId?: string) => {
+    const form = new FormData();
+    form.append('file', file, fileName);
+    return request<Attachment>('POST', attachmentUploadPath(ticketId, assignmentId), { form });
+  },
+  /** The file's bytes (thumbnails and downloads go through here: the API wants the bearer token). */
+  attachmentBlob: (url: string) => request<Blob>('GET', url, { blob: true }),
+  jsapiConfig: (url: string) => request<JsapiConfig>('GET', `/api/dingtalk/jsapi-config${query({ url })}`),
 };
+
+export function attachmentUploadPath(ticketId: string, assignmentId?: string): string {
+  return `/api/tickets/${encodeURIComponent(ticketId)}/attachments${query({ assignment: assignmentId })}`;
+}
+
+/** Absolute URL of an API path (DingTalk's native uploader needs one). */
+export function absoluteApiUrl(path: string): string {
+  return new URL(BASE + path, window.location.href).toString();
+}

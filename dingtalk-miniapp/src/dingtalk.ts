@@ -1,7 +1,12 @@
 // The only DingTalk JSAPI parts we use, imported one by one (the full package adds ~360 KB).
-import 'dingtalk-jsapi/entry/union';
+import dd from 'dingtalk-jsapi/entry/union';
 import { getENV } from 'dingtalk-jsapi/lib/env';
-import requestAuthCode from 'dingtalk-jsapi/api/runtime/permission/requestAuthCode';
+// Named imports: these modules are CommonJS, and under Node's interop rules (this package is
+// "type": "module") their default import is the exports object, not the function.
+import { requestAuthCode$ as requestAuthCode } from 'dingtalk-jsapi/api/runtime/permission/requestAuthCode';
+import { chooseImage$ as chooseImage } from 'dingtalk-jsapi/api/union/chooseImage';
+import { uploadFile$ as uploadFile } from 'dingtalk-jsapi/api/union/uploadFile';
+import type { JsapiConfig } from './types';
 
 const AUTH_CODE_TIMEOUT_MS = 8_000;
 
@@ -21,21 +26,81 @@ export function corpIdFromUrl(): string | null {
   return value && value !== '$CORPID$' ? value : null;
 }
 
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer = 0;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = window.setTimeout(() => reject(new Error(message)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => window.clearTimeout(timer));
+}
+
 /**
  * A one-time 免登 code (valid 5 minutes, single use) from the classic
  * runtime.permission.requestAuthCode. It can hang forever under a faked DingTalk user agent,
  * hence the timeout.
  */
 export async function getAuthCode(corpId: string): Promise<string> {
-  let timer = 0;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = window.setTimeout(() => reject(new Error('获取钉钉授权码超时')), AUTH_CODE_TIMEOUT_MS);
-  });
-  try {
-    const result = await Promise.race([requestAuthCode({ corpId }), timeout]);
-    if (!result?.code) throw new Error('钉钉未返回授权码');
-    return result.code;
-  } finally {
-    window.clearTimeout(timer);
+  const result = await withTimeout(requestAuthCode({ corpId }), AUTH_CODE_TIMEOUT_MS, '获取钉钉授权码超时');
+  if (!result?.code) throw new Error('钉钉未返回授权码');
+  return result.code;
+}
+
+/** The phone clients have the native picker (camera or album); the PC client uses a file input. */
+export function canChooseImage(): boolean {
+  if (!inDingTalk()) return false;
+  const platform = getENV().platform as string;
+  return platform === 'android' || platform === 'ios' || platform === 'harmony';
+}
+
+let configured: Promise<void> | null = null;
+
+/** dd.config once per page: chooseImage and uploadFile are JSAPIs that need the page signed. */
+function configure(loadConfig: (url: string) => Promise<JsapiConfig>): Promise<void> {
+  configured ??= loadConfig(window.location.href.split('#')[0] ?? window.location.href)
+    .then((c) => {
+      dd.config({
+        agentId: c.agentId,
+        corpId: c.corpId,
+        timeStamp: c.timeStamp,
+        nonceStr: c.nonceStr,
+        signature: c.signature,
+        type: 0,
+        jsApiList: ['biz.util.chooseImage', 'biz.util.uploadFile'],
+      });
+    })
+    .catch((e: unknown) => {
+      configured = null;
+      throw e;
+    });
+  return configured;
+}
+
+/**
+ * Photos from the camera or album (dd.chooseImage), each sent by DingTalk's native uploader to
+ * `uploadUrl` as the multipart part "file" with our bearer token. Resolves to the API's answers.
+ */
+export async function chooseAndUploadImages<T>(opts: {
+  uploadUrl: string;
+  token: string;
+  loadConfig: (url: string) => Promise<JsapiConfig>;
+  max: number;
+}): Promise<T[]> {
+  await configure(opts.loadConfig);
+  const picked = await chooseImage({ count: opts.max, sourceType: ['camera', 'album'] });
+  const paths = picked.files?.map((f) => f.path) ?? picked.filePaths ?? [];
+  const uploaded: T[] = [];
+  for (const filePath of paths) {
+    const res = await uploadFile({
+      url: opts.uploadUrl,
+      header: { Authorization: `Bearer ${opts.token}` },
+      fileName: 'file',
+      filePath,
+      fileType: 'image',
+    });
+    const status = Number(res.statusCode ?? 200);
+    const body = res.data ? (JSON.parse(res.data) as T & { message?: string }) : null;
+    if (status >= 400 || !body) throw new Error(body?.message ?? `上传失败（${status}）`);
+    uploaded.push(body);
   }
+  return uploaded;
 }

@@ -55,6 +55,9 @@ export const ACTION: Record<string, string> = {
   record_follow_up: '记录跟踪',
   finish_follow_up: '结束跟踪',
   remind: '催办',
+  request_extension: '申请延期',
+  approve_extension: '同意延期',
+  reject_extension: '驳回延期',
 };
 
 export const CHANNEL: Record<string, string> = {

@@ -16,7 +16,12 @@ export type ActionName =
   | 'report_upstream'
   | 'record_follow_up'
   | 'finish_follow_up'
-  | 'remind';
+  | 'remind'
+  | 'request_extension'
+  | 'approve_extension'
+  | 'reject_extension';
+
+export type Light = 'green' | 'yellow' | 'red';
 
 export interface UserUnit {
   code: string;
@@ -81,6 +86,8 @@ export interface TicketListItem {
   urgency: string;
   createdAt: string;
   replyDeadline: string | null;
+  /** X-9, once the API computes it: the worst light of the open assignments. */
+  light?: Light | null;
   units: { code: string; role: string; status: string }[];
 }
 
@@ -121,6 +128,16 @@ export interface Assignment {
   reworkCount: number;
   reply: Reply | null;
   returnRequest: { reason: string; basis: string; requestedBy: string; requestedAt: string } | null;
+  /** once the API sends them. */
+  light?: Light | null;
+  extensionCount?: number;
+  extensionRequest?: {
+    days: number;
+    reason: string;
+    requestedBy: string;
+    requestedAt: string;
+    newDeadline: string;
+  } | null;
 }
 
 export interface TimelineEvent {
@@ -164,4 +181,26 @@ export interface Ticket {
   assignments: Assignment[];
   timeline: TimelineEvent[];
   actions: ActionName[];
+}
+
+export interface Attachment {
+  id: string;
+  ticketId: string;
+  assignmentId: string | null;
+  kind: 'ticket' | 'reply';
+  fileName: string;
+  contentType: string;
+  sizeBytes: number;
+  uploadedBy: { userid: string; name: string };
+  createdAt: string;
+  url: string;
+}
+
+export interface JsapiConfig {
+  agentId: string;
+  corpId: string;
+  timeStamp: number;
+  nonceStr: string;
+  signature: string;
+  url: string;
 }

@@ -15,12 +15,15 @@ export function Deadline({
   deadline,
   start,
   now,
+  light: given,
 }: {
   deadline: string | null | undefined;
   start?: string | null;
   now: number;
+  /** The API's light when it sends one (it knows the working-day calendar); else computed here. */
+  light?: Light | null;
 }) {
-  const light = trafficLight(deadline, start, now);
+  const light = deadline && now > Date.parse(deadline) ? 'red' : (given ?? trafficLight(deadline, start, now));
   return (
     <span className={`deadline deadline-${light}`}>
       <LightDot light={light} />

@@ -5,8 +5,9 @@ import { ApiError, api, describeError, newIdempotencyKey } from '../api-client';
 import { nameOf, useApp } from '../app-context';
 import { ACTION, CONTACT_METHOD, ROLE, SATISFACTION, label, options } from '../labels';
 import { drafts } from '../session';
-import { countdown, fromLocalInput, toLocalInput, useNow } from '../time';
-import type { ActionName, Assignment, Ticket, User } from '../types';
+import { countdown, formatTime, fromLocalInput, toLocalInput, useNow } from '../time';
+import type { ActionName, Assignment, Attachment, Ticket, User } from '../types';
+import { AttachmentList, AttachmentPicker } from '../components/attachments';
 
 type Values = Record<string, unknown>;
 
@@ -25,13 +26,26 @@ const CONFIRM: Partial<Record<ActionName, string>> = {
   send_back: '确定退回承办单位重办？办理期限不变。',
   report_upstream: '确定已上报并办结此工单？',
   finish_follow_up: '确定结束跟踪并办结？',
+  request_extension: '确定申请延期？批准前原期限照常计算。',
+  approve_extension: '同意后该单位的最晚回复时间将顺延。确定同意？',
+  reject_extension: '确定驳回延期申请？该单位须按原期限回复。',
 };
 
 /** Forms kept as drafts in localStorage: the ones where a person types a lot. */
-const DRAFTED: ActionName[] = ['submit_reply', 'request_return', 'answer_directly', 'reject_reply', 'send_back'];
+const DRAFTED: ActionName[] = [
+  'submit_reply',
+  'request_return',
+  'answer_directly',
+  'reject_reply',
+  'send_back',
+  'request_extension',
+  'revoke',
+];
 
-/** Which assignment statuses each unit-scoped action acts on. */
-const UNIT_SCOPE: Partial<Record<ActionName, { statuses: string[]; mine: boolean }>> = {
+const OPEN_ASSIGNMENT = ['pending_accept', 'accepted', 'awaiting_leader', 'return_requested'];
+
+/** Which assignment statuses each unit-scoped action acts on (`extension`: only with a pending request). */
+const UNIT_SCOPE: Partial<Record<ActionName, { statuses: string[]; mine: boolean; extension?: boolean }>> = {
   accept: { statuses: ['pending_accept'], mine: true },
   request_return: { statuses: ['pending_accept', 'accepted'], mine: true },
   submit_reply: { statuses: ['accepted'], mine: true },
@@ -39,13 +53,21 @@ const UNIT_SCOPE: Partial<Record<ActionName, { statuses: string[]; mine: boolean
   reject_reply: { statuses: ['awaiting_leader'], mine: true },
   approve_return: { statuses: ['return_requested'], mine: false },
   reject_return: { statuses: ['return_requested'], mine: false },
+  request_extension: { statuses: ['pending_accept', 'accepted', 'awaiting_leader'], mine: true },
+  approve_extension: { statuses: OPEN_ASSIGNMENT, mine: false, extension: true },
+  reject_extension: { statuses: OPEN_ASSIGNMENT, mine: false, extension: true },
 };
 
 export function unitCandidates(ticket: Ticket, action: ActionName, user: User): Assignment[] {
   const scope = UNIT_SCOPE[action];
   if (!scope) return [];
   const mine = new Set(user.units.map((u) => u.code));
-  return ticket.assignments.filter((a) => scope.statuses.includes(a.status) && (!scope.mine || mine.has(a.unit.code)));
+  return ticket.assignments.filter(
+    (a) =>
+      scope.statuses.includes(a.status) &&
+      (!scope.mine || mine.has(a.unit.code)) &&
+      (!scope.extension || Boolean(a.extensionRequest)),
+  );
 }
 
 function defaults(action: ActionName, user: User): Values {
@@ -64,6 +86,8 @@ function defaults(action: ActionName, user: User): Values {
       return { mode: ['sole'], units: [], lead: [], co: [] };
     case 'pass_review':
       return { followUp: false };
+    case 'request_extension':
+      return { days: ['1'] };
     default:
       return {};
   }
@@ -124,6 +148,12 @@ function buildBody(action: ActionName, v: Values, unit: string | undefined): unk
       return { comment: text(v.comment) };
     case 'revoke':
       return { reason: text(v.reason) };
+    case 'request_extension':
+      return withUnit({ days: Number(first(v.days) ?? 1), reason: text(v.reason) });
+    case 'approve_extension':
+      return withUnit({ comment: text(v.comment) });
+    case 'reject_extension':
+      return withUnit({ comment: text(v.comment) });
     case 'answer_directly':
       return { answer: text(v.answer) };
   }
@@ -134,12 +164,16 @@ const required = (message: string) => [{ required: true, whitespace: true, messa
 export function ActionPanel({
   ticket,
   action,
+  attachments,
+  onAttachment,
   onClose,
   onDone,
   onConflict,
 }: {
   ticket: Ticket;
   action: ActionName;
+  attachments: Attachment[];
+  onAttachment: (a: Attachment) => void;
   onClose: () => void;
   onDone: (t: Ticket) => void;
   onConflict: () => void;
@@ -185,7 +219,8 @@ export function ActionPanel({
       // Keep the key only when the outcome is unknown (network); a definite answer means a new attempt.
       if (!(e instanceof ApiError && e.status === 0)) idempotencyKey.current = newIdempotencyKey();
       if (e instanceof ApiError && e.status === 409) {
-        Toast.show({ content: '该工单已被他人处理，已刷新' });
+        // The draft stays: the person may need the text for the next step.
+        Toast.show({ content: '该工单已被他人处理，已刷新', duration: 4000 });
         onConflict();
       } else if (!(e instanceof ApiError && e.status === 401)) {
         Toast.show({ icon: 'fail', content: describeError(e) });
@@ -196,9 +231,18 @@ export function ActionPanel({
   };
 
   const returnWindow = candidates[0]?.returnWindowEndsAt;
+  const acting = candidates.find((a) => a.unit.code === unit) ?? candidates[0];
   const unitPicker =
     candidates.length > 1 ? (
-      <Form.Item label={action.endsWith('_return') ? '申请退回的单位' : '以哪个单位办理'}>
+      <Form.Item
+        label={
+          action.endsWith('_return')
+            ? '申请退回的单位'
+            : action.endsWith('_extension')
+              ? '申请延期的单位'
+              : '以哪个单位办理'
+        }
+      >
         <Radio.Group value={unit} onChange={(v) => setUnit(v as string)}>
           <Space direction="vertical">
             {candidates.map((a) => (
@@ -253,9 +297,21 @@ export function ActionPanel({
             returnWindow,
             now,
             ticket,
+            acting,
             unitName: (c) => nameOf(reference.units, c),
           })}
         </Form>
+        {action === 'submit_reply' && acting && (
+          <div className="pad-x reply-files">
+            <AttachmentList items={attachments.filter((a) => a.assignmentId === acting.id)} label="回复附件" />
+            <AttachmentPicker
+              ticketId={ticket.id}
+              assignmentId={acting.id}
+              onUploaded={onAttachment}
+              text="添加现场照片"
+            />
+          </div>
+        )}
         {drafted && <p className="muted small pad-x">草稿自动保存在本机，登录过期也不会丢失。</p>}
       </div>
     </Popup>
@@ -268,6 +324,7 @@ interface FieldContext {
   returnWindow: string | null | undefined;
   now: number;
   ticket: Ticket;
+  acting: Assignment | undefined;
   unitName: (code: string) => string;
 }
 
@@ -398,6 +455,46 @@ function renderFields(action: ActionName, ctx: FieldContext) {
       return comment(undefined, '跟踪结论（选填）');
     case 'remind':
       return comment(undefined, '催办内容（选填），将通知承办单位');
+    case 'request_extension': {
+      const a = ctx.acting;
+      return (
+        <>
+          {a?.replyDeadline && (
+            <p className="form-note">
+              当前最晚回复时间 {formatTime(a.replyDeadline)}（{countdown(a.replyDeadline, ctx.now)}
+              ）。延期按工作日计算， 须在期限前申请，由运营服务部审批；批准前原期限照常计算。
+              {a.extensionCount ? `本单位已延期 ${a.extensionCount} 次。` : ''}
+            </p>
+          )}
+          <Form.Item name="days" label="延期天数（工作日）" rules={[{ required: true, message: '请选择延期天数' }]}>
+            <Selector columns={3} options={[1, 2, 3].map((d) => ({ label: `${d} 个工作日`, value: String(d) }))} />
+          </Form.Item>
+          <Form.Item name="reason" label="延期理由" rules={required('请填写延期理由')}>
+            <TextArea
+              placeholder="为什么不能按期办结，需要做什么"
+              autoSize={{ minRows: 3, maxRows: 8 }}
+              maxLength={2000}
+              showCount
+            />
+          </Form.Item>
+        </>
+      );
+    }
+    case 'approve_extension':
+    case 'reject_extension': {
+      const r = ctx.acting?.extensionRequest;
+      return (
+        <>
+          {r && (
+            <p className="form-note">
+              {ctx.acting ? ctx.unitName(ctx.acting.unit.code) : ''}申请延期 {r.days} 个工作日，至{' '}
+              {formatTime(r.newDeadline)}。 理由：{r.reason}
+            </p>
+          )}
+          {action === 'approve_extension' ? comment(undefined, '意见（选填）') : comment('请填写驳回理由')}
+        </>
+      );
+    }
     case 'revoke':
       return (
         <Form.Item name="reason" label="撤销原因" rules={required('请填写撤销原因')}>

@@ -9,9 +9,10 @@ import { navigate } from '../router';
 import { useNow } from '../time';
 import type { ActionName, InboxItem } from '../types';
 
-type TabKey = 'all' | 'accept' | 'handle' | 'approve' | 'review';
+type TabKey = 'all' | 'accept' | 'handle' | 'approve' | 'review' | 'return' | 'extension';
+type KindKey = 'accept' | 'handle' | 'approve' | 'review';
 
-const TAB_OF: Record<ActionName, Exclude<TabKey, 'all'>> = {
+const TAB_OF: Record<ActionName, KindKey> = {
   accept: 'accept',
   submit_reply: 'handle',
   dispatch: 'handle',
@@ -28,6 +29,9 @@ const TAB_OF: Record<ActionName, Exclude<TabKey, 'all'>> = {
   pass_review: 'review',
   send_back: 'review',
   report_upstream: 'review',
+  request_extension: 'handle',
+  approve_extension: 'approve',
+  reject_extension: 'approve',
 };
 
 const TABS: { key: TabKey; title: string }[] = [
@@ -36,12 +40,28 @@ const TABS: { key: TabKey; title: string }[] = [
   { key: 'handle', title: '办理中' },
   { key: 'approve', title: '待审批' },
   { key: 'review', title: '待审核' },
+  // The dispatchers' queues (issue 6 item 4): shown when they hold something.
+  { key: 'return', title: '退回申请' },
+  { key: 'extension', title: '延期申请' },
 ];
+
+const QUEUE_OF: Partial<Record<ActionName, TabKey>> = {
+  approve_return: 'return',
+  approve_extension: 'extension',
+};
+
+function inTab(item: InboxItem, tab: TabKey): boolean {
+  if (tab === 'all') return true;
+  if (tab === 'return' || tab === 'extension') return QUEUE_OF[item.action] === tab;
+  return (TAB_OF[item.action] ?? 'handle') === tab;
+}
 
 // The inbox gives the deadline but not when the clock started; the light needs both, so the
 // start (the unit's dispatch time, else the ticket's registration) is read from the ticket once.
 const startCache = new Map<string, string | null>();
 const startKey = (item: InboxItem) => `${item.ticket.id}:${item.unit ?? ''}`;
+
+const QUEUE_TABS: TabKey[] = ['return', 'extension'];
 
 async function fillStarts(items: InboxItem[], onDone: () => void): Promise<void> {
   const missing = [...new Map(items.filter((i) => !startCache.has(startKey(i))).map((i) => [i.ticket.id, i])).values()];
@@ -96,15 +116,18 @@ export function InboxPage() {
   }, [load]);
 
   const counts = useMemo(() => {
-    const c: Record<TabKey, number> = { all: 0, accept: 0, handle: 0, approve: 0, review: 0 };
+    const c: Record<TabKey, number> = { all: 0, accept: 0, handle: 0, approve: 0, review: 0, return: 0, extension: 0 };
     for (const i of items ?? []) {
       c.all += 1;
       c[TAB_OF[i.action] ?? 'handle'] += 1;
+      const queue = QUEUE_OF[i.action];
+      if (queue) c[queue] += 1;
     }
     return c;
   }, [items]);
 
-  const shown = (items ?? []).filter((i) => tab === 'all' || (TAB_OF[i.action] ?? 'handle') === tab);
+  const shown = (items ?? []).filter((i) => inTab(i, tab));
+  const tabs = TABS.filter((t) => !QUEUE_TABS.includes(t.key) || counts[t.key] > 0 || t.key === tab);
   const chooseTab = (key: string) => {
     setTab(key as TabKey);
     sessionStorage.setItem('hotline.inboxTab', key);
@@ -113,7 +136,7 @@ export function InboxPage() {
   return (
     <div className="inbox">
       <Tabs activeKey={tab} onChange={chooseTab} className="inbox-tabs" stretch={false}>
-        {TABS.map((t) => (
+        {tabs.map((t) => (
           <Tabs.Tab
             key={t.key}
             title={

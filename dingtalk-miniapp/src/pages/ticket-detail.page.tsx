@@ -4,28 +4,35 @@ import { Button, Card, ErrorBlock, Skeleton, Steps, Tag } from 'antd-mobile';
 import { api, describeError } from '../api-client';
 import { nameOf, useApp } from '../app-context';
 import { AssignmentTag, Deadline, StatusTag } from '../components/deadline';
+import { AttachmentList, AttachmentPicker } from '../components/attachments';
 import { ACTION, CHANNEL, CONTACT_METHOD, ROLE, SATISFACTION, STATUS, STEP, URGENCY, label } from '../labels';
 import { countdown, formatTime, useNow } from '../time';
-import type { ActionName, Assignment, Ticket, TimelineEvent } from '../types';
+import type { ActionName, Assignment, Attachment, Ticket, TimelineEvent } from '../types';
 import { ActionPanel } from './action-forms';
 
 const NEGATIVE: ActionName[] = ['reject_reply', 'reject_return', 'send_back', 'revoke', 'request_return'];
-const SECONDARY: ActionName[] = ['remind', 'record_follow_up'];
+const NEGATIVE_EXTRA: ActionName[] = ['reject_extension'];
+const SECONDARY: ActionName[] = ['remind', 'record_follow_up', 'request_extension'];
 
 export function TicketDetailPage({ id }: { id: string }) {
   const [ticket, setTicket] = useState<Ticket | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [open, setOpen] = useState<ActionName | null>(null);
+  const [attachments, setAttachments] = useState<Attachment[]>([]);
+  const { session } = useApp();
   const now = useNow();
 
   const load = useCallback(async () => {
     try {
-      setTicket(await api.ticket(id));
+      const [t, files] = await Promise.all([api.ticket(id), api.attachments(id).catch(() => null)]);
+      setTicket(t);
+      if (files) setAttachments(files);
       setError(null);
     } catch (e) {
       setError(describeError(e));
     }
   }, [id]);
+  const addAttachment = (a: Attachment) => setAttachments((list) => [...list, a]);
 
   useEffect(() => {
     void load();
@@ -51,6 +58,9 @@ export function TicketDetailPage({ id }: { id: string }) {
   // The assignment fields name people by userid; the timeline knows their names.
   const names = new Map(ticket.timeline.filter((e) => e.actor).map((e) => [e.actor!.userid, e.actor!.name]));
   const who = (userid: string | null | undefined) => (userid ? (names.get(userid) ?? userid) : '');
+  // The API takes ticket files from whoever may act now, and from dispatchers.
+  const mayUpload = ticket.actions.length > 0 || session.user.roles.includes('dispatcher');
+  const ticketFiles = attachments.filter((a) => a.kind === 'ticket');
 
   return (
     <div className={ticket.actions.length ? 'ticket has-actions' : 'ticket'}>
@@ -87,13 +97,23 @@ export function TicketDetailPage({ id }: { id: string }) {
                 {ticket.directAnswer}
               </div>
             )}
+            <AttachmentList items={ticketFiles} label={`附件（${ticketFiles.length}）`} />
+            {mayUpload && <AttachmentPicker ticketId={ticket.id} onUploaded={addAttachment} />}
           </Card>
 
           <Card title={`承办单位（${ticket.assignments.length}）`} className="section">
             {ticket.assignments.length === 0 ? (
               <p className="muted">尚未派单</p>
             ) : (
-              ticket.assignments.map((a) => <AssignmentBlock key={a.id} a={a} now={now} who={who} />)
+              ticket.assignments.map((a) => (
+                <AssignmentBlock
+                  key={a.id}
+                  a={a}
+                  now={now}
+                  who={who}
+                  files={attachments.filter((f) => f.assignmentId === a.id)}
+                />
+              ))
             )}
           </Card>
         </div>
@@ -133,8 +153,8 @@ export function TicketDetailPage({ id }: { id: string }) {
             <Button
               key={a}
               className="action-button"
-              color={NEGATIVE.includes(a) ? 'danger' : SECONDARY.includes(a) ? 'default' : 'primary'}
-              fill={NEGATIVE.includes(a) || SECONDARY.includes(a) ? 'outline' : 'solid'}
+              color={negative(a) ? 'danger' : SECONDARY.includes(a) ? 'default' : 'primary'}
+              fill={negative(a) || SECONDARY.includes(a) ? 'outline' : 'solid'}
               onClick={() => setOpen(a)}
             >
               {label(ACTION, a)}
@@ -147,6 +167,8 @@ export function TicketDetailPage({ id }: { id: string }) {
         <ActionPanel
           ticket={ticket}
           action={open}
+          attachments={attachments}
+          onAttachment={addAttachment}
           onClose={() => setOpen(null)}
           onDone={(t) => {
             setOpen(null);
@@ -161,6 +183,8 @@ export function TicketDetailPage({ id }: { id: string }) {
     </div>
   );
 }
+
+const negative = (a: ActionName) => NEGATIVE.includes(a) || NEGATIVE_EXTRA.includes(a);
 
 function Fact({ k, v, note }: { k: string; v: string; note?: string }) {
   return (
@@ -182,10 +206,12 @@ function AssignmentBlock({
   a,
   now,
   who,
+  files,
 }: {
   a: Assignment;
   now: number;
   who: (userid: string | null | undefined) => string;
+  files: Attachment[];
 }) {
   const open = !['replied', 'returned', 'cancelled'].includes(a.status);
   const returnOpen =
@@ -205,7 +231,7 @@ function AssignmentBlock({
         {a.replyDeadline && (
           <div>
             最晚回复：{formatTime(a.replyDeadline)}{' '}
-            {open && <Deadline deadline={a.replyDeadline} start={a.dispatchedAt} now={now} />}
+            {open && <Deadline deadline={a.replyDeadline} start={a.dispatchedAt} now={now} light={a.light} />}
           </div>
         )}
         {a.acceptedAt && (
@@ -215,6 +241,19 @@ function AssignmentBlock({
         )}
         {returnOpen && <div className="muted">可申请退回：{countdown(a.returnWindowEndsAt, now)}</div>}
       </div>
+      {a.extensionRequest && (
+        <div className="sub-block warn">
+          <div>
+            <strong>延期申请</strong>　{who(a.extensionRequest.requestedBy)}{' '}
+            {formatTime(a.extensionRequest.requestedAt)}
+          </div>
+          <div>
+            延期 {a.extensionRequest.days} 个工作日，至 {formatTime(a.extensionRequest.newDeadline)}（待运营服务部审批）
+          </div>
+          <div>理由：{a.extensionRequest.reason}</div>
+        </div>
+      )}
+      {(a.extensionCount ?? 0) > 0 && <div className="muted small">已延期 {a.extensionCount} 次</div>}
       {a.returnRequest && (
         <div className="sub-block warn">
           <div>
@@ -246,6 +285,7 @@ function AssignmentBlock({
           </div>
         </div>
       )}
+      <AttachmentList items={files} label={a.reply ? undefined : '办理附件'} />
     </div>
   );
 }

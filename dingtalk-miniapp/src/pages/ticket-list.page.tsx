@@ -14,17 +14,27 @@ interface Filters {
   source: string;
   category: string;
   unit: string;
+  /** X-9; no selector yet: GET /api/tickets?light= is not in the API yet (deadlines work). */
+  light: string;
   q: string;
   from: string;
   to: string;
 }
 
-const EMPTY: Filters = { status: '', source: '', category: '', unit: '', q: '', from: '', to: '' };
+const EMPTY: Filters = { status: '', source: '', category: '', unit: '', light: '', q: '', from: '', to: '' };
+
 const PAGE = 20;
 const OPEN = ['registered', 'in_progress', 'in_review', 'follow_up'];
 
+/** The return and extension queues are inbox tabs (the inbox lists what waits for my decision). */
+function openQueue(tab: 'return' | 'extension'): void {
+  sessionStorage.setItem('hotline.inboxTab', tab);
+  navigate('/inbox');
+}
+
 export function TicketListPage() {
-  const { reference } = useApp();
+  const { reference, session } = useApp();
+  const ops = session.user.roles.some((r) => r === 'dispatcher' || r === 'ops_head');
   const [filters, setFilters] = useState<Filters>(() => {
     try {
       return { ...EMPTY, ...(JSON.parse(sessionStorage.getItem('hotline.filters') ?? '{}') as Partial<Filters>) };
@@ -46,6 +56,7 @@ export function TicketListPage() {
       source: f.source || undefined,
       category: f.category || undefined,
       unit: f.unit || undefined,
+      light: f.light || undefined,
       q: f.q.trim() || undefined,
       from: fromLocalInput(f.from),
       to: fromLocalInput(f.to, true),
@@ -116,6 +127,16 @@ export function TicketListPage() {
           筛选{active ? `(${active})` : ''}
         </Button>
       </div>
+      {ops && (
+        <div className="queues">
+          <Button size="small" fill="outline" onClick={() => openQueue('return')}>
+            退回申请队列
+          </Button>
+          <Button size="small" fill="outline" onClick={() => openQueue('extension')}>
+            延期申请队列
+          </Button>
+        </div>
+      )}
       {showFilters && (
         <div className="filters">
           <div className="filter-label">状态</div>
@@ -204,7 +225,7 @@ export function TicketListPage() {
                   <div className="item-side">
                     <StatusTag status={t.status} step={t.step} />
                     {OPEN.includes(t.status) && t.replyDeadline && (
-                      <Deadline deadline={t.replyDeadline} start={t.createdAt} now={now} />
+                      <Deadline deadline={t.replyDeadline} start={t.createdAt} now={now} light={t.light} />
                     )}
                   </div>
                 }
