@@ -22,7 +22,7 @@ export class ApiClient {
 
   async call(
     userid: string | null,
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
     url: string,
     payload?: unknown,
     headers: Record<string, string> = {},

@@ -14,6 +14,7 @@ import { ReferenceController } from './reference/reference.controller';
 import { TicketsController } from './tickets/tickets.controller';
 import { loggerParams } from './logging';
 import { AdminController } from './admin/admin.controller';
+import { DeadlinesAdminController } from './admin/deadlines-admin.controller';
 import { DingTalkController } from './dingtalk/dingtalk.controller';
 import { AttachmentsController } from './tickets/attachments.controller';
 
@@ -37,6 +38,7 @@ export class ApiModule {
         ReferenceController,
         TicketsController,
         AdminController,
+        DeadlinesAdminController,
         AttachmentsController,
       ],
       providers: [

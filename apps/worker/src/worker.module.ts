@@ -7,6 +7,8 @@ import { TicketsModule } from '@hotline/tickets';
 import { OutboxSender } from './outbox/outbox-sender.service';
 import { OutboxSenderJob } from './outbox/outbox-sender.job';
 import { OrgSyncJob } from './org-sync/org-sync.job';
+import { DeadlineScanJob } from './deadlines/deadline-scan.job';
+import { DailyDigestJob } from './deadlines/daily-digest.job';
 
 /** The background process: the only owner of @nestjs/schedule (deadline jobs, notice sender). */
 @Module({})
@@ -21,7 +23,7 @@ export class WorkerModule {
         ScheduleModule.forRoot(),
         TicketsModule,
       ],
-      providers: [OutboxSender, OutboxSenderJob, OrgSyncJob],
+      providers: [OutboxSender, OutboxSenderJob, OrgSyncJob, DeadlineScanJob, DailyDigestJob],
     };
   }
 }

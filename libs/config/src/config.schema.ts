@@ -53,6 +53,27 @@ export interface AppConfig {
     /** Largest accepted file, in bytes. */
     maxBytes: number;
   };
+  /** X-1, X-2: office hours of the working-day calendar (Asia/Shanghai wall clock, 'HH:mm'). */
+  calendar: {
+    officeHours: { start: string; end: string };
+    lunchBreak: { start: string; end: string } | null;
+  };
+  /** X-3, X-4, X-9, R-17: deadline settings. */
+  deadlines: {
+    /** X-9: yellow when more than this share of an item's time is used (0 < share < 1). */
+    yellowShare: number;
+    /** X-9: the second reminder, this many minutes before the deadline. */
+    remindBeforeMinutes: number;
+    /** X-3: working days kept free before an upstream deadline for the review chain. */
+    upstreamMarginWorkingDays: number;
+    /** X-4: extensions per assignment, and working days per extension. */
+    extensionMaxCount: number;
+    extensionMaxDays: number;
+    /** R-17: alert this many minutes before close of business about undispatched tickets. */
+    dispatchAlertLeadMinutes: number;
+    /** Rows per transaction of a deadline scan. */
+    scanBatchSize: number;
+  };
   timezone: 'Asia/Shanghai';
 }
 
@@ -103,6 +124,28 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       issues.push(`${name} must be a valid URL (got "${raw}")`);
       return undefined;
     }
+  };
+
+  const fraction = (name: string, def: number): number => {
+    const raw = str(name);
+    if (raw === undefined) return def;
+    const parts = raw.split('/');
+    const n = parts.length === 2 ? Number(parts[0]) / Number(parts[1]) : Number(raw);
+    if (!Number.isFinite(n) || n <= 0 || n >= 1) {
+      issues.push(`${name} must be a share between 0 and 1, like 0.67 or 2/3 (got "${raw}")`);
+      return def;
+    }
+    return n;
+  };
+  const clockRange = (name: string, def: string | null): { start: string; end: string } | null => {
+    const raw = str(name) ?? def;
+    if (raw === null || raw.toLowerCase() === 'none') return null;
+    const m = /^([01]\d|2[0-3]):([0-5]\d)\s*-\s*([01]\d|2[0-3]):([0-5]\d)$/.exec(raw);
+    if (!m || `${m[1]}${m[2]}` >= `${m[3]}${m[4]}`) {
+      issues.push(`${name} must be a range HH:mm-HH:mm with start before end (got "${raw}")`);
+      return null;
+    }
+    return { start: `${m[1]}:${m[2]}`, end: `${m[3]}:${m[4]}` };
   };
 
   const nodeEnvRaw = str('NODE_ENV') ?? 'development';
@@ -174,6 +217,19 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     attachments: {
       dir: attachmentsDir,
       maxBytes: int('ATTACHMENT_MAX_BYTES', 10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    },
+    calendar: {
+      officeHours: clockRange('OFFICE_HOURS', '08:30-17:30') ?? { start: '08:30', end: '17:30' },
+      lunchBreak: clockRange('LUNCH_BREAK', null),
+    },
+    deadlines: {
+      yellowShare: fraction('LIGHT_YELLOW_SHARE', 2 / 3),
+      remindBeforeMinutes: int('REMIND_BEFORE_DEADLINE_MINUTES', 60, 0, 24 * 60),
+      upstreamMarginWorkingDays: int('UPSTREAM_MARGIN_WORKING_DAYS', 1, 0, 10),
+      extensionMaxCount: int('EXTENSION_MAX_COUNT', 3, 0, 10),
+      extensionMaxDays: int('EXTENSION_MAX_DAYS', 3, 1, 15),
+      dispatchAlertLeadMinutes: int('DISPATCH_ALERT_LEAD_MINUTES', 30, 0, 240),
+      scanBatchSize: int('DEADLINE_SCAN_BATCH', 500, 10, 10_000),
     },
     timezone: 'Asia/Shanghai',
   };

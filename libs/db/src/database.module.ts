@@ -9,6 +9,9 @@ import { OutboxRepository } from './repositories/outbox.repository';
 import { InboxRepository } from './repositories/inbox.repository';
 import { DingTalkRepository } from './repositories/dingtalk.repository';
 import { OrgSyncRepository } from './repositories/org-sync.repository';
+import { TimeLimitRepository } from './repositories/time-limit.repository';
+import { CalendarRepository } from './repositories/calendar.repository';
+import { DeadlineRepository } from './repositories/deadline.repository';
 import { AttachmentRepository } from './repositories/attachment.repository';
 
 const REPOSITORIES = [
@@ -20,6 +23,9 @@ const REPOSITORIES = [
   DingTalkRepository,
   OrgSyncRepository,
   AttachmentRepository,
+  TimeLimitRepository,
+  CalendarRepository,
+  DeadlineRepository,
 ];
 
 /** The one Nest module that owns the connection pool and the repositories. */

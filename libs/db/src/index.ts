@@ -15,7 +15,32 @@ export type {
   TicketListFilter,
   TicketListCursor,
   TicketListItem,
+  AssignmentDeadlineFacts,
+  DeadlineRecord,
+  Light,
+  LightParams,
 } from './repositories/ticket.repository';
+export { lightSql, OPEN_ASSIGNMENT_STATUSES } from './repositories/ticket.repository';
+export { TimeLimitRepository } from './repositories/time-limit.repository';
+export type {
+  TimeLimitPolicyRow,
+  TimeLimitPolicyInput,
+  LimitValue,
+  LimitUnitName,
+} from './repositories/time-limit.repository';
+export { CalendarRepository } from './repositories/calendar.repository';
+export type { CalendarOverrideRow, CalendarYearRow, MissingYearRow } from './repositories/calendar.repository';
+export { DeadlineRepository, SYSTEM_ACTOR } from './repositories/deadline.repository';
+export type {
+  DueAssignment,
+  DueUndispatched,
+  DueTicketFacts,
+  ReminderKey,
+  ReturnWindowDue,
+  SystemTimelineEvent,
+  DigestFigures,
+} from './repositories/deadline.repository';
+export { DEFAULT_TIME_LIMITS } from './seed/reference-data';
 export { InboxRepository } from './repositories/inbox.repository';
 export type { InboxRow, InboxActor } from './repositories/inbox.repository';
 export { IdempotencyRepository } from './repositories/idempotency.repository';

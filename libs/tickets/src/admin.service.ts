@@ -9,6 +9,11 @@ import { OrgSyncService, type OrgSyncSummary } from './org-sync/org-sync.service
 /** reference §8: a standard-edition company gets about 10,000 non-contact API calls a month. */
 export const MONTHLY_CALL_QUOTA = 10_000;
 
+/** Every admin operation starts here (STYLE habit 3). */
+export function requireAdmin(user: CurrentUser): void {
+  if (!user.roles.includes('admin')) throw new DomainError('FORBIDDEN', 'only an admin may do this');
+}
+
 export interface DingTalkUsage {
   month: string;
   calls: number;
@@ -28,12 +33,8 @@ export class AdminService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  private requireAdmin(user: CurrentUser): void {
-    if (!user.roles.includes('admin')) throw new DomainError('FORBIDDEN', 'only an admin may do this');
-  }
-
   async usage(user: CurrentUser): Promise<DingTalkUsage> {
-    this.requireAdmin(user);
+    requireAdmin(user);
     return this.currentUsage();
   }
 
@@ -45,12 +46,12 @@ export class AdminService {
   }
 
   async outboxRows(user: CurrentUser, status: string, limit: number, beforeId?: number): Promise<OutboxRow[]> {
-    this.requireAdmin(user);
+    requireAdmin(user);
     return this.outbox.list(status, limit, beforeId);
   }
 
   async retryOutbox(user: CurrentUser, id: number): Promise<{ id: number; status: 'pending' }> {
-    this.requireAdmin(user);
+    requireAdmin(user);
     if (!(await this.outbox.retry(id, this.clock.now()))) {
       throw new DomainError('INVALID_STATE', `outbox row ${id} is not a failed row`);
     }
@@ -58,12 +59,12 @@ export class AdminService {
   }
 
   async syncOrganisation(user: CurrentUser): Promise<OrgSyncSummary> {
-    this.requireAdmin(user);
+    requireAdmin(user);
     return this.orgSync.run('admin');
   }
 
   async lastOrgSync(user: CurrentUser) {
-    this.requireAdmin(user);
+    requireAdmin(user);
     return this.orgSyncRepo.lastRun();
   }
 }

@@ -1,4 +1,4 @@
-import type { TicketAggregate, TimelineRow } from '@hotline/db';
+import type { AssignmentDeadlineFacts, Light, TicketAggregate, TimelineRow } from '@hotline/db';
 import { RETURN_WINDOW_MS, type ActionName, type AssignmentState } from '@hotline/workflow';
 import { maskAddress, maskName, maskPhone } from './masking';
 
@@ -29,6 +29,24 @@ export interface AssignmentView {
   replyDeadline: string;
   /** until when a return may be requested. */
   returnWindowEndsAt: string;
+  /** green / yellow / red while the assignment is open; null otherwise. */
+  light: Light | null;
+  /** the accept limit of the policy (informational). */
+  acceptDeadline: string | null;
+  /** what the reply deadline was computed with (policy, upstream margin, dispatcher, extension). */
+  deadlineBasis: Record<string, unknown> | null;
+  calendarVersion: string | null;
+  /** R-9d, R-18: when the deadline job found it overdue. */
+  overdueAt: string | null;
+  /** */
+  extensionCount: number;
+  extensionRequest: {
+    days: number;
+    reason: string;
+    requestedBy: string;
+    requestedAt: string;
+    newDeadline: string;
+  } | null;
   acceptedBy: string | null;
   acceptedAt: string | null;
   reworkCount: number;
@@ -40,6 +58,8 @@ export interface TicketView {
   id: string;
   number: string;
   status: string;
+  /** the worst light among the open assignments; null when nothing is open. */
+  light: Light | null;
   step: string | null;
   chain: string;
   version: number;
@@ -80,7 +100,14 @@ export interface TicketView {
 
 const isoOrNull = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 
-function assignmentView(a: AssignmentState, unitNames: Map<string, string>): AssignmentView {
+const LIGHT_RANK: Record<Light, number> = { green: 1, yellow: 2, red: 3 };
+
+function assignmentView(
+  a: AssignmentState,
+  unitNames: Map<string, string>,
+  light: Light | undefined,
+  facts: AssignmentDeadlineFacts | undefined,
+): AssignmentView {
   return {
     id: a.id,
     unit: { code: a.unitCode, name: unitNames.get(a.unitCode) ?? a.unitCode },
@@ -90,6 +117,21 @@ function assignmentView(a: AssignmentState, unitNames: Map<string, string>): Ass
     dispatchedBy: a.dispatchedBy,
     replyDeadline: a.replyDeadline.toISOString(),
     returnWindowEndsAt: new Date(a.dispatchedAt.getTime() + RETURN_WINDOW_MS).toISOString(),
+    light: light ?? null,
+    acceptDeadline: isoOrNull(facts?.acceptDeadline),
+    deadlineBasis: facts?.basis ?? null,
+    calendarVersion: facts?.calendarVersion ?? null,
+    overdueAt: isoOrNull(facts?.overdueAt),
+    extensionCount: a.extensionCount,
+    extensionRequest: a.extensionRequest
+      ? {
+          days: a.extensionRequest.days,
+          reason: a.extensionRequest.reason,
+          requestedBy: a.extensionRequest.requestedBy,
+          requestedAt: a.extensionRequest.requestedAt.toISOString(),
+          newDeadline: a.extensionRequest.newDeadline.toISOString(),
+        }
+      : null,
     acceptedBy: a.acceptedBy ?? null,
     acceptedAt: isoOrNull(a.acceptedAt),
     reworkCount: a.reworkCount,
@@ -128,12 +170,16 @@ export function toTicketView(
   timeline: TimelineRow[],
   actions: ActionName[],
   unitNames: Map<string, string>,
+  lights: Map<string, Light>,
 ): TicketView {
   const { state, facts } = agg;
+  let light: Light | null = null;
+  for (const l of lights.values()) if (!light || LIGHT_RANK[l] > LIGHT_RANK[light]) light = l;
   return {
     id: state.id,
     number: facts.number,
     status: state.status,
+    light,
     step: state.step,
     chain: state.chain,
     version: state.version,
@@ -162,7 +208,7 @@ export function toTicketView(
     closedAt: isoOrNull(facts.closedAt),
     directAnswer: state.directAnswer ?? null,
     initiator: state.initiator,
-    assignments: state.assignments.map((a) => assignmentView(a, unitNames)),
+    assignments: state.assignments.map((a) => assignmentView(a, unitNames, lights.get(a.id), agg.deadlines.get(a.id))),
     timeline: timeline.map((e) => ({
       action: e.action,
       actor: e.actor,

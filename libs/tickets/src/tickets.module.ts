@@ -3,8 +3,10 @@ import { APP_CONFIG, type AppConfig } from '@hotline/config';
 import { AuthService } from './auth/auth.service';
 import { AUTH_SECRET, resolveAuthSecret } from './auth/auth-secret';
 import { CLOCK, systemClock } from './clock';
-import { WorkingCalendar } from '@hotline/calendar';
-import { DeadlinePolicy, WORKING_CALENDAR } from './deadline-policy';
+import { DeadlinePolicy } from './deadline-policy';
+import { CalendarService } from './calendar/calendar.service';
+import { TimeLimitService } from './deadlines/time-limit.service';
+import { DeadlineJobsService } from './deadlines/deadline-jobs.service';
 import { TicketsService } from './tickets.service';
 import { ReferenceService } from './reference.service';
 import { DINGTALK_CLIENT, dingTalkClientProvider } from './dingtalk/dingtalk-client.provider';
@@ -26,7 +28,9 @@ import { AttachmentsService } from './attachments/attachments.service';
     AdminService,
     AttachmentsService,
     dingTalkClientProvider,
-    { provide: WORKING_CALENDAR, useFactory: () => new WorkingCalendar() },
+    CalendarService,
+    TimeLimitService,
+    DeadlineJobsService,
     { provide: CLOCK, useValue: systemClock },
     { provide: AUTH_SECRET, useFactory: (config: AppConfig) => resolveAuthSecret(config), inject: [APP_CONFIG] },
   ],
@@ -40,7 +44,9 @@ import { AttachmentsService } from './attachments/attachments.service';
     AdminService,
     AttachmentsService,
     CLOCK,
-    WORKING_CALENDAR,
+    CalendarService,
+    TimeLimitService,
+    DeadlineJobsService,
     DINGTALK_CLIENT,
   ],
 })

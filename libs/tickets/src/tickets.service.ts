@@ -1,11 +1,15 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@hotline/config';
 import {
   IdempotencyRepository,
   InboxRepository,
   OrganisationRepository,
   TicketRepository,
+  type DeadlineRecord,
   type InboxRow,
+  type Light,
+  type LightParams,
   type OutboxInsert,
   type TicketAggregate,
   type TicketListItem,
@@ -20,12 +24,14 @@ import {
   type ActionInputs,
   type ActionName,
   type Audience,
+  type DecideContext,
   type Effect,
   type TicketState,
 } from '@hotline/workflow';
+import { CalendarService } from './calendar/calendar.service';
 import type { CurrentUser } from './auth/auth.service';
 import { CLOCK, type Clock } from './clock';
-import { DeadlinePolicy } from './deadline-policy';
+import { DeadlinePolicy, type ComputedDeadline, type DeadlineBasis } from './deadline-policy';
 import { scrubCallerData } from './masking';
 import { toTicketView, type TicketView } from './ticket-view';
 
@@ -54,6 +60,7 @@ export interface ListTicketsQuery {
   q?: string;
   from?: Date;
   to?: Date;
+  light?: Light;
   limit: number;
   cursor?: string;
 }
@@ -95,8 +102,24 @@ export class TicketsService {
     private readonly inboxRepo: InboxRepository,
     private readonly idempotency: IdempotencyRepository,
     private readonly deadlines: DeadlinePolicy,
+    private readonly calendars: CalendarService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
+
+  /** X-9: lights are computed in SQL against this clock value and share (never the database's now()). */
+  private lightParams(): LightParams {
+    return { now: this.clock.now(), yellowShare: this.config.deadlines.yellowShare };
+  }
+
+  /** X-3, X-4: the caps and the upstream deadline the workflow checks extensions against. */
+  private decideContext(facts: { upstreamDeadline: Date | null }): DecideContext {
+    const d = this.config.deadlines;
+    return {
+      extensionLimits: { maxCount: d.extensionMaxCount, maxDays: d.extensionMaxDays },
+      latestDeadline: facts.upstreamDeadline,
+    };
+  }
 
   async create(user: CurrentUser, input: CreateTicketInput): Promise<TicketView> {
     if (!user.roles.includes('dispatcher')) {
@@ -112,6 +135,8 @@ export class TicketsService {
     if (input.occurredAt && input.occurredAt.getTime() > now.getTime() + 5 * 60_000) {
       throw new DomainError('VALIDATION', 'occurredAt cannot be in the future', 'occurredAt');
     }
+    // R-17: dispatched before close of business of the working day it counts on.
+    const { due: dispatchDueAt } = await this.deadlines.dispatchDue(now);
     const id = await this.tickets.transaction(async (m) => {
       const ticketId = await this.tickets.create(
         {
@@ -134,6 +159,7 @@ export class TicketsService {
           occurredAt: input.occurredAt ?? null,
           initiator: user.userid,
           receivedAt: now,
+          dispatchDueAt,
         },
         m,
       );
@@ -164,9 +190,19 @@ export class TicketsService {
     const cursor = q.cursor ? decodeCursor(q.cursor) : undefined;
     const rows = await this.tickets.list(
       scope,
-      { status: q.status, source: q.source, category: q.category, unit: q.unit, q: q.q, from: q.from, to: q.to },
+      {
+        status: q.status,
+        source: q.source,
+        category: q.category,
+        unit: q.unit,
+        q: q.q,
+        from: q.from,
+        to: q.to,
+        light: q.light,
+      },
       q.limit + 1,
       cursor,
+      this.lightParams(),
     );
     const items = rows.slice(0, q.limit);
     const last = items[items.length - 1];
@@ -177,7 +213,7 @@ export class TicketsService {
   }
 
   async inbox(user: CurrentUser, limit: number): Promise<InboxRow[]> {
-    return this.inboxRepo.inbox(user, limit);
+    return this.inboxRepo.inbox(user, limit, this.lightParams());
   }
 
   /** One workflow action. With an Idempotency-Key a retry returns the first result (200). */
@@ -210,13 +246,15 @@ export class TicketsService {
     const agg = await this.tickets.load(id, scope);
     if (!agg) throw new DomainError('NOT_FOUND', 'no such ticket, or it is not visible to you');
     const now = this.clock.now();
-    const input = await this.toWorkflowInput(name, body, agg, now);
-    const result = decide(agg.state, user, name, input as never, now, randomUUID);
+    const prepared = await this.toWorkflowInput(name, body, agg, now, user);
+    const context = this.decideContext(agg.facts);
+    const result = decide(agg.state, user, name, prepared.input as never, now, randomUUID, context);
     if (!result.ok) throw new DomainError(result.code, result.message, result.field);
 
     const ticket = await this.tickets.transaction(async (m) => {
       const outbox = await this.toOutbox(m, agg, result.state, result.effects, now);
       await this.tickets.saveDecision(m, name, agg.state, result.state, result.events, outbox, now);
+      await this.recordDeadlines(m, agg, result.state, prepared, now);
       const view = await this.get(user, id, m);
       if (idempotencyKey) {
         const saved = await this.idempotency.save(m, user.userid, idempotencyKey, {
@@ -242,7 +280,76 @@ export class TicketsService {
     // starve it when many actions run at once.
     const timeline = await this.tickets.timeline(agg.state.id, m);
     const unitNames = await this.tickets.unitNames(m);
-    return toTicketView(agg, timeline, allowedActions(agg.state, user, this.clock.now()), unitNames);
+    const lights = await this.tickets.lights(agg.state.id, this.lightParams(), m);
+    const actions = allowedActions(agg.state, user, this.clock.now(), this.decideContext(agg.facts));
+    return toTicketView(agg, timeline, actions, unitNames, lights);
+  }
+
+  /**
+   * X-2: stores on each new or moved deadline what it was computed with and schedules its
+   * reminders (X-9); a deadline that reached into a year without holiday data alerts the admin.
+   */
+  private async recordDeadlines(
+    m: Tx,
+    agg: TicketAggregate,
+    after: TicketState,
+    prepared: PreparedInput,
+    now: Date,
+  ): Promise<void> {
+    const records: DeadlineRecord[] = [];
+    const before = new Map(agg.state.assignments.map((a) => [a.id, a]));
+    for (const a of after.assignments) {
+      const b = before.get(a.id);
+      if (!b && prepared.dispatch) {
+        records.push({
+          assignmentId: a.id,
+          basis: { ...prepared.dispatch.basis },
+          calendarVersion: prepared.dispatch.calendarVersion,
+          acceptDeadline: prepared.dispatch.acceptDeadline,
+        });
+      } else if (b && b.replyDeadline.getTime() !== a.replyDeadline.getTime()) {
+        const old = agg.deadlines.get(a.id)?.basis as DeadlineBasis | null | undefined;
+        const extension = prepared.extension;
+        records.push({
+          assignmentId: a.id,
+          basis: {
+            ...(old ?? {}),
+            source: 'extension',
+            previousDeadline: b.replyDeadline.toISOString(),
+            days: b.extensionRequest?.days,
+          },
+          calendarVersion: extension?.calendarVersion ?? (await this.calendars.current(m)).version,
+          acceptDeadline: null,
+        });
+      }
+    }
+    await this.tickets.recordDeadlines(m, records, this.config.deadlines.yellowShare);
+    const missing = [...(prepared.dispatch?.missingYears ?? []), ...(prepared.extension?.missingYears ?? [])];
+    const firstSeen = await this.calendars.recordMissingYears(m, [...new Set(missing)], after.id);
+    if (firstSeen.length > 0) await this.alertMissingYears(m, agg, after, firstSeen, now);
+  }
+
+  /** X-2: tells the admins that a deadline was computed without that year's holidays. */
+  private async alertMissingYears(m: Tx, agg: TicketAggregate, after: TicketState, years: number[], now: Date) {
+    const admins = await this.org.peopleWithRole('admin', m);
+    const deadline = after.assignments.map((a) => a.replyDeadline.getTime()).sort((x, y) => y - x)[0];
+    await this.tickets.insertOutbox(m, [
+      {
+        ticketId: after.id,
+        kind: 'notice',
+        dedupeKey: `calendar_missing_year:${years.join(',')}`,
+        payload: {
+          notice: 'calendar_missing_year',
+          userids: admins,
+          unit: null,
+          unitName: null,
+          deadline: deadline ? new Date(deadline).toISOString() : null,
+          at: now.toISOString(),
+          years,
+          ticket: this.outboxTicket(agg, after),
+        },
+      },
+    ]);
   }
 
   /** Turns a JSON body into the workflow's typed input: dates, deadlines, unit checks. */
@@ -251,7 +358,8 @@ export class TicketsService {
     body: ActionBody,
     agg: TicketAggregate,
     now: Date,
-  ): Promise<unknown> {
+    user: CurrentUser,
+  ): Promise<PreparedInput> {
     const date = (v: unknown) => (v === undefined || v === null ? undefined : new Date(v as string));
     switch (action) {
       case 'dispatch': {
@@ -259,15 +367,31 @@ export class TicketsService {
         const known = await this.org.existingUnitCodes(raw.map((a) => a.unit));
         const unknown = raw.find((a) => !known.has(a.unit));
         if (unknown) throw new DomainError('VALIDATION', `unknown unit "${unknown.unit}"`, 'assignments.unit');
-        const requested = date(body.replyDeadline);
-        const replyDeadline = this.deadlines.replyDeadline(agg.facts, now, requested);
+        const computed = await this.deadlines.forDispatch(agg.facts, now, date(body.replyDeadline));
         return {
-          assignments: raw.map((a) => ({ unit: a.unit, role: a.role, replyDeadline })),
-        } satisfies ActionInputs['dispatch'];
+          input: {
+            assignments: raw.map((a) => ({ unit: a.unit, role: a.role, replyDeadline: computed.replyDeadline })),
+          } satisfies ActionInputs['dispatch'],
+          dispatch: computed,
+        };
+      }
+      case 'request_extension': {
+        // X-4: the new deadline is computed here, on the calendar, from the acting unit's deadline.
+        const days = body.days as number;
+        const units = typeof body.unit === 'string' ? [body.unit] : user.unitCodes;
+        const own = agg.state.assignments.filter(
+          (a) => units.includes(a.unitCode) && !['returned', 'cancelled'].includes(a.status),
+        );
+        if (own.length !== 1 || !Number.isInteger(days) || days < 1) return { input: body };
+        const extended = await this.deadlines.extended(own[0].replyDeadline, days);
+        return {
+          input: { ...body, days, reason: String(body.reason ?? ''), newDeadline: extended.deadline },
+          extension: extended,
+        };
       }
       case 'submit_reply': {
         const cc = (body.callerContact ?? {}) as Record<string, unknown>;
-        return {
+        const reply = {
           unit: body.unit as string | undefined,
           content: String(body.content ?? ''),
           handledAt: date(body.handledAt)!,
@@ -280,10 +404,28 @@ export class TicketsService {
           },
           satisfaction: body.satisfaction as ActionInputs['submit_reply']['satisfaction'],
         } satisfies ActionInputs['submit_reply'];
+        return { input: reply };
       }
       default:
-        return body;
+        return { input: body };
     }
+  }
+
+  private outboxTicket(agg: TicketAggregate, after: TicketState) {
+    return {
+      id: after.id,
+      number: agg.facts.number,
+      category: agg.facts.categoryCode,
+      categoryName: agg.facts.categoryName,
+      // R-19: nothing of the caller leaves for DingTalk, even inside a subject.
+      subject: scrubCallerData(agg.facts.subject, {
+        name: agg.facts.callerName,
+        phone: agg.facts.callerPhone,
+        address: agg.facts.callerAddress,
+      }),
+      status: after.status,
+      step: after.step,
+    };
   }
 
   /** Resolves each effect's audience to people and writes outbox rows (no caller data, R-19). */
@@ -302,20 +444,7 @@ export class TicketsService {
       return a?.replyDeadline.toISOString() ?? null;
     };
     const unitNames = await this.tickets.unitNames(m);
-    const ticket = {
-      id: after.id,
-      number: agg.facts.number,
-      category: agg.facts.categoryCode,
-      categoryName: agg.facts.categoryName,
-      // R-19: nothing of the caller leaves for DingTalk, even inside a subject.
-      subject: scrubCallerData(agg.facts.subject, {
-        name: agg.facts.callerName,
-        phone: agg.facts.callerPhone,
-        address: agg.facts.callerAddress,
-      }),
-      status: after.status,
-      step: after.step,
-    };
+    const ticket = this.outboxTicket(agg, after);
     for (const [i, e] of effects.entries()) {
       if (e.kind === 'todo_done') {
         rows.push({
@@ -375,6 +504,13 @@ export class TicketsService {
         return this.org.peopleWithRole(to.role, m);
     }
   }
+}
+
+/** The workflow input, with what the application computed for it (kept for the write). */
+interface PreparedInput {
+  input: unknown;
+  dispatch?: ComputedDeadline;
+  extension?: { deadline: Date; calendarVersion: string; missingYears: number[] };
 }
 
 function encodeCursor(createdAt: Date, id: string): string {

@@ -76,6 +76,8 @@ function conditions(rule: TransitionRule): string {
   if (rule.chains) parts.push(`chain ${rule.chains.join('/')}`);
   if (rule.categories) parts.push(`category ${rule.categories.join('/')}`);
   if (rule.assignmentFrom) parts.push(`assignment ${rule.assignmentFrom.join('/')}`);
+  if (rule.extension === 'pending') parts.push('extension request pending');
+  if (rule.extension === 'none_pending') parts.push('no extension request pending');
   for (const g of rule.guards) parts.push(code(g));
   return parts.length ? parts.join('; ') : '—';
 }
@@ -157,7 +159,7 @@ export function renderWorkflowMarkdown(): string {
   }
   out.push(
     '',
-    `Constants: return window ${wf.returnWindowMs / 3_600_000} h (R-11); follow-up categories: ${wf.followUpCategories.join(', ')} (R-14(3)).`,
+    `Constants: return window ${wf.returnWindowMs / 3_600_000} h (R-11); follow-up categories: ${wf.followUpCategories.join(', ')} (R-14(3)); extensions by default at most ${wf.defaultExtensionLimits.maxCount}, of at most ${wf.defaultExtensionLimits.maxDays} working days each (X-4; the application passes its configured caps and the upstream deadline in \`DecideContext\`).`,
   );
   return out.join('\n') + '\n';
 }

@@ -86,6 +86,11 @@ export function approvedReply(unit = 'branch1'): Reply {
   return reply({ submittedBy: RECEIVER_OF[unit], approvedBy: LEADER_OF[unit], approvedAt: at(3) });
 }
 
+/** A pending extension request of 2 days, asked at T0 + 2 h. */
+export function extensionRequest(unitCode: string, newDeadline = at(168)): AssignmentState['extensionRequest'] {
+  return { days: 2, reason: '需调取监控', requestedBy: RECEIVER_OF[unitCode], requestedAt: at(2), newDeadline };
+}
+
 /** An assignment dispatched at T0 by dispatcher1, deadline T0 + 5 days, in the given status. */
 export function assignment(unitCode: string, over: Partial<AssignmentState> = {}): AssignmentState {
   const status = over.status ?? 'pending_accept';
@@ -98,6 +103,7 @@ export function assignment(unitCode: string, over: Partial<AssignmentState> = {}
     dispatchedBy: 'dispatcher1',
     replyDeadline: at(120),
     reworkCount: 0,
+    extensionCount: 0,
   };
   if (status !== 'pending_accept' && status !== 'cancelled') {
     base.acceptedBy = RECEIVER_OF[unitCode];
@@ -164,6 +170,16 @@ export function validInput<A extends ActionName>(action: A, t: TicketState, now:
     record_follow_up: () => ({ comment: '已电话跟踪,问题仍在处理' }),
     finish_follow_up: () => ({}),
     remind: () => ({}),
+    request_extension: () => {
+      // The application computes the new deadline on its calendar; here: 2 days after the latest.
+      const latest = Math.max(0, ...t.assignments.map((a) => a.replyDeadline.getTime()));
+      return { days: 2, reason: '需协调公交集团调取车载监控，时间不足', newDeadline: new Date(latest + 48 * HOUR) };
+    },
+    approve_extension: () => ({ unit: t.assignments.find((a) => a.extensionRequest)?.unitCode }),
+    reject_extension: () => ({
+      comment: '期限内可以办结，请抓紧办理',
+      unit: t.assignments.find((a) => a.extensionRequest)?.unitCode,
+    }),
   };
   return inputs[action]() as ActionInputs[A];
 }

@@ -13,9 +13,11 @@ import {
   type Audience,
   type CallerContact,
   type Chain,
+  type DecideContext,
   type DecideResult,
   type Decision,
   type Effect,
+  type ExtensionLimits,
   type IdSource,
   type Refusal,
   type RefusalCode,
@@ -42,6 +44,9 @@ export const CLOCK_SKEW_MS = 5 * 60 * 1000;
  * reports (举报) and accidents (事故); accidents arrive as complaints or help requests.
  */
 export const FOLLOW_UP_CATEGORIES: readonly string[] = ['report', 'complaint', 'help'];
+
+/** X-4: at most 3 extensions of at most 3 working days each, unless the application says otherwise. */
+export const DEFAULT_EXTENSION_LIMITS: Readonly<ExtensionLimits> = { maxCount: 3, maxDays: 3 };
 
 /** Where a ticket is: its status, or its review step while in review. */
 export type TicketPhase =
@@ -97,7 +102,12 @@ export type AssignmentScope = 'none' | 'own' | 'target';
 
 /** Named guards: conditions on the state (not the input); a failing guard is INVALID_STATE. */
 export type GuardName =
-  'within_return_window' | 'co_units_replied' | 'has_pending_work' | 'responsible_replies_approved';
+  | 'within_return_window'
+  | 'co_units_replied'
+  | 'has_pending_work'
+  | 'responsible_replies_approved'
+  | 'before_deadline'
+  | 'extensions_left';
 
 export const GUARDS: Readonly<Record<GuardName, string>> = {
   within_return_window: 'R-11: now is less than 24 h after the assignment was dispatched',
@@ -105,6 +115,8 @@ export const GUARDS: Readonly<Record<GuardName, string>> = {
   has_pending_work: 'X-9: some active assignment awaits its unit (pending_accept, accepted or awaiting_leader)',
   responsible_replies_approved:
     'R-10, R-14: every active sole or lead assignment is replied with a leader-approved reply',
+  before_deadline: "X-4: now is before the assignment's reply deadline",
+  extensions_left: 'X-4: the assignment has had fewer extensions than the cap (context.extensionLimits, default 3)',
 };
 
 export interface TransitionRule {
@@ -123,6 +135,8 @@ export interface TransitionRule {
   assignmentFrom?: readonly AssignmentStatus[];
   /** For own/target scope: the statuses it may end in. */
   assignmentTo?: readonly AssignmentStatus[];
+  /** X-4: whether the acted-on assignment must have a pending extension request, or must not. */
+  extension?: 'pending' | 'none_pending';
   guards: readonly GuardName[];
   /** Phases the ticket may end in. */
   to: readonly TicketPhase[];
@@ -377,6 +391,45 @@ export const TRANSITIONS: readonly TransitionRule[] = [
     to: ['in_progress'],
     note: 'a 催办 notice to each unit with pending work (receivers, or leaders when awaiting approval)',
   },
+  {
+    action: 'request_extension',
+    requirement: 'X-4',
+    from: ['in_progress'],
+    who: ['unit_receiver'],
+    scope: 'own',
+    assignmentFrom: ['pending_accept', 'accepted', 'awaiting_leader'],
+    assignmentTo: ['pending_accept', 'accepted', 'awaiting_leader'],
+    extension: 'none_pending',
+    guards: ['before_deadline', 'extensions_left'],
+    to: ['in_progress'],
+    note: 'days (1 … maxDays) and a reason; never past the latest (upstream) deadline; the deadline keeps running until approved',
+  },
+  {
+    action: 'approve_extension',
+    requirement: 'X-4',
+    from: ['in_progress'],
+    who: OPS_DEPARTMENT,
+    scope: 'target',
+    assignmentFrom: ['pending_accept', 'accepted', 'awaiting_leader', 'return_requested'],
+    assignmentTo: ['pending_accept', 'accepted', 'awaiting_leader', 'return_requested'],
+    extension: 'pending',
+    guards: [],
+    to: ['in_progress'],
+    note: 'the reply deadline becomes the requested one; extensionCount + 1',
+  },
+  {
+    action: 'reject_extension',
+    requirement: 'X-4',
+    from: ['in_progress'],
+    who: OPS_DEPARTMENT,
+    scope: 'target',
+    assignmentFrom: ['pending_accept', 'accepted', 'awaiting_leader', 'return_requested'],
+    assignmentTo: ['pending_accept', 'accepted', 'awaiting_leader', 'return_requested'],
+    extension: 'pending',
+    guards: [],
+    to: ['in_progress'],
+    note: 'with a comment; the deadline stays',
+  },
 ];
 
 /** The to-do keys and who holds them; derived from the state, so they cannot leak (see todosOf). */
@@ -409,6 +462,13 @@ export const TODO_KEYS: ReadonlyArray<{ key: string; action: ActionName; to: str
       to: 'the initiator',
       due: '—',
       openWhile: 'assignment return_requested',
+    },
+    {
+      key: '{ticket}:{unit}:extension_review',
+      action: 'approve_extension',
+      to: 'the initiator',
+      due: '—',
+      openWhile: 'the assignment has a pending extension request',
     },
     {
       key: '{ticket}:review:{step}',
@@ -459,6 +519,14 @@ export const ASSIGNMENT_SIDE_EFFECTS: ReadonlyArray<{
   { action: 'send_back', from: ['replied'], to: 'accepted', which: 'each unit sent back (reworkCount + 1)' },
 ];
 
+/** X-4: a pending extension request lapses when its assignment no longer has work or a return pending. */
+const EXTENSION_KEPT_WHILE: readonly AssignmentStatus[] = [
+  'pending_accept',
+  'accepted',
+  'awaiting_leader',
+  'return_requested',
+];
+
 export interface WorkflowDescription {
   actions: readonly ActionName[];
   phases: readonly TicketPhase[];
@@ -470,6 +538,7 @@ export interface WorkflowDescription {
   assignmentSideEffects: typeof ASSIGNMENT_SIDE_EFFECTS;
   returnWindowMs: number;
   followUpCategories: readonly string[];
+  defaultExtensionLimits: Readonly<ExtensionLimits>;
 }
 
 /** The workflow as data, for the docs generator and the UI. */
@@ -485,6 +554,7 @@ export function describeWorkflow(): WorkflowDescription {
     assignmentSideEffects: ASSIGNMENT_SIDE_EFFECTS,
     returnWindowMs: RETURN_WINDOW_MS,
     followUpCategories: FOLLOW_UP_CATEGORIES,
+    defaultExtensionLimits: DEFAULT_EXTENSION_LIMITS,
   };
 }
 
@@ -586,6 +656,13 @@ function copyAssignment(a: AssignmentState): AssignmentState {
   if (a.acceptedAt) out.acceptedAt = copyDate(a.acceptedAt);
   if (a.reply) out.reply = copyReply(a.reply);
   if (a.returnRequest) out.returnRequest = { ...a.returnRequest, requestedAt: copyDate(a.returnRequest.requestedAt) };
+  if (a.extensionRequest) {
+    out.extensionRequest = {
+      ...a.extensionRequest,
+      requestedAt: copyDate(a.extensionRequest.requestedAt),
+      newDeadline: copyDate(a.extensionRequest.newDeadline),
+    };
+  }
   return out;
 }
 
@@ -645,6 +722,14 @@ export function todosOf(ticket: TicketState): TodoSpec[] {
       default:
         break;
     }
+    if (a.extensionRequest) {
+      out.push({
+        key: `${id}:${unitCode}:extension_review`,
+        action: 'approve_extension',
+        to: { kind: 'person', userid: ticket.initiator },
+        unitCode,
+      });
+    }
   }
   if (ticket.status === 'in_review' && ticket.step) {
     out.push({
@@ -659,12 +744,15 @@ export function todosOf(ticket: TicketState): TodoSpec[] {
 function todoDiff(before: TicketState, after: TicketState): Effect[] {
   const was = todosOf(before);
   const now = todosOf(after);
-  const wasKeys = new Set(was.map((t) => t.key));
-  const nowKeys = new Set(now.map((t) => t.key));
+  const dueOf = (t: TodoSpec) => t.dueAt?.getTime() ?? null;
+  const wasDue = new Map(was.map((t) => [t.key, dueOf(t)]));
+  const nowDue = new Map(now.map((t) => [t.key, dueOf(t)]));
+  // X-4: a to-do whose due time moved (an approved extension) is done and opened again.
+  const moved = (key: string) => wasDue.has(key) && nowDue.has(key) && wasDue.get(key) !== nowDue.get(key);
   const effects: Effect[] = [];
-  for (const t of was) if (!nowKeys.has(t.key)) effects.push({ kind: 'todo_done', key: t.key });
+  for (const t of was) if (!nowDue.has(t.key) || moved(t.key)) effects.push({ kind: 'todo_done', key: t.key });
   for (const t of now) {
-    if (wasKeys.has(t.key)) continue;
+    if (wasDue.has(t.key) && !moved(t.key)) continue;
     const e: Effect = { kind: 'todo_open', key: t.key, action: t.action, to: t.to };
     if (t.dueAt) e.dueAt = t.dueAt;
     if (t.unitCode) e.unitCode = t.unitCode;
@@ -712,7 +800,13 @@ function fitsGlobalParty(who: readonly Party[], ticket: TicketState, actor: Acto
 }
 
 /** A failing guard's message, or null when it holds. */
-function checkGuard(guard: GuardName, ticket: TicketState, a: AssignmentState | undefined, now: Date): string | null {
+function checkGuard(
+  guard: GuardName,
+  ticket: TicketState,
+  a: AssignmentState | undefined,
+  now: Date,
+  ctx: DecideContext,
+): string | null {
   switch (guard) {
     case 'within_return_window': {
       if (!a) return null;
@@ -739,12 +833,40 @@ function checkGuard(guard: GuardName, ticket: TicketState, a: AssignmentState | 
         missing.length ? `; missing: ${missing.map((x) => x.unitCode).join(', ')}` : ''
       }.`;
     }
+    case 'before_deadline': {
+      if (!a || now.getTime() < a.replyDeadline.getTime()) return null;
+      return 'The reply deadline has passed: an extension must be asked for before it (X-4).';
+    }
+    case 'extensions_left': {
+      const max = limitsOf(ctx).maxCount;
+      if (!a || a.extensionCount < max) return null;
+      return `This assignment has had the most extensions allowed (${max}, X-4).`;
+    }
   }
 }
 
-function firstGuardFailure(rule: TransitionRule, ticket: TicketState, a: AssignmentState | undefined, now: Date) {
+function limitsOf(ctx: DecideContext): ExtensionLimits {
+  return ctx.extensionLimits ?? DEFAULT_EXTENSION_LIMITS;
+}
+
+/** X-4: whether an assignment fits the row's extension condition; a message when it does not. */
+function extensionMismatch(rule: TransitionRule, a: AssignmentState): string | null {
+  if (rule.extension === 'pending' && !a.extensionRequest) return `${a.unitCode} has no pending extension request.`;
+  if (rule.extension === 'none_pending' && a.extensionRequest) {
+    return `An extension request of ${a.unitCode} is already waiting for the ops department (X-4).`;
+  }
+  return null;
+}
+
+function firstGuardFailure(
+  rule: TransitionRule,
+  ticket: TicketState,
+  a: AssignmentState | undefined,
+  now: Date,
+  ctx: DecideContext,
+) {
   for (const g of rule.guards) {
-    const failure = checkGuard(g, ticket, a, now);
+    const failure = checkGuard(g, ticket, a, now, ctx);
     if (failure) return failure;
   }
   return null;
@@ -755,7 +877,14 @@ function firstGuardFailure(rule: TransitionRule, ticket: TicketState, a: Assignm
  * the role / unit / initiator → FORBIDDEN; the state fails an assignment status or a guard →
  * INVALID_STATE; a choice only the input can settle (which unit) → VALIDATION.
  */
-function gate(ticket: TicketState, actor: Actor, action: ActionName, now: Date, unitHint: string | undefined) {
+function gate(
+  ticket: TicketState,
+  actor: Actor,
+  action: ActionName,
+  now: Date,
+  unitHint: string | undefined,
+  ctx: DecideContext,
+) {
   const rule = findRule(action, ticket);
   if (!rule) {
     return refuse('INVALID_STATE', `${action} is not possible while the ticket is ${phaseLabel(ticket)}.`);
@@ -778,7 +907,7 @@ function gate(ticket: TicketState, actor: Actor, action: ActionName, now: Date, 
     for (const a of own) {
       const why = !rule.assignmentFrom?.includes(a.status)
         ? `${action} is not possible while ${a.unitCode}'s assignment is ${a.status}.`
-        : firstGuardFailure(rule, ticket, a, now);
+        : (extensionMismatch(rule, a) ?? firstGuardFailure(rule, ticket, a, now, ctx));
       if (why) failure ??= why;
       else passing.push(a);
     }
@@ -794,7 +923,9 @@ function gate(ticket: TicketState, actor: Actor, action: ActionName, now: Date, 
   }
 
   if (rule.scope === 'target') {
-    const candidates = activeAssignments(ticket).filter((a) => rule.assignmentFrom?.includes(a.status));
+    const candidates = activeAssignments(ticket).filter(
+      (a) => rule.assignmentFrom?.includes(a.status) && extensionMismatch(rule, a) === null,
+    );
     if (candidates.length === 0) return refuse('INVALID_STATE', `No assignment is ready for ${action}.`);
     let target: AssignmentState | undefined;
     if (unitHint !== undefined) {
@@ -805,12 +936,12 @@ function gate(ticket: TicketState, actor: Actor, action: ActionName, now: Date, 
     } else {
       return refuse('VALIDATION', `Choose the unit: ${candidates.map((a) => a.unitCode).join(', ')}.`, 'unit');
     }
-    const why = firstGuardFailure(rule, ticket, target, now);
+    const why = firstGuardFailure(rule, ticket, target, now, ctx);
     if (why) return refuse('INVALID_STATE', why);
     return { rule, assignment: target } satisfies Passed;
   }
 
-  const why = firstGuardFailure(rule, ticket, undefined, now);
+  const why = firstGuardFailure(rule, ticket, undefined, now, ctx);
   if (why) return refuse('INVALID_STATE', why);
   return { rule } satisfies Passed;
 }
@@ -819,9 +950,14 @@ function gate(ticket: TicketState, actor: Actor, action: ActionName, now: Date, 
  * The actions this actor could take now, for some input (input validation aside). Agrees with
  * decide(): listed iff decide() with a valid input succeeds.
  */
-export function allowedActions(ticket: TicketState, actor: Actor, now: Date): ActionName[] {
+export function allowedActions(
+  ticket: TicketState,
+  actor: Actor,
+  now: Date,
+  context: DecideContext = {},
+): ActionName[] {
   return ACTIONS.filter((action) => {
-    const g = gate(ticket, actor, action, now, undefined);
+    const g = gate(ticket, actor, action, now, undefined, context);
     // VALIDATION here only means "pick a unit": some input.unit makes it pass.
     return !isRefusal(g) || g.code === 'VALIDATION';
   });
@@ -934,6 +1070,7 @@ function validateInput(
   passed: Passed,
   input: Loose,
   now: Date,
+  ctx: DecideContext,
 ): Refusal | null {
   switch (action) {
     case 'dispatch':
@@ -947,8 +1084,11 @@ function validateInput(
       return requireText(input, 'reason', 'The reason') ?? requireText(input, 'basis', 'The basis');
     case 'reject_return':
     case 'reject_reply':
+    case 'reject_extension':
     case 'record_follow_up':
       return requireText(input, 'comment', 'A comment');
+    case 'request_extension':
+      return validateExtension(passed.assignment!, input, ctx);
     case 'send_back': {
       const missing = requireText(input, 'comment', 'A comment');
       if (missing) return missing;
@@ -971,9 +1111,34 @@ function validateInput(
     case 'accept':
     case 'approve_return':
     case 'approve_reply':
+    case 'approve_extension':
     case 'finish_follow_up':
       return null;
   }
+}
+
+// X-4: whole working days within the cap, a reason, and never past the latest (upstream) deadline.
+function validateExtension(a: AssignmentState, input: Loose, ctx: DecideContext): Refusal | null {
+  const { maxDays } = limitsOf(ctx);
+  const days = input.days;
+  if (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > maxDays) {
+    return refuse('VALIDATION', `An extension is 1 to ${maxDays} working days (X-4).`, 'days');
+  }
+  const missing = requireText(input, 'reason', 'The reason');
+  if (missing) return missing;
+  const newDeadline = input.newDeadline;
+  if (!isValidDate(newDeadline) || newDeadline.getTime() <= a.replyDeadline.getTime()) {
+    return refuse('VALIDATION', 'The extended deadline must be after the current one.', 'newDeadline');
+  }
+  const latest = ctx.latestDeadline;
+  if (latest && newDeadline.getTime() > latest.getTime()) {
+    return refuse(
+      'VALIDATION',
+      `The extension would pass the upstream deadline ${latest.toISOString()} (X-3, X-4).`,
+      'days',
+    );
+  }
+  return null;
 }
 
 // R-13, R-14: a reply says when it was handled, by whom, and how the caller was answered.
@@ -1076,6 +1241,7 @@ function apply(action: ActionName, w: Work, passed: Passed, input: Loose, newId:
         dispatchedBy: actor.userid,
         replyDeadline: copyDate(x.replyDeadline),
         reworkCount: 0,
+        extensionCount: 0,
       }));
       next.assignments.push(...added);
       next.status = 'in_progress';
@@ -1267,6 +1433,52 @@ function apply(action: ActionName, w: Work, passed: Passed, input: Loose, newId:
       w.data = { units };
       return;
     }
+
+    case 'request_extension': {
+      const a = target!;
+      const days = input.days as number;
+      const reason = input.reason as string;
+      const newDeadline = copyDate(input.newDeadline as Date);
+      a.extensionRequest = { days, reason, requestedBy: actor.userid, requestedAt: copyDate(now), newDeadline };
+      notice(w, 'extension_requested', { kind: 'person', userid: next.initiator }, a.unitCode);
+      notice(w, 'extension_requested', { kind: 'role', role: 'ops_head' }, a.unitCode);
+      w.comment = reason;
+      w.data = { days, reason, deadline: iso(a.replyDeadline), newDeadline: iso(newDeadline) };
+      return;
+    }
+
+    case 'approve_extension': {
+      const a = target!;
+      const req = a.extensionRequest!;
+      w.data = {
+        approved: true,
+        days: req.days,
+        reason: req.reason,
+        from: iso(a.replyDeadline),
+        to: iso(req.newDeadline),
+      };
+      a.replyDeadline = copyDate(req.newDeadline);
+      a.extensionCount += 1;
+      delete a.extensionRequest;
+      notice(w, 'extension_decided', receivers(a.unitCode), a.unitCode);
+      return;
+    }
+
+    case 'reject_extension': {
+      const a = target!;
+      const req = a.extensionRequest!;
+      w.data = { approved: false, days: req.days, reason: req.reason };
+      delete a.extensionRequest;
+      notice(w, 'extension_decided', receivers(a.unitCode), a.unitCode);
+      return;
+    }
+  }
+}
+
+/** X-4: a pending extension request lapses with its assignment's work (replied, returned, cancelled). */
+function dropLapsedExtensions(next: TicketState): void {
+  for (const a of next.assignments) {
+    if (a.extensionRequest && !EXTENSION_KEPT_WHILE.includes(a.status)) delete a.extensionRequest;
   }
 }
 
@@ -1294,19 +1506,21 @@ export function decide<A extends ActionName>(
   input: ActionInputs[A],
   now: Date,
   newId: IdSource,
+  context: DecideContext = {},
 ): DecideResult {
   if (!(ACTIONS as readonly string[]).includes(action)) {
     return refuse('VALIDATION', `Unknown action ${String(action)}.`, 'action');
   }
   const loose = (input ?? {}) as unknown as Loose;
-  const passed = gate(ticket, actor, action, now, unitOf(loose, action, ticket));
+  const passed = gate(ticket, actor, action, now, unitOf(loose, action, ticket), context);
   if (isRefusal(passed)) return passed;
-  const invalid = validateInput(action, ticket, passed, loose, now);
+  const invalid = validateInput(action, ticket, passed, loose, now, context);
   if (invalid) return invalid;
 
   const w: Work = { before: ticket, next: copyTicket(ticket), actor, now, notices: [] };
   if (typeof loose.comment === 'string' && loose.comment.trim()) w.comment = loose.comment;
   apply(action, w, passed, loose, newId);
+  dropLapsedExtensions(w.next);
   w.next.version = ticket.version + 1;
 
   const event: TimelineEvent = {

@@ -2,7 +2,17 @@
 // input, against an oracle written out here by hand from the rules (not from TRANSITIONS).
 import { allowedActions, decide, type TicketPhase } from './workflow.machine';
 import { ACTIONS, type ActionName, type TicketState } from './workflow.types';
-import { assignment, at, counterIds, deepFreeze, ORG, ticket, validInput, type PersonId } from './workflow.fixtures';
+import {
+  assignment,
+  at,
+  counterIds,
+  deepFreeze,
+  extensionRequest,
+  ORG,
+  ticket,
+  validInput,
+  type PersonId,
+} from './workflow.fixtures';
 
 const MATRIX_PEOPLE: PersonId[] = [
   'dispatcher1', // the initiator of every fixture
@@ -35,6 +45,9 @@ const REQUIREMENT: Record<ActionName, string> = {
   record_follow_up: 'R-14',
   finish_follow_up: 'R-14',
   remind: 'X-9',
+  request_extension: 'X-4',
+  approve_extension: 'X-4',
+  reject_extension: 'X-4',
 };
 
 /** Where each action can happen at all (restated from the brief); elsewhere: INVALID_STATE. */
@@ -55,6 +68,9 @@ const PHASES_OF: Record<ActionName, TicketPhase[]> = {
   record_follow_up: ['follow_up'],
   finish_follow_up: ['follow_up'],
   remind: ['in_progress'],
+  request_extension: ['in_progress'],
+  approve_extension: ['in_progress'],
+  reject_extension: ['in_progress'],
 };
 
 interface Fixture {
@@ -67,6 +83,9 @@ interface Fixture {
   /** Who is refused INVALID_STATE although the phase allows the action (status of their assignment, a guard, the category). */
   invalid?: Partial<Record<ActionName, PersonId[] | 'all'>>;
 }
+
+/** approve/reject_extension find no assignment with a pending request. */
+const NO_EXTENSION_PENDING = { approve_extension: OPS, reject_extension: OPS };
 
 const inReview = (step: TicketState['step'], chain: TicketState['chain']) =>
   ticket({ status: 'in_review', step, chain, assignments: [assignment('branch1', { status: 'replied' })] });
@@ -107,6 +126,7 @@ const FIXTURES: Fixture[] = [
       accept: ['b1_receiver'],
       request_return: ['b1_receiver'],
       answer_directly: ['b1_receiver'],
+      request_extension: ['b1_receiver'],
     },
     invalid: {
       submit_reply: ['b1_receiver'],
@@ -114,6 +134,7 @@ const FIXTURES: Fixture[] = [
       reject_reply: ['b1_leader'],
       approve_return: OPS,
       reject_return: OPS,
+      ...NO_EXTENSION_PENDING,
     },
   },
   {
@@ -121,7 +142,14 @@ const FIXTURES: Fixture[] = [
     phase: 'in_progress',
     ticket: ticket({ status: 'in_progress', assignments: [assignment('branch1', { status: 'accepted' })] }),
     now: at(2),
-    ok: { dispatch: OPS, revoke: OPS, remind: OPS, request_return: ['b1_receiver'], submit_reply: ['b1_receiver'] },
+    ok: {
+      dispatch: OPS,
+      revoke: OPS,
+      remind: OPS,
+      request_return: ['b1_receiver'],
+      submit_reply: ['b1_receiver'],
+      request_extension: ['b1_receiver'],
+    },
     invalid: {
       accept: ['b1_receiver'],
       approve_reply: ['b1_leader'],
@@ -129,6 +157,7 @@ const FIXTURES: Fixture[] = [
       approve_return: OPS,
       reject_return: OPS,
       answer_directly: 'all',
+      ...NO_EXTENSION_PENDING,
     },
   },
   {
@@ -136,7 +165,7 @@ const FIXTURES: Fixture[] = [
     phase: 'in_progress',
     ticket: ticket({ status: 'in_progress', assignments: [assignment('branch1', { status: 'accepted' })] }),
     now: at(25),
-    ok: { dispatch: OPS, revoke: OPS, remind: OPS, submit_reply: ['b1_receiver'] },
+    ok: { dispatch: OPS, revoke: OPS, remind: OPS, submit_reply: ['b1_receiver'], request_extension: ['b1_receiver'] },
     invalid: {
       accept: ['b1_receiver'],
       request_return: ['b1_receiver'],
@@ -145,6 +174,7 @@ const FIXTURES: Fixture[] = [
       approve_return: OPS,
       reject_return: OPS,
       answer_directly: 'all',
+      ...NO_EXTENSION_PENDING,
     },
   },
   {
@@ -152,7 +182,14 @@ const FIXTURES: Fixture[] = [
     phase: 'in_progress',
     ticket: ticket({ status: 'in_progress', assignments: [assignment('branch1', { status: 'awaiting_leader' })] }),
     now: at(3),
-    ok: { dispatch: OPS, revoke: OPS, remind: OPS, approve_reply: ['b1_leader'], reject_reply: ['b1_leader'] },
+    ok: {
+      dispatch: OPS,
+      revoke: OPS,
+      remind: OPS,
+      approve_reply: ['b1_leader'],
+      reject_reply: ['b1_leader'],
+      request_extension: ['b1_receiver'],
+    },
     invalid: {
       accept: ['b1_receiver'],
       request_return: ['b1_receiver'],
@@ -160,6 +197,7 @@ const FIXTURES: Fixture[] = [
       approve_return: OPS,
       reject_return: OPS,
       answer_directly: 'all',
+      ...NO_EXTENSION_PENDING,
     },
   },
   {
@@ -176,6 +214,8 @@ const FIXTURES: Fixture[] = [
       approve_reply: ['b1_leader'],
       reject_reply: ['b1_leader'],
       answer_directly: 'all',
+      request_extension: ['b1_receiver'],
+      ...NO_EXTENSION_PENDING,
     },
   },
   {
@@ -195,6 +235,7 @@ const FIXTURES: Fixture[] = [
       remind: OPS,
       request_return: ['b1_receiver', 'b2_receiver'],
       submit_reply: ['b2_receiver'],
+      request_extension: ['b1_receiver', 'b2_receiver'],
     },
     invalid: {
       submit_reply: ['b1_receiver'],
@@ -204,6 +245,7 @@ const FIXTURES: Fixture[] = [
       approve_return: OPS,
       reject_return: OPS,
       answer_directly: 'all',
+      ...NO_EXTENSION_PENDING,
     },
   },
   {
@@ -223,6 +265,7 @@ const FIXTURES: Fixture[] = [
       remind: OPS,
       approve_reply: ['b2_leader'],
       reject_reply: ['b1_leader', 'b2_leader'],
+      request_extension: ['b1_receiver', 'b2_receiver'],
     },
     invalid: {
       approve_reply: ['b1_leader'],
@@ -232,6 +275,101 @@ const FIXTURES: Fixture[] = [
       approve_return: OPS,
       reject_return: OPS,
       answer_directly: 'all',
+      ...NO_EXTENSION_PENDING,
+    },
+  },
+  {
+    name: 'in_progress, branch1 accepted with an extension request pending',
+    phase: 'in_progress',
+    ticket: ticket({
+      status: 'in_progress',
+      assignments: [assignment('branch1', { status: 'accepted', extensionRequest: extensionRequest('branch1') })],
+    }),
+    now: at(3),
+    ok: {
+      dispatch: OPS,
+      revoke: OPS,
+      remind: OPS,
+      request_return: ['b1_receiver'],
+      submit_reply: ['b1_receiver'],
+      approve_extension: OPS,
+      reject_extension: OPS,
+    },
+    invalid: {
+      request_extension: ['b1_receiver'],
+      accept: ['b1_receiver'],
+      approve_reply: ['b1_leader'],
+      reject_reply: ['b1_leader'],
+      approve_return: OPS,
+      reject_return: OPS,
+      answer_directly: 'all',
+    },
+  },
+  {
+    name: 'in_progress, branch1 return_requested with an extension request pending',
+    phase: 'in_progress',
+    ticket: ticket({
+      status: 'in_progress',
+      assignments: [
+        assignment('branch1', { status: 'return_requested', extensionRequest: extensionRequest('branch1') }),
+      ],
+    }),
+    now: at(3),
+    ok: {
+      dispatch: OPS,
+      revoke: OPS,
+      approve_return: OPS,
+      reject_return: OPS,
+      approve_extension: OPS,
+      reject_extension: OPS,
+    },
+    invalid: {
+      remind: OPS,
+      accept: ['b1_receiver'],
+      request_return: ['b1_receiver'],
+      submit_reply: ['b1_receiver'],
+      approve_reply: ['b1_leader'],
+      reject_reply: ['b1_leader'],
+      answer_directly: 'all',
+      request_extension: ['b1_receiver'],
+    },
+  },
+  {
+    name: 'in_progress, branch1 accepted, its deadline passed',
+    phase: 'in_progress',
+    ticket: ticket({ status: 'in_progress', assignments: [assignment('branch1', { status: 'accepted' })] }),
+    now: at(121),
+    ok: { dispatch: OPS, revoke: OPS, remind: OPS, submit_reply: ['b1_receiver'] },
+    invalid: {
+      request_extension: ['b1_receiver'],
+      accept: ['b1_receiver'],
+      request_return: ['b1_receiver'],
+      approve_reply: ['b1_leader'],
+      reject_reply: ['b1_leader'],
+      approve_return: OPS,
+      reject_return: OPS,
+      answer_directly: 'all',
+      ...NO_EXTENSION_PENDING,
+    },
+  },
+  {
+    name: 'in_progress, branch1 accepted, extended 3 times already (the cap)',
+    phase: 'in_progress',
+    ticket: ticket({
+      status: 'in_progress',
+      assignments: [assignment('branch1', { status: 'accepted', extensionCount: 3 })],
+    }),
+    now: at(2),
+    ok: { dispatch: OPS, revoke: OPS, remind: OPS, request_return: ['b1_receiver'], submit_reply: ['b1_receiver'] },
+    invalid: {
+      request_extension: ['b1_receiver'],
+      accept: ['b1_receiver'],
+      approve_reply: ['b1_leader'],
+      reject_reply: ['b1_leader'],
+      approve_return: OPS,
+      reject_return: OPS,
+      answer_directly: 'all',
+      ...NO_EXTENSION_PENDING,
     },
   },
   {

@@ -66,6 +66,8 @@ function inputFor(action: ActionName, t: TicketState, now: Date, s: Step): unkno
       record_follow_up: { comment: '' },
       pass_review: { followUp: true },
       remind: { unit: 'nowhere' },
+      request_extension: { ...base, days: 4 },
+      reject_extension: { comment: '' },
     };
     return broken[action] ?? base;
   }
@@ -138,6 +140,16 @@ function checkDecisionInvariants(
   });
   expect(after.step !== null).toBe(after.status === 'in_review');
   for (const a of after.assignments) expect(STATUSES).toContain(a.status);
+  // a pending extension only on an assignment with work or a return pending; within the cap;
+  // a deadline only ever moves later.
+  for (const a of after.assignments) {
+    if (a.extensionRequest) {
+      expect(['pending_accept', 'accepted', 'awaiting_leader', 'return_requested']).toContain(a.status);
+    }
+    expect(a.extensionCount).toBeLessThanOrEqual(3);
+    const was = before.assignments.find((b) => b.id === a.id);
+    if (was) expect(a.replyDeadline.getTime()).toBeGreaterThanOrEqual(was.replyDeadline.getTime());
+  }
 
   // The row that allowed it also describes the result.
   const phase = phaseOf(before)!;
@@ -222,7 +234,16 @@ describe('random action sequences', () => {
           const backwards = ['send_back', 'reject_reply', 'reject_return', 'request_return'];
           const moving = candidates.filter(
             ([, a]) =>
-              !ending.includes(a) && !backwards.includes(a) && !['dispatch', 'remind', 'record_follow_up'].includes(a),
+              !ending.includes(a) &&
+              !backwards.includes(a) &&
+              ![
+                'dispatch',
+                'remind',
+                'record_follow_up',
+                'request_extension',
+                'approve_extension',
+                'reject_extension',
+              ].includes(a),
           );
           const notEnding = candidates.filter(([, a]) => !ending.includes(a));
           const roll = s.pick % 10;

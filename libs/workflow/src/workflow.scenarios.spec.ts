@@ -794,6 +794,122 @@ describe('remind (催办, X-9)', () => {
   });
 });
 
+describe('extension (延期, X-4)', () => {
+  const accepted = () =>
+    ticket({ status: 'in_progress', assignments: [assignment('branch1', { status: 'accepted' })] });
+  const ask = (days = 2, newDeadline = at(168)) => ({ days, reason: '需调取监控', newDeadline });
+
+  test('X-4: request → approve moves the deadline, counts the extension and re-dates the to-do', () => {
+    const flow = new Flow(accepted());
+    const r = flow.do('b1_receiver', 'request_extension', ask(), at(10));
+    expect(r.state.assignments[0]).toMatchObject({
+      status: 'accepted',
+      replyDeadline: at(120),
+      extensionRequest: { days: 2, reason: '需调取监控', requestedBy: 'b1_receiver', newDeadline: at(168) },
+    });
+    expect(r.events[0]).toMatchObject({
+      action: 'request_extension',
+      unitCode: 'branch1',
+      comment: '需调取监控',
+      data: { days: 2, deadline: at(120).toISOString(), newDeadline: at(168).toISOString() },
+    });
+    expect(notices(r.effects).map((n) => [n.notice, n.to])).toEqual([
+      ['extension_requested', { kind: 'person', userid: 'dispatcher1' }],
+      ['extension_requested', { kind: 'role', role: 'ops_head' }],
+    ]);
+    expect(opened(r.effects)).toEqual(['T1:branch1:extension_review']);
+
+    const ok = flow.do('dispatcher2', 'approve_extension', {}, at(11));
+    expect(ok.state.assignments[0]).toMatchObject({ replyDeadline: at(168), extensionCount: 1 });
+    expect(ok.state.assignments[0].extensionRequest).toBeUndefined();
+    expect(ok.events[0]).toMatchObject({
+      action: 'approve_extension',
+      unitCode: 'branch1',
+      data: { approved: true, from: at(120).toISOString(), to: at(168).toISOString() },
+    });
+    expect(done(ok.effects)).toEqual(['T1:branch1:reply', 'T1:branch1:extension_review']);
+    expect(ok.effects).toContainEqual(
+      expect.objectContaining({ kind: 'todo_open', key: 'T1:branch1:reply', dueAt: at(168) }),
+    );
+    expect(notices(ok.effects).map((n) => [n.notice, n.to])).toEqual([
+      ['extension_decided', { kind: 'unit_receivers', unitCode: 'branch1' }],
+    ]);
+  });
+
+  test('X-4: a rejection needs a comment and leaves the deadline', () => {
+    const flow = new Flow(accepted());
+    flow.do('b1_receiver', 'request_extension', ask(), at(10));
+    expect(refusal(flow.state, ORG.ops_head, 'reject_extension', { comment: ' ' })).toMatchObject({
+      code: 'VALIDATION',
+      field: 'comment',
+    });
+    const no = flow.do('ops_head', 'reject_extension', { comment: '可以按期办结' }, at(11));
+    expect(no.state.assignments[0]).toMatchObject({ replyDeadline: at(120), extensionCount: 0 });
+    expect(no.events[0]).toMatchObject({ comment: '可以按期办结', data: { approved: false, days: 2 } });
+    expect(done(no.effects)).toEqual(['T1:branch1:extension_review']);
+  });
+
+  test('X-4: days within the cap, a reason, a later deadline; never past the latest (upstream) deadline', () => {
+    const t = accepted();
+    const req = (input: object, context = {}) =>
+      decide(t, ORG.b1_receiver, 'request_extension', input as never, at(10), counterIds(), context);
+    expect(req(ask(0))).toMatchObject({ ok: false, code: 'VALIDATION', field: 'days' });
+    expect(req(ask(4))).toMatchObject({ ok: false, code: 'VALIDATION', field: 'days' });
+    expect(req({ ...ask(), days: 1.5 })).toMatchObject({ ok: false, code: 'VALIDATION', field: 'days' });
+    expect(req({ ...ask(), reason: '' })).toMatchObject({ ok: false, code: 'VALIDATION', field: 'reason' });
+    expect(req(ask(2, at(100)))).toMatchObject({ ok: false, code: 'VALIDATION', field: 'newDeadline' });
+    expect(req(ask(2, at(168)), { latestDeadline: at(150) })).toMatchObject({
+      ok: false,
+      code: 'VALIDATION',
+      field: 'days',
+      message: expect.stringContaining('upstream deadline'),
+    });
+    expect(req(ask(2, at(150)), { latestDeadline: at(150) }).ok).toBe(true);
+    // The application's configured caps replace the defaults.
+    expect(req(ask(5), { extensionLimits: { maxCount: 1, maxDays: 5 } }).ok).toBe(true);
+  });
+
+  test('X-4: at most maxCount extensions; one pending at a time; only before the deadline', () => {
+    const capped = ticket({
+      status: 'in_progress',
+      assignments: [assignment('branch1', { status: 'accepted', extensionCount: 1 })],
+    });
+    const limits = { extensionLimits: { maxCount: 1, maxDays: 3 } };
+    const r = decide(capped, ORG.b1_receiver, 'request_extension', ask(), at(10), counterIds(), limits);
+    expect(r).toMatchObject({ ok: false, code: 'INVALID_STATE', message: expect.stringContaining('most extensions') });
+    expect(allowedActions(capped, ORG.b1_receiver, at(10), limits)).not.toContain('request_extension');
+    expect(allowedActions(capped, ORG.b1_receiver, at(10))).toContain('request_extension');
+
+    const flow = new Flow(accepted());
+    flow.do('b1_receiver', 'request_extension', ask(), at(10));
+    expect(refusal(flow.state, ORG.b1_receiver, 'request_extension', ask(), at(11))).toMatchObject({
+      code: 'INVALID_STATE',
+      message: expect.stringContaining('already waiting'),
+    });
+    expect(refusal(accepted(), ORG.b1_receiver, 'request_extension', ask(), at(120))).toMatchObject({
+      code: 'INVALID_STATE',
+      message: expect.stringContaining('deadline has passed'),
+    });
+  });
+
+  test('X-4: a pending request lapses when the reply is approved; three extensions in a row reach the cap', () => {
+    const flow = new Flow(accepted());
+    flow.do('b1_receiver', 'request_extension', ask(), at(10));
+    flow.step('b1_receiver', 'submit_reply', at(11));
+    const approved = flow.step('b1_leader', 'approve_reply', at(12));
+    expect(approved.state.assignments[0].extensionRequest).toBeUndefined();
+    expect(done(approved.effects)).toContain('T1:branch1:extension_review');
+
+    const again = new Flow(accepted());
+    for (let i = 1; i <= 3; i++) {
+      again.do('b1_receiver', 'request_extension', ask(1, at(120 + 24 * i)), at(i));
+      again.do('dispatcher1', 'approve_extension', {}, at(i));
+    }
+    expect(again.assignment('branch1')).toMatchObject({ extensionCount: 3, replyDeadline: at(192) });
+    expect(allowedActions(again.state, ORG.b1_receiver, at(5))).not.toContain('request_extension');
+  });
+});
+
 describe('who acts for which unit', () => {
   const both: Actor = { userid: 'multi', roles: ['receiver'], unitCodes: ['branch1', 'branch2'] };
   const t = ticket({ status: 'in_progress', assignments: [assignment('branch1'), assignment('branch2')] });

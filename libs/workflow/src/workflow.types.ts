@@ -30,6 +30,9 @@ export const ACTIONS = [
   'record_follow_up',
   'finish_follow_up',
   'remind',
+  'request_extension',
+  'approve_extension',
+  'reject_extension',
 ] as const;
 export type ActionName = (typeof ACTIONS)[number];
 
@@ -66,6 +69,17 @@ export interface ReturnRequest {
   requestedAt: Date;
 }
 
+/** X-4: a unit's pending request for more time (延期). */
+export interface ExtensionRequest {
+  /** Working days asked for. */
+  days: number;
+  reason: string;
+  requestedBy: string;
+  requestedAt: Date;
+  /** The deadline the extension would give; computed by the application layer on its calendar. */
+  newDeadline: Date;
+}
+
 export interface AssignmentState {
   /** Stable id (the persistence layer's uuid; the workflow creates ids through IdSource). */
   id: string;
@@ -83,6 +97,10 @@ export interface AssignmentState {
   returnRequest?: ReturnRequest;
   /** Times the reply was sent back for rework (R-14). */
   reworkCount: number;
+  /** X-4: extensions granted so far (capped by DecideContext.extensionLimits.maxCount). */
+  extensionCount: number;
+  /** X-4: the pending extension request, if any (at most one at a time). */
+  extensionRequest?: ExtensionRequest;
 }
 
 export interface TicketState {
@@ -127,6 +145,12 @@ export interface SubmitReplyInput extends UnitScopedInput {
   callerContact: CallerContact;
   satisfaction: Satisfaction;
 }
+/** X-4: `newDeadline` is the current deadline plus `days` working days, from the application layer. */
+export interface RequestExtensionInput extends UnitScopedInput {
+  days: number;
+  reason: string;
+  newDeadline: Date;
+}
 export interface CommentInput extends UnitScopedInput {
   comment?: string;
 }
@@ -166,6 +190,24 @@ export interface ActionInputs {
   record_follow_up: { comment: string };
   finish_follow_up: { comment?: string };
   remind: { comment?: string; unit?: string };
+  request_extension: RequestExtensionInput;
+  approve_extension: CommentInput;
+  reject_extension: CommentInput & { comment: string };
+}
+
+/** X-4: the caps on extensions (default: at most 3, at most 3 working days each). */
+export interface ExtensionLimits {
+  maxCount: number;
+  maxDays: number;
+}
+
+/**
+ * Settings and facts the application layer passes in, so the library stays pure: the extension
+ * caps, and the latest deadline an extension may reach (the upstream deadline, X-3).
+ */
+export interface DecideContext {
+  extensionLimits?: ExtensionLimits;
+  latestDeadline?: Date | null;
 }
 
 // ---- what a decision produces ----
@@ -201,7 +243,9 @@ export type NoticeKind =
   | 'return_decided'
   | 'rework'
   | 'remind'
-  | 'closed';
+  | 'closed'
+  | 'extension_requested'
+  | 'extension_decided';
 
 export type Effect =
   | { kind: 'notice'; notice: NoticeKind; to: Audience; unitCode?: string }

@@ -1,7 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
-import { AdminService } from '@hotline/tickets';
+import { AdminService, CalendarService } from '@hotline/tickets';
 import { Public } from '../common/public.decorator';
 
 @ApiTags('health')
@@ -12,6 +12,7 @@ export class HealthController {
     private readonly db: TypeOrmHealthIndicator,
     private readonly indicators: HealthIndicatorService,
     private readonly admin: AdminService,
+    private readonly calendar: CalendarService,
   ) {}
 
   @Public()
@@ -27,6 +28,9 @@ export class HealthController {
           .check('dingtalk')
           .up({ month: usage.month, calls: usage.calls, quota: usage.quota, failedNotices: usage.outbox.failed ?? 0 });
       },
+      // Informational: the calendar in use and the years a deadline reached into without
+      // holiday data (the admin enters them under /api/admin/calendar/years); never fails the check.
+      async () => this.indicators.check('calendar').up({ ...(await this.calendar.health()) }),
     ]);
   }
 }

@@ -8,11 +8,14 @@ import {
   IsBoolean,
   IsDateString,
   IsIn,
+  IsInt,
   IsNotEmpty,
   IsObject,
   IsOptional,
   IsString,
+  Max,
   MaxLength,
+  Min,
   ValidateNested,
 } from 'class-validator';
 import type { ActionName } from '@hotline/workflow';
@@ -194,6 +197,21 @@ export class FinishFollowUpDto {
 
 export class RemindDto extends OptionalCommentDto {}
 
+/** the workflow checks the configured cap (EXTENSION_MAX_DAYS); this only bounds the shape. */
+export class RequestExtensionDto extends UnitScoped {
+  @ApiProperty({ description: 'working days asked for (1 … EXTENSION_MAX_DAYS, default 3)', example: 2 })
+  @IsInt()
+  @Min(1)
+  @Max(15)
+  days: number;
+
+  @ApiProperty()
+  @IsString()
+  @IsNotEmpty({ message: 'reason must not be empty' })
+  @MaxLength(2000)
+  reason: string;
+}
+
 /** The body class for each action name of the public contract. */
 export const ACTION_BODIES: Record<ActionName, new () => object> = {
   dispatch: DispatchDto,
@@ -212,4 +230,7 @@ export const ACTION_BODIES: Record<ActionName, new () => object> = {
   record_follow_up: FollowUpNoteDto,
   finish_follow_up: FinishFollowUpDto,
   remind: RemindDto,
+  request_extension: RequestExtensionDto,
+  approve_extension: OptionalCommentDto,
+  reject_extension: RequiredCommentDto,
 };

@@ -28,6 +28,14 @@ export class ListTicketsQueryDto {
   @MaxLength(40)
   unit?: string;
 
+  @ApiPropertyOptional({
+    enum: ['green', 'yellow', 'red'],
+    description: 'X-9: the worst light of the open assignments',
+  })
+  @IsOptional()
+  @IsIn(['green', 'yellow', 'red'])
+  light?: 'green' | 'yellow' | 'red';
+
   @ApiPropertyOptional({ description: 'keyword in subject or content, or a ticket number' })
   @IsOptional()
   @IsString()

@@ -2,9 +2,11 @@
 import { InitialSchema1764300000000 } from './1764300000000-initial-schema';
 import { DingTalkDelivery1764400000000 } from './1764400000000-dingtalk-delivery';
 import { Attachments1764600000000 } from './1764600000000-attachments';
+import { Deadlines1764800000000 } from './1764800000000-deadlines';
 
 export const MIGRATIONS: Function[] = [
   InitialSchema1764300000000,
   DingTalkDelivery1764400000000,
   Attachments1764600000000,
+  Deadlines1764800000000,
 ];

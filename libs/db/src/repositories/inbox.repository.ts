@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { lightSql, type Light, type LightParams } from './ticket.repository';
 
 export interface InboxActor {
   userid: string;
@@ -11,6 +12,10 @@ export interface InboxRow {
   action: string;
   unit: string | null;
   deadline: Date | null;
+  /** X-9: when the unit's time started (dispatch), for the micro-app's light; null for non-unit work. */
+  startedAt: Date | null;
+  /** X-9: green / yellow / red for a unit's open assignment; null otherwise. */
+  light: Light | null;
   ticket: {
     id: string;
     number: string;
@@ -31,52 +36,55 @@ export interface InboxRow {
 export class InboxRepository {
   constructor(private readonly ds: DataSource) {}
 
-  async inbox(actor: InboxActor, limit: number): Promise<InboxRow[]> {
+  async inbox(actor: InboxActor, limit: number, lights: LightParams): Promise<InboxRow[]> {
     const parts: string[] = [];
-    const params: unknown[] = [actor.userid, [...actor.unitCodes], limit];
+    const params: unknown[] = [actor.userid, [...actor.unitCodes], limit, lights.now, lights.yellowShare];
+    const unitCols = `a.dispatched_at, ${lightSql('a', '$4', '$5')}`;
+    const none = `NULL::timestamptz, NULL::text`;
     const has = (r: string) => actor.roles.includes(r);
     const ticketCols = `t.id, t.number, t.subject, t.status, t.step, t.category_code, t.urgency`;
     if (has('receiver') && actor.unitCodes.length) {
       parts.push(`SELECT CASE a.status WHEN 'pending_accept' THEN 'accept' ELSE 'submit_reply' END AS action,
-                         a.unit_code AS unit, a.reply_deadline AS deadline, ${ticketCols}
+                         a.unit_code AS unit, a.reply_deadline AS deadline, ${unitCols}, ${ticketCols}
                     FROM assignments a JOIN tickets t ON t.id = a.ticket_id
                    WHERE a.unit_code = ANY($2) AND a.status IN ('pending_accept', 'accepted')
                      AND t.status = 'in_progress'`);
     }
     if (has('unit_leader') && actor.unitCodes.length) {
-      parts.push(`SELECT 'approve_reply', a.unit_code, a.reply_deadline, ${ticketCols}
+      parts.push(`SELECT 'approve_reply', a.unit_code, a.reply_deadline, ${unitCols}, ${ticketCols}
                     FROM assignments a JOIN tickets t ON t.id = a.ticket_id
                    WHERE a.unit_code = ANY($2) AND a.status = 'awaiting_leader'`);
     }
     if (has('dispatcher')) {
       parts.push(`SELECT CASE t.step WHEN 'upstream_report' THEN 'report_upstream' ELSE 'pass_review' END,
-                         NULL, NULL::timestamptz, ${ticketCols}
+                         NULL, NULL::timestamptz, ${none}, ${ticketCols}
                     FROM tickets t WHERE t.status = 'in_review' AND t.step IN ('initiator_review', 'upstream_report')
                      AND t.initiator = $1`);
-      parts.push(`SELECT 'dispatch', NULL, NULL::timestamptz, ${ticketCols}
+      parts.push(`SELECT 'dispatch', NULL, NULL::timestamptz, ${none}, ${ticketCols}
                     FROM tickets t WHERE t.status = 'registered' AND t.initiator = $1`);
     }
     if (has('dispatcher') || has('ops_head')) {
       const mine = has('ops_head') ? 'true' : 't.initiator = $1';
-      parts.push(`SELECT 'approve_return', a.unit_code, rr.requested_at + interval '24 hours', ${ticketCols}
+      parts.push(`SELECT 'approve_return', a.unit_code, rr.requested_at + interval '24 hours', ${none}, ${ticketCols}
                     FROM return_requests rr JOIN assignments a ON a.id = rr.assignment_id
                     JOIN tickets t ON t.id = rr.ticket_id
                    WHERE rr.decision = 'pending' AND ${mine}`);
-      parts.push(`SELECT 'finish_follow_up', NULL, NULL::timestamptz, ${ticketCols}
+      parts.push(`SELECT 'finish_follow_up', NULL, NULL::timestamptz, ${none}, ${ticketCols}
                     FROM tickets t WHERE t.status = 'follow_up' AND ${mine}`);
     }
     if (has('ops_head')) {
-      parts.push(`SELECT 'pass_review', NULL, NULL::timestamptz, ${ticketCols}
+      parts.push(`SELECT 'pass_review', NULL, NULL::timestamptz, ${none}, ${ticketCols}
                     FROM tickets t WHERE t.status = 'in_review' AND t.step = 'ops_review'`);
     }
     if (has('office_reviewer')) {
-      parts.push(`SELECT 'pass_review', NULL, NULL::timestamptz, ${ticketCols}
+      parts.push(`SELECT 'pass_review', NULL, NULL::timestamptz, ${none}, ${ticketCols}
                     FROM tickets t WHERE t.status = 'in_review' AND t.step = 'office_review'`);
     }
     if (parts.length === 0) return [];
     const rows = await this.ds.query(
-      `SELECT * FROM (${parts.join(' UNION ALL ')}) AS inbox(action, unit, deadline, id, number, subject, status, step, category, urgency)
-        WHERE $1::text IS NOT NULL AND cardinality($2::text[]) >= 0
+      `SELECT * FROM (${parts.join(' UNION ALL ')})
+                  AS inbox(action, unit, deadline, started_at, light, id, number, subject, status, step, category, urgency)
+        WHERE $1::text IS NOT NULL AND cardinality($2::text[]) >= 0 AND $4::timestamptz IS NOT NULL AND $5::float8 > 0
         ORDER BY deadline ASC NULLS LAST, number ASC
         LIMIT $3`,
       params,
@@ -85,6 +93,8 @@ export class InboxRepository {
       action: r.action,
       unit: r.unit,
       deadline: r.deadline ? new Date(r.deadline) : null,
+      startedAt: r.started_at ? new Date(r.started_at) : null,
+      light: r.light ?? null,
       ticket: {
         id: r.id,
         number: r.number,

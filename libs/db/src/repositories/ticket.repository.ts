@@ -35,11 +35,34 @@ export interface TicketFacts {
   createdAt: Date;
   updatedAt: Date;
   closedAt: Date | null;
+  /** R-17: close of business of the working day the ticket counts on. */
+  dispatchDueAt: Date | null;
+}
+
+/** X-2: what an assignment's deadline was computed with, and its deadline history. */
+export interface AssignmentDeadlineFacts {
+  acceptDeadline: Date | null;
+  basis: Record<string, unknown> | null;
+  calendarVersion: string | null;
+  overdueAt: Date | null;
 }
 
 export interface TicketAggregate {
   state: TicketState;
   facts: TicketFacts;
+  /** Per assignment id. */
+  deadlines: Map<string, AssignmentDeadlineFacts>;
+}
+
+/** X-9: traffic light of an open item. */
+export type Light = 'green' | 'yellow' | 'red';
+
+/** The deadline written on a new or extended assignment (X-2: with what it was computed). */
+export interface DeadlineRecord {
+  assignmentId: string;
+  basis: Record<string, unknown>;
+  calendarVersion: string;
+  acceptDeadline: Date | null;
 }
 
 export interface NewTicket {
@@ -62,6 +85,7 @@ export interface NewTicket {
   occurredAt: Date | null;
   initiator: string;
   receivedAt: Date;
+  dispatchDueAt: Date | null;
 }
 
 export interface OutboxInsert {
@@ -106,6 +130,14 @@ export interface TicketListFilter {
   q?: string;
   from?: Date;
   to?: Date;
+  /** X-9: the ticket's worst light among its open assignments. */
+  light?: Light;
+}
+
+/** X-9: the clock value and the yellow share the lights are computed with. */
+export interface LightParams {
+  now: Date;
+  yellowShare: number;
 }
 
 export interface TicketListCursor {
@@ -124,7 +156,26 @@ export interface TicketListItem {
   urgency: string;
   createdAt: Date;
   replyDeadline: Date | null;
-  units: Array<{ code: string; role: string; status: string }>;
+  /** X-9: worst light among the open assignments; null when nothing is open. */
+  light: Light | null;
+  units: Array<{ code: string; role: string; status: string; light: Light | null }>;
+}
+
+/** Assignments whose deadline runs (X-9): the same list as the partial indexes. */
+export const OPEN_ASSIGNMENT_STATUSES = `('pending_accept', 'accepted', 'awaiting_leader', 'return_requested')`;
+
+/**
+ * X-9: the light of an assignment row `a` in SQL, from dispatched_at, reply_deadline and the clock
+ * value (parameter $now), never now(): red past the deadline, yellow when more than the share
+ * (parameter $share) of the time is used, else green; NULL when the assignment is not open.
+ */
+export function lightSql(a: string, now: string, share: string): string {
+  return `CASE WHEN ${a}.status IN ${OPEN_ASSIGNMENT_STATUSES} THEN
+            CASE WHEN ${a}.reply_deadline <= ${now}::timestamptz THEN 'red'
+                 WHEN ${a}.dispatched_at + (${a}.reply_deadline - ${a}.dispatched_at) * ${share}::float8 <= ${now}::timestamptz
+                   THEN 'yellow'
+                 ELSE 'green' END
+          END`;
 }
 
 function scopeSql(scope: TicketScope, params: unknown[], alias = 't'): string {
@@ -164,8 +215,8 @@ export class TicketRepository {
       m,
       `INSERT INTO tickets (number, source_code, chain, channel, category_code, urgency, subject, content,
           caller_name, caller_phone, caller_address, upstream_ref, upstream_deadline, route, direction, stop,
-          vehicle_plate, occurred_at, status, step, initiator, received_at)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,'registered',NULL,$19,$20)
+          vehicle_plate, occurred_at, status, step, initiator, received_at, dispatch_due_at)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,'registered',NULL,$19,$20,$21)
        RETURNING id`,
       [
         number,
@@ -188,6 +239,7 @@ export class TicketRepository {
         t.occurredAt,
         t.initiator,
         t.receivedAt,
+        t.dispatchDueAt,
       ],
     );
     return rows[0].id;
@@ -214,10 +266,13 @@ export class TicketRepository {
               r.caller_contacted AS r_contacted, r.contact_method AS r_method, r.contact_at AS r_contact_at,
               r.contact_summary AS r_summary, r.satisfaction AS r_satisfaction, r.submitted_by AS r_submitted_by,
               r.submitted_at AS r_submitted_at, r.approved_by AS r_approved_by, r.approved_at AS r_approved_at,
-              rr.reason AS rr_reason, rr.basis AS rr_basis, rr.requested_by AS rr_by, rr.requested_at AS rr_at
+              rr.reason AS rr_reason, rr.basis AS rr_basis, rr.requested_by AS rr_by, rr.requested_at AS rr_at,
+              er.days AS er_days, er.reason AS er_reason, er.requested_by AS er_by, er.requested_at AS er_at,
+              er.new_deadline AS er_new_deadline
          FROM assignments a
          LEFT JOIN replies r ON r.assignment_id = a.id AND r.status IN ('awaiting_leader', 'approved')
          LEFT JOIN return_requests rr ON rr.assignment_id = a.id AND rr.decision = 'pending'
+         LEFT JOIN extension_requests er ON er.assignment_id = a.id AND er.decision = 'pending'
         WHERE a.ticket_id = $1 ORDER BY a.seq`,
       [id],
     );
@@ -253,7 +308,28 @@ export class TicketRepository {
       returnRequest: a.rr_reason
         ? { reason: a.rr_reason, basis: a.rr_basis, requestedBy: a.rr_by, requestedAt: new Date(a.rr_at) }
         : undefined,
+      extensionCount: a.extension_count,
+      extensionRequest: a.er_reason
+        ? {
+            days: a.er_days,
+            reason: a.er_reason,
+            requestedBy: a.er_by,
+            requestedAt: new Date(a.er_at),
+            newDeadline: new Date(a.er_new_deadline),
+          }
+        : undefined,
     }));
+    const deadlines = new Map<string, AssignmentDeadlineFacts>(
+      arows.map((a) => [
+        a.id as string,
+        {
+          acceptDeadline: a.accept_deadline ? new Date(a.accept_deadline) : null,
+          basis: a.deadline_basis ?? null,
+          calendarVersion: a.calendar_version ?? null,
+          overdueAt: a.overdue_at ? new Date(a.overdue_at) : null,
+        },
+      ]),
+    );
     return {
       state: {
         id: t.id,
@@ -290,7 +366,9 @@ export class TicketRepository {
         createdAt: new Date(t.created_at),
         updatedAt: new Date(t.updated_at),
         closedAt: t.closed_at ? new Date(t.closed_at) : null,
+        dispatchDueAt: t.dispatch_due_at ? new Date(t.dispatch_due_at) : null,
       },
+      deadlines,
     };
   }
 
@@ -324,8 +402,8 @@ export class TicketRepository {
         await exec(
           m,
           `INSERT INTO assignments (id, ticket_id, unit_code, role, status, dispatched_at, dispatched_by,
-              reply_deadline, accepted_by, accepted_at, rework_count, seq, updated_at)
-           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)`,
+              reply_deadline, accepted_by, accepted_at, rework_count, seq, updated_at, extension_count)
+           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)`,
           [
             a.id,
             after.id,
@@ -340,23 +418,35 @@ export class TicketRepository {
             a.reworkCount,
             seq,
             now,
+            a.extensionCount,
           ],
         );
       } else if (
         b.status !== a.status ||
         b.acceptedBy !== a.acceptedBy ||
         b.reworkCount !== a.reworkCount ||
+        b.extensionCount !== a.extensionCount ||
         b.replyDeadline.getTime() !== a.replyDeadline.getTime()
       ) {
         await exec(
           m,
           `UPDATE assignments SET status = $2, accepted_by = $3, accepted_at = $4, rework_count = $5,
-                  reply_deadline = $6, updated_at = $7 WHERE id = $1`,
-          [a.id, a.status, a.acceptedBy ?? null, a.acceptedAt ?? null, a.reworkCount, a.replyDeadline, now],
+                  reply_deadline = $6, updated_at = $7, extension_count = $8 WHERE id = $1`,
+          [
+            a.id,
+            a.status,
+            a.acceptedBy ?? null,
+            a.acceptedAt ?? null,
+            a.reworkCount,
+            a.replyDeadline,
+            now,
+            a.extensionCount,
+          ],
         );
       }
       await this.saveReplyChange(m, action, after.id, b, a, now);
       await this.saveReturnChange(m, action, after.id, b, a, events, now);
+      await this.saveExtensionChange(m, action, after.id, b, a, events, now);
     }
 
     for (const e of events) {
@@ -505,6 +595,67 @@ export class TicketRepository {
     }
   }
 
+  /** X-4: a new pending request is inserted; a request that left is approved, rejected or withdrawn. */
+  private async saveExtensionChange(
+    m: EntityManager,
+    action: ActionName,
+    ticketId: string,
+    b: AssignmentState | undefined,
+    a: AssignmentState,
+    events: TimelineEvent[],
+    now: Date,
+  ): Promise<void> {
+    const had = b?.extensionRequest;
+    const has = a.extensionRequest;
+    if (had && !has) {
+      const decision =
+        action === 'approve_extension' ? 'approved' : action === 'reject_extension' ? 'rejected' : 'withdrawn';
+      const ev = events[0];
+      await exec(
+        m,
+        `UPDATE extension_requests SET decision = $2, decided_by = $3, decided_at = $4, comment = $5
+          WHERE assignment_id = $1 AND decision = 'pending'`,
+        [a.id, decision, decision === 'withdrawn' ? null : (ev?.actor ?? null), now, ev?.comment ?? null],
+      );
+    }
+    if (!had && has) {
+      await exec(
+        m,
+        `INSERT INTO extension_requests (assignment_id, ticket_id, days, reason, requested_by, requested_at,
+            previous_deadline, new_deadline) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`,
+        [a.id, ticketId, has.days, has.reason, has.requestedBy, has.requestedAt, a.replyDeadline, has.newDeadline],
+      );
+    }
+  }
+
+  /**
+   * X-2: stores with each new or moved deadline what it was computed with, and (X-9) schedules its
+   * first reminder at the yellow threshold.
+   */
+  async recordDeadlines(m: EntityManager, records: DeadlineRecord[], yellowShare: number): Promise<void> {
+    for (const r of records) {
+      await exec(
+        m,
+        `UPDATE assignments SET deadline_basis = $2, calendar_version = $3,
+                accept_deadline = COALESCE($4, accept_deadline),
+                next_reminder_at = dispatched_at + (reply_deadline - dispatched_at) * $5::float8
+          WHERE id = $1`,
+        [r.assignmentId, JSON.stringify(r.basis), r.calendarVersion, r.acceptDeadline, yellowShare],
+      );
+    }
+  }
+
+  /** X-9: the light of each assignment of a ticket (absent when not open), computed in SQL. */
+  async lights(ticketId: string, p: LightParams, m: EntityManager = this.ds.manager): Promise<Map<string, Light>> {
+    const rows = await m.query(
+      `SELECT a.id, ${lightSql('a', '$2', '$3')} AS light FROM assignments a WHERE a.ticket_id = $1`,
+      [ticketId, p.now, p.yellowShare],
+    );
+    return new Map(
+      rows.filter((r: { light: Light | null }) => r.light).map((r: { id: string; light: Light }) => [r.id, r.light]),
+    );
+  }
+
   async timeline(ticketId: string, m: EntityManager = this.ds.manager): Promise<TimelineRow[]> {
     const rows = await m.query(
       `SELECT e.action, e.actor, COALESCE(p.name, e.actor) AS actor_name, e.at, e.comment, e.unit_code,
@@ -538,8 +689,10 @@ export class TicketRepository {
     filter: TicketListFilter,
     limit: number,
     cursor: TicketListCursor | undefined,
+    lightParams: LightParams,
   ): Promise<TicketListItem[]> {
-    const params: unknown[] = [];
+    // $1 = the clock value, $2 = the yellow share (X-9).
+    const params: unknown[] = [lightParams.now, lightParams.yellowShare];
     const where: string[] = [scopeSql(scope, params)];
     const add = (sql: string, v: unknown) => {
       params.push(v);
@@ -552,6 +705,16 @@ export class TicketRepository {
       add('EXISTS (SELECT 1 FROM assignments fa WHERE fa.ticket_id = t.id AND fa.unit_code = ?)', filter.unit);
     if (filter.from) add('t.created_at >= ?', filter.from);
     if (filter.to) add('t.created_at < ?', filter.to);
+    // X-9: the light filter is a semi-join on the open-deadline partial index; red wins over yellow.
+    const red = `SELECT ra.ticket_id FROM assignments ra
+                  WHERE ra.status IN ${OPEN_ASSIGNMENT_STATUSES} AND ra.reply_deadline <= $1::timestamptz`;
+    const yellow = `SELECT ya.ticket_id FROM assignments ya
+                     WHERE ya.status IN ${OPEN_ASSIGNMENT_STATUSES} AND ya.reply_deadline > $1::timestamptz
+                       AND ya.dispatched_at + (ya.reply_deadline - ya.dispatched_at) * $2::float8 <= $1::timestamptz`;
+    const open = `SELECT oa.ticket_id FROM assignments oa WHERE oa.status IN ${OPEN_ASSIGNMENT_STATUSES}`;
+    if (filter.light === 'red') where.push(`t.id IN (${red})`);
+    if (filter.light === 'yellow') where.push(`t.id IN (${yellow}) AND t.id NOT IN (${red})`);
+    if (filter.light === 'green') where.push(`t.id IN (${open}) AND t.id NOT IN (${red}) AND t.id NOT IN (${yellow})`);
     if (filter.q) {
       params.push(`%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
       where.push(
@@ -568,7 +731,11 @@ export class TicketRepository {
       `SELECT t.id, t.number, t.subject, t.status, t.step, t.source_code, t.category_code, t.urgency, t.created_at,
               (SELECT min(a.reply_deadline) FROM assignments a WHERE a.ticket_id = t.id
                   AND a.status NOT IN ('returned', 'cancelled', 'replied')) AS reply_deadline,
-              COALESCE((SELECT json_agg(json_build_object('code', a.unit_code, 'role', a.role, 'status', a.status) ORDER BY a.seq)
+              (SELECT CASE max(CASE ${lightSql('a', '$1', '$2')} WHEN 'red' THEN 3 WHEN 'yellow' THEN 2 WHEN 'green' THEN 1 END)
+                        WHEN 3 THEN 'red' WHEN 2 THEN 'yellow' WHEN 1 THEN 'green' END
+                 FROM assignments a WHERE a.ticket_id = t.id) AS light,
+              COALESCE((SELECT json_agg(json_build_object('code', a.unit_code, 'role', a.role, 'status', a.status,
+                                                          'light', ${lightSql('a', '$1', '$2')}) ORDER BY a.seq)
                   FROM assignments a WHERE a.ticket_id = t.id), '[]') AS units
          FROM tickets t
         WHERE ${where.join(' AND ')}
@@ -587,6 +754,7 @@ export class TicketRepository {
       urgency: r.urgency,
       createdAt: new Date(r.created_at),
       replyDeadline: r.reply_deadline ? new Date(r.reply_deadline) : null,
+      light: r.light ?? null,
       units: r.units,
     }));
   }

@@ -22,3 +22,47 @@ export const DEFAULT_CATEGORIES = [
   { code: 'lost_item', name: '寻物' },
   { code: 'praise', name: '表扬' },
 ] as const;
+
+/**
+ * X-1 defaults (REQUIREMENTS X-1): urgent 2 working hours; NPC/CPPCC proposals 3 calendar months;
+ * consultation 3 working days; complaint, help, report, suggestion and the rest 5 working days;
+ * accept within 1 working day (urgent: 30 minutes). Seeded only into an empty table.
+ */
+export const DEFAULT_TIME_LIMITS = [
+  {
+    sourceCode: null,
+    categoryCode: null,
+    urgency: null,
+    accept: { amount: 1, unit: 'working_days' },
+    reply: { amount: 5, unit: 'working_days' },
+    review: { amount: 1, unit: 'working_days' },
+    note: '默认：5个工作日',
+  },
+  {
+    sourceCode: null,
+    categoryCode: 'consultation',
+    urgency: null,
+    accept: { amount: 1, unit: 'working_days' },
+    reply: { amount: 3, unit: 'working_days' },
+    review: { amount: 1, unit: 'working_days' },
+    note: '咨询：3个工作日',
+  },
+  {
+    sourceCode: 'npc_cppcc',
+    categoryCode: null,
+    urgency: null,
+    accept: { amount: 1, unit: 'working_days' },
+    reply: { amount: 3, unit: 'calendar_months' },
+    review: { amount: 5, unit: 'working_days' },
+    note: '人大政协提案：3个月（最长6个月）',
+  },
+  {
+    sourceCode: null,
+    categoryCode: null,
+    urgency: 'urgent',
+    accept: { amount: 30, unit: 'minutes' },
+    reply: { amount: 2, unit: 'working_hours' },
+    review: { amount: 2, unit: 'working_hours' },
+    note: '紧急：2个工作小时',
+  },
+] as const;

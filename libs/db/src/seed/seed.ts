@@ -1,14 +1,24 @@
 import type { DataSource } from 'typeorm';
 import { DEMO_PEOPLE, DEMO_UNITS } from '@hotline/demo';
 import { OrganisationRepository } from '../repositories/organisation.repository';
-import { DEFAULT_CATEGORIES, DEFAULT_SOURCES } from './reference-data';
+import { TimeLimitRepository } from '../repositories/time-limit.repository';
+import { DEFAULT_CATEGORIES, DEFAULT_SOURCES, DEFAULT_TIME_LIMITS } from './reference-data';
 
-/** Sources and categories: inserted when missing, never overwritten. */
+/** Sources and categories: inserted when missing, never overwritten. Time limits: only into an empty table. */
 export async function seedReferenceData(ds: DataSource): Promise<void> {
   const org = new OrganisationRepository(ds);
+  const limits = new TimeLimitRepository(ds);
   await ds.transaction(async (m) => {
     for (const [i, s] of DEFAULT_SOURCES.entries()) await org.upsertSource({ ...s, sort: i }, m);
     for (const [i, c] of DEFAULT_CATEGORIES.entries()) await org.upsertCategory({ ...c, sort: i }, m);
+    if ((await limits.count(m)) === 0) {
+      await limits.replaceAll(
+        m,
+        DEFAULT_TIME_LIMITS.map((p) => ({ ...p })),
+        null,
+        new Date(),
+      );
+    }
   });
 }
 

@@ -14,6 +14,13 @@ export interface OutboxTicket {
   step: string | null;
 }
 
+/** One matter of a folded deadline notice (X-9: one notice per person per scan). */
+export interface NoticeItem {
+  ticket: OutboxTicket;
+  unitName: string | null;
+  deadline: string | null;
+}
+
 export interface NoticePayload {
   notice: string;
   userids: string[];
@@ -22,7 +29,21 @@ export interface NoticePayload {
   deadline: string | null;
   /** When the event happened (ISO). */
   at?: string;
-  ticket: OutboxTicket;
+  /** The ticket; null for notices about no single ticket (the daily digest). */
+  ticket: OutboxTicket | null;
+  /** Deadline notices: every matter due for this person in one scan (the first is `ticket`). */
+  items?: NoticeItem[];
+  /** remind: 'yellow' (most of the time used) or 'due_soon' (shortly before the deadline). */
+  stage?: string;
+  /** calendar_missing_year: the years without holiday data. */
+  years?: number[];
+  /** digest: the ops head's morning figures. */
+  digest?: {
+    dueToday: number;
+    overdue: number;
+    undispatched: number;
+    overdueByUnit: Array<{ unit: string; unitName: string; count: number }>;
+  };
 }
 
 export interface TodoOpenPayload {
@@ -47,7 +68,15 @@ const NOTICE_TITLES: Record<string, string> = {
   remind: '工单催办',
   closed: '工单已办结',
   overdue: '工单已超期',
+  undispatched: '当日未派单提醒',
+  digest: '每日工单汇总',
+  extension_requested: '延期申请待审核',
+  extension_decided: '延期申请已处理',
+  calendar_missing_year: '节假日数据缺失',
 };
+
+/** How many matters a folded notice lists before "…等 N 件". */
+const MAX_LISTED = 10;
 
 const ACTION_TITLES: Record<string, string> = {
   accept: '签收工单',
@@ -89,6 +118,9 @@ function clean(text: string): string {
 
 export function composeNotice(p: NoticePayload, publicUrl: string): ActionCardMessage {
   const title = NOTICE_TITLES[p.notice] ?? '工单通知';
+  if (p.digest) return composeDigest(title, p, publicUrl);
+  if (!p.ticket) throw new Error(`notice ${p.notice} has no ticket`);
+  if (p.items && p.items.length > 1) return composeFolded(title, p, publicUrl);
   const lines = [
     `### ${title}`,
     `**工单号**：${p.ticket.number}`,
@@ -97,6 +129,9 @@ export function composeNotice(p: NoticePayload, publicUrl: string): ActionCardMe
   ];
   if (p.unitName) lines.push(`**承办单位**：${clean(p.unitName)}`);
   if (p.deadline) lines.push(`**最晚回复**：${shanghaiText(p.deadline)}`);
+  if (p.years?.length) lines.push(`**缺少年份**：${p.years.join('、')}（请管理员按国务院通知录入节假日安排）`);
+  if (p.stage === 'due_soon') lines.push('**提示**：即将到期，请尽快办理');
+  if (p.stage === 'yellow') lines.push('**提示**：办理时限已过大半，请抓紧办理');
   if (p.at) lines.push(`**时间**：${shanghaiText(p.at, true)}`);
   return {
     msgtype: 'action_card',
@@ -126,5 +161,49 @@ export function composeTodo(
     isOnlyShowExecutor: true,
     priority: 20,
     sourceId,
+  };
+}
+
+/** X-9: several matters due for one person in one scan, in one notice (DingTalk quota, reference §5.2). */
+function composeFolded(title: string, p: NoticePayload, publicUrl: string): ActionCardMessage {
+  const items = p.items!;
+  const lines = [`### ${title}（${items.length}件）`];
+  for (const it of items.slice(0, MAX_LISTED)) {
+    const unit = it.unitName ? ` ${clean(it.unitName)}` : '';
+    const due = it.deadline ? ` 最晚 ${shanghaiText(it.deadline)}` : '';
+    lines.push(`- ${it.ticket.number} ${clean(it.ticket.subject)}${unit}${due}`);
+  }
+  if (items.length > MAX_LISTED) lines.push(`- …等 ${items.length} 件`);
+  if (p.at) lines.push(`**时间**：${shanghaiText(p.at, true)}`);
+  return {
+    msgtype: 'action_card',
+    action_card: {
+      title: `${title}（${items.length}件）`,
+      markdown: lines.join('  \n'),
+      single_title: '查看待办',
+      single_url: dingtalkLink(`${publicUrl}/#/inbox`),
+    },
+  };
+}
+
+/** The ops head's daily digest (08:30 on working days). */
+function composeDigest(title: string, p: NoticePayload, publicUrl: string): ActionCardMessage {
+  const d = p.digest!;
+  const lines = [
+    `### ${title}`,
+    `**今日到期**：${d.dueToday} 件`,
+    `**已超期**：${d.overdue} 件`,
+    `**待派单**：${d.undispatched} 件`,
+  ];
+  for (const u of d.overdueByUnit.slice(0, MAX_LISTED)) lines.push(`- ${clean(u.unitName)}：超期 ${u.count} 件`);
+  if (p.at) lines.push(`**时间**：${shanghaiText(p.at, true)}`);
+  return {
+    msgtype: 'action_card',
+    action_card: {
+      title,
+      markdown: lines.join('  \n'),
+      single_title: '查看工单',
+      single_url: dingtalkLink(`${publicUrl}/#/tickets`),
+    },
   };
 }
