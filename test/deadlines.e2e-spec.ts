@@ -4,6 +4,7 @@
 // dispatch alert, the return window, the daily digest and admin-entered holiday years.
 import { Client } from 'pg';
 import { parseShanghai, formatShanghai } from '@hotline/calendar';
+import { DeadlineRepository } from '@hotline/db';
 import { composeNotice, DeadlineJobsService, type NoticePayload } from '@hotline/tickets';
 import { createTestApp, type TestApp } from './support/app';
 import { ApiClient } from './support/api-client';
@@ -491,6 +492,31 @@ describe('deadlines: policies, extensions, lights and the deadline jobs', () => 
     const msg = composeNotice(digest, 'http://localhost:3000');
     expect(msg.action_card.title).toBe('每日工单汇总');
     expect(msg.action_card.markdown).toContain('已超期');
+  });
+
+  it('X-9: a scan that dies mid-batch leaves no key and no notice; the next scan sends the reminder once', async () => {
+    t.clock.set(at('2026-12-14 09:00'));
+    // A consultation: 3 working days → Thursday 17:30; yellow from Wednesday 14:40.
+    const view = await dispatched('branch1', { category: 'consultation' });
+    t.clock.set(at('2026-12-16 15:00'));
+    const repo = t.app.get(DeadlineRepository);
+    await expect(
+      repo.transaction(async (m) => {
+        const rows = await repo.claimDueReminders(m, t.clock.now(), 1000);
+        const keys = rows.map((r) => ({
+          item: `assignment:${r.id}`,
+          kind: 'yellow' as const,
+          deadline: r.replyDeadline,
+          ticketId: r.ticketId,
+        }));
+        await repo.insertKeys(m, keys, t.clock.now());
+        throw new Error('worker killed');
+      }),
+    ).rejects.toThrow('worker killed');
+    expect(await notices(view.id, 'remind')).toEqual([]);
+    await jobs.scanReminders();
+    await jobs.scanReminders();
+    expect(await notices(view.id, 'remind')).toHaveLength(1);
   });
 
   it('X-2: a deadline reaching into a year without holiday data alerts the admin and /health; the admin enters the year and it counts', async () => {

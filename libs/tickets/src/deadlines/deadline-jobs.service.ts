@@ -43,6 +43,8 @@ interface Fold {
 }
 
 const HOUR_MS = 3_600_000;
+/** A folded notice stores at most this many matters (the message shows 10 and the count). */
+const MAX_ITEMS_STORED = 20;
 const DAY_MS = 24 * HOUR_MS;
 const SHANGHAI_OFFSET_MS = 8 * HOUR_MS;
 
@@ -265,7 +267,11 @@ export class DeadlineJobsService {
           deadline: single ? first.deadline : null,
           at: now.toISOString(),
           ticket: first.ticket,
-          items: items.map((i) => ({ ticket: i.ticket, unitName: i.unitName, deadline: i.deadline })),
+          // The message lists the first few; the payload keeps a bounded list and the count.
+          count: items.length,
+          items: items
+            .slice(0, MAX_ITEMS_STORED)
+            .map((i) => ({ ticket: i.ticket, unitName: i.unitName, deadline: i.deadline })),
         },
       });
     }

@@ -31,8 +31,10 @@ export interface NoticePayload {
   at?: string;
   /** The ticket; null for notices about no single ticket (the daily digest). */
   ticket: OutboxTicket | null;
-  /** Deadline notices: every matter due for this person in one scan (the first is `ticket`). */
+  /** Deadline notices: the matters due for this person in one scan (the first is `ticket`; at most 20 stored). */
   items?: NoticeItem[];
+  /** How many matters the folded notice covers (items may hold fewer). */
+  count?: number;
   /** remind: 'yellow' (most of the time used) or 'due_soon' (shortly before the deadline). */
   stage?: string;
   /** calendar_missing_year: the years without holiday data. */
@@ -120,7 +122,7 @@ export function composeNotice(p: NoticePayload, publicUrl: string): ActionCardMe
   const title = NOTICE_TITLES[p.notice] ?? '工单通知';
   if (p.digest) return composeDigest(title, p, publicUrl);
   if (!p.ticket) throw new Error(`notice ${p.notice} has no ticket`);
-  if (p.items && p.items.length > 1) return composeFolded(title, p, publicUrl);
+  if ((p.count ?? p.items?.length ?? 0) > 1) return composeFolded(title, p, publicUrl);
   const lines = [
     `### ${title}`,
     `**工单号**：${p.ticket.number}`,
@@ -166,19 +168,20 @@ export function composeTodo(
 
 /** X-9: several matters due for one person in one scan, in one notice (DingTalk quota, reference §5.2). */
 function composeFolded(title: string, p: NoticePayload, publicUrl: string): ActionCardMessage {
-  const items = p.items!;
-  const lines = [`### ${title}（${items.length}件）`];
+  const items = p.items ?? [];
+  const total = p.count ?? items.length;
+  const lines = [`### ${title}（${total}件）`];
   for (const it of items.slice(0, MAX_LISTED)) {
     const unit = it.unitName ? ` ${clean(it.unitName)}` : '';
     const due = it.deadline ? ` 最晚 ${shanghaiText(it.deadline)}` : '';
     lines.push(`- ${it.ticket.number} ${clean(it.ticket.subject)}${unit}${due}`);
   }
-  if (items.length > MAX_LISTED) lines.push(`- …等 ${items.length} 件`);
+  if (total > Math.min(items.length, MAX_LISTED)) lines.push(`- …等 ${total} 件`);
   if (p.at) lines.push(`**时间**：${shanghaiText(p.at, true)}`);
   return {
     msgtype: 'action_card',
     action_card: {
-      title: `${title}（${items.length}件）`,
+      title: `${title}（${total}件）`,
       markdown: lines.join('  \n'),
       single_title: '查看待办',
       single_url: dingtalkLink(`${publicUrl}/#/inbox`),

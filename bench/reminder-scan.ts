@@ -1,0 +1,137 @@
+// Benchmark (not a test): one reminder scan (X-9) over 1,000,000 open assignments of which 1 %
+// are due. Fills a throwaway database with INSERT … SELECT generate_series, shows the claim
+// query's plan with EXPLAIN (ANALYZE, BUFFERS), and times a full scan (every due row, in
+// batches) and a scan with nothing due. Results: docs/benchmarks.md.
+//
+//   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:reminders
+//   (BENCH_ROWS=100000 for a quicker run; the database hotline_bench is dropped and re-created)
+import 'reflect-metadata';
+import { loadConfig } from '@hotline/config';
+import {
+  CalendarRepository,
+  DeadlineRepository,
+  OrganisationRepository,
+  TicketRepository,
+  createDataSource,
+  runMigrations,
+  seedDemoOrganisation,
+  seedReferenceData,
+} from '@hotline/db';
+import { CalendarService, DeadlineJobsService, SettableClock } from '@hotline/tickets';
+import { parseShanghai } from '@hotline/calendar';
+
+const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
+const DB = 'hotline_bench';
+// A Monday morning in working time, so reminders are sent rather than deferred.
+const NOW = parseShanghai('2026-12-07 10:00');
+
+function log(text: string): void {
+  process.stdout.write(`${text}\n`);
+}
+
+async function timed<T>(label: string, work: () => Promise<T>): Promise<T> {
+  const t0 = process.hrtime.bigint();
+  const result = await work();
+  log(`${label}: ${(Number(process.hrtime.bigint() - t0) / 1e6).toFixed(1)} ms`);
+  return result;
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent' });
+  if (!config.database.url) throw new Error('set DATABASE_URL to a PostgreSQL server (any database on it)');
+  const admin = createDataSource(config.database.url, 1);
+  await admin.initialize();
+  await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${DB}`);
+  const version = (await admin.query(`SELECT version()`))[0].version as string;
+  await admin.destroy();
+  const u = new URL(config.database.url);
+  u.pathname = `/${DB}`;
+  const url = u.toString();
+  await runMigrations(url);
+
+  const ds = createDataSource(url, 4);
+  await ds.initialize();
+  await seedReferenceData(ds);
+  await seedDemoOrganisation(ds);
+  log(`PostgreSQL: ${version}`);
+  log(`rows: ${ROWS} open assignments, ${ROWS / 100} due (1 %)`);
+
+  await timed('fill (tickets + assignments, generate_series)', () =>
+    ds.query(
+      `WITH t AS (
+         INSERT INTO tickets (number, source_code, chain, channel, category_code, urgency, subject, content,
+                              status, initiator, received_at, created_at, updated_at, version)
+         SELECT 'BENCH-' || i, 'group_hotline', 'A', 'phone', 'complaint', 'normal', '基准测试工单 ' || i, '基准测试',
+                'in_progress', 'dispatcher1', $2::timestamptz - interval '2 days', $2::timestamptz - interval '2 days',
+                $2::timestamptz, 2
+           FROM generate_series(1, $1::int) AS i
+         RETURNING id, number)
+       INSERT INTO assignments (ticket_id, unit_code, role, status, dispatched_at, dispatched_by, reply_deadline, seq,
+                                next_reminder_at, calendar_version)
+       SELECT t.id, (ARRAY['branch1', 'branch2', 'safety', 'fare'])[1 + (n / 100) % 4], 'sole', 'pending_accept',
+              $2::timestamptz - interval '2 days', 'dispatcher1',
+              $2::timestamptz + interval '12 hours' + (n % 600) * interval '1 minute', 0,
+              CASE WHEN n % 100 = 0 THEN $2::timestamptz - (n % 60) * interval '1 minute'
+                   ELSE $2::timestamptz + interval '1 hour' + (n % 10000) * interval '1 minute' END,
+              'bench'
+         FROM (SELECT id, substr(number, 7)::int AS n FROM t) AS t`,
+      [ROWS, NOW],
+    ),
+  );
+  await timed('VACUUM ANALYZE', async () => {
+    await ds.query(`VACUUM ANALYZE tickets`);
+    await ds.query(`VACUUM ANALYZE assignments`);
+  });
+  const size = await ds.query(
+    `SELECT pg_size_pretty(pg_relation_size('assignments')) AS heap,
+            pg_size_pretty(pg_relation_size('assignments_reminder_due')) AS reminder_index`,
+  );
+  log(`assignments heap ${size[0].heap}, assignments_reminder_due index ${size[0].reminder_index}`);
+
+  const batch = config.deadlines.scanBatchSize;
+  const explain = async (title: string) => {
+    const runner = ds.createQueryRunner();
+    await runner.startTransaction();
+    try {
+      const plan = await runner.query(`EXPLAIN (ANALYZE, BUFFERS) ${DeadlineRepository.DUE_REMINDERS_SQL}`, [
+        NOW,
+        batch,
+      ]);
+      log(`\n${title}\n${plan.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n')}\n`);
+    } finally {
+      await runner.rollbackTransaction();
+      await runner.release();
+    }
+  };
+  await explain(`EXPLAIN (ANALYZE, BUFFERS) of one claim (LIMIT ${batch}), ${ROWS / 100} rows due:`);
+
+  const clock = new SettableClock(NOW);
+  const tickets = new TicketRepository(ds);
+  const calendars = new CalendarService(new CalendarRepository(ds), tickets, config, clock);
+  const jobs = new DeadlineJobsService(
+    new DeadlineRepository(ds),
+    tickets,
+    new OrganisationRepository(ds),
+    calendars,
+    config,
+    clock,
+  );
+  await calendars.current();
+  const first = await timed(`scan 1: every due row, batches of ${batch}`, () => jobs.scanReminders());
+  log(`  ${JSON.stringify(first)}`);
+  const second = await timed('scan 2: nothing due', () => jobs.scanReminders());
+  log(`  ${JSON.stringify(second)}`);
+  await explain('EXPLAIN (ANALYZE, BUFFERS) of the claim with nothing due:');
+  const check = await ds.query(
+    `SELECT (SELECT count(*) FROM deadline_reminders)::int AS keys,
+            (SELECT count(*) FROM outbox WHERE payload->>'notice' = 'remind')::int AS notices`,
+  );
+  log(`reminder keys written: ${check[0].keys}; folded notices (outbox rows): ${check[0].notices}`);
+  await ds.destroy();
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
