@@ -10,7 +10,11 @@ const newest = (dir) =>
     return Math.max(m, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
   }, 0);
 const built = join(root, 'dist', 'index.html');
-const sources = Math.max(newest(join(root, 'src')), statSync(join(root, 'index.html')).mtimeMs, statSync(join(root, 'package.json')).mtimeMs);
+const sources = Math.max(
+  newest(join(root, 'src')),
+  statSync(join(root, 'index.html')).mtimeMs,
+  statSync(join(root, 'package.json')).mtimeMs,
+);
 if (existsSync(built) && statSync(built).mtimeMs >= sources && process.argv[2] !== '--force') process.exit(0);
 
 if (!existsSync(join(root, 'node_modules'))) {

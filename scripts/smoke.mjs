@@ -71,7 +71,10 @@ try {
     await new Promise((r) => setTimeout(r, 250));
     notices = await fetch(`http://127.0.0.1:${simPort}/_sim/messages?userid=b1_receiver`).then((r) => r.json());
   }
-  check(notices.length === 1 && notices[0].title.includes(created.body.number), 'the receiver got the DingTalk work notice');
+  check(
+    notices.length === 1 && notices[0].title.includes(created.body.number),
+    'the receiver got the DingTalk work notice',
+  );
   check((await fetch(`${base}/`)).status === 200, 'GET / serves the micro-app');
 
   child.kill('SIGKILL');

@@ -22,7 +22,10 @@ describe('sessions and sign-in hardening', () => {
     // The old one again: refused, and the new pair dies with it (the token was copied).
     expect((await post('/api/auth/refresh', { refreshToken: first.refreshToken })).statusCode).toBe(401);
     expect((await post('/api/auth/refresh', { refreshToken: pair.refreshToken })).statusCode).toBe(401);
-    expect((await post('/api/auth/refresh', { refreshToken: 'made-up' })).json()).toMatchObject({ statusCode: 401, field: 'refreshToken' });
+    expect((await post('/api/auth/refresh', { refreshToken: 'made-up' })).json()).toMatchObject({
+      statusCode: 401,
+      field: 'refreshToken',
+    });
     expect((await post('/api/auth/refresh', {})).json()).toMatchObject({ statusCode: 400, field: 'refreshToken' });
   });
 
@@ -35,7 +38,7 @@ describe('sessions and sign-in hardening', () => {
     expect((await post('/api/auth/refresh', { refreshToken: s2.refreshToken })).statusCode).toBe(401);
   });
 
-  it('R-19: responses carry security headers; CORS answers only the app\'s origin', async () => {
+  it("R-19: responses carry security headers; CORS answers only the app's origin", async () => {
     const res = await t.app.inject({ method: 'GET', url: '/health' });
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['content-security-policy']).toContain("default-src 'self'");
@@ -60,10 +63,14 @@ describe('sign-in rate limit', () => {
     try {
       const codes: number[] = [];
       for (let i = 0; i < 5; i++) {
-        codes.push((await t.app.inject({ method: 'POST', url: '/api/auth/dev', payload: { userid: 'dispatcher1' } })).statusCode);
+        codes.push(
+          (await t.app.inject({ method: 'POST', url: '/api/auth/dev', payload: { userid: 'dispatcher1' } })).statusCode,
+        );
       }
       expect(codes).toEqual([200, 200, 200, 429, 429]);
-      const body = (await t.app.inject({ method: 'POST', url: '/api/auth/dev', payload: { userid: 'dispatcher1' } })).json();
+      const body = (
+        await t.app.inject({ method: 'POST', url: '/api/auth/dev', payload: { userid: 'dispatcher1' } })
+      ).json();
       expect(body).toMatchObject({ statusCode: 429, error: 'RATE_LIMITED' });
       // Other endpoints are not limited by it.
       expect((await t.app.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
@@ -89,7 +96,10 @@ describe('revealing the caller on record (R-19)', () => {
     const c = await api.createTicket('dispatcher1');
     await api.ok('dispatcher1', c.id, 'dispatch', { assignments: [{ unit: 'branch1', role: 'sole' }] });
     const byDispatcher = await reveal('dispatcher2', c.id, '核对来电号码');
-    expect(byDispatcher).toMatchObject({ status: 200, body: { name: '张三丰', phone: '13812345678', address: '人民路100号3单元' } });
+    expect(byDispatcher).toMatchObject({
+      status: 200,
+      body: { name: '张三丰', phone: '13812345678', address: '人民路100号3单元' },
+    });
     expect((await reveal('b1_receiver', c.id)).status).toBe(200);
     expect((await reveal('b1_leader', c.id)).status).toBe(200);
     expect((await reveal('b2_receiver', c.id)).status).toBe(404); // not their ticket at all
@@ -128,7 +138,9 @@ describe('revealing the caller on record (R-19)', () => {
     const pg = new Client({ connectionString: t.databaseUrl });
     await pg.connect();
     try {
-      await expect(pg.query(`UPDATE caller_reveals SET reason = 'x' WHERE ticket_id = $1`, [c.id])).rejects.toThrow(/append-only/);
+      await expect(pg.query(`UPDATE caller_reveals SET reason = 'x' WHERE ticket_id = $1`, [c.id])).rejects.toThrow(
+        /append-only/,
+      );
       await expect(pg.query(`DELETE FROM caller_reveals WHERE ticket_id = $1`, [c.id])).rejects.toThrow(/append-only/);
       await expect(pg.query(`TRUNCATE caller_reveals`)).rejects.toThrow(/append-only/);
     } finally {

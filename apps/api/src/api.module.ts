@@ -17,6 +17,8 @@ import { AdminController } from './admin/admin.controller';
 import { DeadlinesAdminController } from './admin/deadlines-admin.controller';
 import { DingTalkController } from './dingtalk/dingtalk.controller';
 import { AttachmentsController } from './tickets/attachments.controller';
+import { CallerController } from './confidentiality/caller.controller';
+import { ThrottlerModule } from '@nestjs/throttler';
 
 /** HTTP only: controllers, DTOs, guard, error filter. No scheduler here. */
 @Module({})
@@ -30,6 +32,7 @@ export class ApiModule {
         DatabaseModule.forRoot(databaseUrl, config.database.poolSize),
         TerminusModule.forRoot({ logger: false }),
         TicketsModule,
+        ThrottlerModule.forRoot({ throttlers: [{ name: 'sign-in', ttl: 60_000, limit: config.auth.signInPerMinute }] }),
       ],
       controllers: [
         HealthController,
@@ -40,6 +43,7 @@ export class ApiModule {
         AdminController,
         DeadlinesAdminController,
         AttachmentsController,
+        CallerController,
       ],
       providers: [
         { provide: APP_FILTER, useClass: DomainExceptionFilter },

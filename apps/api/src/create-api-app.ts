@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import fastifyHelmet from '@fastify/helmet';
 import fastifyMultipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import type { IncomingMessage } from 'node:http';
@@ -42,6 +43,22 @@ async function serveMiniapp(app: NestFastifyApplication, dir: string): Promise<v
 
 /** Logger, shutdown hooks, the micro-app and the OpenAPI document (also used by the e2e harness). */
 export async function configureApiApp(app: NestFastifyApplication, config: AppConfig): Promise<NestFastifyApplication> {
+  // Security headers. The API docs page needs inline script and style; the micro-app loads
+  // everything from this origin.
+  await app.register(fastifyHelmet as never, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'", "'unsafe-inline'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'self'"],
+      },
+    },
+  });
+  // Only the app's own origin may call the API from a browser.
+  app.enableCors({ origin: [new URL(config.publicUrl).origin], credentials: false });
   // multipart/form-data for attachments only; each route sets its own limits when it reads the file.
   await app.register(fastifyMultipart as never, {
     limits: { fileSize: config.attachments.maxBytes + 1, files: 1, fields: 5, parts: 6 },

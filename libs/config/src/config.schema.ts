@@ -35,6 +35,10 @@ export interface AppConfig {
     /** HMAC key for our bearer tokens; undefined → generated into dataDir on first start. */
     tokenSecret: string | undefined;
     tokenTtlSeconds: number;
+    /** Refresh-token lifetime: how long a phone stays signed in without opening the app. */
+    refreshTtlSeconds: number;
+    /** Sign-in attempts per minute per client address (rate limit on /api/auth/*). */
+    signInPerMinute: number;
     /** Dev sign-in (POST /api/auth/dev) when DingTalk is not configured, or when forced on. */
     devLogin: boolean | undefined;
   };
@@ -205,6 +209,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     auth: {
       tokenSecret,
       tokenTtlSeconds: int('AUTH_TOKEN_TTL_SECONDS', 12 * 3600, 60, 30 * 24 * 3600),
+      refreshTtlSeconds: int('AUTH_REFRESH_TTL_SECONDS', 14 * 24 * 3600, 300, 90 * 24 * 3600),
+      signInPerMinute: int('AUTH_RATE_LIMIT_PER_MINUTE', 20, 1, 100000),
       devLogin: bool('DEV_LOGIN'),
     },
     dingtalk: {

@@ -12,6 +12,7 @@ import { OrgSyncRepository } from './repositories/org-sync.repository';
 import { TimeLimitRepository } from './repositories/time-limit.repository';
 import { CalendarRepository } from './repositories/calendar.repository';
 import { DeadlineRepository } from './repositories/deadline.repository';
+import { SecurityRepository } from './repositories/security.repository';
 import { AttachmentRepository } from './repositories/attachment.repository';
 
 const REPOSITORIES = [
@@ -23,6 +24,7 @@ const REPOSITORIES = [
   DingTalkRepository,
   OrgSyncRepository,
   AttachmentRepository,
+  SecurityRepository,
   TimeLimitRepository,
   CalendarRepository,
   DeadlineRepository,
@@ -40,11 +42,14 @@ export class DatabaseModule {
     const named = name !== 'default';
     return {
       module: DatabaseModule,
-      imports: [TypeOrmModule.forRoot({ ...dataSourceOptions(url, poolSize), migrationsRun: false, ...(named ? { name } : {}) })],
-      providers: [
-        ...(named ? [{ provide: DataSource, useExisting: getDataSourceToken(name) }] : []),
-        ...REPOSITORIES,
+      imports: [
+        TypeOrmModule.forRoot({
+          ...dataSourceOptions(url, poolSize),
+          migrationsRun: false,
+          ...(named ? { name } : {}),
+        }),
       ],
+      providers: [...(named ? [{ provide: DataSource, useExisting: getDataSourceToken(name) }] : []), ...REPOSITORIES],
       exports: [...(named ? [DataSource] : []), ...REPOSITORIES],
     };
   }

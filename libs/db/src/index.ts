@@ -56,3 +56,5 @@ export { OrgSyncRepository } from './repositories/org-sync.repository';
 export type { SyncedUnit, SyncedPerson } from './repositories/org-sync.repository';
 export { AttachmentRepository } from './repositories/attachment.repository';
 export type { AttachmentRow, AttachmentKind, NewAttachment } from './repositories/attachment.repository';
+export { SecurityRepository } from './repositories/security.repository';
+export type { SessionRow, CallerRow, RevealRow } from './repositories/security.repository';

@@ -14,6 +14,7 @@ import { DingTalkSignInService } from './auth/dingtalk-sign-in.service';
 import { OrgSyncService } from './org-sync/org-sync.service';
 import { AdminService } from './admin.service';
 import { AttachmentsService } from './attachments/attachments.service';
+import { CallerRevealService } from './confidentiality/caller-reveal.service';
 
 /** The application layer shared by the api and the worker. Needs DatabaseModule and config. */
 @Global()
@@ -27,6 +28,7 @@ import { AttachmentsService } from './attachments/attachments.service';
     OrgSyncService,
     AdminService,
     AttachmentsService,
+    CallerRevealService,
     dingTalkClientProvider,
     CalendarService,
     TimeLimitService,
@@ -43,6 +45,7 @@ import { AttachmentsService } from './attachments/attachments.service';
     OrgSyncService,
     AdminService,
     AttachmentsService,
+    CallerRevealService,
     CLOCK,
     CalendarService,
     TimeLimitService,

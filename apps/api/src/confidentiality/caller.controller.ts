@@ -6,7 +6,7 @@ import { Actor } from '../common/current-user.decorator';
 import { BeforeIdPageQueryDto } from '../common/paging.dto';
 
 export class RevealDto {
-  @ApiProperty({ description: 'why you need the caller\'s details (recorded)', example: '回访来电人' })
+  @ApiProperty({ description: "why you need the caller's details (recorded)", example: '回访来电人' })
   @IsString()
   @IsNotEmpty()
   @MaxLength(500)
@@ -28,13 +28,13 @@ export class CallerController {
 
   @Post('tickets/:id/caller/reveal')
   @HttpCode(200)
-  @ApiOperation({ summary: 'The caller\'s clear name, phone and address, for those who need them; recorded (R-19)' })
+  @ApiOperation({ summary: "The caller's clear name, phone and address, for those who need them; recorded (R-19)" })
   reveal(@Actor() user: CurrentUser, @Param('id') id: string, @Body() dto: RevealDto) {
     return this.reveals.reveal(user, id, dto.reason);
   }
 
   @Get('admin/audit/caller-reveals')
-  @ApiOperation({ summary: 'Who saw which caller\'s details, when and why (admin; append-only)' })
+  @ApiOperation({ summary: "Who saw which caller's details, when and why (admin; append-only)" })
   audit(@Actor() user: CurrentUser, @Query() q: RevealAuditQueryDto) {
     return this.reveals.auditLog(user, q.limit ?? 50, q.before, q.ticket);
   }

@@ -29,7 +29,14 @@ describe('caller data at rest (R-19)', () => {
 
   it('R-19: keys rotate: a new key encrypts, old values still decrypt', () => {
     const old = cipher.encrypt('人民路100号')!;
-    const rotated = new CallerCipher({ keys: new Map([['k2', k2], ['k1', k1]]), current: 'k2', hashKey });
+    const rotated = new CallerCipher({
+      keys: new Map([
+        ['k2', k2],
+        ['k1', k1],
+      ]),
+      current: 'k2',
+      hashKey,
+    });
     expect(rotated.decrypt(old)).toBe('人民路100号');
     expect(rotated.keyIdOf(rotated.encrypt('x'))).toBe('k2');
     const without = new CallerCipher({ keys: new Map([['k2', k2]]), current: 'k2', hashKey });
@@ -47,7 +54,9 @@ describe('caller data at rest (R-19)', () => {
   });
 
   it('R-19: bad key material is refused at start', () => {
-    expect(() => new CallerCipher({ keys: new Map([['k1', randomBytes(16)]]), current: 'k1', hashKey })).toThrow(/32 bytes/);
+    expect(() => new CallerCipher({ keys: new Map([['k1', randomBytes(16)]]), current: 'k1', hashKey })).toThrow(
+      /32 bytes/,
+    );
     expect(() => new CallerCipher({ keys: new Map([['k1', k1]]), current: 'k9', hashKey })).toThrow(/k9/);
   });
 });

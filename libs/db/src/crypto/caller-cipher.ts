@@ -18,7 +18,8 @@ export class CallerCipher {
     if (!k.keys.has(k.current)) throw new Error(`caller data key "${k.current}" is not among the keys`);
     for (const [id, key] of k.keys) {
       if (key.length !== 32) throw new Error(`caller data key "${id}" must be 32 bytes`);
-      if (!/^[A-Za-z0-9_-]{1,32}$/.test(id)) throw new Error(`caller data key id "${id}" must be 1-32 letters, digits, - or _`);
+      if (!/^[A-Za-z0-9_-]{1,32}$/.test(id))
+        throw new Error(`caller data key id "${id}" must be 1-32 letters, digits, - or _`);
     }
     if (k.hashKey.length < 32) throw new Error('the caller phone hash key must be at least 32 bytes');
   }
@@ -32,7 +33,13 @@ export class CallerCipher {
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', this.k.keys.get(this.k.current)!, iv);
     const ct = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
-    return [PREFIX, this.k.current, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), ct.toString('base64url')].join(':');
+    return [
+      PREFIX,
+      this.k.current,
+      iv.toString('base64url'),
+      cipher.getAuthTag().toString('base64url'),
+      ct.toString('base64url'),
+    ].join(':');
   }
 
   /** Clear text of a stored value; a value from before encryption is returned as it is. */
@@ -66,7 +73,10 @@ export class CallerCipher {
 export function parseCallerKeys(spec: string, hashKey: string): CallerCipherKeys {
   const keys = new Map<string, Buffer>();
   let current = '';
-  for (const part of spec.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of spec
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const [id, b64] = part.split(':');
     keys.set(id, Buffer.from(b64 ?? '', 'base64'));
     current ||= id;

@@ -1,6 +1,7 @@
 // Every migration, in order. Reviewed SQL only; the schema never comes from synchronize.
 import { InitialSchema1764300000000 } from './1764300000000-initial-schema';
 import { DingTalkDelivery1764400000000 } from './1764400000000-dingtalk-delivery';
+import { Security1764700000000 } from './1764700000000-security';
 import { Attachments1764600000000 } from './1764600000000-attachments';
 import { Deadlines1764800000000 } from './1764800000000-deadlines';
 
@@ -8,5 +9,6 @@ export const MIGRATIONS: Function[] = [
   InitialSchema1764300000000,
   DingTalkDelivery1764400000000,
   Attachments1764600000000,
+  Security1764700000000,
   Deadlines1764800000000,
 ];

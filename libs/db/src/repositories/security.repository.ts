@@ -35,12 +35,10 @@ export class SecurityRepository {
   constructor(private readonly ds: DataSource) {}
 
   async createSession(userid: string, refreshHash: string, now: Date, expiresAt: Date): Promise<void> {
-    await this.ds.query(`INSERT INTO auth_sessions (userid, refresh_hash, created_at, expires_at) VALUES ($1,$2,$3,$4)`, [
-      userid,
-      refreshHash,
-      now,
-      expiresAt,
-    ]);
+    await this.ds.query(
+      `INSERT INTO auth_sessions (userid, refresh_hash, created_at, expires_at) VALUES ($1,$2,$3,$4)`,
+      [userid, refreshHash, now, expiresAt],
+    );
   }
 
   async findSession(refreshHash: string): Promise<SessionRow | null> {
@@ -73,7 +71,10 @@ export class SecurityRepository {
 
   /** A refresh token used twice means it leaked: end every session of that person. */
   async revokeAllSessions(userid: string, now: Date): Promise<void> {
-    await this.ds.query(`UPDATE auth_sessions SET revoked_at = $2 WHERE userid = $1 AND revoked_at IS NULL`, [userid, now]);
+    await this.ds.query(`UPDATE auth_sessions SET revoked_at = $2 WHERE userid = $1 AND revoked_at IS NULL`, [
+      userid,
+      now,
+    ]);
   }
 
   async callerOf(ticketId: string): Promise<CallerRow | null> {
@@ -83,7 +84,13 @@ export class SecurityRepository {
     );
     const r = rows[0];
     return r
-      ? { ticketId: r.id, confidential: r.confidential, name: r.caller_name, phone: r.caller_phone, address: r.caller_address }
+      ? {
+          ticketId: r.id,
+          confidential: r.confidential,
+          name: r.caller_name,
+          phone: r.caller_phone,
+          address: r.caller_address,
+        }
       : null;
   }
 

@@ -92,7 +92,11 @@ export class AuthService {
   async refresh(refreshToken: string): Promise<SessionResponse> {
     const now = this.clock.now();
     const session = await this.security.findSession(hashToken(refreshToken));
-    const invalid = new DomainError('UNAUTHENTICATED', 'the refresh token is invalid or has expired; sign in again', 'refreshToken');
+    const invalid = new DomainError(
+      'UNAUTHENTICATED',
+      'the refresh token is invalid or has expired; sign in again',
+      'refreshToken',
+    );
     if (!session || session.revokedAt || session.expiresAt.getTime() <= now.getTime()) throw invalid;
     if (session.rotatedAt || !(await this.security.rotateSession(session.id, now))) {
       await this.security.revokeAllSessions(session.userid, now);

@@ -37,9 +37,9 @@ export class CallerRevealService {
     const caller = await this.security.callerOf(ticketId);
     if (!caller) throw new DomainError('NOT_FOUND', 'no such ticket, or it is not visible to you');
     const basis = this.basisFor(user, agg.state.status, caller.confidential, agg.state.assignments);
-    if (!basis) throw new DomainError('FORBIDDEN', 'you have no need to see this caller\'s details (R-19)');
+    if (!basis) throw new DomainError('FORBIDDEN', "you have no need to see this caller's details (R-19)");
     const text = reason.trim();
-    if (text.length < 2) throw new DomainError('VALIDATION', 'say why you need the caller\'s details', 'reason');
+    if (text.length < 2) throw new DomainError('VALIDATION', "say why you need the caller's details", 'reason');
     await this.security.recordReveal(ticketId, user.userid, this.clock.now(), text, basis);
     return { name: caller.name, phone: caller.phone, address: caller.address };
   }
