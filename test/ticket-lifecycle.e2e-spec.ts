@@ -278,7 +278,13 @@ describe('ticket lifecycle over HTTP', () => {
 
     it('R-19: caller name, phone and address are masked in every response', async () => {
       const created = await api.createTicket('dispatcher1');
-      expect(created.caller).toEqual({ name: '张**', phone: '138****5678', address: '人民路****', masked: true });
+      expect(created.caller).toEqual({
+        name: '张**',
+        phone: '138****5678',
+        address: '人民路****',
+        masked: true,
+        hidden: false,
+      });
       const list = await api.get('dispatcher1', '/api/tickets?limit=5');
       expect(JSON.stringify(list.body)).not.toContain('13812345678');
       const detail = await api.get('dispatcher1', `/api/tickets/${created.id}`);

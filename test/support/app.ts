@@ -33,6 +33,9 @@ export async function createTestApp(
     AUTH_TOKEN_TTL_SECONDS: String(30 * 24 * 3600),
     // Many sign-ins from one address in a test run; the limit itself is tested on its own.
     AUTH_RATE_LIMIT_PER_MINUTE: '100000',
+    // Fixed test keys for the caller data at rest (never written to the checkout's data folder).
+    CALLER_DATA_KEYS: `t2:${Buffer.alloc(32, 2).toString('base64')},t1:${Buffer.alloc(32, 1).toString('base64')}`,
+    CALLER_HASH_KEY: Buffer.alloc(32, 9).toString('base64'),
     ...opts.env,
   });
   const clock = new SettableClock(opts.start ?? new Date('2026-11-30T01:00:00Z'));

@@ -42,6 +42,13 @@ export interface AppConfig {
     /** Dev sign-in (POST /api/auth/dev) when DingTalk is not configured, or when forced on. */
     devLogin: boolean | undefined;
   };
+  /** R-19: keys of the caller data at rest; undefined → generated into dataDir/keys on first start. */
+  callerData: {
+    /** `id1:base64key,id2:base64key`: the first encrypts, every one decrypts (rotation). */
+    keys: string | undefined;
+    /** base64 HMAC key of the phone hash (never rotated). */
+    hashKey: string | undefined;
+  };
   dingtalk: {
     /** Real credentials; undefined → the local simulator is started and used. */
     credentials: DingTalkCredentials | undefined;
@@ -180,6 +187,26 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     issues.push('AUTH_TOKEN_SECRET must be at least 32 characters long');
   }
 
+  const callerKeys = str('CALLER_DATA_KEYS');
+  const callerHashKey = str('CALLER_HASH_KEY');
+  if ((callerKeys === undefined) !== (callerHashKey === undefined)) {
+    issues.push('CALLER_DATA_KEYS and CALLER_HASH_KEY go together: set both, or neither to generate local keys');
+  }
+  if (callerKeys !== undefined) {
+    for (const part of callerKeys.split(',').map((p) => p.trim())) {
+      const [id, b64] = part.split(':');
+      if (!id || !/^[A-Za-z0-9_-]{1,32}$/.test(id) || Buffer.from(b64 ?? '', 'base64').length !== 32) {
+        issues.push(
+          'CALLER_DATA_KEYS must be id:base64 pairs of 32-byte keys, comma-separated (e.g. k1:<openssl rand -base64 32>)',
+        );
+        break;
+      }
+    }
+  }
+  if (callerHashKey !== undefined && Buffer.from(callerHashKey, 'base64').length < 32) {
+    issues.push('CALLER_HASH_KEY must be at least 32 bytes, base64-encoded');
+  }
+
   const dtNames = ['DINGTALK_APP_KEY', 'DINGTALK_APP_SECRET', 'DINGTALK_AGENT_ID', 'DINGTALK_CORP_ID'] as const;
   const dtValues = dtNames.map((n) => str(n));
   const dtSet = dtValues.filter((v) => v !== undefined).length;
@@ -213,6 +240,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       signInPerMinute: int('AUTH_RATE_LIMIT_PER_MINUTE', 20, 1, 100000),
       devLogin: bool('DEV_LOGIN'),
     },
+    callerData: { keys: callerKeys, hashKey: callerHashKey },
     dingtalk: {
       credentials,
       oapiBaseUrl: url('DINGTALK_OAPI_BASE_URL', ['http:', 'https:']),

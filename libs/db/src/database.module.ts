@@ -1,6 +1,9 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '@hotline/config';
+import { CallerCipher } from './crypto/caller-cipher';
+import { callerCipherFromConfig } from './crypto/caller-keys';
 import { dataSourceOptions } from './data-source';
 import { OrganisationRepository } from './repositories/organisation.repository';
 import { TicketRepository } from './repositories/ticket.repository';
@@ -49,8 +52,17 @@ export class DatabaseModule {
           ...(named ? { name } : {}),
         }),
       ],
-      providers: [...(named ? [{ provide: DataSource, useExisting: getDataSourceToken(name) }] : []), ...REPOSITORIES],
-      exports: [...(named ? [DataSource] : []), ...REPOSITORIES],
+      providers: [
+        ...(named ? [{ provide: DataSource, useExisting: getDataSourceToken(name) }] : []),
+        // caller data is encrypted and decrypted here, in the persistence adapter.
+        {
+          provide: CallerCipher,
+          inject: [APP_CONFIG],
+          useFactory: (config: AppConfig) => callerCipherFromConfig(config),
+        },
+        ...REPOSITORIES,
+      ],
+      exports: [...(named ? [DataSource] : []), CallerCipher, ...REPOSITORIES],
     };
   }
 }

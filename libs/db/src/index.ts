@@ -56,5 +56,8 @@ export { OrgSyncRepository } from './repositories/org-sync.repository';
 export type { SyncedUnit, SyncedPerson } from './repositories/org-sync.repository';
 export { AttachmentRepository } from './repositories/attachment.repository';
 export type { AttachmentRow, AttachmentKind, NewAttachment } from './repositories/attachment.repository';
+export { CallerCipher, parseCallerKeys } from './crypto/caller-cipher';
+export type { CallerCipherKeys } from './crypto/caller-cipher';
+export { callerCipherFromConfig } from './crypto/caller-keys';
 export { SecurityRepository } from './repositories/security.repository';
 export type { SessionRow, CallerRow, RevealRow } from './repositories/security.repository';

@@ -69,7 +69,9 @@ export interface TicketView {
   urgency: string;
   subject: string;
   content: string;
-  caller: { name: string | null; phone: string | null; address: string | null; masked: true };
+  /** Always masked; all null for the handling units of a confidential ticket. */
+  caller: { name: string | null; phone: string | null; address: string | null; masked: true; hidden: boolean };
+  confidential: boolean;
   upstreamRef: string | null;
   upstreamDeadline: string | null;
   route: string | null;
@@ -171,6 +173,7 @@ export function toTicketView(
   actions: ActionName[],
   unitNames: Map<string, string>,
   lights: Map<string, Light>,
+  hideCaller = false,
 ): TicketView {
   const { state, facts } = agg;
   let light: Light | null = null;
@@ -189,12 +192,16 @@ export function toTicketView(
     urgency: facts.urgency,
     subject: facts.subject,
     content: facts.content,
-    caller: {
-      name: maskName(facts.callerName),
-      phone: maskPhone(facts.callerPhone),
-      address: maskAddress(facts.callerAddress),
-      masked: true,
-    },
+    caller: hideCaller
+      ? { name: null, phone: null, address: null, masked: true, hidden: true }
+      : {
+          name: maskName(facts.callerName),
+          phone: maskPhone(facts.callerPhone),
+          address: maskAddress(facts.callerAddress),
+          masked: true,
+          hidden: false,
+        },
+    confidential: facts.confidential,
     upstreamRef: facts.upstreamRef,
     upstreamDeadline: isoOrNull(facts.upstreamDeadline),
     route: facts.route,

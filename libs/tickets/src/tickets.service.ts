@@ -43,6 +43,7 @@ export interface CreateTicketInput {
   content: string;
   caller: { name: string; phone: string; address?: string };
   urgency?: 'normal' | 'urgent';
+  confidential?: boolean;
   upstreamRef?: string;
   upstreamDeadline?: Date;
   route?: string;
@@ -137,6 +138,13 @@ export class TicketsService {
     }
     // dispatched before close of business of the working day it counts on.
     const { due: dispatchDueAt } = await this.deadlines.dispatchDue(now);
+    // the caller's details live only in the (encrypted) caller fields; if the dispatcher
+    // typed them into the subject or content too, those copies are masked.
+    const caller = {
+      name: input.caller.name.trim(),
+      phone: input.caller.phone.trim(),
+      address: input.caller.address?.trim() || null,
+    };
     const id = await this.tickets.transaction(async (m) => {
       const ticketId = await this.tickets.create(
         {
@@ -145,11 +153,12 @@ export class TicketsService {
           channel: input.channel,
           categoryCode: category.code,
           urgency: input.urgency ?? 'normal',
-          subject: input.subject.trim(),
-          content: input.content.trim(),
+          subject: scrubCallerData(input.subject.trim(), caller),
+          content: scrubCallerData(input.content.trim(), caller),
           callerName: input.caller.name.trim(),
           callerPhone: input.caller.phone.trim(),
           callerAddress: input.caller.address?.trim() || null,
+          confidential: input.confidential ?? false,
           upstreamRef: input.upstreamRef?.trim() || null,
           upstreamDeadline: input.upstreamDeadline ?? null,
           route: input.route?.trim() || null,
@@ -282,7 +291,12 @@ export class TicketsService {
     const unitNames = await this.tickets.unitNames(m);
     const lights = await this.tickets.lights(agg.state.id, this.lightParams(), m);
     const actions = allowedActions(agg.state, user, this.clock.now(), this.decideContext(agg.facts));
-    return toTicketView(agg, timeline, actions, unitNames, lights);
+    // 保密件: a confidential ticket's caller is hidden from the handling units entirely.
+    const officeRole = ['dispatcher', 'ops_head', 'admin', 'office_reviewer'].some((r) =>
+      user.roles.includes(r as never),
+    );
+    const hideCaller = agg.facts.confidential && !officeRole;
+    return toTicketView(agg, timeline, actions, unitNames, lights, hideCaller);
   }
 
   /**

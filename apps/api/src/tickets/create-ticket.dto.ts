@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
+  IsBoolean,
   IsDateString,
   IsIn,
   IsNotEmpty,
@@ -107,6 +108,11 @@ export class CreateTicketDto {
   @IsString()
   @MaxLength(16)
   vehiclePlate?: string;
+
+  @ApiPropertyOptional({ description: '保密件: the caller is hidden from the handling units entirely (R-19)' })
+  @IsOptional()
+  @IsBoolean()
+  confidential?: boolean;
 
   @ApiPropertyOptional({ description: 'time of the event, ISO 8601' })
   @IsOptional()

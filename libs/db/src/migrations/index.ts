@@ -4,6 +4,7 @@ import { DingTalkDelivery1764400000000 } from './1764400000000-dingtalk-delivery
 import { Security1764700000000 } from './1764700000000-security';
 import { Attachments1764600000000 } from './1764600000000-attachments';
 import { Deadlines1764800000000 } from './1764800000000-deadlines';
+import { CallerEncryption1764900000000 } from './1764900000000-caller-encryption';
 
 export const MIGRATIONS: Function[] = [
   InitialSchema1764300000000,
@@ -11,4 +12,5 @@ export const MIGRATIONS: Function[] = [
   Attachments1764600000000,
   Security1764700000000,
   Deadlines1764800000000,
+  CallerEncryption1764900000000,
 ];

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { OPEN_ASSIGNMENT_STATUSES } from './ticket.repository';
+import { CallerCipher } from '../crypto/caller-cipher';
 import { exec } from './sql';
 
 /** The ticket columns a deadline notice needs (caller data only to scrub it out, R-19). */
@@ -71,7 +72,7 @@ export const SYSTEM_ACTOR = 'system';
 const TICKET_COLS = `t.id AS ticket_id, t.number, t.subject, t.status AS ticket_status, t.step, t.category_code,
        c.name AS category_name, t.initiator, t.caller_name, t.caller_phone, t.caller_address`;
 
-function ticketFacts(r: Record<string, any>): DueTicketFacts {
+function ticketFacts(r: Record<string, any>, cipher: CallerCipher): DueTicketFacts {
   return {
     ticketId: r.ticket_id,
     number: r.number,
@@ -81,9 +82,9 @@ function ticketFacts(r: Record<string, any>): DueTicketFacts {
     categoryCode: r.category_code,
     categoryName: r.category_name,
     initiator: r.initiator,
-    callerName: r.caller_name,
-    callerPhone: r.caller_phone,
-    callerAddress: r.caller_address,
+    callerName: cipher.decrypt(r.caller_name),
+    callerPhone: cipher.decrypt(r.caller_phone),
+    callerAddress: cipher.decrypt(r.caller_address),
   };
 }
 
@@ -95,7 +96,10 @@ function ticketFacts(r: Record<string, any>): DueTicketFacts {
  */
 @Injectable()
 export class DeadlineRepository {
-  constructor(private readonly ds: DataSource) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly cipher: CallerCipher,
+  ) {}
 
   transaction<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
     return this.ds.transaction('READ COMMITTED', work);
@@ -118,7 +122,7 @@ export class DeadlineRepository {
   async claimDueReminders(m: EntityManager, now: Date, limit: number): Promise<DueAssignment[]> {
     const { rows } = await exec<Record<string, any>>(m, DeadlineRepository.DUE_REMINDERS_SQL, [now, limit]);
     return rows.map((r) => ({
-      ...ticketFacts(r),
+      ...ticketFacts(r, this.cipher),
       id: r.id,
       unitCode: r.unit_code,
       unitName: r.unit_name,
@@ -256,7 +260,7 @@ export class DeadlineRepository {
         FOR UPDATE OF t SKIP LOCKED`,
       [dueBy, limit],
     );
-    return rows.map((r) => ({ ...ticketFacts(r), dispatchDueAt: new Date(r.dispatch_due_at) }));
+    return rows.map((r) => ({ ...ticketFacts(r, this.cipher), dispatchDueAt: new Date(r.dispatch_due_at) }));
   }
 
   async markDispatchAlerted(m: EntityManager, ticketIds: string[], now: Date): Promise<void> {

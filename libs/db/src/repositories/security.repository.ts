@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { CallerCipher } from '../crypto/caller-cipher';
 import { exec } from './sql';
 
 export interface SessionRow {
@@ -32,7 +33,10 @@ export interface RevealRow {
 /** Refresh-token sessions, the caller's clear data and the audit of who saw it (R-19). */
 @Injectable()
 export class SecurityRepository {
-  constructor(private readonly ds: DataSource) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly cipher: CallerCipher,
+  ) {}
 
   async createSession(userid: string, refreshHash: string, now: Date, expiresAt: Date): Promise<void> {
     await this.ds.query(
@@ -87,9 +91,9 @@ export class SecurityRepository {
       ? {
           ticketId: r.id,
           confidential: r.confidential,
-          name: r.caller_name,
-          phone: r.caller_phone,
-          address: r.caller_address,
+          name: this.cipher.decrypt(r.caller_name),
+          phone: this.cipher.decrypt(r.caller_phone),
+          address: this.cipher.decrypt(r.caller_address),
         }
       : null;
   }
@@ -122,5 +126,41 @@ export class SecurityRepository {
       reason: r.reason,
       basis: r.basis,
     }));
+  }
+
+  /**
+   * Key rotation: re-encrypts, in bounded batches, every caller value not under the current key
+   * (and any value stored before encryption). Returns how many tickets were rewritten.
+   */
+  async reencryptCallerData(batch = 500): Promise<number> {
+    let done = 0;
+    let after = '00000000-0000-0000-0000-000000000000';
+    const current = `enc:v1:${this.cipher.currentKeyId}:`;
+    for (;;) {
+      const rows = await this.ds.query(
+        `SELECT id, caller_name, caller_phone, caller_address FROM tickets WHERE id > $1 ORDER BY id LIMIT $2`,
+        [after, batch],
+      );
+      if (rows.length === 0) return done;
+      for (const r of rows as Array<Record<string, string | null>>) {
+        const values = [r.caller_name, r.caller_phone, r.caller_address];
+        if (values.some((v) => v !== null && !v.startsWith(current))) {
+          const [name, phone, address] = values.map((v) => this.cipher.decrypt(v));
+          await this.ds.query(
+            `UPDATE tickets SET caller_name = $2, caller_phone = $3, caller_address = $4, caller_phone_hash = $5
+              WHERE id = $1`,
+            [
+              r.id,
+              this.cipher.encrypt(name),
+              this.cipher.encrypt(phone),
+              this.cipher.encrypt(address),
+              this.cipher.phoneHash(phone),
+            ],
+          );
+          done++;
+        }
+      }
+      after = rows[rows.length - 1].id as string;
+    }
   }
 }

@@ -8,11 +8,14 @@ import {
   type TicketState,
   type TimelineEvent,
 } from '@hotline/workflow';
+import { CallerCipher } from '../crypto/caller-cipher';
 import { exec, toDate } from './sql';
 
 /** The ticket's own facts, beside its workflow state. */
 export interface TicketFacts {
   number: string;
+  /** 保密件 (R-19): the caller is hidden from the handling units. */
+  confidential: boolean;
   sourceCode: string;
   sourceName: string;
   channel: string;
@@ -66,6 +69,7 @@ export interface DeadlineRecord {
 }
 
 export interface NewTicket {
+  confidential: boolean;
   sourceCode: string;
   chain: Chain;
   channel: string;
@@ -190,7 +194,10 @@ function scopeSql(scope: TicketScope, params: unknown[], alias = 't'): string {
 
 @Injectable()
 export class TicketRepository {
-  constructor(private readonly ds: DataSource) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly cipher: CallerCipher,
+  ) {}
 
   transaction<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
     return this.ds.transaction('READ COMMITTED', work);
@@ -215,8 +222,9 @@ export class TicketRepository {
       m,
       `INSERT INTO tickets (number, source_code, chain, channel, category_code, urgency, subject, content,
           caller_name, caller_phone, caller_address, upstream_ref, upstream_deadline, route, direction, stop,
-          vehicle_plate, occurred_at, status, step, initiator, received_at, dispatch_due_at)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,'registered',NULL,$19,$20,$21)
+          vehicle_plate, occurred_at, status, step, initiator, received_at, dispatch_due_at, caller_phone_hash,
+          confidential)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,'registered',NULL,$19,$20,$21,$22,$23)
        RETURNING id`,
       [
         number,
@@ -227,9 +235,10 @@ export class TicketRepository {
         t.urgency,
         t.subject,
         t.content,
-        t.callerName,
-        t.callerPhone,
-        t.callerAddress,
+        // R-19: encrypted at rest; the phone also as a keyed hash for exact matching (X-6).
+        this.cipher.encrypt(t.callerName),
+        this.cipher.encrypt(t.callerPhone),
+        this.cipher.encrypt(t.callerAddress),
         t.upstreamRef,
         t.upstreamDeadline,
         t.route,
@@ -240,6 +249,8 @@ export class TicketRepository {
         t.initiator,
         t.receivedAt,
         t.dispatchDueAt,
+        this.cipher.phoneHash(t.callerPhone),
+        t.confidential,
       ],
     );
     return rows[0].id;
@@ -352,9 +363,10 @@ export class TicketRepository {
         urgency: t.urgency,
         subject: t.subject,
         content: t.content,
-        callerName: t.caller_name,
-        callerPhone: t.caller_phone,
-        callerAddress: t.caller_address,
+        callerName: this.cipher.decrypt(t.caller_name),
+        callerPhone: this.cipher.decrypt(t.caller_phone),
+        callerAddress: this.cipher.decrypt(t.caller_address),
+        confidential: t.confidential,
         upstreamRef: t.upstream_ref,
         upstreamDeadline: t.upstream_deadline ? new Date(t.upstream_deadline) : null,
         route: t.route,
