@@ -16,16 +16,24 @@ const env = {
   EMBEDDED_PG_PORT: String(pgPort),
   DINGTALK_SIM_PORT: String(simPort),
   DATA_DIR: dataDir,
-  LOG_LEVEL: 'warn',
+  // Request logs on: the run checks that they carry no caller data and no tokens (R-19).
+  LOG_LEVEL: 'info',
 };
 delete env.DATABASE_URL;
 const base = `http://127.0.0.1:${port}`;
 
+let logs = '';
 function start() {
   const child = spawn(process.execPath, ['dist/apps/standalone/src/main.js'], {
     env,
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  for (const s of [child.stdout, child.stderr]) {
+    s.on('data', (d) => {
+      logs += d.toString();
+      if (/"level":(50|60)|failed to start/.test(d.toString())) process.stderr.write(d);
+    });
+  }
   return child;
 }
 
@@ -65,6 +73,10 @@ try {
     assignments: [{ unit: 'branch1', role: 'sole' }],
   });
   check(dispatched.status === 200, 'it is dispatched to branch1');
+  const revealed = await json('POST', `/api/tickets/${created.body.id}/caller/reveal`, session.token, {
+    reason: '冒烟测试',
+  });
+  check(revealed.body.phone === '13800000000', 'the dispatcher reveals the caller on record');
   // The worker's outbox sender (a cron every 2 s) delivers the work notice to the simulator.
   let notices = [];
   for (let i = 0; i < 60 && notices.length === 0; i++) {
@@ -89,6 +101,11 @@ try {
   child.kill('SIGTERM');
   const code = await new Promise((r) => child.once('exit', (c) => r(c)));
   check(code === 0, 'SIGTERM stops it with exit code 0');
+  check(/"req":\{/.test(logs), 'request logs were written');
+  check(
+    !logs.includes('13800000000') && !logs.includes(session.token) && !logs.includes(again.token),
+    'no log line holds the caller phone or a token (R-19)',
+  );
   child = undefined;
   console.log('1 passed, 0 failed');
 } catch (err) {

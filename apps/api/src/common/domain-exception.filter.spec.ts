@@ -1,4 +1,5 @@
 import { BadRequestException, type ArgumentsHost } from '@nestjs/common';
+import { DingTalkNetworkError } from '@hotline/dingtalk';
 import { DomainError } from '@hotline/workflow';
 import { DomainExceptionFilter, statusForCode } from './domain-exception.filter';
 
@@ -54,6 +55,12 @@ describe('DomainExceptionFilter', () => {
     const b = hostCapturing();
     filter.catch({ driverError: { code: '23514' } }, b.host);
     expect(b.sent.status).toBe(400);
+  });
+
+  it('R-9a: DingTalk unreachable is a 503, DingTalk refusing a 502, never a bare 500', () => {
+    const a = hostCapturing();
+    filter.catch(new DingTalkNetworkError('oapi', 'GET /gettoken', 'ECONNREFUSED', 'connect ECONNREFUSED'), a.host);
+    expect(a.sent).toMatchObject({ status: 503, body: { error: 'DINGTALK_UNAVAILABLE' } });
   });
 
   it('FOUNDATION: Nest HTTP exceptions keep their status and message', () => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { DingTalkApiError, DingTalkNetworkError } from '@hotline/dingtalk';
 import { DomainError } from '@hotline/workflow';
 
 export interface ErrorBody {
@@ -108,6 +109,21 @@ export class DomainExceptionFilter implements ExceptionFilter {
     }
     const db = fromDatabase(exception);
     if (db) return db;
+    // DingTalk down or refusing us is not the caller's fault, nor a bug of ours: 503 / 502.
+    if (exception instanceof DingTalkNetworkError || (exception instanceof DingTalkApiError && exception.retryable)) {
+      return {
+        statusCode: 503,
+        error: 'DINGTALK_UNAVAILABLE',
+        message: 'DingTalk could not be reached; try again shortly',
+      };
+    }
+    if (exception instanceof DingTalkApiError) {
+      return {
+        statusCode: 502,
+        error: 'DINGTALK_ERROR',
+        message: `DingTalk refused the request: ${exception.message}`,
+      };
+    }
     // Fastify's own errors (bad JSON, body too large, wrong content type) carry a 4xx statusCode.
     const sc = (exception as { statusCode?: unknown })?.statusCode;
     if (typeof sc === 'number' && sc >= 400 && sc < 500) {
