@@ -26,7 +26,7 @@ function chainDiagram(chain: Chain): string {
   const phases = new Set(chainPhases(chain));
   const edges = new Map<string, string[]>();
   for (const rule of wf.transitions) {
-    if (!appliesToChain(rule, chain)) continue;
+    if (!appliesToChain(rule, chain) || rule.stays) continue;
     for (const from of rule.from) {
       if (!phases.has(from)) continue;
       for (const to of rule.to) {
@@ -94,7 +94,7 @@ function stateTable(): string {
         ? `${rule.assignmentFrom.join('/')} → ${rule.assignmentTo.join('/')}`
         : '—';
     lines.push(
-      `| ${code(rule.action)} | ${rule.from.join(', ')} | ${rule.who.join(', ')} | ${conditions(rule)} | ${assignment} | ${rule.to.join(' / ')} | ${rule.requirement} | ${rule.note} |`,
+      `| ${code(rule.action)} | ${rule.from.join(', ')} | ${rule.who.join(', ')} | ${conditions(rule)} | ${assignment} | ${rule.stays ? '(stays)' : rule.to.join(' / ')} | ${rule.requirement} | ${rule.note} |`,
     );
   }
   return lines.join('\n');

@@ -180,6 +180,13 @@ export function validInput<A extends ActionName>(action: A, t: TicketState, now:
       comment: '期限内可以办结，请抓紧办理',
       unit: t.assignments.find((a) => a.extensionRequest)?.unitCode,
     }),
+    record_visit: () => ({
+      outcome: 'reached',
+      solved: true,
+      satisfaction: 'satisfied',
+      comment: '来电人表示问题已解决',
+    }),
+    mark_responsible: () => ({ atFault: false, basis: '调取车载监控：车辆按规定进站停靠' }),
   };
   return inputs[action]() as ActionInputs[A];
 }

@@ -27,6 +27,8 @@ import {
   type TicketState,
   type TicketStatus,
   type TimelineEvent,
+  type VisitOutcome,
+  type VisitState,
 } from './workflow.types';
 
 // ---------------------------------------------------------------------------------------------
@@ -47,6 +49,15 @@ export const FOLLOW_UP_CATEGORIES: readonly string[] = ['report', 'complaint', '
 
 /** X-4: at most 3 extensions of at most 3 working days each, unless the application says otherwise. */
 export const DEFAULT_EXTENSION_LIMITS: Readonly<ExtensionLimits> = { maxCount: 3, maxDays: 3 };
+
+/** X-5: the third unanswered follow-up call ends the round as unreachable. */
+export const VISIT_MAX_NO_ANSWER = 3;
+
+/** X-8: only complaints get the 有责/无责 decision (R-16). */
+export const RESPONSIBILITY_CATEGORIES: readonly string[] = ['complaint'];
+
+/** R-16: who or what an at-fault complaint is about. */
+export const CASE_PARTIES = ['driver', 'route', 'vehicle', 'unit'] as const;
 
 /** Where a ticket is: its status, or its review step while in review. */
 export type TicketPhase =
@@ -107,7 +118,8 @@ export type GuardName =
   | 'has_pending_work'
   | 'responsible_replies_approved'
   | 'before_deadline'
-  | 'extensions_left';
+  | 'extensions_left'
+  | 'visit_due';
 
 export const GUARDS: Readonly<Record<GuardName, string>> = {
   within_return_window: 'R-11: now is less than 24 h after the assignment was dispatched',
@@ -117,6 +129,8 @@ export const GUARDS: Readonly<Record<GuardName, string>> = {
     'R-10, R-14: every active sole or lead assignment is replied with a leader-approved reply',
   before_deadline: "X-4: now is before the assignment's reply deadline",
   extensions_left: 'X-4: the assignment has had fewer extensions than the cap (context.extensionLimits, default 3)',
+  visit_due:
+    "X-5: a caller phone is on record and this round's follow-up call has not ended (reached, refused or 3 × no answer)",
 };
 
 export interface TransitionRule {
@@ -140,6 +154,8 @@ export interface TransitionRule {
   guards: readonly GuardName[];
   /** Phases the ticket may end in. */
   to: readonly TicketPhase[];
+  /** The ticket stays in the phase it was in (to lists the same phases; no edge in the diagrams). */
+  stays?: boolean;
   /** What else happens, for the generated docs. */
   note: string;
 }
@@ -430,6 +446,28 @@ export const TRANSITIONS: readonly TransitionRule[] = [
     to: ['in_progress'],
     note: 'with a comment; the deadline stays',
   },
+  {
+    action: 'record_visit',
+    requirement: 'X-5, R-13',
+    from: ['closed'],
+    who: OPS_DEPARTMENT,
+    scope: 'none',
+    guards: ['visit_due'],
+    to: ['closed', 'in_progress'],
+    note: "one call: reached (solved yes/no and satisfaction), no answer (the third ends as unreachable) or refused; unsatisfied through a unit's fault (unitAtFault) re-opens the ticket: that unit's assignment back to accepted with a new reply deadline, reworkCount + 1, and a new round of calls after the next close",
+  },
+  {
+    action: 'mark_responsible',
+    requirement: 'R-16, X-8',
+    from: ['ops_review', 'office_review', 'upstream_report', 'follow_up', 'closed'],
+    categories: RESPONSIBILITY_CATEGORIES,
+    who: OPS_DEPARTMENT,
+    scope: 'none',
+    guards: [],
+    to: ['ops_review', 'office_review', 'upstream_report', 'follow_up', 'closed'],
+    stays: true,
+    note: 'at fault / not at fault with the basis; at fault names the unit and carries the case file (cause, party, measures, lesson); the ticket stays where it is, a later decision replaces the earlier one',
+  },
 ];
 
 /** The to-do keys and who holds them; derived from the state, so they cannot leak (see todosOf). */
@@ -517,6 +555,12 @@ export const ASSIGNMENT_SIDE_EFFECTS: ReadonlyArray<{
     which: 'every other active assignment',
   },
   { action: 'send_back', from: ['replied'], to: 'accepted', which: 'each unit sent back (reworkCount + 1)' },
+  {
+    action: 'record_visit',
+    from: ['replied'],
+    to: 'accepted',
+    which: 'the unit at fault after an unsatisfied call (reworkCount + 1, new reply deadline)',
+  },
 ];
 
 /** X-4: a pending extension request lapses when its assignment no longer has work or a return pending. */
@@ -667,7 +711,15 @@ function copyAssignment(a: AssignmentState): AssignmentState {
 }
 
 function copyTicket(t: TicketState): TicketState {
-  return { ...t, assignments: t.assignments.map(copyAssignment) };
+  const out: TicketState = { ...t, assignments: t.assignments.map(copyAssignment) };
+  if (t.visit) out.visit = { ...t.visit };
+  if (t.responsibility) out.responsibility = { ...t.responsibility };
+  return out;
+}
+
+/** X-5: the visit state, defaults filled in. */
+export function visitOf(t: TicketState): VisitState {
+  return t.visit ?? { status: 'pending', noAnswer: 0, round: 1 };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -841,6 +893,11 @@ function checkGuard(
       const max = limitsOf(ctx).maxCount;
       if (!a || a.extensionCount < max) return null;
       return `This assignment has had the most extensions allowed (${max}, X-4).`;
+    }
+    case 'visit_due': {
+      if (!ticket.callerReachable) return 'No caller phone is on record: no follow-up call is possible (X-5).';
+      const v = visitOf(ticket);
+      return v.status === 'pending' ? null : `The follow-up call of this round has ended (${v.status}).`;
     }
   }
 }
@@ -1108,6 +1165,10 @@ function validateInput(
       }
       return null;
     }
+    case 'record_visit':
+      return validateVisit(ticket, input, now);
+    case 'mark_responsible':
+      return validateResponsibility(ticket, input);
     case 'accept':
     case 'approve_return':
     case 'approve_reply':
@@ -1115,6 +1176,79 @@ function validateInput(
     case 'finish_follow_up':
       return null;
   }
+}
+
+const VISIT_OUTCOMES: readonly VisitOutcome[] = ['reached', 'no_answer', 'refused'];
+const VISIT_SATISFACTIONS: readonly Satisfaction[] = ['satisfied', 'basically_satisfied', 'unsatisfied'];
+
+// X-5: solved and satisfaction only for a reached caller; a unit at fault only when unsatisfied.
+function validateVisit(ticket: TicketState, input: Loose, now: Date): Refusal | null {
+  const outcome = input.outcome as VisitOutcome;
+  if (!VISIT_OUTCOMES.includes(outcome)) {
+    return refuse('VALIDATION', 'The call outcome is reached, no_answer or refused.', 'outcome');
+  }
+  const given = (f: string) => input[f] !== undefined && input[f] !== null;
+  if (outcome !== 'reached') {
+    const extra = ['solved', 'satisfaction', 'unitAtFault'].find(given);
+    return extra ? refuse('VALIDATION', `${extra} is recorded only when the caller was reached.`, extra) : null;
+  }
+  if (typeof input.solved !== 'boolean') {
+    return refuse('VALIDATION', 'Record whether the matter was solved (X-5).', 'solved');
+  }
+  if (!VISIT_SATISFACTIONS.includes(input.satisfaction as Satisfaction)) {
+    return refuse('VALIDATION', 'Record the satisfaction: 满意, 基本满意 or 不满意.', 'satisfaction');
+  }
+  if (!given('unitAtFault')) return null;
+  if (input.satisfaction !== 'unsatisfied') {
+    return refuse('VALIDATION', 'Only an unsatisfied result re-opens the ticket to a unit (X-5).', 'unitAtFault');
+  }
+  const a = typeof input.unitAtFault === 'string' ? activeFor(ticket, input.unitAtFault) : undefined;
+  if (!a || a.status !== 'replied' || a.role === 'co') {
+    return refuse('VALIDATION', `Unit ${String(input.unitAtFault)} did not answer for this ticket.`, 'unitAtFault');
+  }
+  const deadline = input.reworkDeadline;
+  if (!isValidDate(deadline) || deadline.getTime() <= now.getTime()) {
+    return refuse('VALIDATION', 'The rework needs a reply deadline in the future.', 'reworkDeadline');
+  }
+  return null;
+}
+
+// R-16: a basis always; at fault: the unit that answers for it and a complete case file.
+function validateResponsibility(ticket: TicketState, input: Loose): Refusal | null {
+  if (typeof input.atFault !== 'boolean') {
+    return refuse('VALIDATION', 'Say whether the complaint is at fault (有责) or not (无责).', 'atFault');
+  }
+  const missing = requireText(input, 'basis', 'The basis');
+  if (missing) return missing;
+  const has = (f: string) => input[f] !== undefined && input[f] !== null;
+  if (!input.atFault) {
+    const extra = ['responsibleUnit', 'caseFile'].find(has);
+    return extra ? refuse('VALIDATION', `${extra} belongs to an at-fault decision only.`, extra) : null;
+  }
+  const unit = input.responsibleUnit;
+  if (!isText(unit) || !ticket.assignments.some((a) => a.unitCode === unit && a.status !== 'returned')) {
+    return refuse(
+      'VALIDATION',
+      'Name the unit that answers for the complaint (one it was dispatched to).',
+      'responsibleUnit',
+    );
+  }
+  const file = input.caseFile as Loose | undefined;
+  if (typeof file !== 'object' || file === null) {
+    return refuse('VALIDATION', 'An at-fault complaint needs its case file (R-16).', 'caseFile');
+  }
+  if (!(CASE_PARTIES as readonly string[]).includes(file.partyKind as string)) {
+    return refuse('VALIDATION', 'The party is a driver, route, vehicle or unit.', 'caseFile.partyKind');
+  }
+  for (const [f, label] of [
+    ['party', 'The responsible party'],
+    ['cause', 'The cause'],
+    ['measures', 'The measures taken'],
+    ['lesson', 'The lesson'],
+  ] as const) {
+    if (!isText(file[f])) return refuse('VALIDATION', `${label} is required.`, `caseFile.${f}`);
+  }
+  return null;
 }
 
 // X-4: whole working days within the cap, a reason, and never past the latest (upstream) deadline.
@@ -1470,6 +1604,60 @@ function apply(action: ActionName, w: Work, passed: Passed, input: Loose, newId:
       w.data = { approved: false, days: req.days, reason: req.reason };
       delete a.extensionRequest;
       notice(w, 'extension_decided', receivers(a.unitCode), a.unitCode);
+      return;
+    }
+
+    case 'record_visit': {
+      // X-5: attempts, solved and satisfied are recorded apart; the round ends reached, refused or unreachable.
+      const v = visitOf(next);
+      const outcome = input.outcome as VisitOutcome;
+      const data: Record<string, unknown> = { outcome, round: v.round };
+      if (outcome === 'no_answer') {
+        const noAnswer = v.noAnswer + 1;
+        next.visit = { ...v, noAnswer, status: noAnswer >= VISIT_MAX_NO_ANSWER ? 'unreachable' : 'pending' };
+        data.attempt = noAnswer;
+        data.visitStatus = next.visit.status;
+      } else if (outcome === 'refused') {
+        next.visit = { ...v, status: 'refused' };
+        data.visitStatus = 'refused';
+      } else {
+        data.solved = input.solved;
+        data.satisfaction = input.satisfaction;
+        data.visitStatus = 'reached';
+        const unit = input.unitAtFault as string | undefined;
+        if (unit === undefined || unit === null) {
+          next.visit = { ...v, status: 'reached' };
+        } else {
+          // 重办: the same ticket goes back to the unit at fault, counted, with a new deadline.
+          const a = activeFor(next, unit)!;
+          a.status = 'accepted';
+          delete a.reply;
+          a.reworkCount += 1;
+          a.replyDeadline = copyDate(input.reworkDeadline as Date);
+          next.status = 'in_progress';
+          next.step = null;
+          next.visit = { status: 'pending', noAnswer: 0, round: v.round + 1 };
+          notice(w, 'rework', receivers(unit), unit);
+          w.unitCode = unit;
+          data.unitAtFault = unit;
+          data.rework = true;
+          data.replyDeadline = iso(a.replyDeadline);
+        }
+      }
+      w.data = data;
+      return;
+    }
+
+    case 'mark_responsible': {
+      // R-16, X-8: the latest decision stands; the timeline keeps every one.
+      const atFault = input.atFault === true;
+      const unit = atFault ? (input.responsibleUnit as string) : undefined;
+      next.responsibility = unit ? { atFault, unitCode: unit } : { atFault };
+      w.comment = input.basis as string;
+      if (unit) w.unitCode = unit;
+      w.data = atFault
+        ? { atFault, basis: input.basis, responsibleUnit: unit, caseFile: input.caseFile }
+        : { atFault, basis: input.basis };
       return;
     }
   }

@@ -68,6 +68,8 @@ function inputFor(action: ActionName, t: TicketState, now: Date, s: Step): unkno
       remind: { unit: 'nowhere' },
       request_extension: { ...base, days: 4 },
       reject_extension: { comment: '' },
+      record_visit: { outcome: 'reached', solved: true },
+      mark_responsible: { atFault: true, basis: '监控显示未进站' },
     };
     return broken[action] ?? base;
   }
@@ -223,9 +225,15 @@ describe('random action sequences', () => {
             }
           }
           expect(mismatches).toEqual([]);
-          if (state.status === 'closed' || state.status === 'revoked') expect(candidates).toEqual([]);
+          // After the end only the at-fault decision on a complaint is left (no caller phone here, X-5).
+          if (state.status === 'revoked') expect(candidates).toEqual([]);
+          if (state.status === 'closed') {
+            for (const [, action] of candidates) expect(action).toBe('mark_responsible');
+          }
           if (state.status === 'follow_up') {
-            for (const [, action] of candidates) expect(['record_follow_up', 'finish_follow_up']).toContain(action);
+            for (const [, action] of candidates) {
+              expect(['record_follow_up', 'finish_follow_up', 'mark_responsible']).toContain(action);
+            }
           }
 
           // Mostly something that moves the ticket on; sometimes any allowed action (revoke,
@@ -243,6 +251,7 @@ describe('random action sequences', () => {
                 'request_extension',
                 'approve_extension',
                 'reject_extension',
+                'mark_responsible',
               ].includes(a),
           );
           const notEnding = candidates.filter(([, a]) => !ending.includes(a));

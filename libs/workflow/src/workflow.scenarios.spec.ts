@@ -111,7 +111,11 @@ describe('chain A (钉钉派单)', () => {
       'pass_review',
       'pass_review',
     ]);
-    for (const who of Object.values(ORG)) expect(allowedActions(flow.state, who, at(7))).toEqual([]);
+    // after closing, only the at-fault decision on the complaint is left (no caller phone here, X-5).
+    for (const who of Object.values(ORG)) {
+      const ops = who.roles.includes('dispatcher') || who.roles.includes('ops_head');
+      expect(allowedActions(flow.state, who, at(7))).toEqual(ops ? ['mark_responsible'] : []);
+    }
   });
 
   test('R-8: the direct chain reviews like chain A (closes at the ops head)', () => {
@@ -167,7 +171,12 @@ describe('chain B (微信派单)', () => {
       action: 'report_upstream',
       to: { kind: 'person', userid: 'dispatcher1' },
     });
-    expect(allowedActions(flow.state, ORG.dispatcher1, at(8))).toEqual(['revoke', 'send_back', 'report_upstream']);
+    expect(allowedActions(flow.state, ORG.dispatcher1, at(8))).toEqual([
+      'revoke',
+      'send_back',
+      'report_upstream',
+      'mark_responsible',
+    ]);
     const closed = flow.step('dispatcher1', 'report_upstream', at(9));
     expect(closed.state.status).toBe('closed');
     expect(flow.openTodos.size).toBe(0);
@@ -942,6 +951,8 @@ describe('who acts for which unit', () => {
       'report_upstream',
       'record_follow_up',
       'finish_follow_up',
+      'record_visit',
+      'mark_responsible',
     ];
     for (const action of ACTIONS) {
       const r = decide(t, nobody, action, validInput(action, t, at(1)), at(1), counterIds());

@@ -33,6 +33,8 @@ export const ACTIONS = [
   'request_extension',
   'approve_extension',
   'reject_extension',
+  'record_visit',
+  'mark_responsible',
 ] as const;
 export type ActionName = (typeof ACTIONS)[number];
 
@@ -103,6 +105,27 @@ export interface AssignmentState {
   extensionRequest?: ExtensionRequest;
 }
 
+/** X-5: one follow-up call's outcome (回访). */
+export type VisitOutcome = 'reached' | 'no_answer' | 'refused';
+
+/** X-5: where the follow-up call of the current round stands; `pending` until it ends. */
+export type VisitStatus = 'pending' | 'reached' | 'unreachable' | 'refused';
+
+export interface VisitState {
+  status: VisitStatus;
+  /** Unanswered attempts in this round; the third ends it as unreachable. */
+  noAnswer: number;
+  /** 1, then + 1 each time a visit re-opens the ticket as rework (重办). */
+  round: number;
+}
+
+/** R-16, X-8: the at-fault decision on a complaint (有责/无责). */
+export interface Responsibility {
+  atFault: boolean;
+  /** The unit answering for an at-fault complaint. */
+  unitCode?: string;
+}
+
 export interface TicketState {
   id: string;
   chain: Chain;
@@ -117,6 +140,12 @@ export interface TicketState {
   directAnswer?: string;
   /** Optimistic-concurrency version; decide() returns version + 1. */
   version: number;
+  /** X-5: a caller phone is on record, so a follow-up call is possible (absent = no). */
+  callerReachable?: boolean;
+  /** X-5: the follow-up call of the current round (absent = pending, round 1). */
+  visit?: VisitState;
+  /** R-16: the latest at-fault decision, if any. */
+  responsibility?: Responsibility;
 }
 
 /** Who is acting: global roles plus the units the person belongs to (receiver / leader there). */
@@ -173,6 +202,37 @@ export interface CloseInput {
   followUp?: boolean;
 }
 
+/** X-5: one follow-up call. `reworkDeadline` comes from the application's time-limit policy. */
+export interface RecordVisitInput {
+  outcome: VisitOutcome;
+  solved?: boolean;
+  satisfaction?: Exclude<Satisfaction, 'unknown'>;
+  comment?: string;
+  /** Only with an unsatisfied result judged to be this unit's fault: re-opens the ticket to it. */
+  unitAtFault?: string;
+  reworkDeadline?: Date;
+}
+
+export type CaseParty = 'driver' | 'route' | 'vehicle' | 'unit';
+
+/** R-16: the case file of an at-fault complaint (for training). */
+export interface CaseFileInput {
+  cause: string;
+  partyKind: CaseParty;
+  /** The driver's name or number, the route, the plate, or the unit. */
+  party: string;
+  measures: string;
+  lesson: string;
+}
+
+/** R-16, X-8: 有责/无责 with its basis; an at-fault decision names the unit and has a case file. */
+export interface MarkResponsibleInput {
+  atFault: boolean;
+  basis: string;
+  responsibleUnit?: string;
+  caseFile?: CaseFileInput;
+}
+
 export interface ActionInputs {
   dispatch: DispatchInput;
   answer_directly: AnswerDirectlyInput;
@@ -193,6 +253,8 @@ export interface ActionInputs {
   request_extension: RequestExtensionInput;
   approve_extension: CommentInput;
   reject_extension: CommentInput & { comment: string };
+  record_visit: RecordVisitInput;
+  mark_responsible: MarkResponsibleInput;
 }
 
 /** X-4: the caps on extensions (default: at most 3, at most 3 working days each). */

@@ -212,6 +212,94 @@ export class RequestExtensionDto extends UnitScoped {
   reason: string;
 }
 
+/** one follow-up call (回访). The workflow checks which fields go with which outcome. */
+export class RecordVisitDto {
+  @ApiProperty({ enum: ['reached', 'no_answer', 'refused'] })
+  @IsIn(['reached', 'no_answer', 'refused'])
+  outcome: 'reached' | 'no_answer' | 'refused';
+
+  @ApiPropertyOptional({ description: 'reached only: was the matter solved' })
+  @IsOptional()
+  @IsBoolean()
+  solved?: boolean;
+
+  @ApiPropertyOptional({
+    enum: ['satisfied', 'basically_satisfied', 'unsatisfied'],
+    description: 'reached only: 满意 / 基本满意 / 不满意',
+  })
+  @IsOptional()
+  @IsIn(['satisfied', 'basically_satisfied', 'unsatisfied'])
+  satisfaction?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  comment?: string;
+
+  @ApiPropertyOptional({ description: 'unsatisfied through this unit: re-opens the ticket to it as rework (重办)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  unitAtFault?: string;
+}
+
+export class CaseFileDto {
+  @ApiProperty({ description: 'what went wrong' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(2000)
+  cause: string;
+
+  @ApiProperty({ enum: ['driver', 'route', 'vehicle', 'unit'] })
+  @IsIn(['driver', 'route', 'vehicle', 'unit'])
+  partyKind: string;
+
+  @ApiProperty({ description: "the driver's number, the route, the plate or the unit" })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  party: string;
+
+  @ApiProperty()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(2000)
+  measures: string;
+
+  @ApiProperty()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(2000)
+  lesson: string;
+}
+
+/** 有责/无责 on a complaint, with the case file when at fault. */
+export class MarkResponsibleDto {
+  @ApiProperty({ description: 'true = 有责 (at fault), false = 无责' })
+  @IsBoolean()
+  atFault: boolean;
+
+  @ApiProperty({ description: 'what the decision rests on' })
+  @IsString()
+  @IsNotEmpty({ message: 'basis must not be empty' })
+  @MaxLength(2000)
+  basis: string;
+
+  @ApiPropertyOptional({ description: 'at fault: the unit that answers for it' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  responsibleUnit?: string;
+
+  @ApiPropertyOptional({ type: CaseFileDto })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => CaseFileDto)
+  caseFile?: CaseFileDto;
+}
+
 /** The body class for each action name of the public contract. */
 export const ACTION_BODIES: Record<ActionName, new () => object> = {
   dispatch: DispatchDto,
@@ -233,4 +321,6 @@ export const ACTION_BODIES: Record<ActionName, new () => object> = {
   request_extension: RequestExtensionDto,
   approve_extension: OptionalCommentDto,
   reject_extension: RequiredCommentDto,
+  record_visit: RecordVisitDto,
+  mark_responsible: MarkResponsibleDto,
 };
