@@ -166,6 +166,14 @@ const MATRIX: Record<string, Entry> = {
     expect: only(['admin']),
     request: () => ({ method: 'GET', url: '/api/admin/audit/caller-reveals' }),
   },
+  'GET /api/admin/retention': {
+    expect: only(['admin']),
+    request: () => ({ method: 'GET', url: '/api/admin/retention' }),
+  },
+  'POST /api/admin/retention/run': {
+    expect: only(['admin']),
+    request: () => ({ method: 'POST', url: '/api/admin/retention/run' }),
+  },
   'GET /api/admin/time-limits': {
     expect: only(['admin', 'dispatcher', 'ops_head']),
     request: () => ({ method: 'GET', url: '/api/admin/time-limits' }),

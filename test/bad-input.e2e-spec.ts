@@ -114,7 +114,7 @@ describe('bad input never breaks the API', () => {
             return encodeURIComponent(v).slice(0, 3000);
           }) +
           (Object.keys(s.query).length
-            ? `?${new URLSearchParams(Object.entries(s.query).map(([k, v]) => [k, v.slice(0, 3000)])).toString()}`
+            ? `?${new URLSearchParams(Object.entries(s.query).map(([k, v]) => [k, v.slice(0, 3000)] as [string, string])).toString()}`
             : '');
         const req: InjectOptions = {
           method: route.method as InjectOptions['method'],

@@ -111,3 +111,52 @@ describe('caller data at rest (R-19)', () => {
     });
   });
 });
+
+describe('retention (issue 8, item 7)', () => {
+  it('R-19: after a dry run, caller data of tickets closed more than N years ago is erased; tickets and figures stay', async () => {
+    const t = await createTestApp({
+      dbSuffix: 'retention',
+      env: { RETENTION_CALLER_YEARS: '3' },
+      start: new Date('2026-03-02T02:00:00Z'),
+    });
+    let api = new ApiClient(t.app);
+    try {
+      const walk = async () => {
+        api = new ApiClient(t.app); // years pass between walks: fresh sessions
+        const c = await api.createTicket('dispatcher1', { category: 'consultation' });
+        await api.ok('dispatcher1', c.id, 'answer_directly', { answer: '已答复' });
+        return c;
+      };
+      const old = await walk();
+      t.clock.advance(2 * 365 * 24 * 3600_000);
+      const recent = await walk();
+      t.clock.advance(1.5 * 365 * 24 * 3600_000); // old: closed 3.5 years ago; recent: 1.5
+      api = new ApiClient(t.app);
+
+      expect((await api.get('dispatcher1', '/api/admin/retention')).status).toBe(403);
+      const dry = await api.get('admin', '/api/admin/retention');
+      expect(dry.body).toMatchObject({ dryRun: true, years: 3, count: 1, sample: [old.number] });
+      // The dry run changed nothing.
+      expect((await api.get('dispatcher1', `/api/tickets/${old.id}`)).body.caller.phone).toBe('138****5678');
+
+      const run = await api.post('admin', '/api/admin/retention/run');
+      expect(run.body).toMatchObject({ dryRun: false, count: 1 });
+      const after = await api.get('dispatcher1', `/api/tickets/${old.id}`);
+      expect(after.body).toMatchObject({
+        status: 'closed',
+        number: old.number,
+        caller: { name: null, phone: null, address: null },
+      });
+      expect(after.body.timeline.at(-1)).toMatchObject({ action: 'anonymise_caller', actor: { userid: 'system' } });
+      expect((await api.get('dispatcher1', `/api/tickets/${recent.id}`)).body.caller.phone).toBe('138****5678');
+      expect((await api.post('admin', '/api/admin/retention/run')).body.count).toBe(0);
+      const pg = new Client({ connectionString: t.databaseUrl });
+      await pg.connect();
+      const { rows } = await pg.query(`SELECT caller_phone, caller_phone_hash FROM tickets WHERE id = $1`, [old.id]);
+      await pg.end();
+      expect(rows[0]).toEqual({ caller_phone: null, caller_phone_hash: null });
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -9,6 +9,7 @@ import { OutboxSenderJob } from './outbox/outbox-sender.job';
 import { OrgSyncJob } from './org-sync/org-sync.job';
 import { DeadlineScanJob } from './deadlines/deadline-scan.job';
 import { DailyDigestJob } from './deadlines/daily-digest.job';
+import { RetentionJob } from './retention/retention.job';
 
 /** The background process: the only owner of @nestjs/schedule (deadline jobs, notice sender). */
 @Module({})
@@ -23,7 +24,7 @@ export class WorkerModule {
         ScheduleModule.forRoot(),
         TicketsModule,
       ],
-      providers: [OutboxSender, OutboxSenderJob, OrgSyncJob, DeadlineScanJob, DailyDigestJob],
+      providers: [OutboxSender, OutboxSenderJob, OrgSyncJob, DeadlineScanJob, DailyDigestJob, RetentionJob],
     };
   }
 }

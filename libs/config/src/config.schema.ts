@@ -49,6 +49,12 @@ export interface AppConfig {
     /** base64 HMAC key of the phone hash (never rotated). */
     hashKey: string | undefined;
   };
+  /** Retention (PIPL, R-19): caller data of tickets closed longer ago than this is anonymised. */
+  retention: {
+    callerYears: number;
+    /** Also run it nightly in the worker (the admin can always run it, after a dry run). */
+    auto: boolean;
+  };
   dingtalk: {
     /** Real credentials; undefined → the local simulator is started and used. */
     credentials: DingTalkCredentials | undefined;
@@ -241,6 +247,10 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       devLogin: bool('DEV_LOGIN'),
     },
     callerData: { keys: callerKeys, hashKey: callerHashKey },
+    retention: {
+      callerYears: int('RETENTION_CALLER_YEARS', 3, 1, 30),
+      auto: bool('RETENTION_AUTO') ?? false,
+    },
     dingtalk: {
       credentials,
       oapiBaseUrl: url('DINGTALK_OAPI_BASE_URL', ['http:', 'https:']),

@@ -29,6 +29,8 @@ export { AdminService, MONTHLY_CALL_QUOTA, requireAdmin } from './admin.service'
 export type { DingTalkUsage } from './admin.service';
 export { CallerRevealService } from './confidentiality/caller-reveal.service';
 export type { RevealedCaller } from './confidentiality/caller-reveal.service';
+export { RetentionService } from './confidentiality/retention.service';
+export type { RetentionReport } from './confidentiality/retention.service';
 export { AttachmentsService } from './attachments/attachments.service';
 export type { AttachmentView, IncomingFile, OpenedAttachment } from './attachments/attachments.service';
 export { ALLOWED_TYPES, TYPE_RULE, sniffType } from './attachments/file-signature';

@@ -15,6 +15,7 @@ import { OrgSyncService } from './org-sync/org-sync.service';
 import { AdminService } from './admin.service';
 import { AttachmentsService } from './attachments/attachments.service';
 import { CallerRevealService } from './confidentiality/caller-reveal.service';
+import { RetentionService } from './confidentiality/retention.service';
 
 /** The application layer shared by the api and the worker. Needs DatabaseModule and config. */
 @Global()
@@ -29,6 +30,7 @@ import { CallerRevealService } from './confidentiality/caller-reveal.service';
     AdminService,
     AttachmentsService,
     CallerRevealService,
+    RetentionService,
     dingTalkClientProvider,
     CalendarService,
     TimeLimitService,
@@ -46,6 +48,7 @@ import { CallerRevealService } from './confidentiality/caller-reveal.service';
     AdminService,
     AttachmentsService,
     CallerRevealService,
+    RetentionService,
     CLOCK,
     CalendarService,
     TimeLimitService,

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
-import { CallerRevealService, type CurrentUser } from '@hotline/tickets';
+import { CallerRevealService, RetentionService, type CurrentUser } from '@hotline/tickets';
 import { Actor } from '../common/current-user.decorator';
 import { BeforeIdPageQueryDto } from '../common/paging.dto';
 
@@ -24,7 +24,10 @@ export class RevealAuditQueryDto extends BeforeIdPageQueryDto {
 @ApiBearerAuth()
 @Controller('api')
 export class CallerController {
-  constructor(private readonly reveals: CallerRevealService) {}
+  constructor(
+    private readonly reveals: CallerRevealService,
+    private readonly retention: RetentionService,
+  ) {}
 
   @Post('tickets/:id/caller/reveal')
   @HttpCode(200)
@@ -37,5 +40,18 @@ export class CallerController {
   @ApiOperation({ summary: "Who saw which caller's details, when and why (admin; append-only)" })
   audit(@Actor() user: CurrentUser, @Query() q: RevealAuditQueryDto) {
     return this.reveals.auditLog(user, q.limit ?? 50, q.before, q.ticket);
+  }
+
+  @Get('admin/retention')
+  @ApiOperation({ summary: 'Retention dry run: how many closed tickets would have their caller data erased (admin)' })
+  retentionReport(@Actor() user: CurrentUser) {
+    return this.retention.report(user);
+  }
+
+  @Post('admin/retention/run')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Erase the caller data of tickets closed longer ago than RETENTION_CALLER_YEARS (admin)' })
+  retentionRun(@Actor() user: CurrentUser) {
+    return this.retention.run(user);
   }
 }

@@ -5,6 +5,7 @@ import { Security1764700000000 } from './1764700000000-security';
 import { Attachments1764600000000 } from './1764600000000-attachments';
 import { Deadlines1764800000000 } from './1764800000000-deadlines';
 import { CallerEncryption1764900000000 } from './1764900000000-caller-encryption';
+import { Retention1764950000000 } from './1764950000000-retention';
 
 export const MIGRATIONS: Function[] = [
   InitialSchema1764300000000,
@@ -13,4 +14,5 @@ export const MIGRATIONS: Function[] = [
   Security1764700000000,
   Deadlines1764800000000,
   CallerEncryption1764900000000,
+  Retention1764950000000,
 ];

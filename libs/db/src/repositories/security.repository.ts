@@ -163,4 +163,51 @@ export class SecurityRepository {
       after = rows[rows.length - 1].id as string;
     }
   }
+
+  /** Retention: closed tickets whose caller data is due for anonymisation (closed before `cutoff`). */
+  async retentionDue(cutoff: Date, limit: number): Promise<{ count: number; oldest: Date | null; sample: string[] }> {
+    const rows = await this.ds.query(
+      `SELECT count(*)::int AS n, min(closed_at) AS oldest FROM tickets
+        WHERE status = 'closed' AND caller_anonymised_at IS NULL AND closed_at < $1`,
+      [cutoff],
+    );
+    const sample = await this.ds.query(
+      `SELECT number FROM tickets WHERE status = 'closed' AND caller_anonymised_at IS NULL AND closed_at < $1
+        ORDER BY closed_at, id LIMIT $2`,
+      [cutoff, limit],
+    );
+    return {
+      count: rows[0].n,
+      oldest: rows[0].oldest ? new Date(rows[0].oldest) : null,
+      sample: sample.map((r: { number: string }) => r.number),
+    };
+  }
+
+  /**
+   * Anonymises one bounded batch: the caller's name, phone, address and phone hash are erased,
+   * the moment is recorded on the ticket and its timeline. Returns the tickets done.
+   */
+  async anonymiseBatch(cutoff: Date, now: Date, batch: number): Promise<number> {
+    return this.ds.transaction(async (m) => {
+      const { rows } = await exec<{ id: string }>(
+        m,
+        `UPDATE tickets SET caller_name = NULL, caller_phone = NULL, caller_address = NULL, caller_phone_hash = NULL,
+                caller_anonymised_at = $2
+          WHERE id IN (SELECT id FROM tickets
+                        WHERE status = 'closed' AND caller_anonymised_at IS NULL AND closed_at < $1
+                        ORDER BY closed_at, id LIMIT $3 FOR UPDATE SKIP LOCKED)
+          RETURNING id`,
+        [cutoff, now, batch],
+      );
+      for (const r of rows) {
+        await exec(
+          m,
+          `INSERT INTO timeline_events (ticket_id, action, actor, at, comment, from_status, to_status)
+           VALUES ($1, 'anonymise_caller', 'system', $2, $3, 'closed', 'closed')`,
+          [r.id, now, 'retention: caller data erased'],
+        );
+      }
+      return rows.length;
+    });
+  }
 }
