@@ -1,5 +1,5 @@
 // HTTP client for the Hotline Desk API: bearer token, JSON errors, idempotency keys, timeouts.
-import { clearSession, loadSession } from './session';
+import { clearSession, loadSession, saveSession } from './session';
 import type {
   ActionName,
   Attachment,
@@ -51,13 +51,47 @@ interface RequestOptions {
   auth?: boolean;
 }
 
-async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+let refreshing: Promise<Session | null> | null = null;
+
+/**
+ * Renews the session with its refresh token (one use each; the server ends every session of a
+ * person whose refresh token is presented twice). Concurrent callers share one renewal; another
+ * tab that renewed first is noticed through localStorage.
+ */
+function renewSession(stale: Session): Promise<Session | null> {
+  refreshing ??= (async () => {
+    const current = loadSession();
+    if (current && current.refreshToken !== stale.refreshToken) return current; // renewed elsewhere
+    if (!stale.refreshToken) return null;
+    try {
+      const res = await fetch(`${BASE}/api/auth/refresh`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+        body: JSON.stringify({ refreshToken: stale.refreshToken }),
+      });
+      if (!res.ok) return null;
+      const next = (await res.json()) as Session;
+      saveSession(next);
+      return next;
+    } catch {
+      return null;
+    }
+  })().finally(() => {
+    refreshing = null;
+  });
+  return refreshing;
+}
+
+async function request<T>(method: string, path: string, opts: RequestOptions = {}, retried = false): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
   if (opts.idempotencyKey) headers['Idempotency-Key'] = opts.idempotencyKey;
   if (opts.auth !== false) {
-    const session = loadSession();
+    let session = loadSession();
+    // Renew ahead of time when the access token has (almost) run out.
+    if (session && Date.parse(session.expiresAt) - Date.now() < 30_000) session = await renewSession(session);
     if (!session) {
+      clearSession();
       onUnauthorized();
       throw new ApiError(401, 'Unauthorized', '登录已过期，请重新登录');
     }
@@ -90,6 +124,10 @@ async function request<T>(method: string, path: string, opts: RequestOptions = {
     const err = (data ?? {}) as { error?: string; message?: string | string[]; field?: string };
     const message = Array.isArray(err.message) ? err.message.join('；') : (err.message ?? res.statusText);
     if (res.status === 401 && opts.auth !== false) {
+      // The access token was refused: renew once and try again, else back to sign-in.
+      const stale = loadSession();
+      const renewed = !retried && stale ? await renewSession(stale) : null;
+      if (renewed && !opts.form) return request<T>(method, path, opts, true);
       clearSession();
       onUnauthorized();
     }

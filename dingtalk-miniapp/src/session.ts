@@ -8,7 +8,9 @@ export function loadSession(): Session | null {
     const raw = localStorage.getItem(KEY);
     if (!raw) return null;
     const s = JSON.parse(raw) as Session;
-    if (!s.token || Date.parse(s.expiresAt) <= Date.now()) {
+    // An expired access token is fine while the refresh token still renews it.
+    const renewable = !!s.refreshToken && Date.parse(s.refreshExpiresAt ?? '') > Date.now();
+    if (!s.token || (Date.parse(s.expiresAt) <= Date.now() && !renewable)) {
       localStorage.removeItem(KEY);
       return null;
     }

@@ -40,6 +40,9 @@ export interface User {
 export interface Session {
   token: string;
   expiresAt: string;
+  /** One-use token that renews the session (POST /api/auth/refresh) when the access token expires. */
+  refreshToken?: string;
+  refreshExpiresAt?: string;
   user: User;
 }
 

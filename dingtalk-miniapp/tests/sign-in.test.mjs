@@ -95,7 +95,8 @@ test('issue 6 item 1: an expired session sends you to sign-in without losing a h
       // the token goes bad on the server's side (as after expiry): the next call answers 401
       await page.evaluate(() => {
         const s = JSON.parse(localStorage.getItem('hotline.session'));
-        localStorage.setItem('hotline.session', JSON.stringify({ ...s, token: `${s.token}x` }));
+        // …and so does its refresh token: the session is over, not just the access token
+        localStorage.setItem('hotline.session', JSON.stringify({ ...s, token: `${s.token}x`, refreshToken: 'ended' }));
       });
       await popup.locator('button[type=submit]').click();
       await page.locator('.adm-dialog-body').getByRole('button', { name: '确定' }).click();
@@ -110,6 +111,36 @@ test('issue 6 item 1: an expired session sends you to sign-in without losing a h
         await page.getByPlaceholder('调查核实情况、处理结果、依据', { exact: true }).inputValue(),
         '老年卡可在各营业厅办理，需携带身份证。',
       );
+    },
+  );
+  const unexpected = b.errors.filter((e) => !/status of 401/.test(e));
+  assert.deepEqual(unexpected, [], 'no console errors besides the expected 401');
+});
+
+test('R-19: an access token that has run out is renewed with the refresh token, without a new sign-in', async () => {
+  const page = await b.newPage();
+  await withFailureShots(
+    'renew',
+    () => [page],
+    async () => {
+      await signInAs(page, b.base, 'b2_receiver', '#/inbox');
+      const before = await page.evaluate(() => JSON.parse(localStorage.getItem('hotline.session')));
+      assert.ok(before.refreshToken, 'the session holds a refresh token');
+      // the access token goes bad (expired on the server's side); the refresh token is still good
+      await page.evaluate(() => {
+        const s = JSON.parse(localStorage.getItem('hotline.session'));
+        localStorage.setItem('hotline.session', JSON.stringify({ ...s, token: `${s.token}x` }));
+      });
+      await page.reload();
+      await page.locator('.adm-tab-bar').first().waitFor();
+      await page.waitForFunction(
+        (old) => JSON.parse(localStorage.getItem('hotline.session') ?? '{}').refreshToken !== old,
+        before.refreshToken,
+      );
+      assert.equal(await page.getByText('当前不在钉钉内').count(), 0, 'still signed in');
+      const after = await page.evaluate(() => JSON.parse(localStorage.getItem('hotline.session')));
+      assert.notEqual(after.token, before.token);
+      assert.equal(after.user.userid, 'b2_receiver');
     },
   );
   const unexpected = b.errors.filter((e) => !/status of 401/.test(e));

@@ -241,7 +241,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     },
     auth: {
       tokenSecret,
-      tokenTtlSeconds: int('AUTH_TOKEN_TTL_SECONDS', 12 * 3600, 60, 30 * 24 * 3600),
+      tokenTtlSeconds: int('AUTH_TOKEN_TTL_SECONDS', 30 * 60, 60, 30 * 24 * 3600),
       refreshTtlSeconds: int('AUTH_REFRESH_TTL_SECONDS', 14 * 24 * 3600, 300, 90 * 24 * 3600),
       signInPerMinute: int('AUTH_RATE_LIMIT_PER_MINUTE', 20, 1, 100000),
       devLogin: bool('DEV_LOGIN'),
