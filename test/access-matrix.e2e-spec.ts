@@ -178,6 +178,10 @@ const MATRIX: Record<string, Entry> = {
     expect: only(['admin', 'dispatcher', 'ops_head']),
     request: () => ({ method: 'GET', url: '/api/admin/time-limits' }),
   },
+  'GET /api/deadlines/preview': {
+    expect: only(['dispatcher', 'ops_head']),
+    request: () => ({ method: 'GET', url: '/api/deadlines/preview?source=group_hotline&category=complaint' }),
+  },
   'PUT /api/admin/time-limits': {
     expect: only(['admin']),
     request: () => ({

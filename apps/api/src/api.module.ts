@@ -18,6 +18,7 @@ import { DeadlinesAdminController } from './admin/deadlines-admin.controller';
 import { DingTalkController } from './dingtalk/dingtalk.controller';
 import { AttachmentsController } from './tickets/attachments.controller';
 import { CallerController } from './confidentiality/caller.controller';
+import { DeadlinePreviewController } from './deadlines/deadline-preview.controller';
 import { ThrottlerModule } from '@nestjs/throttler';
 
 /** HTTP only: controllers, DTOs, guard, error filter. No scheduler here. */
@@ -44,6 +45,7 @@ export class ApiModule {
         DeadlinesAdminController,
         AttachmentsController,
         CallerController,
+        DeadlinePreviewController,
       ],
       providers: [
         { provide: APP_FILTER, useClass: DomainExceptionFilter },

@@ -45,7 +45,12 @@ export class DeadlinePolicy {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async forDispatch(facts: TicketFacts, now: Date, requested: Date | undefined, m?: Tx): Promise<ComputedDeadline> {
+  async forDispatch(
+    facts: Pick<TicketFacts, 'sourceCode' | 'categoryCode' | 'urgency' | 'upstreamDeadline'>,
+    now: Date,
+    requested: Date | undefined,
+    m?: Tx,
+  ): Promise<ComputedDeadline> {
     const calendar = await this.calendars.current(m);
     const policy = await this.limits.policyFor(facts, m);
     const missing = new Set<number>();

@@ -15,6 +15,8 @@ export { CalendarService } from './calendar/calendar.service';
 export type { CalendarStatus, CalendarHealth } from './calendar/calendar.service';
 export { TimeLimitService } from './deadlines/time-limit.service';
 export { DeadlineJobsService } from './deadlines/deadline-jobs.service';
+export { DeadlinePreviewService } from './deadlines/deadline-preview.service';
+export type { DeadlinePreview, DeadlinePreviewQuery } from './deadlines/deadline-preview.service';
 export type { ScanResult } from './deadlines/deadline-jobs.service';
 export { maskName, maskPhone, maskAddress } from './masking';
 export type { TicketView, AssignmentView, ReplyView } from './ticket-view';

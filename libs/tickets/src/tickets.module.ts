@@ -7,6 +7,7 @@ import { DeadlinePolicy } from './deadline-policy';
 import { CalendarService } from './calendar/calendar.service';
 import { TimeLimitService } from './deadlines/time-limit.service';
 import { DeadlineJobsService } from './deadlines/deadline-jobs.service';
+import { DeadlinePreviewService } from './deadlines/deadline-preview.service';
 import { TicketsService } from './tickets.service';
 import { ReferenceService } from './reference.service';
 import { DINGTALK_CLIENT, dingTalkClientProvider } from './dingtalk/dingtalk-client.provider';
@@ -35,6 +36,7 @@ import { RetentionService } from './confidentiality/retention.service';
     CalendarService,
     TimeLimitService,
     DeadlineJobsService,
+    DeadlinePreviewService,
     { provide: CLOCK, useValue: systemClock },
     { provide: AUTH_SECRET, useFactory: (config: AppConfig) => resolveAuthSecret(config), inject: [APP_CONFIG] },
   ],
@@ -53,6 +55,7 @@ import { RetentionService } from './confidentiality/retention.service';
     CalendarService,
     TimeLimitService,
     DeadlineJobsService,
+    DeadlinePreviewService,
     DINGTALK_CLIENT,
   ],
 })
