@@ -12,6 +12,7 @@ import { TicketDetailPage } from './pages/ticket-detail.page';
 import { TicketListPage } from './pages/ticket-list.page';
 import { NewTicketPage } from './pages/new-ticket.page';
 import { MePage } from './pages/me.page';
+import { AdminPage } from './pages/admin.page';
 
 export function App() {
   const [session, setSession] = useState<Session | null>(loadSession);
@@ -88,6 +89,7 @@ const TITLES: Record<Route['name'], string> = {
   tickets: '工单',
   new: '登记工单',
   me: '我的',
+  admin: '系统管理',
   ticket: '工单详情',
 };
 
@@ -99,6 +101,19 @@ function Shell({ session }: { session: Session }) {
     document.title = `${TITLES[route.name]} - 热线工单`;
     window.scrollTo(0, 0);
   }, [route]);
+
+  if (route.name === 'admin') {
+    return (
+      <div className="app">
+        <NavBar className="top-bar" onBack={() => goBack('/me')} backIcon>
+          系统管理
+        </NavBar>
+        <main className="content">
+          <AdminPage />
+        </main>
+      </div>
+    );
+  }
 
   if (route.name === 'ticket') {
     return (

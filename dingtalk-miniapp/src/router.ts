@@ -2,7 +2,12 @@
 import { useEffect, useState } from 'react';
 
 export type Route =
-  { name: 'inbox' } | { name: 'tickets' } | { name: 'new' } | { name: 'me' } | { name: 'ticket'; id: string };
+  | { name: 'inbox' }
+  | { name: 'tickets' }
+  | { name: 'new' }
+  | { name: 'me' }
+  | { name: 'admin' }
+  | { name: 'ticket'; id: string };
 
 export function parseHash(hash: string): Route {
   const path = hash.replace(/^#/, '').split('?')[0] ?? '';
@@ -16,6 +21,8 @@ export function parseHash(hash: string): Route {
       return { name: 'new' };
     case 'me':
       return { name: 'me' };
+    case 'admin':
+      return { name: 'admin' };
     default:
       return { name: 'inbox' };
   }

@@ -139,7 +139,11 @@ function buildBody(action: ActionName, v: Values, unit: string | undefined): unk
       return withUnit({ comment: text(v.comment) });
     case 'pass_review':
       return { comment: text(v.comment), followUp: v.followUp ? true : undefined };
-    case 'send_back':
+    case 'send_back': {
+      // The reviewer's pick of replied units (absent when only one replied: the API's default).
+      const units = Array.isArray(v.sendBackUnits) ? (v.sendBackUnits as string[]) : [];
+      return { comment: text(v.comment), units: units.length ? units : undefined };
+    }
     case 'record_follow_up':
       return { comment: text(v.comment) };
     case 'report_upstream':
@@ -445,8 +449,30 @@ function renderFields(action: ActionName, ctx: FieldContext) {
           )}
         </>
       );
-    case 'send_back':
-      return comment('请填写退回原因及重办要求');
+    case 'send_back': {
+      const replied = ctx.ticket.assignments.filter((a) => a.status === 'replied');
+      if (replied.length < 2) return comment('请填写退回原因及重办要求');
+      return (
+        <>
+          <Form.Item
+            name="sendBackUnits"
+            label="退回哪些单位重办"
+            // Default: every unit whose reply answers for the ticket (a co unit's goes into the lead's).
+            initialValue={replied.filter((a) => a.role !== 'co').map((a) => a.unit.code)}
+            rules={[{ required: true, type: 'array', min: 1, message: '请至少选择一个单位' }]}
+            description="会办单位重办时，主办单位的回复也一并退回重办。"
+          >
+            <Selector
+              className="send-back-units"
+              columns={2}
+              multiple
+              options={replied.map((a) => ({ label: `${a.unit.name}（${label(ROLE, a.role)}）`, value: a.unit.code }))}
+            />
+          </Form.Item>
+          {comment('请填写退回原因及重办要求')}
+        </>
+      );
+    }
     case 'report_upstream':
       return comment(undefined, '上报情况（选填）');
     case 'record_follow_up':

@@ -1,4 +1,5 @@
 import { Button, List } from 'antd-mobile';
+import { navigate } from '../router';
 import { useApp } from '../app-context';
 import { USER_ROLE, label } from '../labels';
 
@@ -23,6 +24,17 @@ export function MePage() {
         ))}
         <List.Item extra={u.userid}>账号</List.Item>
       </List>
+      {u.roles.includes('admin') && (
+        <List mode="card" header="管理">
+          <List.Item
+            arrow
+            onClick={() => navigate('/admin')}
+            description="钉钉额度、发送失败、组织同步、节假日、时限、审计、数据保留"
+          >
+            系统管理
+          </List.Item>
+        </List>
+      )}
       <div className="pad">
         <Button block size="large" color="danger" fill="outline" onClick={signOut}>
           退出登录

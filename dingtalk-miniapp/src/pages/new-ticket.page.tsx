@@ -7,6 +7,7 @@ import { CHANNEL, URGENCY, options } from '../labels';
 import { navigate } from '../router';
 import { drafts } from '../session';
 import { fromLocalInput } from '../time';
+import { DeadlinePreviewNote } from '../components/deadline-preview';
 
 type Values = Record<string, unknown>;
 const DRAFT_ID = 'new';
@@ -166,6 +167,7 @@ export function NewTicketPage() {
             </div>
           </>
         )}
+        <DeadlinePreviewNote />
       </Form>
     </div>
   );

@@ -3,10 +3,10 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { Button, ErrorBlock, Input, List, SearchBar, Selector, Skeleton, Tag } from 'antd-mobile';
 import { api, describeError, type ListQuery } from '../api-client';
 import { nameOf, useApp } from '../app-context';
-import { Deadline, StatusTag } from '../components/deadline';
+import { Deadline, LightDot, StatusTag } from '../components/deadline';
 import { ROLE, STATUS, label, options } from '../labels';
 import { navigate } from '../router';
-import { fromLocalInput, useNow } from '../time';
+import { fromLocalInput, useNow, type Light } from '../time';
 import type { TicketListItem } from '../types';
 
 interface Filters {
@@ -14,7 +14,7 @@ interface Filters {
   source: string;
   category: string;
   unit: string;
-  /** X-9; no selector yet: GET /api/tickets?light= is not in the API yet (deadlines work). */
+  /** the worst light of the open assignments. */
   light: string;
   q: string;
   from: string;
@@ -22,6 +22,12 @@ interface Filters {
 }
 
 const EMPTY: Filters = { status: '', source: '', category: '', unit: '', light: '', q: '', from: '', to: '' };
+
+const LIGHTS = [
+  { label: '正常', value: 'green' },
+  { label: '临期', value: 'yellow' },
+  { label: '超期', value: 'red' },
+];
 
 const PAGE = 20;
 const OPEN = ['registered', 'in_progress', 'in_review', 'follow_up'];
@@ -145,6 +151,22 @@ export function TicketListPage() {
             options={options(STATUS)}
             value={filters.status ? [filters.status] : []}
             onChange={(v) => set({ status: pick(v) })}
+          />
+          <div className="filter-label">期限（红黄绿灯）</div>
+          <Selector
+            className="light-filter"
+            columns={3}
+            options={LIGHTS.map((l) => ({
+              value: l.value,
+              label: (
+                <span className="light-option">
+                  <LightDot light={l.value as Light} />
+                  {l.label}
+                </span>
+              ),
+            }))}
+            value={filters.light ? [filters.light] : []}
+            onChange={(v) => set({ light: pick(v) })}
           />
           <div className="filter-label">来源</div>
           <Selector

@@ -1,0 +1,144 @@
+// 系统管理 (issue 4): the admin sees the month's DingTalk calls against the quota, retries a
+// notice that DingTalk refused, runs the organisation sync and a retention dry run; screenshots
+// of the page at 375×812 and 1280×800 go to docs/screenshots/.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  API,
+  DESKTOP,
+  MOBILE,
+  SIM,
+  shot,
+  signInAs,
+  smallTouchTargets,
+  startBrowser,
+  withFailureShots,
+} from './helpers.mjs';
+
+let b;
+let page;
+before(async () => {
+  b = await startBrowser();
+  page = await b.newPage();
+});
+after(() => b?.stop());
+
+/** The API as a demo person (set-up steps the test is not about). */
+async function apiAs(userid, method, path, body) {
+  const signIn = await fetch(`${API}/api/auth/dev`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ userid }),
+  });
+  const { token } = await signIn.json();
+  const res = await fetch(`${API}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const data = await res.json();
+  assert.ok(res.ok, `${method} ${path} → ${res.status} ${JSON.stringify(data)}`);
+  return data;
+}
+
+async function until(what, check, timeoutMs = 30_000) {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+test('issue 4: the admin page shows usage, retries a refused notice, syncs the organisation and dry-runs retention', async () => {
+  assert.ok(SIM, 'set DINGTALK_SIM_URL (scripts/browser-test.mjs does)');
+  await withFailureShots(
+    'admin',
+    () => [page],
+    async () => {
+      // DingTalk refuses the next work notice for good (a missing permission): the worker marks it failed.
+      const fault = await fetch(`${SIM}/_sim/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ kind: 'permission_denied', count: 1, path: '/topapi/message' }),
+      });
+      assert.equal(fault.status, 200);
+      const subject = `管理页失败通知 ${Date.now().toString(36)}`;
+      const ticket = await apiAs('dispatcher1', 'POST', '/api/tickets', {
+        source: 'group_hotline',
+        channel: 'phone',
+        category: 'help',
+        subject,
+        content: '用于管理页测试：派单通知被钉钉拒绝。',
+        caller: { name: '王女士', phone: '13900001111' },
+      });
+      await apiAs('dispatcher1', 'POST', `/api/tickets/${ticket.id}/actions/dispatch`, {
+        assignments: [{ unit: 'branch2', role: 'sole' }],
+      });
+      const failed = await until('a failed outbox row', async () => {
+        const rows = await apiAs('admin', 'GET', '/api/admin/outbox?status=failed');
+        return rows.length > 0 ? rows : null;
+      });
+
+      // The admin reaches the page from 我的
+      await signInAs(page, b.base, 'admin', '#/me');
+      await page.locator('.adm-list-item', { hasText: '系统管理' }).click();
+      await page.waitForURL(/#\/admin$/);
+
+      // usage: this month's calls against the quota, per API
+      const usage = page.locator('#admin-usage');
+      await usage.locator('.usage-calls').waitFor();
+      await until('counted calls', async () => (await apiAs('admin', 'GET', '/api/admin/dingtalk/usage')).calls > 0);
+      await usage.getByRole('button', { name: '刷新' }).click();
+      await usage.locator('.usage-apis tbody td.mono').first().waitFor();
+      assert.match(await usage.innerText(), /\/ 10,000 次/);
+      assert.ok((await usage.locator('.usage-apis tbody td.mono').count()) > 0, 'calls per API are listed');
+
+      // the failed row, with DingTalk's reason, and its retry
+      const outbox = page.locator('#admin-outbox');
+      const row = outbox.locator('.outbox-row').filter({ hasText: `#${failed[0].id} ` });
+      await row.waitFor();
+      assert.match(await outbox.innerText(), /工作通知/);
+      await shot(page, 'admin', MOBILE);
+      await shot(page, 'admin', DESKTOP);
+      await page.setViewportSize(MOBILE);
+      assert.deepEqual(await smallTouchTargets(page), [], 'touch targets ≥ 44 px on the admin page');
+      await row.getByRole('button', { name: '重试' }).click();
+      await page.getByText('已重新排队发送').waitFor();
+      await row.waitFor({ state: 'detached' });
+      await until('the retried row to be sent', async () => {
+        const sent = await apiAs('admin', 'GET', '/api/admin/outbox?status=sent&limit=100');
+        return sent.some((r) => r.id === failed[0].id);
+      });
+
+      // organisation sync on demand
+      const org = page.locator('#admin-org-sync');
+      await org.getByRole('button', { name: '立即同步' }).click();
+      await page.getByText(/同步完成：\d+ 个部门/).waitFor();
+      await org.getByText('管理员手动').waitFor();
+      await org.locator('.org-sync-status').getByText('成功').waitFor();
+
+      // calendar and time limits are shown
+      await page.locator('#admin-calendar').getByText('日历版本').waitFor();
+      await page.locator('#admin-time-limits').getByText('2 个工作小时').first().waitFor();
+
+      // retention: a dry run first (nothing is old enough in a fresh database), no erasure offered
+      const retention = page.locator('#admin-retention');
+      await retention.getByRole('button', { name: '试算' }).click();
+      await retention.locator('.retention-count').waitFor();
+      assert.equal(await retention.locator('.retention-count').innerText(), '0');
+      assert.ok(await retention.getByRole('button', { name: '执行清除' }).isDisabled());
+    },
+  );
+  assert.deepEqual(b.errors, [], 'no console errors');
+});
+
+test('the admin page is for admins only: no entry on 我的 for others, and a refusal at its address', async () => {
+  await signInAs(page, b.base, 'dispatcher1', '#/me');
+  await page.getByText('退出登录').waitFor();
+  assert.equal(await page.locator('.adm-list-item', { hasText: '系统管理' }).count(), 0);
+  await page.goto(`${b.base}/#/admin`);
+  await page.getByText('仅系统管理员可使用此页面').waitFor();
+  assert.deepEqual(b.errors, [], 'no console errors');
+});
