@@ -216,6 +216,110 @@ const MATRIX: Record<string, Entry> = {
   },
 };
 
+// The intake desk (issue 9): the knowledge base and transit look-ups for everyone with a role,
+// editing for the ops department, master data and keys for the admin, the repeat panel for
+// dispatchers; upstream intake is signed by a system's key, never by a person's token.
+const WITH_ROLE = (p: Persona): Outcome => (p === 'nobody' ? 403 : 'ok');
+const OPS_FIND_NOTHING = (p: Persona): Outcome => (p === 'dispatcher' || p === 'ops_head' ? 404 : 403);
+const NO_ID = '00000000-0000-4000-8000-000000000000';
+Object.assign(MATRIX, {
+  'GET /api/kb/suggest': {
+    expect: WITH_ROLE,
+    request: () => ({ method: 'GET', url: `/api/kb/suggest?q=${encodeURIComponent('末班车')}` }),
+  },
+  'GET /api/kb/articles': { expect: WITH_ROLE, request: () => ({ method: 'GET', url: '/api/kb/articles' }) },
+  'GET /api/kb/articles/{id}': {
+    expect: (p: Persona) => (p === 'nobody' ? 403 : 404),
+    request: () => ({ method: 'GET', url: `/api/kb/articles/${NO_ID}` }),
+  },
+  'POST /api/kb/articles': {
+    expect: only(['dispatcher', 'ops_head']),
+    request: () => ({ method: 'POST', url: '/api/kb/articles', payload: { title: '矩阵', body: '矩阵' } }),
+  },
+  'PUT /api/kb/articles/{id}': {
+    expect: OPS_FIND_NOTHING,
+    request: () => ({ method: 'PUT', url: `/api/kb/articles/${NO_ID}`, payload: { title: '矩阵', body: '矩阵' } }),
+  },
+  'DELETE /api/kb/articles/{id}': {
+    expect: OPS_FIND_NOTHING,
+    request: () => ({ method: 'DELETE', url: `/api/kb/articles/${NO_ID}` }),
+  },
+  'GET /api/transit/routes': { expect: WITH_ROLE, request: () => ({ method: 'GET', url: '/api/transit/routes' }) },
+  'GET /api/transit/stops': { expect: WITH_ROLE, request: () => ({ method: 'GET', url: '/api/transit/stops' }) },
+  'GET /api/transit/vehicles': { expect: WITH_ROLE, request: () => ({ method: 'GET', url: '/api/transit/vehicles' }) },
+  'POST /api/transit/import/{kind}': {
+    expect: only(['admin']),
+    request: () => ({ method: 'POST', url: '/api/transit/import/routes?dryRun=true', ...multipart(PNG) }),
+  },
+  'GET /api/intake/suggest': {
+    expect: WITH_ROLE,
+    request: () => ({ method: 'GET', url: '/api/intake/suggest?route=12' }),
+  },
+  'GET /api/admin/routing-rules': {
+    expect: only(['admin', 'dispatcher', 'ops_head']),
+    request: () => ({ method: 'GET', url: '/api/admin/routing-rules' }),
+  },
+  'PUT /api/admin/routing-rules': {
+    expect: only(['admin']),
+    request: () => ({
+      method: 'PUT',
+      url: '/api/admin/routing-rules',
+      payload: { rules: [{ unit: 'fare', keywords: ['票价'] }] },
+    }),
+  },
+  'GET /api/intake/repeats': {
+    expect: only(['dispatcher']),
+    request: () => ({ method: 'GET', url: '/api/intake/repeats?phone=13900000000' }),
+  },
+  'GET /api/intake/callers-to-answer': {
+    expect: only(['dispatcher', 'ops_head']),
+    request: () => ({ method: 'GET', url: '/api/intake/callers-to-answer' }),
+  },
+  'POST /api/tickets/{id}/callers/{callerId}/answered': {
+    // The ops department only; the fixture has no merged caller, so they get 404.
+    expect: OPS_FIND_NOTHING,
+    request: (f: Fixture) => ({
+      method: 'POST',
+      url: `/api/tickets/${f.ticketId}/callers/${NO_ID}/answered`,
+      payload: { method: 'phone', summary: '矩阵' },
+    }),
+  },
+  'POST /api/intake': {
+    public: true,
+    expect: () => 401,
+    request: () => ({ method: 'POST', url: '/api/intake', payload: { ref: 'M-1' } }),
+  },
+  'GET /api/intake/{source}/{ref}': {
+    public: true,
+    expect: () => 401,
+    request: () => ({ method: 'GET', url: '/api/intake/mayor_hotline/M-1' }),
+  },
+  'POST /api/intake/import': {
+    expect: only(['dispatcher']),
+    request: () => ({
+      method: 'POST',
+      url: '/api/intake/import?source=transport_bureau&dryRun=true',
+      ...multipart(PNG),
+    }),
+  },
+  'GET /api/admin/intake-clients': {
+    expect: only(['admin']),
+    request: () => ({ method: 'GET', url: '/api/admin/intake-clients' }),
+  },
+  'POST /api/admin/intake-clients': {
+    expect: only(['admin']),
+    request: () => ({
+      method: 'POST',
+      url: '/api/admin/intake-clients',
+      payload: { code: 'matrix_client', name: '矩阵', source: 'mayor_hotline', initiator: 'dispatcher1' },
+    }),
+  },
+  'DELETE /api/admin/intake-clients/{code}': {
+    expect: (p: Persona) => (p === 'admin' ? 404 : 403),
+    request: () => ({ method: 'DELETE', url: '/api/admin/intake-clients/no_such_client' }),
+  },
+} satisfies Record<string, Entry>);
+
 describe('access matrix (R-19)', () => {
   let sim: Awaited<ReturnType<typeof startDingTalkSimulator>>;
   let t: TestApp;

@@ -19,6 +19,10 @@ import { DingTalkController } from './dingtalk/dingtalk.controller';
 import { AttachmentsController } from './tickets/attachments.controller';
 import { CallerController } from './confidentiality/caller.controller';
 import { DeadlinePreviewController } from './deadlines/deadline-preview.controller';
+import { KnowledgeBaseController } from './intake/knowledge-base.controller';
+import { TransitController } from './intake/transit.controller';
+import { IntakeDeskController } from './intake/intake-desk.controller';
+import { UpstreamIntakeController } from './intake/upstream-intake.controller';
 import { ThrottlerModule } from '@nestjs/throttler';
 
 /** HTTP only: controllers, DTOs, guard, error filter. No scheduler here. */
@@ -45,6 +49,10 @@ export class ApiModule {
         DeadlinesAdminController,
         AttachmentsController,
         CallerController,
+        KnowledgeBaseController,
+        TransitController,
+        IntakeDeskController,
+        UpstreamIntakeController,
         DeadlinePreviewController,
       ],
       providers: [

@@ -64,6 +64,13 @@ export async function configureApiApp(app: NestFastifyApplication, config: AppCo
     limits: { fileSize: config.attachments.maxBytes + 1, files: 1, fields: 5, parts: 6 },
     throwFileSizeLimit: false,
   });
+  // Upstream intake signs the exact bytes it sends (HMAC over timestamp + body): JSON bodies on
+  // /api/intake keep their raw bytes (req.rawBody) beside the parsed value.
+  const parseJson = app.getHttpAdapter().getInstance().getDefaultJsonParser('error', 'ignore');
+  app.useBodyParser('application/json', { bodyLimit: BODY_LIMIT_BYTES }, (req, body, done) => {
+    if (req.url.startsWith('/api/intake')) (req as { rawBody?: Buffer }).rawBody = body;
+    void parseJson(req as never, body.toString('utf8'), done);
+  });
   await serveMiniapp(app, config.miniappDir);
   app.useLogger(app.get(Logger));
   app

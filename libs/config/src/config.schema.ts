@@ -91,6 +91,13 @@ export interface AppConfig {
     /** Rows per transaction of a deadline scan. */
     scanBatchSize: number;
   };
+  /** Issue 9: the intake desk. */
+  intake: {
+    /** default window of the repeat panel (days back for the same caller, route, vehicle, stop). */
+    repeatWindowDays: number;
+    /** Upstream intake: a signed request's timestamp may differ from our clock by at most this. */
+    replayWindowSeconds: number;
+  };
   timezone: 'Asia/Shanghai';
 }
 
@@ -274,6 +281,10 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       extensionMaxDays: int('EXTENSION_MAX_DAYS', 3, 1, 15),
       dispatchAlertLeadMinutes: int('DISPATCH_ALERT_LEAD_MINUTES', 30, 0, 240),
       scanBatchSize: int('DEADLINE_SCAN_BATCH', 500, 10, 10_000),
+    },
+    intake: {
+      repeatWindowDays: int('REPEAT_WINDOW_DAYS', 30, 1, 365),
+      replayWindowSeconds: int('INTAKE_REPLAY_WINDOW_SECONDS', 300, 30, 3600),
     },
     timezone: 'Asia/Shanghai',
   };

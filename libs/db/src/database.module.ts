@@ -17,6 +17,9 @@ import { CalendarRepository } from './repositories/calendar.repository';
 import { DeadlineRepository } from './repositories/deadline.repository';
 import { SecurityRepository } from './repositories/security.repository';
 import { AttachmentRepository } from './repositories/attachment.repository';
+import { KbRepository } from './repositories/kb.repository';
+import { TransitRepository } from './repositories/transit.repository';
+import { IntakeRepository } from './repositories/intake.repository';
 
 const REPOSITORIES = [
   OrganisationRepository,
@@ -31,6 +34,9 @@ const REPOSITORIES = [
   TimeLimitRepository,
   CalendarRepository,
   DeadlineRepository,
+  KbRepository,
+  TransitRepository,
+  IntakeRepository,
 ];
 
 /** The one Nest module that owns the connection pool and the repositories. */

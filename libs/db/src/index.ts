@@ -61,3 +61,21 @@ export type { CallerCipherKeys } from './crypto/caller-cipher';
 export { callerCipherFromConfig } from './crypto/caller-keys';
 export { SecurityRepository } from './repositories/security.repository';
 export type { SessionRow, CallerRow, RevealRow } from './repositories/security.repository';
+export { KbRepository } from './repositories/kb.repository';
+export type { KbArticleRow, KbArticleInput, KbHit } from './repositories/kb.repository';
+export { TransitRepository } from './repositories/transit.repository';
+export { DEFAULT_ROUTING_RULES } from './seed/intake-demo';
+export type {
+  TransitRouteRow,
+  TransitStopRow,
+  TransitVehicleRow,
+  RoutingRuleRow,
+} from './repositories/transit.repository';
+export { IntakeRepository } from './repositories/intake.repository';
+export type {
+  IntakeClientRow,
+  RepeatRow,
+  RepeatQuery,
+  TicketCallerRow,
+  CallerToAnswerRow,
+} from './repositories/intake.repository';

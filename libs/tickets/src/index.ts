@@ -36,3 +36,19 @@ export type { RetentionReport } from './confidentiality/retention.service';
 export { AttachmentsService } from './attachments/attachments.service';
 export type { AttachmentView, IncomingFile, OpenedAttachment } from './attachments/attachments.service';
 export { ALLOWED_TYPES, TYPE_RULE, sniffType } from './attachments/file-signature';
+export { KnowledgeBaseService } from './intake/knowledge-base.service';
+export type { KbArticleInputBody, KbArticleView, KbSuggestion } from './intake/knowledge-base.service';
+export { searchTokens } from './intake/kb-tokenizer';
+export { TransitService, routeCode, plateOf } from './intake/transit.service';
+export type { TransitImportKind, ImportReport, RoutingSuggestion } from './intake/transit.service';
+export { RepeatsService } from './intake/repeats.service';
+export type { RepeatQueryInput, RepeatMatch, RepeatPanel } from './intake/repeats.service';
+export type { TicketCallerView } from './intake/caller-view';
+export { UpstreamIntakeService, intakeSignature } from './intake/upstream-intake.service';
+export type {
+  UpstreamMatter,
+  SignedRequest,
+  UpstreamResult,
+  UpstreamImportReport,
+} from './intake/upstream-intake.service';
+export type { RowError } from './intake/table-file';

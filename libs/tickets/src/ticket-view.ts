@@ -1,6 +1,7 @@
 import type { AssignmentDeadlineFacts, Light, TicketAggregate, TimelineRow } from '@hotline/db';
 import { RETURN_WINDOW_MS, type ActionName, type AssignmentState } from '@hotline/workflow';
 import { maskAddress, maskName, maskPhone } from './masking';
+import type { TicketCallerView } from './intake/caller-view';
 
 export interface UnitRef {
   code: string;
@@ -71,6 +72,8 @@ export interface TicketView {
   content: string;
   /** Always masked; all null for the handling units of a confidential ticket. */
   caller: { name: string | null; phone: string | null; address: string | null; masked: true; hidden: boolean };
+  /** callers who joined by a merge (并单), masked like the caller; each is answered on their own. */
+  callers?: TicketCallerView[];
   confidential: boolean;
   upstreamRef: string | null;
   upstreamDeadline: string | null;

@@ -16,6 +16,11 @@ import { OrgSyncService } from './org-sync/org-sync.service';
 import { AdminService } from './admin.service';
 import { AttachmentsService } from './attachments/attachments.service';
 import { CallerRevealService } from './confidentiality/caller-reveal.service';
+import { IntakeHooks } from './intake/intake-hooks';
+import { KnowledgeBaseService } from './intake/knowledge-base.service';
+import { RepeatsService } from './intake/repeats.service';
+import { TransitService } from './intake/transit.service';
+import { UpstreamIntakeService } from './intake/upstream-intake.service';
 import { RetentionService } from './confidentiality/retention.service';
 
 /** The application layer shared by the api and the worker. Needs DatabaseModule and config. */
@@ -23,6 +28,11 @@ import { RetentionService } from './confidentiality/retention.service';
 @Module({
   providers: [
     TicketsService,
+    IntakeHooks,
+    KnowledgeBaseService,
+    TransitService,
+    RepeatsService,
+    UpstreamIntakeService,
     AuthService,
     ReferenceService,
     DeadlinePolicy,
@@ -42,6 +52,10 @@ import { RetentionService } from './confidentiality/retention.service';
   ],
   exports: [
     TicketsService,
+    KnowledgeBaseService,
+    TransitService,
+    RepeatsService,
+    UpstreamIntakeService,
     AuthService,
     ReferenceService,
     DeadlinePolicy,

@@ -24,6 +24,7 @@ import {
   type ActionInputs,
   type ActionName,
   type Audience,
+  type Chain,
   type DecideContext,
   type Effect,
   type TicketState,
@@ -33,6 +34,7 @@ import type { CurrentUser } from './auth/auth.service';
 import { CLOCK, type Clock } from './clock';
 import { DeadlinePolicy, type ComputedDeadline, type DeadlineBasis } from './deadline-policy';
 import { scrubCallerData } from './masking';
+import { IntakeHooks } from './intake/intake-hooks';
 import { toTicketView, type TicketView } from './ticket-view';
 
 export interface CreateTicketInput {
@@ -106,6 +108,7 @@ export class TicketsService {
     private readonly calendars: CalendarService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly intakeHooks: IntakeHooks,
   ) {}
 
   /** lights are computed in SQL against this clock value and share (never the database's now()). */
@@ -122,7 +125,23 @@ export class TicketsService {
     };
   }
 
-  async create(user: CurrentUser, input: CreateTicketInput): Promise<TicketView> {
+  async create(
+    user: CurrentUser,
+    input: CreateTicketInput,
+    /** Runs in the creating transaction (an upstream reference recorded with its ticket). */
+    after?: (m: Tx, ticketId: string) => Promise<void>,
+  ): Promise<TicketView> {
+    const prepared = await this.prepareCreate(user, input);
+    const id = await this.tickets.transaction(async (m) => {
+      const ticketId = await this.insertPrepared(m, user, prepared);
+      if (after) await after(m, ticketId);
+      return ticketId;
+    });
+    return this.get(user, id);
+  }
+
+  /** Checks a new ticket (role, source, category, dates) without writing anything. */
+  async prepareCreate(user: CurrentUser, input: CreateTicketInput): Promise<PreparedTicket> {
     if (!user.roles.includes('dispatcher')) {
       throw new DomainError('FORBIDDEN', 'only dispatchers register tickets');
     }
@@ -138,6 +157,12 @@ export class TicketsService {
     }
     // dispatched before close of business of the working day it counts on.
     const { due: dispatchDueAt } = await this.deadlines.dispatchDue(now);
+    return { input, sourceCode: source.code, chain: source.chain, categoryCode: category.code, dispatchDueAt, now };
+  }
+
+  /** Writes a prepared ticket and its registration event in the caller's transaction. */
+  async insertPrepared(m: Tx, user: CurrentUser, p: PreparedTicket): Promise<string> {
+    const { input, now } = p;
     // the caller's details live only in the (encrypted) caller fields; if the dispatcher
     // typed them into the subject or content too, those copies are masked.
     const caller = {
@@ -145,46 +170,43 @@ export class TicketsService {
       phone: input.caller.phone.trim(),
       address: input.caller.address?.trim() || null,
     };
-    const id = await this.tickets.transaction(async (m) => {
-      const ticketId = await this.tickets.create(
-        {
-          sourceCode: source.code,
-          chain: source.chain,
-          channel: input.channel,
-          categoryCode: category.code,
-          urgency: input.urgency ?? 'normal',
-          subject: scrubCallerData(input.subject.trim(), caller),
-          content: scrubCallerData(input.content.trim(), caller),
-          callerName: input.caller.name.trim(),
-          callerPhone: input.caller.phone.trim(),
-          callerAddress: input.caller.address?.trim() || null,
-          confidential: input.confidential ?? false,
-          upstreamRef: input.upstreamRef?.trim() || null,
-          upstreamDeadline: input.upstreamDeadline ?? null,
-          route: input.route?.trim() || null,
-          direction: input.direction?.trim() || null,
-          stop: input.stop?.trim() || null,
-          vehiclePlate: input.vehiclePlate?.trim() || null,
-          occurredAt: input.occurredAt ?? null,
-          initiator: user.userid,
-          receivedAt: now,
-          dispatchDueAt,
-        },
-        m,
-      );
-      await this.tickets.appendTimeline(m, ticketId, {
-        action: 'register' as ActionName,
-        actor: user.userid,
-        at: now,
-        fromStatus: 'registered',
-        toStatus: 'registered',
-        fromStep: null,
-        toStep: null,
-        data: { source: source.code, category: category.code, channel: input.channel },
-      });
-      return ticketId;
+    const ticketId = await this.tickets.create(
+      {
+        sourceCode: p.sourceCode,
+        chain: p.chain,
+        channel: input.channel,
+        categoryCode: p.categoryCode,
+        urgency: input.urgency ?? 'normal',
+        subject: scrubCallerData(input.subject.trim(), caller),
+        content: scrubCallerData(input.content.trim(), caller),
+        callerName: caller.name,
+        callerPhone: caller.phone,
+        callerAddress: caller.address,
+        confidential: input.confidential ?? false,
+        upstreamRef: input.upstreamRef?.trim() || null,
+        upstreamDeadline: input.upstreamDeadline ?? null,
+        route: input.route?.trim() || null,
+        direction: input.direction?.trim() || null,
+        stop: input.stop?.trim() || null,
+        vehiclePlate: input.vehiclePlate?.trim() || null,
+        occurredAt: input.occurredAt ?? null,
+        initiator: user.userid,
+        receivedAt: now,
+        dispatchDueAt: p.dispatchDueAt,
+      },
+      m,
+    );
+    await this.tickets.appendTimeline(m, ticketId, {
+      action: 'register' as ActionName,
+      actor: user.userid,
+      at: now,
+      fromStatus: 'registered',
+      toStatus: 'registered',
+      fromStep: null,
+      toStep: null,
+      data: { source: p.sourceCode, category: p.categoryCode, channel: input.channel },
     });
-    return this.get(user, id);
+    return ticketId;
   }
 
   async get(user: CurrentUser, id: string, m?: Tx): Promise<TicketView> {
@@ -264,6 +286,7 @@ export class TicketsService {
       const outbox = await this.toOutbox(m, agg, result.state, result.effects, now);
       await this.tickets.saveDecision(m, name, agg.state, result.state, result.events, outbox, now);
       await this.recordDeadlines(m, agg, result.state, prepared, now);
+      await this.intakeHooks.afterDecision(m, name, agg, result.state, body, user, now);
       const view = await this.get(user, id, m);
       if (idempotencyKey) {
         const saved = await this.idempotency.save(m, user.userid, idempotencyKey, {
@@ -296,7 +319,35 @@ export class TicketsService {
       user.roles.includes(r as never),
     );
     const hideCaller = agg.facts.confidential && !officeRole;
-    return toTicketView(agg, timeline, actions, unitNames, lights, hideCaller);
+    const callers = await this.intakeHooks.callers(agg, hideCaller, m);
+    return { ...toTicketView(agg, timeline, actions, unitNames, lights, hideCaller), callers };
+  }
+
+  /**
+   * X-6, R-13: an additional caller (joined by a merge) was told the result. Each caller is
+   * answered on their own; the open ones are listed by GET /api/intake/callers-to-answer.
+   */
+  async answerCaller(
+    user: CurrentUser,
+    id: string,
+    callerId: string,
+    a: { method: string; summary: string },
+  ): Promise<TicketView> {
+    if (!user.roles.includes('dispatcher') && !user.roles.includes('ops_head')) {
+      throw new DomainError('FORBIDDEN', 'only the ops department records the answer to a merged caller');
+    }
+    const scope = this.requireScope(user);
+    return this.tickets.transaction(async (m) => {
+      const agg = await this.tickets.load(id, scope, m);
+      if (!agg) throw new DomainError('NOT_FOUND', 'no such ticket, or it is not visible to you');
+      const ok = await this.intakeHooks.markAnswered(
+        m,
+        { ticketId: id, callerId, by: user.userid, method: a.method, summary: a.summary },
+        this.clock.now(),
+      );
+      if (!ok) throw new DomainError('NOT_FOUND', 'no such caller on this ticket, or already answered');
+      return this.get(user, id, m);
+    });
   }
 
   /**
@@ -420,6 +471,10 @@ export class TicketsService {
         } satisfies ActionInputs['submit_reply'];
         return { input: reply };
       }
+      case 'merge':
+      case 'answer_directly':
+        // the merge target and a cited article are checked by the intake desk.
+        return { input: await this.intakeHooks.prepare(action, body, agg) };
       default:
         return { input: body };
     }
@@ -518,6 +573,16 @@ export class TicketsService {
         return this.org.peopleWithRole(to.role, m);
     }
   }
+}
+
+/** A checked new ticket, ready to be written (TicketsService.prepareCreate). */
+export interface PreparedTicket {
+  input: CreateTicketInput;
+  sourceCode: string;
+  chain: Chain;
+  categoryCode: string;
+  dispatchDueAt: Date | null;
+  now: Date;
 }
 
 /** The workflow input, with what the application computed for it (kept for the write). */

@@ -151,6 +151,7 @@ export function validInput<A extends ActionName>(action: A, t: TicketState, now:
     },
     answer_directly: () => ({ answer: '失物已在第一分公司调度室,请携带证件领取。' }),
     revoke: () => ({ reason: '派错单位' }),
+    merge: () => ({ into: 'ticket-open-1', comment: '同一来电人重复反映' }),
     accept: () => ({}),
     request_return: () => ({ reason: '该线路不属于本单位', basis: '《线路划分表》2025版' }),
     approve_return: () => ({ unit: returnRequested(t) }),

@@ -212,6 +212,16 @@ export const TRANSITIONS: readonly TransitionRule[] = [
     note: 'every active assignment is cancelled and every open to-do is done',
   },
   {
+    action: 'merge',
+    requirement: 'X-6',
+    from: ['registered'],
+    who: ['dispatcher'],
+    scope: 'none',
+    guards: [],
+    to: ['closed'],
+    note: '并单: the matter joins an open ticket (input.into), whose answer its caller gets; this one closes',
+  },
+  {
     action: 'accept',
     requirement: 'R-9',
     from: ['in_progress'],
@@ -1169,6 +1179,11 @@ function validateInput(
       return validateVisit(ticket, input, now);
     case 'mark_responsible':
       return validateResponsibility(ticket, input);
+    case 'merge': {
+      const missing = requireText(input, 'into', 'The ticket to merge into');
+      if (missing) return missing;
+      return input.into === ticket.id ? refuse('VALIDATION', 'A ticket cannot be merged into itself.', 'into') : null;
+    }
     case 'accept':
     case 'approve_return':
     case 'approve_reply':
@@ -1402,6 +1417,16 @@ function apply(action: ActionName, w: Work, passed: Passed, input: Loose, newId:
       next.directAnswer = input.answer as string;
       w.comment = input.answer as string;
       w.data = { cancelledUnits: cancelled };
+      return;
+    }
+
+    case 'merge': {
+      // the caller joins the open ticket and is answered with it; this matter ends here.
+      const cancelled = cancelActive(w);
+      next.status = 'closed';
+      next.step = null;
+      w.comment = typeof input.comment === 'string' && input.comment.trim() ? input.comment : undefined;
+      w.data = { into: input.into, cancelledUnits: cancelled };
       return;
     }
 

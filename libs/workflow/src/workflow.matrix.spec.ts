@@ -27,6 +27,8 @@ const MATRIX_PEOPLE: PersonId[] = [
 ];
 
 const OPS: PersonId[] = ['dispatcher1', 'dispatcher2', 'ops_head'];
+/** X-6: 并单 is the dispatchers' (the ops head does not register matters). */
+const DISPATCHERS: PersonId[] = ['dispatcher1', 'dispatcher2'];
 
 const REQUIREMENT: Record<ActionName, string> = {
   dispatch: 'R-6',
@@ -50,6 +52,7 @@ const REQUIREMENT: Record<ActionName, string> = {
   reject_extension: 'X-4',
   record_visit: 'X-5',
   mark_responsible: 'R-16',
+  merge: 'X-6',
 };
 
 /** Where each action can happen at all (restated from the brief); elsewhere: INVALID_STATE. */
@@ -75,6 +78,7 @@ const PHASES_OF: Record<ActionName, TicketPhase[]> = {
   reject_extension: ['in_progress'],
   record_visit: ['closed'],
   mark_responsible: ['ops_review', 'office_review', 'upstream_report', 'follow_up', 'closed'],
+  merge: ['registered'],
 };
 
 interface Fixture {
@@ -100,7 +104,7 @@ const FIXTURES: Fixture[] = [
     phase: 'registered',
     ticket: ticket(),
     now: at(0),
-    ok: { dispatch: OPS, revoke: OPS },
+    ok: { dispatch: OPS, revoke: OPS, merge: DISPATCHERS },
     invalid: { answer_directly: 'all' },
   },
   {
@@ -108,14 +112,14 @@ const FIXTURES: Fixture[] = [
     phase: 'registered',
     ticket: ticket({ category: 'consultation' }),
     now: at(0),
-    ok: { dispatch: OPS, revoke: OPS, answer_directly: ['dispatcher1', 'dispatcher2'] },
+    ok: { dispatch: OPS, revoke: OPS, answer_directly: ['dispatcher1', 'dispatcher2'], merge: DISPATCHERS },
   },
   {
     name: 'registered again after branch1 was returned',
     phase: 'registered',
     ticket: ticket({ assignments: [assignment('branch1', { status: 'returned' })] }),
     now: at(5),
-    ok: { dispatch: OPS, revoke: OPS },
+    ok: { dispatch: OPS, revoke: OPS, merge: DISPATCHERS },
     invalid: { answer_directly: 'all' },
   },
   {

@@ -953,6 +953,7 @@ describe('who acts for which unit', () => {
       'finish_follow_up',
       'record_visit',
       'mark_responsible',
+      'merge',
     ];
     for (const action of ACTIONS) {
       const r = decide(t, nobody, action, validInput(action, t, at(1)), at(1), counterIds());
@@ -1064,6 +1065,31 @@ describe('the table', () => {
     expect(
       todosOf(ticket({ status: 'in_progress', assignments: [assignment('branch1', { status: 'replied' })] })),
     ).toEqual([]);
+  });
+});
+
+describe('merge (并单, X-6)', () => {
+  test('X-6: a new matter merges into an open ticket: it closes, the timeline names the target', () => {
+    const t = deepFreeze(ticket({ id: 'T9' }));
+    expect(refusal(t, ORG.dispatcher1, 'merge', { into: ' ' })).toMatchObject({ code: 'VALIDATION', field: 'into' });
+    expect(refusal(t, ORG.dispatcher1, 'merge', { into: 'T9' })).toMatchObject({ code: 'VALIDATION', field: 'into' });
+    const r = decide(t, ORG.dispatcher2, 'merge', { into: 'T1', comment: '同一来电人' }, at(0), counterIds());
+    if (!r.ok) throw new Error(r.message);
+    expect(r.state).toMatchObject({ status: 'closed', step: null, version: 2 });
+    expect(r.state.directAnswer).toBeUndefined();
+    expect(r.events[0]).toMatchObject({
+      action: 'merge',
+      comment: '同一来电人',
+      toStatus: 'closed',
+      data: { into: 'T1' },
+    });
+  });
+
+  test('X-6: only a registered matter merges, and only by a dispatcher', () => {
+    const dispatched = ticket({ status: 'in_progress', assignments: [assignment('branch1')] });
+    expect(refusal(dispatched, ORG.dispatcher1, 'merge', { into: 'T2' }).code).toBe('INVALID_STATE');
+    expect(refusal(ticket(), ORG.ops_head, 'merge', { into: 'T2' }).code).toBe('FORBIDDEN');
+    expect(allowedActions(ticket(), ORG.dispatcher1, at(0))).toContain('merge');
   });
 });
 

@@ -35,6 +35,7 @@ export const ACTIONS = [
   'reject_extension',
   'record_visit',
   'mark_responsible',
+  'merge',
 ] as const;
 export type ActionName = (typeof ACTIONS)[number];
 
@@ -233,6 +234,12 @@ export interface MarkResponsibleInput {
   caseFile?: CaseFileInput;
 }
 
+/** X-6: 并单. `into` is the open ticket this matter joins (checked by the application). */
+export interface MergeInput {
+  into: string;
+  comment?: string;
+}
+
 export interface ActionInputs {
   dispatch: DispatchInput;
   answer_directly: AnswerDirectlyInput;
@@ -255,6 +262,7 @@ export interface ActionInputs {
   reject_extension: CommentInput & { comment: string };
   record_visit: RecordVisitInput;
   mark_responsible: MarkResponsibleInput;
+  merge: MergeInput;
 }
 
 /** X-4: the caps on extensions (default: at most 3, at most 3 working days each). */

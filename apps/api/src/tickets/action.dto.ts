@@ -10,6 +10,7 @@ import {
   IsIn,
   IsInt,
   IsNotEmpty,
+  IsUUID,
   IsObject,
   IsOptional,
   IsString,
@@ -164,6 +165,24 @@ export class AnswerDirectlyDto {
   @IsNotEmpty({ message: 'answer must not be empty' })
   @MaxLength(20000)
   answer: string;
+
+  @ApiPropertyOptional({ description: 'X-7: the knowledge-base article the answer cites (its use is counted)' })
+  @IsOptional()
+  @IsUUID('all', { message: 'articleId must be an article id' })
+  articleId?: string;
+}
+
+/** 并单 — this (new) matter joins an open ticket; its caller becomes an additional caller there. */
+export class MergeDto {
+  @ApiProperty({ description: 'id of the open ticket this matter joins' })
+  @IsUUID('all', { message: 'into must be a ticket id' })
+  into: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  comment?: string;
 }
 
 export class CloseDto {
@@ -304,6 +323,7 @@ export class MarkResponsibleDto {
 export const ACTION_BODIES: Record<ActionName, new () => object> = {
   dispatch: DispatchDto,
   answer_directly: AnswerDirectlyDto,
+  merge: MergeDto,
   revoke: RevokeDto,
   accept: UnitScoped,
   request_return: RequestReturnDto,

@@ -5,6 +5,7 @@ import { Security1764700000000 } from './1764700000000-security';
 import { Attachments1764600000000 } from './1764600000000-attachments';
 import { Deadlines1764800000000 } from './1764800000000-deadlines';
 import { CallerEncryption1764900000000 } from './1764900000000-caller-encryption';
+import { IntakeDesk1765100000000 } from './1765100000000-intake-desk';
 import { Retention1764950000000 } from './1764950000000-retention';
 
 export const MIGRATIONS: Function[] = [
@@ -15,4 +16,5 @@ export const MIGRATIONS: Function[] = [
   Deadlines1764800000000,
   CallerEncryption1764900000000,
   Retention1764950000000,
+  IntakeDesk1765100000000,
 ];

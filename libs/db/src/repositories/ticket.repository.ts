@@ -182,7 +182,7 @@ export function lightSql(a: string, now: string, share: string): string {
           END`;
 }
 
-function scopeSql(scope: TicketScope, params: unknown[], alias = 't'): string {
+export function scopeSql(scope: TicketScope, params: unknown[], alias = 't'): string {
   if (scope.kind === 'all') return 'true';
   if (scope.kind === 'chain') {
     params.push(scope.chain);

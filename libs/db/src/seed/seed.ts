@@ -3,6 +3,7 @@ import { DEMO_PEOPLE, DEMO_UNITS } from '@hotline/demo';
 import { OrganisationRepository } from '../repositories/organisation.repository';
 import { TimeLimitRepository } from '../repositories/time-limit.repository';
 import { DEFAULT_CATEGORIES, DEFAULT_SOURCES, DEFAULT_TIME_LIMITS } from './reference-data';
+import { seedIntakeDemo } from './intake-demo';
 
 /** Sources and categories: inserted when missing, never overwritten. Time limits: only into an empty table. */
 export async function seedReferenceData(ds: DataSource): Promise<void> {
@@ -42,6 +43,7 @@ export async function seedDemoOrganisation(ds: DataSource): Promise<boolean> {
         m,
       );
     }
+    await seedIntakeDemo(m, new Date());
   });
   return true;
 }

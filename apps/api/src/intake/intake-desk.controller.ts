@@ -1,0 +1,42 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { RepeatsService, TicketsService, type CurrentUser } from '@hotline/tickets';
+import { Actor } from '../common/current-user.decorator';
+import { AnswerCallerDto, RepeatsQueryDto } from './intake.dto';
+
+/** X-6: the repeat panel and the callers of merged matters. */
+@ApiTags('intake')
+@ApiBearerAuth()
+@Controller('api')
+export class IntakeDeskController {
+  constructor(
+    private readonly repeats: RepeatsService,
+    private readonly tickets: TicketsService,
+  ) {}
+
+  @Get('intake/repeats')
+  @ApiOperation({
+    summary: 'Earlier matters of the same phone (keyed hash) or vehicle/route/stop within `days` (dispatchers)',
+  })
+  panel(@Actor() user: CurrentUser, @Query() q: RepeatsQueryDto) {
+    return this.repeats.repeats(user, q);
+  }
+
+  @Get('intake/callers-to-answer')
+  @ApiOperation({ summary: 'Callers of closed, merged-into tickets still to be told the result' })
+  callersToAnswer(@Actor() user: CurrentUser) {
+    return this.repeats.callersToAnswer(user);
+  }
+
+  @Post('tickets/:id/callers/:callerId/answered')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Record that an additional (merged) caller was told the result' })
+  answered(
+    @Actor() user: CurrentUser,
+    @Param('id') id: string,
+    @Param('callerId') callerId: string,
+    @Body() dto: AnswerCallerDto,
+  ) {
+    return this.tickets.answerCaller(user, id, callerId, dto);
+  }
+}

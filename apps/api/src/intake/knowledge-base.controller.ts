@@ -1,0 +1,48 @@
+import { Body, Controller, Delete, Get, Param, Post, Put, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { KnowledgeBaseService, type CurrentUser } from '@hotline/tickets';
+import { Actor } from '../common/current-user.decorator';
+import { KbArticleDto, KbListQueryDto, KbSuggestQueryDto } from './intake.dto';
+
+/** 办事指南. */
+@ApiTags('knowledge base')
+@ApiBearerAuth()
+@Controller('api/kb')
+export class KnowledgeBaseController {
+  constructor(private readonly kb: KnowledgeBaseService) {}
+
+  @Get('suggest')
+  @ApiOperation({ summary: 'Articles that fit the text typed so far (valid today), best first' })
+  suggest(@Actor() user: CurrentUser, @Query() q: KbSuggestQueryDto) {
+    return this.kb.suggest(user, q.q, q.limit ?? 5);
+  }
+
+  @Get('articles')
+  @ApiOperation({ summary: 'Articles: searched with q, else most used first; all=true includes withdrawn ones' })
+  list(@Actor() user: CurrentUser, @Query() q: KbListQueryDto) {
+    return this.kb.list(user, q.q, q.all ?? false);
+  }
+
+  @Get('articles/:id')
+  get(@Actor() user: CurrentUser, @Param('id') id: string) {
+    return this.kb.get(user, id);
+  }
+
+  @Post('articles')
+  @ApiOperation({ summary: 'Write an article (dispatchers, ops head)' })
+  create(@Actor() user: CurrentUser, @Body() dto: KbArticleDto) {
+    return this.kb.create(user, dto);
+  }
+
+  @Put('articles/:id')
+  @ApiOperation({ summary: 'Rewrite an article (dispatchers, ops head)' })
+  update(@Actor() user: CurrentUser, @Param('id') id: string, @Body() dto: KbArticleDto) {
+    return this.kb.update(user, id, dto);
+  }
+
+  @Delete('articles/:id')
+  @ApiOperation({ summary: 'Withdraw an article (kept, with its use count)' })
+  withdraw(@Actor() user: CurrentUser, @Param('id') id: string) {
+    return this.kb.withdraw(user, id);
+  }
+}

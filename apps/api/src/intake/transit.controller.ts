@@ -1,0 +1,79 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { TransitService, type CurrentUser, type TransitImportKind } from '@hotline/tickets';
+import { DomainError } from '@hotline/workflow';
+import { Actor } from '../common/current-user.decorator';
+import { ImportQueryDto, LookupQueryDto, RoutingRulesDto, RoutingSuggestQueryDto } from './intake.dto';
+import { readUpload } from './read-upload';
+
+const KINDS: TransitImportKind[] = ['routes', 'stops', 'vehicles'];
+
+/** X-8: routes, stops and vehicles; routing suggestions; category/keyword rules. */
+@ApiTags('transit')
+@ApiBearerAuth()
+@Controller('api')
+export class TransitController {
+  constructor(private readonly transit: TransitService) {}
+
+  @Get('transit/routes')
+  routes(@Actor() user: CurrentUser, @Query() q: LookupQueryDto) {
+    return this.transit.routes(user, q.q);
+  }
+
+  @Get('transit/stops')
+  stops(@Actor() user: CurrentUser, @Query() q: LookupQueryDto) {
+    return this.transit.stops(user, q.route, q.q);
+  }
+
+  @Get('transit/vehicles')
+  vehicles(@Actor() user: CurrentUser, @Query() q: LookupQueryDto) {
+    return this.transit.vehicles(user, q.q);
+  }
+
+  @Post('transit/import/:kind')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Import routes, stops or vehicles from .xlsx or CSV (admin); all rows or none, errors per row',
+  })
+  @ApiParam({ name: 'kind', enum: KINDS })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({ schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } } } })
+  async import(
+    @Actor() user: CurrentUser,
+    @Param('kind') kind: string,
+    @Query() q: ImportQueryDto,
+    @Req() req: FastifyRequest,
+  ) {
+    if (!KINDS.includes(kind as TransitImportKind)) {
+      throw new DomainError('NOT_FOUND', `import one of: ${KINDS.join(', ')}`);
+    }
+    return this.transit.import(user, kind as TransitImportKind, () => readUpload(req), q.dryRun ?? false);
+  }
+
+  @Get('intake/suggest')
+  @ApiOperation({ summary: 'The branch company for a route or plate and the units to suggest (suggestions only)' })
+  suggest(@Actor() user: CurrentUser, @Query() q: RoutingSuggestQueryDto) {
+    return this.transit.suggest(user, q);
+  }
+
+  @Get('admin/routing-rules')
+  rules(@Actor() user: CurrentUser) {
+    return this.transit.rules(user);
+  }
+
+  @Put('admin/routing-rules')
+  @ApiOperation({ summary: 'Replace the category/keyword → unit rules (admin)' })
+  replaceRules(@Actor() user: CurrentUser, @Body() dto: RoutingRulesDto) {
+    return this.transit.replaceRules(
+      user,
+      dto.rules.map((r) => ({
+        categoryCode: r.category ?? null,
+        keywords: r.keywords ?? [],
+        unitCode: r.unit,
+        role: r.role ?? 'sole',
+        note: r.note ?? null,
+      })),
+    );
+  }
+}

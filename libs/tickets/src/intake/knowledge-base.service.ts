@@ -1,0 +1,169 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { KbRepository, OrganisationRepository, type KbArticleRow } from '@hotline/db';
+import { DomainError } from '@hotline/workflow';
+import type { CurrentUser } from '../auth/auth.service';
+import { CLOCK, type Clock } from '../clock';
+import { searchTokens } from './kb-tokenizer';
+
+export interface KbArticleInputBody {
+  title: string;
+  body: string;
+  category?: string | null;
+  tags?: string[];
+  routes?: string[];
+  validFrom?: string | null;
+  validUntil?: string | null;
+  reviewedAt?: string | null;
+}
+
+export interface KbArticleView {
+  id: string;
+  title: string;
+  body: string;
+  category: string | null;
+  tags: string[];
+  routes: string[];
+  validFrom: string | null;
+  validUntil: string | null;
+  author: { userid: string; name: string };
+  reviewedAt: string | null;
+  active: boolean;
+  /** X-7: matters this article answered directly. */
+  uses: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface KbSuggestion {
+  id: string;
+  title: string;
+  excerpt: string;
+  category: string | null;
+  score: number;
+  uses: number;
+}
+
+/** X-7: the article's words that the search sees: title, body, tags, routes. */
+function tokensOf(a: { title: string; body: string; tags: string[]; routes: string[] }) {
+  return {
+    searchTokens: searchTokens([a.title, a.body, ...a.tags, ...a.routes.map((r) => `${r}路`)].join('\n')),
+    titleTokens: searchTokens([a.title, ...a.tags].join('\n')),
+  };
+}
+
+function view(a: KbArticleRow): KbArticleView {
+  return {
+    id: a.id,
+    title: a.title,
+    body: a.body,
+    category: a.categoryCode,
+    tags: a.tags,
+    routes: a.routes,
+    validFrom: a.validFrom,
+    validUntil: a.validUntil,
+    author: { userid: a.author, name: a.authorName },
+    reviewedAt: a.reviewedAt?.toISOString() ?? null,
+    active: a.active,
+    uses: a.uses,
+    createdAt: a.createdAt.toISOString(),
+    updatedAt: a.updatedAt.toISOString(),
+  };
+}
+
+/** The Asia/Shanghai calendar day of an instant, as YYYY-MM-DD (validity of articles). */
+export function shanghaiDay(at: Date): string {
+  return new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+}
+
+/** X-7: 办事指南, written by dispatchers and the ops head, searched while the caller is on the line. */
+@Injectable()
+export class KnowledgeBaseService {
+  constructor(
+    private readonly kb: KbRepository,
+    private readonly org: OrganisationRepository,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  private requireEditor(user: CurrentUser): void {
+    if (!user.roles.includes('dispatcher') && !user.roles.includes('ops_head')) {
+      throw new DomainError('FORBIDDEN', 'only dispatchers and the ops head edit the knowledge base');
+    }
+  }
+
+  private requireReader(user: CurrentUser): void {
+    if (user.roles.length === 0) throw new DomainError('FORBIDDEN', 'your account has no role');
+  }
+
+  private async input(body: KbArticleInputBody) {
+    const category = body.category ?? null;
+    if (category && !(await this.org.findCategory(category))) {
+      throw new DomainError('VALIDATION', `unknown category "${category}"`, 'category');
+    }
+    if (body.validFrom && body.validUntil && body.validUntil < body.validFrom) {
+      throw new DomainError('VALIDATION', 'validUntil is before validFrom', 'validUntil');
+    }
+    const a = {
+      title: body.title.trim(),
+      body: body.body.trim(),
+      tags: (body.tags ?? []).map((t) => t.trim()).filter(Boolean),
+      routes: (body.routes ?? []).map((r) => r.trim().replace(/路$/, '')).filter(Boolean),
+    };
+    return {
+      ...a,
+      ...tokensOf(a),
+      categoryCode: category,
+      validFrom: body.validFrom ?? null,
+      validUntil: body.validUntil ?? null,
+      reviewedAt: body.reviewedAt ? new Date(body.reviewedAt) : null,
+    };
+  }
+
+  async create(user: CurrentUser, body: KbArticleInputBody): Promise<KbArticleView> {
+    this.requireEditor(user);
+    const id = await this.kb.create(await this.input(body), user.userid, this.clock.now());
+    return view((await this.kb.find(id))!);
+  }
+
+  async update(user: CurrentUser, id: string, body: KbArticleInputBody): Promise<KbArticleView> {
+    this.requireEditor(user);
+    if (!(await this.kb.update(id, await this.input(body), this.clock.now()))) {
+      throw new DomainError('NOT_FOUND', 'no such article');
+    }
+    return view((await this.kb.find(id))!);
+  }
+
+  async withdraw(user: CurrentUser, id: string): Promise<KbArticleView> {
+    this.requireEditor(user);
+    if (!(await this.kb.withdraw(id, this.clock.now()))) throw new DomainError('NOT_FOUND', 'no such article');
+    return view((await this.kb.find(id))!);
+  }
+
+  async get(user: CurrentUser, id: string): Promise<KbArticleView> {
+    this.requireReader(user);
+    const a = await this.kb.find(id);
+    if (!a) throw new DomainError('NOT_FOUND', 'no such article');
+    return view(a);
+  }
+
+  /** Without `q`: every article, most used first; with `q`: the search's ranking. */
+  async list(user: CurrentUser, q: string | undefined, includeWithdrawn: boolean): Promise<KbArticleView[]> {
+    this.requireReader(user);
+    if (q?.trim())
+      return (await this.kb.search(searchTokens(q), shanghaiDay(this.clock.now()), 50)).map((h) => view(h.article));
+    return (await this.kb.list(includeWithdrawn, 500)).map(view);
+  }
+
+  /** X-7: the few articles that fit what the dispatcher is typing (valid today, active). */
+  async suggest(user: CurrentUser, q: string, limit = 5): Promise<KbSuggestion[]> {
+    this.requireReader(user);
+    const hits = await this.kb.search(searchTokens(q.slice(0, 2000)), shanghaiDay(this.clock.now()), limit);
+    return hits.map((h) => ({
+      id: h.article.id,
+      title: h.article.title,
+      excerpt: Array.from(h.article.body).slice(0, 80).join(''),
+      category: h.article.categoryCode,
+      score: Math.round(h.score * 100) / 100,
+      uses: h.article.uses,
+    }));
+  }
+}

@@ -1,0 +1,377 @@
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@hotline/config';
+import { IntakeRepository, OrganisationRepository, TicketRepository, type IntakeClientRow } from '@hotline/db';
+import { DomainError } from '@hotline/workflow';
+import { requireAdmin } from '../admin.service';
+import { toCurrentUser, type CurrentUser } from '../auth/auth.service';
+import { CLOCK, type Clock } from '../clock';
+import { maskName, maskPhone } from '../masking';
+import { TicketsService, type CreateTicketInput, type PreparedTicket } from '../tickets.service';
+import { readTable, type RowError } from './table-file';
+
+/** What an upstream system sends: its reference number and the matter. */
+export interface UpstreamMatter {
+  ref: string;
+  category: string;
+  subject: string;
+  content: string;
+  caller: { name: string; phone: string; address?: string };
+  channel?: string;
+  urgency?: 'normal' | 'urgent';
+  upstreamDeadline?: Date;
+  route?: string;
+  direction?: string;
+  stop?: string;
+  vehiclePlate?: string;
+  occurredAt?: Date;
+}
+
+/** The headers of a signed request, as received. */
+export interface SignedRequest {
+  key: string | undefined;
+  timestamp: string | undefined;
+  signature: string | undefined;
+  /** The exact bytes signed after the timestamp: the raw body (POST) or the path (GET). */
+  payload: string;
+}
+
+/** What an upstream system reads back about its matter. */
+export interface UpstreamResult {
+  source: string;
+  ref: string;
+  ticket: { number: string; status: string; receivedAt: string; closedAt: string | null };
+  /** Set once the matter is closed (and, on chain B, reported upstream). */
+  result: { answer: string; answeredAt: string | null } | null;
+  /** A matter merged (并单) into another one takes that one's status and result. */
+  mergedInto: string | null;
+}
+
+export interface UpstreamImportRow {
+  line: number;
+  ref: string;
+  category: string;
+  subject: string;
+  caller: { name: string | null; phone: string | null };
+}
+
+export interface UpstreamImportReport {
+  source: string;
+  rows: number;
+  imported: number;
+  dryRun: boolean;
+  errors: RowError[];
+  preview: UpstreamImportRow[];
+  tickets: Array<{ ref: string; id: string; number: string }>;
+}
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+/** The signature an upstream system sends: hex HMAC-SHA256 of `timestamp + "\n" + payload` with its key. */
+export function intakeSignature(key: string, timestamp: string, payload: string): string {
+  return createHmac('sha256', key).update(`${timestamp}\n${payload}`).digest('hex');
+}
+
+const HEADERS: Record<string, string> = {
+  ref: 'ref',
+  上级工单号: 'ref',
+  工单编号: 'ref',
+  category: 'category',
+  事项类型: 'category',
+  subject: 'subject',
+  主题: 'subject',
+  content: 'content',
+  内容: 'content',
+  callerName: 'callerName',
+  来电人: 'callerName',
+  姓名: 'callerName',
+  callerPhone: 'callerPhone',
+  联系电话: 'callerPhone',
+  电话: 'callerPhone',
+  callerAddress: 'callerAddress',
+  地址: 'callerAddress',
+  upstreamDeadline: 'upstreamDeadline',
+  办理期限: 'upstreamDeadline',
+  route: 'route',
+  线路: 'route',
+  vehiclePlate: 'vehiclePlate',
+  车牌: 'vehiclePlate',
+  stop: 'stop',
+  站点: 'stop',
+};
+
+/**
+ * Intake from upstream systems (the group hotline centre, 12345 …): signed submissions,
+ * idempotent on their reference number, a signed read-back, and Excel batches.
+ */
+@Injectable()
+export class UpstreamIntakeService {
+  constructor(
+    private readonly intake: IntakeRepository,
+    private readonly tickets: TicketRepository,
+    private readonly org: OrganisationRepository,
+    private readonly ticketsService: TicketsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /**
+   * Checks the key (kept only as a SHA-256), the timestamp (inside the replay window) and the
+   * HMAC; then claims the signature, so the same signed request is accepted once.
+   */
+  async authenticate(req: SignedRequest): Promise<IntakeClientRow> {
+    if (!req.key || !req.timestamp || !req.signature) {
+      throw new DomainError('UNAUTHENTICATED', 'send X-Intake-Key, X-Intake-Timestamp and X-Intake-Signature');
+    }
+    const client = await this.intake.clientByKeyHash(sha256(req.key));
+    if (!client) throw new DomainError('UNAUTHENTICATED', 'unknown or withdrawn intake key');
+    const now = this.clock.now();
+    const windowMs = this.config.intake.replayWindowSeconds * 1000;
+    const ts = /^\d{9,11}$/.test(req.timestamp) ? Number(req.timestamp) * 1000 : NaN;
+    if (!Number.isFinite(ts) || Math.abs(now.getTime() - ts) > windowMs) {
+      throw new DomainError(
+        'UNAUTHENTICATED',
+        `X-Intake-Timestamp must be Unix seconds within ${this.config.intake.replayWindowSeconds} s of our clock`,
+      );
+    }
+    const expected = Buffer.from(intakeSignature(req.key, req.timestamp, req.payload), 'hex');
+    const given = /^[0-9a-f]{64}$/i.test(req.signature) ? Buffer.from(req.signature, 'hex') : Buffer.alloc(0);
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      throw new DomainError('UNAUTHENTICATED', 'bad signature');
+    }
+    const first = await this.intake.claimSignature(
+      req.signature.toLowerCase(),
+      client.code,
+      now,
+      new Date(now.getTime() - 2 * windowMs),
+    );
+    if (!first) throw new DomainError('CONFLICT', 'this signed request was already received (replay)');
+    return client;
+  }
+
+  /** A new matter, or (same reference) the ticket the first submission created. */
+  async submit(client: IntakeClientRow, m: UpstreamMatter): Promise<{ created: boolean; result: UpstreamResult }> {
+    const ref = m.ref.trim();
+    const existing = await this.intake.ticketForRef(client.sourceCode, ref);
+    if (existing) return { created: false, result: await this.result(client.sourceCode, ref, existing) };
+    const initiator = await this.org.findPerson(client.initiator);
+    if (!initiator || !initiator.active) {
+      throw new DomainError('INVALID_STATE', 'the dispatcher of this intake client is no longer active');
+    }
+    const user = toCurrentUser(initiator);
+    const input: CreateTicketInput = {
+      ...m,
+      source: client.sourceCode,
+      channel: m.channel ?? 'other',
+      upstreamRef: ref,
+    };
+    let raced = false;
+    try {
+      await this.ticketsService.create(user, input, async (tx, ticketId) => {
+        const ok = await this.intake.recordRef(
+          tx,
+          { sourceCode: client.sourceCode, ref, ticketId, clientCode: client.code, via: 'api' },
+          this.clock.now(),
+        );
+        if (!ok) {
+          raced = true;
+          throw new DomainError('CONFLICT', 'reference taken meanwhile');
+        }
+      });
+    } catch (e) {
+      // A concurrent retry with the same reference won: this one's ticket was rolled back.
+      if (!raced) throw e;
+    }
+    const id = (await this.intake.ticketForRef(client.sourceCode, ref))!;
+    return { created: !raced, result: await this.result(client.sourceCode, ref, id) };
+  }
+
+  async read(client: IntakeClientRow, source: string, ref: string): Promise<UpstreamResult> {
+    const id = source === client.sourceCode ? await this.intake.ticketForRef(source, ref) : null;
+    if (!id) throw new DomainError('NOT_FOUND', 'no matter with this reference from your system');
+    return this.result(source, ref, id);
+  }
+
+  private async result(source: string, ref: string, id: string): Promise<UpstreamResult> {
+    const agg = (await this.tickets.load(id, { kind: 'all' }))!;
+    const into = await this.intake.mergedInto(id);
+    const target = into ? ((await this.tickets.load(into, { kind: 'all' })) ?? agg) : agg;
+    const s = target.state;
+    let result: UpstreamResult['result'] = null;
+    if (s.status === 'closed') {
+      const reply = s.assignments.find((a) => a.reply?.approvedAt && (a.role === 'lead' || a.role === 'sole'))?.reply;
+      const answer = s.directAnswer ?? reply?.content;
+      if (answer) result = { answer, answeredAt: target.facts.closedAt?.toISOString() ?? null };
+    }
+    return {
+      source,
+      ref,
+      ticket: {
+        number: agg.facts.number,
+        status: s.status,
+        receivedAt: agg.facts.receivedAt.toISOString(),
+        closedAt: target.facts.closedAt?.toISOString() ?? null,
+      },
+      result,
+      mergedInto: into ? target.facts.number : null,
+    };
+  }
+
+  // ---- admin: keys ----
+
+  /** Creates or re-keys a client; the key is shown once, only its SHA-256 is kept. */
+  async saveClient(
+    user: CurrentUser,
+    c: { code: string; name: string; source: string; initiator: string },
+  ): Promise<{ client: IntakeClientRow; key: string }> {
+    requireAdmin(user);
+    if (!(await this.org.findSource(c.source)))
+      throw new DomainError('VALIDATION', `unknown source "${c.source}"`, 'source');
+    const person = await this.org.findPerson(c.initiator);
+    if (!person?.roles.includes('dispatcher')) {
+      throw new DomainError('VALIDATION', 'the initiator must be a dispatcher', 'initiator');
+    }
+    const key = `hk_${randomBytes(24).toString('base64url')}`;
+    await this.intake.saveClient(
+      {
+        code: c.code,
+        name: c.name,
+        sourceCode: c.source,
+        initiator: c.initiator,
+        keyHash: sha256(key),
+        keyHint: key.slice(-4),
+      },
+      this.clock.now(),
+    );
+    const client = (await this.intake.clients()).find((x) => x.code === c.code)!;
+    return { client, key };
+  }
+
+  async clients(user: CurrentUser): Promise<IntakeClientRow[]> {
+    requireAdmin(user);
+    return this.intake.clients();
+  }
+
+  async withdrawClient(user: CurrentUser, code: string): Promise<void> {
+    requireAdmin(user);
+    if (!(await this.intake.deactivateClient(code))) throw new DomainError('NOT_FOUND', 'no such intake client');
+  }
+
+  // ---- Excel batch ----
+
+  /**
+   * A batch of upstream matters from a sheet (one row each). Every row is checked first; with
+   * `dryRun` (the preview) or any bad row nothing is written; otherwise all rows are registered
+   * in one transaction, each reference once per source.
+   */
+  async importBatch(
+    user: CurrentUser,
+    source: string,
+    file: () => Promise<Buffer>,
+    dryRun: boolean,
+  ): Promise<UpstreamImportReport> {
+    if (!user.roles.includes('dispatcher')) throw new DomainError('FORBIDDEN', 'only dispatchers import matters');
+    const src = source ? await this.org.findSource(source) : null;
+    if (!src) throw new DomainError('VALIDATION', `unknown source "${source}"`, 'source');
+    const rows = await readTable(await file(), HEADERS);
+    const errors: RowError[] = [];
+    const prepared: Array<{ ref: string; p: PreparedTicket }> = [];
+    const preview: UpstreamImportRow[] = [];
+    const taken = await this.intake.existingRefs(
+      source,
+      rows.map((r) => r.values.ref ?? ''),
+    );
+    const seen = new Set<string>();
+    const categories = await this.org.listCategories();
+    if (rows.length === 0) errors.push({ line: 1, field: null, message: '文件中没有数据行' });
+    for (const r of rows) {
+      const v = r.values;
+      const before = errors.length;
+      const need = (f: string, label: string) => {
+        if (!v[f]) errors.push({ line: r.line, field: f, message: `缺少${label}` });
+        return v[f] ?? '';
+      };
+      const ref = need('ref', '上级工单号');
+      if (ref && taken.has(ref)) errors.push({ line: r.line, field: 'ref', message: `工单号 ${ref} 已导入过` });
+      if (ref && seen.has(ref)) errors.push({ line: r.line, field: 'ref', message: `工单号 ${ref} 在文件中重复` });
+      seen.add(ref);
+      const cat = need('category', '事项类型');
+      const category = categories.find((c) => c.code === cat || c.name === cat);
+      if (cat && !category) errors.push({ line: r.line, field: 'category', message: `未知事项类型“${cat}”` });
+      const subject = need('subject', '主题');
+      if (subject.length > 200) errors.push({ line: r.line, field: 'subject', message: '主题超过200字' });
+      const content = need('content', '内容');
+      const name = need('callerName', '来电人姓名');
+      const phone = need('callerPhone', '联系电话');
+      let upstreamDeadline: Date | undefined;
+      if (v.upstreamDeadline) {
+        upstreamDeadline = new Date(v.upstreamDeadline.replace(' ', 'T').replace(/(T\d\d:\d\d(:\d\d)?)$/, '$1+08:00'));
+        if (Number.isNaN(upstreamDeadline.getTime())) {
+          errors.push({
+            line: r.line,
+            field: 'upstreamDeadline',
+            message: `办理期限“${v.upstreamDeadline}”不是日期时间`,
+          });
+        }
+      }
+      preview.push({
+        line: r.line,
+        ref,
+        category: category?.code ?? cat,
+        subject,
+        caller: { name: maskName(name || null), phone: maskPhone(phone || null) },
+      });
+      if (errors.length > before) continue;
+      try {
+        const p = await this.ticketsService.prepareCreate(user, {
+          source,
+          channel: 'other',
+          category: category!.code,
+          subject,
+          content,
+          caller: { name, phone, address: v.callerAddress || undefined },
+          upstreamRef: ref,
+          upstreamDeadline,
+          route: v.route || undefined,
+          stop: v.stop || undefined,
+          vehiclePlate: v.vehiclePlate || undefined,
+        });
+        prepared.push({ ref, p });
+      } catch (e) {
+        if (!(e instanceof DomainError)) throw e;
+        errors.push({ line: r.line, field: e.field ?? null, message: e.message });
+      }
+    }
+    const report: UpstreamImportReport = {
+      source,
+      rows: rows.length,
+      imported: 0,
+      dryRun,
+      errors,
+      preview,
+      tickets: [],
+    };
+    if (errors.length > 0 || dryRun) return report;
+    const created = await this.tickets.transaction(async (m) => {
+      const out: Array<{ ref: string; id: string }> = [];
+      for (const { ref, p } of prepared) {
+        const id = await this.ticketsService.insertPrepared(m, user, p);
+        if (
+          !(await this.intake.recordRef(
+            m,
+            { sourceCode: source, ref, ticketId: id, clientCode: null, via: 'excel' },
+            p.now,
+          ))
+        ) {
+          throw new DomainError('CONFLICT', `reference ${ref} was imported meanwhile; nothing was imported`);
+        }
+        out.push({ ref, id });
+      }
+      return out;
+    });
+    const numbers = await Promise.all(
+      created.map(async (c) => (await this.tickets.load(c.id, { kind: 'all' }))!.facts.number),
+    );
+    return { ...report, imported: created.length, tickets: created.map((c, i) => ({ ...c, number: numbers[i] })) };
+  }
+}
