@@ -41,6 +41,7 @@ export const ACTION: Record<string, string> = {
   register: '登记工单',
   dispatch: '派单',
   answer_directly: '直接答复',
+  merge: '并单',
   revoke: '撤销工单',
   accept: '签收',
   request_return: '申请退回',

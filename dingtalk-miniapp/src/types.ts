@@ -3,6 +3,7 @@
 export type ActionName =
   | 'dispatch'
   | 'answer_directly'
+  | 'merge'
   | 'revoke'
   | 'accept'
   | 'request_return'

@@ -20,6 +20,7 @@ const TAB_OF: Record<ActionName, KindKey> = {
   record_follow_up: 'handle',
   request_return: 'handle',
   answer_directly: 'handle',
+  merge: 'handle',
   revoke: 'handle',
   remind: 'handle',
   approve_reply: 'approve',

@@ -1,6 +1,6 @@
 // 登记工单: the dispatcher registers a call while the caller is still on the line.
 import { useMemo, useRef, useState } from 'react';
-import { Button, Dialog, Form, Input, Selector, TextArea, Toast } from 'antd-mobile';
+import { Button, Checkbox, Dialog, Form, Input, Selector, TextArea, Toast } from 'antd-mobile';
 import { ApiError, api, describeError, newIdempotencyKey } from '../api-client';
 import { useApp } from '../app-context';
 import { CHANNEL, URGENCY, options } from '../labels';
@@ -8,6 +8,9 @@ import { navigate } from '../router';
 import { drafts } from '../session';
 import { fromLocalInput } from '../time';
 import { DeadlinePreviewNote } from '../components/deadline-preview';
+import { ArticleSuggestions, RepeatPanel, RoutingHint } from '../components/intake-assist';
+import { intakeApi, type KbSuggestion, type RepeatMatch } from '../intake-api';
+import type { Ticket } from '../types';
 
 type Values = Record<string, unknown>;
 const DRAFT_ID = 'new';
@@ -25,7 +28,8 @@ export function NewTicketPage() {
   const [sourceCode, setSourceCode] = useState<string | undefined>(first(initial.source));
   const source = reference.sources.find((s) => s.code === sourceCode);
 
-  const submit = async (v: Values) => {
+  /** Registers the form; `then` continues with the new ticket (a direct answer, a merge: issue 9). */
+  const submit = async (v: Values, then?: (ticket: Ticket) => Promise<void>) => {
     if (busy) return;
     const body = {
       source: first(v.source),
@@ -42,6 +46,7 @@ export function NewTicketPage() {
       stop: text(v.stop),
       vehiclePlate: text(v.vehiclePlate),
       occurredAt: fromLocalInput(v.occurredAt as string),
+      confidential: v.confidential === true,
     };
     setBusy(true);
     try {
@@ -50,6 +55,8 @@ export function NewTicketPage() {
       idempotencyKey.current = newIdempotencyKey();
       form.resetFields();
       Toast.show({ icon: 'success', content: `已登记 ${ticket.number}` });
+      // The ticket exists now; a failed follow-up step is shown on its page, where it can be redone.
+      if (then) await then(ticket).catch((e: unknown) => Toast.show({ icon: 'fail', content: describeError(e) }));
       navigate(`/ticket/${ticket.id}`);
     } catch (e) {
       // Keep the key only when the outcome is unknown (network); a definite answer means a new attempt.
@@ -58,6 +65,38 @@ export function NewTicketPage() {
     } finally {
       setBusy(false);
     }
+  };
+
+  /** X-7: one tap registers the consultation and answers it with the article (its use is counted). */
+  const answerWith = async (a: KbSuggestion) => {
+    const article = await intakeApi.article(a.id);
+    const ok = await Dialog.confirm({
+      title: `引用“${article.title}”直接答复？`,
+      content: article.body,
+      confirmText: '登记并答复',
+      cancelText: '取消',
+    });
+    if (!ok) return;
+    const v = await form.validateFields().catch(() => null);
+    if (!v) return;
+    await submit(v as Values, async (t) => {
+      await api.act(t.id, 'answer_directly', { answer: article.body, articleId: article.id }, newIdempotencyKey());
+    });
+  };
+
+  /** X-6: 并单 — registers this call and merges it into the open matter; both callers get answered. */
+  const mergeInto = async (m: RepeatMatch) => {
+    const ok = await Dialog.confirm({
+      content: `将本次来电并入 ${m.number}？来电人将作为该工单的共同来电人，办结后一并答复。`,
+      confirmText: '登记并并单',
+      cancelText: '取消',
+    });
+    if (!ok) return;
+    const v = await form.validateFields().catch(() => null);
+    if (!v) return;
+    await submit(v as Values, async (t) => {
+      await api.act(t.id, 'merge', { into: m.id }, newIdempotencyKey());
+    });
   };
 
   const clear = async () => {
@@ -122,6 +161,10 @@ export function NewTicketPage() {
           <Input placeholder="来电人地址" maxLength={200} clearable />
         </Form.Item>
 
+        <Form.Item name="confidential" valuePropName="checked" help="保密件：承办单位看不到来电人信息">
+          <Checkbox>保密件</Checkbox>
+        </Form.Item>
+
         <Form.Header>诉求</Form.Header>
         <Form.Item name="subject" label="主题" rules={required('请填写主题')}>
           <Input placeholder="一句话概括，如：12路公交未停靠人民广场站" maxLength={200} clearable />
@@ -134,6 +177,7 @@ export function NewTicketPage() {
             showCount
           />
         </Form.Item>
+        <ArticleSuggestions onAnswer={(a) => void answerWith(a)} />
 
         <Form.Header>公交信息（选填）</Form.Header>
         <div className="two-col">
@@ -150,6 +194,8 @@ export function NewTicketPage() {
             <Input placeholder="如：苏A12345" maxLength={30} clearable />
           </Form.Item>
         </div>
+        <RoutingHint />
+        <RepeatPanel onMerge={(m) => void mergeInto(m)} />
         <Form.Item name="occurredAt" label="发生时间">
           <Input type="datetime-local" />
         </Form.Item>

@@ -61,6 +61,8 @@ export function TicketDetailPage({ id }: { id: string }) {
   // The API takes ticket files from whoever may act now, and from dispatchers.
   const mayUpload = ticket.actions.length > 0 || session.user.roles.includes('dispatcher');
   const ticketFiles = attachments.filter((a) => a.kind === 'ticket');
+  // 并单 is offered where the repeat is found: the new-ticket form's repeat panel.
+  const barActions = ticket.actions.filter((a) => a !== 'merge');
 
   return (
     <div className={ticket.actions.length ? 'ticket has-actions' : 'ticket'}>
@@ -147,9 +149,9 @@ export function TicketDetailPage({ id }: { id: string }) {
         </div>
       </div>
 
-      {ticket.actions.length > 0 && (
+      {barActions.length > 0 && (
         <div className="action-bar">
-          {ticket.actions.map((a) => (
+          {barActions.map((a) => (
             <Button
               key={a}
               className="action-button"
