@@ -197,6 +197,20 @@ describe('deadlines: policies, extensions, lights and the deadline jobs', () => 
     expect((await api.act('b2_receiver', id, 'request_extension', { days: 1, reason: '再延' })).status).toBe(409);
     expect((await api.act('b2_leader', id, 'approve_extension', {})).status).toBe(403);
     expect(await notices(id, 'extension_requested')).toHaveLength(2);
+    // the request waits in the ops department's inbox (the extension queue), not a unit's.
+    const queue = await api.get('ops_head', '/api/inbox');
+    expect(queue.body).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          action: 'approve_extension',
+          unit: 'branch2',
+          ticket: expect.objectContaining({ id }),
+        }),
+      ]),
+    );
+    expect((await api.get('b2_receiver', '/api/inbox')).body.some((i: any) => i.action === 'approve_extension')).toBe(
+      false,
+    );
 
     const approved = await api.ok('dispatcher2', id, 'approve_extension', { comment: '同意' });
     const a = approved.assignments[0];

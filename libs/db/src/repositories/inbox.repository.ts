@@ -69,6 +69,11 @@ export class InboxRepository {
                     FROM return_requests rr JOIN assignments a ON a.id = rr.assignment_id
                     JOIN tickets t ON t.id = rr.ticket_id
                    WHERE rr.decision = 'pending' AND ${mine}`);
+      // X-4: extension requests wait for the ops department before the unit's current deadline.
+      parts.push(`SELECT 'approve_extension', a.unit_code, er.previous_deadline, ${none}, ${ticketCols}
+                    FROM extension_requests er JOIN assignments a ON a.id = er.assignment_id
+                    JOIN tickets t ON t.id = er.ticket_id
+                   WHERE er.decision = 'pending' AND ${mine}`);
       parts.push(`SELECT 'finish_follow_up', NULL, NULL::timestamptz, ${none}, ${ticketCols}
                     FROM tickets t WHERE t.status = 'follow_up' AND ${mine}`);
     }
