@@ -28,6 +28,7 @@ type Outcome = 'ok' | 401 | 403 | 404;
 interface Fixture {
   ticketId: string; // chain A, dispatched to branch1 (sole), pending accept
   attachmentId: string;
+  assignmentId: string; // branch1's
 }
 
 interface Entry {
@@ -320,6 +321,55 @@ Object.assign(MATRIX, {
   },
 } satisfies Record<string, Entry>);
 
+// Closing the loop (issue 7): the call queue is the ops department's; the ledger is scoped like the
+// ticket list; the figures are for the ops department, admin, the office and unit leaders.
+const STATS_READERS: Persona[] = ['dispatcher', 'ops_head', 'admin', 'office_reviewer', 'own_leader', 'other_leader'];
+const PERIOD = 'from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00Z';
+Object.assign(MATRIX, {
+  'GET /api/follow-ups': {
+    expect: only(['dispatcher', 'ops_head']),
+    request: () => ({ method: 'GET', url: '/api/follow-ups' }),
+  },
+  'GET /api/ledger': {
+    expect: (p: Persona) => (p === 'nobody' ? 403 : 'ok'),
+    request: () => ({ method: 'GET', url: '/api/ledger' }),
+  },
+  'GET /api/ledger/export': {
+    // The office reviewer leads the office (a unit leader): its chain-B share of the ledger.
+    expect: only(['dispatcher', 'ops_head', 'admin', 'office_reviewer', 'own_leader', 'other_leader']),
+    request: (f: Fixture) => ({ method: 'GET', url: `/api/ledger/export?q=${f.ticketId}` }),
+  },
+  'GET /api/ledger/exports': {
+    expect: only(['dispatcher', 'ops_head', 'admin']),
+    request: () => ({ method: 'GET', url: '/api/ledger/exports' }),
+  },
+  'GET /api/stats/units': {
+    expect: only(STATS_READERS),
+    request: () => ({ method: 'GET', url: `/api/stats/units?${PERIOD}` }),
+  },
+  'GET /api/stats/hotspots': {
+    expect: only(STATS_READERS),
+    request: () => ({ method: 'GET', url: `/api/stats/hotspots?${PERIOD}` }),
+  },
+  'GET /api/stats/overview': {
+    expect: only(STATS_READERS),
+    request: () => ({ method: 'GET', url: `/api/stats/overview?${PERIOD}` }),
+  },
+  'GET /api/case-files': {
+    expect: (p: Persona) => (p === 'nobody' ? 403 : 'ok'),
+    request: () => ({ method: 'GET', url: '/api/case-files' }),
+  },
+  'POST /api/tickets/{id}/assignments/{assignmentId}/untrue-reply': {
+    // The fixture's assignment has no approved reply yet: the ops department gets a 409.
+    expect: only(['dispatcher', 'ops_head']),
+    request: (f: Fixture) => ({
+      method: 'POST',
+      url: `/api/tickets/${f.ticketId}/assignments/${f.assignmentId}/untrue-reply`,
+      payload: { note: '矩阵' },
+    }),
+  },
+} satisfies Record<string, Entry>);
+
 describe('access matrix (R-19)', () => {
   let sim: Awaited<ReturnType<typeof startDingTalkSimulator>>;
   let t: TestApp;
@@ -350,7 +400,7 @@ describe('access matrix (R-19)', () => {
 
   async function fixture(): Promise<Fixture> {
     const c = await api.createTicket('dispatcher1', { subject: '访问矩阵' });
-    await api.ok('dispatcher1', c.id, 'dispatch', { assignments: [{ unit: 'branch1', role: 'sole' }] });
+    const d = await api.ok('dispatcher1', c.id, 'dispatch', { assignments: [{ unit: 'branch1', role: 'sole' }] });
     const up = await api.call(
       'dispatcher1',
       'POST',
@@ -360,7 +410,7 @@ describe('access matrix (R-19)', () => {
     );
     if (up.status !== 201 && up.status !== 200)
       throw new Error(`fixture upload → ${up.status} ${JSON.stringify(up.body)}`);
-    return { ticketId: c.id, attachmentId: up.body.id };
+    return { ticketId: c.id, attachmentId: up.body.id, assignmentId: d.assignments[0].id };
   }
 
   it('R-19: every endpoint of the route table has an entry in the access matrix', () => {

@@ -65,7 +65,8 @@ describe('ticket lifecycle over HTTP', () => {
     const closed = await api.ok('ops_head', created.id, 'pass_review', { comment: '同意办结' });
     expect(closed).toMatchObject({ status: 'closed', step: null });
     expect(closed.closedAt).not.toBeNull();
-    expect(closed.actions).toEqual([]);
+    // a closed complaint with a caller phone waits for its call and its at-fault decision.
+    expect(closed.actions).toEqual(['record_visit', 'mark_responsible']);
     expect(closed.timeline.map((e: any) => e.action)).toEqual([
       'register',
       'dispatch',

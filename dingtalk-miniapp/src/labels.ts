@@ -59,6 +59,24 @@ export const ACTION: Record<string, string> = {
   request_extension: '申请延期',
   approve_extension: '同意延期',
   reject_extension: '驳回延期',
+  record_visit: '回访',
+  mark_responsible: '责任认定',
+  flag_untrue_reply: '回复不实',
+};
+
+/** one follow-up call's outcome. */
+export const VISIT_OUTCOME: Record<string, string> = {
+  reached: '已接通',
+  no_answer: '无人接听',
+  refused: '拒绝回访',
+};
+
+/** who or what an at-fault complaint is about. */
+export const PARTY_KIND: Record<string, string> = {
+  driver: '驾驶员',
+  route: '线路',
+  vehicle: '车辆',
+  unit: '单位',
 };
 
 export const CHANNEL: Record<string, string> = {

@@ -20,7 +20,9 @@ export type ActionName =
   | 'remind'
   | 'request_extension'
   | 'approve_extension'
-  | 'reject_extension';
+  | 'reject_extension'
+  | 'record_visit'
+  | 'mark_responsible';
 
 export type Light = 'green' | 'yellow' | 'red';
 

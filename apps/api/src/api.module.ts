@@ -18,6 +18,7 @@ import { DeadlinesAdminController } from './admin/deadlines-admin.controller';
 import { DingTalkController } from './dingtalk/dingtalk.controller';
 import { AttachmentsController } from './tickets/attachments.controller';
 import { CallerController } from './confidentiality/caller.controller';
+import { LoopController } from './loop/loop.controller';
 import { DeadlinePreviewController } from './deadlines/deadline-preview.controller';
 import { KnowledgeBaseController } from './intake/knowledge-base.controller';
 import { TransitController } from './intake/transit.controller';
@@ -49,6 +50,7 @@ export class ApiModule {
         DeadlinesAdminController,
         AttachmentsController,
         CallerController,
+        LoopController,
         KnowledgeBaseController,
         TransitController,
         IntakeDeskController,

@@ -3,7 +3,7 @@ import { useMemo, useRef, useState } from 'react';
 import { Button, Dialog, Form, Input, Popup, Radio, Selector, Space, Switch, TextArea, Toast } from 'antd-mobile';
 import { ApiError, api, describeError, newIdempotencyKey } from '../api-client';
 import { nameOf, useApp } from '../app-context';
-import { ACTION, CONTACT_METHOD, ROLE, SATISFACTION, label, options } from '../labels';
+import { ACTION, CONTACT_METHOD, PARTY_KIND, ROLE, SATISFACTION, VISIT_OUTCOME, label, options } from '../labels';
 import { drafts } from '../session';
 import { countdown, formatTime, fromLocalInput, toLocalInput, useNow } from '../time';
 import type { ActionName, Assignment, Attachment, Ticket, User } from '../types';
@@ -29,6 +29,8 @@ const CONFIRM: Partial<Record<ActionName, string>> = {
   request_extension: '确定申请延期？批准前原期限照常计算。',
   approve_extension: '同意后该单位的最晚回复时间将顺延。确定同意？',
   reject_extension: '确定驳回延期申请？该单位须按原期限回复。',
+  record_visit: '确定记录本次回访？不满意且认定单位责任的，工单将退回该单位重办。',
+  mark_responsible: '确定提交责任认定？',
 };
 
 /** Forms kept as drafts in localStorage: the ones where a person types a lot. */
@@ -88,6 +90,10 @@ function defaults(action: ActionName, user: User): Values {
       return { followUp: false };
     case 'request_extension':
       return { days: ['1'] };
+    case 'record_visit':
+      return { outcome: ['reached'], solved: ['yes'], satisfaction: ['satisfied'] };
+    case 'mark_responsible':
+      return { atFault: ['no'] };
     default:
       return {};
   }
@@ -160,6 +166,30 @@ function buildBody(action: ActionName, v: Values, unit: string | undefined): unk
       return withUnit({ comment: text(v.comment) });
     case 'answer_directly':
       return { answer: text(v.answer) };
+    case 'record_visit': {
+      // solved and satisfaction only when reached; a unit only when unsatisfied.
+      const outcome = first(v.outcome) ?? 'reached';
+      if (outcome !== 'reached') return { outcome, comment: text(v.comment) };
+      const satisfaction = first(v.satisfaction);
+      const unitAtFault = satisfaction === 'unsatisfied' ? first(v.unitAtFault) : undefined;
+      return { outcome, solved: first(v.solved) === 'yes', satisfaction, comment: text(v.comment), unitAtFault };
+    }
+    case 'mark_responsible': {
+      const atFault = first(v.atFault) === 'yes';
+      if (!atFault) return { atFault, basis: text(v.basis) };
+      return {
+        atFault,
+        basis: text(v.basis),
+        responsibleUnit: first(v.responsibleUnit),
+        caseFile: {
+          cause: text(v.cause),
+          partyKind: first(v.partyKind),
+          party: text(v.party),
+          measures: text(v.measures),
+          lesson: text(v.lesson),
+        },
+      };
+    }
   }
 }
 
@@ -527,6 +557,10 @@ function renderFields(action: ActionName, ctx: FieldContext) {
           <TextArea placeholder="如：错派、重复登记" autoSize={{ minRows: 3, maxRows: 8 }} maxLength={2000} showCount />
         </Form.Item>
       );
+    case 'record_visit':
+      return <VisitFields ticket={ctx.ticket} />;
+    case 'mark_responsible':
+      return <ResponsibilityFields ticket={ctx.ticket} />;
     case 'answer_directly':
       return (
         <Form.Item name="answer" label="答复内容" rules={required('请填写答复内容')}>
@@ -582,4 +616,101 @@ function renderFields(action: ActionName, ctx: FieldContext) {
         </>
       );
   }
+}
+
+/** The units that answered for the ticket (sole or lead, not returned or cancelled). */
+function answeringUnits(ticket: Ticket) {
+  return ticket.assignments
+    .filter((a) => a.role !== 'co' && !['returned', 'cancelled'].includes(a.status))
+    .map((a) => ({ label: a.unit.name, value: a.unit.code }));
+}
+
+const YES_NO = [
+  { label: '是', value: 'yes' },
+  { label: '否', value: 'no' },
+];
+
+/** one follow-up call (回访): outcome, then solved and satisfaction apart; 重办 when the unit is at fault. */
+function VisitFields({ ticket }: { ticket: Ticket }) {
+  const satisfaction = Object.fromEntries(Object.entries(SATISFACTION).filter(([k]) => k !== 'unknown'));
+  return (
+    <>
+      <Form.Item name="outcome" label="回访结果" rules={[{ required: true, message: '请选择回访结果' }]}>
+        <Selector options={options(VISIT_OUTCOME)} columns={3} />
+      </Form.Item>
+      <Form.Item noStyle dependencies={['outcome', 'satisfaction']}>
+        {(form) =>
+          first(form.getFieldValue('outcome')) === 'reached' ? (
+            <>
+              <Form.Item name="solved" label="问题是否解决" rules={[{ required: true, message: '请选择' }]}>
+                <Selector options={YES_NO} columns={2} />
+              </Form.Item>
+              <Form.Item name="satisfaction" label="满意度" rules={[{ required: true, message: '请选择满意度' }]}>
+                <Selector options={options(satisfaction)} columns={3} />
+              </Form.Item>
+              {first(form.getFieldValue('satisfaction')) === 'unsatisfied' && (
+                <Form.Item name="unitAtFault" label="属承办单位原因，退回重办（选填）">
+                  <Selector options={answeringUnits(ticket)} columns={2} />
+                </Form.Item>
+              )}
+            </>
+          ) : (
+            <p className="form-note">连续三次无人接听即记为"无法联系"，回访结束。</p>
+          )
+        }
+      </Form.Item>
+      {comment(undefined, '回访记录（选填）')}
+    </>
+  );
+}
+
+/** 有责/无责 with the basis; an at-fault complaint gets its case file. */
+function ResponsibilityFields({ ticket }: { ticket: Ticket }) {
+  return (
+    <>
+      <Form.Item name="atFault" label="责任认定" rules={[{ required: true, message: '请选择' }]}>
+        <Selector
+          options={[
+            { label: '有责', value: 'yes' },
+            { label: '无责', value: 'no' },
+          ]}
+          columns={2}
+        />
+      </Form.Item>
+      <Form.Item name="basis" label="认定依据" rules={required('请填写认定依据')}>
+        <TextArea placeholder="监控、调查记录等" autoSize={{ minRows: 2, maxRows: 6 }} maxLength={2000} showCount />
+      </Form.Item>
+      <Form.Item noStyle dependencies={['atFault']}>
+        {(form) =>
+          first(form.getFieldValue('atFault')) === 'yes' && (
+            <>
+              <Form.Header>案例档案</Form.Header>
+              <Form.Item
+                name="responsibleUnit"
+                label="责任单位"
+                rules={[{ required: true, message: '请选择责任单位' }]}
+              >
+                <Selector options={answeringUnits(ticket)} columns={2} />
+              </Form.Item>
+              <Form.Item name="partyKind" label="责任对象" rules={[{ required: true, message: '请选择' }]}>
+                <Selector options={options(PARTY_KIND)} columns={4} />
+              </Form.Item>
+              <Form.Item name="party" label="具体对象" rules={required('请填写驾驶员工号、线路、车牌或单位')}>
+                <Input placeholder="如：1路驾驶员 1024 号" maxLength={200} clearable />
+              </Form.Item>
+              <Form.Item name="cause" label="原因" rules={required('请填写原因')}>
+                <TextArea autoSize={{ minRows: 2, maxRows: 6 }} maxLength={2000} />
+              </Form.Item>
+              <Form.Item name="measures" label="整改措施" rules={required('请填写整改措施')}>
+                <TextArea autoSize={{ minRows: 2, maxRows: 6 }} maxLength={2000} />
+              </Form.Item>
+              <Form.Item name="lesson" label="警示教育" rules={required('请填写教训')}>
+                <TextArea autoSize={{ minRows: 2, maxRows: 6 }} maxLength={2000} />
+              </Form.Item>
+            </>
+          )
+        }
+      </Form.Item>
+    </>
+  );
 }

@@ -33,6 +33,8 @@ const TAB_OF: Record<ActionName, KindKey> = {
   request_extension: 'handle',
   approve_extension: 'approve',
   reject_extension: 'approve',
+  record_visit: 'handle',
+  mark_responsible: 'review',
 };
 
 const TABS: { key: TabKey; title: string }[] = [

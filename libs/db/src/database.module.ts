@@ -15,6 +15,9 @@ import { OrgSyncRepository } from './repositories/org-sync.repository';
 import { TimeLimitRepository } from './repositories/time-limit.repository';
 import { CalendarRepository } from './repositories/calendar.repository';
 import { DeadlineRepository } from './repositories/deadline.repository';
+import { LoopRepository } from './repositories/loop.repository';
+import { LedgerRepository } from './repositories/ledger.repository';
+import { AssessmentRepository } from './repositories/assessment.repository';
 import { SecurityRepository } from './repositories/security.repository';
 import { AttachmentRepository } from './repositories/attachment.repository';
 import { KbRepository } from './repositories/kb.repository';
@@ -34,6 +37,9 @@ const REPOSITORIES = [
   TimeLimitRepository,
   CalendarRepository,
   DeadlineRepository,
+  LoopRepository,
+  LedgerRepository,
+  AssessmentRepository,
   KbRepository,
   TransitRepository,
   IntakeRepository,

@@ -79,3 +79,15 @@ export type {
   TicketCallerRow,
   CallerToAnswerRow,
 } from './repositories/intake.repository';
+export { LoopRepository } from './repositories/loop.repository';
+export type {
+  LoopState,
+  FollowUpQueueItem,
+  CaseFileRow,
+  CaseFileFilter,
+  VisitRow,
+} from './repositories/loop.repository';
+export { LedgerRepository } from './repositories/ledger.repository';
+export type { LedgerFilter, LedgerCursor, LedgerRow } from './repositories/ledger.repository';
+export { AssessmentRepository } from './repositories/assessment.repository';
+export type { UnitFigures, HotSpot, HotSpots, Overview } from './repositories/assessment.repository';

@@ -52,3 +52,4 @@ export type {
   UpstreamImportReport,
 } from './intake/upstream-intake.service';
 export type { RowError } from './intake/table-file';
+export { LoopService, DEFAULT_CONCERN_THRESHOLD, EXPORT_BATCH } from './loop/loop.service';

@@ -9,6 +9,8 @@ import { TimeLimitService } from './deadlines/time-limit.service';
 import { DeadlineJobsService } from './deadlines/deadline-jobs.service';
 import { DeadlinePreviewService } from './deadlines/deadline-preview.service';
 import { TicketsService } from './tickets.service';
+import { LoopHooks } from './loop/loop-hooks';
+import { LoopService } from './loop/loop.service';
 import { ReferenceService } from './reference.service';
 import { DINGTALK_CLIENT, dingTalkClientProvider } from './dingtalk/dingtalk-client.provider';
 import { DingTalkSignInService } from './auth/dingtalk-sign-in.service';
@@ -28,6 +30,8 @@ import { RetentionService } from './confidentiality/retention.service';
 @Module({
   providers: [
     TicketsService,
+    LoopHooks,
+    LoopService,
     IntakeHooks,
     KnowledgeBaseService,
     TransitService,
@@ -52,6 +56,7 @@ import { RetentionService } from './confidentiality/retention.service';
   ],
   exports: [
     TicketsService,
+    LoopService,
     KnowledgeBaseService,
     TransitService,
     RepeatsService,

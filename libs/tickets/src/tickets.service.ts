@@ -33,6 +33,7 @@ import { CalendarService } from './calendar/calendar.service';
 import type { CurrentUser } from './auth/auth.service';
 import { CLOCK, type Clock } from './clock';
 import { DeadlinePolicy, type ComputedDeadline, type DeadlineBasis } from './deadline-policy';
+import { LoopHooks } from './loop/loop-hooks';
 import { scrubCallerData } from './masking';
 import { IntakeHooks } from './intake/intake-hooks';
 import { toTicketView, type TicketView } from './ticket-view';
@@ -106,6 +107,7 @@ export class TicketsService {
     private readonly idempotency: IdempotencyRepository,
     private readonly deadlines: DeadlinePolicy,
     private readonly calendars: CalendarService,
+    private readonly loopHooks: LoopHooks,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly intakeHooks: IntakeHooks,
@@ -211,7 +213,7 @@ export class TicketsService {
 
   async get(user: CurrentUser, id: string, m?: Tx): Promise<TicketView> {
     const scope = this.requireScope(user);
-    const agg = await this.tickets.load(id, scope, m);
+    const agg = await this.loadTicket(id, scope, m);
     if (!agg) throw new DomainError('NOT_FOUND', 'no such ticket, or it is not visible to you');
     return this.view(user, agg, m);
   }
@@ -274,10 +276,11 @@ export class TicketsService {
       }
     }
     const scope = this.requireScope(user);
-    const agg = await this.tickets.load(id, scope);
+    const agg = await this.loadTicket(id, scope);
     if (!agg) throw new DomainError('NOT_FOUND', 'no such ticket, or it is not visible to you');
     const now = this.clock.now();
-    const prepared = await this.toWorkflowInput(name, body, agg, now, user);
+    const prepared =
+      (await this.loopHooks.prepare(name, body, agg, now)) ?? (await this.toWorkflowInput(name, body, agg, now, user));
     const context = this.decideContext(agg.facts);
     const result = decide(agg.state, user, name, prepared.input as never, now, randomUUID, context);
     if (!result.ok) throw new DomainError(result.code, result.message, result.field);
@@ -286,6 +289,7 @@ export class TicketsService {
       const outbox = await this.toOutbox(m, agg, result.state, result.effects, now);
       await this.tickets.saveDecision(m, name, agg.state, result.state, result.events, outbox, now);
       await this.recordDeadlines(m, agg, result.state, prepared, now);
+      await this.loopHooks.afterDecision(m, name, agg.state, result.state, result.events[0], now);
       await this.intakeHooks.afterDecision(m, name, agg, result.state, body, user, now);
       const view = await this.get(user, id, m);
       if (idempotencyKey) {
@@ -299,6 +303,12 @@ export class TicketsService {
       return view;
     });
     return { statusCode: 200, ticket, replayed: false };
+  }
+
+  /** The aggregate with the loop state (X-5 calls, R-16 decision) merged into the workflow state. */
+  private async loadTicket(id: string, scope: TicketScope, m?: Tx): Promise<TicketAggregate | null> {
+    const agg = await this.tickets.load(id, scope, m);
+    return agg ? this.loopHooks.merge(agg, m) : null;
   }
 
   private requireScope(user: CurrentUser): TicketScope {
@@ -371,6 +381,14 @@ export class TicketsService {
           basis: { ...prepared.dispatch.basis },
           calendarVersion: prepared.dispatch.calendarVersion,
           acceptDeadline: prepared.dispatch.acceptDeadline,
+        });
+      } else if (b && b.replyDeadline.getTime() !== a.replyDeadline.getTime() && prepared.rework) {
+        // re-opened after an unsatisfied follow-up call: a fresh deadline from the policy.
+        records.push({
+          assignmentId: a.id,
+          basis: { ...prepared.rework.basis, source: 'visit_rework', previousDeadline: b.replyDeadline.toISOString() },
+          calendarVersion: prepared.rework.calendarVersion,
+          acceptDeadline: null,
         });
       } else if (b && b.replyDeadline.getTime() !== a.replyDeadline.getTime()) {
         const old = agg.deadlines.get(a.id)?.basis as DeadlineBasis | null | undefined;
@@ -590,6 +608,8 @@ interface PreparedInput {
   input: unknown;
   dispatch?: ComputedDeadline;
   extension?: { deadline: Date; calendarVersion: string; missingYears: number[] };
+  /** the new deadline of a unit re-opened by a follow-up call. */
+  rework?: ComputedDeadline;
 }
 
 function encodeCursor(createdAt: Date, id: string): string {

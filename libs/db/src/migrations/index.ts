@@ -7,6 +7,7 @@ import { Deadlines1764800000000 } from './1764800000000-deadlines';
 import { CallerEncryption1764900000000 } from './1764900000000-caller-encryption';
 import { IntakeDesk1765100000000 } from './1765100000000-intake-desk';
 import { Retention1764950000000 } from './1764950000000-retention';
+import { ClosingTheLoop1765000000000 } from './1765000000000-closing-the-loop';
 
 export const MIGRATIONS: Function[] = [
   InitialSchema1764300000000,
@@ -16,5 +17,6 @@ export const MIGRATIONS: Function[] = [
   Deadlines1764800000000,
   CallerEncryption1764900000000,
   Retention1764950000000,
+  ClosingTheLoop1765000000000,
   IntakeDesk1765100000000,
 ];

@@ -528,7 +528,13 @@ export class TicketRepository {
     const has = a.reply;
     if (had && (!has || has.submittedAt.getTime() !== had.submittedAt.getTime())) {
       // The current reply left: rejected by the leader, sent back by a reviewer, or withdrawn.
-      const status = action === 'reject_reply' ? 'rejected' : action === 'send_back' ? 'sent_back' : 'withdrawn';
+      // A follow-up call that re-opens the unit sends its reply back like a reviewer (X-5).
+      const status =
+        action === 'reject_reply'
+          ? 'rejected'
+          : action === 'send_back' || action === 'record_visit'
+            ? 'sent_back'
+            : 'withdrawn';
       await exec(
         m,
         `UPDATE replies SET status = $2 WHERE assignment_id = $1 AND status IN ('awaiting_leader', 'approved')`,

@@ -1,0 +1,97 @@
+import { Body, Controller, Get, Param, Post, Query, Res, StreamableFile } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { LoopService, type CurrentUser } from '@hotline/tickets';
+import { Actor } from '../common/current-user.decorator';
+import {
+  CaseFileQueryDto,
+  FollowUpQueryDto,
+  HotSpotQueryDto,
+  LedgerFilterDto,
+  LedgerQueryDto,
+  PeriodQueryDto,
+  UntrueReplyDto,
+} from './loop.dto';
+
+const date = (v?: string) => (v ? new Date(v) : undefined);
+const filterOf = (q: LedgerFilterDto) => ({ ...q, from: date(q.from), to: date(q.to) });
+
+/** Closing the loop (issue 7): follow-up calls, ledger, assessment, hot spots, case files. */
+@ApiTags('loop')
+@ApiBearerAuth()
+@Controller('api')
+export class LoopController {
+  constructor(private readonly loop: LoopService) {}
+
+  @Get('follow-ups')
+  @ApiOperation({ summary: 'X-5: closed tickets due for a follow-up call (next working day by default)' })
+  followUps(@Actor() user: CurrentUser, @Query() q: FollowUpQueryDto) {
+    return this.loop.followUps(user, { all: q.all, limit: q.limit ?? 20, cursor: q.cursor });
+  }
+
+  @Get('ledger')
+  @ApiOperation({ summary: 'R-15: the ledger, one row per ticket, newest first, keyset-paginated' })
+  ledger(@Actor() user: CurrentUser, @Query() q: LedgerQueryDto) {
+    const { limit, cursor, ...filter } = q;
+    return this.loop.ledger(user, filterOf(filter), limit ?? 50, cursor);
+  }
+
+  @Get('ledger/export')
+  @ApiOperation({ summary: 'R-15: the ledger as Excel, streamed; with from and to also the unit figures' })
+  @ApiProduces('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+  async export(
+    @Actor() user: CurrentUser,
+    @Query() q: LedgerFilterDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<StreamableFile> {
+    const { stream, fileName } = await this.loop.exportLedger(user, filterOf(q));
+    void reply.header('cache-control', 'no-store');
+    return new StreamableFile(stream, {
+      type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      disposition: `attachment; filename="${fileName}"`,
+    });
+  }
+
+  @Get('ledger/exports')
+  @ApiOperation({ summary: 'R-15, R-19: the record of ledger exports (who, when, filters, rows)' })
+  exports(@Actor() user: CurrentUser) {
+    return this.loop.exports(user, 100);
+  }
+
+  @Get('stats/units')
+  @ApiOperation({ summary: 'R-18, X-10: every unit’s figures for the period, ranked (docs/kpi.md)' })
+  units(@Actor() user: CurrentUser, @Query() q: PeriodQueryDto) {
+    return this.loop.unitFigures(user, new Date(q.from), new Date(q.to));
+  }
+
+  @Get('stats/hotspots')
+  @ApiOperation({
+    summary: 'R-3, R-16: hot routes, stops, categories and hours; strong public concern past a threshold',
+  })
+  hotSpots(@Actor() user: CurrentUser, @Query() q: HotSpotQueryDto) {
+    return this.loop.hotSpots(user, new Date(q.from), new Date(q.to), q.threshold);
+  }
+
+  @Get('stats/overview')
+  @ApiOperation({ summary: 'Dashboard: volume by source, category and day; open traffic lights now' })
+  overview(@Actor() user: CurrentUser, @Query() q: PeriodQueryDto) {
+    return this.loop.overview(user, new Date(q.from), new Date(q.to));
+  }
+
+  @Get('case-files')
+  @ApiOperation({ summary: 'R-16: the case library of at-fault complaints, newest first, searchable' })
+  caseFiles(@Actor() user: CurrentUser, @Query() q: CaseFileQueryDto) {
+    return this.loop.caseFiles(user, { ...q, limit: q.limit ?? 20 });
+  }
+
+  @Post('tickets/:id/assignments/:assignmentId/untrue-reply')
+  @ApiOperation({ summary: 'R-10: record that the unit’s approved reply was found untrue (ops department)' })
+  untrue(
+    @Actor() user: CurrentUser,
+    @Param('id') id: string,
+    @Param('assignmentId') assignmentId: string,
+    @Body() dto: UntrueReplyDto,
+  ) {
+    return this.loop.flagUntrueReply(user, id, assignmentId, dto.note);
+  }
+}

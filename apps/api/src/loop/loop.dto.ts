@@ -1,0 +1,158 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import {
+  IsBoolean,
+  IsDateString,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+import { TICKET_STATUSES } from '../tickets/list-tickets.dto';
+
+class Paged {
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  cursor?: string;
+}
+
+export class FollowUpQueryDto extends Paged {
+  @ApiPropertyOptional({ description: 'true: every closed ticket still to be called, not only those due today' })
+  @IsOptional()
+  @Transform(({ value }) => value === true || value === 'true' || value === '1')
+  @IsBoolean()
+  all?: boolean;
+}
+
+/** the ledger's filters (the export takes the same). */
+export class LedgerFilterDto {
+  @ApiPropertyOptional({ description: 'received at or after (ISO 8601)' })
+  @IsOptional()
+  @IsDateString({ strict: true })
+  from?: string;
+
+  @ApiPropertyOptional({ description: 'received before (ISO 8601)' })
+  @IsOptional()
+  @IsDateString({ strict: true })
+  to?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  source?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  category?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  unit?: string;
+
+  @ApiPropertyOptional({ enum: TICKET_STATUSES })
+  @IsOptional()
+  @IsIn(TICKET_STATUSES)
+  status?: string;
+
+  @ApiPropertyOptional({ description: 'route (线路), exactly' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  route?: string;
+
+  @ApiPropertyOptional({ enum: ['green', 'yellow', 'red'] })
+  @IsOptional()
+  @IsIn(['green', 'yellow', 'red'])
+  light?: 'green' | 'yellow' | 'red';
+
+  @ApiPropertyOptional({ description: 'keyword in subject or content, or a ticket number' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  q?: string;
+}
+
+export class LedgerQueryDto extends LedgerFilterDto {
+  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  limit?: number;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  cursor?: string;
+}
+
+export class PeriodQueryDto {
+  @ApiProperty({ description: 'period start (ISO 8601), inclusive' })
+  @IsDateString({ strict: true })
+  from: string;
+
+  @ApiProperty({ description: 'period end (ISO 8601), exclusive' })
+  @IsDateString({ strict: true })
+  to: string;
+}
+
+export class HotSpotQueryDto extends PeriodQueryDto {
+  @ApiPropertyOptional({
+    description: 'matters in the window that make a route or topic a strong public concern',
+    default: 5,
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  threshold?: number;
+}
+
+export class CaseFileQueryDto extends Paged {
+  @ApiPropertyOptional({ description: 'keyword in cause, party, measures, lesson, subject or route' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  q?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  unit?: string;
+
+  @ApiPropertyOptional({ enum: ['driver', 'route', 'vehicle', 'unit'] })
+  @IsOptional()
+  @IsIn(['driver', 'route', 'vehicle', 'unit'])
+  partyKind?: string;
+}
+
+export class UntrueReplyDto {
+  @ApiProperty({ description: 'what the investigation found (R-10)' })
+  @IsString()
+  @IsNotEmpty({ message: 'note must not be empty' })
+  @MaxLength(2000)
+  note: string;
+}

@@ -1,0 +1,234 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { firstApprovedSql, handledSql, likePattern, overdueSql } from './loop-sql';
+import { lightSql, type Light, type TicketScope } from './ticket.repository';
+import { exec } from './sql';
+
+/** R-15: the ledger's filters (the same for the page and the export). */
+export interface LedgerFilter {
+  /** received at or after */
+  from?: Date;
+  /** received before */
+  to?: Date;
+  source?: string;
+  category?: string;
+  unit?: string;
+  status?: string;
+  /** X-8: the route (线路), for the hot-spot click-through. */
+  route?: string;
+  light?: Light;
+  /** keyword in subject or content, or a ticket number */
+  q?: string;
+}
+
+export interface LedgerCursor {
+  receivedAt: Date;
+  id: string;
+}
+
+/**
+ * One row per ticket with the facts Article 15 names. No caller data: the ledger and its export
+ * never carry the caller's name, phone or address (R-19); the ticket page reveals on record.
+ */
+export interface LedgerRow {
+  id: string;
+  number: string;
+  receivedAt: Date;
+  source: string;
+  channel: string;
+  category: string;
+  subject: string;
+  status: string;
+  step: string | null;
+  route: string | null;
+  /** 单位（主办/会办/承办）, in dispatch order, returned and cancelled ones left out. */
+  units: string;
+  handlerUnit: string | null;
+  handler: string | null;
+  handledAt: Date | null;
+  reply: string | null;
+  /** How the caller was answered (R-13). */
+  callerAnswer: string | null;
+  /** Last follow-up call: outcome, solved, satisfaction (X-5). */
+  visitStatus: string | null;
+  visitSolved: boolean | null;
+  visitSatisfaction: string | null;
+  closedAt: Date | null;
+  overdue: boolean;
+  returns: number;
+  extensions: number;
+  rework: number;
+  responsibility: string | null;
+  responsibleUnit: string | null;
+}
+
+const ROLE_NAMES = `CASE a.role WHEN 'lead' THEN '主办' WHEN 'co' THEN '会办' ELSE '承办' END`;
+
+function scopeSql(scope: TicketScope, params: unknown[]): string {
+  if (scope.kind === 'all') return 'true';
+  if (scope.kind === 'chain') {
+    params.push(scope.chain);
+    return `t.chain = $${params.length}`;
+  }
+  params.push(scope.unitCodes);
+  return `EXISTS (SELECT 1 FROM assignments sa WHERE sa.ticket_id = t.id AND sa.unit_code = ANY($${params.length}))`;
+}
+
+/** R-15: the register of every ticket, filtered, keyset-paginated on (received_at, id). */
+@Injectable()
+export class LedgerRepository {
+  constructor(private readonly ds: DataSource) {}
+
+  /**
+   * One page. `direction` 'desc' for the screen (newest first), 'asc' for the export (the
+   * register in order). `now` is the clock value for lights and open overdue items.
+   */
+  async page(
+    scope: TicketScope,
+    filter: LedgerFilter,
+    limit: number,
+    cursor: LedgerCursor | undefined,
+    clock: { now: Date; yellowShare: number },
+    direction: 'asc' | 'desc' = 'desc',
+  ): Promise<LedgerRow[]> {
+    // $1 = the clock value (open items past their deadline are overdue).
+    const params: unknown[] = [clock.now];
+    const where: string[] = [scopeSql(scope, params)];
+    const add = (sql: string, v: unknown) => {
+      params.push(v);
+      where.push(sql.replaceAll('?', `$${params.length}`));
+    };
+    if (filter.from) add('t.received_at >= ?', filter.from);
+    if (filter.to) add('t.received_at < ?', filter.to);
+    if (filter.source) add('t.source_code = ?', filter.source);
+    if (filter.category) add('t.category_code = ?', filter.category);
+    if (filter.status) add('t.status = ?', filter.status);
+    if (filter.route) add('t.route = ?', filter.route);
+    if (filter.unit) {
+      add('EXISTS (SELECT 1 FROM assignments fa WHERE fa.ticket_id = t.id AND fa.unit_code = ?)', filter.unit);
+    }
+    if (filter.light) {
+      params.push(clock.yellowShare); // X-9
+      add(
+        `(SELECT CASE max(CASE ${lightSql('la', '$1', `$${params.length}`)} WHEN 'red' THEN 3 WHEN 'yellow' THEN 2 WHEN 'green' THEN 1 END)
+                   WHEN 3 THEN 'red' WHEN 2 THEN 'yellow' WHEN 1 THEN 'green' END
+            FROM assignments la WHERE la.ticket_id = t.id) = ?`,
+        filter.light,
+      );
+    }
+    if (filter.q) {
+      params.push(likePattern(filter.q), filter.q);
+      where.push(
+        `(t.subject ILIKE $${params.length - 1} OR t.content ILIKE $${params.length - 1} OR t.number = $${params.length})`,
+      );
+    }
+    const cmp = direction === 'desc' ? '<' : '>';
+    if (cursor) {
+      params.push(cursor.receivedAt, cursor.id);
+      where.push(`(t.received_at, t.id) ${cmp} ($${params.length - 1}, $${params.length})`);
+    }
+    params.push(limit);
+    const order = direction === 'desc' ? 'DESC' : 'ASC';
+    const { rows } = await exec<Record<string, any>>(
+      this.ds.manager,
+      `SELECT t.id, t.number, t.received_at, s.name AS source, t.channel, c.name AS category, t.subject, t.status,
+              t.step, t.route, t.closed_at, t.responsibility, ru.name AS responsible_unit,
+              ag.units, ag.overdue, ag.returns, ag.extensions, ag.rework,
+              rp.unit_name AS handler_unit, rp.handler, rp.handled_at, rp.content AS reply, rp.caller_answer,
+              v.visit_status, v.solved AS visit_solved, v.satisfaction AS visit_satisfaction
+         FROM tickets t
+         JOIN sources s ON s.code = t.source_code
+         JOIN categories c ON c.code = t.category_code
+         LEFT JOIN units ru ON ru.code = t.responsible_unit
+         LEFT JOIN LATERAL (
+           SELECT string_agg(u.name || '（' || ${ROLE_NAMES} || '）', '、' ORDER BY a.seq)
+                    FILTER (WHERE ${handledSql('a')}) AS units,
+                  COALESCE(bool_or(${overdueSql('a', firstApprovedSql('a'), '$1')}), false) AS overdue,
+                  count(*) FILTER (WHERE a.status = 'returned')::int AS returns,
+                  COALESCE(sum(a.extension_count), 0)::int AS extensions,
+                  COALESCE(sum(a.rework_count), 0)::int AS rework
+             FROM assignments a JOIN units u ON u.code = a.unit_code
+            WHERE a.ticket_id = t.id) ag ON true
+         LEFT JOIN LATERAL (
+           -- The reply that answers for the ticket: the latest approved one of a sole or lead unit.
+           SELECT u.name AS unit_name, r.handler, r.handled_at, r.content,
+                  CASE r.contact_method WHEN 'phone' THEN '电话' WHEN 'sms' THEN '短信' WHEN 'visit' THEN '上门'
+                       WHEN 'wechat' THEN '微信' ELSE r.contact_method END
+                    || CASE WHEN r.caller_contacted THEN '：' ELSE '（未联系上）：' END || r.contact_summary AS caller_answer
+             FROM replies r JOIN assignments a ON a.id = r.assignment_id JOIN units u ON u.code = a.unit_code
+            WHERE r.ticket_id = t.id AND r.status = 'approved'
+            ORDER BY (a.role = 'co'), r.approved_at DESC LIMIT 1) rp ON true
+         LEFT JOIN LATERAL (
+           SELECT vv.visit_status, vv.solved, vv.satisfaction FROM visits vv WHERE vv.ticket_id = t.id
+            ORDER BY vv.id DESC LIMIT 1) v ON true
+        WHERE ${where.join(' AND ')}
+        ORDER BY t.received_at ${order}, t.id ${order}
+        LIMIT $${params.length}`,
+      params,
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      number: r.number,
+      receivedAt: new Date(r.received_at),
+      source: r.source,
+      channel: r.channel,
+      category: r.category,
+      subject: r.subject,
+      status: r.status,
+      step: r.step,
+      route: r.route,
+      units: r.units ?? '',
+      handlerUnit: r.handler_unit,
+      handler: r.handler,
+      handledAt: r.handled_at ? new Date(r.handled_at) : null,
+      reply: r.reply,
+      callerAnswer: r.caller_answer,
+      visitStatus: r.visit_status,
+      visitSolved: r.visit_solved,
+      visitSatisfaction: r.visit_satisfaction,
+      closedAt: r.closed_at ? new Date(r.closed_at) : null,
+      overdue: r.overdue,
+      returns: r.returns,
+      extensions: r.extensions,
+      rework: r.rework,
+      responsibility: r.responsibility,
+      responsibleUnit: r.responsible_unit,
+    }));
+  }
+
+  /** R-15, R-19: every export on record. */
+  async startExport(userid: string, filters: Record<string, unknown>, now: Date): Promise<number> {
+    const rows = await this.ds.query(
+      `INSERT INTO ledger_exports (userid, started_at, filters) VALUES ($1, $2, $3) RETURNING id`,
+      [userid, now, JSON.stringify(filters)],
+    );
+    return Number(rows[0].id);
+  }
+
+  async finishExport(id: number, status: 'done' | 'failed', rowCount: number, now: Date): Promise<void> {
+    await exec(
+      this.ds.manager,
+      `UPDATE ledger_exports SET status = $2, row_count = $3, finished_at = $4 WHERE id = $1`,
+      [id, status, rowCount, now],
+    );
+  }
+
+  async exports(
+    limit: number,
+  ): Promise<
+    Array<{ id: number; userid: string; startedAt: Date; filters: unknown; status: string; rowCount: number | null }>
+  > {
+    const rows = await this.ds.query(`SELECT * FROM ledger_exports ORDER BY started_at DESC, id DESC LIMIT $1`, [
+      limit,
+    ]);
+    return rows.map((r: Record<string, any>) => ({
+      id: Number(r.id),
+      userid: r.userid,
+      startedAt: new Date(r.started_at),
+      filters: r.filters,
+      status: r.status,
+      rowCount: r.row_count,
+      finishedAt: r.finished_at ? new Date(r.finished_at) : null,
+    }));
+  }
+}

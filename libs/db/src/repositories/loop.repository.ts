@@ -1,0 +1,313 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import {
+  DomainError,
+  type ActionName,
+  type CaseFileInput,
+  type Responsibility,
+  type TicketState,
+  type TimelineEvent,
+  type VisitState,
+} from '@hotline/workflow';
+import { exec } from './sql';
+
+/** X-5, R-16: the loop state kept beside the ticket's workflow state. */
+export interface LoopState {
+  visit: VisitState;
+  responsibility?: Responsibility;
+}
+
+export interface FollowUpQueueItem {
+  id: string;
+  number: string;
+  subject: string;
+  sourceCode: string;
+  categoryCode: string;
+  closedAt: Date;
+  visitDueAt: Date;
+  round: number;
+  noAnswer: number;
+  units: Array<{ code: string; name: string; role: string }>;
+}
+
+export interface CaseFileRow {
+  id: string;
+  ticketId: string;
+  ticketNumber: string;
+  subject: string;
+  route: string | null;
+  unit: { code: string; name: string };
+  basis: string;
+  cause: string;
+  partyKind: string;
+  party: string;
+  measures: string;
+  lesson: string;
+  createdBy: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface CaseFileFilter {
+  q?: string;
+  unit?: string;
+  partyKind?: string;
+  /** R-19: unit people see their own units' cases only. */
+  unitCodes?: string[];
+}
+
+export interface VisitRow {
+  round: number;
+  outcome: string;
+  solved: boolean | null;
+  satisfaction: string | null;
+  comment: string | null;
+  unitAtFault: string | null;
+  visitStatus: string;
+  recordedBy: string;
+  recordedAt: Date;
+}
+
+const like = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/**
+ * Closing the loop (issue 7): follow-up calls (X-5), at-fault decisions with case files (R-16),
+ * untrue replies (R-10). Written in the transaction of the action that decided them.
+ */
+@Injectable()
+export class LoopRepository {
+  constructor(private readonly ds: DataSource) {}
+
+  async state(ticketId: string, m: EntityManager = this.ds.manager): Promise<LoopState> {
+    const { rows } = await exec<Record<string, any>>(
+      m,
+      `SELECT visit_status, visit_no_answer, visit_round, responsibility, responsible_unit FROM tickets WHERE id = $1`,
+      [ticketId],
+    );
+    const r = rows[0];
+    if (!r) return { visit: { status: 'pending', noAnswer: 0, round: 1 } };
+    const out: LoopState = {
+      visit: { status: r.visit_status ?? 'pending', noAnswer: r.visit_no_answer, round: r.visit_round },
+    };
+    if (r.responsibility) {
+      out.responsibility =
+        r.responsibility === 'at_fault' ? { atFault: true, unitCode: r.responsible_unit } : { atFault: false };
+    }
+    return out;
+  }
+
+  /** Persists what record_visit and mark_responsible decided (the generic write did the rest). */
+  async saveDecision(
+    m: EntityManager,
+    action: ActionName,
+    before: TicketState,
+    after: TicketState,
+    event: TimelineEvent,
+    now: Date,
+  ): Promise<void> {
+    if (action === 'record_visit') {
+      const d = (event.data ?? {}) as Record<string, any>;
+      const reopened = d.unitAtFault
+        ? before.assignments.find((a) => a.unitCode === d.unitAtFault && a.status === 'replied')
+        : undefined;
+      await exec(
+        m,
+        `INSERT INTO visits (ticket_id, round, outcome, solved, satisfaction, comment, unit_at_fault, visit_status,
+            recorded_by, recorded_at, rework_assignment_id, previous_deadline)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)`,
+        [
+          after.id,
+          d.round,
+          d.outcome,
+          d.solved ?? null,
+          d.satisfaction ?? null,
+          event.comment ?? null,
+          d.unitAtFault ?? null,
+          d.visitStatus,
+          event.actor,
+          event.at,
+          reopened?.id ?? null,
+          reopened?.replyDeadline ?? null,
+        ],
+      );
+      const v = after.visit!;
+      await exec(
+        m,
+        // A re-opened ticket (rework) leaves the queue until it closes again.
+        `UPDATE tickets SET visit_status = $2, visit_no_answer = $3, visit_round = $4,
+                visit_due_at = CASE WHEN $5::boolean THEN visit_due_at END
+          WHERE id = $1`,
+        [after.id, v.status === 'pending' ? null : v.status, v.noAnswer, v.round, after.status === 'closed'],
+      );
+      return;
+    }
+    if (action === 'mark_responsible') {
+      const d = (event.data ?? {}) as {
+        atFault: boolean;
+        basis: string;
+        responsibleUnit?: string;
+        caseFile?: CaseFileInput;
+      };
+      await exec(m, `UPDATE tickets SET responsibility = $2, responsible_unit = $3 WHERE id = $1`, [
+        after.id,
+        d.atFault ? 'at_fault' : 'not_at_fault',
+        d.atFault ? d.responsibleUnit : null,
+      ]);
+      if (d.atFault && d.caseFile) {
+        const f = d.caseFile;
+        await exec(
+          m,
+          `INSERT INTO case_files (ticket_id, unit_code, basis, cause, party_kind, party, measures, lesson,
+              created_by, created_at, updated_by, updated_at)
+           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$9,$10)
+           ON CONFLICT (ticket_id) DO UPDATE SET unit_code = EXCLUDED.unit_code, basis = EXCLUDED.basis,
+              cause = EXCLUDED.cause, party_kind = EXCLUDED.party_kind, party = EXCLUDED.party,
+              measures = EXCLUDED.measures, lesson = EXCLUDED.lesson, updated_by = EXCLUDED.updated_by,
+              updated_at = EXCLUDED.updated_at, withdrawn_at = NULL`,
+          [after.id, d.responsibleUnit, d.basis, f.cause, f.partyKind, f.party, f.measures, f.lesson, event.actor, now],
+        );
+      } else {
+        await exec(m, `UPDATE case_files SET withdrawn_at = $2 WHERE ticket_id = $1 AND withdrawn_at IS NULL`, [
+          after.id,
+          now,
+        ]);
+      }
+    }
+  }
+
+  /** X-5: the call is due from `dueAt` (NULL: no call, e.g. no caller phone, or re-opened). */
+  async setVisitDue(m: EntityManager, ticketId: string, dueAt: Date | null): Promise<void> {
+    await exec(m, `UPDATE tickets SET visit_due_at = $2 WHERE id = $1`, [ticketId, dueAt]);
+  }
+
+  /** X-5: closed tickets whose call is due by `dueBy`, earliest first, keyset on (visit_due_at, id). */
+  async queue(dueBy: Date, limit: number, cursor?: { at: Date; id: string }): Promise<FollowUpQueueItem[]> {
+    const params: unknown[] = [dueBy, limit];
+    let after = '';
+    if (cursor) {
+      params.push(cursor.at, cursor.id);
+      after = `AND (t.visit_due_at, t.id) > ($3, $4)`;
+    }
+    const rows = await this.ds.query(
+      `SELECT t.id, t.number, t.subject, t.source_code, t.category_code, t.closed_at, t.visit_due_at, t.visit_round,
+              t.visit_no_answer,
+              COALESCE((SELECT json_agg(json_build_object('code', a.unit_code, 'name', u.name, 'role', a.role) ORDER BY a.seq)
+                 FROM assignments a JOIN units u ON u.code = a.unit_code
+                WHERE a.ticket_id = t.id AND a.status NOT IN ('returned', 'cancelled')), '[]') AS units
+         FROM tickets t
+        WHERE t.status = 'closed' AND t.visit_status IS NULL AND t.visit_due_at IS NOT NULL
+          AND t.visit_due_at <= $1 ${after}
+        ORDER BY t.visit_due_at, t.id
+        LIMIT $2`,
+      params,
+    );
+    return rows.map((r: Record<string, any>) => ({
+      id: r.id,
+      number: r.number,
+      subject: r.subject,
+      sourceCode: r.source_code,
+      categoryCode: r.category_code,
+      closedAt: new Date(r.closed_at),
+      visitDueAt: new Date(r.visit_due_at),
+      round: r.visit_round,
+      noAnswer: r.visit_no_answer,
+      units: r.units,
+    }));
+  }
+
+  async visits(ticketId: string, m: EntityManager = this.ds.manager): Promise<VisitRow[]> {
+    const { rows } = await exec<Record<string, any>>(m, `SELECT * FROM visits WHERE ticket_id = $1 ORDER BY id`, [
+      ticketId,
+    ]);
+    return rows.map((r) => ({
+      round: r.round,
+      outcome: r.outcome,
+      solved: r.solved,
+      satisfaction: r.satisfaction,
+      comment: r.comment,
+      unitAtFault: r.unit_at_fault,
+      visitStatus: r.visit_status,
+      recordedBy: r.recorded_by,
+      recordedAt: new Date(r.recorded_at),
+    }));
+  }
+
+  /** R-16: the case library, newest first; keyword over cause, party, measures, lesson, subject, route. */
+  async caseFiles(filter: CaseFileFilter, limit: number, cursor?: { at: Date; id: string }): Promise<CaseFileRow[]> {
+    const params: unknown[] = [];
+    const where = ['f.withdrawn_at IS NULL'];
+    const add = (sql: string, v: unknown) => {
+      params.push(v);
+      where.push(sql.replaceAll('?', `$${params.length}`));
+    };
+    if (filter.unitCodes) add('f.unit_code = ANY(?)', filter.unitCodes);
+    if (filter.unit) add('f.unit_code = ?', filter.unit);
+    if (filter.partyKind) add('f.party_kind = ?', filter.partyKind);
+    if (filter.q) {
+      add(
+        `(f.cause ILIKE ? OR f.party ILIKE ? OR f.measures ILIKE ? OR f.lesson ILIKE ? OR t.subject ILIKE ? OR t.route ILIKE ?)`,
+        like(filter.q),
+      );
+    }
+    if (cursor) {
+      params.push(cursor.at, cursor.id);
+      where.push(`(f.created_at, f.id) < ($${params.length - 1}, $${params.length})`);
+    }
+    params.push(limit);
+    const rows = await this.ds.query(
+      `SELECT f.*, t.number, t.subject, t.route, u.name AS unit_name
+         FROM case_files f JOIN tickets t ON t.id = f.ticket_id JOIN units u ON u.code = f.unit_code
+        WHERE ${where.join(' AND ')}
+        ORDER BY f.created_at DESC, f.id DESC LIMIT $${params.length}`,
+      params,
+    );
+    return rows.map((r: Record<string, any>) => ({
+      id: r.id,
+      ticketId: r.ticket_id,
+      ticketNumber: r.number,
+      subject: r.subject,
+      route: r.route,
+      unit: { code: r.unit_code, name: r.unit_name },
+      basis: r.basis,
+      cause: r.cause,
+      partyKind: r.party_kind,
+      party: r.party,
+      measures: r.measures,
+      lesson: r.lesson,
+      createdBy: r.created_by,
+      createdAt: new Date(r.created_at),
+      updatedAt: new Date(r.updated_at),
+    }));
+  }
+
+  /**
+   * R-10: flags the assignment's latest leader-approved reply as untrue. Returns the unit, or
+   * null when the assignment has no approved reply; a second flag on the same reply is a CONFLICT.
+   */
+  async flagUntrueReply(
+    m: EntityManager,
+    ticketId: string,
+    assignmentId: string,
+    note: string,
+    userid: string,
+    now: Date,
+  ): Promise<{ unitCode: string; replyId: string } | null> {
+    const { rows } = await exec<{ id: string; unit_code: string }>(
+      m,
+      `SELECT r.id, a.unit_code FROM replies r JOIN assignments a ON a.id = r.assignment_id
+        WHERE r.assignment_id = $1 AND a.ticket_id = $2 AND r.approved_at IS NOT NULL
+        ORDER BY r.approved_at DESC LIMIT 1`,
+      [assignmentId, ticketId],
+    );
+    const reply = rows[0];
+    if (!reply) return null;
+    const { rows: inserted } = await exec(
+      m,
+      `INSERT INTO untrue_reply_flags (reply_id, ticket_id, assignment_id, unit_code, note, flagged_by, flagged_at)
+       VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (reply_id) DO NOTHING RETURNING id`,
+      [reply.id, ticketId, assignmentId, reply.unit_code, note, userid, now],
+    );
+    if (inserted.length === 0) throw new DomainError('CONFLICT', 'this reply is already recorded as untrue');
+    return { unitCode: reply.unit_code, replyId: reply.id };
+  }
+}

@@ -1,0 +1,364 @@
+import { once } from 'node:events';
+import { PassThrough, type Readable } from 'node:stream';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import ExcelJS from 'exceljs';
+import { formatShanghai } from '@hotline/calendar';
+import { APP_CONFIG, type AppConfig } from '@hotline/config';
+import {
+  AssessmentRepository,
+  LedgerRepository,
+  LoopRepository,
+  TicketRepository,
+  type CaseFileRow,
+  type FollowUpQueueItem,
+  type HotSpots,
+  type LedgerCursor,
+  type LedgerFilter,
+  type LedgerRow,
+  type Overview,
+  type UnitFigures,
+} from '@hotline/db';
+import { DomainError } from '@hotline/workflow';
+import type { CurrentUser } from '../auth/auth.service';
+import { CLOCK, type Clock } from '../clock';
+import { scopeFor } from '../tickets.service';
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** R-16: a route or topic with at least this many matters in the window is a strong public concern. */
+export const DEFAULT_CONCERN_THRESHOLD = 5;
+
+/** Rows per keyset batch of the export (one short query each; nothing held open). */
+export const EXPORT_BATCH = 2000;
+
+const isOps = (u: CurrentUser) => u.roles.includes('dispatcher') || u.roles.includes('ops_head');
+
+/** X-5: the follow-up call queue is the ops department's. */
+function requireOps(user: CurrentUser): void {
+  if (!isOps(user)) throw new DomainError('FORBIDDEN', 'only the operations service department does this');
+}
+
+/** The figures and the dashboard: the ops department, admin, the office and unit leaders. */
+function requireStatsReader(user: CurrentUser): void {
+  const r = user.roles;
+  if (isOps(user) || r.includes('admin') || r.includes('office_reviewer') || r.includes('unit_leader')) return;
+  throw new DomainError('FORBIDDEN', 'the figures are for the operations department, the office and unit leaders');
+}
+
+const SATISFACTION_ZH: Record<string, string> = {
+  satisfied: '满意',
+  basically_satisfied: '基本满意',
+  unsatisfied: '不满意',
+};
+const VISIT_ZH: Record<string, string> = {
+  pending: '待回访',
+  reached: '已回访',
+  unreachable: '无法联系',
+  refused: '拒绝回访',
+};
+const STATUS_ZH: Record<string, string> = {
+  registered: '已登记',
+  in_progress: '办理中',
+  in_review: '审核中',
+  follow_up: '跟踪中',
+  closed: '已办结',
+  revoked: '已撤销',
+};
+
+/** R-15: the ledger's columns, in order (the screen shows the same fields). */
+const LEDGER_COLUMNS: Array<{ header: string; key: string; width: number; value: (r: LedgerRow) => unknown }> = [
+  { header: '工单号', key: 'number', width: 16, value: (r) => r.number },
+  { header: '受理时间', key: 'receivedAt', width: 17, value: (r) => formatShanghai(r.receivedAt) },
+  { header: '来源', key: 'source', width: 14, value: (r) => r.source },
+  { header: '事项类型', key: 'category', width: 8, value: (r) => r.category },
+  { header: '主题', key: 'subject', width: 30, value: (r) => r.subject },
+  { header: '线路', key: 'route', width: 6, value: (r) => r.route ?? '' },
+  { header: '承办单位', key: 'units', width: 24, value: (r) => r.units },
+  { header: '答复单位', key: 'handlerUnit', width: 12, value: (r) => r.handlerUnit ?? '' },
+  { header: '经办人', key: 'handler', width: 8, value: (r) => r.handler ?? '' },
+  { header: '办理时间', key: 'handledAt', width: 17, value: (r) => (r.handledAt ? formatShanghai(r.handledAt) : '') },
+  { header: '办理结果', key: 'reply', width: 40, value: (r) => r.reply ?? '' },
+  { header: '回复诉求人情况', key: 'callerAnswer', width: 30, value: (r) => r.callerAnswer ?? '' },
+  { header: '状态', key: 'status', width: 8, value: (r) => STATUS_ZH[r.status] ?? r.status },
+  { header: '办结时间', key: 'closedAt', width: 17, value: (r) => (r.closedAt ? formatShanghai(r.closedAt) : '') },
+  {
+    header: '回访结果',
+    key: 'visit',
+    width: 10,
+    value: (r) => (r.visitStatus ? (VISIT_ZH[r.visitStatus] ?? r.visitStatus) : ''),
+  },
+  {
+    header: '是否解决',
+    key: 'solved',
+    width: 8,
+    value: (r) => (r.visitSolved === null ? '' : r.visitSolved ? '是' : '否'),
+  },
+  {
+    header: '满意度',
+    key: 'satisfaction',
+    width: 8,
+    value: (r) => (r.visitSatisfaction ? SATISFACTION_ZH[r.visitSatisfaction] : ''),
+  },
+  { header: '超期', key: 'overdue', width: 6, value: (r) => (r.overdue ? '是' : '否') },
+  { header: '退回次数', key: 'returns', width: 8, value: (r) => r.returns },
+  { header: '延期次数', key: 'extensions', width: 8, value: (r) => r.extensions },
+  { header: '重办次数', key: 'rework', width: 8, value: (r) => r.rework },
+  {
+    header: '责任认定',
+    key: 'responsibility',
+    width: 14,
+    value: (r) =>
+      r.responsibility === 'at_fault'
+        ? `有责（${r.responsibleUnit ?? ''}）`
+        : r.responsibility === 'not_at_fault'
+          ? '无责'
+          : '',
+  },
+];
+
+/** R-18: the assessment sheet's columns (the same figures as GET /api/stats/units). */
+const FIGURE_COLUMNS: Array<{ header: string; key: keyof UnitFigures; width: number; rate?: boolean }> = [
+  { header: '排名', key: 'rank', width: 6 },
+  { header: '单位', key: 'unitName', width: 14 },
+  { header: '派单数', key: 'dispatched', width: 8 },
+  { header: '按时签收', key: 'acceptedOnTime', width: 8 },
+  { header: '按时签收率', key: 'acceptOnTimeRate', width: 10, rate: true },
+  { header: '按时回复', key: 'repliedOnTime', width: 8 },
+  { header: '按时回复率', key: 'replyOnTimeRate', width: 10, rate: true },
+  { header: '超期', key: 'overdue', width: 6 },
+  { header: '申请退回', key: 'returnRequests', width: 8 },
+  { header: '同意退回', key: 'returnsApproved', width: 8 },
+  { header: '申请延期', key: 'extensionRequests', width: 8 },
+  { header: '同意延期', key: 'extensionsApproved', width: 8 },
+  { header: '重办次数', key: 'rework', width: 8 },
+  { header: '回访重办', key: 'visitRework', width: 8 },
+  { header: '回访接通', key: 'callsReached', width: 8 },
+  { header: '解决率', key: 'solvedRate', width: 8, rate: true },
+  { header: '满意率', key: 'satisfiedRate', width: 8, rate: true },
+  { header: '无法联系', key: 'callsUnreachable', width: 8 },
+  { header: '责任投诉', key: 'responsibleComplaints', width: 8 },
+  { header: '回复不实', key: 'untrueReplies', width: 8 },
+];
+
+function encodeCursor(at: Date, id: string): string {
+  return Buffer.from(JSON.stringify([at.toISOString(), id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string | undefined): { at: Date; id: string } | undefined {
+  if (!cursor) return undefined;
+  try {
+    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
+    const d = new Date(at);
+    if (Number.isNaN(d.getTime()) || typeof id !== 'string' || !/^[0-9a-f-]{36}$/i.test(id)) throw new Error();
+    return { at: d, id };
+  } catch {
+    throw new DomainError('VALIDATION', 'cursor is not a value this API returned', 'cursor');
+  }
+}
+
+function page<T>(rows: T[], limit: number, key: (t: T) => [Date, string]): Page<T> {
+  const items = rows.slice(0, limit);
+  const last = items[items.length - 1];
+  return { items, nextCursor: rows.length > limit && last ? encodeCursor(...key(last)) : null };
+}
+
+function requirePeriod(from: Date, to: Date): void {
+  if (!(from.getTime() < to.getTime())) throw new DomainError('VALIDATION', 'from must be before to', 'to');
+}
+
+/**
+ * Closing the loop (issue 7): the follow-up call queue (X-5), the ledger and its streamed Excel
+ * export (R-15), the unit assessment (R-18, X-10), hot spots (R-3, R-16) and the case library (R-16).
+ */
+@Injectable()
+export class LoopService {
+  private readonly logger = new Logger(LoopService.name);
+
+  constructor(
+    private readonly loop: LoopRepository,
+    private readonly ledgerRepo: LedgerRepository,
+    private readonly assessment: AssessmentRepository,
+    private readonly tickets: TicketRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  private clockParams() {
+    return { now: this.clock.now(), yellowShare: this.config.deadlines.yellowShare };
+  }
+
+  /** X-5: closed tickets whose call is due by the end of today (or all pending with `all`). */
+  async followUps(
+    user: CurrentUser,
+    q: { all?: boolean; limit: number; cursor?: string },
+  ): Promise<Page<FollowUpQueueItem>> {
+    requireOps(user);
+    const dueBy = q.all ? new Date('9999-12-31T00:00:00Z') : this.clock.now();
+    const rows = await this.loop.queue(dueBy, q.limit + 1, decodeCursor(q.cursor));
+    return page(rows, q.limit, (r) => [r.visitDueAt, r.id]);
+  }
+
+  /** R-15: one page of the ledger, newest first, scoped like the ticket list (R-19). */
+  async ledger(user: CurrentUser, filter: LedgerFilter, limit: number, cursor?: string): Promise<Page<LedgerRow>> {
+    const scope = scopeFor(user);
+    if (!scope) throw new DomainError('FORBIDDEN', 'your account has no role that can see tickets');
+    const c = decodeCursor(cursor);
+    const keyset: LedgerCursor | undefined = c ? { receivedAt: c.at, id: c.id } : undefined;
+    const rows = await this.ledgerRepo.page(scope, filter, limit + 1, keyset, this.clockParams());
+    return page(rows, limit, (r) => [r.receivedAt, r.id]);
+  }
+
+  /**
+   * R-15: the ledger as an .xlsx, streamed: keyset batches of EXPORT_BATCH rows go through
+   * exceljs' streaming writer into the response, waiting for the client to drain, so memory
+   * stays flat for any number of rows. With a period, a second sheet holds the unit figures
+   * (the same SQL as /api/stats/units). Every export is on record (who, when, filters, rows).
+   */
+  async exportLedger(user: CurrentUser, filter: LedgerFilter): Promise<{ stream: Readable; fileName: string }> {
+    const scope = scopeFor(user);
+    if (!scope || !(isOps(user) || user.roles.includes('admin') || user.roles.includes('unit_leader'))) {
+      throw new DomainError('FORBIDDEN', 'the ledger export is for the operations department, admin and unit leaders');
+    }
+    const started = this.clock.now();
+    const exportId = await this.ledgerRepo.startExport(user.userid, { ...filter }, started);
+    const out = new PassThrough();
+    const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: false, useSharedStrings: false });
+    const params = this.clockParams();
+    const write = async () => {
+      let rowsWritten = 0;
+      try {
+        const sheet = wb.addWorksheet('台账');
+        sheet.columns = LEDGER_COLUMNS.map((c) => ({ header: c.header, key: c.key, width: c.width }));
+        let cursor: LedgerCursor | undefined;
+        for (;;) {
+          const rows = await this.ledgerRepo.page(scope, filter, EXPORT_BATCH, cursor, params, 'asc');
+          for (const r of rows) sheet.addRow(LEDGER_COLUMNS.map((c) => c.value(r))).commit();
+          rowsWritten += rows.length;
+          if (rows.length < EXPORT_BATCH) break;
+          const last = rows[rows.length - 1];
+          cursor = { receivedAt: last.receivedAt, id: last.id };
+          // Backpressure: wait while the client has not taken what is already written.
+          if (out.writableNeedDrain) await once(out, 'drain');
+        }
+        sheet.commit();
+        if (filter.from && filter.to) {
+          const figures = await this.assessment.unitFigures(filter.from, filter.to, params.now);
+          const fs = wb.addWorksheet('单位考核');
+          fs.columns = FIGURE_COLUMNS.map((c) => ({ header: c.header, key: c.key, width: c.width }));
+          for (const f of figures) {
+            fs.addRow(
+              FIGURE_COLUMNS.map((c) => {
+                const v = f[c.key];
+                return c.rate ? (v === null ? '' : `${(Number(v) * 100).toFixed(1)}%`) : v;
+              }),
+            ).commit();
+          }
+          fs.commit();
+        }
+        await wb.commit();
+        await this.ledgerRepo.finishExport(exportId, 'done', rowsWritten, this.clock.now());
+      } catch (e) {
+        this.logger.error({ err: e, exportId }, 'ledger export failed');
+        await this.ledgerRepo.finishExport(exportId, 'failed', rowsWritten, this.clock.now()).catch(() => undefined);
+        out.destroy(e as Error);
+      }
+    };
+    void write();
+    const day = formatShanghai(started).slice(0, 10).replaceAll('-', '');
+    return { stream: out, fileName: `ledger-${day}-${exportId}.xlsx` };
+  }
+
+  async exports(user: CurrentUser, limit: number) {
+    if (!(isOps(user) || user.roles.includes('admin'))) {
+      throw new DomainError('FORBIDDEN', 'the export record is for the operations department and admin');
+    }
+    return this.ledgerRepo.exports(limit);
+  }
+
+  /** R-18, X-10: every unit's figures for [from, to), ranked (one SQL source, docs/kpi.md). */
+  async unitFigures(
+    user: CurrentUser,
+    from: Date,
+    to: Date,
+  ): Promise<{ from: string; to: string; units: UnitFigures[] }> {
+    requireStatsReader(user);
+    requirePeriod(from, to);
+    const units = await this.assessment.unitFigures(from, to, this.clock.now());
+    return { from: from.toISOString(), to: to.toISOString(), units };
+  }
+
+  /** R-3, R-16: hot routes, stops, categories and hours in the window; strong concern past the threshold. */
+  async hotSpots(
+    user: CurrentUser,
+    from: Date,
+    to: Date,
+    threshold = DEFAULT_CONCERN_THRESHOLD,
+  ): Promise<HotSpots & { threshold: number }> {
+    requireStatsReader(user);
+    requirePeriod(from, to);
+    return { ...(await this.assessment.hotSpots(from, to, threshold)), threshold };
+  }
+
+  async overview(user: CurrentUser, from: Date, to: Date): Promise<Overview> {
+    requireStatsReader(user);
+    requirePeriod(from, to);
+    const p = this.clockParams();
+    return this.assessment.overview(from, to, p.now, p.yellowShare);
+  }
+
+  /** R-16: the case library; unit people see their own units' cases (R-19). */
+  async caseFiles(
+    user: CurrentUser,
+    q: { q?: string; unit?: string; partyKind?: string; limit: number; cursor?: string },
+  ): Promise<Page<CaseFileRow>> {
+    const all = isOps(user) || user.roles.includes('admin') || user.roles.includes('office_reviewer');
+    const unitPerson = user.roles.includes('receiver') || user.roles.includes('unit_leader');
+    if (!all && !(unitPerson && user.unitCodes.length > 0)) {
+      throw new DomainError('FORBIDDEN', 'your account has no role that can see case files');
+    }
+    const rows = await this.loop.caseFiles(
+      { q: q.q, unit: q.unit, partyKind: q.partyKind, unitCodes: all ? undefined : [...user.unitCodes] },
+      q.limit + 1,
+      decodeCursor(q.cursor),
+    );
+    return page(rows, q.limit, (r) => [r.createdAt, r.id]);
+  }
+
+  /** R-10: the ops department records that a unit's reply was found untrue (with a note, on the timeline). */
+  async flagUntrueReply(user: CurrentUser, ticketId: string, assignmentId: string, note: string) {
+    requireOps(user);
+    const agg = await this.tickets.load(ticketId, { kind: 'all' });
+    if (!agg || !agg.state.assignments.some((a) => a.id === assignmentId)) {
+      throw new DomainError('NOT_FOUND', 'no such ticket or assignment');
+    }
+    const now = this.clock.now();
+    return this.tickets.transaction(async (m) => {
+      const flagged = await this.loop.flagUntrueReply(m, ticketId, assignmentId, note, user.userid, now);
+      if (!flagged) throw new DomainError('INVALID_STATE', 'this unit has no approved reply to flag');
+      const status = agg.state.status;
+      await this.tickets.appendTimeline(m, ticketId, {
+        action: 'flag_untrue_reply' as never,
+        actor: user.userid,
+        at: now,
+        comment: note,
+        unitCode: flagged.unitCode,
+        fromStatus: status,
+        toStatus: status,
+        fromStep: agg.state.step,
+        toStep: agg.state.step,
+        data: { replyId: flagged.replyId },
+      });
+      return {
+        ticketId,
+        assignmentId,
+        unit: flagged.unitCode,
+        note,
+        flaggedBy: user.userid,
+        flaggedAt: now.toISOString(),
+      };
+    });
+  }
+}
