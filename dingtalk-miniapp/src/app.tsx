@@ -12,6 +12,9 @@ import { TicketDetailPage } from './pages/ticket-detail.page';
 import { TicketListPage } from './pages/ticket-list.page';
 import { NewTicketPage } from './pages/new-ticket.page';
 import { MePage } from './pages/me.page';
+import { DashboardPage } from './pages/dashboard.page';
+import { LedgerPage } from './pages/ledger.page';
+import { FollowUpsPage } from './pages/follow-ups.page';
 import { AdminPage } from './pages/admin.page';
 
 export function App() {
@@ -91,7 +94,18 @@ const TITLES: Record<Route['name'], string> = {
   me: '我的',
   admin: '系统管理',
   ticket: '工单详情',
+  dashboard: '看板',
+  ledger: '台账',
+  'follow-ups': '回访',
 };
+
+/** Issue 7: the dashboard and ledger for the ops department, the office, leaders and admin. */
+function readsFigures(session: Session): boolean {
+  return session.user.roles.some((r) =>
+    ['dispatcher', 'ops_head', 'office_reviewer', 'unit_leader', 'admin'].includes(r),
+  );
+}
+const isOpsDepartment = (session: Session) => session.user.roles.some((r) => r === 'dispatcher' || r === 'ops_head');
 
 function Shell({ session }: { session: Session }) {
   const route = useRoute();
@@ -132,6 +146,7 @@ function Shell({ session }: { session: Session }) {
     { key: 'inbox', title: '待办', icon: <span className="tab-icon">☑</span> },
     { key: 'tickets', title: '工单', icon: <span className="tab-icon">☰</span> },
     ...(dispatcher ? [{ key: 'new', title: '登记', icon: <span className="tab-icon">＋</span> }] : []),
+    ...(readsFigures(session) ? [{ key: 'dashboard', title: '看板', icon: <span className="tab-icon">▦</span> }] : []),
     { key: 'me', title: '我的', icon: <span className="tab-icon">◉</span> },
   ];
   const page =
@@ -142,6 +157,16 @@ function Shell({ session }: { session: Session }) {
         <NewTicketPage />
       ) : (
         <ErrorBlock status="disconnected" title="仅派单员可登记工单" description="" />
+      )
+    ) : route.name === 'dashboard' ? (
+      <DashboardPage />
+    ) : route.name === 'ledger' ? (
+      <LedgerPage />
+    ) : route.name === 'follow-ups' ? (
+      isOpsDepartment(session) ? (
+        <FollowUpsPage />
+      ) : (
+        <ErrorBlock status="disconnected" title="回访由运营服务部办理" description="" />
       )
     ) : route.name === 'me' ? (
       <MePage />

@@ -7,7 +7,10 @@ export type Route =
   | { name: 'new' }
   | { name: 'me' }
   | { name: 'admin' }
-  | { name: 'ticket'; id: string };
+  | { name: 'ticket'; id: string }
+  | { name: 'dashboard' }
+  | { name: 'ledger' }
+  | { name: 'follow-ups' };
 
 export function parseHash(hash: string): Route {
   const path = hash.replace(/^#/, '').split('?')[0] ?? '';
@@ -21,6 +24,10 @@ export function parseHash(hash: string): Route {
       return { name: 'new' };
     case 'me':
       return { name: 'me' };
+    case 'dashboard':
+    case 'ledger':
+    case 'follow-ups':
+      return { name: parts[0] };
     case 'admin':
       return { name: 'admin' };
     default:

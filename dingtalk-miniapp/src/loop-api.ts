@@ -1,0 +1,131 @@
+// Closing the loop (issue 7): the follow-up call queue, the ledger and its export, the unit
+// figures, hot spots and the dashboard's overview.
+import { apiRequest as request } from './api-client';
+import type { Light } from './types';
+
+export interface FollowUpItem {
+  id: string;
+  number: string;
+  subject: string;
+  sourceCode: string;
+  categoryCode: string;
+  closedAt: string;
+  visitDueAt: string;
+  round: number;
+  noAnswer: number;
+  units: Array<{ code: string; name: string; role: string }>;
+}
+
+export interface LedgerRow {
+  id: string;
+  number: string;
+  receivedAt: string;
+  source: string;
+  category: string;
+  subject: string;
+  status: string;
+  route: string | null;
+  units: string;
+  handlerUnit: string | null;
+  handler: string | null;
+  handledAt: string | null;
+  reply: string | null;
+  callerAnswer: string | null;
+  visitStatus: string | null;
+  visitSolved: boolean | null;
+  visitSatisfaction: string | null;
+  closedAt: string | null;
+  overdue: boolean;
+  returns: number;
+  extensions: number;
+  rework: number;
+  responsibility: string | null;
+  responsibleUnit: string | null;
+}
+
+export interface UnitFigures {
+  unitCode: string;
+  unitName: string;
+  dispatched: number;
+  handled: number;
+  acceptOnTimeRate: number | null;
+  repliedOnTime: number;
+  replyOnTimeRate: number | null;
+  overdue: number;
+  returnsApproved: number;
+  extensionsApproved: number;
+  rework: number;
+  callsReached: number;
+  solvedRate: number | null;
+  satisfiedRate: number | null;
+  callsUnreachable: number;
+  responsibleComplaints: number;
+  untrueReplies: number;
+  rank: number;
+}
+
+export interface HotSpot {
+  key: string;
+  count: number;
+  strongConcern: boolean;
+}
+
+export interface Overview {
+  bySource: Array<{ key: string; name: string; count: number }>;
+  byCategory: Array<{ key: string; name: string; count: number }>;
+  byDay: Array<{ day: string; count: number }>;
+  lights: Record<Light, number>;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export type LedgerFilter = Partial<
+  Record<'from' | 'to' | 'source' | 'category' | 'unit' | 'status' | 'route' | 'light' | 'q', string>
+>;
+
+export function toQuery(q: Record<string, string | number | boolean | undefined>): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== '') params.set(k, String(v));
+  const s = params.toString();
+  return s ? `?${s}` : '';
+}
+
+export const loopApi = {
+  followUps: (all: boolean, cursor?: string) =>
+    request<Page<FollowUpItem>>('GET', `/api/follow-ups${toQuery({ all: all || undefined, cursor, limit: 50 })}`),
+  ledger: (f: LedgerFilter, cursor?: string) =>
+    request<Page<LedgerRow>>('GET', `/api/ledger${toQuery({ ...f, cursor, limit: 50 })}`),
+  exportLedger: (f: LedgerFilter) => request<Blob>('GET', `/api/ledger/export${toQuery(f)}`, { blob: true }),
+  units: (from: string, to: string) =>
+    request<{ units: UnitFigures[] }>('GET', `/api/stats/units${toQuery({ from, to })}`),
+  hotSpots: (from: string, to: string) =>
+    request<{ routes: HotSpot[]; stops: HotSpot[]; categories: HotSpot[]; hours: HotSpot[]; threshold: number }>(
+      'GET',
+      `/api/stats/hotspots${toQuery({ from, to })}`,
+    ),
+  overview: (from: string, to: string) => request<Overview>('GET', `/api/stats/overview${toQuery({ from, to })}`),
+};
+
+/** [from, to) of a calendar month in Shanghai (UTC+8, no daylight saving), as ISO instants. */
+export function monthRange(month: string): { from: string; to: string } {
+  const [y, m] = month.split('-').map(Number);
+  const from = new Date(Date.UTC(y, m - 1, 1) - 8 * 3_600_000);
+  const to = new Date(Date.UTC(y, m, 1) - 8 * 3_600_000);
+  return { from: from.toISOString(), to: to.toISOString() };
+}
+
+export function currentMonth(now = new Date()): string {
+  const s = new Date(now.getTime() + 8 * 3_600_000).toISOString();
+  return s.slice(0, 7);
+}
+
+export function shiftMonth(month: string, by: number): string {
+  const [y, m] = month.split('-').map(Number);
+  const d = new Date(Date.UTC(y, m - 1 + by, 1));
+  return d.toISOString().slice(0, 7);
+}
+
+export const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)}%`);
