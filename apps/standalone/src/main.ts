@@ -6,6 +6,7 @@ import 'reflect-metadata';
 import { join } from 'node:path';
 import { loadConfigOrExit, type AppConfig } from '@hotline/config';
 import {
+  callerCipherFromConfig,
   createDataSource,
   ensureDatabase,
   runMigrations,
@@ -45,6 +46,8 @@ async function main(): Promise<void> {
   const demo = config.dingtalk.credentials ? false : await seedDemoOrganisation(ds);
   await ds.destroy();
   if (demo) say('seeded the demo organisation (units ops, office, branch1, branch2, safety, fare)');
+  // without CALLER_DATA_KEYS the caller-data key is generated on the first start; say so.
+  callerCipherFromConfig(config, say);
 
   // No DingTalk credentials: the local DingTalk simulator stands in (its demo company is the
   // seeded demo organisation); the client is pointed at it by base URL only.
