@@ -23,6 +23,12 @@ delete env.DATABASE_URL;
 const base = `http://127.0.0.1:${port}`;
 
 let logs = '';
+/** Log lines reach the pipe asynchronously: wait for what the checks read before stopping. */
+async function waitForLog(pattern, ms = 10_000) {
+  for (const until = Date.now() + ms; !pattern.test(logs) && Date.now() < until; ) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 function start() {
   const child = spawn(process.execPath, ['dist/apps/standalone/src/main.js'], {
     env,
@@ -98,6 +104,7 @@ try {
   const fetched = await json('GET', `/api/tickets/${created.body.id}`, again.token);
   check(fetched.status === 200 && fetched.body.number === created.body.number, 'the ticket survived the restart');
 
+  await waitForLog(/"req":\{/);
   child.kill('SIGTERM');
   const code = await new Promise((r) => child.once('exit', (c) => r(c)));
   check(code === 0, 'SIGTERM stops it with exit code 0');
