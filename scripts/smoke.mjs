@@ -25,7 +25,7 @@ const base = `http://127.0.0.1:${port}`;
 let logs = '';
 /** Log lines reach the pipe asynchronously: wait for what the checks read before stopping. */
 async function waitForLog(pattern, ms = 10_000) {
-  for (const until = Date.now() + ms; !pattern.test(logs) && Date.now() < until; ) {
+  for (const until = Date.now() + ms; !pattern.test(logs) && Date.now() < until;) {
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -108,7 +108,7 @@ try {
   child.kill('SIGTERM');
   const code = await new Promise((r) => child.once('exit', (c) => r(c)));
   check(code === 0, 'SIGTERM stops it with exit code 0');
-  check(/"req":\{/.test(logs), 'request logs were written');
+  check(/"url":"\/api\/tickets\/[0-9a-f-]{36}\/caller\/reveal"/.test(logs), 'API request logs were written');
   check(
     !logs.includes('13800000000') && !logs.includes(session.token) && !logs.includes(again.token),
     'no log line holds the caller phone or a token (R-19)',

@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { LoggerModule } from 'nestjs-pino';
-import { HotlineConfigModule, type AppConfig } from '@hotline/config';
+import { HotlineConfigModule, loggerParams, type AppConfig } from '@hotline/config';
 import { DatabaseModule } from '@hotline/db';
 import { TicketsModule } from '@hotline/tickets';
 import { OutboxSender } from './outbox/outbox-sender.service';
@@ -19,7 +19,7 @@ export class WorkerModule {
       module: WorkerModule,
       imports: [
         HotlineConfigModule.forRoot(config),
-        LoggerModule.forRoot({ pinoHttp: { level: config.logLevel } }),
+        LoggerModule.forRoot(loggerParams(config)),
         DatabaseModule.forRoot(databaseUrl, Math.min(config.database.poolSize, 5), 'worker'),
         ScheduleModule.forRoot(),
         TicketsModule,

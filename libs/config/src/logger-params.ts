@@ -1,10 +1,17 @@
 import { randomUUID } from 'node:crypto';
+import { RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
-import type { AppConfig } from '@hotline/config';
+import type { AppConfig } from './config.schema';
 
-/** JSON logs with request ids; tokens and caller data never reach a log line (R-19). */
+/**
+ * JSON logs with request ids; tokens and caller data never reach a log line (R-19). Shared by the
+ * api and the worker: nestjs-pino keeps one root logger per process, so under `npm start` (both in
+ * one process) whichever module starts first sets it; they must agree.
+ */
 export function loggerParams(config: AppConfig): Params {
   return {
+    // Every route (path-to-regexp v8 syntax): the library's default matched only `/` under Fastify.
+    forRoutes: [{ path: '*splat', method: RequestMethod.ALL }],
     pinoHttp: {
       level: config.logLevel,
       // Fastify's genReqId (create-api-app.ts) has already settled the id on the raw request.
