@@ -20,7 +20,10 @@ async function readBack(buffer: Buffer): Promise<Map<string, unknown[][]>> {
   for await (const ws of reader) {
     const rows: unknown[][] = [];
     for await (const row of ws as AsyncIterable<ExcelJS.Row>) rows.push((row.values as unknown[]).slice(1));
-    sheets.set((ws as unknown as { name: string }).name, rows);
+    // The streaming reader may meet a sheet before the workbook part that names it: fall back to
+    // the sheet's position (1: 台账, 2: 单位考核), which is the order the export writes them in.
+    const { name, id } = ws as unknown as { name?: string; id?: number };
+    sheets.set(name ?? ['台账', '单位考核'][(id ?? 1) - 1], rows);
   }
   return sheets;
 }

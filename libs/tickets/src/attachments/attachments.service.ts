@@ -130,13 +130,17 @@ export class AttachmentsService {
     const partPath = `${finalPath}.part`;
     await mkdir(join(finalPath, '..'), { recursive: true });
     const guard = new FileGuard(this.maxBytes);
+    const out = createWriteStream(partPath, { flags: 'wx' });
     try {
-      await pipeline(file.stream, guard, createWriteStream(partPath, { flags: 'wx' }));
+      await pipeline(file.stream, guard, out);
       // The multipart reader stops at one byte over the limit and marks the stream truncated.
       if ((file.stream as Readable & { truncated?: boolean }).truncated) throw tooLarge(this.maxBytes);
       await rename(partPath, finalPath);
     } catch (err) {
       file.stream.resume(); // let the rest of the request body drain so the client reads our answer
+      // The file may still be opening when the pipeline fails: wait until it is closed, or the
+      // unlink could run first and leave a stray .part file behind.
+      if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()));
       await unlink(partPath).catch(() => undefined);
       throw err;
     }
