@@ -1,6 +1,7 @@
 // The micro-app's browser tests (playwright-core driving Debian's chromium) against the real
 // product: the built API + worker on a throwaway embedded PostgreSQL with the DingTalk
-// simulator, on random ports. Part of `npm test`.
+// simulator, on random ports. Part of `npm test`. `node scripts/browser-test.mjs tests/x.test.mjs`
+// runs only the named files (paths relative to dingtalk-miniapp/).
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,17 +44,26 @@ const product = spawn(process.execPath, ['dist/apps/standalone/src/main.js'], {
 let code = 1;
 try {
   await waitHealthy(api, product);
-  const r = spawnSync(process.execPath, ['--test', '--test-concurrency=1', '--test-reporter=spec', 'tests/'], {
-    cwd: 'dingtalk-miniapp',
-    stdio: 'inherit',
-    // DINGTALK_SIM_URL: the sign-in test mints requestAuthCode codes at the simulator.
-    env: {
-      ...process.env,
-      HOTLINE_API_URL: api,
-      DINGTALK_SIM_URL: `http://127.0.0.1:${simPort}`,
-      CHROMIUM_PATH: CHROMIUM,
+  const r = spawnSync(
+    process.execPath,
+    [
+      '--test',
+      '--test-concurrency=1',
+      '--test-reporter=spec',
+      ...(process.argv.length > 2 ? process.argv.slice(2) : ['tests/']),
+    ],
+    {
+      cwd: 'dingtalk-miniapp',
+      stdio: 'inherit',
+      // DINGTALK_SIM_URL: the sign-in test mints requestAuthCode codes at the simulator.
+      env: {
+        ...process.env,
+        HOTLINE_API_URL: api,
+        DINGTALK_SIM_URL: `http://127.0.0.1:${simPort}`,
+        CHROMIUM_PATH: CHROMIUM,
+      },
     },
-  });
+  );
   code = r.status ?? 1;
 } catch (err) {
   console.error(err instanceof Error ? err.message : err);
