@@ -252,8 +252,14 @@ describe('intake desk (issue 9)', () => {
       // The merged caller is on the follow-up list until told the result.
       const todo = await api.get('dispatcher1', '/api/intake/callers-to-answer');
       expect(todo.body).toEqual([
-        expect.objectContaining({ callerId: target.callers[0].id, ticket: expect.objectContaining({ id: open.id }) }),
+        expect.objectContaining({
+          callerId: target.callers[0].id,
+          ticket: expect.objectContaining({ id: open.id }),
+          fromTicket: { id: repeat.id, number: repeat.number },
+          caller: { name: '钱*', phone: '137****0002' },
+        }),
       ]);
+      expect(JSON.stringify(todo.body)).not.toContain('13700000002');
       const answered = await api.post(
         'dispatcher1',
         `/api/tickets/${open.id}/callers/${target.callers[0].id}/answered`,

@@ -69,6 +69,11 @@ export interface CallerToAnswerRow {
   subject: string;
   closedAt: Date;
   addedAt: Date;
+  /** The merged matter the caller came from, and the caller in clear (masked by the service). */
+  fromTicketId: string;
+  fromTicketNumber: string;
+  name: string | null;
+  phone: string | null;
 }
 
 @Injectable()
@@ -288,8 +293,9 @@ export class IntakeRepository {
   /** X-6: the follow-up list: callers of closed tickets who have not been answered yet. */
   async callersToAnswer(limit: number): Promise<CallerToAnswerRow[]> {
     const rows = await this.ds.query(
-      `SELECT c.id, c.ticket_id, t.number, t.subject, t.closed_at, c.added_at
-         FROM ticket_callers c JOIN tickets t ON t.id = c.ticket_id
+      `SELECT c.id, c.ticket_id, t.number, t.subject, t.closed_at, c.added_at,
+              c.from_ticket_id, f.number AS from_number, c.caller_name, c.caller_phone
+         FROM ticket_callers c JOIN tickets t ON t.id = c.ticket_id JOIN tickets f ON f.id = c.from_ticket_id
         WHERE c.answered_at IS NULL AND t.status = 'closed'
         ORDER BY t.closed_at, c.added_at LIMIT $1`,
       [limit],
@@ -301,6 +307,10 @@ export class IntakeRepository {
       subject: r.subject,
       closedAt: new Date(r.closed_at),
       addedAt: new Date(r.added_at),
+      fromTicketId: r.from_ticket_id,
+      fromTicketNumber: r.from_number,
+      name: this.cipher.decrypt(r.caller_name),
+      phone: this.cipher.decrypt(r.caller_phone),
     }));
   }
 }

@@ -100,7 +100,10 @@ export class RepeatsService {
     };
   }
 
-  /** X-6: the follow-up list: callers of closed, merged-into tickets still to be answered. */
+  /**
+   * X-6: the follow-up list: callers of closed, merged-into tickets still to be answered, masked
+   * like the ticket view's `callers[]` (only the ops department sees this list, so never hidden).
+   */
   async callersToAnswer(user: CurrentUser) {
     if (!user.roles.includes('dispatcher') && !user.roles.includes('ops_head')) {
       throw new DomainError('FORBIDDEN', 'only the ops department answers merged callers');
@@ -108,6 +111,8 @@ export class RepeatsService {
     return (await this.intake.callersToAnswer(200)).map((r) => ({
       callerId: r.callerId,
       ticket: { id: r.ticketId, number: r.ticketNumber, subject: r.subject },
+      fromTicket: { id: r.fromTicketId, number: r.fromTicketNumber },
+      caller: { name: maskName(r.name), phone: maskPhone(r.phone) },
       closedAt: r.closedAt.toISOString(),
       addedAt: r.addedAt.toISOString(),
     }));
