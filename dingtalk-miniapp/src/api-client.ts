@@ -186,7 +186,7 @@ export function describeError(e: unknown): string {
 }
 
 export type ListQuery = Partial<
-  Record<'status' | 'source' | 'category' | 'unit' | 'light' | 'q' | 'from' | 'to' | 'cursor', string>
+  Record<'status' | 'source' | 'category' | 'unit' | 'light' | 'sort' | 'q' | 'from' | 'to' | 'cursor', string>
 > & { limit?: number };
 
 function query(q: Record<string, string | number | undefined>): string {

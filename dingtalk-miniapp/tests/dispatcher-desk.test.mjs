@@ -1,5 +1,5 @@
 // The dispatcher's desk (issue 6 item 4): the computed deadline shown on the new-ticket form before
-// saving, following source, urgency and the upstream deadline; and the light filter of the list.
+// saving, following source, urgency and the upstream deadline; and the light filter and order of the list.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { API, shanghaiInput, signInAs, startBrowser, withFailureShots } from './helpers.mjs';
@@ -115,6 +115,26 @@ test('X-9: the ticket list filters by light', async () => {
       await page.locator('.tickets').getByText(`亮灯超期 ${tag}`).waitFor({ state: 'detached' });
       await page.locator('.tickets').getByText(`亮灯正常 ${tag}`).waitFor();
       assert.equal(await page.locator('.tickets .deadline-red').count(), 0, 'no red light among the green');
+
+      // X-9: sorted by light, every red comes before any other light, our red before our green.
+      await filter.getByText('正常', { exact: true }).click();
+      await page.getByRole('button', { name: '完成' }).click();
+      await page.getByRole('button', { name: '期限最紧' }).click();
+      await page.locator('.tickets .adm-list-item').first().locator('.deadline-red').waitFor();
+      const rows = await page
+        .locator('.tickets .adm-list-item')
+        .evaluateAll((items) =>
+          items.map((i) => ({ text: i.textContent ?? '', red: i.querySelector('.deadline-red') !== null })),
+        );
+      const firstNotRed = rows.findIndex((r) => !r.red);
+      assert.ok(firstNotRed > 0, 'the list starts with red lights');
+      assert.ok(
+        rows.slice(firstNotRed).every((r) => !r.red),
+        'no red light after the first other light',
+      );
+      const redAt = rows.findIndex((r) => r.text.includes(`亮灯超期 ${tag}`));
+      const greenAt = rows.findIndex((r) => r.text.includes(`亮灯正常 ${tag}`));
+      assert.ok(redAt >= 0 && greenAt > redAt, `our red (${redAt}) before our green (${greenAt})`);
     },
   );
   assert.deepEqual(b.errors, [], 'no console errors');

@@ -19,9 +19,16 @@ interface Filters {
   q: string;
   from: string;
   to: string;
+  /** '' newest first; 'light' (X-9): overdue, then due soon, then on time, each by deadline. */
+  sort: '' | 'light';
 }
 
-const EMPTY: Filters = { status: '', source: '', category: '', unit: '', light: '', q: '', from: '', to: '' };
+const EMPTY: Filters = { status: '', source: '', category: '', unit: '', light: '', q: '', from: '', to: '', sort: '' };
+
+const SORTS = [
+  { label: '最新登记', value: '' },
+  { label: '期限最紧', value: 'light' },
+];
 
 const LIGHTS = [
   { label: '正常', value: 'green' },
@@ -66,6 +73,7 @@ export function TicketListPage() {
       q: f.q.trim() || undefined,
       from: fromLocalInput(f.from),
       to: fromLocalInput(f.to, true),
+      sort: f.sort || undefined,
       limit: PAGE,
       cursor: after,
     }),
@@ -110,7 +118,7 @@ export function TicketListPage() {
   };
 
   const set = (patch: Partial<Filters>) => setFilters((f) => ({ ...f, ...patch }));
-  const active = Object.entries(filters).filter(([k, v]) => k !== 'q' && v).length;
+  const active = Object.entries(filters).filter(([k, v]) => k !== 'q' && k !== 'sort' && v).length;
   const pick = (v: string[]) => v[0] ?? '';
 
   return (
@@ -132,6 +140,20 @@ export function TicketListPage() {
         >
           筛选{active ? `(${active})` : ''}
         </Button>
+      </div>
+      <div className="queues sort-bar" role="group" aria-label="排序">
+        {SORTS.map((o) => (
+          <Button
+            key={o.value}
+            size="mini"
+            fill={filters.sort === o.value ? 'solid' : 'outline'}
+            color={filters.sort === o.value ? 'primary' : 'default'}
+            aria-pressed={filters.sort === o.value}
+            onClick={() => set({ sort: o.value as Filters['sort'] })}
+          >
+            {o.label}
+          </Button>
+        ))}
       </div>
       {ops && (
         <div className="queues">
@@ -196,7 +218,7 @@ export function TicketListPage() {
             <Input type="date" value={filters.to} onChange={(to) => set({ to })} aria-label="截止日期" />
           </div>
           <div className="filter-actions">
-            <Button onClick={() => setFilters({ ...EMPTY, q: filters.q })}>重置</Button>
+            <Button onClick={() => setFilters({ ...EMPTY, q: filters.q, sort: filters.sort })}>重置</Button>
             <Button color="primary" onClick={() => setShowFilters(false)}>
               完成
             </Button>

@@ -14,6 +14,7 @@ export type {
   TicketScope,
   TicketListFilter,
   TicketListCursor,
+  LightListCursor,
   TicketListItem,
   AssignmentDeadlineFacts,
   DeadlineRecord,

@@ -9,6 +9,7 @@ import {
   type DeadlineRecord,
   type InboxRow,
   type Light,
+  type LightListCursor,
   type LightParams,
   type OutboxInsert,
   type TicketAggregate,
@@ -65,6 +66,8 @@ export interface ListTicketsQuery {
   from?: Date;
   to?: Date;
   light?: Light;
+  /** `created` (default): newest first; `light` (X-9): red, yellow, green by deadline, then the rest. */
+  sort?: 'created' | 'light';
   limit: number;
   cursor?: string;
 }
@@ -220,28 +223,44 @@ export class TicketsService {
 
   async list(user: CurrentUser, q: ListTicketsQuery): Promise<Page<TicketListItem>> {
     const scope = this.requireScope(user);
+    const filter = {
+      status: q.status,
+      source: q.source,
+      category: q.category,
+      unit: q.unit,
+      q: q.q,
+      from: q.from,
+      to: q.to,
+      light: q.light,
+    };
+    if (q.sort === 'light') return this.listByLight(scope, filter, q);
     const cursor = q.cursor ? decodeCursor(q.cursor) : undefined;
-    const rows = await this.tickets.list(
-      scope,
-      {
-        status: q.status,
-        source: q.source,
-        category: q.category,
-        unit: q.unit,
-        q: q.q,
-        from: q.from,
-        to: q.to,
-        light: q.light,
-      },
-      q.limit + 1,
-      cursor,
-      this.lightParams(),
-    );
+    const rows = await this.tickets.list(scope, filter, q.limit + 1, cursor, this.lightParams());
     const items = rows.slice(0, q.limit);
     const last = items[items.length - 1];
     return {
       items,
       nextCursor: rows.length > q.limit && last ? encodeCursor(last.createdAt, last.id) : null,
+    };
+  }
+
+  /**
+   * X-9: the list in light order. The first page fixes the instant the lights are computed at; the
+   * cursor carries it, so paging on later shows every ticket once in the order the first page used.
+   */
+  private async listByLight(
+    scope: TicketScope,
+    filter: Parameters<TicketRepository['listByLight']>[1],
+    q: ListTicketsQuery,
+  ): Promise<Page<TicketListItem>> {
+    const cursor = q.cursor ? decodeLightCursor(q.cursor) : undefined;
+    const params = cursor ? { ...this.lightParams(), now: cursor.asOf } : this.lightParams();
+    const rows = await this.tickets.listByLight(scope, filter, q.limit + 1, cursor?.at, params);
+    const items = rows.slice(0, q.limit).map(({ sortKey: _key, ...item }) => item);
+    const last = rows[q.limit - 1];
+    return {
+      items,
+      nextCursor: rows.length > q.limit && last ? encodeLightCursor(params.now, last.sortKey) : null,
     };
   }
 
@@ -624,5 +643,45 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
     return { createdAt, id };
   } catch {
     throw new DomainError('VALIDATION', 'cursor is not a value this API returned', 'cursor');
+  }
+}
+
+/** X-9: a light-ordered page's cursor: the instant its lights were computed at and the last sort key. */
+function encodeLightCursor(asOf: Date, k: LightListCursor): string {
+  const body = [
+    'L',
+    asOf.toISOString(),
+    k.phase,
+    k.rank,
+    k.deadline?.toISOString() ?? null,
+    k.createdAt.toISOString(),
+    k.id,
+  ];
+  return Buffer.from(JSON.stringify(body)).toString('base64url');
+}
+
+function decodeLightCursor(cursor: string): { asOf: Date; at: LightListCursor } {
+  try {
+    const [tag, asOf, phase, rank, deadline, createdAt, id] = JSON.parse(
+      Buffer.from(cursor, 'base64url').toString('utf8'),
+    ) as [string, string, string, number, string | null, string, string];
+    const dates = [asOf, createdAt, ...(deadline === null ? [] : [deadline])].map((d) => new Date(d));
+    if (
+      tag !== 'L' ||
+      (phase !== 'open' && phase !== 'rest') ||
+      ![0, 1, 2, 3].includes(rank) ||
+      (phase === 'open') !== (deadline !== null) ||
+      dates.some((d) => Number.isNaN(d.getTime())) ||
+      typeof id !== 'string' ||
+      !/^[0-9a-f-]{36}$/i.test(id)
+    ) {
+      throw new Error();
+    }
+    return {
+      asOf: new Date(asOf),
+      at: { phase, rank, deadline: deadline === null ? null : new Date(deadline), createdAt: new Date(createdAt), id },
+    };
+  } catch {
+    throw new DomainError('VALIDATION', 'cursor is not a value this API returned for sort=light', 'cursor');
   }
 }

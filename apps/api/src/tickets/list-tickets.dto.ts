@@ -36,6 +36,17 @@ export class ListTicketsQueryDto {
   @IsIn(['green', 'yellow', 'red'])
   light?: 'green' | 'yellow' | 'red';
 
+  @ApiPropertyOptional({
+    enum: ['created', 'light'],
+    default: 'created',
+    description:
+      'created: newest first. light (X-9): red, then yellow, then green, each by its earliest open reply ' +
+      'deadline, then tickets with nothing open, newest first; lights are as of the first page',
+  })
+  @IsOptional()
+  @IsIn(['created', 'light'])
+  sort?: 'created' | 'light';
+
   @ApiPropertyOptional({ description: 'keyword in subject or content, or a ticket number' })
   @IsOptional()
   @IsString()

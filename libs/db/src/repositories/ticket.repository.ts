@@ -149,6 +149,20 @@ export interface TicketListCursor {
   id: string;
 }
 
+/**
+ * X-9: where a light-ordered listing stopped. Phase `open`: among tickets with open assignments,
+ * by (rank DESC, deadline ASC, created_at DESC, id DESC); phase `rest`: the others, newest first.
+ */
+export interface LightListCursor {
+  phase: 'open' | 'rest';
+  /** 3 red, 2 yellow, 1 green; 0 in phase `rest`. */
+  rank: number;
+  /** The earliest open reply deadline; null in phase `rest`. */
+  deadline: Date | null;
+  createdAt: Date;
+  id: string;
+}
+
 export interface TicketListItem {
   id: string;
   number: string;
@@ -711,69 +725,170 @@ export class TicketRepository {
   ): Promise<TicketListItem[]> {
     // $1 = the clock value, $2 = the yellow share (X-9).
     const params: unknown[] = [lightParams.now, lightParams.yellowShare];
-    const where: string[] = [scopeSql(scope, params)];
-    const add = (sql: string, v: unknown) => {
-      params.push(v);
-      where.push(sql.replace('?', `$${params.length}`));
-    };
-    if (filter.status) add('t.status = ?', filter.status);
-    if (filter.source) add('t.source_code = ?', filter.source);
-    if (filter.category) add('t.category_code = ?', filter.category);
-    if (filter.unit)
-      add('EXISTS (SELECT 1 FROM assignments fa WHERE fa.ticket_id = t.id AND fa.unit_code = ?)', filter.unit);
-    if (filter.from) add('t.created_at >= ?', filter.from);
-    if (filter.to) add('t.created_at < ?', filter.to);
-    // X-9: the light filter is a semi-join on the open-deadline partial index; red wins over yellow.
-    const red = `SELECT ra.ticket_id FROM assignments ra
-                  WHERE ra.status IN ${OPEN_ASSIGNMENT_STATUSES} AND ra.reply_deadline <= $1::timestamptz`;
-    const yellow = `SELECT ya.ticket_id FROM assignments ya
-                     WHERE ya.status IN ${OPEN_ASSIGNMENT_STATUSES} AND ya.reply_deadline > $1::timestamptz
-                       AND ya.dispatched_at + (ya.reply_deadline - ya.dispatched_at) * $2::float8 <= $1::timestamptz`;
-    const open = `SELECT oa.ticket_id FROM assignments oa WHERE oa.status IN ${OPEN_ASSIGNMENT_STATUSES}`;
-    if (filter.light === 'red') where.push(`t.id IN (${red})`);
-    if (filter.light === 'yellow') where.push(`t.id IN (${yellow}) AND t.id NOT IN (${red})`);
-    if (filter.light === 'green') where.push(`t.id IN (${open}) AND t.id NOT IN (${red}) AND t.id NOT IN (${yellow})`);
-    if (filter.q) {
-      params.push(`%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-      where.push(
-        `(t.subject ILIKE $${params.length} OR t.content ILIKE $${params.length} OR t.number = $${params.length + 1})`,
-      );
-      params.push(filter.q);
-    }
+    const where = listWhere(scope, filter, params);
     if (cursor) {
       params.push(cursor.createdAt, cursor.id);
       where.push(`(t.created_at, t.id) < ($${params.length - 1}, $${params.length})`);
     }
     params.push(limit);
     const rows = await this.ds.query(
-      `SELECT t.id, t.number, t.subject, t.status, t.step, t.source_code, t.category_code, t.urgency, t.created_at,
-              (SELECT min(a.reply_deadline) FROM assignments a WHERE a.ticket_id = t.id
-                  AND a.status NOT IN ('returned', 'cancelled', 'replied')) AS reply_deadline,
-              (SELECT CASE max(CASE ${lightSql('a', '$1', '$2')} WHEN 'red' THEN 3 WHEN 'yellow' THEN 2 WHEN 'green' THEN 1 END)
-                        WHEN 3 THEN 'red' WHEN 2 THEN 'yellow' WHEN 1 THEN 'green' END
-                 FROM assignments a WHERE a.ticket_id = t.id) AS light,
-              COALESCE((SELECT json_agg(json_build_object('code', a.unit_code, 'role', a.role, 'status', a.status,
-                                                          'light', ${lightSql('a', '$1', '$2')}) ORDER BY a.seq)
-                  FROM assignments a WHERE a.ticket_id = t.id), '[]') AS units
+      `SELECT ${LIST_COLUMNS}
          FROM tickets t
         WHERE ${where.join(' AND ')}
         ORDER BY t.created_at DESC, t.id DESC
         LIMIT $${params.length}`,
       params,
     );
-    return rows.map((r: Record<string, any>) => ({
-      id: r.id,
-      number: r.number,
-      subject: r.subject,
-      status: r.status,
-      step: r.step,
-      sourceCode: r.source_code,
-      categoryCode: r.category_code,
-      urgency: r.urgency,
-      createdAt: new Date(r.created_at),
-      replyDeadline: r.reply_deadline ? new Date(r.reply_deadline) : null,
-      light: r.light ?? null,
-      units: r.units,
-    }));
+    return rows.map(toListItem);
   }
+
+  /**
+   * X-9: the list ordered by light — red, then yellow, then green, each by its earliest open reply
+   * deadline — then the tickets with nothing open, newest first. Two keyset phases: the open
+   * tickets come from the open-assignment partial index (a bounded set however many tickets
+   * there are), the rest from the created-at index. `lightParams.now` must be the same for every
+   * page of one listing (the cursor carries it), so that a ticket turning red between two pages is
+   * neither skipped nor shown twice.
+   */
+  async listByLight(
+    scope: TicketScope,
+    filter: TicketListFilter,
+    limit: number,
+    cursor: LightListCursor | undefined,
+    lightParams: LightParams,
+  ): Promise<Array<TicketListItem & { sortKey: LightListCursor }>> {
+    const out: Array<TicketListItem & { sortKey: LightListCursor }> = [];
+    if (!cursor || cursor.phase === 'open') {
+      const params: unknown[] = [lightParams.now, lightParams.yellowShare];
+      const where = listWhere(scope, filter, params);
+      if (cursor) {
+        params.push(cursor.rank, cursor.deadline, cursor.createdAt, cursor.id);
+        const [r, d, c, i] = [params.length - 3, params.length - 2, params.length - 1, params.length].map(
+          (n) => `$${n}`,
+        );
+        // (rank DESC, deadline ASC, created_at DESC, id DESC) strictly after the cursor.
+        where.push(`(o.rank < ${r} OR (o.rank = ${r} AND (o.deadline > ${d}::timestamptz
+                     OR (o.deadline = ${d}::timestamptz AND (t.created_at, t.id) < (${c}::timestamptz, ${i}::uuid)))))`);
+      }
+      params.push(limit);
+      const rows = await this.ds.query(
+        `WITH o AS (
+           SELECT a.ticket_id,
+                  max(CASE ${lightSql('a', '$1', '$2')} WHEN 'red' THEN 3 WHEN 'yellow' THEN 2 ELSE 1 END) AS rank,
+                  min(a.reply_deadline) AS deadline
+             FROM assignments a
+            WHERE a.status IN ${OPEN_ASSIGNMENT_STATUSES}
+            GROUP BY a.ticket_id)
+         SELECT ${LIST_COLUMNS}, o.rank AS sort_rank, o.deadline AS sort_deadline
+           FROM o JOIN tickets t ON t.id = o.ticket_id
+          WHERE ${where.join(' AND ')}
+          ORDER BY o.rank DESC, o.deadline ASC, t.created_at DESC, t.id DESC
+          LIMIT $${params.length}`,
+        params,
+      );
+      for (const r of rows) {
+        const item = toListItem(r);
+        out.push({
+          ...item,
+          sortKey: {
+            phase: 'open',
+            rank: Number(r.sort_rank),
+            deadline: new Date(r.sort_deadline),
+            createdAt: item.createdAt,
+            id: item.id,
+          },
+        });
+      }
+      // A light filter keeps only open tickets: there is no second phase.
+      if (out.length >= limit || filter.light) return out;
+    }
+    const params: unknown[] = [lightParams.now, lightParams.yellowShare];
+    const where = listWhere(scope, filter, params);
+    where.push(
+      `NOT EXISTS (SELECT 1 FROM assignments na WHERE na.ticket_id = t.id AND na.status IN ${OPEN_ASSIGNMENT_STATUSES})`,
+    );
+    if (cursor?.phase === 'rest') {
+      params.push(cursor.createdAt, cursor.id);
+      where.push(`(t.created_at, t.id) < ($${params.length - 1}, $${params.length})`);
+    }
+    params.push(limit - out.length);
+    const rows = await this.ds.query(
+      `SELECT ${LIST_COLUMNS}
+         FROM tickets t
+        WHERE ${where.join(' AND ')}
+        ORDER BY t.created_at DESC, t.id DESC
+        LIMIT $${params.length}`,
+      params,
+    );
+    for (const r of rows) {
+      const item = toListItem(r);
+      out.push({
+        ...item,
+        sortKey: { phase: 'rest', rank: 0, deadline: null, createdAt: item.createdAt, id: item.id },
+      });
+    }
+    return out;
+  }
+}
+
+/** The ticket list's WHERE clauses (scope and filters); $1 and $2 must already be the light parameters. */
+function listWhere(scope: TicketScope, filter: TicketListFilter, params: unknown[]): string[] {
+  const where: string[] = [scopeSql(scope, params)];
+  const add = (sql: string, v: unknown) => {
+    params.push(v);
+    where.push(sql.replace('?', `$${params.length}`));
+  };
+  if (filter.status) add('t.status = ?', filter.status);
+  if (filter.source) add('t.source_code = ?', filter.source);
+  if (filter.category) add('t.category_code = ?', filter.category);
+  if (filter.unit)
+    add('EXISTS (SELECT 1 FROM assignments fa WHERE fa.ticket_id = t.id AND fa.unit_code = ?)', filter.unit);
+  if (filter.from) add('t.created_at >= ?', filter.from);
+  if (filter.to) add('t.created_at < ?', filter.to);
+  // X-9: the light filter is a semi-join on the open-deadline partial index; red wins over yellow.
+  const red = `SELECT ra.ticket_id FROM assignments ra
+                WHERE ra.status IN ${OPEN_ASSIGNMENT_STATUSES} AND ra.reply_deadline <= $1::timestamptz`;
+  const yellow = `SELECT ya.ticket_id FROM assignments ya
+                   WHERE ya.status IN ${OPEN_ASSIGNMENT_STATUSES} AND ya.reply_deadline > $1::timestamptz
+                     AND ya.dispatched_at + (ya.reply_deadline - ya.dispatched_at) * $2::float8 <= $1::timestamptz`;
+  const open = `SELECT oa.ticket_id FROM assignments oa WHERE oa.status IN ${OPEN_ASSIGNMENT_STATUSES}`;
+  if (filter.light === 'red') where.push(`t.id IN (${red})`);
+  if (filter.light === 'yellow') where.push(`t.id IN (${yellow}) AND t.id NOT IN (${red})`);
+  if (filter.light === 'green') where.push(`t.id IN (${open}) AND t.id NOT IN (${red}) AND t.id NOT IN (${yellow})`);
+  if (filter.q) {
+    params.push(`%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    where.push(
+      `(t.subject ILIKE $${params.length} OR t.content ILIKE $${params.length} OR t.number = $${params.length + 1})`,
+    );
+    params.push(filter.q);
+  }
+  return where;
+}
+
+/** The ticket list's columns; $1 and $2 are the light parameters (X-9). */
+const LIST_COLUMNS = `t.id, t.number, t.subject, t.status, t.step, t.source_code, t.category_code, t.urgency, t.created_at,
+       (SELECT min(a.reply_deadline) FROM assignments a WHERE a.ticket_id = t.id
+           AND a.status NOT IN ('returned', 'cancelled', 'replied')) AS reply_deadline,
+       (SELECT CASE max(CASE ${lightSql('a', '$1', '$2')} WHEN 'red' THEN 3 WHEN 'yellow' THEN 2 WHEN 'green' THEN 1 END)
+                 WHEN 3 THEN 'red' WHEN 2 THEN 'yellow' WHEN 1 THEN 'green' END
+          FROM assignments a WHERE a.ticket_id = t.id) AS light,
+       COALESCE((SELECT json_agg(json_build_object('code', a.unit_code, 'role', a.role, 'status', a.status,
+                                                   'light', ${lightSql('a', '$1', '$2')}) ORDER BY a.seq)
+           FROM assignments a WHERE a.ticket_id = t.id), '[]') AS units`;
+
+function toListItem(r: Record<string, any>): TicketListItem {
+  return {
+    id: r.id,
+    number: r.number,
+    subject: r.subject,
+    status: r.status,
+    step: r.step,
+    sourceCode: r.source_code,
+    categoryCode: r.category_code,
+    urgency: r.urgency,
+    createdAt: new Date(r.created_at),
+    replyDeadline: r.reply_deadline ? new Date(r.reply_deadline) : null,
+    light: r.light ?? null,
+    units: r.units,
+  };
 }

@@ -1,0 +1,121 @@
+// X-9: the ticket list sorted by light (red, yellow, green by deadline, then nothing open), keyset
+// paged with the lights frozen at the first page, against real PostgreSQL with a set clock.
+import { parseShanghai } from '@hotline/calendar';
+import { createTestApp, type TestApp } from './support/app';
+import { ApiClient } from './support/api-client';
+
+const at = (text: string) => parseShanghai(text);
+
+describe('X-9: the ticket list in light order', () => {
+  let t: TestApp;
+  let api: ApiClient;
+  const ids: Record<string, string> = {};
+
+  beforeAll(async () => {
+    t = await createTestApp({ dbSuffix: 'light_order', start: at('2026-11-30 08:30') });
+    api = new ApiClient(t.app);
+    const dispatched = async (name: string, clock: string, urgency: string) => {
+      t.clock.set(at(clock));
+      const ticket = await api.createTicket('dispatcher1', { urgency, subject: `排序测试${name}` });
+      await api.ok('dispatcher1', ticket.id, 'dispatch', { assignments: [{ unit: 'branch1', role: 'sole' }] });
+      ids[name] = ticket.id;
+    };
+    const registered = async (name: string, clock: string) => {
+      t.clock.set(at(clock));
+      ids[name] = (await api.createTicket('dispatcher1', { subject: `排序测试${name}` })).id;
+    };
+    // Urgent: 2 working hours. A is due 10:30, B 11:00; C and D (5 working days) the next Monday.
+    await dispatched('A', '2026-11-30 08:30', 'urgent');
+    await dispatched('B', '2026-11-30 09:00', 'urgent');
+    await dispatched('C', '2026-11-30 09:30', 'normal');
+    await dispatched('D', '2026-11-30 09:40', 'normal');
+    await registered('E', '2026-11-30 10:00');
+    await registered('F', '2026-11-30 10:10');
+  });
+  afterAll(() => t.close());
+
+  const name = (id: string) => Object.keys(ids).find((k) => ids[k] === id) ?? `other:${id}`;
+  async function page(query: string) {
+    const r = await api.get('dispatcher1', `/api/tickets?sort=light&${query}`);
+    expect(r.status).toBe(200);
+    return {
+      items: r.body.items.map((x: { id: string; light: string | null }) => [name(x.id), x.light]),
+      next: r.body.nextCursor as string | null,
+    };
+  }
+
+  it('X-9: red first, then yellow, then green by earliest deadline (newest first on a tie), then the rest newest first', async () => {
+    t.clock.set(at('2026-11-30 10:35'));
+    const all = await page('q=排序测试&limit=100');
+    expect(all.items).toEqual([
+      ['A', 'red'],
+      ['B', 'yellow'],
+      ['D', 'green'],
+      ['C', 'green'],
+      ['F', null],
+      ['E', null],
+    ]);
+    expect(all.next).toBeNull();
+  });
+
+  it('X-9: pages keep the first page’s lights, so a ticket turning red between pages is shown once', async () => {
+    t.clock.set(at('2026-11-30 10:35'));
+    const p1 = await page('q=排序测试&limit=2');
+    expect(p1.items).toEqual([
+      ['A', 'red'],
+      ['B', 'yellow'],
+    ]);
+    // B turns red at 11:00; the next pages still follow the 10:35 order.
+    t.clock.set(at('2026-11-30 11:05'));
+    const p2 = await page(`q=排序测试&limit=2&cursor=${p1.next}`);
+    expect(p2.items).toEqual([
+      ['D', 'green'],
+      ['C', 'green'],
+    ]);
+    const p3 = await page(`q=排序测试&limit=2&cursor=${p2.next}`);
+    expect(p3.items).toEqual([
+      ['F', null],
+      ['E', null],
+    ]);
+    expect(p3.next).toBeNull();
+    // A new listing sees both reds, earliest deadline first.
+    expect((await page('q=排序测试&limit=2')).items).toEqual([
+      ['A', 'red'],
+      ['B', 'red'],
+    ]);
+  });
+
+  it('X-9: sort and light filter together list only that light, in deadline order', async () => {
+    t.clock.set(at('2026-11-30 10:35'));
+    const greens = await page('q=排序测试&light=green&limit=1');
+    expect(greens.items).toEqual([['D', 'green']]);
+    const rest = await page(`q=排序测试&light=green&limit=1&cursor=${greens.next}`);
+    expect(rest.items).toEqual([['C', 'green']]);
+    expect(rest.next).toBeNull();
+  });
+
+  it('X-9: a receiver’s light-ordered list holds only its unit’s tickets', async () => {
+    t.clock.set(at('2026-11-30 10:35'));
+    const r = await api.get('b2_receiver', '/api/tickets?sort=light&q=排序测试');
+    expect(r.status).toBe(200);
+    expect(r.body.items).toEqual([]);
+  });
+
+  it('X-9: a cursor from the other order, a forged cursor and an unknown sort are refused with 400 naming the field', async () => {
+    t.clock.set(at('2026-11-30 10:35'));
+    const newest = await api.get('dispatcher1', '/api/tickets?q=排序测试&limit=1');
+    const crossed = await api.get('dispatcher1', `/api/tickets?sort=light&cursor=${newest.body.nextCursor}`);
+    expect(crossed).toMatchObject({ status: 400, body: { field: 'cursor' } });
+    const lightFirst = await page('q=排序测试&limit=1');
+    const back = await api.get('dispatcher1', `/api/tickets?cursor=${lightFirst.next}`);
+    expect(back).toMatchObject({ status: 400, body: { field: 'cursor' } });
+    const forged = Buffer.from(JSON.stringify(['L', 'x', 'open', 9, null, 'y', 'z'])).toString('base64url');
+    expect(await api.get('dispatcher1', `/api/tickets?sort=light&cursor=${forged}`)).toMatchObject({
+      status: 400,
+      body: { field: 'cursor' },
+    });
+    const unknown = await api.get('dispatcher1', '/api/tickets?sort=deadline');
+    expect(unknown.status).toBe(400);
+    expect(JSON.stringify(unknown.body)).toContain('sort');
+  });
+});
