@@ -220,6 +220,14 @@ describe('intake desk (issue 9)', () => {
       expect(merged.status).toBe('closed');
       expect(merged.actions).not.toEqual(expect.arrayContaining(['dispatch', 'merge', 'answer_directly']));
       expect(merged.timeline.at(-1)).toMatchObject({ action: 'merge', data: { into: open.id } });
+      // Its call back and any at-fault decision belong to the open ticket, not to the merged one.
+      const forOps = (await api.get('ops_head', `/api/tickets/${repeat.id}`)).body;
+      expect(forOps.actions).not.toContain('record_visit');
+      expect(forOps.actions).not.toContain('mark_responsible');
+      const judged = await api.act('ops_head', repeat.id, 'mark_responsible', { atFault: false, basis: '并单' });
+      expect(judged).toMatchObject({ status: 409, body: { message: expect.stringContaining('并单') } });
+      const visits = await api.get('ops_head', '/api/follow-ups?all=true');
+      expect(visits.body.items.map((x: { id: string }) => x.id)).not.toContain(repeat.id);
       // A closed (merged) ticket cannot be merged into.
       const third = await api.createTicket('dispatcher1');
       expect((await api.act('dispatcher1', third.id, 'merge', { into: repeat.id })).status).toBe(409);

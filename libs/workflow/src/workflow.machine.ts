@@ -119,7 +119,8 @@ export type GuardName =
   | 'responsible_replies_approved'
   | 'before_deadline'
   | 'extensions_left'
-  | 'visit_due';
+  | 'visit_due'
+  | 'not_merged';
 
 export const GUARDS: Readonly<Record<GuardName, string>> = {
   within_return_window: 'R-11: now is less than 24 h after the assignment was dispatched',
@@ -131,6 +132,8 @@ export const GUARDS: Readonly<Record<GuardName, string>> = {
   extensions_left: 'X-4: the assignment has had fewer extensions than the cap (context.extensionLimits, default 3)',
   visit_due:
     "X-5: a caller phone is on record and this round's follow-up call has not ended (reached, refused or 3 × no answer)",
+  not_merged:
+    'X-6: the matter was not merged into another ticket (并单); the call back and any at-fault decision belong there',
 };
 
 export interface TransitionRule {
@@ -462,7 +465,7 @@ export const TRANSITIONS: readonly TransitionRule[] = [
     from: ['closed'],
     who: OPS_DEPARTMENT,
     scope: 'none',
-    guards: ['visit_due'],
+    guards: ['not_merged', 'visit_due'],
     to: ['closed', 'in_progress'],
     note: "one call: reached (solved yes/no and satisfaction), no answer (the third ends as unreachable) or refused; unsatisfied through a unit's fault (unitAtFault) re-opens the ticket: that unit's assignment back to accepted with a new reply deadline, reworkCount + 1, and a new round of calls after the next close",
   },
@@ -473,7 +476,7 @@ export const TRANSITIONS: readonly TransitionRule[] = [
     categories: RESPONSIBILITY_CATEGORIES,
     who: OPS_DEPARTMENT,
     scope: 'none',
-    guards: [],
+    guards: ['not_merged'],
     to: ['ops_review', 'office_review', 'upstream_report', 'follow_up', 'closed'],
     stays: true,
     note: 'at fault / not at fault with the basis; at fault names the unit and carries the case file (cause, party, measures, lesson); the ticket stays where it is, a later decision replaces the earlier one',
@@ -903,6 +906,10 @@ function checkGuard(
       const max = limitsOf(ctx).maxCount;
       if (!a || a.extensionCount < max) return null;
       return `This assignment has had the most extensions allowed (${max}, X-4).`;
+    }
+    case 'not_merged': {
+      if (!ticket.mergedInto) return null;
+      return 'This matter was merged into another ticket (并单, X-6): record the call and any at-fault decision there.';
     }
     case 'visit_due': {
       if (!ticket.callerReachable) return 'No caller phone is on record: no follow-up call is possible (X-5).';
@@ -1425,6 +1432,7 @@ function apply(action: ActionName, w: Work, passed: Passed, input: Loose, newId:
       const cancelled = cancelActive(w);
       next.status = 'closed';
       next.step = null;
+      next.mergedInto = input.into as string;
       w.comment = typeof input.comment === 'string' && input.comment.trim() ? input.comment : undefined;
       w.data = { into: input.into, cancelledUnits: cancelled };
       return;

@@ -1091,6 +1091,33 @@ describe('merge (并单, X-6)', () => {
     expect(refusal(ticket(), ORG.ops_head, 'merge', { into: 'T2' }).code).toBe('FORBIDDEN');
     expect(allowedActions(ticket(), ORG.dispatcher1, at(0))).toContain('merge');
   });
+
+  test('X-6: a merged matter is called back and judged on the ticket it joined, not on itself', () => {
+    const r = decide(
+      ticket({ id: 'T9', callerReachable: true }),
+      ORG.dispatcher1,
+      'merge',
+      { into: 'T1' },
+      at(0),
+      counterIds(),
+    );
+    if (!r.ok) throw new Error(r.message);
+    const merged = deepFreeze(r.state);
+    expect(merged.mergedInto).toBe('T1');
+    // The same closed complaint, not merged, is open to both.
+    const closed = ticket({ status: 'closed', callerReachable: true });
+    expect(allowedActions(closed, ORG.ops_head, at(0))).toEqual(
+      expect.arrayContaining(['record_visit', 'mark_responsible']),
+    );
+    expect(allowedActions(merged, ORG.ops_head, at(0))).not.toContain('record_visit');
+    expect(allowedActions(merged, ORG.ops_head, at(0))).not.toContain('mark_responsible');
+    for (const action of ['record_visit', 'mark_responsible'] as const) {
+      expect(refusal(merged, ORG.ops_head, action, validInput(action, merged, at(0)))).toMatchObject({
+        code: 'INVALID_STATE',
+        message: expect.stringContaining('并单'),
+      });
+    }
+  });
 });
 
 describe('DomainError', () => {

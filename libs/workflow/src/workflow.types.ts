@@ -147,6 +147,8 @@ export interface TicketState {
   visit?: VisitState;
   /** the latest at-fault decision, if any. */
   responsibility?: Responsibility;
+  /** the ticket this matter was merged into (并单); its caller is answered and called back there. */
+  mergedInto?: string;
 }
 
 /** Who is acting: global roles plus the units the person belongs to (receiver / leader there). */

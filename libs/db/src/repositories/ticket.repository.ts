@@ -366,6 +366,7 @@ export class TicketRepository {
         assignments,
         directAnswer: t.direct_answer ?? undefined,
         version: t.version,
+        ...(t.merged_into ? { mergedInto: t.merged_into } : {}),
       },
       facts: {
         number: t.number,

@@ -49,7 +49,9 @@ export class LoopHooks {
   ): Promise<void> {
     await this.loop.saveDecision(m, action, before, after, event, now);
     if (after.status === 'closed' && before.status !== 'closed') {
-      await this.loop.setVisitDue(m, after.id, after.callerReachable ? await this.visitDue(now, m) : null);
+      // a merged matter's caller is called back with the ticket it joined, not here.
+      const due = after.callerReachable && !after.mergedInto;
+      await this.loop.setVisitDue(m, after.id, due ? await this.visitDue(now, m) : null);
     }
   }
 
