@@ -18,6 +18,7 @@ export type {
   TicketListItem,
   AssignmentDeadlineFacts,
   DeadlineRecord,
+  StepDeadlineRecord,
   Light,
   LightParams,
 } from './repositories/ticket.repository';
@@ -34,6 +35,8 @@ export type { CalendarOverrideRow, CalendarYearRow, MissingYearRow } from './rep
 export { DeadlineRepository, SYSTEM_ACTOR } from './repositories/deadline.repository';
 export type {
   DueAssignment,
+  DueAccept,
+  DueReviewStep,
   DueUndispatched,
   DueTicketFacts,
   ReminderKey,

@@ -134,6 +134,37 @@ export class DeadlinePolicy {
     return { deadline, calendarVersion: calendar.version, missingYears: [...missing].sort() };
   }
 
+  /**
+   * X-1: the deadline of a review step that begins at `now` (initiator review, ops head, office
+   * reviewer, upstream report): the policy's review limit on the calendar; none without one.
+   */
+  async forReviewStep(
+    facts: Pick<TicketFacts, 'sourceCode' | 'categoryCode' | 'urgency'>,
+    step: string,
+    now: Date,
+    m?: Tx,
+  ): Promise<{
+    deadline: Date | null;
+    basis: Record<string, unknown>;
+    calendarVersion: string;
+    missingYears: number[];
+  }> {
+    const calendar = await this.calendars.current(m);
+    const policy = await this.limits.policyFor(facts, m);
+    const computed = policy.review ? calendar.addLimit(now, policy.review) : null;
+    return {
+      deadline: computed?.deadline ?? null,
+      basis: {
+        source: 'policy',
+        policyId: policy.id || null,
+        step,
+        limit: policy.review ? { ...policy.review } : null,
+      },
+      calendarVersion: calendar.version,
+      missingYears: computed?.missingYears ?? [],
+    };
+  }
+
   /** R-17: close of business of the working day a ticket received at `receivedAt` counts on. */
   async dispatchDue(receivedAt: Date, m?: Tx): Promise<{ due: Date; missingYears: number[] }> {
     const calendar = await this.calendars.current(m);

@@ -86,6 +86,8 @@ export interface TicketView {
   createdAt: string;
   updatedAt: string;
   closedAt: string | null;
+  /** the deadline of the current review step (the policy's review limit); null outside review. */
+  stepDeadline: string | null;
   directAnswer: string | null;
   initiator: string;
   assignments: AssignmentView[];
@@ -216,6 +218,7 @@ export function toTicketView(
     createdAt: facts.createdAt.toISOString(),
     updatedAt: facts.updatedAt.toISOString(),
     closedAt: isoOrNull(facts.closedAt),
+    stepDeadline: state.status === 'in_review' ? isoOrNull(facts.stepDeadline) : null,
     directAnswer: state.directAnswer ?? null,
     initiator: state.initiator,
     assignments: state.assignments.map((a) => assignmentView(a, unitNames, lights.get(a.id), agg.deadlines.get(a.id))),

@@ -427,6 +427,26 @@ export class TicketsService {
     }
     await this.tickets.recordDeadlines(m, records, this.config.deadlines.yellowShare);
     const missing = [...(prepared.dispatch?.missingYears ?? []), ...(prepared.extension?.missingYears ?? [])];
+    // X-1: a review step that begins gets its deadline from the review limit (X-2: with the
+    // calendar version); leaving review clears it. Its reminder is the deadline jobs' (X-9).
+    const stepOf = (s: TicketState) => (s.status === 'in_review' ? s.step : null);
+    const step = stepOf(after);
+    if (step !== stepOf(agg.state)) {
+      const computed = step ? await this.deadlines.forReviewStep(agg.facts, step, now, m) : null;
+      await this.tickets.recordStepDeadline(
+        m,
+        after.id,
+        computed
+          ? {
+              startedAt: now,
+              deadline: computed.deadline,
+              basis: computed.basis,
+              calendarVersion: computed.calendarVersion,
+            }
+          : null,
+      );
+      missing.push(...(computed?.missingYears ?? []));
+    }
     const firstSeen = await this.calendars.recordMissingYears(m, [...new Set(missing)], after.id);
     if (firstSeen.length > 0) await this.alertMissingYears(m, agg, after, firstSeen, now);
   }

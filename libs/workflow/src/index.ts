@@ -8,6 +8,7 @@ export {
   phaseOf,
   isActive,
   todosOf,
+  reviewStepAudience,
   RETURN_WINDOW_MS,
   CLOCK_SKEW_MS,
   FOLLOW_UP_CATEGORIES,

@@ -648,10 +648,15 @@ function readyForReview(ticket: TicketState): boolean {
 }
 
 function reviewAudience(ticket: TicketState, step: ReviewStep): Audience {
+  return reviewStepAudience(step, ticket.initiator);
+}
+
+/** Who acts at a review step: the initiator, the ops head or the office reviewer. */
+export function reviewStepAudience(step: ReviewStep, initiator: string): Audience {
   switch (step) {
     case 'initiator_review':
     case 'upstream_report':
-      return { kind: 'person', userid: ticket.initiator };
+      return { kind: 'person', userid: initiator };
     case 'ops_review':
       return { kind: 'role', role: 'ops_head' };
     case 'office_review':

@@ -8,6 +8,7 @@ import { CallerEncryption1764900000000 } from './1764900000000-caller-encryption
 import { IntakeDesk1765100000000 } from './1765100000000-intake-desk';
 import { Retention1764950000000 } from './1764950000000-retention';
 import { ClosingTheLoop1765000000000 } from './1765000000000-closing-the-loop';
+import { AcceptAndReviewReminders1765200000000 } from './1765200000000-accept-and-review-reminders';
 import { MergedTicketsNotFollowedUp1765400000000 } from './1765400000000-merged-tickets-not-followed-up';
 
 export const MIGRATIONS: Function[] = [
@@ -20,5 +21,6 @@ export const MIGRATIONS: Function[] = [
   Retention1764950000000,
   ClosingTheLoop1765000000000,
   IntakeDesk1765100000000,
+  AcceptAndReviewReminders1765200000000,
   MergedTicketsNotFollowedUp1765400000000,
 ];

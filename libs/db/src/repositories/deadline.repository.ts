@@ -29,6 +29,21 @@ export interface DueAssignment extends DueTicketFacts {
   nextReminderAt: Date;
 }
 
+/** X-1, X-9: an assignment still waiting to be accepted past its accept deadline. */
+export interface DueAccept extends DueTicketFacts {
+  id: string;
+  unitCode: string;
+  unitName: string;
+  acceptDeadline: Date;
+}
+
+/** X-1, X-9: a ticket waiting at a review step past the step's deadline (review limit). */
+export interface DueReviewStep extends DueTicketFacts {
+  step: string;
+  stepStartedAt: Date;
+  stepDeadline: Date;
+}
+
 export interface DueUndispatched extends DueTicketFacts {
   dispatchDueAt: Date;
 }
@@ -43,7 +58,15 @@ export interface ReturnWindowDue {
 
 export interface ReminderKey {
   item: string;
-  kind: 'yellow' | 'due_soon' | 'overdue' | 'undispatched' | 'return_window' | 'digest';
+  kind:
+    | 'yellow'
+    | 'due_soon'
+    | 'overdue'
+    | 'undispatched'
+    | 'return_window'
+    | 'digest'
+    | 'accept_overdue'
+    | 'review_overdue';
   deadline: Date;
   ticketId: string | null;
 }
@@ -148,6 +171,15 @@ export class DeadlineRepository {
     return new Set(rows.map((r) => DeadlineRepository.keyOf(r.item, r.kind, new Date(r.deadline))));
   }
 
+  /** Whether a key was already written (a cheap primary-key probe, e.g. before a catch-up). */
+  async hasKey(item: string, kind: ReminderKey['kind'], deadline: Date): Promise<boolean> {
+    const rows = await this.ds.query(
+      `SELECT 1 FROM deadline_reminders WHERE item = $1 AND kind = $2 AND deadline = $3`,
+      [item, kind, deadline],
+    );
+    return rows.length > 0;
+  }
+
   static keyOf(item: string, kind: string, deadline: Date): string {
     return `${item}|${kind}|${deadline.toISOString()}`;
   }
@@ -245,6 +277,62 @@ export class DeadlineRepository {
          FROM unnest($1::uuid[], $2::timestamptz[]) AS v(id, at) WHERE a.id = v.id`,
       [ids, closedAt],
     );
+  }
+
+  /** The SQL of the accept claim (a range of assignments_accept_due), shared with the benchmark. */
+  static readonly DUE_ACCEPTS_SQL = `
+    SELECT a.id, a.unit_code, u.name AS unit_name, a.accept_deadline, ${TICKET_COLS}
+      FROM assignments a
+      JOIN tickets t ON t.id = a.ticket_id
+      JOIN categories c ON c.code = t.category_code
+      JOIN units u ON u.code = a.unit_code
+     WHERE a.status = 'pending_accept' AND a.accept_reminded_at IS NULL AND a.accept_deadline IS NOT NULL
+       AND a.accept_deadline <= $1
+     ORDER BY a.accept_deadline
+     LIMIT $2
+     FOR UPDATE OF a SKIP LOCKED`;
+
+  /** X-1, X-9: assignments still pending acceptance past their accept deadline, not yet reminded. */
+  async claimDueAccepts(m: EntityManager, now: Date, limit: number): Promise<DueAccept[]> {
+    const { rows } = await exec<Record<string, any>>(m, DeadlineRepository.DUE_ACCEPTS_SQL, [now, limit]);
+    return rows.map((r) => ({
+      ...ticketFacts(r, this.cipher),
+      id: r.id,
+      unitCode: r.unit_code,
+      unitName: r.unit_name,
+      acceptDeadline: new Date(r.accept_deadline),
+    }));
+  }
+
+  async markAcceptReminded(m: EntityManager, ids: string[], now: Date): Promise<void> {
+    if (ids.length === 0) return;
+    await exec(m, `UPDATE assignments SET accept_reminded_at = $2 WHERE id = ANY($1::uuid[])`, [ids, now]);
+  }
+
+  /** The SQL of the review-step claim (a range of tickets_step_overdue_due). */
+  static readonly DUE_REVIEW_STEPS_SQL = `
+    SELECT ${TICKET_COLS}, t.step_started_at, t.step_deadline
+      FROM tickets t JOIN categories c ON c.code = t.category_code
+     WHERE t.status = 'in_review' AND t.step_deadline IS NOT NULL AND t.step_reminded_at IS NULL
+       AND t.step_deadline <= $1
+     ORDER BY t.step_deadline
+     LIMIT $2
+     FOR UPDATE OF t SKIP LOCKED`;
+
+  /** X-1, X-9: tickets waiting at a review step past its deadline, not yet reminded. */
+  async claimDueReviewSteps(m: EntityManager, now: Date, limit: number): Promise<DueReviewStep[]> {
+    const { rows } = await exec<Record<string, any>>(m, DeadlineRepository.DUE_REVIEW_STEPS_SQL, [now, limit]);
+    return rows.map((r) => ({
+      ...ticketFacts(r, this.cipher),
+      step: r.step,
+      stepStartedAt: new Date(r.step_started_at),
+      stepDeadline: new Date(r.step_deadline),
+    }));
+  }
+
+  async markStepReminded(m: EntityManager, ticketIds: string[], now: Date): Promise<void> {
+    if (ticketIds.length === 0) return;
+    await exec(m, `UPDATE tickets SET step_reminded_at = $2 WHERE id = ANY($1::uuid[])`, [ticketIds, now]);
   }
 
   /** R-17: registered tickets due for dispatch by `dueBy` and not yet alerted. */

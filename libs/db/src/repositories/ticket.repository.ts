@@ -40,6 +40,9 @@ export interface TicketFacts {
   closedAt: Date | null;
   /** R-17: close of business of the working day the ticket counts on. */
   dispatchDueAt: Date | null;
+  /** X-1: when the current review step began and its deadline from the review limit (null: none). */
+  stepStartedAt: Date | null;
+  stepDeadline: Date | null;
 }
 
 /** X-2: what an assignment's deadline was computed with, and its deadline history. */
@@ -66,6 +69,14 @@ export interface DeadlineRecord {
   basis: Record<string, unknown>;
   calendarVersion: string;
   acceptDeadline: Date | null;
+}
+
+/** X-1, X-2: the deadline of a review step, from the policy's review limit. */
+export interface StepDeadlineRecord {
+  startedAt: Date;
+  deadline: Date | null;
+  basis: Record<string, unknown>;
+  calendarVersion: string;
 }
 
 export interface NewTicket {
@@ -394,6 +405,8 @@ export class TicketRepository {
         updatedAt: new Date(t.updated_at),
         closedAt: t.closed_at ? new Date(t.closed_at) : null,
         dispatchDueAt: t.dispatch_due_at ? new Date(t.dispatch_due_at) : null,
+        stepStartedAt: t.step_started_at ? new Date(t.step_started_at) : null,
+        stepDeadline: t.step_deadline ? new Date(t.step_deadline) : null,
       },
       deadlines,
     };
@@ -676,6 +689,26 @@ export class TicketRepository {
         [r.assignmentId, JSON.stringify(r.basis), r.calendarVersion, r.acceptDeadline, yellowShare],
       );
     }
+  }
+
+  /**
+   * X-1, X-2: the deadline of the review step that just began (from the review limit, with what it
+   * was computed with), or none when the ticket left review; its reminder is due again (X-9).
+   */
+  async recordStepDeadline(m: EntityManager, ticketId: string, r: StepDeadlineRecord | null): Promise<void> {
+    await exec(
+      m,
+      `UPDATE tickets SET step_started_at = $2, step_deadline = $3, step_deadline_basis = $4,
+              step_calendar_version = $5, step_reminded_at = NULL
+        WHERE id = $1`,
+      [
+        ticketId,
+        r?.startedAt ?? null,
+        r?.deadline ?? null,
+        r ? JSON.stringify(r.basis) : null,
+        r?.calendarVersion ?? null,
+      ],
+    );
   }
 
   /** X-9: the light of each assignment of a ticket (absent when not open), computed in SQL. */

@@ -16,7 +16,7 @@ import { CalendarService } from '../calendar/calendar.service';
 import { CLOCK, type Clock } from '../clock';
 import type { NoticeItem, OutboxTicket } from '../dingtalk/notice-composer';
 import { scrubCallerData } from '../masking';
-import { RETURN_WINDOW_MS } from '@hotline/workflow';
+import { RETURN_WINDOW_MS, reviewStepAudience, type Audience, type ReviewStep } from '@hotline/workflow';
 
 export interface ScanResult {
   /** Rows the scan locked and looked at. */
@@ -47,6 +47,13 @@ const HOUR_MS = 3_600_000;
 const MAX_ITEMS_STORED = 20;
 const DAY_MS = 24 * HOUR_MS;
 const SHANGHAI_OFFSET_MS = 8 * HOUR_MS;
+/** The ops head's digest goes out at 08:30 (Asia/Shanghai) on working days (the cron's time). */
+export const DIGEST_AT_MS_OF_DAY = 8 * HOUR_MS + 30 * 60_000;
+
+/** Midnight (Asia/Shanghai) of the day `now` falls on. */
+function shanghaiDayStart(now: Date): Date {
+  return new Date(Math.floor((now.getTime() + SHANGHAI_OFFSET_MS) / DAY_MS) * DAY_MS - SHANGHAI_OFFSET_MS);
+}
 
 function emptyResult(): ScanResult {
   return { claimed: 0, made: {}, notices: 0, batches: 0 };
@@ -82,13 +89,18 @@ export class DeadlineJobsService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  /** Every scan, in turn (the worker's minute job). */
+  /** Every scan, in turn (the worker's minute job), and the digest if 08:30 was missed. */
   async runScans(): Promise<Record<string, ScanResult>> {
-    return {
+    const result: Record<string, ScanResult> = {
       reminders: await this.scanReminders(),
+      accepts: await this.scanAccepts(),
+      reviewSteps: await this.scanReviewSteps(),
       returnWindows: await this.scanReturnWindows(),
       undispatched: await this.scanUndispatched(),
     };
+    const digest = await this.catchUpDigest();
+    result.digest = { ...emptyResult(), made: digest.sent ? { digest: 1 } : {}, notices: digest.sent ? 1 : 0 };
+    return result;
   }
 
   private async batches(
@@ -279,6 +291,152 @@ export class DeadlineJobsService {
     return rows.length;
   }
 
+  // ---- X-1, X-9: not accepted by the accept deadline -------------------------------------------
+
+  /**
+   * X-1, X-9: an assignment still pending acceptance past its accept deadline: a 催办 to the unit's
+   * receivers and, in the same once-only key, the escalation (督办) to the unit's leaders. Sent when
+   * it happens, like the overdue escalation (an urgent matter's 30 minutes may end at any hour).
+   */
+  async scanAccepts(opts: { batchSize?: number; maxBatches?: number } = {}): Promise<ScanResult> {
+    const now = this.clock.now();
+    return this.batches(
+      opts.maxBatches ?? 100,
+      async (m, limit) => {
+        const result = emptyResult();
+        const rows = await this.repo.claimDueAccepts(m, now, limit);
+        result.claimed = rows.length;
+        if (rows.length === 0) return result;
+        const keyOf = (r: (typeof rows)[number]) =>
+          DeadlineRepository.keyOf(`assignment:${r.id}`, 'accept_overdue', r.acceptDeadline);
+        const fresh = await this.repo.insertKeys(
+          m,
+          rows.map((r) => ({
+            item: `assignment:${r.id}`,
+            kind: 'accept_overdue',
+            deadline: r.acceptDeadline,
+            ticketId: r.ticketId,
+          })),
+          now,
+        );
+        await this.repo.markAcceptReminded(
+          m,
+          rows.map((r) => r.id),
+          now,
+        );
+        const due = rows.filter((r) => fresh.has(keyOf(r)));
+        await this.repo.appendSystemEvents(
+          m,
+          due.map((r) => ({
+            ticketId: r.ticketId,
+            action: 'accept_overdue',
+            at: now,
+            unitCode: r.unitCode,
+            status: r.ticketStatus,
+            step: r.step,
+            comment: null,
+            data: { acceptDeadline: r.acceptDeadline.toISOString() },
+          })),
+        );
+        const people = await this.repo.unitPeople(m, [...new Set(due.map((r) => r.unitCode))]);
+        const folds = new Map<string, Fold>();
+        for (const r of due) {
+          const unit = people.get(r.unitCode) ?? { receivers: [], leaders: [] };
+          const item = {
+            ticket: outboxTicket(r),
+            unitName: r.unitName,
+            deadline: r.acceptDeadline.toISOString(),
+            ticketId: r.ticketId,
+            unit: r.unitCode,
+            key: keyOf(r),
+          };
+          for (const userid of unit.receivers) this.addToFold(folds, userid, 'remind', 'accept_overdue', item);
+          for (const userid of unit.leaders) this.addToFold(folds, userid, 'overdue', 'accept_overdue', item);
+        }
+        result.notices = await this.writeFolds(m, folds, now);
+        result.made.accept_overdue = due.length;
+        return result;
+      },
+      opts.batchSize,
+    );
+  }
+
+  // ---- X-1, X-9: a review step past its review limit --------------------------------------------
+
+  /**
+   * X-1, X-9: a ticket waiting at a review step past the step's deadline: a 催办 to whoever acts at
+   * that step (the initiator, the ops head or the office reviewer), once per step × deadline.
+   */
+  async scanReviewSteps(opts: { batchSize?: number; maxBatches?: number } = {}): Promise<ScanResult> {
+    const now = this.clock.now();
+    return this.batches(
+      opts.maxBatches ?? 100,
+      async (m, limit) => {
+        const result = emptyResult();
+        const rows = await this.repo.claimDueReviewSteps(m, now, limit);
+        result.claimed = rows.length;
+        if (rows.length === 0) return result;
+        const itemOf = (r: (typeof rows)[number]) => `ticket:${r.ticketId}:${r.step}`;
+        const fresh = await this.repo.insertKeys(
+          m,
+          rows.map((r) => ({
+            item: itemOf(r),
+            kind: 'review_overdue',
+            deadline: r.stepDeadline,
+            ticketId: r.ticketId,
+          })),
+          now,
+        );
+        await this.repo.markStepReminded(
+          m,
+          rows.map((r) => r.ticketId),
+          now,
+        );
+        const due = rows.filter((r) =>
+          fresh.has(DeadlineRepository.keyOf(itemOf(r), 'review_overdue', r.stepDeadline)),
+        );
+        await this.repo.appendSystemEvents(
+          m,
+          due.map((r) => ({
+            ticketId: r.ticketId,
+            action: 'review_overdue',
+            at: now,
+            unitCode: null,
+            status: r.ticketStatus,
+            step: r.step,
+            comment: null,
+            data: { step: r.step, stepDeadline: r.stepDeadline.toISOString() },
+          })),
+        );
+        const byRole = new Map<string, string[]>();
+        const resolve = async (to: Audience): Promise<string[]> => {
+          if (to.kind === 'person') return [to.userid];
+          if (to.kind !== 'role') return [];
+          if (!byRole.has(to.role)) byRole.set(to.role, await this.org.peopleWithRole(to.role, m));
+          return byRole.get(to.role)!;
+        };
+        const folds = new Map<string, Fold>();
+        for (const r of due) {
+          const item = {
+            ticket: outboxTicket(r),
+            unitName: null,
+            deadline: r.stepDeadline.toISOString(),
+            ticketId: r.ticketId,
+            unit: null,
+            key: DeadlineRepository.keyOf(itemOf(r), 'review_overdue', r.stepDeadline),
+          };
+          for (const userid of await resolve(reviewStepAudience(r.step as ReviewStep, r.initiator))) {
+            this.addToFold(folds, userid, 'remind', 'review_overdue', item);
+          }
+        }
+        result.notices = await this.writeFolds(m, folds, now);
+        result.made.review_overdue = due.length;
+        return result;
+      },
+      opts.batchSize,
+    );
+  }
+
   // ---- R-11: the return window closes ----------------------------------------------------------
 
   /** R-11: records on the timeline that the 24-hour return window of an assignment has closed. */
@@ -387,12 +545,25 @@ export class DeadlineJobsService {
 
   // ---- the ops head's daily digest ---------------------------------------------------------------
 
+  /**
+   * The digest of a working day whose 08:30 run was missed (the worker was down or the job
+   * failed): the minute scan sends it once, later that day. The unique key keeps it to one; the
+   * probe first keeps the minute scan from writing anything once it is sent.
+   */
+  async catchUpDigest(): Promise<{ sent: boolean; reason?: string }> {
+    const now = this.clock.now();
+    const dayStart = shanghaiDayStart(now);
+    if (now.getTime() - dayStart.getTime() < DIGEST_AT_MS_OF_DAY) return { sent: false, reason: 'before 08:30' };
+    if (await this.repo.hasKey('digest', 'digest', dayStart)) return { sent: false, reason: 'already sent today' };
+    return this.sendDigest();
+  }
+
   /** 08:30 on working days: due today, overdue per unit, undispatched; once per day (unique key). */
   async sendDigest(): Promise<{ sent: boolean; reason?: string }> {
     const now = this.clock.now();
     const calendar = await this.calendars.current();
     if (!calendar.isWorkingDay(now)) return { sent: false, reason: 'not a working day' };
-    const dayStart = new Date(Math.floor((now.getTime() + SHANGHAI_OFFSET_MS) / DAY_MS) * DAY_MS - SHANGHAI_OFFSET_MS);
+    const dayStart = shanghaiDayStart(now);
     const dayEnd = new Date(dayStart.getTime() + DAY_MS);
     return this.repo.transaction(async (m) => {
       const fresh = await this.repo.insertKeys(

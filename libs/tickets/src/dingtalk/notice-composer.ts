@@ -35,7 +35,11 @@ export interface NoticePayload {
   items?: NoticeItem[];
   /** How many matters the folded notice covers (items may hold fewer). */
   count?: number;
-  /** remind: 'yellow' (most of the time used) or 'due_soon' (shortly before the deadline). */
+  /**
+   * remind: 'yellow' (most of the time used), 'due_soon' (shortly before the deadline),
+   * 'accept_overdue' (not accepted in time) or 'review_overdue' (a review step past its limit);
+   * overdue: 'accept_overdue' for the unit leader's escalation of a matter not accepted in time.
+   */
   stage?: string;
   /** calendar_missing_year: the years without holiday data. */
   years?: number[];
@@ -75,6 +79,25 @@ const NOTICE_TITLES: Record<string, string> = {
   extension_requested: '延期申请待审核',
   extension_decided: '延期申请已处理',
   calendar_missing_year: '节假日数据缺失',
+};
+
+/** Deadline notices whose stage changes the title (the escalation of a matter not accepted in time). */
+const STAGE_TITLES: Record<string, string> = {
+  'overdue|accept_overdue': '工单超时未签收',
+};
+
+/** What the deadline of a stage is (the reply deadline unless said otherwise). */
+const DEADLINE_LABELS: Record<string, string> = {
+  accept_overdue: '最晚签收',
+  review_overdue: '审核时限',
+};
+
+const STAGE_HINTS: Record<string, string> = {
+  'remind|due_soon': '即将到期，请尽快办理',
+  'remind|yellow': '办理时限已过大半，请抓紧办理',
+  'remind|accept_overdue': '已超过签收时限，请立即签收',
+  'overdue|accept_overdue': '本单位工单超过签收时限仍未签收，请督促签收',
+  'remind|review_overdue': '已超过审核时限，请尽快审核',
 };
 
 /** How many matters a folded notice lists before "…等 N 件". */
@@ -119,7 +142,7 @@ function clean(text: string): string {
 }
 
 export function composeNotice(p: NoticePayload, publicUrl: string): ActionCardMessage {
-  const title = NOTICE_TITLES[p.notice] ?? '工单通知';
+  const title = STAGE_TITLES[`${p.notice}|${p.stage ?? ''}`] ?? NOTICE_TITLES[p.notice] ?? '工单通知';
   if (p.digest) return composeDigest(title, p, publicUrl);
   if (!p.ticket) throw new Error(`notice ${p.notice} has no ticket`);
   if ((p.count ?? p.items?.length ?? 0) > 1) return composeFolded(title, p, publicUrl);
@@ -130,10 +153,10 @@ export function composeNotice(p: NoticePayload, publicUrl: string): ActionCardMe
     `**事项**：${clean(p.ticket.subject)}`,
   ];
   if (p.unitName) lines.push(`**承办单位**：${clean(p.unitName)}`);
-  if (p.deadline) lines.push(`**最晚回复**：${shanghaiText(p.deadline)}`);
+  if (p.deadline) lines.push(`**${DEADLINE_LABELS[p.stage ?? ''] ?? '最晚回复'}**：${shanghaiText(p.deadline)}`);
   if (p.years?.length) lines.push(`**缺少年份**：${p.years.join('、')}（请管理员按国务院通知录入节假日安排）`);
-  if (p.stage === 'due_soon') lines.push('**提示**：即将到期，请尽快办理');
-  if (p.stage === 'yellow') lines.push('**提示**：办理时限已过大半，请抓紧办理');
+  const hint = STAGE_HINTS[`${p.notice}|${p.stage ?? ''}`];
+  if (hint) lines.push(`**提示**：${hint}`);
   if (p.at) lines.push(`**时间**：${shanghaiText(p.at, true)}`);
   return {
     msgtype: 'action_card',
@@ -177,6 +200,8 @@ function composeFolded(title: string, p: NoticePayload, publicUrl: string): Acti
     lines.push(`- ${it.ticket.number} ${clean(it.ticket.subject)}${unit}${due}`);
   }
   if (total > Math.min(items.length, MAX_LISTED)) lines.push(`- …等 ${total} 件`);
+  const hint = STAGE_HINTS[`${p.notice}|${p.stage ?? ''}`];
+  if (hint) lines.push(`**提示**：${hint}`);
   if (p.at) lines.push(`**时间**：${shanghaiText(p.at, true)}`);
   return {
     msgtype: 'action_card',
