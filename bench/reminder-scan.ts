@@ -70,13 +70,16 @@ async function main(): Promise<void> {
            FROM generate_series(1, $1::int) AS i
          RETURNING id, number)
        INSERT INTO assignments (ticket_id, unit_code, role, status, dispatched_at, dispatched_by, reply_deadline, seq,
-                                next_reminder_at, calendar_version)
+                                next_reminder_at, calendar_version, accept_deadline)
        SELECT t.id, (ARRAY['branch1', 'branch2', 'safety', 'fare'])[1 + (n / 100) % 4], 'sole', 'pending_accept',
               $2::timestamptz - interval '2 days', 'dispatcher1',
               $2::timestamptz + interval '12 hours' + (n % 600) * interval '1 minute', 0,
               CASE WHEN n % 100 = 0 THEN $2::timestamptz - (n % 60) * interval '1 minute'
                    ELSE $2::timestamptz + interval '1 hour' + (n % 10000) * interval '1 minute' END,
-              'bench'
+              'bench',
+              -- The accept deadline (X-1) of a different 1 % has passed.
+              CASE WHEN n % 100 = 50 THEN $2::timestamptz - (n % 60) * interval '1 minute'
+                   ELSE $2::timestamptz + interval '1 hour' + (n % 10000) * interval '1 minute' END
          FROM (SELECT id, substr(number, 7)::int AS n FROM t) AS t`,
       [ROWS, NOW],
     ),
@@ -92,14 +95,11 @@ async function main(): Promise<void> {
   log(`assignments heap ${size[0].heap}, assignments_reminder_due index ${size[0].reminder_index}`);
 
   const batch = config.deadlines.scanBatchSize;
-  const explain = async (title: string) => {
+  const explain = async (title: string, sql = DeadlineRepository.DUE_REMINDERS_SQL) => {
     const runner = ds.createQueryRunner();
     await runner.startTransaction();
     try {
-      const plan = await runner.query(`EXPLAIN (ANALYZE, BUFFERS) ${DeadlineRepository.DUE_REMINDERS_SQL}`, [
-        NOW,
-        batch,
-      ]);
+      const plan = await runner.query(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, [NOW, batch]);
       log(`\n${title}\n${plan.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n')}\n`);
     } finally {
       await runner.rollbackTransaction();
@@ -136,6 +136,36 @@ async function main(): Promise<void> {
             (SELECT count(*) FROM outbox WHERE payload->>'notice' = 'remind')::int AS notices`,
   );
   log(`reminder keys written: ${check[0].keys}; folded notices (outbox rows): ${check[0].notices}`);
+
+  // X-1: the accept-deadline scan over the same rows (assignments_accept_due), and the review-step
+  // scan (tickets_step_overdue_due, nothing in review here: the every-minute idle case).
+  await explain(
+    `EXPLAIN (ANALYZE, BUFFERS) of one accept claim (LIMIT ${batch}), ${ROWS / 100} rows due:`,
+    DeadlineRepository.DUE_ACCEPTS_SQL,
+  );
+  const accepts = await timed(`accept scan 1: every due row, batches of ${batch}`, () => jobs.scanAccepts());
+  log(`  ${JSON.stringify(accepts)}`);
+  const acceptsIdle = await timed('accept scan 2: nothing due', () => jobs.scanAccepts());
+  log(`  ${JSON.stringify(acceptsIdle)}`);
+  await explain('EXPLAIN (ANALYZE, BUFFERS) of the accept claim with nothing due:', DeadlineRepository.DUE_ACCEPTS_SQL);
+  await timed('put 10 % of the tickets in review, 1 % past their step deadline', async () => {
+    await ds.query(
+      `UPDATE tickets SET status = 'in_review', step = 'initiator_review',
+              step_started_at = $1::timestamptz - interval '1 day',
+              step_deadline = CASE WHEN substr(number, 7)::int % 100 = 0 THEN $1::timestamptz - interval '1 minute'
+                                   ELSE $1::timestamptz + interval '1 day' END
+        WHERE substr(number, 7)::int % 10 = 0`,
+      [NOW],
+    );
+    await ds.query(`VACUUM ANALYZE tickets`);
+  });
+  await explain(
+    `EXPLAIN (ANALYZE, BUFFERS) of one review-step claim (LIMIT ${batch}), ${ROWS / 100} rows due:`,
+    DeadlineRepository.DUE_REVIEW_STEPS_SQL,
+  );
+  const steps = await timed(`review-step scan 1: every due row, batches of ${batch}`, () => jobs.scanReviewSteps());
+  log(`  ${JSON.stringify(steps)}`);
+  await timed('review-step scan 2: nothing due', () => jobs.scanReviewSteps());
   await ds.destroy();
 }
 
