@@ -14,21 +14,26 @@ describe('X-9: the ticket list in light order', () => {
   beforeAll(async () => {
     t = await createTestApp({ dbSuffix: 'light_order', start: at('2026-11-30 08:30') });
     api = new ApiClient(t.app);
-    const dispatched = async (name: string, clock: string, urgency: string) => {
+    const dispatched = async (name: string, clock: string, urgency: string, replyDeadline?: string) => {
       t.clock.set(at(clock));
       const ticket = await api.createTicket('dispatcher1', { urgency, subject: `排序测试${name}` });
-      await api.ok('dispatcher1', ticket.id, 'dispatch', { assignments: [{ unit: 'branch1', role: 'sole' }] });
+      await api.ok('dispatcher1', ticket.id, 'dispatch', {
+        assignments: [{ unit: 'branch1', role: 'sole' }],
+        ...(replyDeadline ? { replyDeadline: at(replyDeadline).toISOString() } : {}),
+      });
       ids[name] = ticket.id;
     };
     const registered = async (name: string, clock: string) => {
       t.clock.set(at(clock));
       ids[name] = (await api.createTicket('dispatcher1', { subject: `排序测试${name}` })).id;
     };
-    // Urgent: 2 working hours. A is due 10:30, B 11:00; C and D (5 working days) the next Monday.
+    // Urgent: 2 working hours. A is due 10:30, B 11:00; C (5 working days) the next Monday 17:30;
+    // D's dispatcher set an earlier deadline, Friday 17:30.
     await dispatched('A', '2026-11-30 08:30', 'urgent');
     await dispatched('B', '2026-11-30 09:00', 'urgent');
     await dispatched('C', '2026-11-30 09:30', 'normal');
-    await dispatched('D', '2026-11-30 09:40', 'normal');
+    await dispatched('D', '2026-11-30 09:40', 'normal', '2026-12-04 17:30');
+    await dispatched('G', '2026-11-30 09:50', 'normal');
     await registered('E', '2026-11-30 10:00');
     await registered('F', '2026-11-30 10:10');
   });
@@ -44,22 +49,39 @@ describe('X-9: the ticket list in light order', () => {
     };
   }
 
-  it('X-9: red first, then yellow, then green by earliest deadline (newest first on a tie), then the rest newest first', async () => {
+  it('X-9: red first, then yellow, then green, each by earliest deadline, then the rest newest first', async () => {
     t.clock.set(at('2026-11-30 10:35'));
     const all = await page('q=排序测试&limit=100');
     expect(all.items).toEqual([
       ['A', 'red'],
       ['B', 'yellow'],
       ['D', 'green'],
-      ['C', 'green'],
+      ...[
+        ['C', 'green'],
+        ['G', 'green'],
+      ].sort((x, y) => (ids[x[0]!]! < ids[y[0]!]! ? -1 : 1)),
       ['F', null],
       ['E', null],
     ]);
     expect(all.next).toBeNull();
   });
 
+  it('X-9: paging one ticket at a time, ties included, lists every ticket exactly once in the same order', async () => {
+    t.clock.set(at('2026-11-30 10:35'));
+    const whole = (await page('q=排序测试&limit=100')).items;
+    const walked: unknown[] = [];
+    let next: string | null = null;
+    do {
+      const p = await page(`q=排序测试&limit=1${next ? `&cursor=${next}` : ''}`);
+      walked.push(...p.items);
+      next = p.next;
+    } while (next && walked.length < 20);
+    expect(walked).toEqual(whole);
+  });
+
   it('X-9: pages keep the first page’s lights, so a ticket turning red between pages is shown once', async () => {
     t.clock.set(at('2026-11-30 10:35'));
+    const whole = (await page('q=排序测试&limit=100')).items;
     const p1 = await page('q=排序测试&limit=2');
     expect(p1.items).toEqual([
       ['A', 'red'],
@@ -67,16 +89,9 @@ describe('X-9: the ticket list in light order', () => {
     ]);
     // B turns red at 11:00; the next pages still follow the 10:35 order.
     t.clock.set(at('2026-11-30 11:05'));
-    const p2 = await page(`q=排序测试&limit=2&cursor=${p1.next}`);
-    expect(p2.items).toEqual([
-      ['D', 'green'],
-      ['C', 'green'],
-    ]);
-    const p3 = await page(`q=排序测试&limit=2&cursor=${p2.next}`);
-    expect(p3.items).toEqual([
-      ['F', null],
-      ['E', null],
-    ]);
+    const p2 = await page(`q=排序测试&limit=3&cursor=${p1.next}`);
+    const p3 = await page(`q=排序测试&limit=3&cursor=${p2.next}`);
+    expect([...p1.items, ...p2.items, ...p3.items]).toEqual(whole);
     expect(p3.next).toBeNull();
     // A new listing sees both reds, earliest deadline first.
     expect((await page('q=排序测试&limit=2')).items).toEqual([
@@ -89,8 +104,8 @@ describe('X-9: the ticket list in light order', () => {
     t.clock.set(at('2026-11-30 10:35'));
     const greens = await page('q=排序测试&light=green&limit=1');
     expect(greens.items).toEqual([['D', 'green']]);
-    const rest = await page(`q=排序测试&light=green&limit=1&cursor=${greens.next}`);
-    expect(rest.items).toEqual([['C', 'green']]);
+    const rest = await page(`q=排序测试&light=green&limit=5&cursor=${greens.next}`);
+    expect(rest.items.map((x: unknown[]) => x[0]).sort()).toEqual(['C', 'G']);
     expect(rest.next).toBeNull();
   });
 

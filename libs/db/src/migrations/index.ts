@@ -10,6 +10,7 @@ import { Retention1764950000000 } from './1764950000000-retention';
 import { ClosingTheLoop1765000000000 } from './1765000000000-closing-the-loop';
 import { AcceptAndReviewReminders1765200000000 } from './1765200000000-accept-and-review-reminders';
 import { MergedTicketsNotFollowedUp1765400000000 } from './1765400000000-merged-tickets-not-followed-up';
+import { LightOrderIndex1765410000000 } from './1765410000000-light-order-index';
 
 export const MIGRATIONS: Function[] = [
   InitialSchema1764300000000,
@@ -23,4 +24,5 @@ export const MIGRATIONS: Function[] = [
   IntakeDesk1765100000000,
   AcceptAndReviewReminders1765200000000,
   MergedTicketsNotFollowedUp1765400000000,
+  LightOrderIndex1765410000000,
 ];

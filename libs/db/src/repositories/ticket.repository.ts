@@ -162,7 +162,7 @@ export interface TicketListCursor {
 
 /**
  * X-9: where a light-ordered listing stopped. Phase `open`: among tickets with open assignments,
- * by (rank DESC, deadline ASC, created_at DESC, id DESC); phase `rest`: the others, newest first.
+ * by (rank DESC, deadline ASC, id ASC); phase `rest`: the others, newest first (created_at, id).
  */
 export interface LightListCursor {
   phase: 'open' | 'rest';
@@ -778,10 +778,11 @@ export class TicketRepository {
 
   /**
    * X-9: the list ordered by light — red, then yellow, then green, each by its earliest open reply
-   * deadline — then the tickets with nothing open, newest first. Two keyset phases: the open
-   * tickets come from the open-assignment partial index (a bounded set however many tickets
-   * there are), the rest from the created-at index. `lightParams.now` must be the same for every
-   * page of one listing (the cursor carries it), so that a ticket turning red between two pages is
+   * deadline (then by id, for a stable order) — then the tickets with nothing open, newest first.
+   * Two keyset phases: the open tickets come from the open-assignment partial index (a bounded set
+   * however many tickets there are), the rest from the created-at index. `lightParams.now` must be
+   * the same for every page of one listing (the cursor carries it), so that a ticket turning red
+   * between two pages is
    * neither skipped nor shown twice.
    */
   async listByLight(
@@ -795,16 +796,19 @@ export class TicketRepository {
     if (!cursor || cursor.phase === 'open') {
       const params: unknown[] = [lightParams.now, lightParams.yellowShare];
       const where = listWhere(scope, filter, params);
+      const keyset: string[] = [];
       if (cursor) {
-        params.push(cursor.rank, cursor.deadline, cursor.createdAt, cursor.id);
-        const [r, d, c, i] = [params.length - 3, params.length - 2, params.length - 1, params.length].map(
-          (n) => `$${n}`,
-        );
-        // (rank DESC, deadline ASC, created_at DESC, id DESC) strictly after the cursor.
-        where.push(`(o.rank < ${r} OR (o.rank = ${r} AND (o.deadline > ${d}::timestamptz
-                     OR (o.deadline = ${d}::timestamptz AND (t.created_at, t.id) < (${c}::timestamptz, ${i}::uuid)))))`);
+        params.push(cursor.rank, cursor.deadline, cursor.id);
+        const [r, d, i] = [params.length - 2, params.length - 1, params.length].map((n) => `$${n}`);
+        // (rank DESC, deadline ASC, ticket id ASC) strictly after the cursor.
+        keyset.push(`(o.rank < ${r} OR (o.rank = ${r} AND (o.deadline > ${d}::timestamptz
+                      OR (o.deadline = ${d}::timestamptz AND o.ticket_id > ${i}::uuid))))`);
       }
       params.push(limit);
+      // The order comes from the open assignments alone (an index-only scan of
+      // assignments_open_light, aggregated and sorted in memory); the tickets are then read by
+      // primary key in that order (OFFSET 0 keeps the lateral read a per-row index lookup) until
+      // the page is full — never a scan of the whole tickets table (docs/benchmarks.md).
       const rows = await this.ds.query(
         `WITH o AS (
            SELECT a.ticket_id,
@@ -814,9 +818,10 @@ export class TicketRepository {
             WHERE a.status IN ${OPEN_ASSIGNMENT_STATUSES}
             GROUP BY a.ticket_id)
          SELECT ${LIST_COLUMNS}, o.rank AS sort_rank, o.deadline AS sort_deadline
-           FROM o JOIN tickets t ON t.id = o.ticket_id
-          WHERE ${where.join(' AND ')}
-          ORDER BY o.rank DESC, o.deadline ASC, t.created_at DESC, t.id DESC
+           FROM (SELECT * FROM o ${keyset.length ? `WHERE ${keyset[0]}` : ''}
+                  ORDER BY o.rank DESC, o.deadline ASC, o.ticket_id ASC) o
+           CROSS JOIN LATERAL (SELECT * FROM tickets t WHERE t.id = o.ticket_id AND ${where.join(' AND ')} OFFSET 0) t
+          ORDER BY o.rank DESC, o.deadline ASC, o.ticket_id ASC
           LIMIT $${params.length}`,
         params,
       );
