@@ -153,6 +153,12 @@ describe('deadlines: accept-limit and review-step reminders, the digest catch-up
     expect(inReview).toMatchObject({ status: 'in_review', step: 'initiator_review' });
     // Wednesday 10:30 + 1 working day (the default review limit) → Thursday 17:30.
     expect(fmt(inReview.stepDeadline)).toBe('2026-12-03 17:30');
+    // The step's DingTalk to-do carries the step deadline as its due time.
+    const { rows: todos } = await db.query(
+      `SELECT payload FROM outbox WHERE ticket_id = $1 AND kind = 'todo_open' ORDER BY id DESC LIMIT 1`,
+      [id],
+    );
+    expect(todos[0].payload).toMatchObject({ action: 'pass_review', dueAt: at('2026-12-03 17:30').toISOString() });
     const { rows: stored } = await db.query(
       `SELECT step_started_at, step_deadline_basis, step_calendar_version FROM tickets WHERE id = $1`,
       [id],
@@ -184,6 +190,11 @@ describe('deadlines: accept-limit and review-step reminders, the digest catch-up
     const ops = await api.ok('dispatcher1', id, 'pass_review', {});
     expect(ops.step).toBe('ops_review');
     expect(fmt(ops.stepDeadline)).toBe('2026-12-07 17:30');
+    const { rows: opsTodos } = await db.query(
+      `SELECT payload FROM outbox WHERE ticket_id = $1 AND kind = 'todo_open' ORDER BY id DESC LIMIT 1`,
+      [id],
+    );
+    expect(opsTodos[0].payload.dueAt).toBe(at('2026-12-07 17:30').toISOString());
     t.clock.set(at('2026-12-07 17:40'));
     await jobs.runScans();
     await jobs.runScans();

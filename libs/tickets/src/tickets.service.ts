@@ -305,9 +305,10 @@ export class TicketsService {
     if (!result.ok) throw new DomainError(result.code, result.message, result.field);
 
     const ticket = await this.tickets.transaction(async (m) => {
-      const outbox = await this.toOutbox(m, agg, result.state, result.effects, now);
+      const step = await this.reviewStepDeadline(agg, result.state, now, m);
+      const outbox = await this.toOutbox(m, agg, result.state, result.effects, now, step?.computed?.deadline ?? null);
       await this.tickets.saveDecision(m, name, agg.state, result.state, result.events, outbox, now);
-      await this.recordDeadlines(m, agg, result.state, prepared, now);
+      await this.recordDeadlines(m, agg, result.state, prepared, now, step);
       await this.loopHooks.afterDecision(m, name, agg.state, result.state, result.events[0], now);
       await this.intakeHooks.afterDecision(m, name, agg, result.state, body, user, now);
       const view = await this.get(user, id, m);
@@ -383,12 +384,32 @@ export class TicketsService {
    * X-2: stores on each new or moved deadline what it was computed with and schedules its
    * reminders (X-9); a deadline that reached into a year without holiday data alerts the admin.
    */
+  /**
+   * X-1: when the decision starts a review step (or leaves review), the step's deadline from the
+   * policy's review limit; undefined when the step does not change. Computed before the outbox
+   * rows so that the step's DingTalk to-do carries it as its due time.
+   */
+  private async reviewStepDeadline(
+    agg: TicketAggregate,
+    after: TicketState,
+    now: Date,
+    m: Tx,
+  ): Promise<
+    { step: string | null; computed: Awaited<ReturnType<DeadlinePolicy['forReviewStep']>> | null } | undefined
+  > {
+    const stepOf = (s: TicketState) => (s.status === 'in_review' ? s.step : null);
+    const step = stepOf(after);
+    if (step === stepOf(agg.state)) return undefined;
+    return { step, computed: step ? await this.deadlines.forReviewStep(agg.facts, step, now, m) : null };
+  }
+
   private async recordDeadlines(
     m: Tx,
     agg: TicketAggregate,
     after: TicketState,
     prepared: PreparedInput,
     now: Date,
+    review: Awaited<ReturnType<TicketsService['reviewStepDeadline']>>,
   ): Promise<void> {
     const records: DeadlineRecord[] = [];
     const before = new Map(agg.state.assignments.map((a) => [a.id, a]));
@@ -429,10 +450,8 @@ export class TicketsService {
     const missing = [...(prepared.dispatch?.missingYears ?? []), ...(prepared.extension?.missingYears ?? [])];
     // X-1: a review step that begins gets its deadline from the review limit (X-2: with the
     // calendar version); leaving review clears it. Its reminder is the deadline jobs' (X-9).
-    const stepOf = (s: TicketState) => (s.status === 'in_review' ? s.step : null);
-    const step = stepOf(after);
-    if (step !== stepOf(agg.state)) {
-      const computed = step ? await this.deadlines.forReviewStep(agg.facts, step, now, m) : null;
+    if (review) {
+      const { computed } = review;
       await this.tickets.recordStepDeadline(
         m,
         after.id,
@@ -561,6 +580,8 @@ export class TicketsService {
     after: TicketState,
     effects: Effect[],
     now: Date,
+    /** X-1: the review step's deadline when this decision starts one (its to-do's due time). */
+    stepDeadline: Date | null,
   ): Promise<OutboxInsert[]> {
     const rows: OutboxInsert[] = [];
     const deadlineOf = (unit?: string) => {
@@ -609,7 +630,8 @@ export class TicketsService {
             action: e.action,
             userids,
             unit: e.unitCode ?? null,
-            dueAt: e.dueAt ? e.dueAt.toISOString() : null,
+            // Assignment to-dos carry their deadline; a review step's to-do, the step's (X-1).
+            dueAt: (e.dueAt ?? (after.status === 'in_review' ? stepDeadline : null))?.toISOString() ?? null,
             ticket,
           },
         });
