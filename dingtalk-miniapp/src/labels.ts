@@ -62,6 +62,12 @@ export const ACTION: Record<string, string> = {
   record_visit: '回访',
   mark_responsible: '责任认定',
   flag_untrue_reply: '回复不实',
+  // Recorded by the system (the deadline jobs, retention), not taken by a person.
+  overdue: '超期督办',
+  accept_overdue: '超时未签收',
+  review_overdue: '审核超时',
+  return_window_closed: '退回期限已过',
+  anonymise_caller: '来电人信息已清除',
 };
 
 /** one follow-up call's outcome. */
