@@ -16,6 +16,10 @@ import { DashboardPage } from './pages/dashboard.page';
 import { LedgerPage } from './pages/ledger.page';
 import { FollowUpsPage } from './pages/follow-ups.page';
 import { AdminPage } from './pages/admin.page';
+import { KnowledgeBasePage } from './pages/knowledge-base.page';
+import { CallersToAnswerPage, answersCallers } from './pages/callers-to-answer.page';
+import { TransitPage, seesTransit } from './pages/transit.page';
+import { UpstreamIntakePage } from './pages/upstream-intake.page';
 
 export function App() {
   const [session, setSession] = useState<Session | null>(loadSession);
@@ -97,6 +101,10 @@ const TITLES: Record<Route['name'], string> = {
   dashboard: '看板',
   ledger: '台账',
   'follow-ups': '回访',
+  kb: '办事指南',
+  callers: '待告知来电人',
+  transit: '线路与车辆',
+  upstream: '上级系统接入',
 };
 
 /** Issue 7: the dashboard and ledger for the ops department, the office, leaders and admin. */
@@ -124,6 +132,38 @@ function Shell({ session }: { session: Session }) {
         </NavBar>
         <main className="content">
           <AdminPage />
+        </main>
+      </div>
+    );
+  }
+
+  // Issue 9's back-office pages open from 我的, with a way back like 系统管理.
+  if (route.name === 'kb' || route.name === 'callers' || route.name === 'transit' || route.name === 'upstream') {
+    const roles = session.user.roles;
+    const denied = (title: string) => <ErrorBlock status="disconnected" title={title} description="" />;
+    return (
+      <div className="app">
+        <NavBar className="top-bar" onBack={() => goBack('/me')} backIcon>
+          {TITLES[route.name]}
+        </NavBar>
+        <main className="content">
+          {route.name === 'kb' ? (
+            <KnowledgeBasePage />
+          ) : route.name === 'callers' ? (
+            answersCallers(roles) ? (
+              <CallersToAnswerPage />
+            ) : (
+              denied('待告知来电人由运营服务部办理')
+            )
+          ) : route.name === 'transit' ? (
+            seesTransit(roles) ? (
+              <TransitPage />
+            ) : (
+              denied('仅运营服务部和系统管理员可使用此页面')
+            )
+          ) : (
+            <UpstreamIntakePage />
+          )}
         </main>
       </div>
     );

@@ -10,7 +10,11 @@ export type Route =
   | { name: 'ticket'; id: string }
   | { name: 'dashboard' }
   | { name: 'ledger' }
-  | { name: 'follow-ups' };
+  | { name: 'follow-ups' }
+  | { name: 'kb' }
+  | { name: 'callers' }
+  | { name: 'transit' }
+  | { name: 'upstream' };
 
 export function parseHash(hash: string): Route {
   const path = hash.replace(/^#/, '').split('?')[0] ?? '';
@@ -30,6 +34,11 @@ export function parseHash(hash: string): Route {
       return { name: parts[0] };
     case 'admin':
       return { name: 'admin' };
+    case 'kb':
+    case 'callers':
+    case 'transit':
+    case 'upstream':
+      return { name: parts[0] };
     default:
       return { name: 'inbox' };
   }

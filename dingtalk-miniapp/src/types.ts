@@ -187,6 +187,19 @@ export interface Ticket {
   assignments: Assignment[];
   timeline: TimelineEvent[];
   actions: ActionName[];
+  /** X-6: callers of matters merged into this one (masked like `caller`). */
+  callers?: TicketCaller[];
+}
+
+export interface TicketCaller {
+  id: string;
+  fromTicket: { id: string; number: string };
+  name: string | null;
+  phone: string | null;
+  address: string | null;
+  addedBy: string;
+  addedAt: string;
+  answered: { at: string; by: string; method: string | null; summary: string | null } | null;
 }
 
 export interface Attachment {

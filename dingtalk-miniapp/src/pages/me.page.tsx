@@ -2,6 +2,10 @@ import { Button, List } from 'antd-mobile';
 import { navigate } from '../router';
 import { useApp } from '../app-context';
 import { USER_ROLE, label } from '../labels';
+import { mayEditKb } from './knowledge-base.page';
+import { answersCallers } from './callers-to-answer.page';
+import { seesTransit } from './transit.page';
+import { usesUpstreamIntake } from './upstream-intake.page';
 
 export function MePage() {
   const { session, signOut } = useApp();
@@ -23,6 +27,34 @@ export function MePage() {
           </List.Item>
         ))}
         <List.Item extra={u.userid}>账号</List.Item>
+      </List>
+      <List mode="card" header="受理台">
+        <List.Item
+          arrow
+          onClick={() => navigate('/kb')}
+          description={mayEditKb(u.roles) ? '查找、编写和维护常见问题答复' : '常见问题的答复'}
+        >
+          办事指南
+        </List.Item>
+        {answersCallers(u.roles) && (
+          <List.Item arrow onClick={() => navigate('/callers')} description="并单后尚未告知处理结果的来电人">
+            待告知来电人
+          </List.Item>
+        )}
+        {seesTransit(u.roles) && (
+          <List.Item arrow onClick={() => navigate('/transit')} description="线路、站点、车辆与分派规则">
+            线路与车辆
+          </List.Item>
+        )}
+        {usesUpstreamIntake(u.roles) && (
+          <List.Item
+            arrow
+            onClick={() => navigate('/upstream')}
+            description={u.roles.includes('admin') ? '接入密钥、Excel 批量导入' : 'Excel 批量导入上级转办事项'}
+          >
+            上级系统接入
+          </List.Item>
+        )}
       </List>
       {u.roles.includes('admin') && (
         <List mode="card" header="管理">

@@ -5,6 +5,7 @@ import { api, describeError } from '../api-client';
 import { nameOf, useApp } from '../app-context';
 import { AssignmentTag, Deadline, StatusTag } from '../components/deadline';
 import { AttachmentList, AttachmentPicker } from '../components/attachments';
+import { TicketCallers } from '../components/ticket-callers';
 import { ACTION, CHANNEL, CONTACT_METHOD, ROLE, SATISFACTION, STATUS, STEP, URGENCY, label } from '../labels';
 import { countdown, formatTime, useNow } from '../time';
 import type { ActionName, Assignment, Attachment, Ticket, TimelineEvent } from '../types';
@@ -142,6 +143,8 @@ export function TicketDetailPage({ id }: { id: string }) {
               {ticket.closedAt && <Fact k="办结时间" v={formatTime(ticket.closedAt)} />}
             </dl>
           </Card>
+
+          <TicketCallers ticket={ticket} onChange={setTicket} />
 
           <Card title="处理记录" className="section">
             <Timeline events={ticket.timeline} />

@@ -1,0 +1,188 @@
+// The intake desk's back-office calls (issue 9): the knowledge base (X-7), merged callers still to
+// answer (X-6), transit master data, imports and routing rules (X-8), upstream intake keys and
+// Excel batches. Shapes follow the API as it answers; nothing here un-masks a caller.
+import { ApiError, apiRequest as request, describeError } from './api-client';
+
+export interface KbArticleFull {
+  id: string;
+  title: string;
+  body: string;
+  category: string | null;
+  tags: string[];
+  routes: string[];
+  validFrom: string | null;
+  validUntil: string | null;
+  author: { userid: string; name: string };
+  reviewedAt: string | null;
+  active: boolean;
+  uses: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** What POST/PUT /api/kb/articles take (the API refuses any other field). */
+export interface KbArticleInput {
+  title: string;
+  body: string;
+  category?: string | null;
+  tags?: string[];
+  routes?: string[];
+  validFrom?: string | null;
+  validUntil?: string | null;
+  reviewedAt?: string | null;
+}
+
+export interface CallerToAnswer {
+  callerId: string;
+  ticket: { id: string; number: string; subject: string };
+  fromTicket: { id: string; number: string };
+  /** Masked by the API (张*, 139****1111). */
+  caller: { name: string | null; phone: string | null };
+  closedAt: string;
+  addedAt: string;
+}
+
+export interface TransitRoute {
+  code: string;
+  name: string;
+  branchCode: string;
+  branchName: string;
+  upTerminal: string | null;
+  downTerminal: string | null;
+}
+
+export interface TransitStop {
+  routeCode: string;
+  direction: 'up' | 'down';
+  seq: number;
+  name: string;
+}
+
+export interface TransitVehicle {
+  plate: string;
+  fleetNumber: string | null;
+  routeCode: string | null;
+  branchCode: string;
+  branchName: string;
+}
+
+export type TransitKind = 'routes' | 'stops' | 'vehicles';
+
+export interface RowError {
+  line: number;
+  field: string | null;
+  message: string;
+}
+
+export interface TransitImportReport {
+  kind: TransitKind;
+  rows: number;
+  imported: number;
+  dryRun: boolean;
+  errors: RowError[];
+}
+
+export interface RoutingRule {
+  categoryCode: string | null;
+  keywords: string[];
+  unitCode: string;
+  role: 'sole' | 'lead' | 'co';
+  note: string | null;
+}
+
+export interface IntakeClient {
+  code: string;
+  name: string;
+  sourceCode: string;
+  initiator: string;
+  keyHint: string;
+  active: boolean;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
+export interface UpstreamImportReport {
+  source: string;
+  rows: number;
+  imported: number;
+  dryRun: boolean;
+  errors: RowError[];
+  preview: Array<{
+    line: number;
+    ref: string;
+    category: string;
+    subject: string;
+    caller: { name: string | null; phone: string | null };
+  }>;
+  tickets: Array<{ ref: string; id: string; number: string }>;
+}
+
+function query(q: Record<string, string | boolean | undefined>): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== '' && v !== false) params.set(k, String(v));
+  const s = params.toString();
+  return s ? `?${s}` : '';
+}
+
+const upload = (file: File) => {
+  const form = new FormData();
+  form.append('file', file, file.name);
+  return form;
+};
+
+export const intakeAdminApi = {
+  articles: (q?: string, all?: boolean) => request<KbArticleFull[]>('GET', `/api/kb/articles${query({ q, all })}`),
+  article: (id: string) => request<KbArticleFull>('GET', `/api/kb/articles/${encodeURIComponent(id)}`),
+  createArticle: (body: KbArticleInput) => request<KbArticleFull>('POST', '/api/kb/articles', { body }),
+  updateArticle: (id: string, body: KbArticleInput) =>
+    request<KbArticleFull>('PUT', `/api/kb/articles/${encodeURIComponent(id)}`, { body }),
+  withdrawArticle: (id: string) => request<KbArticleFull>('DELETE', `/api/kb/articles/${encodeURIComponent(id)}`),
+
+  callersToAnswer: () => request<CallerToAnswer[]>('GET', '/api/intake/callers-to-answer'),
+  answerCaller: (ticketId: string, callerId: string, body: { method: string; summary: string }) =>
+    request<unknown>(
+      'POST',
+      `/api/tickets/${encodeURIComponent(ticketId)}/callers/${encodeURIComponent(callerId)}/answered`,
+      { body },
+    ),
+
+  routes: (q?: string) => request<TransitRoute[]>('GET', `/api/transit/routes${query({ q })}`),
+  stops: (route?: string, q?: string) => request<TransitStop[]>('GET', `/api/transit/stops${query({ route, q })}`),
+  vehicles: (q?: string) => request<TransitVehicle[]>('GET', `/api/transit/vehicles${query({ q })}`),
+  importTransit: (kind: TransitKind, file: File, dryRun = false) =>
+    request<TransitImportReport>('POST', `/api/transit/import/${kind}${query({ dryRun })}`, { form: upload(file) }),
+  rules: () => request<RoutingRule[]>('GET', '/api/admin/routing-rules'),
+  replaceRules: (rules: RoutingRule[]) =>
+    request<RoutingRule[]>('PUT', '/api/admin/routing-rules', {
+      body: {
+        rules: rules.map((r) => ({
+          category: r.categoryCode || null,
+          keywords: r.keywords,
+          unit: r.unitCode,
+          role: r.role,
+          note: r.note || null,
+        })),
+      },
+    }),
+
+  clients: () => request<IntakeClient[]>('GET', '/api/admin/intake-clients'),
+  saveClient: (c: { code: string; name: string; source: string; initiator: string }) =>
+    request<{ client: IntakeClient; key: string }>('POST', '/api/admin/intake-clients', { body: c }),
+  withdrawClient: (code: string) => request<null>('DELETE', `/api/admin/intake-clients/${encodeURIComponent(code)}`),
+  importBatch: (source: string, file: File, dryRun: boolean) =>
+    request<UpstreamImportReport>('POST', `/api/intake/import${query({ source, dryRun })}`, { form: upload(file) }),
+};
+
+/** Settings and master data, not tickets: the API's own reason for 400/404/409 is the useful one. */
+export function intakeError(e: unknown): string {
+  if (!(e instanceof ApiError)) return describeError(e);
+  if (e.status === 400) return `填写有误：${e.message}`;
+  if (e.status === 404) return `未找到：${e.message}`;
+  if (e.status === 409) return `无法执行：${e.message}`;
+  return describeError(e);
+}
+
+/** The field a 400 names (`rules.2.unit` → ['rules', '2', 'unit']), for putting it on the right box. */
+export function errorField(e: unknown): string | undefined {
+  return e instanceof ApiError && e.status === 400 ? e.field : undefined;
+}
