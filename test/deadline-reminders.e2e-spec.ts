@@ -253,7 +253,7 @@ describe('deadlines: accept-limit and review-step reminders, the digest catch-up
     }
   });
 
-  it('X-9: a digest missed at 08:30 goes out once later that working day; none before 08:30, none on a plain Saturday', async () => {
+  it('X-9: a digest missed at 08:30 goes out once later that working day while the office is open; none before 08:30 or after closing, none on a plain Saturday', async () => {
     const digestRows = async (day: string) => {
       const { rows } = await db.query(`SELECT payload FROM outbox WHERE dedupe_key = $1`, [
         `digest:${at(`${day} 00:00`).toISOString()}`,
@@ -276,6 +276,14 @@ describe('deadlines: accept-limit and review-step reminders, the digest catch-up
       userids: ['ops_head'],
       at: at('2026-12-10 10:00').toISOString(),
     });
+
+    // Friday: down at 08:30 and back only after closing time: no late digest that day.
+    t.clock.set(at('2026-12-11 17:30'));
+    expect((await jobs.runScans()).digest.made).toEqual({});
+    expect(await jobs.catchUpDigest()).toEqual({ sent: false, reason: 'after office hours' });
+    expect(await digestRows('2026-12-11')).toHaveLength(0);
+    t.clock.set(at('2026-12-11 17:29'));
+    expect((await jobs.runScans()).digest.made).toEqual({ digest: 1 });
 
     // Saturday, not a make-up working day: nothing, all day.
     for (const time of ['2026-12-12 08:30', '2026-12-12 10:00', '2026-12-12 16:00']) {

@@ -547,13 +547,18 @@ export class DeadlineJobsService {
 
   /**
    * The digest of a working day whose 08:30 run was missed (the worker was down or the job
-   * failed): the minute scan sends it once, later that day. The unique key keeps it to one; the
-   * probe first keeps the minute scan from writing anything once it is sent.
+   * failed): the minute scan sends it once, later that day while the office is open (after
+   * closing time "due today" is no longer news; the next morning's digest follows). The unique
+   * key keeps it to one; the probe first keeps the minute scan from writing anything once sent.
    */
   async catchUpDigest(): Promise<{ sent: boolean; reason?: string }> {
     const now = this.clock.now();
     const dayStart = shanghaiDayStart(now);
     if (now.getTime() - dayStart.getTime() < DIGEST_AT_MS_OF_DAY) return { sent: false, reason: 'before 08:30' };
+    const calendar = await this.calendars.current();
+    if (calendar.isWorkingDay(now) && now.getTime() >= calendar.endOfWorkingDay(dayStart).getTime()) {
+      return { sent: false, reason: 'after office hours' };
+    }
     if (await this.repo.hasKey('digest', 'digest', dayStart)) return { sent: false, reason: 'already sent today' };
     return this.sendDigest();
   }
