@@ -184,6 +184,8 @@ export interface Ticket {
   closedAt: string | null;
   directAnswer: string | null;
   initiator: string;
+  /** the current review step's deadline (the policy's review limit); null outside review. */
+  stepDeadline?: string | null;
   assignments: Assignment[];
   timeline: TimelineEvent[];
   actions: ActionName[];

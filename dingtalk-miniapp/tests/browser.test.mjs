@@ -104,6 +104,8 @@ async function walkChainA() {
   // the initiator opens it from a deep link (as from a DingTalk notice) at the review step
   await signInAs(page, b.base, 'dispatcher1', `#/ticket/${ticketId}`);
   await page.getByText('审核中 · 发起人审核').first().waitFor();
+  // X-1: the review step shows its own deadline (the policy's review limit, one working day).
+  assert.match(await page.locator('.step-deadline').innerText(), /本环节（发起人审核）最晚：/);
   await page.locator('.action-bar').getByRole('button', { name: '审核通过' }).waitFor();
   await shot(page, 'ticket', MOBILE);
   await shot(page, 'ticket', DESKTOP);

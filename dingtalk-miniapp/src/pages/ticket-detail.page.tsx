@@ -80,6 +80,12 @@ export function TicketDetailPage({ id }: { id: string }) {
           )}
           {ticket.subject}
         </h2>
+        {ticket.status === 'in_review' && ticket.step && ticket.stepDeadline && (
+          <div className="step-deadline">
+            本环节（{label(STEP, ticket.step)}）最晚：{formatTime(ticket.stepDeadline)}{' '}
+            <Deadline deadline={ticket.stepDeadline} now={now} />
+          </div>
+        )}
         <div className="ticket-tags">
           <Tag fill="outline">{ticket.source.name}</Tag>
           <Tag fill="outline">{ticket.category.name}</Tag>
