@@ -1,7 +1,7 @@
 // The intake desk's back-office calls (issue 9): the knowledge base (X-7), merged callers still to
 // answer (X-6), transit master data, imports and routing rules (X-8), upstream intake keys and
 // Excel batches. Shapes follow the API as it answers; nothing here un-masks a caller.
-import { ApiError, apiRequest as request, describeError } from './api-client';
+import { ApiError, apiRequest as request } from './api-client';
 
 export interface KbArticleFull {
   id: string;
@@ -174,13 +174,8 @@ export const intakeAdminApi = {
 };
 
 /** Settings and master data, not tickets: the API's own reason for 400/404/409 is the useful one. */
-export function intakeError(e: unknown): string {
-  if (!(e instanceof ApiError)) return describeError(e);
-  if (e.status === 400) return `填写有误：${e.message}`;
-  if (e.status === 404) return `未找到：${e.message}`;
-  if (e.status === 409) return `无法执行：${e.message}`;
-  return describeError(e);
-}
+/** Back-office pages describe errors alike (系统管理 and the intake desk's pages). */
+export { adminError as intakeError } from './admin-api';
 
 /** The field a 400 names (`rules.2.unit` → ['rules', '2', 'unit']), for putting it on the right box. */
 export function errorField(e: unknown): string | undefined {

@@ -1,8 +1,8 @@
-// A titled card that loads its own data (the back-office pages of issue 9): one failing call
-// leaves the other cards usable, as on 系统管理.
+// A titled card that loads its own data (系统管理 and the intake desk's back-office pages): one
+// failing call leaves the other cards usable.
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { Button, SpinLoading } from 'antd-mobile';
-import { intakeError } from '../intake-admin-api';
+import { adminError } from '../admin-api';
 
 /** Loads one card's data; `reload` after a change. */
 export function useLoad<T>(load: () => Promise<T>) {
@@ -13,7 +13,7 @@ export function useLoad<T>(load: () => Promise<T>) {
     try {
       setData(await load());
     } catch (e) {
-      setError(intakeError(e));
+      setError(adminError(e));
     }
   }, [load]);
   useEffect(() => {

@@ -1,19 +1,8 @@
 // 系统管理 (admin only): DingTalk quota and failed sends with a retry, org sync on demand (issue 4),
 // the working-day calendar and time limits (X-1, X-2), who saw callers' details and retention (R-19).
 // Each card loads on its own, so one failing call leaves the rest usable.
-import { useCallback, useEffect, useState, type ReactNode } from 'react';
-import {
-  Button,
-  Dialog,
-  ErrorBlock,
-  Input,
-  ProgressBar,
-  Selector,
-  SpinLoading,
-  Tag,
-  TextArea,
-  Toast,
-} from 'antd-mobile';
+import { useCallback, useState } from 'react';
+import { Button, Dialog, ErrorBlock, Input, ProgressBar, Selector, Tag, TextArea, Toast } from 'antd-mobile';
 import {
   adminApi,
   adminError,
@@ -27,6 +16,7 @@ import {
   type TimeLimitPolicy,
 } from '../admin-api';
 import { nameOf, useApp } from '../app-context';
+import { Panel, useLoad } from '../components/panel';
 import { URGENCY, label } from '../labels';
 import { formatTime } from '../time';
 import './admin.page.css';
@@ -49,67 +39,6 @@ export function AdminPage() {
   );
 }
 
-/** Loads one card's data; `reload` after a change. */
-function useLoad<T>(load: () => Promise<T>) {
-  const [data, setData] = useState<T | undefined>(undefined);
-  const [error, setError] = useState<string | null>(null);
-  const reload = useCallback(async () => {
-    setError(null);
-    try {
-      setData(await load());
-    } catch (e) {
-      setError(adminError(e));
-    }
-  }, [load]);
-  useEffect(() => {
-    void reload();
-  }, [reload]);
-  return { data, setData, error, reload };
-}
-
-function Card({
-  title,
-  id,
-  extra,
-  error,
-  loading,
-  onRetry,
-  children,
-}: {
-  title: string;
-  id: string;
-  extra?: ReactNode;
-  error?: string | null;
-  loading?: boolean;
-  onRetry?: () => void;
-  children?: ReactNode;
-}) {
-  return (
-    <section className="admin-card" id={id} aria-label={title}>
-      <header className="admin-card-head">
-        <h3>{title}</h3>
-        {extra}
-      </header>
-      {error ? (
-        <div className="admin-error">
-          <span>{error}</span>
-          {onRetry && (
-            <Button size="small" onClick={onRetry}>
-              重试
-            </Button>
-          )}
-        </div>
-      ) : loading ? (
-        <div className="admin-loading">
-          <SpinLoading color="primary" style={{ '--size': '24px' }} />
-        </div>
-      ) : (
-        children
-      )}
-    </section>
-  );
-}
-
 const OUTBOX_STATUS: Record<string, string> = {
   pending: '待发送',
   sent: '已发送',
@@ -122,7 +51,7 @@ function UsageCard() {
   const u = data as DingTalkUsage | undefined;
   const share = u ? Math.min(100, (u.calls / u.quota) * 100) : 0;
   return (
-    <Card
+    <Panel
       title="钉钉接口调用"
       id="admin-usage"
       error={error}
@@ -184,7 +113,7 @@ function UsageCard() {
           </div>
         </>
       )}
-    </Card>
+    </Panel>
   );
 }
 
@@ -231,7 +160,7 @@ function OutboxCard() {
     }
   };
   return (
-    <Card
+    <Panel
       title="发送失败的通知与待办"
       id="admin-outbox"
       error={error}
@@ -273,7 +202,7 @@ function OutboxCard() {
           ))}
         </ul>
       )}
-    </Card>
+    </Panel>
   );
 }
 
@@ -307,7 +236,7 @@ function OrgSyncCard() {
     }
   };
   return (
-    <Card
+    <Panel
       title="组织架构同步"
       id="admin-org-sync"
       error={error}
@@ -346,7 +275,7 @@ function OrgSyncCard() {
         </Button>
         <span className="muted small">离职人员只停用不删除；管理员授予的角色保留。</span>
       </div>
-    </Card>
+    </Panel>
   );
 }
 
@@ -400,7 +329,7 @@ function CalendarCard() {
   };
 
   return (
-    <Card title="工作日历（节假日）" id="admin-calendar" error={error} loading={!cal} onRetry={() => void reload()}>
+    <Panel title="工作日历（节假日）" id="admin-calendar" error={error} loading={!cal} onRetry={() => void reload()}>
       {cal && (
         <>
           <dl className="admin-facts">
@@ -506,7 +435,7 @@ function CalendarCard() {
           </div>
         </>
       )}
-    </Card>
+    </Panel>
   );
 }
 
@@ -523,7 +452,7 @@ function TimeLimitsCard() {
     return parts.length ? parts.join(' · ') : '默认';
   };
   return (
-    <Card title="办理时限" id="admin-time-limits" error={error} loading={!rows} onRetry={() => void reload()}>
+    <Panel title="办理时限" id="admin-time-limits" error={error} loading={!rows} onRetry={() => void reload()}>
       {rows && (
         <div className="table-scroll">
           <table className="admin-table">
@@ -554,7 +483,7 @@ function TimeLimitsCard() {
       <p className="muted small">
         最具体的规则优先（紧急程度 &gt; 来源 &gt; 事项类型）。修改请使用 PUT /api/admin/time-limits。
       </p>
-    </Card>
+    </Panel>
   );
 }
 
@@ -594,7 +523,7 @@ function RetentionCard() {
     }
   };
   return (
-    <Card title="数据保留（来电人信息）" id="admin-retention" error={error} onRetry={() => void dryRun()}>
+    <Panel title="数据保留（来电人信息）" id="admin-retention" error={error} onRetry={() => void dryRun()}>
       <p className="muted small">先试算，查看将被清除的范围后再执行。</p>
       {report && (
         <dl className="admin-facts retention-report">
@@ -628,7 +557,7 @@ function RetentionCard() {
           执行清除
         </Button>
       </div>
-    </Card>
+    </Panel>
   );
 }
 
@@ -657,7 +586,7 @@ function RevealAuditCard() {
   const basisText = (b: string) =>
     b.startsWith('unit:') ? `承办单位 ${nameOf(reference.units, b.slice(5))}` : label(BASIS, b);
   return (
-    <Card title="来电人信息查看记录" id="admin-audit" error={error} loading={!rows} onRetry={() => void reload()}>
+    <Panel title="来电人信息查看记录" id="admin-audit" error={error} loading={!rows} onRetry={() => void reload()}>
       {rows && rows.length === 0 && <p className="muted admin-empty">还没有人查看过来电人信息。</p>}
       {rows && rows.length > 0 && (
         <ul className="admin-rows">
@@ -682,6 +611,6 @@ function RevealAuditCard() {
           加载更多
         </Button>
       )}
-    </Card>
+    </Panel>
   );
 }
