@@ -4,12 +4,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  API,
+  apiAs,
   DESKTOP,
   MOBILE,
-  SIM,
   shot,
   signInAs,
+  SIM,
   smallTouchTargets,
   startBrowser,
   withFailureShots,
@@ -22,24 +22,6 @@ before(async () => {
   page = await b.newPage();
 });
 after(() => b?.stop());
-
-/** The API as a demo person (set-up steps the test is not about). */
-async function apiAs(userid, method, path, body) {
-  const signIn = await fetch(`${API}/api/auth/dev`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ userid }),
-  });
-  const { token } = await signIn.json();
-  const res = await fetch(`${API}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const data = await res.json();
-  assert.ok(res.ok, `${method} ${path} → ${res.status} ${JSON.stringify(data)}`);
-  return data;
-}
 
 async function until(what, check, timeoutMs = 30_000) {
   const end = Date.now() + timeoutMs;

@@ -2,7 +2,7 @@
 // saving, following source, urgency and the upstream deadline; and the light filter and order of the list.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { API, shanghaiInput, signInAs, startBrowser, withFailureShots } from './helpers.mjs';
+import { apiAs, shanghaiInput, signInAs, startBrowser, withFailureShots } from './helpers.mjs';
 
 let b;
 let page;
@@ -11,23 +11,6 @@ before(async () => {
   page = await b.newPage();
 });
 after(() => b?.stop());
-
-async function apiAs(userid, method, path, body) {
-  const signIn = await fetch(`${API}/api/auth/dev`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ userid }),
-  });
-  const { token } = await signIn.json();
-  const res = await fetch(`${API}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const data = await res.json();
-  assert.ok(res.ok, `${method} ${path} → ${res.status} ${JSON.stringify(data)}`);
-  return data;
-}
 
 /** "2026-12-07 17:30" in Asia/Shanghai (the browser context's zone), as the form shows it. */
 const shown = (iso) => shanghaiInput(new Date(iso)).replace('T', ' ');
@@ -75,7 +58,7 @@ test('issue 6 item 4: the new-ticket form shows the deadline a dispatch would gi
   assert.deepEqual(b.errors, [], 'no console errors');
 });
 
-test('X-9: the ticket list filters by light', async () => {
+test('X-9: the ticket list filters and sorts by light', async () => {
   await withFailureShots(
     'light-filter',
     () => [page],

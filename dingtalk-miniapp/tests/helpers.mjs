@@ -60,6 +60,30 @@ export async function startBrowser() {
 }
 
 /** Runs a walk; on failure saves a screenshot of every open page to the temp folder. */
+/**
+ * The API as a demo person, for set-up steps a test is not about (signs in with the dev sign-in
+ * each call). Fails the test on a non-2xx answer; returns the parsed body (null when empty).
+ */
+export async function apiAs(userid, method, path, body) {
+  const signIn = await fetch(`${API}/api/auth/dev`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ userid }),
+  });
+  const { token } = await signIn.json();
+  const res = await fetch(`${API}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    body: body !== undefined ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  assert.ok(res.ok, `${userid} ${method} ${path} → ${res.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
 export async function withFailureShots(name, pages, walk) {
   try {
     await walk();

@@ -5,7 +5,7 @@
 // 1280×800 go to docs/screenshots/.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { API, DESKTOP, MOBILE, shot as pageShot, signInAs, startBrowser, withFailureShots } from './helpers.mjs';
+import { apiAs, DESKTOP, MOBILE, shot as pageShot, signInAs, startBrowser, withFailureShots } from './helpers.mjs';
 
 let b;
 let page;
@@ -14,25 +14,6 @@ before(async () => {
   page = await b.newPage();
 });
 after(() => b?.stop());
-
-/** The API as a demo person (set-up steps the test is not about). */
-async function apiAs(userid, method, path, body) {
-  const signIn = await fetch(`${API}/api/auth/dev`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ userid }),
-  });
-  const { token } = await signIn.json();
-  const res = await fetch(`${API}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  const data = text ? JSON.parse(text) : null;
-  assert.ok(res.ok, `${method} ${path} → ${res.status} ${text}`);
-  return data;
-}
 
 /** Console errors other than the browser's own line for a 4xx this test provokes on purpose. */
 const unexpectedErrors = () =>

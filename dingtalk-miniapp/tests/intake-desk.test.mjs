@@ -3,7 +3,7 @@
 // with one-click merge (并单, X-6) that never shows the caller's number.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { API, DESKTOP, MOBILE, shot, signInAs, startBrowser, withFailureShots } from './helpers.mjs';
+import { apiAs, DESKTOP, MOBILE, shot, signInAs, startBrowser, withFailureShots } from './helpers.mjs';
 
 let b;
 let page;
@@ -12,23 +12,6 @@ before(async () => {
   page = await b.newPage();
 });
 after(() => b?.stop());
-
-async function apiAs(userid, method, path, body) {
-  const signIn = await fetch(`${API}/api/auth/dev`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ userid }),
-  });
-  const { token } = await signIn.json();
-  const res = await fetch(`${API}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const data = await res.json();
-  assert.ok(res.ok, `${method} ${path} → ${res.status} ${JSON.stringify(data)}`);
-  return data;
-}
 
 const PHONE = '13912340077';
 

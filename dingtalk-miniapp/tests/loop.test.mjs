@@ -3,7 +3,7 @@
 // ledger rows behind a number. Screenshots at 375×812 and 1280×800 in docs/screenshots/.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { API, DESKTOP, MOBILE, act, shot, signInAs, startBrowser, withFailureShots } from './helpers.mjs';
+import { act, apiAs, DESKTOP, MOBILE, shot, signInAs, startBrowser, withFailureShots } from './helpers.mjs';
 
 let b;
 let page;
@@ -14,25 +14,7 @@ before(async () => {
 after(() => b?.stop());
 
 /** Calls the API directly as a demo person (the data the screens show). */
-async function as(userid) {
-  const s = await (
-    await fetch(`${API}/api/auth/dev`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ userid }),
-    })
-  ).json();
-  return async (method, path, body) => {
-    const res = await fetch(`${API}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${s.token}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const data = await res.json();
-    assert.ok(res.ok, `${userid} ${method} ${path} → ${res.status} ${JSON.stringify(data)}`);
-    return data;
-  };
-}
+const as = (userid) => (method, path, body) => apiAs(userid, method, path, body);
 
 const RECEIVER = { branch1: 'b1_receiver', branch2: 'b2_receiver', fare: 'fare_receiver' };
 const LEADER = { branch1: 'b1_leader', branch2: 'b2_leader', fare: 'fare_leader' };
