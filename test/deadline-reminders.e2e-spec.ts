@@ -153,6 +153,16 @@ describe('deadlines: accept-limit and review-step reminders, the digest catch-up
     expect(inReview).toMatchObject({ status: 'in_review', step: 'initiator_review' });
     // Wednesday 10:30 + 1 working day (the default review limit) → Thursday 17:30.
     expect(fmt(inReview.stepDeadline)).toBe('2026-12-03 17:30');
+    // The initiator's inbox lists the step against its deadline, with a light (X-9).
+    const waiting = async (who: string) =>
+      (await api.get(who, '/api/inbox?limit=200')).body.find(
+        (x: { action: string; ticket: { id: string } }) => x.action === 'pass_review' && x.ticket.id === id,
+      );
+    expect(await waiting('dispatcher1')).toMatchObject({
+      deadline: at('2026-12-03 17:30').toISOString(),
+      startedAt: at('2026-12-02 10:30').toISOString(),
+      light: 'green',
+    });
     // The step's DingTalk to-do carries the step deadline as its due time.
     const { rows: todos } = await db.query(
       `SELECT payload FROM outbox WHERE ticket_id = $1 AND kind = 'todo_open' ORDER BY id DESC LIMIT 1`,
@@ -172,6 +182,7 @@ describe('deadlines: accept-limit and review-step reminders, the digest catch-up
     t.clock.set(at('2026-12-03 17:29'));
     await jobs.scanReviewSteps();
     expect(await notices(id, 'remind', 'review_overdue')).toEqual([]);
+    expect((await waiting('dispatcher1')).light).toBe('yellow');
 
     t.clock.set(at('2026-12-03 17:31'));
     const second = await createTestDeadlineJobs(t.config, t.databaseUrl, t.clock);
@@ -183,6 +194,7 @@ describe('deadlines: accept-limit and review-step reminders, the digest catch-up
     }
     let reminders = await notices(id, 'remind', 'review_overdue');
     expect(people(reminders)).toEqual(['dispatcher1']);
+    expect((await waiting('dispatcher1')).light).toBe('red');
     expect(reminders[0].items!.find((i) => i.ticket.id === id)?.deadline).toBe(at('2026-12-03 17:30').toISOString());
 
     // The next step (the ops head's approval) has its own deadline and its own reminder.
@@ -190,6 +202,8 @@ describe('deadlines: accept-limit and review-step reminders, the digest catch-up
     const ops = await api.ok('dispatcher1', id, 'pass_review', {});
     expect(ops.step).toBe('ops_review');
     expect(fmt(ops.stepDeadline)).toBe('2026-12-07 17:30');
+    // The ops head's step has its own, fresh deadline: green.
+    expect(await waiting('ops_head')).toMatchObject({ deadline: at('2026-12-07 17:30').toISOString(), light: 'green' });
     const { rows: opsTodos } = await db.query(
       `SELECT payload FROM outbox WHERE ticket_id = $1 AND kind = 'todo_open' ORDER BY id DESC LIMIT 1`,
       [id],

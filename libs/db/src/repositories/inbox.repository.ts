@@ -43,6 +43,12 @@ export class InboxRepository {
     const none = `NULL::timestamptz, NULL::text`;
     const has = (r: string) => actor.roles.includes(r);
     const ticketCols = `t.id, t.number, t.subject, t.status, t.step, t.category_code, t.urgency`;
+    // X-1, X-9: a review step waits against its own deadline (the policy's review limit), with a light.
+    const stepCols = `t.step_deadline, t.step_started_at,
+      CASE WHEN t.step_deadline IS NULL THEN NULL
+           WHEN t.step_deadline <= $4::timestamptz THEN 'red'
+           WHEN t.step_started_at + (t.step_deadline - t.step_started_at) * $5::float8 <= $4::timestamptz THEN 'yellow'
+           ELSE 'green' END`;
     if (has('receiver') && actor.unitCodes.length) {
       parts.push(`SELECT CASE a.status WHEN 'pending_accept' THEN 'accept' ELSE 'submit_reply' END AS action,
                          a.unit_code AS unit, a.reply_deadline AS deadline, ${unitCols}, ${ticketCols}
@@ -57,7 +63,7 @@ export class InboxRepository {
     }
     if (has('dispatcher')) {
       parts.push(`SELECT CASE t.step WHEN 'upstream_report' THEN 'report_upstream' ELSE 'pass_review' END,
-                         NULL, NULL::timestamptz, ${none}, ${ticketCols}
+                         NULL, ${stepCols}, ${ticketCols}
                     FROM tickets t WHERE t.status = 'in_review' AND t.step IN ('initiator_review', 'upstream_report')
                      AND t.initiator = $1`);
       parts.push(`SELECT 'dispatch', NULL, NULL::timestamptz, ${none}, ${ticketCols}
@@ -78,11 +84,11 @@ export class InboxRepository {
                     FROM tickets t WHERE t.status = 'follow_up' AND ${mine}`);
     }
     if (has('ops_head')) {
-      parts.push(`SELECT 'pass_review', NULL, NULL::timestamptz, ${none}, ${ticketCols}
+      parts.push(`SELECT 'pass_review', NULL, ${stepCols}, ${ticketCols}
                     FROM tickets t WHERE t.status = 'in_review' AND t.step = 'ops_review'`);
     }
     if (has('office_reviewer')) {
-      parts.push(`SELECT 'pass_review', NULL, NULL::timestamptz, ${none}, ${ticketCols}
+      parts.push(`SELECT 'pass_review', NULL, ${stepCols}, ${ticketCols}
                     FROM tickets t WHERE t.status = 'in_review' AND t.step = 'office_review'`);
     }
     if (parts.length === 0) return [];
