@@ -70,6 +70,10 @@ export interface InboxItem {
   action: ActionName;
   unit: string | null;
   deadline: string | null;
+  /** When the item's clock started (dispatch, or the review step's start); null without a deadline. */
+  startedAt: string | null;
+  /** computed by the API on the working-day calendar; null without a deadline. */
+  light: Light | null;
   ticket: {
     id: string;
     number: string;

@@ -69,7 +69,8 @@ async function walkChainA() {
   await item.waitFor();
   assert.match(await item.innerText(), /签收/);
   assert.match(await item.innerText(), /剩余|已超期/);
-  await page.waitForTimeout(600); // the light's start time arrives from the ticket
+  // the light comes with the inbox item (the API computes it on the working-day calendar).
+  await item.locator('.deadline-green').waitFor();
   assert.deepEqual(await smallTouchTargets(page), [], 'touch targets of at least 44 px in the inbox');
   await shot(page, 'inbox', MOBILE);
   await shot(page, 'inbox', DESKTOP);

@@ -59,39 +59,13 @@ function inTab(item: InboxItem, tab: TabKey): boolean {
   return (TAB_OF[item.action] ?? 'handle') === tab;
 }
 
-// The inbox gives the deadline but not when the clock started; the light needs both, so the
-// start (the unit's dispatch time, else the ticket's registration) is read from the ticket once.
-const startCache = new Map<string, string | null>();
-const startKey = (item: InboxItem) => `${item.ticket.id}:${item.unit ?? ''}`;
-
 const QUEUE_TABS: TabKey[] = ['return', 'extension'];
-
-async function fillStarts(items: InboxItem[], onDone: () => void): Promise<void> {
-  const missing = [...new Map(items.filter((i) => !startCache.has(startKey(i))).map((i) => [i.ticket.id, i])).values()];
-  const queue = missing.slice(0, 60);
-  const worker = async () => {
-    for (let next = queue.shift(); next; next = queue.shift()) {
-      try {
-        const t = await api.ticket(next.ticket.id);
-        for (const item of items.filter((i) => i.ticket.id === t.id)) {
-          const a = t.assignments.find((x) => x.unit.code === item.unit && x.status !== 'cancelled');
-          startCache.set(startKey(item), a?.dispatchedAt ?? t.createdAt);
-        }
-        onDone();
-      } catch {
-        startCache.set(startKey(next), null);
-      }
-    }
-  };
-  await Promise.all([worker(), worker()]);
-}
 
 export function InboxPage() {
   const { reference } = useApp();
   const [items, setItems] = useState<InboxItem[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [tab, setTab] = useState<TabKey>(() => (sessionStorage.getItem('hotline.inboxTab') as TabKey) || 'all');
-  const [, setStartsVersion] = useState(0);
   const alive = useRef(true);
   const now = useNow();
 
@@ -101,7 +75,6 @@ export function InboxPage() {
       if (!alive.current) return;
       setItems(data);
       setError(null);
-      void fillStarts(data, () => alive.current && setStartsVersion((v) => v + 1));
     } catch (e) {
       if (alive.current) setError(describeError(e));
     }
@@ -201,7 +174,7 @@ export function InboxPage() {
                         <Tag color="primary" fill="solid" className="action-tag">
                           {label(ACTION, i.action)}
                         </Tag>
-                        <Deadline deadline={i.deadline} start={startCache.get(startKey(i))} now={now} />
+                        <Deadline deadline={i.deadline} start={i.startedAt} light={i.light} now={now} />
                       </div>
                     }
                   >
