@@ -308,7 +308,10 @@ describe('random action sequences', () => {
         }
         void closedDirectly;
       }),
-      { numRuns: 200 },
+      // A fixed seed by default: the 200 runs are the same every time, so the coverage check below
+      // is a fact, not a chance (a random seed left the rare follow_up phase unvisited about one
+      // run in twenty). FC_SEED=<n> explores other sequences; a failure prints its seed.
+      { numRuns: 200, seed: Number(process.env.FC_SEED ?? 20261128) },
     );
     // The runs must actually travel the chains, not just bounce off refusals.
     for (const phase of [
