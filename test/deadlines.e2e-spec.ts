@@ -239,7 +239,7 @@ describe('deadlines: policies, extensions, lights and the deadline jobs', () => 
     expect(fmt(third.body.assignments[0].replyDeadline)).toBe('2026-12-11 17:30');
     expect(third.body.actions).not.toContain('request_extension');
     const capped = await api.act('b2_receiver', id, 'request_extension', { days: 1, reason: '第五次' });
-    expect(capped).toMatchObject({ status: 409, body: { message: expect.stringContaining('most extensions') } });
+    expect(capped).toMatchObject({ status: 409, body: { message: expect.stringContaining('达到上限') } });
     expect(third.body.timeline.map((e: any) => e.action)).toEqual([
       'register',
       'dispatch',
@@ -266,7 +266,7 @@ describe('deadlines: policies, extensions, lights and the deadline jobs', () => 
     const late = await dispatched('branch2');
     t.clock.set(at('2026-12-07 17:31'));
     const refused = await api.act('b2_receiver', late.id, 'request_extension', { days: 1, reason: '来不及' });
-    expect(refused).toMatchObject({ status: 409, body: { message: expect.stringContaining('deadline has passed') } });
+    expect(refused).toMatchObject({ status: 409, body: { message: expect.stringContaining('最晚回复时间已过') } });
   });
 
   it('X-3, X-4: an extension never passes the upstream deadline', async () => {
@@ -280,7 +280,7 @@ describe('deadlines: policies, extensions, lights and the deadline jobs', () => 
     const tooFar = await api.act('b1_receiver', view.id, 'request_extension', { days: 2, reason: '需协调' });
     expect(tooFar).toMatchObject({
       status: 400,
-      body: { field: 'days', message: expect.stringContaining('upstream') },
+      body: { field: 'days', message: expect.stringContaining('超过上级期限 2026-12-03 17:30') },
     });
     const ok = await api.ok('b1_receiver', view.id, 'request_extension', { days: 1, reason: '需协调' });
     expect(fmt(ok.assignments[0].extensionRequest.newDeadline)).toBe('2026-12-03 17:30');
@@ -486,7 +486,7 @@ describe('deadlines: policies, extensions, lights and the deadline jobs', () => 
     const refused = await api.act('b2_receiver', view.id, 'request_return', { reason: '非本单位', basis: '线路表' });
     expect(refused).toMatchObject({
       status: 409,
-      body: { message: expect.stringContaining('24-hour return window has passed') },
+      body: { message: expect.stringContaining('24 小时内申请，现已超过') },
     });
   });
 

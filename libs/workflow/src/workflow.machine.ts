@@ -30,6 +30,17 @@ import {
   type VisitOutcome,
   type VisitState,
 } from './workflow.types';
+import {
+  ASSIGNMENT_STATUS_LABELS,
+  PARTY_LABELS,
+  VISIT_STATUS_LABELS,
+  actionLabel,
+  categoryLabel,
+  phaseLabel,
+  shanghaiMinute,
+  unitLabel,
+  unitList,
+} from './workflow.labels';
 
 // ---------------------------------------------------------------------------------------------
 // Vocabulary of the table
@@ -686,10 +697,6 @@ function isRefusal(v: unknown): v is Refusal {
   return typeof v === 'object' && v !== null && (v as { ok?: unknown }).ok === false;
 }
 
-function phaseLabel(ticket: TicketState): string {
-  return ticket.status === 'in_review' ? `in_review (${ticket.step ?? 'no step'})` : ticket.status;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Deep copy (decide never mutates its input)
 // ---------------------------------------------------------------------------------------------
@@ -881,45 +888,53 @@ function checkGuard(
     case 'within_return_window': {
       if (!a) return null;
       if (now.getTime() < a.dispatchedAt.getTime() + RETURN_WINDOW_MS) return null;
-      return 'The 24-hour return window has passed (R-11): the unit must handle this matter.';
+      return '退回须在派单后 24 小时内申请，现已超过（R-11），本单位须继续办理。';
     }
     case 'co_units_replied': {
       if (!a || a.role !== 'lead') return null;
       const pending = activeAssignments(ticket).filter((x) => x.role === 'co' && x.status !== 'replied');
       if (pending.length === 0) return null;
-      return `The lead unit must wait for the co units' approved replies (R-6d): still pending: ${pending
-        .map((x) => x.unitCode)
-        .join(', ')}.`;
+      return `主办单位须等各会办单位的回复经其领导审批后，才能提交或审批本单位的回复（R-6d）。尚未完成：${unitList(
+        ctx,
+        pending.map((x) => x.unitCode),
+      )}。`;
     }
     case 'has_pending_work':
       return activeAssignments(ticket).some((x) => PENDING_WORK.includes(x.status))
         ? null
-        : 'No unit has pending work on this ticket.';
+        : '本工单没有尚待办理的承办单位，无需催办。';
     case 'responsible_replies_approved': {
       const responsible = activeAssignments(ticket).filter((x) => x.role !== 'co');
       const missing = responsible.filter((x) => x.status !== 'replied' || !x.reply?.approvedAt);
       if (responsible.length > 0 && missing.length === 0) return null;
-      return `Cannot close: every responsible unit needs an approved reply (R-10, R-14)${
-        missing.length ? `; missing: ${missing.map((x) => x.unitCode).join(', ')}` : ''
-      }.`;
+      return `还不能办结：每个负责答复的承办单位都须有经领导审批的回复（R-10、R-14）${
+        missing.length
+          ? `，尚缺：${unitList(
+              ctx,
+              missing.map((x) => x.unitCode),
+            )}`
+          : ''
+      }。`;
     }
     case 'before_deadline': {
       if (!a || now.getTime() < a.replyDeadline.getTime()) return null;
-      return 'The reply deadline has passed: an extension must be asked for before it (X-4).';
+      return '最晚回复时间已过，不能再申请延期：延期须在期限前申请（X-4）。';
     }
     case 'extensions_left': {
       const max = limitsOf(ctx).maxCount;
       if (!a || a.extensionCount < max) return null;
-      return `This assignment has had the most extensions allowed (${max}, X-4).`;
+      return `本单位已延期 ${max} 次，达到上限，不能再申请延期（X-4）。`;
     }
     case 'not_merged': {
       if (!ticket.mergedInto) return null;
-      return 'This matter was merged into another ticket (并单, X-6): record the call and any at-fault decision there.';
+      return '此事项已并入另一工单（并单，X-6）：请在并入的工单上记录回访和责任认定。';
     }
     case 'visit_due': {
-      if (!ticket.callerReachable) return 'No caller phone is on record: no follow-up call is possible (X-5).';
+      if (!ticket.callerReachable) return '没有登记来电人电话，无法回访（X-5）。';
       const v = visitOf(ticket);
-      return v.status === 'pending' ? null : `The follow-up call of this round has ended (${v.status}).`;
+      return v.status === 'pending'
+        ? null
+        : `本轮回访已结束（${VISIT_STATUS_LABELS[v.status] ?? v.status}），不能再记录回访（X-5）。`;
     }
   }
 }
@@ -929,10 +944,10 @@ function limitsOf(ctx: DecideContext): ExtensionLimits {
 }
 
 /** X-4: whether an assignment fits the row's extension condition; a message when it does not. */
-function extensionMismatch(rule: TransitionRule, a: AssignmentState): string | null {
-  if (rule.extension === 'pending' && !a.extensionRequest) return `${a.unitCode} has no pending extension request.`;
+function extensionMismatch(rule: TransitionRule, a: AssignmentState, ctx: DecideContext): string | null {
+  if (rule.extension === 'pending' && !a.extensionRequest) return `${unitLabel(ctx, a.unitCode)}没有待审批的延期申请。`;
   if (rule.extension === 'none_pending' && a.extensionRequest) {
-    return `An extension request of ${a.unitCode} is already waiting for the ops department (X-4).`;
+    return `${unitLabel(ctx, a.unitCode)}已有一份延期申请在等待运营服务部审批（X-4），请勿重复申请。`;
   }
   return null;
 }
@@ -951,6 +966,19 @@ function firstGuardFailure(
   return null;
 }
 
+/** Why no row of the table applies: the category has no such action, or the phase does not allow it. */
+function noRuleMessage(action: ActionName, ticket: TicketState): string {
+  const phase = phaseOf(ticket);
+  const forPhase = TRANSITIONS.filter((r) => r.action === action && phase !== null && r.from.includes(phase));
+  const categories = forPhase.flatMap((r) => r.categories ?? []);
+  if (forPhase.length > 0 && forPhase.every((r) => r.categories && !r.categories.includes(ticket.category))) {
+    return `${categoryLabel(ticket.category)}类工单不能${actionLabel(action)}，只有${[...new Set(categories)]
+      .map(categoryLabel)
+      .join('、')}类可以。`;
+  }
+  return `工单当前为“${phaseLabel(ticket)}”，不能${actionLabel(action)}。`;
+}
+
 /**
  * Refusal precedence: the action is impossible in this phase → INVALID_STATE; the actor lacks
  * the role / unit / initiator → FORBIDDEN; the state fails an assignment status or a guard →
@@ -965,55 +993,68 @@ function gate(
   ctx: DecideContext,
 ) {
   const rule = findRule(action, ticket);
-  if (!rule) {
-    return refuse('INVALID_STATE', `${action} is not possible while the ticket is ${phaseLabel(ticket)}.`);
-  }
+  const act = actionLabel(action);
+  if (!rule) return refuse('INVALID_STATE', noRuleMessage(action, ticket));
 
   if (rule.scope === 'own') {
     const role = rule.who.includes('unit_leader') ? 'unit_leader' : 'receiver';
-    const roleName = role === 'unit_leader' ? 'a leader' : 'a receiver';
-    if (!actor.roles.includes(role)) return refuse('FORBIDDEN', `Only ${roleName} of an assigned unit may ${action}.`);
+    const roleName = role === 'unit_leader' ? '领导' : '接单员';
+    if (!actor.roles.includes(role)) return refuse('FORBIDDEN', `只有承办单位的${roleName}可以${act}。`);
     if (unitHint !== undefined && !actor.unitCodes.includes(unitHint)) {
-      return refuse('FORBIDDEN', `You do not belong to unit ${unitHint}.`);
+      return refuse('FORBIDDEN', `您不是${unitLabel(ctx, unitHint)}的人员，不能代该单位办理。`);
     }
     const units = unitHint !== undefined ? [unitHint] : actor.unitCodes;
     const own = units.map((u) => activeFor(ticket, u)).filter((a): a is AssignmentState => a !== undefined);
     if (own.length === 0) {
-      return refuse('FORBIDDEN', `Only ${roleName} of a unit assigned to this ticket may ${action}.`);
+      return refuse('FORBIDDEN', `您所在的单位没有承办本工单：只有承办单位的${roleName}可以${act}。`);
     }
     const passing: AssignmentState[] = [];
     let failure: string | null = null;
     for (const a of own) {
       const why = !rule.assignmentFrom?.includes(a.status)
-        ? `${action} is not possible while ${a.unitCode}'s assignment is ${a.status}.`
-        : (extensionMismatch(rule, a) ?? firstGuardFailure(rule, ticket, a, now, ctx));
+        ? `${unitLabel(ctx, a.unitCode)}的派单当前为“${ASSIGNMENT_STATUS_LABELS[a.status]}”，不能${act}。`
+        : (extensionMismatch(rule, a, ctx) ?? firstGuardFailure(rule, ticket, a, now, ctx));
       if (why) failure ??= why;
       else passing.push(a);
     }
     if (passing.length === 1) return { rule, assignment: passing[0] } satisfies Passed;
     if (passing.length > 1) {
-      return refuse('VALIDATION', `Choose the unit you act for: ${passing.map((a) => a.unitCode).join(', ')}.`, 'unit');
+      return refuse(
+        'VALIDATION',
+        `您属于多个承办单位，请选择代表哪个单位${act}：${unitList(
+          ctx,
+          passing.map((a) => a.unitCode),
+        )}。`,
+        'unit',
+      );
     }
-    return refuse('INVALID_STATE', failure ?? `${action} is not possible now.`);
+    return refuse('INVALID_STATE', failure ?? `现在不能${act}。`);
   }
 
   if (!fitsGlobalParty(rule.who, ticket, actor)) {
-    return refuse('FORBIDDEN', `${action} at this step is for: ${rule.who.join(' or ')}.`);
+    return refuse('FORBIDDEN', `此环节只有${rule.who.map((p) => PARTY_LABELS[p]).join('或')}可以${act}。`);
   }
 
   if (rule.scope === 'target') {
     const candidates = activeAssignments(ticket).filter(
-      (a) => rule.assignmentFrom?.includes(a.status) && extensionMismatch(rule, a) === null,
+      (a) => rule.assignmentFrom?.includes(a.status) && extensionMismatch(rule, a, ctx) === null,
     );
-    if (candidates.length === 0) return refuse('INVALID_STATE', `No assignment is ready for ${action}.`);
+    if (candidates.length === 0) return refuse('INVALID_STATE', `本工单没有可以${act}的承办单位。`);
     let target: AssignmentState | undefined;
     if (unitHint !== undefined) {
       target = candidates.find((a) => a.unitCode === unitHint);
-      if (!target) return refuse('VALIDATION', `Unit ${unitHint} has no assignment ready for ${action}.`, 'unit');
+      if (!target) return refuse('VALIDATION', `${unitLabel(ctx, unitHint)}没有可以${act}的派单。`, 'unit');
     } else if (candidates.length === 1) {
       target = candidates[0];
     } else {
-      return refuse('VALIDATION', `Choose the unit: ${candidates.map((a) => a.unitCode).join(', ')}.`, 'unit');
+      return refuse(
+        'VALIDATION',
+        `请选择要${act}的单位：${unitList(
+          ctx,
+          candidates.map((a) => a.unitCode),
+        )}。`,
+        'unit',
+      );
     }
     const why = firstGuardFailure(rule, ticket, target, now, ctx);
     if (why) return refuse('INVALID_STATE', why);
@@ -1049,37 +1090,35 @@ export function allowedActions(
 type Loose = Record<string, unknown>;
 
 function requireText(input: Loose, field: string, label: string): Refusal | null {
-  return isText(input[field]) ? null : refuse('VALIDATION', `${label} is required.`, field);
+  return isText(input[field]) ? null : refuse('VALIDATION', `请填写${label}。`, field);
 }
 
-function validateDispatch(ticket: TicketState, input: Loose, now: Date): Refusal | null {
+function validateDispatch(ticket: TicketState, input: Loose, now: Date, ctx: DecideContext): Refusal | null {
   const list = input.assignments;
   if (!Array.isArray(list) || list.length === 0) {
-    return refuse('VALIDATION', 'Choose at least one unit to dispatch to.', 'assignments');
+    return refuse('VALIDATION', '请至少选择一个承办单位。', 'assignments');
   }
   const seen = new Set<string>();
   const roles: AssignmentRole[] = activeAssignments(ticket).map((a) => a.role);
   for (let i = 0; i < list.length; i++) {
     const item = (list[i] ?? {}) as Loose;
     const unit = item.unit;
-    if (!isText(unit)) return refuse('VALIDATION', 'A unit is required.', `assignments[${i}].unit`);
-    if (seen.has(unit)) return refuse('VALIDATION', `Unit ${unit} is listed twice.`, `assignments[${i}].unit`);
+    if (!isText(unit)) return refuse('VALIDATION', '请选择承办单位。', `assignments[${i}].unit`);
+    if (seen.has(unit)) {
+      return refuse('VALIDATION', `${unitLabel(ctx, unit)}选了两次，每个单位只能选一次。`, `assignments[${i}].unit`);
+    }
     seen.add(unit);
     if (activeFor(ticket, unit)) {
-      return refuse(
-        'INVALID_STATE',
-        `Unit ${unit} already has an active assignment on this ticket.`,
-        `assignments[${i}].unit`,
-      );
+      return refuse('INVALID_STATE', `${unitLabel(ctx, unit)}已在办理本工单，不能重复派单。`, `assignments[${i}].unit`);
     }
     const role = item.role as AssignmentRole;
     if (!ASSIGNMENT_ROLES.includes(role)) {
-      return refuse('VALIDATION', 'The role must be sole, lead or co.', `assignments[${i}].role`);
+      return refuse('VALIDATION', '承办方式须为独办、主办或会办。', `assignments[${i}].role`);
     }
     roles.push(role);
     const deadline = item.replyDeadline;
     if (!isValidDate(deadline) || deadline.getTime() <= now.getTime()) {
-      return refuse('VALIDATION', 'The reply deadline must be in the future.', `assignments[${i}].replyDeadline`);
+      return refuse('VALIDATION', '最晚回复时间须晚于现在。', `assignments[${i}].replyDeadline`);
     }
   }
   // R-6c / R-6d: the resulting active set is either all sole, or exactly one lead with co units.
@@ -1087,24 +1126,16 @@ function validateDispatch(ticket: TicketState, input: Loose, now: Date): Refusal
   const lead = roles.filter((r) => r === 'lead').length;
   const co = roles.filter((r) => r === 'co').length;
   if (sole > 0 && lead + co > 0) {
-    return refuse(
-      'VALIDATION',
-      'Separate (sole) units cannot be mixed with lead/co units (R-6c, R-6d).',
-      'assignments',
-    );
+    return refuse('VALIDATION', '独办单位不能与主办、会办单位一起派单（R-6c、R-6d）。', 'assignments');
   }
   if (sole === 0 && (lead !== 1 || co < 1)) {
-    return refuse(
-      'VALIDATION',
-      'A joint dispatch needs exactly one lead unit and at least one co unit (R-6d).',
-      'assignments',
-    );
+    return refuse('VALIDATION', '主办会办派单须有且只有一个主办单位，并至少有一个会办单位（R-6d）。', 'assignments');
   }
   return null;
 }
 
 /** send_back: which assignments go back (default: the replies under review that answer for the ticket). */
-function sendBackUnits(ticket: TicketState, input: Loose): string[] | Refusal {
+function sendBackUnits(ticket: TicketState, input: Loose, ctx: DecideContext): string[] | Refusal {
   const active = activeAssignments(ticket);
   const replied = active.filter((a) => a.status === 'replied');
   let units: string[];
@@ -1112,12 +1143,12 @@ function sendBackUnits(ticket: TicketState, input: Loose): string[] | Refusal {
     units = replied.filter((a) => a.role !== 'co').map((a) => a.unitCode);
   } else {
     if (!Array.isArray(input.units) || input.units.length === 0) {
-      return refuse('VALIDATION', 'Name at least one unit to send back, or leave units out.', 'units');
+      return refuse('VALIDATION', '请至少选择一个退回重办的单位，或不选（退回负责答复的单位）。', 'units');
     }
     units = [];
     for (const u of input.units) {
       if (!replied.some((a) => a.unitCode === u)) {
-        return refuse('VALIDATION', `Unit ${String(u)} has no reply under review.`, 'units');
+        return refuse('VALIDATION', `${unitLabel(ctx, String(u))}没有待审核的回复。`, 'units');
       }
       if (!units.includes(u as string)) units.push(u as string);
     }
@@ -1126,7 +1157,7 @@ function sendBackUnits(ticket: TicketState, input: Loose): string[] | Refusal {
     const hasCo = units.some((u) => active.find((a) => a.unitCode === u)?.role === 'co');
     if (hasCo && lead && !units.includes(lead.unitCode)) units.push(lead.unitCode);
   }
-  if (units.length === 0) return refuse('VALIDATION', 'No reply is under review.', 'units');
+  if (units.length === 0) return refuse('VALIDATION', '没有待审核的回复。', 'units');
   return units;
 }
 
@@ -1136,9 +1167,9 @@ function closesAt(rule: TransitionRule): boolean {
 
 function validateFollowUp(ticket: TicketState, rule: TransitionRule, input: Loose): Refusal | null {
   if (input.followUp !== true) return null;
-  if (!closesAt(rule)) return refuse('VALIDATION', 'Follow-up can be chosen only when the ticket closes.', 'followUp');
+  if (!closesAt(rule)) return refuse('VALIDATION', '只有在办结这一步才能选择继续跟踪。', 'followUp');
   if (!FOLLOW_UP_CATEGORIES.includes(ticket.category)) {
-    return refuse('VALIDATION', 'Only reports, complaints and help requests stay under follow-up (R-14).', 'followUp');
+    return refuse('VALIDATION', '只有举报、投诉和求助类工单可以在办结后继续跟踪（R-14）。', 'followUp');
   }
   return null;
 }
@@ -1153,25 +1184,25 @@ function validateInput(
 ): Refusal | null {
   switch (action) {
     case 'dispatch':
-      return validateDispatch(ticket, input, now);
+      return validateDispatch(ticket, input, now, ctx);
     case 'answer_directly':
-      return requireText(input, 'answer', 'The answer');
+      return requireText(input, 'answer', '答复内容');
     case 'revoke':
-      return requireText(input, 'reason', 'The reason');
+      return requireText(input, 'reason', '撤销理由');
     case 'request_return':
       // R-11: a return states its reason and basis.
-      return requireText(input, 'reason', 'The reason') ?? requireText(input, 'basis', 'The basis');
+      return requireText(input, 'reason', '退回理由') ?? requireText(input, 'basis', '退回依据');
     case 'reject_return':
     case 'reject_reply':
     case 'reject_extension':
     case 'record_follow_up':
-      return requireText(input, 'comment', 'A comment');
+      return requireText(input, 'comment', '意见');
     case 'request_extension':
       return validateExtension(passed.assignment!, input, ctx);
     case 'send_back': {
-      const missing = requireText(input, 'comment', 'A comment');
+      const missing = requireText(input, 'comment', '意见');
       if (missing) return missing;
-      const units = sendBackUnits(ticket, input);
+      const units = sendBackUnits(ticket, input, ctx);
       return isRefusal(units) ? units : null;
     }
     case 'submit_reply':
@@ -1183,18 +1214,18 @@ function validateInput(
       if (input.unit === undefined || input.unit === null) return null;
       const a = activeFor(ticket, String(input.unit));
       if (!a || !PENDING_WORK.includes(a.status)) {
-        return refuse('VALIDATION', `Unit ${String(input.unit)} has no pending work on this ticket.`, 'unit');
+        return refuse('VALIDATION', `${unitLabel(ctx, String(input.unit))}在本工单上没有待办理的事项。`, 'unit');
       }
       return null;
     }
     case 'record_visit':
-      return validateVisit(ticket, input, now);
+      return validateVisit(ticket, input, now, ctx);
     case 'mark_responsible':
       return validateResponsibility(ticket, input);
     case 'merge': {
-      const missing = requireText(input, 'into', 'The ticket to merge into');
+      const missing = requireText(input, 'into', '要并入的工单');
       if (missing) return missing;
-      return input.into === ticket.id ? refuse('VALIDATION', 'A ticket cannot be merged into itself.', 'into') : null;
+      return input.into === ticket.id ? refuse('VALIDATION', '工单不能并入自身。', 'into') : null;
     }
     case 'accept':
     case 'approve_return':
@@ -1209,33 +1240,43 @@ const VISIT_OUTCOMES: readonly VisitOutcome[] = ['reached', 'no_answer', 'refuse
 const VISIT_SATISFACTIONS: readonly Satisfaction[] = ['satisfied', 'basically_satisfied', 'unsatisfied'];
 
 // X-5: solved and satisfaction only for a reached caller; a unit at fault only when unsatisfied.
-function validateVisit(ticket: TicketState, input: Loose, now: Date): Refusal | null {
+const VISIT_FIELD_LABELS: Readonly<Record<string, string>> = {
+  solved: '是否解决',
+  satisfaction: '满意度',
+  unitAtFault: '责任单位',
+};
+
+function validateVisit(ticket: TicketState, input: Loose, now: Date, ctx: DecideContext): Refusal | null {
   const outcome = input.outcome as VisitOutcome;
   if (!VISIT_OUTCOMES.includes(outcome)) {
-    return refuse('VALIDATION', 'The call outcome is reached, no_answer or refused.', 'outcome');
+    return refuse('VALIDATION', '回访结果须为已接通、无人接听或拒绝回访。', 'outcome');
   }
   const given = (f: string) => input[f] !== undefined && input[f] !== null;
   if (outcome !== 'reached') {
     const extra = ['solved', 'satisfaction', 'unitAtFault'].find(given);
-    return extra ? refuse('VALIDATION', `${extra} is recorded only when the caller was reached.`, extra) : null;
+    return extra ? refuse('VALIDATION', `只有接通来电人时才记录${VISIT_FIELD_LABELS[extra]}（X-5）。`, extra) : null;
   }
   if (typeof input.solved !== 'boolean') {
-    return refuse('VALIDATION', 'Record whether the matter was solved (X-5).', 'solved');
+    return refuse('VALIDATION', '请记录问题是否已解决（X-5）。', 'solved');
   }
   if (!VISIT_SATISFACTIONS.includes(input.satisfaction as Satisfaction)) {
-    return refuse('VALIDATION', 'Record the satisfaction: 满意, 基本满意 or 不满意.', 'satisfaction');
+    return refuse('VALIDATION', '请记录满意度：满意、基本满意或不满意。', 'satisfaction');
   }
   if (!given('unitAtFault')) return null;
   if (input.satisfaction !== 'unsatisfied') {
-    return refuse('VALIDATION', 'Only an unsatisfied result re-opens the ticket to a unit (X-5).', 'unitAtFault');
+    return refuse('VALIDATION', '只有来电人不满意时才能退回承办单位重办（X-5）。', 'unitAtFault');
   }
   const a = typeof input.unitAtFault === 'string' ? activeFor(ticket, input.unitAtFault) : undefined;
   if (!a || a.status !== 'replied' || a.role === 'co') {
-    return refuse('VALIDATION', `Unit ${String(input.unitAtFault)} did not answer for this ticket.`, 'unitAtFault');
+    return refuse(
+      'VALIDATION',
+      `${unitLabel(ctx, String(input.unitAtFault))}不是本工单负责答复的单位。`,
+      'unitAtFault',
+    );
   }
   const deadline = input.reworkDeadline;
   if (!isValidDate(deadline) || deadline.getTime() <= now.getTime()) {
-    return refuse('VALIDATION', 'The rework needs a reply deadline in the future.', 'reworkDeadline');
+    return refuse('VALIDATION', '重办须有晚于现在的最晚回复时间。', 'reworkDeadline');
   }
   return null;
 }
@@ -1243,37 +1284,35 @@ function validateVisit(ticket: TicketState, input: Loose, now: Date): Refusal | 
 // R-16: a basis always; at fault: the unit that answers for it and a complete case file.
 function validateResponsibility(ticket: TicketState, input: Loose): Refusal | null {
   if (typeof input.atFault !== 'boolean') {
-    return refuse('VALIDATION', 'Say whether the complaint is at fault (有责) or not (无责).', 'atFault');
+    return refuse('VALIDATION', '请认定该投诉有责还是无责。', 'atFault');
   }
-  const missing = requireText(input, 'basis', 'The basis');
+  const missing = requireText(input, 'basis', '认定依据');
   if (missing) return missing;
   const has = (f: string) => input[f] !== undefined && input[f] !== null;
   if (!input.atFault) {
     const extra = ['responsibleUnit', 'caseFile'].find(has);
-    return extra ? refuse('VALIDATION', `${extra} belongs to an at-fault decision only.`, extra) : null;
+    return extra
+      ? refuse('VALIDATION', `认定无责时不填${extra === 'caseFile' ? '案例档案' : '责任单位'}，只有有责时才填。`, extra)
+      : null;
   }
   const unit = input.responsibleUnit;
   if (!isText(unit) || !ticket.assignments.some((a) => a.unitCode === unit && a.status !== 'returned')) {
-    return refuse(
-      'VALIDATION',
-      'Name the unit that answers for the complaint (one it was dispatched to).',
-      'responsibleUnit',
-    );
+    return refuse('VALIDATION', '请选择对该投诉负责的单位（须是本工单派过的单位）。', 'responsibleUnit');
   }
   const file = input.caseFile as Loose | undefined;
   if (typeof file !== 'object' || file === null) {
-    return refuse('VALIDATION', 'An at-fault complaint needs its case file (R-16).', 'caseFile');
+    return refuse('VALIDATION', '有责投诉须填写案例档案（R-16）。', 'caseFile');
   }
   if (!(CASE_PARTIES as readonly string[]).includes(file.partyKind as string)) {
-    return refuse('VALIDATION', 'The party is a driver, route, vehicle or unit.', 'caseFile.partyKind');
+    return refuse('VALIDATION', '责任方类型须为驾驶员、线路、车辆或单位。', 'caseFile.partyKind');
   }
   for (const [f, label] of [
-    ['party', 'The responsible party'],
-    ['cause', 'The cause'],
-    ['measures', 'The measures taken'],
-    ['lesson', 'The lesson'],
+    ['party', '责任方'],
+    ['cause', '原因'],
+    ['measures', '整改措施'],
+    ['lesson', '经验教训'],
   ] as const) {
-    if (!isText(file[f])) return refuse('VALIDATION', `${label} is required.`, `caseFile.${f}`);
+    if (!isText(file[f])) return refuse('VALIDATION', `请填写${label}（R-16）。`, `caseFile.${f}`);
   }
   return null;
 }
@@ -1283,46 +1322,42 @@ function validateExtension(a: AssignmentState, input: Loose, ctx: DecideContext)
   const { maxDays } = limitsOf(ctx);
   const days = input.days;
   if (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > maxDays) {
-    return refuse('VALIDATION', `An extension is 1 to ${maxDays} working days (X-4).`, 'days');
+    return refuse('VALIDATION', `延期须为 1 至 ${maxDays} 个工作日（X-4）。`, 'days');
   }
-  const missing = requireText(input, 'reason', 'The reason');
+  const missing = requireText(input, 'reason', '延期理由');
   if (missing) return missing;
   const newDeadline = input.newDeadline;
   if (!isValidDate(newDeadline) || newDeadline.getTime() <= a.replyDeadline.getTime()) {
-    return refuse('VALIDATION', 'The extended deadline must be after the current one.', 'newDeadline');
+    return refuse('VALIDATION', '延期后的期限须晚于当前期限。', 'newDeadline');
   }
   const latest = ctx.latestDeadline;
   if (latest && newDeadline.getTime() > latest.getTime()) {
-    return refuse(
-      'VALIDATION',
-      `The extension would pass the upstream deadline ${latest.toISOString()} (X-3, X-4).`,
-      'days',
-    );
+    return refuse('VALIDATION', `延期后将超过上级期限 ${shanghaiMinute(latest)}（X-3、X-4），请少申请几天。`, 'days');
   }
   return null;
 }
 
 // R-13, R-14: a reply says when it was handled, by whom, and how the caller was answered.
 function validateReply(input: Loose, now: Date): Refusal | null {
-  const missing = requireText(input, 'content', 'The reply') ?? requireText(input, 'handler', 'The handler (经办人)');
+  const missing = requireText(input, 'content', '回复内容') ?? requireText(input, 'handler', '经办人');
   if (missing) return missing;
   const latest = now.getTime() + CLOCK_SKEW_MS;
   if (!isValidDate(input.handledAt) || input.handledAt.getTime() > latest) {
-    return refuse('VALIDATION', 'The handling time must be a time not in the future.', 'handledAt');
+    return refuse('VALIDATION', '办理时间不能晚于现在。', 'handledAt');
   }
   const contact = input.callerContact as Loose | undefined;
   if (typeof contact !== 'object' || contact === null) {
-    return refuse('VALIDATION', 'Record how the caller was contacted (R-13).', 'callerContact');
+    return refuse('VALIDATION', '请记录如何联系了来电人（R-13）。', 'callerContact');
   }
-  if (!isText(contact.method)) return refuse('VALIDATION', 'The contact method is required.', 'callerContact.method');
+  if (!isText(contact.method)) return refuse('VALIDATION', '请选择联系来电人的方式。', 'callerContact.method');
   if (!isText(contact.summary)) {
-    return refuse('VALIDATION', 'Summarise what the caller was told (R-13).', 'callerContact.summary');
+    return refuse('VALIDATION', '请填写告知来电人的内容（R-13）。', 'callerContact.summary');
   }
   if (!isValidDate(contact.at) || contact.at.getTime() > latest) {
-    return refuse('VALIDATION', 'The contact time must be a time not in the future.', 'callerContact.at');
+    return refuse('VALIDATION', '联系来电人的时间不能晚于现在。', 'callerContact.at');
   }
   if (!SATISFACTIONS.includes(input.satisfaction as Satisfaction)) {
-    return refuse('VALIDATION', 'Record the caller satisfaction (or unknown).', 'satisfaction');
+    return refuse('VALIDATION', '请记录来电人满意度（或“未表态”）。', 'satisfaction');
   }
   return null;
 }
@@ -1569,7 +1604,7 @@ function apply(action: ActionName, w: Work, passed: Passed, input: Loose, newId:
 
     case 'send_back': {
       // R-8, R-14: rework; the reply deadline keeps running.
-      const units = sendBackUnits(next, input) as string[];
+      const units = sendBackUnits(next, input, {}) as string[];
       for (const u of units) {
         const a = activeFor(next, u)!;
         a.status = 'accepted';
@@ -1735,7 +1770,7 @@ export function decide<A extends ActionName>(
   context: DecideContext = {},
 ): DecideResult {
   if (!(ACTIONS as readonly string[]).includes(action)) {
-    return refuse('VALIDATION', `Unknown action ${String(action)}.`, 'action');
+    return refuse('VALIDATION', `未知的操作“${String(action)}”。`, 'action');
   }
   const loose = (input ?? {}) as unknown as Loose;
   const passed = gate(ticket, actor, action, now, unitOf(loose, action, ticket), context);

@@ -266,6 +266,36 @@ describe('lead and co units (主办 / 会办)', () => {
     expect(leadApproved.state).toMatchObject({ status: 'in_review', step: 'initiator_review' });
   });
 
+  test('R-6d: a refusal is Chinese and names the units by the names the application passes in', () => {
+    const flow = leadCo();
+    const input = validInput('submit_reply', flow.state, at(2));
+    const unitNames = { branch1: '第一分公司', safety: '安全技术科', fare: '票务中心' };
+    const r = decide(flow.state, ORG.b1_receiver, 'submit_reply', input as never, at(2), counterIds(), { unitNames });
+    expect(r).toMatchObject({
+      ok: false,
+      code: 'INVALID_STATE',
+      message:
+        '主办单位须等各会办单位的回复经其领导审批后，才能提交或审批本单位的回复（R-6d）。尚未完成：安全技术科、票务中心。',
+    });
+  });
+
+  test('R-7, R-16: a refusal says which rule stopped the person: the phase, or the category', () => {
+    const registered = ticket({ category: 'complaint' });
+    expect(refusal(registered, ORG.b1_receiver, 'accept', {})).toMatchObject({
+      code: 'INVALID_STATE',
+      message: '工单当前为“待派单”，不能签收。',
+    });
+    expect(refusal(registered, ORG.dispatcher1, 'answer_directly', { answer: '已答复' })).toMatchObject({
+      code: 'INVALID_STATE',
+      message: '投诉类工单不能直接答复，只有咨询、寻物类可以。',
+    });
+    const revoked = ticket({ status: 'revoked' });
+    expect(refusal(revoked, ORG.dispatcher1, 'dispatch', validInput('dispatch', revoked, at(1)))).toMatchObject({
+      code: 'INVALID_STATE',
+      message: '工单当前为“已撤销”，不能派单。',
+    });
+  });
+
   test('R-6d, R-14: send_back defaults to the lead; sending back a co also reworks the lead', () => {
     const flow = leadCo();
     for (const [r, l] of [
@@ -423,8 +453,8 @@ describe('returns (退回)', () => {
     const input = { reason: '非本单位', basis: '职责分工' };
     const late = refusal(t, ORG.b1_receiver, 'request_return', input, new Date(T0plus(RETURN_WINDOW_MS)));
     expect(late.code).toBe('INVALID_STATE');
-    expect(late.message).toMatch(/24-hour/);
-    expect(late.message).toMatch(/must handle/);
+    expect(late.message).toMatch(/24 小时内/);
+    expect(late.message).toMatch(/须继续办理/);
     const justInTime = decide(
       t,
       ORG.b1_receiver,
@@ -871,7 +901,7 @@ describe('extension (延期, X-4)', () => {
       ok: false,
       code: 'VALIDATION',
       field: 'days',
-      message: expect.stringContaining('upstream deadline'),
+      message: expect.stringContaining('超过上级期限'),
     });
     expect(req(ask(2, at(150)), { latestDeadline: at(150) }).ok).toBe(true);
     // The application's configured caps replace the defaults.
@@ -885,7 +915,7 @@ describe('extension (延期, X-4)', () => {
     });
     const limits = { extensionLimits: { maxCount: 1, maxDays: 3 } };
     const r = decide(capped, ORG.b1_receiver, 'request_extension', ask(), at(10), counterIds(), limits);
-    expect(r).toMatchObject({ ok: false, code: 'INVALID_STATE', message: expect.stringContaining('most extensions') });
+    expect(r).toMatchObject({ ok: false, code: 'INVALID_STATE', message: expect.stringContaining('达到上限') });
     expect(allowedActions(capped, ORG.b1_receiver, at(10), limits)).not.toContain('request_extension');
     expect(allowedActions(capped, ORG.b1_receiver, at(10))).toContain('request_extension');
 
@@ -893,11 +923,11 @@ describe('extension (延期, X-4)', () => {
     flow.do('b1_receiver', 'request_extension', ask(), at(10));
     expect(refusal(flow.state, ORG.b1_receiver, 'request_extension', ask(), at(11))).toMatchObject({
       code: 'INVALID_STATE',
-      message: expect.stringContaining('already waiting'),
+      message: expect.stringContaining('等待运营服务部审批'),
     });
     expect(refusal(accepted(), ORG.b1_receiver, 'request_extension', ask(), at(120))).toMatchObject({
       code: 'INVALID_STATE',
-      message: expect.stringContaining('deadline has passed'),
+      message: expect.stringContaining('最晚回复时间已过'),
     });
   });
 

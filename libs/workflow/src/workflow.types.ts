@@ -275,11 +275,14 @@ export interface ExtensionLimits {
 
 /**
  * Settings and facts the application layer passes in, so the library stays pure: the extension
- * caps, and the latest deadline an extension may reach (the upstream deadline, X-3).
+ * caps, the latest deadline an extension may reach (the upstream deadline, X-3), and the unit
+ * names for the refusals' wording.
  */
 export interface DecideContext {
   extensionLimits?: ExtensionLimits;
   latestDeadline?: Date | null;
+  /** Unit names by code, so a refusal can name the unit (else it names the code). */
+  unitNames?: Readonly<Record<string, string>>;
 }
 
 // ---- what a decision produces ----
