@@ -148,7 +148,7 @@ describe('attachments over HTTP', () => {
     const exe = await upload('dispatcher1', id, 'photo.jpg', EXE);
     expect(exe.status).toBe(400);
     expect(exe.body).toMatchObject({ error: 'VALIDATION', field: 'file' });
-    expect(exe.body.message).toMatch(/JPEG, PNG, WebP or GIF images and PDF/);
+    expect(exe.body.message).toMatch(/只能上传 JPEG、PNG、WebP、GIF 图片和 PDF 文件/);
     expect(storedFiles(dir)).toHaveLength(before + 1);
     expect((await api.get('dispatcher1', `/api/tickets/${id}/attachments`)).body).toHaveLength(1);
   });
@@ -159,7 +159,7 @@ describe('attachments over HTTP', () => {
     const big = Buffer.concat([JPEG, Buffer.alloc(MAX, 0x41)]);
     const res = await upload('dispatcher1', id, 'big.jpg', big);
     expect(res.status).toBe(400);
-    expect(res.body.message).toMatch(/ATTACHMENT_MAX_BYTES/);
+    expect(res.body.message).toMatch(/文件超过 .+ 的上限（ATTACHMENT_MAX_BYTES）/);
     expect(storedFiles(dir)).toHaveLength(before);
 
     const exact = Buffer.concat([JPEG, Buffer.alloc(MAX - JPEG.length, 0x41)]);
@@ -170,7 +170,7 @@ describe('attachments over HTTP', () => {
     const id = await dispatchedToBranch1();
     const json = await api.post('dispatcher1', `/api/tickets/${id}/attachments`, { file: 'not a file' });
     expect(json.status).toBe(400);
-    expect(json.body.message).toMatch(/multipart\/form-data/);
+    expect(json.body.message).toMatch(/请以 multipart\/form-data 上传文件/);
 
     const boundary = 'emptyboundary';
     const empty = await t.app.inject({

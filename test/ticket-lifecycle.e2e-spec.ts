@@ -96,7 +96,7 @@ describe('ticket lifecycle over HTTP', () => {
     // R-6d: the lead cannot submit before every co unit's reply is leader-approved.
     const early = await api.act('b1_receiver', id, 'submit_reply', replyBody(now()));
     expect(early.status).toBe(409);
-    expect(early.body.message).toMatch(/fare/);
+    expect(early.body.message).toMatch(/尚未完成：.*票务科/);
 
     await api.ok('fare_receiver', id, 'submit_reply', replyBody(now(), { handler: '何静' }));
     const coApproved = await api.ok('fare_leader', id, 'approve_reply', {});
@@ -210,7 +210,7 @@ describe('ticket lifecycle over HTTP', () => {
     t.clock.advance(24 * HOUR + 60_000);
     const r = await api.act('b2_receiver', id, 'request_return', { reason: '不属于本单位', basis: '职责划分' });
     expect(r.status).toBe(409);
-    expect(r.body.message).toMatch(/24/);
+    expect(r.body.message).toMatch(/24 小时内申请，现已超过（R-11）/);
     const view = await api.get('b2_receiver', `/api/tickets/${id}`);
     expect(view.body.actions).not.toContain('request_return');
   });

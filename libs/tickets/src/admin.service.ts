@@ -11,7 +11,7 @@ export const MONTHLY_CALL_QUOTA = 10_000;
 
 /** Every admin operation starts here (STYLE habit 3). */
 export function requireAdmin(user: CurrentUser): void {
-  if (!user.roles.includes('admin')) throw new DomainError('FORBIDDEN', 'only an admin may do this');
+  if (!user.roles.includes('admin')) throw new DomainError('FORBIDDEN', '只有管理员可以执行此操作。');
 }
 
 export interface DingTalkUsage {
@@ -53,7 +53,7 @@ export class AdminService {
   async retryOutbox(user: CurrentUser, id: number): Promise<{ id: number; status: 'pending' }> {
     requireAdmin(user);
     if (!(await this.outbox.retry(id, this.clock.now()))) {
-      throw new DomainError('INVALID_STATE', `outbox row ${id} is not a failed row`);
+      throw new DomainError('INVALID_STATE', `发送记录 ${id} 不是发送失败的记录，无需重发。`);
     }
     return { id, status: 'pending' };
   }

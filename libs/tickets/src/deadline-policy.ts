@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { TimeLimit } from '@hotline/calendar';
+import { formatShanghai, type TimeLimit } from '@hotline/calendar';
 import { APP_CONFIG, type AppConfig } from '@hotline/config';
 import type { TicketFacts, Tx } from '@hotline/db';
 import { DomainError } from '@hotline/workflow';
@@ -80,22 +80,18 @@ export class DeadlinePolicy {
     }
     if (requested) {
       if (Number.isNaN(requested.getTime())) {
-        throw new DomainError('VALIDATION', 'replyDeadline is not a date', 'replyDeadline');
+        throw new DomainError('VALIDATION', '最晚回复时间不是有效的时间。', 'replyDeadline');
       }
       if (requested.getTime() <= now.getTime()) {
-        throw new DomainError('VALIDATION', 'replyDeadline must be in the future', 'replyDeadline');
+        throw new DomainError('VALIDATION', '最晚回复时间须晚于现在。', 'replyDeadline');
       }
       if (upstream && requested.getTime() > upstream.getTime()) {
-        throw new DomainError(
-          'VALIDATION',
-          'replyDeadline cannot be later than the upstream deadline',
-          'replyDeadline',
-        );
+        throw new DomainError('VALIDATION', '最晚回复时间不能晚于上级期限（X-3）。', 'replyDeadline');
       }
       if (requested.getTime() > latest.getTime()) {
         throw new DomainError(
           'VALIDATION',
-          `replyDeadline cannot be later than the time limit's ${latest.toISOString()} (X-1); ask for an extension instead`,
+          `最晚回复时间不能晚于时限规定的 ${formatShanghai(latest)}（X-1）；需要更多时间请申请延期。`,
           'replyDeadline',
         );
       }

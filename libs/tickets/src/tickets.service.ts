@@ -28,6 +28,7 @@ import {
   type Chain,
   type DecideContext,
   type Effect,
+  type Refusal,
   type TicketState,
 } from '@hotline/workflow';
 import { CalendarService } from './calendar/calendar.service';
@@ -148,17 +149,17 @@ export class TicketsService {
   /** Checks a new ticket (role, source, category, dates) without writing anything. */
   async prepareCreate(user: CurrentUser, input: CreateTicketInput): Promise<PreparedTicket> {
     if (!user.roles.includes('dispatcher')) {
-      throw new DomainError('FORBIDDEN', 'only dispatchers register tickets');
+      throw new DomainError('FORBIDDEN', '只有派单员可以登记工单。');
     }
     const now = this.clock.now();
     const source = await this.org.findSource(input.source);
-    if (!source || !source.active) throw new DomainError('VALIDATION', `unknown source "${input.source}"`, 'source');
+    if (!source || !source.active) throw new DomainError('VALIDATION', `未知的来源“${input.source}”。`, 'source');
     const category = await this.org.findCategory(input.category);
     if (!category || !category.active) {
-      throw new DomainError('VALIDATION', `unknown category "${input.category}"`, 'category');
+      throw new DomainError('VALIDATION', `未知的事项类型“${input.category}”。`, 'category');
     }
     if (input.occurredAt && input.occurredAt.getTime() > now.getTime() + 5 * 60_000) {
-      throw new DomainError('VALIDATION', 'occurredAt cannot be in the future', 'occurredAt');
+      throw new DomainError('VALIDATION', '发生时间不能晚于现在。', 'occurredAt');
     }
     // R-17: dispatched before close of business of the working day it counts on.
     const { due: dispatchDueAt } = await this.deadlines.dispatchDue(now);
@@ -217,7 +218,7 @@ export class TicketsService {
   async get(user: CurrentUser, id: string, m?: Tx): Promise<TicketView> {
     const scope = this.requireScope(user);
     const agg = await this.loadTicket(id, scope, m);
-    if (!agg) throw new DomainError('NOT_FOUND', 'no such ticket, or it is not visible to you');
+    if (!agg) throw new DomainError('NOT_FOUND', '工单不存在，或您无权查看。');
     return this.view(user, agg, m);
   }
 
@@ -277,7 +278,7 @@ export class TicketsService {
     idempotencyKey?: string,
   ): Promise<ActResult> {
     if (!(ACTIONS as readonly string[]).includes(action)) {
-      throw new DomainError('NOT_FOUND', `unknown action "${action}"`);
+      throw new DomainError('NOT_FOUND', `未知的操作“${action}”。`);
     }
     const name = action as ActionName;
     const requestHash = createHash('sha256').update(JSON.stringify({ id, action, body })).digest('hex');
@@ -285,24 +286,20 @@ export class TicketsService {
       const stored = await this.idempotency.find(user.userid, idempotencyKey);
       if (stored) {
         if (stored.requestHash !== requestHash) {
-          throw new DomainError(
-            'VALIDATION',
-            'this Idempotency-Key was used for a different request',
-            'Idempotency-Key',
-          );
+          throw new DomainError('VALIDATION', '该 Idempotency-Key 已用于另一个请求，请重新提交。', 'Idempotency-Key');
         }
         return { statusCode: stored.statusCode, ticket: stored.response as TicketView, replayed: true };
       }
     }
     const scope = this.requireScope(user);
     const agg = await this.loadTicket(id, scope);
-    if (!agg) throw new DomainError('NOT_FOUND', 'no such ticket, or it is not visible to you');
+    if (!agg) throw new DomainError('NOT_FOUND', '工单不存在，或您无权查看。');
     const now = this.clock.now();
     const prepared =
       (await this.loopHooks.prepare(name, body, agg, now)) ?? (await this.toWorkflowInput(name, body, agg, now, user));
     const context = this.decideContext(agg.facts);
     const result = decide(agg.state, user, name, prepared.input as never, now, randomUUID, context);
-    if (!result.ok) throw new DomainError(result.code, result.message, result.field);
+    if (!result.ok) throw await this.refusalNamingUnits(result, agg, user, name, prepared.input, now, context);
 
     const ticket = await this.tickets.transaction(async (m) => {
       const step = await this.reviewStepDeadline(agg, result.state, now, m);
@@ -318,11 +315,29 @@ export class TicketsService {
           statusCode: 200,
           response: view,
         });
-        if (!saved) throw new DomainError('CONFLICT', 'the same request is already being processed');
+        if (!saved) throw new DomainError('CONFLICT', '同一请求正在处理中，请稍候刷新查看结果。');
       }
       return view;
     });
     return { statusCode: 200, ticket, replayed: false };
+  }
+
+  /**
+   * A refusal worded with the units' names instead of their codes: decide() is pure, so asking it
+   * again with the names gives the same refusal; the names are read only on this rare path.
+   */
+  private async refusalNamingUnits(
+    refusal: Refusal,
+    agg: TicketAggregate,
+    user: CurrentUser,
+    action: ActionName,
+    input: unknown,
+    now: Date,
+    context: DecideContext,
+  ): Promise<DomainError> {
+    const unitNames = Object.fromEntries(await this.tickets.unitNames());
+    const again = decide(agg.state, user, action, input as never, now, randomUUID, { ...context, unitNames });
+    return DomainError.fromRefusal(again.ok ? refusal : again);
   }
 
   /** The aggregate with the loop state (X-5 calls, R-16 decision) merged into the workflow state. */
@@ -333,7 +348,7 @@ export class TicketsService {
 
   private requireScope(user: CurrentUser): TicketScope {
     const scope = scopeFor(user);
-    if (!scope) throw new DomainError('FORBIDDEN', 'your account has no role that can see tickets');
+    if (!scope) throw new DomainError('FORBIDDEN', '您的账号没有可查看工单的角色，请联系管理员。');
     return scope;
   }
 
@@ -364,18 +379,18 @@ export class TicketsService {
     a: { method: string; summary: string },
   ): Promise<TicketView> {
     if (!user.roles.includes('dispatcher') && !user.roles.includes('ops_head')) {
-      throw new DomainError('FORBIDDEN', 'only the ops department records the answer to a merged caller');
+      throw new DomainError('FORBIDDEN', '只有运营服务部可以登记对并单来电人的答复。');
     }
     const scope = this.requireScope(user);
     return this.tickets.transaction(async (m) => {
       const agg = await this.tickets.load(id, scope, m);
-      if (!agg) throw new DomainError('NOT_FOUND', 'no such ticket, or it is not visible to you');
+      if (!agg) throw new DomainError('NOT_FOUND', '工单不存在，或您无权查看。');
       const ok = await this.intakeHooks.markAnswered(
         m,
         { ticketId: id, callerId, by: user.userid, method: a.method, summary: a.summary },
         this.clock.now(),
       );
-      if (!ok) throw new DomainError('NOT_FOUND', 'no such caller on this ticket, or already answered');
+      if (!ok) throw new DomainError('NOT_FOUND', '本工单没有该来电人，或已登记过答复。');
       return this.get(user, id, m);
     });
   }
@@ -507,7 +522,7 @@ export class TicketsService {
         const raw = (body.assignments ?? []) as Array<{ unit: string; role: 'sole' | 'lead' | 'co' }>;
         const known = await this.org.existingUnitCodes(raw.map((a) => a.unit));
         const unknown = raw.find((a) => !known.has(a.unit));
-        if (unknown) throw new DomainError('VALIDATION', `unknown unit "${unknown.unit}"`, 'assignments.unit');
+        if (unknown) throw new DomainError('VALIDATION', `未知的承办单位“${unknown.unit}”。`, 'assignments.unit');
         const computed = await this.deadlines.forDispatch(agg.facts, now, date(body.replyDeadline));
         return {
           input: {
@@ -684,7 +699,7 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
     if (Number.isNaN(createdAt.getTime()) || typeof id !== 'string' || !/^[0-9a-f-]{36}$/i.test(id)) throw new Error();
     return { createdAt, id };
   } catch {
-    throw new DomainError('VALIDATION', 'cursor is not a value this API returned', 'cursor');
+    throw new DomainError('VALIDATION', '翻页参数 cursor 无效，请从第一页重新加载。', 'cursor');
   }
 }
 
@@ -724,6 +739,6 @@ function decodeLightCursor(cursor: string): { asOf: Date; at: LightListCursor } 
       at: { phase, rank, deadline: deadline === null ? null : new Date(deadline), createdAt: new Date(createdAt), id },
     };
   } catch {
-    throw new DomainError('VALIDATION', 'cursor is not a value this API returned for sort=light', 'cursor');
+    throw new DomainError('VALIDATION', '翻页参数 cursor 无效（sort=light），请从第一页重新加载。', 'cursor');
   }
 }

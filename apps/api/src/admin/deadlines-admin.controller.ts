@@ -191,6 +191,6 @@ export class DeadlinesAdminController {
 }
 
 function checkYear(year: number): number {
-  if (year < 2000 || year > 2200) throw new DomainError('VALIDATION', 'the year must be from 2000 to 2200', 'year');
+  if (year < 2000 || year > 2200) throw new DomainError('VALIDATION', '年份须在 2000 至 2200 之间。', 'year');
   return year;
 }

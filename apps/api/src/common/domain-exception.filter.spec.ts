@@ -45,22 +45,32 @@ describe('DomainExceptionFilter', () => {
     filter.catch(new Error('secret internals'), host);
     expect(sent.status).toBe(500);
     expect(sent.body.errorId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(sent.body).toMatchObject({ error: 'INTERNAL', message: expect.stringContaining('错误编号') });
     expect(JSON.stringify(sent.body)).not.toMatch(/secret internals/);
   });
 
   it('FOUNDATION: a unique-violation from PostgreSQL is a 409, a check violation a 400', () => {
     const a = hostCapturing();
     filter.catch({ driverError: { code: '23505' } }, a.host);
-    expect(a.sent.status).toBe(409);
+    expect(a.sent).toMatchObject({
+      status: 409,
+      body: { error: 'CONFLICT', message: '数据刚被他人修改，请刷新后重试。' },
+    });
     const b = hostCapturing();
     filter.catch({ driverError: { code: '23514' } }, b.host);
-    expect(b.sent.status).toBe(400);
+    expect(b.sent).toMatchObject({
+      status: 400,
+      body: { error: 'VALIDATION', message: expect.stringContaining('数据规则') },
+    });
   });
 
   it('R-9a: DingTalk unreachable is a 503, DingTalk refusing a 502, never a bare 500', () => {
     const a = hostCapturing();
     filter.catch(new DingTalkNetworkError('oapi', 'GET /gettoken', 'ECONNREFUSED', 'connect ECONNREFUSED'), a.host);
-    expect(a.sent).toMatchObject({ status: 503, body: { error: 'DINGTALK_UNAVAILABLE' } });
+    expect(a.sent).toMatchObject({
+      status: 503,
+      body: { error: 'DINGTALK_UNAVAILABLE', message: '暂时无法连接钉钉，请稍后重试。' },
+    });
   });
 
   it('FOUNDATION: Nest HTTP exceptions keep their status and message', () => {

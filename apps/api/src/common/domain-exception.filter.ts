@@ -54,7 +54,7 @@ function fromDatabase(err: unknown): ErrorBody | null {
     (err as { driverError?: { code?: string }; code?: string })?.driverError?.code ?? (err as { code?: string })?.code;
   if (typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code)) return null;
   if (code === '23505' || code === '40001' || code === '40P01') {
-    return { statusCode: 409, error: 'CONFLICT', message: 'a concurrent change won; reload and try again' };
+    return { statusCode: 409, error: 'CONFLICT', message: '数据刚被他人修改，请刷新后重试。' };
   }
   if (
     code === '23514' ||
@@ -68,7 +68,7 @@ function fromDatabase(err: unknown): ErrorBody | null {
     return {
       statusCode: 400,
       error: 'VALIDATION',
-      message: 'the request breaks a data rule (a value is too long, missing or not allowed)',
+      message: '提交的内容不符合数据规则（某个值过长、缺失或不允许），请检查后重试。',
     };
   }
   return null;
@@ -114,14 +114,14 @@ export class DomainExceptionFilter implements ExceptionFilter {
       return {
         statusCode: 503,
         error: 'DINGTALK_UNAVAILABLE',
-        message: 'DingTalk could not be reached; try again shortly',
+        message: '暂时无法连接钉钉，请稍后重试。',
       };
     }
     if (exception instanceof DingTalkApiError) {
       return {
         statusCode: 502,
         error: 'DINGTALK_ERROR',
-        message: `DingTalk refused the request: ${exception.message}`,
+        message: `钉钉拒绝了请求：${exception.message}`,
       };
     }
     // Fastify's own errors (bad JSON, body too large, wrong content type) carry a 4xx statusCode.
@@ -132,7 +132,7 @@ export class DomainExceptionFilter implements ExceptionFilter {
     return {
       statusCode: 500,
       error: 'INTERNAL',
-      message: 'unexpected server error; quote the errorId when reporting it',
+      message: '服务器内部错误，请稍后重试；报告问题时请提供错误编号（errorId）。',
     };
   }
 }

@@ -33,10 +33,10 @@ export class AttachmentsController {
     @Req() req: FastifyRequest,
   ) {
     if (!req.isMultipart()) {
-      throw new DomainError('VALIDATION', 'send the file as multipart/form-data with a part named "file"', 'file');
+      throw new DomainError('VALIDATION', '请以 multipart/form-data 上传文件，文件部分名为“file”。', 'file');
     }
     if (assignment !== undefined && !/^[0-9a-f-]{36}$/i.test(assignment)) {
-      throw new DomainError('VALIDATION', 'assignment must be an assignment id', 'assignment');
+      throw new DomainError('VALIDATION', 'assignment 须为派单编号。', 'assignment');
     }
     return this.attachments.upload(user, id, assignment, async () => {
       const part = await req.file();

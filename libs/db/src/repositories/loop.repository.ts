@@ -307,7 +307,7 @@ export class LoopRepository {
        VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (reply_id) DO NOTHING RETURNING id`,
       [reply.id, ticketId, assignmentId, reply.unit_code, note, userid, now],
     );
-    if (inserted.length === 0) throw new DomainError('CONFLICT', 'this reply is already recorded as untrue');
+    if (inserted.length === 0) throw new DomainError('CONFLICT', '该回复已记为回复不实，无需重复记录（R-10）。');
     return { unitCode: reply.unit_code, replyId: reply.id };
   }
 }

@@ -432,8 +432,7 @@ export class TicketRepository {
         WHERE id = $1 AND version = $2`,
       [before.id, before.version, after.status, after.step, after.directAnswer ?? null, after.version, now],
     );
-    if (affected !== 1)
-      throw new DomainError('CONFLICT', 'the ticket was changed by someone else; reload and try again');
+    if (affected !== 1) throw new DomainError('CONFLICT', '该工单刚被他人处理，请刷新后重试。');
 
     const beforeById = new Map(before.assignments.map((a) => [a.id, a]));
     for (const [seq, a] of after.assignments.entries()) {

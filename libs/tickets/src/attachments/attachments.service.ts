@@ -67,7 +67,7 @@ class FileGuard extends Transform {
 
   override _flush(done: TransformCallback): void {
     if (this.type) return done();
-    if (this.headLength === 0) return done(new DomainError('VALIDATION', 'the file is empty', 'file'));
+    if (this.headLength === 0) return done(new DomainError('VALIDATION', '文件是空的。', 'file'));
     this.release(done);
   }
 
@@ -81,7 +81,7 @@ class FileGuard extends Transform {
 }
 
 function tooLarge(maxBytes: number): DomainError {
-  return new DomainError('VALIDATION', `the file is larger than ${mib(maxBytes)} (ATTACHMENT_MAX_BYTES)`, 'file');
+  return new DomainError('VALIDATION', `文件超过 ${mib(maxBytes)} 的上限（ATTACHMENT_MAX_BYTES）。`, 'file');
 }
 
 /**
@@ -121,7 +121,7 @@ export class AttachmentsService {
     const agg = await this.visibleTicket(user, ticketId);
     this.checkMayUpload(user, agg, assignmentId);
     const file = await readFile();
-    if (!file) throw new DomainError('VALIDATION', 'send the file as a multipart/form-data part named "file"', 'file');
+    if (!file) throw new DomainError('VALIDATION', '请以 multipart/form-data 上传文件，文件部分名为“file”。', 'file');
 
     const id = randomUUID();
     const now = this.clock.now();
@@ -166,7 +166,7 @@ export class AttachmentsService {
   /** Opens an attachment for download, after the same visibility check as its ticket. */
   async open(user: CurrentUser, attachmentId: string): Promise<OpenedAttachment> {
     const row = /^[0-9a-f-]{36}$/i.test(attachmentId) ? await this.attachments.find(attachmentId) : null;
-    const notFound = new DomainError('NOT_FOUND', 'no such attachment, or it is not visible to you');
+    const notFound = new DomainError('NOT_FOUND', '附件不存在，或您无权查看。');
     if (!row) throw notFound;
     try {
       await this.visibleTicket(user, row.ticketId);
@@ -181,30 +181,27 @@ export class AttachmentsService {
 
   private async visibleTicket(user: CurrentUser, ticketId: string): Promise<TicketAggregate> {
     const scope = scopeFor(user);
-    if (!scope) throw new DomainError('FORBIDDEN', 'your account has no role that can see tickets');
+    if (!scope) throw new DomainError('FORBIDDEN', '您的账号没有可查看工单的角色，请联系管理员。');
     const agg = /^[0-9a-f-]{36}$/i.test(ticketId) ? await this.tickets.load(ticketId, scope) : null;
-    if (!agg) throw new DomainError('NOT_FOUND', 'no such ticket, or it is not visible to you');
+    if (!agg) throw new DomainError('NOT_FOUND', '工单不存在，或您无权查看。');
     return agg;
   }
 
   private checkMayUpload(user: CurrentUser, agg: TicketAggregate, assignmentId: string | undefined): void {
     if (assignmentId) {
       const a = agg.state.assignments.find((x) => x.id === assignmentId);
-      if (!a) throw new DomainError('VALIDATION', 'assignment is not one of this ticket’s units', 'assignment');
+      if (!a) throw new DomainError('VALIDATION', '所选派单不属于本工单。', 'assignment');
       if (!user.unitCodes.includes(a.unitCode)) {
-        throw new DomainError('FORBIDDEN', 'only the people of that unit add files to its reply');
+        throw new DomainError('FORBIDDEN', '只有该承办单位的人员可以给本单位的回复添加附件。');
       }
       if (!HANDLING.includes(a.status)) {
-        throw new DomainError(
-          'INVALID_STATE',
-          'the unit’s reply is already approved or closed; files can no longer be added',
-        );
+        throw new DomainError('INVALID_STATE', '该单位的回复已审批通过或已结束，不能再添加附件。');
       }
       return;
     }
     if (user.roles.includes('dispatcher')) return;
     if (allowedActions(agg.state, user, this.clock.now()).length === 0) {
-      throw new DomainError('FORBIDDEN', 'only people who may act on the ticket now, or dispatchers, add files');
+      throw new DomainError('FORBIDDEN', '只有当前可以办理本工单的人员或派单员可以添加附件。');
     }
   }
 }

@@ -6,7 +6,7 @@ export type AllowedType = (typeof ALLOWED_TYPES)[number];
 /** Bytes needed to tell every allowed type apart (WebP's marker ends at byte 12). */
 export const SIGNATURE_BYTES = 12;
 
-export const TYPE_RULE = 'only JPEG, PNG, WebP or GIF images and PDF files are accepted (judged by the file content)';
+export const TYPE_RULE = '只能上传 JPEG、PNG、WebP、GIF 图片和 PDF 文件（按文件内容判断）。';
 
 const startsWith = (head: Uint8Array, bytes: number[], at = 0) => bytes.every((b, i) => head[at + i] === b);
 const ascii = (s: string) => [...s].map((c) => c.charCodeAt(0));

@@ -63,8 +63,7 @@ export class AuthService {
   async devSignIn(userid: string): Promise<SessionResponse> {
     if (!this.devLoginEnabled()) throw new DomainError('NOT_FOUND', 'Cannot POST /api/auth/dev');
     const person = await this.org.findPerson(userid);
-    if (!person || !person.active)
-      throw new DomainError('NOT_FOUND', `no active person with userid "${userid}"`, 'userid');
+    if (!person || !person.active) throw new DomainError('NOT_FOUND', `没有用户名为“${userid}”的在职人员。`, 'userid');
     return this.issue(person);
   }
 
@@ -92,18 +91,14 @@ export class AuthService {
   async refresh(refreshToken: string): Promise<SessionResponse> {
     const now = this.clock.now();
     const session = await this.security.findSession(hashToken(refreshToken));
-    const invalid = new DomainError(
-      'UNAUTHENTICATED',
-      'the refresh token is invalid or has expired; sign in again',
-      'refreshToken',
-    );
+    const invalid = new DomainError('UNAUTHENTICATED', '登录已失效或已过期，请重新登录。', 'refreshToken');
     if (!session || session.revokedAt || session.expiresAt.getTime() <= now.getTime()) throw invalid;
     if (session.rotatedAt || !(await this.security.rotateSession(session.id, now))) {
       await this.security.revokeAllSessions(session.userid, now);
       throw invalid;
     }
     const person = await this.org.findPerson(session.userid);
-    if (!person || !person.active) throw new DomainError('UNAUTHENTICATED', 'this account is no longer active');
+    if (!person || !person.active) throw new DomainError('UNAUTHENTICATED', '该账号已停用，请联系热线系统管理员。');
     return this.issue(person);
   }
 
@@ -114,17 +109,17 @@ export class AuthService {
 
   /** The person behind a bearer token; UNAUTHENTICATED for a missing, bad or expired token. */
   async authenticate(token: string | undefined): Promise<CurrentUser> {
-    if (!token) throw new DomainError('UNAUTHENTICATED', 'sign in first: Authorization: Bearer <token> is missing');
+    if (!token) throw new DomainError('UNAUTHENTICATED', '请先登录（请求缺少 Authorization: Bearer 令牌）。');
     const claims = verifyToken(this.secret, token, this.clock.now().getTime());
-    if (!claims) throw new DomainError('UNAUTHENTICATED', 'the token is invalid or has expired; sign in again');
+    if (!claims) throw new DomainError('UNAUTHENTICATED', '登录已失效或已过期，请重新登录。');
     const person = await this.org.findPerson(claims.sub);
-    if (!person || !person.active) throw new DomainError('UNAUTHENTICATED', 'this account is no longer active');
+    if (!person || !person.active) throw new DomainError('UNAUTHENTICATED', '该账号已停用，请联系热线系统管理员。');
     return toCurrentUser(person);
   }
 
   async me(user: CurrentUser): Promise<MeResponse> {
     const p = await this.org.findPerson(user.userid);
-    if (!p) throw new DomainError('UNAUTHENTICATED', 'this account is no longer active');
+    if (!p) throw new DomainError('UNAUTHENTICATED', '该账号已停用，请联系热线系统管理员。');
     return toMe(p);
   }
 }

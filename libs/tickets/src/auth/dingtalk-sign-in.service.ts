@@ -38,11 +38,7 @@ export class DingTalkSignInService {
       userid = (await this.client.getUserInfoByCode(code)).userid;
     } catch (err) {
       if (err instanceof DingTalkApiError && !err.retryable) {
-        throw new DomainError(
-          'UNAUTHENTICATED',
-          'the DingTalk sign-in code is invalid, used or expired; open the app again',
-          'code',
-        );
+        throw new DomainError('UNAUTHENTICATED', '钉钉登录码无效、已使用或已过期，请重新打开应用。', 'code');
       }
       throw err;
     }
@@ -56,7 +52,7 @@ export class DingTalkSignInService {
         isLeader: Boolean(profile.leader_in_dept?.some((l) => l.dept_id === d && l.leader)),
       }));
     if (existing && !existing.active) {
-      throw new DomainError('UNAUTHENTICATED', 'this account has been deactivated; ask the hotline administrator');
+      throw new DomainError('UNAUTHENTICATED', '该账号已停用，请联系热线系统管理员。');
     }
     // A newcomer gets the unit role their department says; an admin grants the office roles.
     const roles = existing
@@ -84,10 +80,10 @@ export class DingTalkSignInService {
     try {
       parsed = new URL(url);
     } catch {
-      throw new DomainError('VALIDATION', 'url must be the absolute URL of the page', 'url');
+      throw new DomainError('VALIDATION', 'url 须为页面的完整地址。', 'url');
     }
     if (!['http:', 'https:'].includes(parsed.protocol))
-      throw new DomainError('VALIDATION', 'url must be http(s)', 'url');
+      throw new DomainError('VALIDATION', 'url 须以 http 或 https 开头。', 'url');
     const ticket = await this.client.getJsapiTicket();
     const timeStamp = Math.floor(this.clock.now().getTime() / 1000);
     const nonceStr = randomBytes(8).toString('hex');

@@ -86,7 +86,10 @@ export class CalendarService {
     try {
       this.build(overrides, extraYears);
     } catch (err) {
-      if (err instanceof CalendarConfigError) throw new DomainError('VALIDATION', err.issues.join('; '));
+      // The issues are the calendar library's (shared with the boot-time check), in English.
+      if (err instanceof CalendarConfigError) {
+        throw new DomainError('VALIDATION', `这样修改后日历无效：${err.issues.join('; ')}`);
+      }
       throw err;
     }
   }
@@ -138,7 +141,7 @@ export class CalendarService {
     body: { kind: 'closed' | 'working'; note?: string },
   ): Promise<CalendarStatus> {
     requireAdmin(user);
-    if (!DATE_RE.test(date)) throw new DomainError('VALIDATION', 'the date must be YYYY-MM-DD', 'date');
+    if (!DATE_RE.test(date)) throw new DomainError('VALIDATION', '日期格式须为 YYYY-MM-DD。', 'date');
     const existing = (await this.repo.overrides()).filter((o) => o.date !== date);
     const years = await this.repo.years();
     await this.tryBuild(
@@ -158,9 +161,9 @@ export class CalendarService {
 
   async deleteOverride(user: CurrentUser, date: string): Promise<CalendarStatus> {
     requireAdmin(user);
-    if (!DATE_RE.test(date)) throw new DomainError('VALIDATION', 'the date must be YYYY-MM-DD', 'date');
+    if (!DATE_RE.test(date)) throw new DomainError('VALIDATION', '日期格式须为 YYYY-MM-DD。', 'date');
     const deleted = await this.tickets.transaction((m) => this.repo.deleteOverride(m, date));
-    if (!deleted) throw new DomainError('NOT_FOUND', `no override on ${date}`);
+    if (!deleted) throw new DomainError('NOT_FOUND', `${date} 没有调整记录。`);
     return this.status(user);
   }
 
@@ -204,7 +207,7 @@ export class CalendarService {
   async deleteYear(user: CurrentUser, year: number): Promise<CalendarStatus> {
     requireAdmin(user);
     const deleted = await this.tickets.transaction((m) => this.repo.deleteYear(m, year));
-    if (!deleted) throw new DomainError('NOT_FOUND', `no entered data for ${year}`);
+    if (!deleted) throw new DomainError('NOT_FOUND', `没有录入 ${year} 年的节假日数据。`);
     return this.status(user);
   }
 }

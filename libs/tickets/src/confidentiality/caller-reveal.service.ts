@@ -33,13 +33,13 @@ export class CallerRevealService {
   async reveal(user: CurrentUser, ticketId: string, reason: string): Promise<RevealedCaller> {
     const scope = scopeFor(user);
     const agg = scope ? await this.tickets.load(ticketId, scope) : null;
-    if (!agg) throw new DomainError('NOT_FOUND', 'no such ticket, or it is not visible to you');
+    if (!agg) throw new DomainError('NOT_FOUND', '工单不存在，或您无权查看。');
     const caller = await this.security.callerOf(ticketId);
-    if (!caller) throw new DomainError('NOT_FOUND', 'no such ticket, or it is not visible to you');
+    if (!caller) throw new DomainError('NOT_FOUND', '工单不存在，或您无权查看。');
     const basis = this.basisFor(user, agg.state.status, caller.confidential, agg.state.assignments);
-    if (!basis) throw new DomainError('FORBIDDEN', "you have no need to see this caller's details (R-19)");
+    if (!basis) throw new DomainError('FORBIDDEN', '您的工作不需要查看该来电人的信息（R-19）。');
     const text = reason.trim();
-    if (text.length < 2) throw new DomainError('VALIDATION', "say why you need the caller's details", 'reason');
+    if (text.length < 2) throw new DomainError('VALIDATION', '请说明查看来电人信息的原因。', 'reason');
     await this.security.recordReveal(ticketId, user.userid, this.clock.now(), text, basis);
     return { name: caller.name, phone: caller.phone, address: caller.address };
   }
@@ -60,7 +60,7 @@ export class CallerRevealService {
   }
 
   async auditLog(user: CurrentUser, limit: number, beforeId?: number, ticketId?: string): Promise<RevealRow[]> {
-    if (!user.roles.includes('admin')) throw new DomainError('FORBIDDEN', 'only an admin may read the audit log');
+    if (!user.roles.includes('admin')) throw new DomainError('FORBIDDEN', '只有管理员可以查看查阅记录。');
     return this.security.reveals(limit, beforeId, ticketId);
   }
 }

@@ -51,13 +51,13 @@ export class DeadlinePreviewService {
 
   async preview(user: CurrentUser, q: DeadlinePreviewQuery): Promise<DeadlinePreview> {
     if (!user.roles.includes('dispatcher') && !user.roles.includes('ops_head')) {
-      throw new DomainError('FORBIDDEN', 'only the ops department previews deadlines');
+      throw new DomainError('FORBIDDEN', '只有运营服务部可以预览期限。');
     }
     const source = await this.org.findSource(q.source);
-    if (!source || !source.active) throw new DomainError('VALIDATION', `unknown source "${q.source}"`, 'source');
+    if (!source || !source.active) throw new DomainError('VALIDATION', `未知的来源“${q.source}”。`, 'source');
     const category = await this.org.findCategory(q.category);
     if (!category || !category.active) {
-      throw new DomainError('VALIDATION', `unknown category "${q.category}"`, 'category');
+      throw new DomainError('VALIDATION', `未知的事项类型“${q.category}”。`, 'category');
     }
     const facts = {
       sourceCode: source.code,

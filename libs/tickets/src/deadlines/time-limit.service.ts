@@ -22,6 +22,15 @@ const MAX_AMOUNT: Record<LimitUnitName, number> = {
   calendar_months: 6,
 };
 
+/** The policy's limits and units as the admin's page names them, for the refusals. */
+const LIMIT_LABELS: Record<string, string> = { reply: '回复时限', accept: '签收时限', review: '审核时限' };
+const UNIT_LABELS: Record<LimitUnitName, string> = {
+  minutes: '分钟',
+  working_hours: '个工作小时',
+  working_days: '个工作日',
+  calendar_months: '个月',
+};
+
 /** Used only if the table has no catch-all row (it is seeded with one, and PUT insists on one). */
 export const FALLBACK_POLICY: TimeLimitPolicyRow = {
   id: 0,
@@ -54,7 +63,7 @@ export class TimeLimitService {
   async list(user: CurrentUser): Promise<TimeLimitPolicyRow[]> {
     const r = user.roles;
     if (!r.includes('admin') && !r.includes('dispatcher') && !r.includes('ops_head')) {
-      throw new DomainError('FORBIDDEN', 'only the ops department and the admin see time limits');
+      throw new DomainError('FORBIDDEN', '只有运营服务部和管理员可以查看时限设置。');
     }
     return this.repo.list();
   }
@@ -73,18 +82,22 @@ export class TimeLimitService {
     for (const [i, p] of policies.entries()) {
       const key = `${p.sourceCode ?? '*'}|${p.categoryCode ?? '*'}|${p.urgency ?? '*'}`;
       if (seen.has(key)) {
-        throw new DomainError(
-          'VALIDATION',
-          `policies[${i}] repeats another row's source/category/urgency`,
-          `policies[${i}]`,
-        );
+        throw new DomainError('VALIDATION', `第 ${i + 1} 行与另一行的来源、事项类型和紧急程度相同。`, `policies[${i}]`);
       }
       seen.add(key);
       if (p.sourceCode !== null && !sources.has(p.sourceCode)) {
-        throw new DomainError('VALIDATION', `unknown source "${p.sourceCode}"`, `policies[${i}].sourceCode`);
+        throw new DomainError(
+          'VALIDATION',
+          `第 ${i + 1} 行：未知的来源“${p.sourceCode}”。`,
+          `policies[${i}].sourceCode`,
+        );
       }
       if (p.categoryCode !== null && !categories.has(p.categoryCode)) {
-        throw new DomainError('VALIDATION', `unknown category "${p.categoryCode}"`, `policies[${i}].categoryCode`);
+        throw new DomainError(
+          'VALIDATION',
+          `第 ${i + 1} 行：未知的事项类型“${p.categoryCode}”。`,
+          `policies[${i}].categoryCode`,
+        );
       }
       for (const [field, v] of [
         ['reply', p.reply],
@@ -94,14 +107,14 @@ export class TimeLimitService {
         if (v && v.amount > MAX_AMOUNT[v.unit]) {
           throw new DomainError(
             'VALIDATION',
-            `${field} may be at most ${MAX_AMOUNT[v.unit]} ${v.unit} (X-1)`,
+            `第 ${i + 1} 行：${LIMIT_LABELS[field]}最多 ${MAX_AMOUNT[v.unit]} ${UNIT_LABELS[v.unit]}（X-1）。`,
             `policies[${i}].${field}.amount`,
           );
         }
       }
     }
     if (!seen.has('*|*|*')) {
-      throw new DomainError('VALIDATION', 'keep one default row (no source, category or urgency)', 'policies');
+      throw new DomainError('VALIDATION', '须保留一行默认时限（不限来源、事项类型和紧急程度）。', 'policies');
     }
   }
 }

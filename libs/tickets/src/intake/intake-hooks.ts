@@ -24,16 +24,19 @@ export class IntakeHooks {
     if (action === 'answer_directly') {
       if (body.articleId !== undefined) {
         const article = await this.kb.find(String(body.articleId));
-        if (!article?.active) throw new DomainError('VALIDATION', 'no such knowledge-base article', 'articleId');
+        if (!article?.active) throw new DomainError('VALIDATION', '办事指南不存在。', 'articleId');
       }
       return { ...body };
     }
     const into = String(body.into ?? '');
     if (into === agg.state.id) return { ...body };
     const target = await this.tickets.load(into, { kind: 'all' });
-    if (!target) throw new DomainError('VALIDATION', 'no such ticket to merge into', 'into');
+    if (!target) throw new DomainError('VALIDATION', '要并入的工单不存在。', 'into');
     if (!OPEN.includes(target.state.status) || (await this.intake.mergedInto(into))) {
-      throw new DomainError('INVALID_STATE', `ticket ${target.facts.number} is not open; merge into an open ticket`);
+      throw new DomainError(
+        'INVALID_STATE',
+        `工单 ${target.facts.number} 已不在办理中，请并入一张办理中的工单（X-6）。`,
+      );
     }
     return { ...body, intoNumber: target.facts.number };
   }

@@ -86,21 +86,21 @@ export class KnowledgeBaseService {
 
   private requireEditor(user: CurrentUser): void {
     if (!user.roles.includes('dispatcher') && !user.roles.includes('ops_head')) {
-      throw new DomainError('FORBIDDEN', 'only dispatchers and the ops head edit the knowledge base');
+      throw new DomainError('FORBIDDEN', '只有派单员和运营服务部负责人可以编辑办事指南。');
     }
   }
 
   private requireReader(user: CurrentUser): void {
-    if (user.roles.length === 0) throw new DomainError('FORBIDDEN', 'your account has no role');
+    if (user.roles.length === 0) throw new DomainError('FORBIDDEN', '您的账号还没有角色，请联系管理员。');
   }
 
   private async input(body: KbArticleInputBody) {
     const category = body.category ?? null;
     if (category && !(await this.org.findCategory(category))) {
-      throw new DomainError('VALIDATION', `unknown category "${category}"`, 'category');
+      throw new DomainError('VALIDATION', `未知的事项类型“${category}”。`, 'category');
     }
     if (body.validFrom && body.validUntil && body.validUntil < body.validFrom) {
-      throw new DomainError('VALIDATION', 'validUntil is before validFrom', 'validUntil');
+      throw new DomainError('VALIDATION', '有效期截止日期早于开始日期。', 'validUntil');
     }
     const a = {
       title: body.title.trim(),
@@ -127,21 +127,21 @@ export class KnowledgeBaseService {
   async update(user: CurrentUser, id: string, body: KbArticleInputBody): Promise<KbArticleView> {
     this.requireEditor(user);
     if (!(await this.kb.update(id, await this.input(body), this.clock.now()))) {
-      throw new DomainError('NOT_FOUND', 'no such article');
+      throw new DomainError('NOT_FOUND', '办事指南不存在。');
     }
     return view((await this.kb.find(id))!);
   }
 
   async withdraw(user: CurrentUser, id: string): Promise<KbArticleView> {
     this.requireEditor(user);
-    if (!(await this.kb.withdraw(id, this.clock.now()))) throw new DomainError('NOT_FOUND', 'no such article');
+    if (!(await this.kb.withdraw(id, this.clock.now()))) throw new DomainError('NOT_FOUND', '办事指南不存在。');
     return view((await this.kb.find(id))!);
   }
 
   async get(user: CurrentUser, id: string): Promise<KbArticleView> {
     this.requireReader(user);
     const a = await this.kb.find(id);
-    if (!a) throw new DomainError('NOT_FOUND', 'no such article');
+    if (!a) throw new DomainError('NOT_FOUND', '办事指南不存在。');
     return view(a);
   }
 

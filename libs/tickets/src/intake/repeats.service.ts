@@ -57,7 +57,7 @@ export class RepeatsService {
    * number is never echoed or logged) and of the same vehicle, route or stop within `days`.
    */
   async repeats(user: CurrentUser, q: RepeatQueryInput): Promise<RepeatPanel> {
-    if (!user.roles.includes('dispatcher')) throw new DomainError('FORBIDDEN', 'only dispatchers see the repeat panel');
+    if (!user.roles.includes('dispatcher')) throw new DomainError('FORBIDDEN', '只有派单员可以查看重复来电。');
     const scope = scopeFor(user)!;
     const days = q.days ?? this.config.intake.repeatWindowDays;
     const since = new Date(this.clock.now().getTime() - days * 86_400_000);
@@ -106,7 +106,7 @@ export class RepeatsService {
    */
   async callersToAnswer(user: CurrentUser) {
     if (!user.roles.includes('dispatcher') && !user.roles.includes('ops_head')) {
-      throw new DomainError('FORBIDDEN', 'only the ops department answers merged callers');
+      throw new DomainError('FORBIDDEN', '只有运营服务部可以答复并单的来电人。');
     }
     return (await this.intake.callersToAnswer(200)).map((r) => ({
       callerId: r.callerId,

@@ -73,10 +73,10 @@ export async function readTable(file: Buffer, headers: Record<string, string>): 
     try {
       await wb.xlsx.load(file as never);
     } catch {
-      throw new DomainError('VALIDATION', 'the file is not a readable .xlsx workbook', 'file');
+      throw new DomainError('VALIDATION', '文件不是可读取的 .xlsx 工作簿。', 'file');
     }
     const sheet = wb.worksheets[0];
-    if (!sheet) throw new DomainError('VALIDATION', 'the workbook has no sheet', 'file');
+    if (!sheet) throw new DomainError('VALIDATION', '工作簿中没有工作表。', 'file');
     grid = [];
     sheet.eachRow({ includeEmpty: true }, (row, n) => {
       const cells: string[] = [];
@@ -87,17 +87,13 @@ export async function readTable(file: Buffer, headers: Record<string, string>): 
   } else {
     const text = file.toString('utf8');
     if (text.includes('\uFFFD') || text.includes('\u0000')) {
-      throw new DomainError('VALIDATION', 'send an .xlsx workbook or a UTF-8 CSV file', 'file');
+      throw new DomainError('VALIDATION', '请上传 .xlsx 工作簿或 UTF-8 编码的 CSV 文件。', 'file');
     }
     grid = parseCsv(text);
   }
   const head = (grid[0] ?? []).map((h) => headers[h.trim()] ?? headers[h.trim().toLowerCase()] ?? null);
   if (head.every((h) => h === null)) {
-    throw new DomainError(
-      'VALIDATION',
-      `the first row must name the columns (${[...new Set(Object.keys(headers))].join(', ')})`,
-      'file',
-    );
+    throw new DomainError('VALIDATION', `第一行须为列名（${[...new Set(Object.keys(headers))].join('、')}）。`, 'file');
   }
   const out: TableRow[] = [];
   for (let i = 1; i < grid.length; i++) {

@@ -101,7 +101,7 @@ export class TransitService {
   ) {}
 
   private requireSignedIn(user: CurrentUser): void {
-    if (user.roles.length === 0) throw new DomainError('FORBIDDEN', 'your account has no role');
+    if (user.roles.length === 0) throw new DomainError('FORBIDDEN', '您的账号还没有角色，请联系管理员。');
   }
 
   routes(user: CurrentUser, q?: string) {
@@ -170,7 +170,7 @@ export class TransitService {
 
   async rules(user: CurrentUser): Promise<RoutingRuleRow[]> {
     if (!['admin', 'dispatcher', 'ops_head'].some((r) => user.roles.includes(r as never))) {
-      throw new DomainError('FORBIDDEN', 'the routing rules are for the admin and the ops department');
+      throw new DomainError('FORBIDDEN', '派单规则仅供管理员和运营服务部查看。');
     }
     return this.transit.rules();
   }
@@ -180,12 +180,12 @@ export class TransitService {
     const units = await this.org.existingUnitCodes(rules.map((r) => r.unitCode));
     for (const [i, r] of rules.entries()) {
       if (!units.has(r.unitCode))
-        throw new DomainError('VALIDATION', `unknown unit "${r.unitCode}"`, `rules.${i}.unit`);
+        throw new DomainError('VALIDATION', `未知的承办单位“${r.unitCode}”。`, `rules.${i}.unit`);
       if (r.categoryCode && !(await this.org.findCategory(r.categoryCode))) {
-        throw new DomainError('VALIDATION', `unknown category "${r.categoryCode}"`, `rules.${i}.category`);
+        throw new DomainError('VALIDATION', `未知的事项类型“${r.categoryCode}”。`, `rules.${i}.category`);
       }
       if (!r.categoryCode && r.keywords.length === 0) {
-        throw new DomainError('VALIDATION', 'a rule needs a category or keywords', `rules.${i}.keywords`);
+        throw new DomainError('VALIDATION', '每条规则须有事项类型或关键词（X-8）。', `rules.${i}.keywords`);
       }
     }
     await this.transit.transaction((m) => this.transit.replaceRules(m, rules));

@@ -226,10 +226,10 @@ export class UpstreamIntakeService {
   ): Promise<{ client: IntakeClientRow; key: string }> {
     requireAdmin(user);
     if (!(await this.org.findSource(c.source)))
-      throw new DomainError('VALIDATION', `unknown source "${c.source}"`, 'source');
+      throw new DomainError('VALIDATION', `未知的来源“${c.source}”。`, 'source');
     const person = await this.org.findPerson(c.initiator);
     if (!person?.roles.includes('dispatcher')) {
-      throw new DomainError('VALIDATION', 'the initiator must be a dispatcher', 'initiator');
+      throw new DomainError('VALIDATION', '发起人须为派单员。', 'initiator');
     }
     const key = `hk_${randomBytes(24).toString('base64url')}`;
     await this.intake.saveClient(
@@ -254,7 +254,7 @@ export class UpstreamIntakeService {
 
   async withdrawClient(user: CurrentUser, code: string): Promise<void> {
     requireAdmin(user);
-    if (!(await this.intake.deactivateClient(code))) throw new DomainError('NOT_FOUND', 'no such intake client');
+    if (!(await this.intake.deactivateClient(code))) throw new DomainError('NOT_FOUND', '对接系统不存在。');
   }
 
   // ---- Excel batch ----
@@ -270,9 +270,9 @@ export class UpstreamIntakeService {
     file: () => Promise<Buffer>,
     dryRun: boolean,
   ): Promise<UpstreamImportReport> {
-    if (!user.roles.includes('dispatcher')) throw new DomainError('FORBIDDEN', 'only dispatchers import matters');
+    if (!user.roles.includes('dispatcher')) throw new DomainError('FORBIDDEN', '只有派单员可以导入上级转办事项。');
     const src = source ? await this.org.findSource(source) : null;
-    if (!src) throw new DomainError('VALIDATION', `unknown source "${source}"`, 'source');
+    if (!src) throw new DomainError('VALIDATION', `未知的来源“${source}”。`, 'source');
     const rows = await readTable(await file(), HEADERS);
     const errors: RowError[] = [];
     const prepared: Array<{ ref: string; p: PreparedTicket }> = [];
@@ -363,7 +363,7 @@ export class UpstreamIntakeService {
             p.now,
           ))
         ) {
-          throw new DomainError('CONFLICT', `reference ${ref} was imported meanwhile; nothing was imported`);
+          throw new DomainError('CONFLICT', `工单号 ${ref} 刚被他人导入，本次未导入任何事项，请重新预览。`);
         }
         out.push({ ref, id });
       }

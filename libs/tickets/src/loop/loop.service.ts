@@ -38,14 +38,14 @@ const isOps = (u: CurrentUser) => u.roles.includes('dispatcher') || u.roles.incl
 
 /** the follow-up call queue is the ops department's. */
 function requireOps(user: CurrentUser): void {
-  if (!isOps(user)) throw new DomainError('FORBIDDEN', 'only the operations service department does this');
+  if (!isOps(user)) throw new DomainError('FORBIDDEN', '只有运营服务部可以执行此操作。');
 }
 
 /** The figures and the dashboard: the ops department, admin, the office and unit leaders. */
 function requireStatsReader(user: CurrentUser): void {
   const r = user.roles;
   if (isOps(user) || r.includes('admin') || r.includes('office_reviewer') || r.includes('unit_leader')) return;
-  throw new DomainError('FORBIDDEN', 'the figures are for the operations department, the office and unit leaders');
+  throw new DomainError('FORBIDDEN', '统计数据仅供运营服务部、管理员、公司办公室和部门领导查看。');
 }
 
 const SATISFACTION_ZH: Record<string, string> = {
@@ -155,7 +155,7 @@ function decodeCursor(cursor: string | undefined): { at: Date; id: string } | un
     if (Number.isNaN(d.getTime()) || typeof id !== 'string' || !/^[0-9a-f-]{36}$/i.test(id)) throw new Error();
     return { at: d, id };
   } catch {
-    throw new DomainError('VALIDATION', 'cursor is not a value this API returned', 'cursor');
+    throw new DomainError('VALIDATION', '翻页参数 cursor 无效，请从第一页重新加载。', 'cursor');
   }
 }
 
@@ -166,7 +166,7 @@ function page<T>(rows: T[], limit: number, key: (t: T) => [Date, string]): Page<
 }
 
 function requirePeriod(from: Date, to: Date): void {
-  if (!(from.getTime() < to.getTime())) throw new DomainError('VALIDATION', 'from must be before to', 'to');
+  if (!(from.getTime() < to.getTime())) throw new DomainError('VALIDATION', '开始时间须早于结束时间。', 'to');
 }
 
 /**
@@ -204,7 +204,7 @@ export class LoopService {
   /** one page of the ledger, newest first, scoped like the ticket list. */
   async ledger(user: CurrentUser, filter: LedgerFilter, limit: number, cursor?: string): Promise<Page<LedgerRow>> {
     const scope = scopeFor(user);
-    if (!scope) throw new DomainError('FORBIDDEN', 'your account has no role that can see tickets');
+    if (!scope) throw new DomainError('FORBIDDEN', '您的账号没有可查看工单的角色，请联系管理员。');
     const c = decodeCursor(cursor);
     const keyset: LedgerCursor | undefined = c ? { receivedAt: c.at, id: c.id } : undefined;
     const rows = await this.ledgerRepo.page(scope, filter, limit + 1, keyset, this.clockParams());
@@ -220,7 +220,7 @@ export class LoopService {
   async exportLedger(user: CurrentUser, filter: LedgerFilter): Promise<{ stream: Readable; fileName: string }> {
     const scope = scopeFor(user);
     if (!scope || !(isOps(user) || user.roles.includes('admin') || user.roles.includes('unit_leader'))) {
-      throw new DomainError('FORBIDDEN', 'the ledger export is for the operations department, admin and unit leaders');
+      throw new DomainError('FORBIDDEN', '台账导出仅限运营服务部、管理员和部门领导。');
     }
     const started = this.clock.now();
     const exportId = await this.ledgerRepo.startExport(user.userid, { ...filter }, started);
@@ -273,7 +273,7 @@ export class LoopService {
 
   async exports(user: CurrentUser, limit: number) {
     if (!(isOps(user) || user.roles.includes('admin'))) {
-      throw new DomainError('FORBIDDEN', 'the export record is for the operations department and admin');
+      throw new DomainError('FORBIDDEN', '导出记录仅供运营服务部和管理员查看。');
     }
     return this.ledgerRepo.exports(limit);
   }
@@ -317,7 +317,7 @@ export class LoopService {
     const all = isOps(user) || user.roles.includes('admin') || user.roles.includes('office_reviewer');
     const unitPerson = user.roles.includes('receiver') || user.roles.includes('unit_leader');
     if (!all && !(unitPerson && user.unitCodes.length > 0)) {
-      throw new DomainError('FORBIDDEN', 'your account has no role that can see case files');
+      throw new DomainError('FORBIDDEN', '您的账号没有可查看案例档案的角色。');
     }
     const rows = await this.loop.caseFiles(
       { q: q.q, unit: q.unit, partyKind: q.partyKind, unitCodes: all ? undefined : [...user.unitCodes] },
@@ -332,12 +332,12 @@ export class LoopService {
     requireOps(user);
     const agg = await this.tickets.load(ticketId, { kind: 'all' });
     if (!agg || !agg.state.assignments.some((a) => a.id === assignmentId)) {
-      throw new DomainError('NOT_FOUND', 'no such ticket or assignment');
+      throw new DomainError('NOT_FOUND', '工单或派单不存在。');
     }
     const now = this.clock.now();
     return this.tickets.transaction(async (m) => {
       const flagged = await this.loop.flagUntrueReply(m, ticketId, assignmentId, note, user.userid, now);
-      if (!flagged) throw new DomainError('INVALID_STATE', 'this unit has no approved reply to flag');
+      if (!flagged) throw new DomainError('INVALID_STATE', '该单位没有经审批的回复，无法记为回复不实（R-10）。');
       const status = agg.state.status;
       await this.tickets.appendTimeline(m, ticketId, {
         action: 'flag_untrue_reply' as never,
