@@ -160,14 +160,20 @@ const FIELD: Record<string, string> = {
 };
 const fieldLabel = (field: string | undefined) => (field ? (FIELD[field] ?? `${field} `) : '');
 
+/** What a person sees when someone else's change won (409 CONFLICT); the page is refreshed. */
+export const CONFLICT_TEXT = '该工单已被他人处理，已刷新';
+
 /** A message a person can act on, for any failed call. */
 export function describeError(e: unknown): string {
   if (!(e instanceof ApiError)) return '操作失败，请稍后重试';
   switch (e.status) {
     case 0:
       return e.message;
-    case 400:
-      return `填写有误：${fieldLabel(e.field)}${e.message}`;
+    case 400: {
+      // The server's Chinese message often names the field already (请填写退回理由。): no label twice.
+      const label = fieldLabel(e.field);
+      return `填写有误：${label && !e.message.includes(label.trim()) ? label : ''}${e.message}`;
+    }
     case 401:
       return '登录已过期，请重新登录';
     case 403:
@@ -175,7 +181,9 @@ export function describeError(e: unknown): string {
     case 404:
       return '工单不存在或您无权查看';
     case 409:
-      return '该工单已被他人处理，已刷新';
+      // CONFLICT: another person's change won the race. INVALID_STATE: the rule that stopped the
+      // person (e.g. the 24 h return window, R-11), in the server's words.
+      return e.code === 'CONFLICT' ? CONFLICT_TEXT : e.message;
     case 413:
       return '文件或内容太大';
     case 429:

@@ -97,12 +97,45 @@ test('R-13: two dispatchers act on one ticket at once; the second sees "该工�
       await popup.locator('button[type=submit]').click();
       await second.locator('.adm-dialog-body').getByRole('button', { name: '确定' }).click();
       await second.getByText('该工单已被他人处理，已刷新').waitFor();
+      // The refusal (409 INVALID_STATE) reaches the person in the server's Chinese words.
+      assert.equal(
+        (await second.locator('.adm-toast-main').innerText()).trim(),
+        '该工单已被他人处理，已刷新：工单当前为“已撤销”，不能派单。',
+      );
       await popup.waitFor({ state: 'detached' });
       await second.locator('.ticket-head').getByText('已撤销').waitFor();
       assert.equal(await second.locator('.action-bar').count(), 0, 'the refreshed page offers nothing more');
     },
   );
   // The 409 itself is logged by Chromium as a failed resource load; nothing else may be.
+  const unexpected = b.errors.filter((e) => !/status of 409/.test(e));
+  assert.deepEqual(unexpected, [], 'no console errors besides the expected 409');
+});
+
+test("R-6c, R-8: dispatching again to a unit already handling the ticket shows the server's Chinese refusal and refreshes", async () => {
+  const page = await b.newPage();
+  await withFailureShots(
+    'refusal',
+    () => [page],
+    async () => {
+      const subject = `站台座椅损坏 ${Date.now().toString(36)}`;
+      await register(page, subject);
+      await act(page, '派单', (popup) => popup.getByText('第一分公司', { exact: true }).click());
+      await page.locator('.assignment', { hasText: '第一分公司' }).getByText('待签收', { exact: true }).waitFor();
+
+      // The page is current (nobody else acted): the toast is the rule alone, not "已被他人处理".
+      await page.locator('.action-bar').getByRole('button', { name: '派单', exact: true }).click();
+      const popup = page.locator('.action-popup .adm-popup-body');
+      await popup.getByText('第一分公司', { exact: true }).click();
+      await popup.locator('button[type=submit]').click();
+      await page.locator('.adm-dialog-body').getByRole('button', { name: '确定' }).click();
+      const toast = page.locator('.adm-toast-main');
+      await toast.getByText('第一分公司已在办理本工单，不能重复派单。').waitFor();
+      assert.equal((await toast.innerText()).trim(), '第一分公司已在办理本工单，不能重复派单。');
+      await popup.waitFor({ state: 'detached' });
+      assert.equal(await page.locator('.assignment').count(), 1, 'still one assignment');
+    },
+  );
   const unexpected = b.errors.filter((e) => !/status of 409/.test(e));
   assert.deepEqual(unexpected, [], 'no console errors besides the expected 409');
 });

@@ -1,7 +1,7 @@
 // One form per workflow action; the ticket page opens the ones named in `actions[]`.
 import { useMemo, useRef, useState } from 'react';
 import { Button, Dialog, Form, Input, Popup, Radio, Selector, Space, Switch, TextArea, Toast } from 'antd-mobile';
-import { ApiError, api, describeError, newIdempotencyKey } from '../api-client';
+import { ApiError, CONFLICT_TEXT, api, describeError, newIdempotencyKey } from '../api-client';
 import { nameOf, useApp } from '../app-context';
 import { ACTION, CONTACT_METHOD, PARTY_KIND, ROLE, SATISFACTION, VISIT_OUTCOME, label, options } from '../labels';
 import { drafts } from '../session';
@@ -195,6 +195,17 @@ function buildBody(action: ActionName, v: Values, unit: string | undefined): unk
 
 const required = (message: string) => [{ required: true, whitespace: true, message }];
 
+/**
+ * A refused action's toast (409). CONFLICT: someone else's change won. A refusal (INVALID_STATE)
+ * gives the rule in the server's words, after "已被他人处理" when the ticket moved on since this page
+ * showed it (another person acted first, so the rule is news to this one).
+ */
+async function conflictText(e: ApiError, shown: Ticket): Promise<string> {
+  if (e.code === 'CONFLICT') return CONFLICT_TEXT;
+  const now = await api.ticket(shown.id).catch(() => null);
+  return now && now.version !== shown.version ? `${CONFLICT_TEXT}：${e.message}` : e.message;
+}
+
 export function ActionPanel({
   ticket,
   action,
@@ -254,7 +265,7 @@ export function ActionPanel({
       if (!(e instanceof ApiError && e.status === 0)) idempotencyKey.current = newIdempotencyKey();
       if (e instanceof ApiError && e.status === 409) {
         // The draft stays: the person may need the text for the next step.
-        Toast.show({ content: '该工单已被他人处理，已刷新', duration: 4000 });
+        Toast.show({ content: await conflictText(e, ticket), duration: 4000 });
         onConflict();
       } else if (!(e instanceof ApiError && e.status === 401)) {
         Toast.show({ icon: 'fail', content: describeError(e) });
