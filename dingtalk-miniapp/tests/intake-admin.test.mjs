@@ -51,7 +51,7 @@ test('X-7: an article written on the knowledge-base page is found by search, rew
       await editor.getByRole('button', { name: '发布' }).click();
       // The server refuses the dates and its message appears under the field it names.
       const untilItem = editor.locator('.adm-form-item', { has: page.locator('input[aria-label="失效日期"]') });
-      await untilItem.getByText('validUntil is before validFrom').waitFor();
+      await untilItem.getByText('失效日期早于生效日期。', { exact: true }).waitFor();
       await untilItem.scrollIntoViewIfNeeded();
       await shot(page, 'intake-kb-editor', MOBILE);
       await editor.locator('input[aria-label="生效日期"]').fill('2026-01-01');

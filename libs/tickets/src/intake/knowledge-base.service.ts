@@ -100,7 +100,7 @@ export class KnowledgeBaseService {
       throw new DomainError('VALIDATION', `未知的事项类型“${category}”。`, 'category');
     }
     if (body.validFrom && body.validUntil && body.validUntil < body.validFrom) {
-      throw new DomainError('VALIDATION', '有效期截止日期早于开始日期。', 'validUntil');
+      throw new DomainError('VALIDATION', '失效日期早于生效日期。', 'validUntil');
     }
     const a = {
       title: body.title.trim(),
