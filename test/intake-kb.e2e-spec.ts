@@ -79,7 +79,34 @@ describe('knowledge base (X-7)', () => {
     const a = await api.get('dispatcher1', `/api/kb/articles/${articleId}`);
     expect(a.body.uses).toBe(1);
     const list = await api.get('dispatcher1', '/api/kb/articles');
-    expect(list.body[0].id).toBe(articleId);
+    expect(list.body.items[0]).toMatchObject({ id: articleId, uses: 1 });
+  });
+
+  it('X-7: the article list is keyset-paginated, most used first; every article once; a bad cursor is a 400', async () => {
+    const whole = await api.get('dispatcher1', '/api/kb/articles?limit=100');
+    expect(whole.body.nextCursor).toBeNull();
+    const all: string[] = whole.body.items.map((a: { id: string }) => a.id);
+    expect(all.length).toBeGreaterThan(5);
+    const uses = whole.body.items.map((a: { uses: number }) => a.uses);
+    expect(uses).toEqual([...uses].sort((x, y) => y - x));
+    const walked: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const r = await api.get('dispatcher1', `/api/kb/articles?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(r.status).toBe(200);
+      expect(r.body.items.length).toBeLessThanOrEqual(2);
+      walked.push(...r.body.items.map((a: { id: string }) => a.id));
+      cursor = r.body.nextCursor;
+    } while (cursor && walked.length <= all.length);
+    expect(walked).toEqual(all);
+    expect(await api.get('dispatcher1', '/api/kb/articles?cursor=abc')).toMatchObject({
+      status: 400,
+      body: { field: 'cursor' },
+    });
+    // A search answers one page of the best matches.
+    const found = await api.get('dispatcher1', `/api/kb/articles?q=${encodeURIComponent('末班车')}`);
+    expect(found.body).toMatchObject({ nextCursor: null });
+    expect(found.body.items.length).toBeGreaterThan(0);
   });
 });
 

@@ -131,7 +131,12 @@ const upload = (file: File) => {
 };
 
 export const intakeAdminApi = {
-  articles: (q?: string, all?: boolean) => request<KbArticleFull[]>('GET', `/api/kb/articles${query({ q, all })}`),
+  /** With q: the best 50 matches (one page); else most used first, `limit` at a time. */
+  articles: (p: { q?: string; cursor?: string; limit?: number }) =>
+    request<{ items: KbArticleFull[]; nextCursor: string | null }>(
+      'GET',
+      `/api/kb/articles${query({ q: p.q, cursor: p.cursor, limit: p.limit ? String(p.limit) : undefined })}`,
+    ),
   article: (id: string) => request<KbArticleFull>('GET', `/api/kb/articles/${encodeURIComponent(id)}`),
   createArticle: (body: KbArticleInput) => request<KbArticleFull>('POST', '/api/kb/articles', { body }),
   updateArticle: (id: string, body: KbArticleInput) =>

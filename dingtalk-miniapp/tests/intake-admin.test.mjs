@@ -73,7 +73,7 @@ test('X-7: an article written on the knowledge-base page is found by search, rew
       await editor.getByRole('button', { name: '保存' }).click();
       await editor.waitFor({ state: 'detached' });
       await page.locator('.kb-item', { hasText: '携带宠物乘坐公交规定' }).waitFor();
-      const stored = (await apiAs('dispatcher1', 'GET', '/api/kb/articles?q=宠物')).find(
+      const stored = (await apiAs('dispatcher1', 'GET', '/api/kb/articles?q=宠物')).items.find(
         (a) => a.title === '携带宠物乘坐公交规定',
       );
       assert.ok(stored, 'the rewrite reached the server');
@@ -101,10 +101,37 @@ test('X-7: an article written on the knowledge-base page is found by search, rew
       const reader = await b.newPage();
       await signInAs(reader, b.base, 'b1_receiver', '#/kb');
       await reader.locator('.kb-toolbar').waitFor();
-      await reader.getByText(/共 \d+ 篇|还没有文章/).waitFor();
+      await reader.getByText(/共 \d+ 篇|已显示 \d+ 篇|还没有文章/).waitFor();
       assert.equal(await reader.getByRole('button', { name: '新建' }).count(), 0);
       assert.equal(await reader.getByRole('button', { name: '编辑' }).count(), 0);
       await reader.context().close();
+      assert.deepEqual(unexpectedErrors(), []);
+    },
+  );
+});
+
+test('X-7: the article list comes 20 at a time; 加载更多 brings the next page without repeats', async () => {
+  await withFailureShots(
+    'intake-kb-paging',
+    () => [page],
+    async () => {
+      // At least 25 live articles (the demo seeds some; the rest are written here).
+      const first = await apiAs('dispatcher1', 'GET', '/api/kb/articles?limit=100');
+      for (let i = first.items.length; i < 25; i++) {
+        await apiAs('dispatcher1', 'POST', '/api/kb/articles', {
+          title: `分页测试条目 ${run}-${i}`,
+          body: '分页测试。',
+        });
+      }
+      await signInAs(page, b.base, 'dispatcher1', '#/kb');
+      const items = page.locator('.kb-list .kb-item');
+      await page.getByText(/已显示 20 篇/).waitFor();
+      assert.equal(await items.count(), 20);
+      await page.getByRole('button', { name: '加载更多' }).click();
+      await page.waitForFunction(() => document.querySelectorAll('.kb-list .kb-item').length > 20);
+      const titles = await items.locator('.kb-title').allInnerTexts();
+      assert.equal(new Set(titles).size, titles.length, 'no article twice');
+      assert.ok(titles.length >= 25);
       assert.deepEqual(unexpectedErrors(), []);
     },
   );

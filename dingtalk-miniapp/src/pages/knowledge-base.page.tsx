@@ -1,7 +1,6 @@
 // 办事指南 (X-7): the articles dispatchers search while the caller is on the line. Everyone with a
 // role reads; dispatchers and the ops head write, rewrite and withdraw (the API's role guard).
-// The API answers every article (most used first) or the search's best 50; the list shows them
-// 20 at a time.
+// The API pages the articles (most used first, 20 at a time) or answers the search's best 50.
 import { useCallback, useEffect, useState } from 'react';
 import {
   Button,
@@ -40,7 +39,8 @@ export function KnowledgeBasePage() {
   const editor = mayEditKb(session.user.roles);
   const [q, setQ] = useState('');
   const [rows, setRows] = useState<KbArticleFull[] | null>(null);
-  const [shown, setShown] = useState(PAGE);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [loadingMore, setLoadingMore] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [editing, setEditing] = useState<KbArticleFull | 'new' | null>(null);
   const [reading, setReading] = useState<KbArticleFull | null>(null);
@@ -48,12 +48,26 @@ export function KnowledgeBasePage() {
   const load = useCallback(async (text: string) => {
     setError(null);
     try {
-      setRows(await intakeAdminApi.articles(text.trim() || undefined));
-      setShown(PAGE);
+      const page = await intakeAdminApi.articles({ q: text.trim() || undefined, limit: PAGE });
+      setRows(page.items);
+      setCursor(page.nextCursor);
     } catch (e) {
       setError(intakeError(e));
     }
   }, []);
+  const loadMore = async () => {
+    if (!cursor || loadingMore) return;
+    setLoadingMore(true);
+    try {
+      const page = await intakeAdminApi.articles({ cursor, limit: PAGE });
+      setRows((list) => [...(list ?? []), ...page.items.filter((a) => !(list ?? []).some((x) => x.id === a.id))]);
+      setCursor(page.nextCursor);
+    } catch (e) {
+      Toast.show({ icon: 'fail', content: intakeError(e) });
+    } finally {
+      setLoadingMore(false);
+    }
+  };
   useEffect(() => {
     void load('');
   }, [load]);
@@ -104,10 +118,12 @@ export function KnowledgeBasePage() {
       {rows && rows.length > 0 && (
         <>
           <div className="muted small pad-x">
-            {q.trim() ? `找到 ${rows.length} 篇（按相关度）` : `共 ${rows.length} 篇（按使用次数）`}
+            {q.trim()
+              ? `找到 ${rows.length} 篇（按相关度）`
+              : `${cursor ? `已显示 ${rows.length} 篇` : `共 ${rows.length} 篇`}（按使用次数）`}
           </div>
           <ul className="kb-list" data-testid="kb-list">
-            {rows.slice(0, shown).map((a) => (
+            {rows.map((a) => (
               <li key={a.id} className="kb-item">
                 <button type="button" className="kb-item-main" onClick={() => setReading(a)}>
                   <div className="kb-title">{a.title}</div>
@@ -146,9 +162,9 @@ export function KnowledgeBasePage() {
               </li>
             ))}
           </ul>
-          {rows.length > shown && (
-            <Button block fill="none" onClick={() => setShown((n) => n + PAGE)}>
-              加载更多（还有 {rows.length - shown} 篇）
+          {cursor && (
+            <Button block fill="none" loading={loadingMore} onClick={() => void loadMore()}>
+              加载更多
             </Button>
           )}
         </>

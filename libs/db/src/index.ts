@@ -66,7 +66,7 @@ export { callerCipherFromConfig } from './crypto/caller-keys';
 export { SecurityRepository } from './repositories/security.repository';
 export type { SessionRow, CallerRow, RevealRow } from './repositories/security.repository';
 export { KbRepository } from './repositories/kb.repository';
-export type { KbArticleRow, KbArticleInput, KbHit } from './repositories/kb.repository';
+export type { KbArticleRow, KbArticleInput, KbHit, KbListCursor } from './repositories/kb.repository';
 export { TransitRepository } from './repositories/transit.repository';
 export { DEFAULT_ROUTING_RULES } from './seed/intake-demo';
 export type {

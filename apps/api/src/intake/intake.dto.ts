@@ -56,12 +56,28 @@ export class KbArticleDto {
 }
 
 export class KbListQueryDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000) q?: string;
+  @ApiPropertyOptional({ description: 'search text: the best 50 matches, one page' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  q?: string;
   @ApiPropertyOptional({ description: 'include withdrawn articles' })
   @IsOptional()
   @Transform(bool)
   @IsBoolean()
   all?: boolean;
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number;
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  cursor?: string;
 }
 
 export class KbSuggestQueryDto {

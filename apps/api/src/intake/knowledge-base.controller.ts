@@ -18,9 +18,11 @@ export class KnowledgeBaseController {
   }
 
   @Get('articles')
-  @ApiOperation({ summary: 'Articles: searched with q, else most used first; all=true includes withdrawn ones' })
+  @ApiOperation({
+    summary: 'Articles {items, nextCursor}: searched with q (best 50), else most used first, keyset-paginated',
+  })
   list(@Actor() user: CurrentUser, @Query() q: KbListQueryDto) {
-    return this.kb.list(user, q.q, q.all ?? false);
+    return this.kb.list(user, { q: q.q, all: q.all, limit: q.limit ?? 20, cursor: q.cursor });
   }
 
   @Get('articles/:id')

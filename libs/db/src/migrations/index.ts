@@ -11,6 +11,7 @@ import { ClosingTheLoop1765000000000 } from './1765000000000-closing-the-loop';
 import { AcceptAndReviewReminders1765200000000 } from './1765200000000-accept-and-review-reminders';
 import { MergedTicketsNotFollowedUp1765400000000 } from './1765400000000-merged-tickets-not-followed-up';
 import { LightOrderIndex1765410000000 } from './1765410000000-light-order-index';
+import { KbUseCount1765420000000 } from './1765420000000-kb-use-count';
 
 export const MIGRATIONS: Function[] = [
   InitialSchema1764300000000,
@@ -25,4 +26,5 @@ export const MIGRATIONS: Function[] = [
   AcceptAndReviewReminders1765200000000,
   MergedTicketsNotFollowedUp1765400000000,
   LightOrderIndex1765410000000,
+  KbUseCount1765420000000,
 ];

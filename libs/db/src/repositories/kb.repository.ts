@@ -41,8 +41,15 @@ export interface KbHit {
 }
 
 const SELECT = `SELECT a.*, a.valid_from::text AS vf, a.valid_until::text AS vu, COALESCE(p.name, a.author) AS author_name,
-                       (SELECT count(*)::int FROM kb_article_uses u WHERE u.article_id = a.id) AS uses
+                       a.use_count AS uses
                   FROM kb_articles a LEFT JOIN people p ON p.userid = a.author`;
+
+/** Where a page of the article list ended (X-7). */
+export interface KbListCursor {
+  uses: number;
+  updatedAt: Date;
+  id: string;
+}
 
 function toRow(r: Record<string, any>): KbArticleRow {
   return {
@@ -137,10 +144,18 @@ export class KbRepository {
     return rows[0] ? toRow(rows[0]) : null;
   }
 
-  async list(includeWithdrawn: boolean, limit: number): Promise<KbArticleRow[]> {
+  /** X-7: most used first, keyset-paginated on (use_count, updated_at, id), all descending. */
+  async list(includeWithdrawn: boolean, limit: number, after?: KbListCursor): Promise<KbArticleRow[]> {
+    const params: unknown[] = [includeWithdrawn, limit];
+    let keyset = '';
+    if (after) {
+      params.push(after.uses, after.updatedAt, after.id);
+      keyset = 'AND (a.use_count, a.updated_at, a.id) < ($3, $4, $5)';
+    }
     const rows = await this.ds.query(
-      `${SELECT} WHERE ($1 OR a.active) ORDER BY uses DESC, a.updated_at DESC LIMIT $2`,
-      [includeWithdrawn, limit],
+      `${SELECT} WHERE ($1 OR a.active) ${keyset}
+        ORDER BY a.use_count DESC, a.updated_at DESC, a.id DESC LIMIT $2`,
+      params,
     );
     return rows.map(toRow);
   }
@@ -179,8 +194,10 @@ export class KbRepository {
   async recordUse(m: EntityManager, articleId: string, ticketId: string, userid: string, at: Date): Promise<void> {
     await exec(
       m,
-      `INSERT INTO kb_article_uses (article_id, ticket_id, used_by, used_at) VALUES ($1,$2,$3,$4)
-       ON CONFLICT DO NOTHING`,
+      `WITH used AS (
+         INSERT INTO kb_article_uses (article_id, ticket_id, used_by, used_at) VALUES ($1,$2,$3,$4)
+         ON CONFLICT DO NOTHING RETURNING article_id)
+       UPDATE kb_articles SET use_count = use_count + 1 WHERE id IN (SELECT article_id FROM used)`,
       [articleId, ticketId, userid, at],
     );
   }

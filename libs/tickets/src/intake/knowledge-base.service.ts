@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { KbRepository, OrganisationRepository, type KbArticleRow } from '@hotline/db';
+import { KbRepository, OrganisationRepository, type KbArticleRow, type KbListCursor } from '@hotline/db';
 import { DomainError } from '@hotline/workflow';
 import type { CurrentUser } from '../auth/auth.service';
 import { CLOCK, type Clock } from '../clock';
@@ -146,11 +146,29 @@ export class KnowledgeBaseService {
   }
 
   /** Without `q`: every article, most used first; with `q`: the search's ranking. */
-  async list(user: CurrentUser, q: string | undefined, includeWithdrawn: boolean): Promise<KbArticleView[]> {
+  /**
+   * X-7: with `q`, the search's best 50 (one page); else every article, most used first, a page
+   * at a time (keyset cursor on use count, last update and id).
+   */
+  async list(
+    user: CurrentUser,
+    q: { q?: string; all?: boolean; limit: number; cursor?: string },
+  ): Promise<{ items: KbArticleView[]; nextCursor: string | null }> {
     this.requireReader(user);
-    if (q?.trim())
-      return (await this.kb.search(searchTokens(q), shanghaiDay(this.clock.now()), 50)).map((h) => view(h.article));
-    return (await this.kb.list(includeWithdrawn, 500)).map(view);
+    if (q.q?.trim()) {
+      const hits = await this.kb.search(searchTokens(q.q), shanghaiDay(this.clock.now()), 50);
+      return { items: hits.map((h) => view(h.article)), nextCursor: null };
+    }
+    const rows = await this.kb.list(q.all ?? false, q.limit + 1, q.cursor ? decodeKbCursor(q.cursor) : undefined);
+    const items = rows.slice(0, q.limit);
+    const last = items[items.length - 1];
+    return {
+      items: items.map(view),
+      nextCursor:
+        rows.length > q.limit && last
+          ? Buffer.from(JSON.stringify([last.uses, last.updatedAt.toISOString(), last.id])).toString('base64url')
+          : null,
+    };
   }
 
   /** X-7: the few articles that fit what the dispatcher is typing (valid today, active). */
@@ -165,5 +183,18 @@ export class KnowledgeBaseService {
       score: Math.round(h.score * 100) / 100,
       uses: h.article.uses,
     }));
+  }
+}
+
+function decodeKbCursor(cursor: string): KbListCursor {
+  try {
+    const [uses, at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [number, string, string];
+    const updatedAt = new Date(at);
+    if (!Number.isInteger(uses) || uses < 0 || Number.isNaN(updatedAt.getTime()) || !/^[0-9a-f-]{36}$/i.test(id)) {
+      throw new Error();
+    }
+    return { uses, updatedAt, id };
+  } catch {
+    throw new DomainError('VALIDATION', '翻页参数 cursor 无效，请从第一页重新加载。', 'cursor');
   }
 }
