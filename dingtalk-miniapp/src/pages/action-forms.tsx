@@ -195,6 +195,35 @@ function buildBody(action: ActionName, v: Values, unit: string | undefined): unk
 
 const required = (message: string) => [{ required: true, whitespace: true, message }];
 
+/** A required multi-line field with its "please fill" message and a counted length. */
+function TextField({
+  name,
+  label,
+  missing,
+  placeholder,
+  rows = [3, 8],
+  maxLength = 2000,
+}: {
+  name: string;
+  label: string;
+  /** The message when left empty. */
+  missing: string;
+  placeholder?: string;
+  rows?: [number, number];
+  maxLength?: number;
+}) {
+  return (
+    <Form.Item name={name} label={label} rules={required(missing)}>
+      <TextArea
+        placeholder={placeholder}
+        autoSize={{ minRows: rows[0], maxRows: rows[1] }}
+        maxLength={maxLength}
+        showCount
+      />
+    </Form.Item>
+  );
+}
+
 /**
  * A refused action's toast (409). CONFLICT: someone else's change won. A refusal (INVALID_STATE)
  * gives the rule in the server's words, after "已被他人处理" when the ticket moved on since this page
@@ -412,36 +441,28 @@ function renderFields(action: ActionName, ctx: FieldContext) {
               ? `退回须在派单后 24 小时内提出：${countdown(ctx.returnWindow, ctx.now)}`
               : '已超过派单后 24 小时的退回时限，本单位须办理。'}
           </p>
-          <Form.Item name="reason" label="退回理由" rules={required('请填写退回理由')}>
-            <TextArea
-              placeholder="为什么不属于本单位职责"
-              autoSize={{ minRows: 3, maxRows: 8 }}
-              maxLength={2000}
-              showCount
-            />
-          </Form.Item>
-          <Form.Item name="basis" label="退回依据" rules={required('请填写退回依据')}>
-            <TextArea
-              placeholder="职责分工文件、制度条款等"
-              autoSize={{ minRows: 2, maxRows: 6 }}
-              maxLength={2000}
-              showCount
-            />
-          </Form.Item>
+          <TextField name="reason" label="退回理由" missing="请填写退回理由" placeholder="为什么不属于本单位职责" />
+          <TextField
+            name="basis"
+            label="退回依据"
+            missing="请填写退回依据"
+            placeholder="职责分工文件、制度条款等"
+            rows={[2, 6]}
+          />
         </>
       );
     }
     case 'submit_reply':
       return (
         <>
-          <Form.Item name="content" label="办理结果" rules={required('请填写办理结果')}>
-            <TextArea
-              placeholder="调查核实情况、处理结果、依据"
-              autoSize={{ minRows: 4, maxRows: 12 }}
-              maxLength={20000}
-              showCount
-            />
-          </Form.Item>
+          <TextField
+            name="content"
+            label="办理结果"
+            missing="请填写办理结果"
+            placeholder="调查核实情况、处理结果、依据"
+            rows={[4, 12]}
+            maxLength={20000}
+          />
           <Form.Item name="handledAt" label="办理时间" rules={required('请填写办理时间')}>
             <Input type="datetime-local" />
           </Form.Item>
@@ -458,14 +479,12 @@ function renderFields(action: ActionName, ctx: FieldContext) {
           <Form.Item name="contactAt" label="联系时间" rules={required('请填写联系时间')}>
             <Input type="datetime-local" />
           </Form.Item>
-          <Form.Item name="summary" label="答复情况" rules={required('请填写如何答复来电人')}>
-            <TextArea
-              placeholder="告知的结果、过程和依据；来电人的意见"
-              autoSize={{ minRows: 3, maxRows: 8 }}
-              maxLength={2000}
-              showCount
-            />
-          </Form.Item>
+          <TextField
+            name="summary"
+            label="答复情况"
+            missing="请填写如何答复来电人"
+            placeholder="告知的结果、过程和依据；来电人的意见"
+          />
           <Form.Item name="satisfaction" label="来电人满意度" rules={[{ required: true, message: '请选择满意度' }]}>
             <Selector options={options(SATISFACTION)} columns={4} />
           </Form.Item>
@@ -536,14 +555,12 @@ function renderFields(action: ActionName, ctx: FieldContext) {
           <Form.Item name="days" label="延期天数（工作日）" rules={[{ required: true, message: '请选择延期天数' }]}>
             <Selector columns={3} options={[1, 2, 3].map((d) => ({ label: `${d} 个工作日`, value: String(d) }))} />
           </Form.Item>
-          <Form.Item name="reason" label="延期理由" rules={required('请填写延期理由')}>
-            <TextArea
-              placeholder="为什么不能按期办结，需要做什么"
-              autoSize={{ minRows: 3, maxRows: 8 }}
-              maxLength={2000}
-              showCount
-            />
-          </Form.Item>
+          <TextField
+            name="reason"
+            label="延期理由"
+            missing="请填写延期理由"
+            placeholder="为什么不能按期办结，需要做什么"
+          />
         </>
       );
     }
@@ -563,25 +580,21 @@ function renderFields(action: ActionName, ctx: FieldContext) {
       );
     }
     case 'revoke':
-      return (
-        <Form.Item name="reason" label="撤销原因" rules={required('请填写撤销原因')}>
-          <TextArea placeholder="如：错派、重复登记" autoSize={{ minRows: 3, maxRows: 8 }} maxLength={2000} showCount />
-        </Form.Item>
-      );
+      return <TextField name="reason" label="撤销原因" missing="请填写撤销原因" placeholder="如：错派、重复登记" />;
     case 'record_visit':
       return <VisitFields ticket={ctx.ticket} />;
     case 'mark_responsible':
       return <ResponsibilityFields ticket={ctx.ticket} />;
     case 'answer_directly':
       return (
-        <Form.Item name="answer" label="答复内容" rules={required('请填写答复内容')}>
-          <TextArea
-            placeholder="已向来电人答复的内容"
-            autoSize={{ minRows: 4, maxRows: 12 }}
-            maxLength={20000}
-            showCount
-          />
-        </Form.Item>
+        <TextField
+          name="answer"
+          label="答复内容"
+          missing="请填写答复内容"
+          placeholder="已向来电人答复的内容"
+          rows={[4, 12]}
+          maxLength={20000}
+        />
       );
     case 'dispatch':
       return (
@@ -688,9 +701,7 @@ function ResponsibilityFields({ ticket }: { ticket: Ticket }) {
           columns={2}
         />
       </Form.Item>
-      <Form.Item name="basis" label="认定依据" rules={required('请填写认定依据')}>
-        <TextArea placeholder="监控、调查记录等" autoSize={{ minRows: 2, maxRows: 6 }} maxLength={2000} showCount />
-      </Form.Item>
+      <TextField name="basis" label="认定依据" missing="请填写认定依据" placeholder="监控、调查记录等" rows={[2, 6]} />
       <Form.Item noStyle dependencies={['atFault']}>
         {(form) =>
           first(form.getFieldValue('atFault')) === 'yes' && (
@@ -709,15 +720,9 @@ function ResponsibilityFields({ ticket }: { ticket: Ticket }) {
               <Form.Item name="party" label="具体对象" rules={required('请填写驾驶员工号、线路、车牌或单位')}>
                 <Input placeholder="如：1路驾驶员 1024 号" maxLength={200} clearable />
               </Form.Item>
-              <Form.Item name="cause" label="原因" rules={required('请填写原因')}>
-                <TextArea autoSize={{ minRows: 2, maxRows: 6 }} maxLength={2000} />
-              </Form.Item>
-              <Form.Item name="measures" label="整改措施" rules={required('请填写整改措施')}>
-                <TextArea autoSize={{ minRows: 2, maxRows: 6 }} maxLength={2000} />
-              </Form.Item>
-              <Form.Item name="lesson" label="警示教育" rules={required('请填写教训')}>
-                <TextArea autoSize={{ minRows: 2, maxRows: 6 }} maxLength={2000} />
-              </Form.Item>
+              <TextField name="cause" label="原因" missing="请填写原因" rows={[2, 6]} />
+              <TextField name="measures" label="整改措施" missing="请填写整改措施" rows={[2, 6]} />
+              <TextField name="lesson" label="警示教育" missing="请填写教训" rows={[2, 6]} />
             </>
           )
         }
