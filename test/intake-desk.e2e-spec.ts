@@ -326,7 +326,7 @@ describe('intake desk (issue 9)', () => {
       expect(JSON.stringify((await api.get('admin', '/api/admin/intake-clients')).body)).not.toContain(key);
     });
 
-    it('intake rejects a bad signature, an old timestamp and a replay; a retry with the same reference gets the first ticket', async () => {
+    it('R-2: intake rejects a bad signature, an old timestamp and a replay; a retry with the same reference gets the first ticket', async () => {
       const body = JSON.stringify(matter('GD2026-0001'));
       expect((await send(body, {})).status).toBe(401);
       expect((await send(body, signed(body, t.clock.now(), 'hk_wrong'))).status).toBe(401);
@@ -358,7 +358,7 @@ describe('intake desk (issue 9)', () => {
       expect(ticket.caller.phone).toBe('136****0008');
     });
 
-    it('intake: the upstream system reads the result back once the matter is closed', async () => {
+    it('R-2, R-14: the upstream system reads the result back once the matter is closed', async () => {
       const body = JSON.stringify({ ...matter('GD2026-0002'), category: 'consultation' });
       await send(body, signed(body));
       const path = '/api/intake/mayor_hotline/GD2026-0002';
@@ -382,7 +382,7 @@ describe('intake desk (issue 9)', () => {
       expect(res.statusCode).toBe(404);
     });
 
-    it('intake: an Excel batch is previewed, and a file with a bad row imports nothing', async () => {
+    it('R-2: an upstream Excel batch is previewed, and a file with a bad row imports nothing', async () => {
       const head = ['上级工单号', '事项类型', '主题', '内容', '来电人', '联系电话'];
       const bad = await xlsx([
         head,

@@ -220,7 +220,7 @@ test('X-8: a routes file with one bad row imports nothing and names the row; a g
   );
 });
 
-test('upstream intake: a new key is shown once with a warning; a revoked key is marked; a batch is previewed, then imported', async () => {
+test('R-2: upstream intake keys are shown once with a warning; a revoked key is marked; a batch is previewed, then imported', async () => {
   await withFailureShots(
     'intake-admin-upstream',
     () => [page],
