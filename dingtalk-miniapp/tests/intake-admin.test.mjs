@@ -5,6 +5,7 @@
 // 1280×800 go to docs/screenshots/.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import ExcelJS from 'exceljs';
 import { apiAs, DESKTOP, MOBILE, shot as pageShot, signInAs, startBrowser, withFailureShots } from './helpers.mjs';
 
 let b;
@@ -215,6 +216,56 @@ test('X-8: a routes file with one bad row imports nothing and names the row; a g
       assert.equal(added.role, 'sole');
       await shot(page, 'intake-routing-rules', DESKTOP);
       await page.setViewportSize(MOBILE);
+      assert.deepEqual(unexpectedErrors(), []);
+    },
+  );
+});
+
+test('X-8: stops import from CSV and vehicles from an Excel sheet; a vehicle fills in its route’s branch', async () => {
+  await withFailureShots(
+    'intake-admin-transit-xlsx',
+    () => [page],
+    async () => {
+      await signInAs(page, b.base, 'admin', '#/transit');
+      // Stops of T901 (imported by the previous test), from CSV.
+      await page.locator('.adm-tabs-tab', { hasText: '站点' }).click();
+      const stops = page.locator('#transit-import-stops');
+      await stops
+        .getByLabel('站点文件')
+        .setInputFiles(
+          csv('stops.csv', '线路编号,方向,序号,站名\nT901,上行,1,北站\nT901,上行,2,中山路口\nT901,上行,3,南站\n'),
+        );
+      await stops.getByRole('button', { name: '导入', exact: true }).click();
+      await stops.getByText('已导入 3 行站点').waitFor();
+      const found = await apiAs('admin', 'GET', `/api/transit/stops?q=${encodeURIComponent('中山路口')}`);
+      assert.ok(
+        found.some((x) => x.routeCode === 'T901' || x.route === 'T901'),
+        JSON.stringify(found),
+      );
+
+      // Vehicles from a real .xlsx; the second row leaves the branch to be taken from the route.
+      await page.locator('.adm-tabs-tab', { hasText: '车辆' }).click();
+      const book = new ExcelJS.Workbook();
+      const sheet = book.addWorksheet('车辆');
+      sheet.addRow(['车牌号', '自编号', '线路编号', '所属分公司']);
+      sheet.addRow([`京B${run.slice(-5).toUpperCase()}`, 'F-1001', 'T901', '第一分公司']);
+      sheet.addRow([`京C${run.slice(-5).toUpperCase()}`, 'F-1002', 'T902', '']);
+      const buffer = Buffer.from(await book.xlsx.writeBuffer());
+      const vehicles = page.locator('#transit-import-vehicles');
+      await vehicles.getByLabel('车辆文件').setInputFiles({
+        name: 'vehicles.xlsx',
+        mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+        buffer,
+      });
+      await vehicles.getByRole('button', { name: '导入', exact: true }).click();
+      await vehicles.getByText('已导入 2 行车辆').waitFor();
+      const second = await apiAs(
+        'admin',
+        'GET',
+        `/api/transit/vehicles?q=${encodeURIComponent(`京C${run.slice(-5).toUpperCase()}`)}`,
+      );
+      assert.equal(second.length, 1, JSON.stringify(second));
+      assert.match(JSON.stringify(second[0]), /branch2|第二分公司/);
       assert.deepEqual(unexpectedErrors(), []);
     },
   );
