@@ -10,7 +10,7 @@ import { freePort, waitHealthy } from './lib.mjs';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 if (!existsSync(CHROMIUM)) {
-  console.error(`browser tests need Chromium at ${CHROMIUM}: apt-get install -y chromium fonts-noto-cjk`);
+  console.error(`browser tests need Chromium at ${CHROMIUM}: apt-get install -y chromium chromium-l10n fonts-noto-cjk`);
   process.exit(1);
 }
 

@@ -33,7 +33,14 @@ export async function startBrowser() {
   assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium fonts-noto-cjk`);
   mkdirSync(SHOTS, { recursive: true });
   const { server, url: base } = await startStaticServer(API);
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+  // In Chinese, as on the phones DingTalk runs on: built-in widgets (a date input reads 2026/01/31,
+  // not 01/31/2026) follow the browser's own language, which needs chromium-l10n installed.
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [...ARGS, '--lang=zh-CN'],
+    env: { ...process.env, LANG: 'zh_CN.UTF-8', LANGUAGE: 'zh_CN:zh' },
+  });
   const errors = [];
   /** A fresh context (its own localStorage: one persona) with console errors collected. */
   const newPage = async (options = {}) => {
