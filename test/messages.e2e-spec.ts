@@ -134,4 +134,41 @@ describe('refusals in Chinese over HTTP', () => {
     expect(await api.get('dispatcher1', `/api/tickets/${missing}`)).toEqual({ status: 404, body });
     expect(await api.act('b1_receiver', missing, 'accept')).toEqual({ status: 404, body });
   });
+
+  it('FOUNDATION: a malformed request is a 400 VALIDATION whose message names each field and says in Chinese what is wrong', async () => {
+    const base = {
+      source: 'group_hotline',
+      channel: 'phone',
+      category: 'complaint',
+      subject: '测试',
+      content: '测试内容',
+      caller: { name: '张三', phone: '13800000000' },
+    };
+    const tooLong = await api.post('dispatcher1', '/api/tickets', {
+      ...base,
+      caller: { ...base.caller, address: '路'.repeat(201) },
+    });
+    expect(tooLong).toMatchObject({
+      status: 400,
+      body: { error: 'VALIDATION', field: 'caller.address', message: 'caller.address：最多 200 个字符' },
+    });
+    const unknown = await api.post('dispatcher1', '/api/tickets', { ...base, admin: true });
+    expect(unknown.body).toMatchObject({ field: 'admin', message: 'admin：不是允许的字段' });
+    const badDate = await api.post('dispatcher1', '/api/tickets', { ...base, upstreamDeadline: '明天' });
+    expect(badDate.body).toMatchObject({
+      field: 'upstreamDeadline',
+      message: expect.stringMatching(/^upstreamDeadline：须为 ISO 8601 时间/),
+    });
+    // A DTO's own message is already Chinese and kept as written.
+    const phone = await api.post('dispatcher1', '/api/tickets', { ...base, caller: { name: '张三', phone: 'abc' } });
+    expect(phone.body).toMatchObject({
+      field: 'caller.phone',
+      message: '电话须为 5–20 位数字（可含空格、+、- 和括号）',
+    });
+    // Several problems at once, each named.
+    const two = await api.post('dispatcher1', '/api/tickets', { ...base, subject: '', channel: 'fax' });
+    expect(two.status).toBe(400);
+    expect(two.body.message).toContain('subject：不能为空');
+    expect(two.body.message).toMatch(/channel：须为以下之一：/);
+  });
 });

@@ -172,6 +172,10 @@ export function describeError(e: unknown): string {
     case 400: {
       // The server's Chinese message often names the field already (请填写退回理由。): no label twice.
       const label = fieldLabel(e.field);
+      // A shape check names the field first (`days：不能大于 3`): put its Chinese label there.
+      if (e.field && e.message.startsWith(`${e.field}：`)) {
+        return `填写有误：${label.trim() || e.field}：${e.message.slice(e.field.length + 1)}`;
+      }
       return `填写有误：${label && !e.message.includes(label.trim()) ? label : ''}${e.message}`;
     }
     case 401:

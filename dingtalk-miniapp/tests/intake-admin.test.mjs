@@ -287,7 +287,7 @@ test('R-2: upstream intake keys are shown once with a warning; a revoked key is 
       await panel.locator('input[aria-label="发起人"]').fill('dispatcher1');
       await panel.getByRole('button', { name: '生成密钥' }).click();
       // The server's reason appears under the code box.
-      await panel.getByText('code must be 2-40 lowercase letters', { exact: false }).waitFor();
+      await panel.getByText('代码须以小写字母开头', { exact: false }).waitFor();
       await panel.locator('input[aria-label="系统代码"]').fill(code);
       await panel.getByRole('button', { name: '生成密钥' }).click();
       const issued = panel.locator('[data-testid=issued-key]');

@@ -23,8 +23,8 @@ const bool = ({ value }: { value: unknown }) =>
   value === 'true' || value === true ? true : value === 'false' ? false : value;
 
 export class KbArticleDto {
-  @ApiProperty() @IsString() @IsNotEmpty({ message: 'title must not be empty' }) @MaxLength(200) title: string;
-  @ApiProperty() @IsString() @IsNotEmpty({ message: 'body must not be empty' }) @MaxLength(20000) body: string;
+  @ApiProperty() @IsString() @IsNotEmpty({ message: '请填写标题' }) @MaxLength(200) title: string;
+  @ApiProperty() @IsString() @IsNotEmpty({ message: '请填写正文' }) @MaxLength(20000) body: string;
   @ApiPropertyOptional({ description: 'category code (consultation, lost_item …)' })
   @IsOptional()
   @IsString()
@@ -46,11 +46,11 @@ export class KbArticleDto {
   routes?: string[];
   @ApiPropertyOptional({ example: '2026-01-01' })
   @IsOptional()
-  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'validFrom must be YYYY-MM-DD' })
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: '生效日期须为 YYYY-MM-DD' })
   validFrom?: string | null;
   @ApiPropertyOptional({ example: '2026-12-31' })
   @IsOptional()
-  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'validUntil must be YYYY-MM-DD' })
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: '失效日期须为 YYYY-MM-DD' })
   validUntil?: string | null;
   @ApiPropertyOptional() @IsOptional() @IsDateString() reviewedAt?: string | null;
 }
@@ -163,7 +163,7 @@ export class AnswerCallerDto {
   @ApiProperty({ enum: ['phone', 'sms', 'visit', 'wechat', 'other'] })
   @IsIn(['phone', 'sms', 'visit', 'wechat', 'other'])
   method: string;
-  @ApiProperty() @IsString() @IsNotEmpty({ message: 'summary must not be empty' }) @MaxLength(2000) summary: string;
+  @ApiProperty() @IsString() @IsNotEmpty({ message: '请填写告知情况' }) @MaxLength(2000) summary: string;
 }
 
 class UpstreamCallerDto {
@@ -175,7 +175,7 @@ class UpstreamCallerDto {
 export class UpstreamMatterDto {
   @ApiProperty({ description: 'your reference number; a retry with the same one returns the first ticket' })
   @IsString()
-  @Matches(/^[\w.:/-]{1,100}$/, { message: 'ref must be 1-100 letters, digits or . _ : / -' })
+  @Matches(/^[\w.:/-]{1,100}$/, { message: 'ref 须为 1–100 个字母、数字或 . _ : / -' })
   ref: string;
   @ApiProperty() @IsString() @IsNotEmpty() @MaxLength(40) category: string;
   @ApiProperty() @IsString() @IsNotEmpty() @MaxLength(200) subject: string;
@@ -200,7 +200,7 @@ export class UpstreamMatterDto {
 
 export class IntakeClientDto {
   @ApiProperty()
-  @Matches(/^[a-z][a-z0-9_]{1,39}$/, { message: 'code must be 2-40 lowercase letters, digits, _' })
+  @Matches(/^[a-z][a-z0-9_]{1,39}$/, { message: '代码须以小写字母开头，共 2–40 个小写字母、数字或 _' })
   code: string;
   @ApiProperty() @IsString() @IsNotEmpty() @MaxLength(100) name: string;
   @ApiProperty({ description: 'the source its matters come from' }) @IsString() @MaxLength(40) source: string;

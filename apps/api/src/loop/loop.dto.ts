@@ -152,7 +152,7 @@ export class CaseFileQueryDto extends Paged {
 export class UntrueReplyDto {
   @ApiProperty({ description: 'what the investigation found (R-10)' })
   @IsString()
-  @IsNotEmpty({ message: 'note must not be empty' })
+  @IsNotEmpty({ message: '请填写调查结论' })
   @MaxLength(2000)
   note: string;
 }

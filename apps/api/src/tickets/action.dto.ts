@@ -40,7 +40,7 @@ export class OptionalCommentDto extends UnitScoped {
 export class RequiredCommentDto extends UnitScoped {
   @ApiProperty()
   @IsString()
-  @IsNotEmpty({ message: 'comment must not be empty' })
+  @IsNotEmpty({ message: '请填写意见' })
   @MaxLength(2000)
   comment: string;
 }
@@ -60,7 +60,7 @@ export class DispatchAssignmentDto {
 export class DispatchDto {
   @ApiProperty({ type: [DispatchAssignmentDto] })
   @IsArray()
-  @ArrayMinSize(1, { message: 'assignments must name at least one unit' })
+  @ArrayMinSize(1, { message: '请至少选择一个承办单位' })
   @ArrayMaxSize(20)
   @ValidateNested({ each: true })
   @Type(() => DispatchAssignmentDto)
@@ -75,13 +75,13 @@ export class DispatchDto {
 export class RequestReturnDto extends UnitScoped {
   @ApiProperty()
   @IsString()
-  @IsNotEmpty({ message: 'reason must not be empty' })
+  @IsNotEmpty({ message: '请填写理由' })
   @MaxLength(2000)
   reason: string;
 
   @ApiProperty({ description: 'the rule or duty division the return rests on (R-11)' })
   @IsString()
-  @IsNotEmpty({ message: 'basis must not be empty' })
+  @IsNotEmpty({ message: '请填写依据' })
   @MaxLength(2000)
   basis: string;
 }
@@ -139,7 +139,7 @@ export class SubmitReplyDto extends UnitScoped {
 export class SendBackDto {
   @ApiProperty()
   @IsString()
-  @IsNotEmpty({ message: 'comment must not be empty' })
+  @IsNotEmpty({ message: '请填写意见' })
   @MaxLength(2000)
   comment: string;
 
@@ -154,7 +154,7 @@ export class SendBackDto {
 export class RevokeDto {
   @ApiProperty()
   @IsString()
-  @IsNotEmpty({ message: 'reason must not be empty' })
+  @IsNotEmpty({ message: '请填写理由' })
   @MaxLength(2000)
   reason: string;
 }
@@ -162,20 +162,20 @@ export class RevokeDto {
 export class AnswerDirectlyDto {
   @ApiProperty()
   @IsString()
-  @IsNotEmpty({ message: 'answer must not be empty' })
+  @IsNotEmpty({ message: '请填写答复内容' })
   @MaxLength(20000)
   answer: string;
 
   @ApiPropertyOptional({ description: 'X-7: the knowledge-base article the answer cites (its use is counted)' })
   @IsOptional()
-  @IsUUID('all', { message: 'articleId must be an article id' })
+  @IsUUID('all', { message: 'articleId 须为办事指南文章的编号' })
   articleId?: string;
 }
 
 /** 并单 — this (new) matter joins an open ticket; its caller becomes an additional caller there. */
 export class MergeDto {
   @ApiProperty({ description: 'id of the open ticket this matter joins' })
-  @IsUUID('all', { message: 'into must be a ticket id' })
+  @IsUUID('all', { message: 'into 须为工单的编号' })
   into: string;
 
   @ApiPropertyOptional()
@@ -201,7 +201,7 @@ export class CloseDto {
 export class FollowUpNoteDto {
   @ApiProperty()
   @IsString()
-  @IsNotEmpty({ message: 'comment must not be empty' })
+  @IsNotEmpty({ message: '请填写意见' })
   @MaxLength(2000)
   comment: string;
 }
@@ -226,7 +226,7 @@ export class RequestExtensionDto extends UnitScoped {
 
   @ApiProperty()
   @IsString()
-  @IsNotEmpty({ message: 'reason must not be empty' })
+  @IsNotEmpty({ message: '请填写理由' })
   @MaxLength(2000)
   reason: string;
 }
@@ -301,7 +301,7 @@ export class MarkResponsibleDto {
 
   @ApiProperty({ description: 'what the decision rests on' })
   @IsString()
-  @IsNotEmpty({ message: 'basis must not be empty' })
+  @IsNotEmpty({ message: '请填写依据' })
   @MaxLength(2000)
   basis: string;
 

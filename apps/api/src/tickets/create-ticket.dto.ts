@@ -24,7 +24,7 @@ export class CallerDto {
 
   @ApiProperty({ example: '13800138000' })
   @IsString()
-  @Matches(/^[0-9+\-\s()]{5,20}$/, { message: 'phone must be 5–20 digits (spaces, +, - and brackets allowed)' })
+  @Matches(/^[0-9+\-\s()]{5,20}$/, { message: '电话须为 5–20 位数字（可含空格、+、- 和括号）' })
   phone: string;
 
   @ApiPropertyOptional({ example: '某市某区某路1号' })
