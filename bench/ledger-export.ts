@@ -17,39 +17,19 @@ import { Test } from '@nestjs/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Client } from 'pg';
 import { loadConfig } from '@hotline/config';
-import { runMigrations, createDataSource, seedDemoOrganisation, seedReferenceData } from '@hotline/db';
 import { ApiModule } from '../apps/api/src/api.module';
 import { configureApiApp, createFastifyAdapter } from '../apps/api/src/create-api-app';
 import { GENERATED_BASE, generateLedger } from './generated-ledger';
+import { freshBenchDatabase, log } from './bench-database';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const DB = 'hotline_bench_ledger';
 const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
 
-function log(text: string): void {
-  process.stdout.write(`${text}\n`);
-}
-
 async function main(): Promise<void> {
-  const base = process.env.DATABASE_URL;
-  if (!base) throw new Error('set DATABASE_URL to a PostgreSQL server (any database on it)');
-  const admin = new Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${DB}`);
-  const version = (await admin.query(`SELECT version()`)).rows[0].version as string;
-  await admin.end();
-  const u = new URL(base);
-  u.pathname = `/${DB}`;
-  const url = u.toString();
-  await runMigrations(url);
-  const ds = createDataSource(url, 2);
-  await ds.initialize();
-  await seedReferenceData(ds);
-  await seedDemoOrganisation(ds);
+  const { ds, url } = await freshBenchDatabase(DB, 2);
   await ds.destroy();
 
-  log(`PostgreSQL: ${version}`);
   log(`Node.js ${process.version}, ${ROWS} tickets (one assignment and one approved reply each)`);
   const db = new Client({ connectionString: url });
   await db.connect();

@@ -7,28 +7,15 @@
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:light-order
 //   (BENCH_ROWS=100000 for a quicker run; the database hotline_bench_light is dropped and re-created)
 import 'reflect-metadata';
-import { loadConfig } from '@hotline/config';
 import { randomBytes } from 'node:crypto';
-import {
-  CallerCipher,
-  TicketRepository,
-  createDataSource,
-  runMigrations,
-  seedDemoOrganisation,
-  seedReferenceData,
-  type LightListCursor,
-  type TicketScope,
-} from '@hotline/db';
+import { CallerCipher, TicketRepository, type LightListCursor, type TicketScope } from '@hotline/db';
 import { parseShanghai } from '@hotline/calendar';
+import { freshBenchDatabase, log } from './bench-database';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const DB = 'hotline_bench_light';
 const NOW = parseShanghai('2026-12-07 10:00');
 const PAGE = 20;
-
-function log(text: string): void {
-  process.stdout.write(`${text}\n`);
-}
 
 async function timed<T>(label: string, work: () => Promise<T>, runs = 5): Promise<T> {
   let result!: T;
@@ -46,24 +33,7 @@ async function timed<T>(label: string, work: () => Promise<T>, runs = 5): Promis
 }
 
 async function main(): Promise<void> {
-  const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent' });
-  if (!config.database.url) throw new Error('set DATABASE_URL to a PostgreSQL server (any database on it)');
-  const admin = createDataSource(config.database.url, 1);
-  await admin.initialize();
-  await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${DB}`);
-  const version = (await admin.query(`SELECT version()`))[0].version as string;
-  await admin.destroy();
-  const u = new URL(config.database.url);
-  u.pathname = `/${DB}`;
-  const url = u.toString();
-  await runMigrations(url);
-
-  const ds = createDataSource(url, 4);
-  await ds.initialize();
-  await seedReferenceData(ds);
-  await seedDemoOrganisation(ds);
-  log(`PostgreSQL: ${version}`);
+  const { config, ds } = await freshBenchDatabase(DB, 4);
   log(`rows: ${ROWS} tickets, ${ROWS / 20} open (5 %), one assignment each, 4 units`);
 
   const t0 = process.hrtime.bigint();

@@ -18,6 +18,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { CursorPageQueryDto } from '../common/paging.dto';
 
 const bool = ({ value }: { value: unknown }) =>
   value === 'true' || value === true ? true : value === 'false' ? false : value;
@@ -55,7 +56,7 @@ export class KbArticleDto {
   @ApiPropertyOptional() @IsOptional() @IsDateString() reviewedAt?: string | null;
 }
 
-export class KbListQueryDto {
+export class KbListQueryDto extends CursorPageQueryDto {
   @ApiPropertyOptional({ description: 'search text: the best 50 matches, one page' })
   @IsOptional()
   @IsString()
@@ -66,18 +67,6 @@ export class KbListQueryDto {
   @Transform(bool)
   @IsBoolean()
   all?: boolean;
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  cursor?: string;
 }
 
 export class KbSuggestQueryDto {

@@ -12,25 +12,10 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
+import { CursorPageQueryDto } from '../common/paging.dto';
 import { TICKET_STATUSES } from '../tickets/list-tickets.dto';
 
-class Paged {
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  cursor?: string;
-}
-
-export class FollowUpQueryDto extends Paged {
+export class FollowUpQueryDto extends CursorPageQueryDto {
   @ApiPropertyOptional({ description: 'true: every closed ticket still to be called, not only those due today' })
   @IsOptional()
   @Transform(({ value }) => value === true || value === 'true' || value === '1')
@@ -130,7 +115,7 @@ export class HotSpotQueryDto extends PeriodQueryDto {
   threshold?: number;
 }
 
-export class CaseFileQueryDto extends Paged {
+export class CaseFileQueryDto extends CursorPageQueryDto {
   @ApiPropertyOptional({ description: 'keyword in cause, party, measures, lesson, subject or route' })
   @IsOptional()
   @IsString()

@@ -1,10 +1,11 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsDateString, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { CursorPageQueryDto } from '../common/paging.dto';
 
 export const TICKET_STATUSES = ['registered', 'in_progress', 'in_review', 'follow_up', 'closed', 'revoked'] as const;
 
-export class ListTicketsQueryDto {
+export class ListTicketsQueryDto extends CursorPageQueryDto {
   @ApiPropertyOptional({ enum: TICKET_STATUSES })
   @IsOptional()
   @IsIn(TICKET_STATUSES)
@@ -62,20 +63,6 @@ export class ListTicketsQueryDto {
   @IsOptional()
   @IsDateString({ strict: true })
   to?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  cursor?: string;
 }
 
 export class InboxQueryDto {
