@@ -36,6 +36,7 @@ import type { CurrentUser } from './auth/auth.service';
 import { CLOCK, type Clock } from './clock';
 import { DeadlinePolicy, type ComputedDeadline, type DeadlineBasis } from './deadline-policy';
 import { LoopHooks } from './loop/loop-hooks';
+import { decodeCursor, encodeCursor, isIdPart, readTimeAndId, timePart } from './paging';
 import { scrubCallerData } from './masking';
 import { IntakeHooks } from './intake/intake-hooks';
 import { toTicketView, type TicketView } from './ticket-view';
@@ -235,13 +236,14 @@ export class TicketsService {
       light: q.light,
     };
     if (q.sort === 'light') return this.listByLight(scope, filter, q);
-    const cursor = q.cursor ? decodeCursor(q.cursor) : undefined;
+    const after = q.cursor ? decodeCursor(q.cursor, readTimeAndId) : undefined;
+    const cursor = after ? { createdAt: after.at, id: after.id } : undefined;
     const rows = await this.tickets.list(scope, filter, q.limit + 1, cursor, this.lightParams());
     const items = rows.slice(0, q.limit);
     const last = items[items.length - 1];
     return {
       items,
-      nextCursor: rows.length > q.limit && last ? encodeCursor(last.createdAt, last.id) : null,
+      nextCursor: rows.length > q.limit && last ? encodeCursor([last.createdAt.toISOString(), last.id]) : null,
     };
   }
 
@@ -254,7 +256,7 @@ export class TicketsService {
     filter: Parameters<TicketRepository['listByLight']>[1],
     q: ListTicketsQuery,
   ): Promise<Page<TicketListItem>> {
-    const cursor = q.cursor ? decodeLightCursor(q.cursor) : undefined;
+    const cursor = q.cursor ? decodeCursor(q.cursor, readLightCursor, '（sort=light）') : undefined;
     const params = cursor ? { ...this.lightParams(), now: cursor.asOf } : this.lightParams();
     const rows = await this.tickets.listByLight(scope, filter, q.limit + 1, cursor?.at, params);
     const items = rows.slice(0, q.limit).map(({ sortKey: _key, ...item }) => item);
@@ -688,24 +690,9 @@ interface PreparedInput {
   rework?: ComputedDeadline;
 }
 
-function encodeCursor(createdAt: Date, id: string): string {
-  return Buffer.from(JSON.stringify([createdAt.toISOString(), id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    const createdAt = new Date(at);
-    if (Number.isNaN(createdAt.getTime()) || typeof id !== 'string' || !/^[0-9a-f-]{36}$/i.test(id)) throw new Error();
-    return { createdAt, id };
-  } catch {
-    throw new DomainError('VALIDATION', '翻页参数 cursor 无效，请从第一页重新加载。', 'cursor');
-  }
-}
-
 /** a light-ordered page's cursor: the instant its lights were computed at and the last sort key. */
 function encodeLightCursor(asOf: Date, k: LightListCursor): string {
-  const body = [
+  return encodeCursor([
     'L',
     asOf.toISOString(),
     k.phase,
@@ -713,32 +700,25 @@ function encodeLightCursor(asOf: Date, k: LightListCursor): string {
     k.deadline?.toISOString() ?? null,
     k.createdAt.toISOString(),
     k.id,
-  ];
-  return Buffer.from(JSON.stringify(body)).toString('base64url');
+  ]);
 }
 
-function decodeLightCursor(cursor: string): { asOf: Date; at: LightListCursor } {
-  try {
-    const [tag, asOf, phase, rank, deadline, createdAt, id] = JSON.parse(
-      Buffer.from(cursor, 'base64url').toString('utf8'),
-    ) as [string, string, string, number, string | null, string, string];
-    const dates = [asOf, createdAt, ...(deadline === null ? [] : [deadline])].map((d) => new Date(d));
-    if (
-      tag !== 'L' ||
-      (phase !== 'open' && phase !== 'rest') ||
-      ![0, 1, 2, 3].includes(rank) ||
-      (phase === 'open') !== (deadline !== null) ||
-      dates.some((d) => Number.isNaN(d.getTime())) ||
-      typeof id !== 'string' ||
-      !/^[0-9a-f-]{36}$/i.test(id)
-    ) {
-      throw new Error();
-    }
-    return {
-      asOf: new Date(asOf),
-      at: { phase, rank, deadline: deadline === null ? null : new Date(deadline), createdAt: new Date(createdAt), id },
-    };
-  } catch {
-    throw new DomainError('VALIDATION', '翻页参数 cursor 无效（sort=light），请从第一页重新加载。', 'cursor');
+function readLightCursor(parts: unknown[]): { asOf: Date; at: LightListCursor } | null {
+  const [tag, asOf, phase, rank, deadline, createdAt, id] = parts;
+  const [asOfAt, createdAtAt] = [timePart(asOf), timePart(createdAt)];
+  const deadlineAt = deadline === null ? null : timePart(deadline);
+  if (
+    tag !== 'L' ||
+    (phase !== 'open' && phase !== 'rest') ||
+    typeof rank !== 'number' ||
+    ![0, 1, 2, 3].includes(rank) ||
+    (phase === 'open') !== (deadline !== null) ||
+    !asOfAt ||
+    !createdAtAt ||
+    (deadline !== null && !deadlineAt) ||
+    !isIdPart(id)
+  ) {
+    return null;
   }
+  return { asOf: asOfAt, at: { phase, rank, deadline: deadlineAt, createdAt: createdAtAt, id } };
 }

@@ -488,26 +488,7 @@ export class TicketRepository {
       await this.saveExtensionChange(m, action, after.id, b, a, events, now);
     }
 
-    for (const e of events) {
-      await exec(
-        m,
-        `INSERT INTO timeline_events (ticket_id, action, actor, at, comment, unit_code, from_status, to_status,
-            from_step, to_step, data) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`,
-        [
-          after.id,
-          e.action,
-          e.actor,
-          e.at,
-          e.comment ?? null,
-          e.unitCode ?? null,
-          e.fromStatus,
-          e.toStatus,
-          e.fromStep,
-          e.toStep,
-          e.data ? JSON.stringify(e.data) : null,
-        ],
-      );
-    }
+    for (const e of events) await this.appendTimeline(m, after.id, e);
     await this.insertOutbox(m, outbox);
   }
 

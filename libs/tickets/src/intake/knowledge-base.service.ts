@@ -3,6 +3,7 @@ import { KbRepository, OrganisationRepository, type KbArticleRow, type KbListCur
 import { DomainError } from '@hotline/workflow';
 import type { CurrentUser } from '../auth/auth.service';
 import { CLOCK, type Clock } from '../clock';
+import { decodeCursor, encodeCursor, isIdPart, timePart } from '../paging';
 import { searchTokens } from './kb-tokenizer';
 
 export interface KbArticleInputBody {
@@ -159,15 +160,17 @@ export class KnowledgeBaseService {
       const hits = await this.kb.search(searchTokens(q.q), shanghaiDay(this.clock.now()), 50);
       return { items: hits.map((h) => view(h.article)), nextCursor: null };
     }
-    const rows = await this.kb.list(q.all ?? false, q.limit + 1, q.cursor ? decodeKbCursor(q.cursor) : undefined);
+    const rows = await this.kb.list(
+      q.all ?? false,
+      q.limit + 1,
+      q.cursor ? decodeCursor(q.cursor, readKbCursor) : undefined,
+    );
     const items = rows.slice(0, q.limit);
     const last = items[items.length - 1];
     return {
       items: items.map(view),
       nextCursor:
-        rows.length > q.limit && last
-          ? Buffer.from(JSON.stringify([last.uses, last.updatedAt.toISOString(), last.id])).toString('base64url')
-          : null,
+        rows.length > q.limit && last ? encodeCursor([last.uses, last.updatedAt.toISOString(), last.id]) : null,
     };
   }
 
@@ -186,15 +189,9 @@ export class KnowledgeBaseService {
   }
 }
 
-function decodeKbCursor(cursor: string): KbListCursor {
-  try {
-    const [uses, at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [number, string, string];
-    const updatedAt = new Date(at);
-    if (!Number.isInteger(uses) || uses < 0 || Number.isNaN(updatedAt.getTime()) || !/^[0-9a-f-]{36}$/i.test(id)) {
-      throw new Error();
-    }
-    return { uses, updatedAt, id };
-  } catch {
-    throw new DomainError('VALIDATION', '翻页参数 cursor 无效，请从第一页重新加载。', 'cursor');
-  }
+function readKbCursor([uses, updatedAt, id]: unknown[]): KbListCursor | null {
+  const at = timePart(updatedAt);
+  return Number.isInteger(uses) && (uses as number) >= 0 && at && isIdPart(id)
+    ? { uses: uses as number, updatedAt: at, id }
+    : null;
 }

@@ -21,6 +21,7 @@ import {
 import { DomainError } from '@hotline/workflow';
 import type { CurrentUser } from '../auth/auth.service';
 import { CLOCK, type Clock } from '../clock';
+import { decodeCursor, encodeCursor, readTimeAndId } from '../paging';
 import { scopeFor } from '../tickets.service';
 
 export interface Page<T> {
@@ -143,26 +144,16 @@ const FIGURE_COLUMNS: Array<{ header: string; key: keyof UnitFigures; width: num
   { header: '回复不实', key: 'untrueReplies', width: 8 },
 ];
 
-function encodeCursor(at: Date, id: string): string {
-  return Buffer.from(JSON.stringify([at.toISOString(), id])).toString('base64url');
+function cursorAt(cursor: string | undefined): { at: Date; id: string } | undefined {
+  return cursor ? decodeCursor(cursor, readTimeAndId) : undefined;
 }
 
-function decodeCursor(cursor: string | undefined): { at: Date; id: string } | undefined {
-  if (!cursor) return undefined;
-  try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    const d = new Date(at);
-    if (Number.isNaN(d.getTime()) || typeof id !== 'string' || !/^[0-9a-f-]{36}$/i.test(id)) throw new Error();
-    return { at: d, id };
-  } catch {
-    throw new DomainError('VALIDATION', '翻页参数 cursor 无效，请从第一页重新加载。', 'cursor');
-  }
-}
+const cursorKey = (at: Date, id: string) => [at.toISOString(), id];
 
 function page<T>(rows: T[], limit: number, key: (t: T) => [Date, string]): Page<T> {
   const items = rows.slice(0, limit);
   const last = items[items.length - 1];
-  return { items, nextCursor: rows.length > limit && last ? encodeCursor(...key(last)) : null };
+  return { items, nextCursor: rows.length > limit && last ? encodeCursor(cursorKey(...key(last))) : null };
 }
 
 function requirePeriod(from: Date, to: Date): void {
@@ -197,7 +188,7 @@ export class LoopService {
   ): Promise<Page<FollowUpQueueItem>> {
     requireOps(user);
     const dueBy = q.all ? new Date('9999-12-31T00:00:00Z') : this.clock.now();
-    const rows = await this.loop.queue(dueBy, q.limit + 1, decodeCursor(q.cursor));
+    const rows = await this.loop.queue(dueBy, q.limit + 1, cursorAt(q.cursor));
     return page(rows, q.limit, (r) => [r.visitDueAt, r.id]);
   }
 
@@ -205,7 +196,7 @@ export class LoopService {
   async ledger(user: CurrentUser, filter: LedgerFilter, limit: number, cursor?: string): Promise<Page<LedgerRow>> {
     const scope = scopeFor(user);
     if (!scope) throw new DomainError('FORBIDDEN', '您的账号没有可查看工单的角色，请联系管理员。');
-    const c = decodeCursor(cursor);
+    const c = cursorAt(cursor);
     const keyset: LedgerCursor | undefined = c ? { receivedAt: c.at, id: c.id } : undefined;
     const rows = await this.ledgerRepo.page(scope, filter, limit + 1, keyset, this.clockParams());
     return page(rows, limit, (r) => [r.receivedAt, r.id]);
@@ -322,7 +313,7 @@ export class LoopService {
     const rows = await this.loop.caseFiles(
       { q: q.q, unit: q.unit, partyKind: q.partyKind, unitCodes: all ? undefined : [...user.unitCodes] },
       q.limit + 1,
-      decodeCursor(q.cursor),
+      cursorAt(q.cursor),
     );
     return page(rows, q.limit, (r) => [r.createdAt, r.id]);
   }
