@@ -443,7 +443,7 @@ export class DingTalkClient {
     }
     if (spec.body !== undefined) headers['Content-Type'] = 'application/json';
 
-    const month = shanghaiMonthKey(this.now());
+    const month = shanghaiMonthKey((this.options.monthClock ?? this.now)());
     this.calls.record(spec.api, month);
     this.options.onCall?.(spec.api, month);
 

@@ -20,8 +20,10 @@ export interface DingTalkClientOptions {
   maxRetries?: number;
   /** Waits for backoff and for the per-API limiter. `sleep` and `now` form the client's clock: inject them together. */
   sleep?: (ms: number) => Promise<void>;
-  /** Epoch ms; token expiry, the limiter and the monthly call count use it. */
+  /** Epoch ms; token expiry and the limiter use it (real elapsed time). */
   now?: () => number;
+  /** Epoch ms of the application's clock; the month a call is counted in. Default: `now`. */
+  monthClock?: () => number;
   /** Random source for backoff jitter, in [0, 1); default Math.random. */
   random?: () => number;
   /** Called once per HTTP request sent, with the API key (e.g. `POST /topapi/v2/user/get`) and month 'YYYY-MM' (Asia/Shanghai). */

@@ -491,23 +491,27 @@ export class TicketsService {
   private async alertMissingYears(m: Tx, agg: TicketAggregate, after: TicketState, years: number[], now: Date) {
     const admins = await this.org.peopleWithRole('admin', m);
     const deadline = after.assignments.map((a) => a.replyDeadline.getTime()).sort((x, y) => y - x)[0];
-    await this.tickets.insertOutbox(m, [
-      {
-        ticketId: after.id,
-        kind: 'notice',
-        dedupeKey: `calendar_missing_year:${years.join(',')}`,
-        payload: {
-          notice: 'calendar_missing_year',
-          userids: admins,
-          unit: null,
-          unitName: null,
-          deadline: deadline ? new Date(deadline).toISOString() : null,
-          at: now.toISOString(),
-          years,
-          ticket: this.outboxTicket(agg, after),
+    await this.tickets.insertOutbox(
+      m,
+      [
+        {
+          ticketId: after.id,
+          kind: 'notice',
+          dedupeKey: `calendar_missing_year:${years.join(',')}`,
+          payload: {
+            notice: 'calendar_missing_year',
+            userids: admins,
+            unit: null,
+            unitName: null,
+            deadline: deadline ? new Date(deadline).toISOString() : null,
+            at: now.toISOString(),
+            years,
+            ticket: this.outboxTicket(agg, after),
+          },
         },
-      },
-    ]);
+      ],
+      now,
+    );
   }
 
   /** Turns a JSON body into the workflow's typed input: dates, deadlines, unit checks. */

@@ -13,11 +13,12 @@ export interface NewAttachment {
   sizeBytes: number;
   storageKey: string;
   uploadedBy: string;
+  /** The application clock's time of the upload (shown next to the timeline's times). */
+  createdAt: Date;
 }
 
 export interface AttachmentRow extends NewAttachment {
   uploadedByName: string;
-  createdAt: Date;
 }
 
 const COLUMNS = `a.id, a.ticket_id, a.assignment_id, a.kind, a.file_name, a.content_type, a.size_bytes,
@@ -49,9 +50,20 @@ export class AttachmentRepository {
 
   async insert(a: NewAttachment): Promise<AttachmentRow> {
     await this.ds.query(
-      `INSERT INTO attachments (id, ticket_id, assignment_id, kind, file_name, content_type, size_bytes, storage_key, uploaded_by)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`,
-      [a.id, a.ticketId, a.assignmentId, a.kind, a.fileName, a.contentType, a.sizeBytes, a.storageKey, a.uploadedBy],
+      `INSERT INTO attachments (id, ticket_id, assignment_id, kind, file_name, content_type, size_bytes, storage_key, uploaded_by, created_at)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`,
+      [
+        a.id,
+        a.ticketId,
+        a.assignmentId,
+        a.kind,
+        a.fileName,
+        a.contentType,
+        a.sizeBytes,
+        a.storageKey,
+        a.uploadedBy,
+        a.createdAt,
+      ],
     );
     const row = await this.find(a.id);
     if (!row) throw new Error(`attachment ${a.id} vanished after insert`);

@@ -489,16 +489,22 @@ export class TicketRepository {
     }
 
     for (const e of events) await this.appendTimeline(m, after.id, e);
-    await this.insertOutbox(m, outbox);
+    await this.insertOutbox(m, outbox, now);
   }
 
-  async insertOutbox(m: EntityManager, outbox: OutboxInsert[]): Promise<void> {
+  /**
+   * Outbox rows are due at the application clock's `now` (never the database's now()): the worker
+   * claims them by comparing with that same clock, so a clock set apart from the server's (tests,
+   * a host whose time drifts from the database's) still sends them.
+   */
+  async insertOutbox(m: EntityManager, outbox: OutboxInsert[], now: Date): Promise<void> {
     for (const o of outbox) {
       await exec(
         m,
-        `INSERT INTO outbox (ticket_id, kind, dedupe_key, payload) VALUES ($1,$2,$3,$4)
+        `INSERT INTO outbox (ticket_id, kind, dedupe_key, payload, created_at, next_attempt_at)
+         VALUES ($1,$2,$3,$4,$5,$5)
          ON CONFLICT (dedupe_key) DO NOTHING`,
-        [o.ticketId, o.kind, o.dedupeKey, JSON.stringify(o.payload)],
+        [o.ticketId, o.kind, o.dedupeKey, JSON.stringify(o.payload), now],
       );
     }
   }

@@ -155,6 +155,7 @@ export class AttachmentsService {
         sizeBytes: guard.bytes,
         storageKey,
         uploadedBy: user.userid,
+        createdAt: now,
       });
       return toView(row);
     } catch (err) {

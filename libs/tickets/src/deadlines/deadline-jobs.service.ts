@@ -287,7 +287,7 @@ export class DeadlineJobsService {
         },
       });
     }
-    await this.tickets.insertOutbox(m, rows);
+    await this.tickets.insertOutbox(m, rows, now);
     return rows.length;
   }
 
@@ -579,23 +579,27 @@ export class DeadlineJobsService {
       if (fresh.size === 0) return { sent: false, reason: 'already sent today' };
       const figures = await this.repo.digest(m, now, dayEnd);
       const opsHeads = await this.org.peopleWithRole('ops_head', m);
-      await this.tickets.insertOutbox(m, [
-        {
-          ticketId: null,
-          kind: 'notice',
-          dedupeKey: `digest:${dayStart.toISOString()}`,
-          payload: {
-            notice: 'digest',
-            userids: opsHeads,
-            unit: null,
-            unitName: null,
-            deadline: null,
-            at: now.toISOString(),
-            ticket: null,
-            digest: figures,
+      await this.tickets.insertOutbox(
+        m,
+        [
+          {
+            ticketId: null,
+            kind: 'notice',
+            dedupeKey: `digest:${dayStart.toISOString()}`,
+            payload: {
+              notice: 'digest',
+              userids: opsHeads,
+              unit: null,
+              unitName: null,
+              deadline: null,
+              at: now.toISOString(),
+              ticket: null,
+              digest: figures,
+            },
           },
-        },
-      ]);
+        ],
+        now,
+      );
       return { sent: true };
     });
   }

@@ -3,6 +3,7 @@ import { APP_CONFIG, type AppConfig } from '@hotline/config';
 import { DingTalkRepository } from '@hotline/db';
 import { SIM_APP } from '@hotline/demo';
 import { DingTalkClient, type DingTalkClientOptions } from '@hotline/dingtalk';
+import { CLOCK, type Clock } from '../clock';
 
 export const DINGTALK_CLIENT = Symbol('DINGTALK_CLIENT');
 
@@ -30,10 +31,12 @@ export function dingTalkEndpoint(config: AppConfig): Omit<DingTalkClientOptions,
 
 export const dingTalkClientProvider: Provider = {
   provide: DINGTALK_CLIENT,
-  inject: [APP_CONFIG, DingTalkRepository],
-  useFactory: (config: AppConfig, repo: DingTalkRepository) =>
+  inject: [APP_CONFIG, DingTalkRepository, CLOCK],
+  useFactory: (config: AppConfig, repo: DingTalkRepository, clock: Clock) =>
     new DingTalkClient({
       ...dingTalkEndpoint(config),
+      // The month a call counts in is the application's (the admin page reads it with that clock).
+      monthClock: () => clock.now().getTime(),
       // Quota (reference §8): every call is counted per month in the database.
       onCall: (api, month) => void repo.countCall(month, api).catch(() => undefined),
     }),
