@@ -3,7 +3,7 @@ import { loadConfigOrExit } from '@hotline/config';
 import { SIM_APP, startDingTalkSimulator } from './simulator';
 
 async function main(): Promise<void> {
-  const config = loadConfigOrExit();
+  const config = loadConfigOrExit({ role: 'tool' });
   const sim = await startDingTalkSimulator({ port: config.dingtalk.simulatorPort, host: config.host });
   process.stdout.write(
     `钉钉模拟器 listening on ${sim.url} (demo page ${sim.url}/; appKey ${SIM_APP.appKey}, agentId ${SIM_APP.agentId}, corpId ${SIM_APP.corpId})\n`,

@@ -39,7 +39,7 @@ export interface AppConfig {
     refreshTtlSeconds: number;
     /** Sign-in attempts per minute per client address (rate limit on /api/auth/*). */
     signInPerMinute: number;
-    /** Dev sign-in (POST /api/auth/dev) when DingTalk is not configured, or when forced on. */
+    /** Dev sign-in (POST /api/auth/dev): only without DingTalk credentials; false turns it off there too. */
     devLogin: boolean | undefined;
   };
   /** R-19: keys of the caller data at rest; undefined → generated into dataDir/keys on first start. */
@@ -110,7 +110,21 @@ export class ConfigValidationError extends Error {
 
 type Env = Record<string, string | undefined>;
 
-export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): AppConfig {
+export interface LoadConfigOptions {
+  /**
+   * 'server' (api, worker, all-in-one start; the default): with NODE_ENV=production the
+   * production rules apply too (productionIssues). 'tool': migrations, the simulator, CLIs, which
+   * neither sign anyone in nor send anything.
+   */
+  role?: 'server' | 'tool';
+}
+
+export function loadConfig(
+  env: Env = process.env,
+  cwd: string = process.cwd(),
+  options: LoadConfigOptions = {},
+): AppConfig {
+  const role = options.role ?? 'server';
   const issues: string[] = [];
   const str = (name: string): string | undefined => {
     const v = env[name];
@@ -288,16 +302,44 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     },
     timezone: 'Asia/Shanghai',
   };
+  if (role === 'server' && config.nodeEnv === 'production') issues.push(...productionIssues(config));
   if (issues.length > 0) throw new ConfigValidationError(issues);
   return config;
 }
 
+/**
+ * What a production server (api, worker, all-in-one) must not start with: anyone could sign in as
+ * anyone, notices would go to the simulator, or tokens and caller data would be protected by keys
+ * generated into a local folder that a second replica or a restored backup does not have.
+ */
+export function productionIssues(config: AppConfig): string[] {
+  const issues: string[] = [];
+  if (config.auth.devLogin === true) {
+    issues.push('DEV_LOGIN=true is not allowed with NODE_ENV=production (anyone could sign in as anyone)');
+  }
+  if (!config.dingtalk.credentials) {
+    issues.push(
+      'DINGTALK_APP_KEY, DINGTALK_APP_SECRET, DINGTALK_AGENT_ID and DINGTALK_CORP_ID must be set with NODE_ENV=production (the simulator is for development only)',
+    );
+  }
+  if (!config.auth.tokenSecret) {
+    issues.push('AUTH_TOKEN_SECRET must be set with NODE_ENV=production (no generated key in production)');
+  }
+  if (!config.callerData.keys) {
+    issues.push('CALLER_DATA_KEYS must be set with NODE_ENV=production (no generated key in production)');
+  }
+  if (!config.callerData.hashKey) {
+    issues.push('CALLER_HASH_KEY must be set with NODE_ENV=production (no generated key in production)');
+  }
+  return issues;
+}
+
 /** For entry points: validated config, or a readable list on stderr and exit code 1. */
-export function loadConfigOrExit(env: Env = process.env): AppConfig {
+export function loadConfigOrExit(options: LoadConfigOptions = {}, env: Env = process.env): AppConfig {
   // A .env file in the working directory fills in what the environment does not set.
   if (env === process.env && existsSync('.env')) process.loadEnvFile('.env');
   try {
-    return loadConfig(env);
+    return loadConfig(env, process.cwd(), options);
   } catch (err) {
     if (err instanceof ConfigValidationError) {
       process.stderr.write(`${err.message}\nSee .env.example for every setting.\n`);

@@ -31,7 +31,9 @@ export class AuthController {
   @Public()
   @Post('dev')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Sign in as a demo person (only with the DingTalk simulator or DEV_LOGIN=true; else 404)' })
+  @ApiOperation({
+    summary: 'Sign in as a demo person (only with the DingTalk simulator and DEV_LOGIN not false; else 404)',
+  })
   dev(@Body() dto: DevSignInDto) {
     return this.auth.devSignIn(dto.userid);
   }

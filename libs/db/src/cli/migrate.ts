@@ -4,7 +4,7 @@ import { createDataSource } from '../data-source';
 
 async function main(): Promise<void> {
   const command = process.argv[2];
-  const config = loadConfigOrExit();
+  const config = loadConfigOrExit({ role: 'tool' });
   if (!config.database.url) {
     process.stderr.write('DATABASE_URL must be set to run migrations against a server.\n');
     process.exit(1);

@@ -6,7 +6,7 @@ import { callerCipherFromConfig } from '../crypto/caller-keys';
 import { SecurityRepository } from '../repositories/security.repository';
 
 async function main(): Promise<void> {
-  const config = loadConfigOrExit();
+  const config = loadConfigOrExit({ role: 'tool' });
   if (!config.database.url) {
     process.stderr.write('DATABASE_URL must be set.\n');
     process.exit(1);

@@ -55,9 +55,12 @@ export class AuthService {
     private readonly security: SecurityRepository,
   ) {}
 
-  /** Dev sign-in is open while the DingTalk simulator is in use, or when DEV_LOGIN=true. */
+  /**
+   * Dev sign-in only while the DingTalk simulator stands in (DEV_LOGIN=false closes it there too).
+   * With real DingTalk credentials it is a 404 whatever DEV_LOGIN says: anyone could sign in as anyone.
+   */
   devLoginEnabled(): boolean {
-    return this.config.auth.devLogin ?? this.config.dingtalk.credentials === undefined;
+    return this.config.dingtalk.credentials === undefined && this.config.auth.devLogin !== false;
   }
 
   async devSignIn(userid: string): Promise<SessionResponse> {
