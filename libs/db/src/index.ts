@@ -62,6 +62,8 @@ export { AttachmentRepository } from './repositories/attachment.repository';
 export type { AttachmentRow, AttachmentKind, NewAttachment } from './repositories/attachment.repository';
 export { CallerCipher, parseCallerKeys } from './crypto/caller-cipher';
 export type { CallerCipherKeys } from './crypto/caller-cipher';
+export { CALLER_DATA_TABLES, NOT_CALLER_DATA_COLUMNS } from './crypto/caller-data-tables';
+export type { CallerDataTable } from './crypto/caller-data-tables';
 export { callerCipherFromConfig } from './crypto/caller-keys';
 export { SecurityRepository } from './repositories/security.repository';
 export type { SessionRow, CallerRow, RevealRow } from './repositories/security.repository';

@@ -1,9 +1,11 @@
-// `npm run caller-data:reencrypt`: after a new key is put first in CALLER_DATA_KEYS, rewrite every
-// ticket's caller data under it (bounded batches), so the old key can be dropped afterwards.
+// `npm run caller-data:reencrypt`: after a new key is put first in CALLER_DATA_KEYS, rewrite the
+// caller data of every table in CALLER_DATA_TABLES (tickets and merged callers) under it, in
+// bounded batches, so the old key can be dropped afterwards.
 import { loadConfigOrExit } from '@hotline/config';
 import { createDataSource } from '../data-source';
 import { callerCipherFromConfig } from '../crypto/caller-keys';
 import { SecurityRepository } from '../repositories/security.repository';
+import { CALLER_DATA_TABLES } from '../crypto/caller-data-tables';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit({ role: 'tool' });
@@ -16,7 +18,9 @@ async function main(): Promise<void> {
   await ds.initialize();
   try {
     const n = await new SecurityRepository(ds, cipher).reencryptCallerData();
-    process.stdout.write(`re-encrypted the caller data of ${n} tickets under key "${cipher.currentKeyId}"\n`);
+    process.stdout.write(
+      `re-encrypted ${n} rows of caller data (${CALLER_DATA_TABLES.map((t) => t.table).join(', ')}) under key "${cipher.currentKeyId}"\n`,
+    );
   } finally {
     await ds.destroy();
   }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { CallerCipher } from '../crypto/caller-cipher';
+import { CALLER_DATA_TABLES, type CallerDataTable } from '../crypto/caller-data-tables';
 import { exec } from './sql';
 
 export interface SessionRow {
@@ -130,27 +131,41 @@ export class SecurityRepository {
 
   /**
    * Key rotation: re-encrypts, in bounded batches, every caller value not under the current key
-   * (and any value stored before encryption). Returns how many tickets were rewritten.
+   * (and any value stored before encryption) in every table of CALLER_DATA_TABLES. Returns how
+   * many rows were rewritten.
    */
   async reencryptCallerData(batch = 500): Promise<number> {
     let done = 0;
+    for (const t of CALLER_DATA_TABLES) done += await this.reencryptTable(t, batch);
+    return done;
+  }
+
+  private async reencryptTable(t: CallerDataTable, batch: number): Promise<number> {
+    let done = 0;
     let after = '00000000-0000-0000-0000-000000000000';
     const current = `enc:v1:${this.cipher.currentKeyId}:`;
+    const [nameCol, phoneCol, addressCol] = t.encrypted;
     for (;;) {
       const rows = await this.ds.query(
-        `SELECT id, caller_name, caller_phone, caller_address FROM tickets WHERE id > $1 ORDER BY id LIMIT $2`,
+        `SELECT id, ${nameCol} AS n, ${phoneCol} AS p, ${addressCol} AS a FROM ${t.table}
+          WHERE id > $1 ORDER BY id LIMIT $2`,
         [after, batch],
       );
       if (rows.length === 0) return done;
       for (const r of rows as Array<Record<string, string | null>>) {
-        const values = [r.caller_name, r.caller_phone, r.caller_address];
+        const values = [r.n, r.p, r.a];
         if (values.some((v) => v !== null && !v.startsWith(current))) {
           const [name, phone, address] = values.map((v) => this.cipher.decrypt(v));
+          // Compare-and-set on the old values: a row changed meanwhile (retention) is left alone.
           await this.ds.query(
-            `UPDATE tickets SET caller_name = $2, caller_phone = $3, caller_address = $4, caller_phone_hash = $5
-              WHERE id = $1`,
+            `UPDATE ${t.table} SET ${nameCol} = $5, ${phoneCol} = $6, ${addressCol} = $7, ${t.phoneHash} = $8
+              WHERE id = $1 AND ${nameCol} IS NOT DISTINCT FROM $2 AND ${phoneCol} IS NOT DISTINCT FROM $3
+                AND ${addressCol} IS NOT DISTINCT FROM $4`,
             [
               r.id,
+              r.n,
+              r.p,
+              r.a,
               this.cipher.encrypt(name),
               this.cipher.encrypt(phone),
               this.cipher.encrypt(address),
@@ -164,50 +179,70 @@ export class SecurityRepository {
     }
   }
 
-  /** Retention: closed tickets whose caller data is due for anonymisation (closed before `cutoff`). */
-  async retentionDue(cutoff: Date, limit: number): Promise<{ count: number; oldest: Date | null; sample: string[] }> {
+  /**
+   * Retention: closed tickets whose caller data is due for anonymisation (closed before `cutoff`),
+   * and the merged callers (ticket_callers) of such tickets.
+   */
+  async retentionDue(
+    cutoff: Date,
+    limit: number,
+  ): Promise<{ count: number; callers: number; oldest: Date | null; sample: string[] }> {
     const rows = await this.ds.query(
-      `SELECT count(*)::int AS n, min(closed_at) AS oldest FROM tickets
-        WHERE status = 'closed' AND caller_anonymised_at IS NULL AND closed_at < $1`,
+      `SELECT count(*)::int AS n, min(closed_at) AS oldest FROM tickets x WHERE ${TICKETS.retentionDue}`,
       [cutoff],
     );
     const sample = await this.ds.query(
-      `SELECT number FROM tickets WHERE status = 'closed' AND caller_anonymised_at IS NULL AND closed_at < $1
-        ORDER BY closed_at, id LIMIT $2`,
+      `SELECT number FROM tickets x WHERE ${TICKETS.retentionDue} ORDER BY closed_at, id LIMIT $2`,
       [cutoff, limit],
     );
+    let callers = 0;
+    for (const t of CALLER_DATA_TABLES) {
+      if (t === TICKETS) continue;
+      const [c] = await this.ds.query(`SELECT count(*)::int AS n FROM ${t.table} x WHERE ${t.retentionDue}`, [cutoff]);
+      callers += c.n;
+    }
     return {
       count: rows[0].n,
+      callers,
       oldest: rows[0].oldest ? new Date(rows[0].oldest) : null,
       sample: sample.map((r: { number: string }) => r.number),
     };
   }
 
   /**
-   * Anonymises one bounded batch: the caller's name, phone, address and phone hash are erased,
-   * the moment is recorded on the ticket and its timeline. Returns the tickets done.
+   * Anonymises one bounded batch of every table in CALLER_DATA_TABLES: the caller's name, phone,
+   * address and phone hash are erased, the moment is recorded on the row and, for a ticket's own
+   * caller, on its timeline. Returns the tickets and the other rows (merged callers) done.
    */
-  async anonymiseBatch(cutoff: Date, now: Date, batch: number): Promise<number> {
+  async anonymiseBatch(cutoff: Date, now: Date, batch: number): Promise<{ tickets: number; callers: number }> {
     return this.ds.transaction(async (m) => {
-      const { rows } = await exec<{ id: string }>(
-        m,
-        `UPDATE tickets SET caller_name = NULL, caller_phone = NULL, caller_address = NULL, caller_phone_hash = NULL,
-                caller_anonymised_at = $2
-          WHERE id IN (SELECT id FROM tickets
-                        WHERE status = 'closed' AND caller_anonymised_at IS NULL AND closed_at < $1
-                        ORDER BY closed_at, id LIMIT $3 FOR UPDATE SKIP LOCKED)
-          RETURNING id`,
-        [cutoff, now, batch],
-      );
-      for (const r of rows) {
-        await exec(
+      const done = { tickets: 0, callers: 0 };
+      for (const t of CALLER_DATA_TABLES) {
+        const erase = [...t.encrypted, t.phoneHash].map((c) => `${c} = NULL`).join(', ');
+        const { rows } = await exec<{ ticket_id: string }>(
           m,
-          `INSERT INTO timeline_events (ticket_id, action, actor, at, comment, from_status, to_status)
-           VALUES ($1, 'anonymise_caller', 'system', $2, $3, 'closed', 'closed')`,
-          [r.id, now, 'retention: caller data erased'],
+          `UPDATE ${t.table} SET ${erase}, ${t.anonymisedAt} = $2
+            WHERE id IN (SELECT id FROM ${t.table} x WHERE ${t.retentionDue} LIMIT $3 FOR UPDATE SKIP LOCKED)
+            RETURNING ${t.ticketId} AS ticket_id`,
+          [cutoff, now, batch],
         );
+        if (t !== TICKETS) {
+          done.callers += rows.length;
+          continue;
+        }
+        done.tickets += rows.length;
+        for (const r of rows) {
+          await exec(
+            m,
+            `INSERT INTO timeline_events (ticket_id, action, actor, at, comment, from_status, to_status)
+             VALUES ($1, 'anonymise_caller', 'system', $2, $3, 'closed', 'closed')`,
+            [r.ticket_id, now, 'retention: caller data erased'],
+          );
+        }
       }
-      return rows.length;
+      return done;
     });
   }
 }
+
+const TICKETS = CALLER_DATA_TABLES.find((t) => t.table === 'tickets')!;

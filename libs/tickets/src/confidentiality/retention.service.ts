@@ -11,6 +11,8 @@ export interface RetentionReport {
   cutoff: string;
   /** Tickets whose caller data is (dry run) or was anonymised. */
   count: number;
+  /** Merged callers (并单, X-6) of such tickets whose data is (dry run) or was erased. */
+  callers: number;
   oldestClosedAt: string | null;
   sample: string[];
 }
@@ -20,7 +22,8 @@ const MAX_BATCHES = 200; // one run is bounded: 100,000 tickets
 
 /**
  * Retention (issue 8, item 7): the caller's name, phone and address of tickets closed more than
- * RETENTION_CALLER_YEARS ago are erased; the tickets, their timelines and all statistics stay.
+ * RETENTION_CALLER_YEARS ago are erased, with every merged caller (并单) of those tickets: every
+ * table in CALLER_DATA_TABLES (issue 17). The tickets, their timelines and all statistics stay.
  * The admin sees a dry-run report first.
  */
 @Injectable()
@@ -50,6 +53,7 @@ export class RetentionService {
       years: this.config.retention.callerYears,
       cutoff: cutoff.toISOString(),
       count: due.count,
+      callers: due.callers,
       oldestClosedAt: due.oldest?.toISOString() ?? null,
       sample: due.sample,
     };
@@ -65,16 +69,19 @@ export class RetentionService {
     const cutoff = this.cutoff();
     const before = await this.security.retentionDue(cutoff, 20);
     let count = 0;
+    let callers = 0;
     for (let i = 0; i < MAX_BATCHES; i++) {
       const done = await this.security.anonymiseBatch(cutoff, this.clock.now(), BATCH);
-      count += done;
-      if (done < BATCH) break;
+      count += done.tickets;
+      callers += done.callers;
+      if (done.tickets < BATCH && done.callers < BATCH) break;
     }
     return {
       dryRun: false,
       years: this.config.retention.callerYears,
       cutoff: cutoff.toISOString(),
       count,
+      callers,
       oldestClosedAt: before.oldest?.toISOString() ?? null,
       sample: before.sample,
     };
