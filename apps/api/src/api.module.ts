@@ -14,6 +14,7 @@ import { ReferenceController } from './reference/reference.controller';
 import { TicketsController } from './tickets/tickets.controller';
 import { AdminController } from './admin/admin.controller';
 import { DeadlinesAdminController } from './admin/deadlines-admin.controller';
+import { PeopleAdminController } from './admin/people-admin.controller';
 import { DingTalkController } from './dingtalk/dingtalk.controller';
 import { AttachmentsController } from './tickets/attachments.controller';
 import { CallerController } from './confidentiality/caller.controller';
@@ -47,6 +48,7 @@ export class ApiModule {
         TicketsController,
         AdminController,
         DeadlinesAdminController,
+        PeopleAdminController,
         AttachmentsController,
         CallerController,
         LoopController,

@@ -76,6 +76,7 @@ function userInput(body: Body): NewUserInput {
     leader: optBool(body, 'leader'),
     leaderInDepts: optIntList(body, 'leaderInDepts'),
     admin: optBool(body, 'admin'),
+    hidden: optBool(body, 'hidden'),
     email: optString(body, 'email'),
     jobNumber: optString(body, 'jobNumber'),
   };
@@ -91,6 +92,7 @@ function userPatch(body: Body): UserPatch {
     leaderInDepts: optIntList(body, 'leaderInDepts'),
     active: optBool(body, 'active'),
     admin: optBool(body, 'admin'),
+    hidden: optBool(body, 'hidden'),
     email: optString(body, 'email'),
     jobNumber: optString(body, 'jobNumber'),
   };
@@ -152,6 +154,7 @@ function orgDump(state: SimState): unknown {
       leaderInDepts: u.leaderInDepts,
       active: u.active,
       admin: u.admin,
+      hidden: u.hidden,
     })),
   };
 }

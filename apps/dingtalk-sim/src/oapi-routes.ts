@@ -130,7 +130,9 @@ const listUsers = defineRoute(
       return INVALID(`size 须在1到${MAX_USER_LIST_SIZE}之间`);
     if (!state.org.department(deptId)) return DEPT_NOT_FOUND();
     const orderField = present(body.order_field) ? String(body.order_field) : 'custom';
-    const members = state.org.directMembers(deptId);
+    // ref §3.3: hidden (access-restricted) employees are listed only with contain_access_limit
+    // true. Stricter than DingTalk where its documentation is silent: only the JSON boolean counts.
+    const members = state.org.directMembers(deptId).filter((u) => !u.hidden || body.contain_access_limit === true);
     switch (orderField) {
       case 'entry_asc':
       case 'custom':

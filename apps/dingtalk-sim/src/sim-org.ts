@@ -21,6 +21,11 @@ export interface SimUser {
   leaderInDepts: number[];
   active: boolean;
   admin: boolean;
+  /**
+   * Hidden in the address book (通讯录隐藏, an access-restricted employee): `user/list` leaves
+   * them out unless the caller passes `contain_access_limit: true`.
+   */
+  hidden: boolean;
   jobNumber: string;
   email: string;
   /** Entry order, for user/list's entry_asc / entry_desc and dept_order. */
@@ -40,6 +45,7 @@ export interface NewUserInput {
   /** Leader in exactly these departments (wins over `leader`). */
   leaderInDepts?: number[];
   admin?: boolean;
+  hidden?: boolean;
   email?: string;
   jobNumber?: string;
 }
@@ -53,6 +59,7 @@ export interface UserPatch {
   leaderInDepts?: number[];
   active?: boolean;
   admin?: boolean;
+  hidden?: boolean;
   email?: string;
   jobNumber?: string;
 }
@@ -117,6 +124,7 @@ export class SimOrg {
         leaderInDepts: person.leader ? [unit.deptId] : [],
         active: true,
         admin: false,
+        hidden: false,
         jobNumber: '',
         email: '',
         entrySeq: ++this.seq,
@@ -189,6 +197,7 @@ export class SimOrg {
       leaderInDepts: leaderDepts(input.deptIds, input.leader, input.leaderInDepts),
       active: true,
       admin: input.admin ?? false,
+      hidden: input.hidden ?? false,
       jobNumber: input.jobNumber ?? '',
       email: input.email ?? '',
       entrySeq: seq,
@@ -208,6 +217,7 @@ export class SimOrg {
     if (patch.title !== undefined) user.title = patch.title;
     if (patch.active !== undefined) user.active = patch.active;
     if (patch.admin !== undefined) user.admin = patch.admin;
+    if (patch.hidden !== undefined) user.hidden = patch.hidden;
     if (patch.email !== undefined) user.email = patch.email;
     if (patch.jobNumber !== undefined) user.jobNumber = patch.jobNumber;
     if (patch.deptIds !== undefined) {

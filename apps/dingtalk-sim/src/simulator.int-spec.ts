@@ -627,6 +627,42 @@ describe('org changes for org-sync tests', () => {
   });
 });
 
+describe('root members and hidden employees (issue 13.4, issue 16.7)', () => {
+  const ids = (a: Answer) => (a.json.result as { list: Array<{ userid: string }> }).list.map((u) => u.userid);
+
+  test('DT-sim: members of the root department are listed by user/list with dept_id 1', async () => {
+    expect(
+      (await http('POST', '/_sim/org/users', { body: { userid: 'boss', name: '总经理', deptId: 1 } })).status,
+    ).toBe(201);
+    const token = await legacyToken();
+    expect(ids(await topapi('/topapi/v2/user/list', { dept_id: 1, cursor: 0, size: 100 }, token))).toEqual(['boss']);
+    // listsub stays one level below the root: the root's own members are only reachable through user/list.
+    const subs = await topapi('/topapi/v2/department/listsub', { dept_id: 1 }, token);
+    expect((subs.json.result as Array<{ dept_id: number }>).map((d) => d.dept_id)).not.toContain(1);
+  });
+
+  test('DT-sim: a hidden employee is left out of user/list unless contain_access_limit is true', async () => {
+    await http('POST', '/_sim/org/users', { body: { userid: 'secret1', name: '隐身', deptId: 105, hidden: true } });
+    await http('PATCH', '/_sim/org/users/fare_receiver', { body: { hidden: true } });
+    const token = await legacyToken();
+    const list = (extra: Record<string, unknown>) =>
+      topapi('/topapi/v2/user/list', { dept_id: 105, cursor: 0, size: 100, ...extra }, token);
+    expect(ids(await list({}))).toEqual(['fare_leader']);
+    expect(ids(await list({ contain_access_limit: false }))).toEqual(['fare_leader']);
+    // Stricter than the documentation says: only the JSON boolean true opens the list.
+    expect(ids(await list({ contain_access_limit: 'true' }))).toEqual(['fare_leader']);
+    expect(ids(await list({ contain_access_limit: true })).sort()).toEqual(['fare_leader', 'fare_receiver', 'secret1']);
+    // Paging counts the visible list only: no page is short because of a hidden person.
+    const page = await topapi('/topapi/v2/user/list', { dept_id: 105, cursor: 0, size: 1 }, token);
+    expect(page.json.result).toMatchObject({ has_more: false, list: [{ userid: 'fare_leader' }] });
+    // user/get still finds a hidden person by userid.
+    expect((await topapi('/topapi/v2/user/get', { userid: 'secret1' }, token)).json.errcode).toBe(0);
+    expect((await http('GET', '/_sim/org')).json.users).toContainEqual(
+      expect.objectContaining({ userid: 'secret1', hidden: true }),
+    );
+  });
+});
+
 describe('demo page', () => {
   test('R-9a: the page lists people and shows a person’s notices and to-dos with links a browser can open', async () => {
     const token = await legacyToken();

@@ -41,6 +41,8 @@ export interface AppConfig {
     signInPerMinute: number;
     /** Dev sign-in (POST /api/auth/dev): only without DingTalk credentials; false turns it off there too. */
     devLogin: boolean | undefined;
+    /** Issue 13.1: DingTalk userids that are admins, granted at boot and on every org sync, never removed by it. */
+    adminUserids: string[];
   };
   /** R-19: keys of the caller data at rest; undefined → generated into dataDir/keys on first start. */
   callerData: {
@@ -208,6 +210,22 @@ export function loadConfig(
       : resolve(cwd, attachmentsRaw)
     : resolve(dataDir, 'attachments');
 
+  const adminUserids = [
+    ...new Set(
+      (str('ADMIN_USERIDS') ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ];
+  for (const id of adminUserids) {
+    if (id.length > 64 || /\s/.test(id)) {
+      issues.push(
+        `ADMIN_USERIDS must be DingTalk userids separated by commas, each at most 64 characters (got "${id}")`,
+      );
+    }
+  }
+
   const databaseUrl = url('DATABASE_URL', ['postgres:', 'postgresql:']);
   const tokenSecret = str('AUTH_TOKEN_SECRET');
   if (tokenSecret !== undefined && tokenSecret.length < 32) {
@@ -266,6 +284,7 @@ export function loadConfig(
       refreshTtlSeconds: int('AUTH_REFRESH_TTL_SECONDS', 14 * 24 * 3600, 300, 90 * 24 * 3600),
       signInPerMinute: int('AUTH_RATE_LIMIT_PER_MINUTE', 20, 1, 100000),
       devLogin: bool('DEV_LOGIN'),
+      adminUserids,
     },
     callerData: { keys: callerKeys, hashKey: callerHashKey },
     retention: {

@@ -23,6 +23,7 @@ import { AttachmentRepository } from './repositories/attachment.repository';
 import { KbRepository } from './repositories/kb.repository';
 import { TransitRepository } from './repositories/transit.repository';
 import { IntakeRepository } from './repositories/intake.repository';
+import { PeopleAdminRepository } from './repositories/people-admin.repository';
 
 const REPOSITORIES = [
   OrganisationRepository,
@@ -43,6 +44,7 @@ const REPOSITORIES = [
   KbRepository,
   TransitRepository,
   IntakeRepository,
+  PeopleAdminRepository,
 ];
 
 /** The one Nest module that owns the connection pool and the repositories. */

@@ -58,6 +58,15 @@ export { DingTalkRepository } from './repositories/dingtalk.repository';
 export type { DingTalkTodoRow } from './repositories/dingtalk.repository';
 export { OrgSyncRepository } from './repositories/org-sync.repository';
 export type { SyncedUnit, SyncedPerson } from './repositories/org-sync.repository';
+export { PeopleAdminRepository } from './repositories/people-admin.repository';
+export type {
+  AdminPersonRow,
+  AdminUnitRow,
+  ConfigEntity,
+  PeopleFilter,
+  RoleChangeRow,
+  RoleChangeVia,
+} from './repositories/people-admin.repository';
 export { AttachmentRepository } from './repositories/attachment.repository';
 export type { AttachmentRow, AttachmentKind, NewAttachment } from './repositories/attachment.repository';
 export { CallerCipher, parseCallerKeys } from './crypto/caller-cipher';

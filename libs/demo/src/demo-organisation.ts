@@ -8,7 +8,7 @@ export type UnitRole = 'receiver' | 'unit_leader';
 export interface DemoUnit {
   code: string;
   name: string;
-  kind: 'department' | 'branch';
+  kind: 'ops' | 'office' | 'department' | 'branch';
   /** DingTalk department id in the simulator's demo company. */
   deptId: number;
 }
@@ -32,8 +32,8 @@ export const DEMO_CORP = {
 } as const;
 
 export const DEMO_UNITS: readonly DemoUnit[] = [
-  { code: 'ops', name: '运营服务部', kind: 'department', deptId: 100 },
-  { code: 'office', name: '公司办公室', kind: 'department', deptId: 101 },
+  { code: 'ops', name: '运营服务部', kind: 'ops', deptId: 100 },
+  { code: 'office', name: '公司办公室', kind: 'office', deptId: 101 },
   { code: 'branch1', name: '第一分公司', kind: 'branch', deptId: 102 },
   { code: 'branch2', name: '第二分公司', kind: 'branch', deptId: 103 },
   { code: 'safety', name: '安全技术科', kind: 'department', deptId: 104 },

@@ -16,6 +16,7 @@ import { DINGTALK_CLIENT, dingTalkClientProvider } from './dingtalk/dingtalk-cli
 import { DingTalkSignInService } from './auth/dingtalk-sign-in.service';
 import { OrgSyncService } from './org-sync/org-sync.service';
 import { AdminService } from './admin.service';
+import { AdminPeopleService, ConfiguredAdminsBootstrap } from './admin-people.service';
 import { AttachmentsService } from './attachments/attachments.service';
 import { CallerRevealService } from './confidentiality/caller-reveal.service';
 import { IntakeHooks } from './intake/intake-hooks';
@@ -43,6 +44,8 @@ import { RetentionService } from './confidentiality/retention.service';
     DingTalkSignInService,
     OrgSyncService,
     AdminService,
+    AdminPeopleService,
+    ConfiguredAdminsBootstrap,
     AttachmentsService,
     CallerRevealService,
     RetentionService,
@@ -67,6 +70,7 @@ import { RetentionService } from './confidentiality/retention.service';
     DingTalkSignInService,
     OrgSyncService,
     AdminService,
+    AdminPeopleService,
     AttachmentsService,
     CallerRevealService,
     RetentionService,

@@ -154,10 +154,13 @@ export class TicketsService {
     }
     const now = this.clock.now();
     const source = await this.org.findSource(input.source);
-    if (!source || !source.active) throw new DomainError('VALIDATION', `未知的来源“${input.source}”。`, 'source');
+    if (!source) throw new DomainError('VALIDATION', `未知的来源“${input.source}”。`, 'source');
+    // Issue 13.3: a deactivated source or category stays on old tickets but takes no new ones.
+    if (!source.active) throw new DomainError('VALIDATION', `来源“${source.name}”已停用，不能用于新登记。`, 'source');
     const category = await this.org.findCategory(input.category);
-    if (!category || !category.active) {
-      throw new DomainError('VALIDATION', `未知的事项类型“${input.category}”。`, 'category');
+    if (!category) throw new DomainError('VALIDATION', `未知的事项类型“${input.category}”。`, 'category');
+    if (!category.active) {
+      throw new DomainError('VALIDATION', `事项类型“${category.name}”已停用，不能用于新登记。`, 'category');
     }
     if (input.occurredAt && input.occurredAt.getTime() > now.getTime() + 5 * 60_000) {
       throw new DomainError('VALIDATION', '发生时间不能晚于现在。', 'occurredAt');

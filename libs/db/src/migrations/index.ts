@@ -1,17 +1,18 @@
 // Every migration, in order. Reviewed SQL only; the schema never comes from synchronize.
 import { InitialSchema1764300000000 } from './1764300000000-initial-schema';
 import { DingTalkDelivery1764400000000 } from './1764400000000-dingtalk-delivery';
-import { Security1764700000000 } from './1764700000000-security';
 import { Attachments1764600000000 } from './1764600000000-attachments';
+import { Security1764700000000 } from './1764700000000-security';
 import { Deadlines1764800000000 } from './1764800000000-deadlines';
 import { CallerEncryption1764900000000 } from './1764900000000-caller-encryption';
-import { IntakeDesk1765100000000 } from './1765100000000-intake-desk';
 import { Retention1764950000000 } from './1764950000000-retention';
 import { ClosingTheLoop1765000000000 } from './1765000000000-closing-the-loop';
+import { IntakeDesk1765100000000 } from './1765100000000-intake-desk';
 import { AcceptAndReviewReminders1765200000000 } from './1765200000000-accept-and-review-reminders';
 import { MergedTicketsNotFollowedUp1765400000000 } from './1765400000000-merged-tickets-not-followed-up';
 import { LightOrderIndex1765410000000 } from './1765410000000-light-order-index';
 import { KbUseCount1765420000000 } from './1765420000000-kb-use-count';
+import { PeopleAndRoles1765600000000 } from './1765600000000-people-and-roles';
 import { MergedCallersRetention1765900000000 } from './1765900000000-merged-callers-retention';
 
 export const MIGRATIONS: Function[] = [
@@ -28,5 +29,6 @@ export const MIGRATIONS: Function[] = [
   MergedTicketsNotFollowedUp1765400000000,
   LightOrderIndex1765410000000,
   KbUseCount1765420000000,
+  PeopleAndRoles1765600000000,
   MergedCallersRetention1765900000000,
 ];

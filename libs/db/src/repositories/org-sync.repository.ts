@@ -4,8 +4,11 @@ import { DataSource, EntityManager } from 'typeorm';
 export interface SyncedUnit {
   code: string;
   name: string;
+  /** DingTalk's name as last seen; the admin may have renamed the unit (`name`). */
+  dingtalkName: string | null;
   deptId: number;
   active: boolean;
+  deactivatedBy: 'admin' | 'sync' | null;
 }
 
 export interface SyncedPerson {
@@ -16,6 +19,8 @@ export interface SyncedPerson {
   roles: string[];
   active: boolean;
   units: Array<{ code: string; isLeader: boolean }>;
+  /** An admin has saved this person's roles: the sync no longer derives `receiver`. */
+  receiverByAdmin?: boolean;
 }
 
 /** Reads and writes for the DingTalk organisation sync (issue 4, item 6). */
@@ -29,19 +34,26 @@ export class OrgSyncRepository {
 
   async unitsByDept(m: EntityManager = this.ds.manager): Promise<Map<number, SyncedUnit>> {
     const rows = await m.query(
-      `SELECT code, name, dingtalk_dept_id, active FROM units WHERE dingtalk_dept_id IS NOT NULL`,
+      `SELECT code, name, dingtalk_name, dingtalk_dept_id, active, deactivated_by FROM units WHERE dingtalk_dept_id IS NOT NULL`,
     );
     return new Map(
       rows.map((r: Record<string, any>) => [
         Number(r.dingtalk_dept_id),
-        { code: r.code, name: r.name, deptId: Number(r.dingtalk_dept_id), active: r.active },
+        {
+          code: r.code,
+          name: r.name,
+          dingtalkName: r.dingtalk_name,
+          deptId: Number(r.dingtalk_dept_id),
+          active: r.active,
+          deactivatedBy: r.deactivated_by,
+        },
       ]),
     );
   }
 
   async people(m: EntityManager = this.ds.manager): Promise<Map<string, SyncedPerson>> {
     const rows = await m.query(
-      `SELECT p.userid, p.unionid, p.name, p.title, p.roles, p.active,
+      `SELECT p.userid, p.unionid, p.name, p.title, p.roles, p.active, p.receiver_by_admin AS "receiverByAdmin",
               COALESCE(json_agg(json_build_object('code', um.unit_code, 'isLeader', um.is_leader) ORDER BY um.unit_code)
                 FILTER (WHERE um.unit_code IS NOT NULL), '[]') AS units
          FROM people p LEFT JOIN unit_memberships um ON um.userid = p.userid GROUP BY p.userid`,
@@ -49,21 +61,45 @@ export class OrgSyncRepository {
     return new Map(rows.map((r: SyncedPerson) => [r.userid, r]));
   }
 
-  async upsertUnit(m: EntityManager, u: { code: string; name: string; kind: string; deptId: number }): Promise<void> {
+  /** A department the sync has not seen before becomes a unit (the admin sets its kind later). */
+  async insertUnit(
+    m: EntityManager,
+    u: { code: string; name: string; kind: string; deptId: number },
+    now: Date,
+  ): Promise<void> {
     await m.query(
-      `INSERT INTO units (code, name, kind, dingtalk_dept_id) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, dingtalk_dept_id = EXCLUDED.dingtalk_dept_id,
-         active = true, updated_at = now()`,
-      [u.code, u.name, u.kind, u.deptId],
+      `INSERT INTO units (code, name, kind, dingtalk_dept_id, dingtalk_name, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $2, $5, $5)`,
+      [u.code, u.name, u.kind, u.deptId, now],
     );
   }
 
-  async deactivateUnit(m: EntityManager, code: string): Promise<void> {
-    await m.query(`UPDATE units SET active = false, updated_at = now() WHERE code = $1`, [code]);
+  /**
+   * DingTalk renamed the department or it is back: the unit's own name follows DingTalk's unless
+   * an admin renamed it; only a unit the sync itself deactivated comes back (an admin's
+   * deactivation stands).
+   */
+  async refreshUnit(m: EntityManager, code: string, dingtalkName: string, now: Date): Promise<void> {
+    await m.query(
+      `UPDATE units SET name = CASE WHEN name = dingtalk_name OR dingtalk_name IS NULL THEN $2 ELSE name END,
+              dingtalk_name = $2,
+              active = CASE WHEN deactivated_by = 'sync' THEN true ELSE active END,
+              deactivated_by = CASE WHEN deactivated_by = 'sync' THEN NULL ELSE deactivated_by END,
+              updated_at = $3
+        WHERE code = $1`,
+      [code, dingtalkName, now],
+    );
   }
 
-  async deactivatePerson(m: EntityManager, userid: string): Promise<void> {
-    await m.query(`UPDATE people SET active = false, updated_at = now() WHERE userid = $1`, [userid]);
+  async deactivateUnit(m: EntityManager, code: string, now: Date): Promise<void> {
+    await m.query(
+      `UPDATE units SET active = false, deactivated_by = 'sync', updated_at = $2 WHERE code = $1 AND active`,
+      [code, now],
+    );
+  }
+
+  async deactivatePerson(m: EntityManager, userid: string, now: Date): Promise<void> {
+    await m.query(`UPDATE people SET active = false, updated_at = $2 WHERE userid = $1`, [userid, now]);
   }
 
   async startRun(trigger: 'schedule' | 'admin', now: Date): Promise<number> {
@@ -74,7 +110,7 @@ export class OrgSyncRepository {
     return Number(rows[0].id);
   }
 
-  async finishRun(id: number, status: 'ok' | 'failed', summary: unknown, now: Date): Promise<void> {
+  async finishRun(id: number, status: 'ok' | 'partial' | 'failed', summary: unknown, now: Date): Promise<void> {
     await this.ds.query(`UPDATE org_sync_runs SET status = $2, summary = $3, finished_at = $4 WHERE id = $1`, [
       id,
       status,

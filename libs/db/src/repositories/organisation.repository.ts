@@ -14,7 +14,7 @@ export interface PersonRow {
 export interface UnitRow {
   code: string;
   name: string;
-  kind: 'department' | 'branch';
+  kind: 'ops' | 'office' | 'department' | 'branch';
   dingtalkDeptId: number | null;
   active: boolean;
 }
@@ -122,9 +122,10 @@ export class OrganisationRepository {
     m: EntityManager = this.ds.manager,
   ): Promise<void> {
     await m.query(
-      `INSERT INTO units (code, name, kind, dingtalk_dept_id) VALUES ($1, $2, $3, $4)
+      `INSERT INTO units (code, name, kind, dingtalk_dept_id, dingtalk_name) VALUES ($1, $2, $3, $4, CASE WHEN $4::bigint IS NULL THEN NULL ELSE $2 END)
        ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind,
-         dingtalk_dept_id = EXCLUDED.dingtalk_dept_id, active = true, updated_at = now()`,
+         dingtalk_dept_id = EXCLUDED.dingtalk_dept_id, dingtalk_name = EXCLUDED.dingtalk_name,
+         active = true, deactivated_by = NULL, updated_at = now()`,
       [u.code, u.name, u.kind, u.dingtalkDeptId],
     );
   }

@@ -1,30 +1,56 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { OrganisationRepository, OrgSyncRepository, type SyncedPerson } from '@hotline/db';
+import { APP_CONFIG, type AppConfig } from '@hotline/config';
+import { OrganisationRepository, OrgSyncRepository, PeopleAdminRepository, type SyncedPerson } from '@hotline/db';
 import type { DingTalkClient, DingTalkDepartment, DingTalkUser } from '@hotline/dingtalk';
 import { CLOCK, type Clock } from '../clock';
 import { DINGTALK_CLIENT } from '../dingtalk/dingtalk-client.provider';
+import { GRANTED_ROLES } from './roles';
 
 export interface OrgSyncSummary {
   departments: number;
+  /** False when a limit cut the read short: then nobody and no unit was deactivated. */
+  complete: boolean;
+  /** Why the read stopped early (complete false). */
+  incompleteReason?: string;
   units: { created: number; updated: number; deactivated: number };
   people: { created: number; updated: number; deactivated: number };
+  /** ADMIN_USERIDS that became admins in this run. */
+  adminsGranted: number;
 }
 
 const ROOT_DEPT = 1;
-const MAX_DEPARTMENTS = 5000;
-const GLOBAL_ROLES = ['dispatcher', 'ops_head', 'office_reviewer', 'admin'];
+// ref §3.3: user/list pages hold at most 100.
+const PAGE_SIZE = 100;
+
+interface ReadResult {
+  depts: DingTalkDepartment[];
+  users: Map<string, { user: DingTalkUser; depts: Map<number, boolean> }>;
+  complete: boolean;
+  incompleteReason?: string;
+}
 
 /**
- * DingTalk's departments → units, people → people with unit memberships, leader_in_dept →
- * unit leader (issue 4, item 6). Idempotent; people who left are deactivated, never deleted;
- * the roles an admin gave (dispatcher, ops head, office reviewer, admin) are kept.
+ * DingTalk's departments → units, people → people with unit memberships, leader_in_dept → unit
+ * leader (issue 4 item 6, issue 13.4). The root department's own members are people too (no
+ * unit); hidden (access-restricted) employees are read with `contain_access_limit`. Everything
+ * is read first and written in one transaction. A person or unit is deactivated only by a
+ * complete read that no longer sees them: a read that fails writes nothing, and one cut short by
+ * a limit updates what it saw but deactivates nobody (run status `partial`). The roles an admin
+ * grants (dispatcher, ops head, office reviewer, admin) are never touched; `unit_leader` follows
+ * DingTalk's leader flag; `receiver` is derived for people whose roles no admin has saved.
+ * ADMIN_USERIDS are applied on every run.
  */
 @Injectable()
 export class OrgSyncService {
+  /** Safety limits of one run (tests lower them). */
+  limits = { departments: 5000, people: 100_000 };
+
   constructor(
     @Inject(DINGTALK_CLIENT) private readonly client: DingTalkClient,
     private readonly repo: OrgSyncRepository,
     private readonly org: OrganisationRepository,
+    private readonly peopleAdmin: PeopleAdminRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -32,7 +58,7 @@ export class OrgSyncService {
     const runId = await this.repo.startRun(trigger, this.clock.now());
     try {
       const summary = await this.sync();
-      await this.repo.finishRun(runId, 'ok', summary, this.clock.now());
+      await this.repo.finishRun(runId, summary.complete ? 'ok' : 'partial', summary, this.clock.now());
       return summary;
     } catch (err) {
       await this.repo.finishRun(
@@ -45,62 +71,92 @@ export class OrgSyncService {
     }
   }
 
-  private async departments(): Promise<DingTalkDepartment[]> {
-    const all: DingTalkDepartment[] = [];
+  /** Walks the tree from the root and reads every department's direct members, root included. */
+  private async read(): Promise<ReadResult> {
+    const depts: DingTalkDepartment[] = [];
+    const users: ReadResult['users'] = new Map();
     const queue = [ROOT_DEPT];
-    while (queue.length > 0 && all.length < MAX_DEPARTMENTS) {
-      const subs = await this.client.listSubDepartments(queue.shift()!);
-      for (const d of subs) {
-        all.push(d);
+    let stop: string | undefined;
+    while (queue.length > 0) {
+      if (depts.length >= this.limits.departments) {
+        stop = `more than ${this.limits.departments} departments`;
+        break;
+      }
+      for (const d of await this.client.listSubDepartments(queue.shift()!)) {
+        depts.push(d);
         queue.push(d.dept_id);
       }
     }
-    return all;
+    // The root's own members (a company's leadership often sits there) and every department's.
+    for (const deptId of stop ? [] : [ROOT_DEPT, ...depts.map((d) => d.dept_id)]) {
+      for (let cursor = 0; ;) {
+        const page = await this.client.listUsers({ deptId, cursor, size: PAGE_SIZE, containAccessLimit: true });
+        for (const u of page.list) {
+          const entry = users.get(u.userid) ?? { user: u, depts: new Map<number, boolean>() };
+          entry.depts.set(
+            deptId,
+            Boolean(u.leader) || Boolean(u.leader_in_dept?.some((l) => l.dept_id === deptId && l.leader)),
+          );
+          users.set(u.userid, entry);
+        }
+        if (users.size > this.limits.people) {
+          stop = `more than ${this.limits.people} people`;
+          break;
+        }
+        if (!page.has_more || page.next_cursor === undefined) break;
+        cursor = page.next_cursor;
+      }
+      if (stop) break;
+    }
+    return { depts, users, complete: stop === undefined, ...(stop ? { incompleteReason: stop } : {}) };
   }
 
   private async sync(): Promise<OrgSyncSummary> {
-    // Read everything from DingTalk first; then write in one transaction.
-    const depts = await this.departments();
-    const users = new Map<string, { user: DingTalkUser; depts: Map<number, boolean> }>();
-    for (const d of depts) {
-      for (const u of await this.client.listAllUsers(d.dept_id)) {
-        const entry = users.get(u.userid) ?? { user: u, depts: new Map<number, boolean>() };
-        entry.depts.set(
-          d.dept_id,
-          Boolean(u.leader) || Boolean(u.leader_in_dept?.some((l) => l.dept_id === d.dept_id && l.leader)),
-        );
-        users.set(u.userid, entry);
-      }
-    }
+    const { depts, users, complete, incompleteReason } = await this.read();
+    const now = this.clock.now();
     const summary: OrgSyncSummary = {
       departments: depts.length,
+      complete,
+      ...(incompleteReason ? { incompleteReason } : {}),
       units: { created: 0, updated: 0, deactivated: 0 },
       people: { created: 0, updated: 0, deactivated: 0 },
+      adminsGranted: 0,
     };
     await this.repo.transaction(async (m) => {
       const unitsByDept = await this.repo.unitsByDept(m);
       for (const d of depts) {
         const existing = unitsByDept.get(d.dept_id);
         if (!existing) {
+          // A new department: a branch company by its name, otherwise a department; the admin
+          // says which one is the operations service department and which the company office.
           const unit = {
             code: `dept_${d.dept_id}`,
             name: d.name,
             kind: d.name.includes('分公司') ? 'branch' : 'department',
             deptId: d.dept_id,
           };
-          await this.repo.upsertUnit(m, unit);
-          unitsByDept.set(d.dept_id, { code: unit.code, name: unit.name, deptId: d.dept_id, active: true });
+          await this.repo.insertUnit(m, unit, now);
+          unitsByDept.set(d.dept_id, {
+            code: unit.code,
+            name: unit.name,
+            dingtalkName: unit.name,
+            deptId: d.dept_id,
+            active: true,
+            deactivatedBy: null,
+          });
           summary.units.created++;
-        } else if (existing.name !== d.name || !existing.active) {
-          await this.repo.upsertUnit(m, { code: existing.code, name: d.name, kind: 'department', deptId: d.dept_id });
+        } else if (existing.dingtalkName !== d.name || existing.deactivatedBy === 'sync') {
+          await this.repo.refreshUnit(m, existing.code, d.name, now);
           summary.units.updated++;
         }
       }
-      const seenDepts = new Set(depts.map((d) => d.dept_id));
-      for (const [deptId, unit] of unitsByDept) {
-        if (!seenDepts.has(deptId) && unit.active) {
-          await this.repo.deactivateUnit(m, unit.code);
-          summary.units.deactivated++;
+      if (complete) {
+        const seenDepts = new Set(depts.map((d) => d.dept_id));
+        for (const [deptId, unit] of unitsByDept) {
+          if (!seenDepts.has(deptId) && unit.active) {
+            await this.repo.deactivateUnit(m, unit.code, now);
+            summary.units.deactivated++;
+          }
         }
       }
 
@@ -110,33 +166,66 @@ export class OrgSyncService {
           .filter(([deptId]) => unitsByDept.has(deptId))
           .map(([deptId, isLeader]) => ({ code: unitsByDept.get(deptId)!.code, isLeader }));
         const before = people.get(user.userid);
-        const leads = units.some((u) => u.isLeader);
-        const globalRoles = (before?.roles ?? []).filter((r) => GLOBAL_ROLES.includes(r));
-        const wasReceiver = before ? before.roles.includes('receiver') : !leads && globalRoles.length === 0;
-        const roles = [...globalRoles, ...(wasReceiver ? ['receiver'] : []), ...(leads ? ['unit_leader'] : [])];
         const next: SyncedPerson = {
           userid: user.userid,
           unionid: user.unionid,
           name: user.name,
           title: user.title ?? null,
-          roles,
+          roles: syncedRoles(before, units),
           active: true,
           units,
         };
         if (before && samePerson(before, next)) continue;
         await this.org.upsertPerson(next, m);
+        if (!sameRoles(before?.roles ?? [], next.roles)) {
+          await this.peopleAdmin.recordRoleChange(m, {
+            at: now,
+            changedBy: null,
+            via: 'org_sync',
+            userid: user.userid,
+            before: before?.roles ?? [],
+            after: next.roles,
+          });
+        }
         if (before) summary.people.updated++;
         else summary.people.created++;
       }
-      for (const p of people.values()) {
-        if (p.active && p.unionid && !users.has(p.userid)) {
-          await this.repo.deactivatePerson(m, p.userid);
-          summary.people.deactivated++;
+      // Only a complete read may conclude that someone has left. A row without a unionid was
+      // never seen in DingTalk (an ADMIN_USERIDS entry nobody has synced): left alone.
+      if (complete) {
+        for (const p of people.values()) {
+          if (p.active && p.unionid && !users.has(p.userid)) {
+            await this.repo.deactivatePerson(m, p.userid, now);
+            summary.people.deactivated++;
+          }
         }
       }
+      summary.adminsGranted = (
+        await this.peopleAdmin.grantConfiguredAdmins(this.config.auth.adminUserids, now, m)
+      ).length;
     });
     return summary;
   }
+}
+
+/**
+ * The roles after a sync: granted roles kept; unit_leader from DingTalk's leader flag; receiver
+ * derived (member of a unit, leads none, no granted role) unless an admin has saved the roles.
+ */
+export function syncedRoles(
+  before: Pick<SyncedPerson, 'roles' | 'receiverByAdmin'> | undefined,
+  units: Array<{ isLeader: boolean }>,
+): string[] {
+  const granted = (before?.roles ?? []).filter((r) => (GRANTED_ROLES as readonly string[]).includes(r));
+  const leads = units.some((u) => u.isLeader);
+  const receiver = before?.receiverByAdmin
+    ? before.roles.includes('receiver')
+    : units.length > 0 && !leads && granted.length === 0;
+  return [...granted, ...(receiver ? ['receiver'] : []), ...(leads ? ['unit_leader'] : [])];
+}
+
+function sameRoles(a: string[], b: string[]): boolean {
+  return JSON.stringify([...a].sort()) === JSON.stringify([...b].sort());
 }
 
 function samePerson(a: SyncedPerson, b: SyncedPerson): boolean {
@@ -146,7 +235,7 @@ function samePerson(a: SyncedPerson, b: SyncedPerson): boolean {
     a.unionid === b.unionid &&
     a.name === b.name &&
     (a.title ?? null) === (b.title ?? null) &&
-    JSON.stringify([...a.roles].sort()) === JSON.stringify([...b.roles].sort()) &&
+    sameRoles(a.roles, b.roles) &&
     units(a) === units(b)
   );
 }
