@@ -101,7 +101,7 @@ describe('deadlines: accept-limit and review-step reminders, the digest catch-up
     // The matters of one batch come to each person as one notice.
     const [folded] = await notices(ids[0], 'overdue', 'accept_overdue');
     expect(folded.count).toBeGreaterThan(1);
-    const msg = composeNotice(folded, 'http://localhost:3000');
+    const msg = composeNotice(folded, { publicUrl: 'http://localhost:3000', corpId: 'dingtestcorp' });
     expect(msg.action_card.title).toMatch(/^工单超时未签收（\d+件）$/);
     expect(msg.action_card.markdown).toContain('最晚 2026-12-01 17:30');
     expect(msg.action_card.markdown).toContain('超过签收时限仍未签收');
@@ -127,7 +127,7 @@ describe('deadlines: accept-limit and review-step reminders, the digest catch-up
     expect(await timelineActions(accepted.id, 'accept_overdue')).toBe(0);
     const [reminder] = await notices(waiting.id, 'remind', 'accept_overdue');
     expect(reminder).toMatchObject({ userids: ['b1_receiver'], count: 1 });
-    const msg = composeNotice(reminder, 'http://localhost:3000').action_card;
+    const msg = composeNotice(reminder, { publicUrl: 'http://localhost:3000', corpId: 'dingtestcorp' }).action_card;
     expect(msg.title).toBe(`工单催办 ${waiting.number}`);
     expect(msg.markdown).toContain('**最晚签收**：2026-12-08 17:30');
     expect(msg.markdown).toContain('请立即签收');
@@ -214,7 +214,7 @@ describe('deadlines: accept-limit and review-step reminders, the digest catch-up
     await jobs.runScans();
     reminders = await notices(id, 'remind', 'review_overdue');
     expect(reminders.map((n) => n.userids)).toEqual([['dispatcher1'], ['ops_head']]);
-    const msg = composeNotice(reminders[1], 'http://localhost:3000');
+    const msg = composeNotice(reminders[1], { publicUrl: 'http://localhost:3000', corpId: 'dingtestcorp' });
     expect(msg.action_card.markdown).toContain('**审核时限**：2026-12-07 17:30');
     expect(await timelineActions(id, 'review_overdue')).toBe(2);
     const { rows: keys } = await db.query(

@@ -404,7 +404,7 @@ describe('deadlines: policies, extensions, lights and the deadline jobs', () => 
     expect(rows[0].userids).toEqual(['fare_receiver']);
     expect(rows[0].items!.map((i) => i.ticket.id)).toEqual(expect.arrayContaining([one.id, two.id]));
     expect(await notices(two.id, 'remind')).toEqual(rows);
-    const msg = composeNotice(rows[0], 'http://localhost:3000');
+    const msg = composeNotice(rows[0], { publicUrl: 'http://localhost:3000', corpId: 'dingtestcorp' });
     expect(msg.action_card.title).toMatch(/^工单催办（\d+件）$/);
     expect(msg.action_card.markdown).toContain(one.number);
     expect(msg.action_card.markdown).toContain(two.number);
@@ -503,7 +503,7 @@ describe('deadlines: policies, extensions, lights and the deadline jobs', () => 
     expect(digest.userids).toEqual(['ops_head']);
     expect(digest.digest!.overdue).toBeGreaterThan(0);
     expect(digest.digest!.overdueByUnit).toEqual(expect.arrayContaining([expect.objectContaining({ unit: 'safety' })]));
-    const msg = composeNotice(digest, 'http://localhost:3000');
+    const msg = composeNotice(digest, { publicUrl: 'http://localhost:3000', corpId: 'dingtestcorp' });
     expect(msg.action_card.title).toBe('每日工单汇总');
     expect(msg.action_card.markdown).toContain('已超期');
   });
@@ -546,7 +546,9 @@ describe('deadlines: policies, extensions, lights and the deadline jobs', () => 
     const alert = await notices(before.id, 'calendar_missing_year');
     expect(alert).toHaveLength(1);
     expect(alert[0]).toMatchObject({ userids: ['admin'], years: [2027] });
-    expect(composeNotice(alert[0], 'http://localhost:3000').action_card.markdown).toContain('2027');
+    expect(
+      composeNotice(alert[0], { publicUrl: 'http://localhost:3000', corpId: 'dingtestcorp' }).action_card.markdown,
+    ).toContain('2027');
     const status = await api.get('admin', '/api/admin/calendar');
     expect(status.body.missingYears).toEqual([expect.objectContaining({ year: 2027, lastTicketId: before.id })]);
     expect(status.body.coveredYears).not.toContain(2027);

@@ -2,7 +2,14 @@
 // auth codes, fault injection, clock, settings, and org changes. Documented in README.md.
 import { OrgChangeError, type NewUserInput, type UserPatch } from './sim-org';
 import { parseBody, plainJson, type SimRequest, type SimResponse } from './sim-http';
-import { FAULT_KINDS, type FaultKind, type FaultSpec, type SimSettings, type SimState } from './sim-state';
+import {
+  FAULT_KINDS,
+  FORBIDDEN_CODES,
+  type FaultKind,
+  type FaultSpec,
+  type SimSettings,
+  type SimState,
+} from './sim-state';
 import { messagesOf, todosOf } from './sim-views';
 
 type Body = Record<string, unknown>;
@@ -137,6 +144,8 @@ function settingsPatch(body: Body): Partial<SimSettings> {
     }
     out.deniedScopes = [...(body.deniedScopes as string[])];
   }
+  const polls = optInt(body, 'progressPollsBeforeDone', 0);
+  if (polls !== undefined) out.progressPollsBeforeDone = polls;
   return out;
 }
 
@@ -198,6 +207,20 @@ function route(state: SimState, req: SimRequest): SimResponse | undefined {
       const userid = reqString(jsonBody(req), 'userid');
       if (!state.org.user(userid)) return notFound(`no user ${userid}`);
       return plainJson(200, { code: state.mintAuthCode(userid) });
+    }
+
+    case 'POST /_sim/notice-drops': {
+      // 16.7: DingTalk accepts a notice and silently does not deliver it (ref §5.2): the next
+      // `count` notices to this person show in the task's forbidden_list with `code`.
+      const body = jsonBody(req);
+      const userid = reqString(body, 'userid');
+      const code = reqString(body, 'code');
+      if (!(FORBIDDEN_CODES as readonly string[]).includes(code)) {
+        return bad(`code must be one of ${FORBIDDEN_CODES.join(', ')}`);
+      }
+      if (!state.org.user(userid)) return notFound(`no user ${userid}`);
+      state.dropNotices(userid, code, optInt(body, 'count', 1) ?? 1);
+      return plainJson(200, { pending: state.noticeDrops.get(userid) });
     }
 
     case 'GET /_sim/faults':

@@ -10,12 +10,14 @@ import { TOKEN_TTL_MS, newRequestIdApi, type SimState, type SimTodo } from './si
 
 type Body = Record<string, unknown>;
 
-const SUBJECT_MAX = 1024; // ref §6
-const DESCRIPTION_MAX = 4096; // ref §6
+const SUBJECT_MAX = 1024; // ref §6; counted in UTF-8 bytes (16.7: the stricter reading)
+const DESCRIPTION_MAX = 4096; // ref §6; bytes, as the subject
 const DETAIL_URL_MAX_BYTES = 1024; // ref §6
 const CREATE_EXECUTORS_MAX = 100; // ref §6 (advised)
 const UPDATE_LIST_MAX = 1000; // ref §6
 const QUERY_PAGE_SIZE = 20;
+
+const bytes = (text: string): number => Buffer.byteLength(text, 'utf8');
 
 function invalidParam(detail: string): SimResponse {
   return apiError(400, 'invalidParam', `参数错误: ${detail}`);
@@ -46,8 +48,8 @@ const accessToken = defineRoute(
     if (body.appKey !== state.app.appKey || body.appSecret !== state.app.appSecret) {
       return apiError(400, 'invalidClientIdOrSecret', '无效的clientId或者clientSecret');
     }
-    // ref §11.2: one live token per app, shared with gettoken.
-    const token = state.issueToken(state.app.appKey);
+    // 16.7: the new family's own token; gettoken's is refused here (docs/dingtalk.md).
+    const token = state.issueToken(state.app.appKey, 'api');
     return apiOk({ accessToken: token.value, expireIn: Math.round((token.expiresAt - state.now()) / 1000) });
   }),
 );
@@ -123,6 +125,23 @@ function checkPeople(ctx: RouteContext, op: 'Create' | 'Update' | 'Delete' | 'Qu
   return undefined;
 }
 
+/**
+ * 16.7: the path's unionId must be the to-do's: its owner or creator, or (to read it, or to change
+ * it as an executor) one of its executors or participants. DingTalk's exact rule and code are
+ * not in the reference; the simulator refuses others with HTTP 403 (docs/dingtalk.md).
+ */
+function notYours(todo: SimTodo, unionId: string, purpose: 'read' | 'update'): SimResponse | undefined {
+  const own = todo.ownerUnionId === unionId || todo.creatorId === unionId;
+  const executor = todo.executorIds.includes(unionId);
+  const participant = todo.participantIds.includes(unionId);
+  if (own || executor || (purpose === 'read' && participant)) return undefined;
+  return apiError(
+    403,
+    'Forbidden.AccessDenied.NoPermission',
+    `用户${unionId}无权${purpose === 'read' ? '查看' : '修改'}该待办`,
+  );
+}
+
 function liveTodo(state: SimState, taskId: string | undefined): SimTodo | undefined {
   const todo = taskId === undefined ? undefined : state.todos.get(taskId);
   return todo && !todo.deleted ? todo : undefined;
@@ -138,11 +157,11 @@ const createTodo = defineRoute(
     const peopleError = checkPeople(ctx, 'Create');
     if (peopleError) return peopleError;
     if (!present(body.subject) || typeof body.subject !== 'string') return todoError('Create', 'subject is required');
-    if (body.subject.length > SUBJECT_MAX) return todoError('Create', 'subject is oversize');
+    if (bytes(body.subject) > SUBJECT_MAX) return todoError('Create', 'subject is oversize');
     if (body.description !== undefined && typeof body.description !== 'string') {
       return todoError('Create', 'description is invalid');
     }
-    if (typeof body.description === 'string' && body.description.length > DESCRIPTION_MAX) {
+    if (typeof body.description === 'string' && bytes(body.description) > DESCRIPTION_MAX) {
       return todoError('Create', 'description is oversize');
     }
     const dueTime = body.dueTime === undefined ? undefined : asInteger(body.dueTime);
@@ -212,13 +231,15 @@ const updateTodo = defineRoute(
     if (peopleError) return peopleError;
     const todo = liveTodo(state, req.params.taskId);
     if (!todo) return todoError('Update', 'task not exist');
+    const refused = notYours(todo, req.params.unionId!, 'update');
+    if (refused) return refused;
     if (body.subject !== undefined) {
       if (typeof body.subject !== 'string' || body.subject === '') return todoError('Update', 'subject is invalid');
-      if (body.subject.length > SUBJECT_MAX) return todoError('Update', 'subject is oversize');
+      if (bytes(body.subject) > SUBJECT_MAX) return todoError('Update', 'subject is oversize');
     }
     if (body.description !== undefined) {
       if (typeof body.description !== 'string') return todoError('Update', 'description is invalid');
-      if (body.description.length > DESCRIPTION_MAX) return todoError('Update', 'description is oversize');
+      if (bytes(body.description) > DESCRIPTION_MAX) return todoError('Update', 'description is oversize');
     }
     const dueTime = body.dueTime === undefined ? undefined : asInteger(body.dueTime);
     if (body.dueTime !== undefined && (dueTime === undefined || dueTime < 0))
@@ -261,6 +282,8 @@ const updateExecutorStatus = defineRoute(
     if (peopleError) return peopleError;
     const todo = liveTodo(state, req.params.taskId);
     if (!todo) return todoError('Update', 'task not exist');
+    const refused = notYours(todo, req.params.unionId!, 'update');
+    if (refused) return refused;
     const list = body.executorStatusList;
     if (!Array.isArray(list) || list.length === 0) return todoError('Update', 'executorStatusList is required');
     for (const item of list) {
@@ -287,6 +310,8 @@ const deleteTodo = defineRoute(
     if (peopleError) return peopleError;
     const todo = liveTodo(ctx.state, ctx.req.params.taskId);
     if (!todo) return todoError('Delete', 'task not exist');
+    const refused = notYours(todo, ctx.req.params.unionId!, 'update');
+    if (refused) return refused;
     todo.deleted = true;
     todo.modifiedTime = ctx.state.now();
     return apiOk({ result: true, requestId: newRequestIdApi() });
@@ -299,9 +324,13 @@ const getTodo = defineRoute(
   '/v1.0/todo/users/{unionId}/tasks/{taskId}',
   { token: true, scope: 'Todo.Todo.Read' },
   (ctx) => {
+    const peopleError = checkPeople(ctx, 'Query');
+    if (peopleError) return peopleError;
     const todo = liveTodo(ctx.state, ctx.req.params.taskId);
     // ref §6: a deleted task is HTTP 400 with "task not exist" (code string UNVERIFIED).
     if (!todo) return apiError(400, 'ResourceNotFound.TaskNotExist', 'task not exist');
+    const refused = notYours(todo, ctx.req.params.unionId!, 'read');
+    if (refused) return refused;
     return apiOk(todoView(todo, newRequestIdApi()));
   },
 );

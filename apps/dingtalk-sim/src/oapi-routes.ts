@@ -231,6 +231,57 @@ function missingMsgField(msg: Body): string | undefined {
   }
 }
 
+/**
+ * 16.7: per-field limits inside a msg. The reference gives only the 2,048-byte message (§5.1) and
+ * "≤ 500 characters advised" for text (§5.3); the rest are the simulator's stricter choices, listed
+ * in docs/dingtalk.md: titles ≤ 128 bytes, button titles ≤ 64 bytes, URLs ≤ 1,024 bytes, text ≤ 500
+ * characters, at most 5 buttons.
+ */
+const FIELD_LIMITS: Record<string, Array<[path: string, max: number, unit: 'bytes' | 'chars']>> = {
+  text: [['content', 500, 'chars']],
+  link: [
+    ['title', 128, 'bytes'],
+    ['text', 500, 'chars'],
+    ['messageUrl', 1024, 'bytes'],
+    ['picUrl', 1024, 'bytes'],
+  ],
+  markdown: [['title', 128, 'bytes']],
+  oa: [
+    ['message_url', 1024, 'bytes'],
+    ['pc_message_url', 1024, 'bytes'],
+    ['head.text', 128, 'bytes'],
+    ['body.title', 128, 'bytes'],
+  ],
+  action_card: [
+    ['title', 128, 'bytes'],
+    ['single_title', 64, 'bytes'],
+    ['single_url', 1024, 'bytes'],
+  ],
+};
+const MAX_CARD_BUTTONS = 5;
+
+function oversizeField(msg: Body): string | undefined {
+  const type = String(msg.msgtype);
+  const block = msg[type] as Body;
+  const size = (value: unknown, unit: 'bytes' | 'chars'): number =>
+    typeof value !== 'string' ? 0 : unit === 'bytes' ? Buffer.byteLength(value, 'utf8') : [...value].length;
+  for (const [path, max, unit] of FIELD_LIMITS[type] ?? []) {
+    const value = path
+      .split('.')
+      .reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Body)[k] : undefined), block);
+    if (size(value, unit) > max) return `msg.${type}.${path} 超过${max}${unit === 'bytes' ? '字节' : '个字符'}`;
+  }
+  if (type === 'action_card' && Array.isArray(block.btn_json_list)) {
+    if (block.btn_json_list.length > MAX_CARD_BUTTONS)
+      return `msg.action_card.btn_json_list 最多${MAX_CARD_BUTTONS}个按钮`;
+    for (const [i, btn] of (block.btn_json_list as Body[]).entries()) {
+      if (size(btn?.title, 'bytes') > 64) return `msg.action_card.btn_json_list[${i}].title 超过64字节`;
+      if (size(btn?.action_url, 'bytes') > 1024) return `msg.action_card.btn_json_list[${i}].action_url 超过1024字节`;
+    }
+  }
+  return undefined;
+}
+
 const MSG_TYPES = new Set(['text', 'image', 'voice', 'file', 'link', 'markdown', 'oa', 'action_card']);
 
 /** ref §5.1: agent_id must be the calling app's AgentId. */
@@ -283,6 +334,8 @@ const asyncSend = defineRoute(
     const missing = missingMsgField(msgObj);
     if (missing) return MISSING(missing);
     if (Buffer.byteLength(JSON.stringify(msgObj), 'utf8') > MAX_MSG_BYTES) return oapiError(45002, '消息内容超过限制');
+    const oversize = oversizeField(msgObj);
+    if (oversize) return oapiError(45002, `消息内容超过限制：${oversize}`);
 
     // ref §5.1: userid_list / dept_id_list are comma-separated strings.
     const userids = splitList(body.userid_list);
@@ -320,7 +373,9 @@ const getSendProgress = defineRoute(
     if (!present(body.task_id)) return MISSING('task_id');
     const task = findTask(state, body.task_id, NOTICE_QUERY_WINDOW_MS);
     if (!('taskId' in task)) return task;
-    // Delivery is immediate here, so every task is done.
+    // 16.7: sending is asynchronous (ref §5.1): "processing" below 100 % at first.
+    task.progressPolls += 1;
+    if (!state.taskDone(task)) return oapiOk({ progress: { progress_in_percent: 50, status: 1 } });
     return oapiOk({ progress: { progress_in_percent: 100, status: 2 } });
   }),
 );
@@ -339,6 +394,21 @@ const getSendResult = defineRoute(
     if (!('taskId' in task)) return task;
     if (task.recipients.length > MAX_RESULT_RECIPIENTS) {
       return INVALID(`调用超时：接收人超过${MAX_RESULT_RECIPIENTS}人的任务不支持查询发送结果`);
+    }
+    // 16.7: while the task is still being sent nothing is known yet: every list is empty, so a
+    // caller that reads the result without waiting for the progress learns nothing (stricter choice).
+    if (!state.taskDone(task)) {
+      return oapiOk({
+        send_result: {
+          invalid_user_id_list: [],
+          forbidden_user_id_list: [],
+          failed_user_id_list: [],
+          read_user_id_list: [],
+          unread_user_id_list: [],
+          invalid_dept_id_list: [],
+          forbidden_list: [],
+        },
+      });
     }
     const deliveries = state.deliveriesOf(task.taskId);
     return oapiOk({

@@ -10,10 +10,26 @@ export const STATUS_BAR_WINDOW_MS = 7 * 24 * 3600 * 1000; // ref §5.4: status b
 export const NOTICES_PER_USER_PER_DAY = 500; // ref §5.2: internal apps
 export const FORBIDDEN_SAME_CONTENT = '143106'; // ref §5.2
 export const FORBIDDEN_DAILY_LIMIT = '143105'; // ref §5.2
+/** ref §5.2: at most 5000 recipients a minute receive an app's notices; the code is the simulator's choice (docs/dingtalk.md). */
+export const FORBIDDEN_MINUTE_LIMIT = '143103';
+export const RECIPIENTS_PER_MINUTE = 5000;
+/** 16.7: the forbidden codes a test may make DingTalk answer for a person (silent drops, ref §5.2). */
+export const FORBIDDEN_CODES = ['143103', '143104', '143105', '143106', '1430002', '1430004'] as const;
+/** 16.7: a task is still being delivered (status 1, below 100 %) for this long, unless polled enough. */
+export const DELIVERY_TIME_MS = 60_000;
 const CALL_LOG_LIMIT = 5000;
 const SHANGHAI_OFFSET_MS = 8 * 3600 * 1000;
 
-export type FaultKind = 'busy' | 'rate_limit' | 'expired_token' | 'server_error' | 'delay' | 'permission_denied';
+export type FaultKind =
+  | 'busy'
+  | 'rate_limit'
+  | 'expired_token'
+  | 'server_error'
+  | 'delay'
+  | 'permission_denied'
+  | 'ip_not_allowed'
+  | 'todo_flow_control'
+  | 'todo_lock';
 export const FAULT_KINDS: readonly FaultKind[] = [
   'busy',
   'rate_limit',
@@ -21,6 +37,9 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   'server_error',
   'delay',
   'permission_denied',
+  'ip_not_allowed',
+  'todo_flow_control',
+  'todo_lock',
 ];
 
 export interface FaultSpec {
@@ -47,16 +66,30 @@ export interface SimSettings {
   expiredTokenSubCode: '40014' | '42001';
   /** Scopes the app lacks: calls needing them get 88 + 60011 / HTTP 403 (ref §3.3, §11.3). */
   deniedScopes: string[];
+  /** 16.7: getsendprogress answers "still sending" (status 1, below 100 %) this many times per task first. */
+  progressPollsBeforeDone: number;
 }
 
 export function defaultSettings(): SimSettings {
-  return { throttle: true, qpsPerApi: 20, tokenErrorStyle: 'wrapped', expiredTokenSubCode: '40014', deniedScopes: [] };
+  return {
+    throttle: true,
+    qpsPerApi: 20,
+    tokenErrorStyle: 'wrapped',
+    expiredTokenSubCode: '40014',
+    deniedScopes: [],
+    progressPollsBeforeDone: 1,
+  };
 }
+
+/** ref §1: the legacy family (oapi.dingtalk.com) or the new one (api.dingtalk.com). */
+export type ApiFamily = 'oapi' | 'api';
 
 export interface IssuedToken {
   value: string;
   appKey: string;
   expiresAt: number;
+  /** 16.7: a token works only on the family that issued it (docs/dingtalk.md: the stricter reading of ref §2.3). */
+  family: ApiFamily;
 }
 
 export type TokenCheck =
@@ -91,6 +124,8 @@ export interface NoticeTask {
   invalidDeptIds: number[];
   forbidden: ForbiddenEntry[];
   recalled: boolean;
+  /** 16.7: progress queries answered so far; the task is done after settings.progressPollsBeforeDone or DELIVERY_TIME_MS. */
+  progressPolls: number;
 }
 
 export interface Delivery {
@@ -162,6 +197,10 @@ export class SimState {
   private readonly dailyCounts = new Map<string, number>();
   /** `${userid}|${day}|${content}` → deliveries of that exact content that day. */
   private readonly sameContent = new Map<string, number>();
+  /** 16.7: `${appKey}|${minute}` → recipients reached that minute (ref §5.2: 5000 a minute). */
+  private readonly minuteRecipients = new Map<string, number>();
+  /** 16.7: silent drops a test asked for: userid → codes, used one per notice. */
+  noticeDrops = new Map<string, string[]>();
   /** api key → times of admitted calls within the last second. */
   private readonly windows = new Map<string, number[]>();
   private nextTaskId = 100_000_000_001;
@@ -190,26 +229,32 @@ export class SimState {
     this.authCodes.clear();
     this.dailyCounts.clear();
     this.sameContent.clear();
+    this.minuteRecipients.clear();
+    this.noticeDrops.clear();
     this.windows.clear();
     this.nextTaskId = 100_000_000_001;
   }
 
   // ---- tokens (ref §2.3, §11.2) ---------------------------------------------------------------
 
-  /** One live token per app: the same string while valid (validity pushed to now + 7200 s), a new one after. */
-  issueToken(appKey: string): IssuedToken {
-    return this.issueReusable(this.currentToken, appKey, 'tok');
+  /**
+   * One live token per app and family: the same string while valid (validity pushed to
+   * now + 7200 s), a new one after. gettoken issues oapi tokens, /v1.0/oauth2/accessToken api ones.
+   */
+  issueToken(appKey: string, family: ApiFamily = 'oapi'): IssuedToken {
+    return this.issueReusable(this.currentToken, appKey, family === 'oapi' ? 'tok' : 'atk', family);
   }
 
-  /** ref §4: the jsapi ticket, same rule as tokens. */
+  /** ref §4: the jsapi ticket, same rule as tokens (one per app, whichever endpoint asks). */
   issueJsapiTicket(appKey: string): IssuedToken {
-    return this.issueReusable(this.currentTicket, appKey, 'tkt');
+    return this.issueReusable(this.currentTicket, appKey, 'tkt', 'oapi');
   }
 
-  checkToken(value: string | undefined): TokenCheck {
+  /** A token presented to an endpoint of `family`; another family's token is as unknown as a made-up one. */
+  checkToken(value: string | undefined, family: ApiFamily): TokenCheck {
     if (value === undefined || value === '') return { status: 'missing' };
     const token = this.tokens.get(value);
-    if (!token) return { status: 'unknown' };
+    if (!token || token.family !== family) return { status: 'unknown' };
     if (this.now() >= token.expiresAt) return { status: 'expired', appKey: token.appKey };
     return { status: 'ok', appKey: token.appKey };
   }
@@ -227,9 +272,15 @@ export class SimState {
     return n;
   }
 
-  private issueReusable(current: Map<string, IssuedToken>, appKey: string, prefix: string): IssuedToken {
+  private issueReusable(
+    current: Map<string, IssuedToken>,
+    appKey: string,
+    prefix: string,
+    family: ApiFamily,
+  ): IssuedToken {
     const now = this.now();
-    const live = current.get(appKey);
+    const key = `${prefix} ${appKey}`;
+    const live = current.get(key);
     if (live && now < live.expiresAt) {
       live.expiresAt = now + TOKEN_TTL_MS;
       return live;
@@ -238,9 +289,10 @@ export class SimState {
       value: `${prefix}${randomBytes(16).toString('hex')}`,
       appKey,
       expiresAt: now + TOKEN_TTL_MS,
+      family,
     };
-    current.set(appKey, issued);
-    if (prefix === 'tok') this.tokens.set(issued.value, issued);
+    current.set(key, issued);
+    if (prefix !== 'tkt') this.tokens.set(issued.value, issued);
     return issued;
   }
 
@@ -342,13 +394,26 @@ export class SimState {
       invalidDeptIds,
       forbidden: [],
       recalled: false,
+      progressPolls: 0,
     };
     const content = canonicalJson(input.msg);
+    const minuteKey = `${input.appKey}|${Math.floor(now / 60_000)}`;
     for (const userid of task.recipients) {
       const contentKey = `${userid}|${day}|${content}`;
       const dayKey = `${userid}|${day}`;
       const sameBefore = this.sameContent.get(contentKey) ?? 0;
       const todayCount = this.dailyCounts.get(dayKey) ?? 0;
+      const injected = this.noticeDrops.get(userid)?.shift();
+      if (injected !== undefined) {
+        task.forbidden.push({ code: injected, count: 1, userid });
+        continue;
+      }
+      const thisMinute = this.minuteRecipients.get(minuteKey) ?? 0;
+      if (thisMinute >= RECIPIENTS_PER_MINUTE) {
+        task.forbidden.push({ code: FORBIDDEN_MINUTE_LIMIT, count: thisMinute, userid });
+        continue;
+      }
+      this.minuteRecipients.set(minuteKey, thisMinute + 1);
       if (sameBefore > 0) {
         task.forbidden.push({ code: FORBIDDEN_SAME_CONTENT, count: sameBefore, userid });
         continue;
@@ -364,6 +429,20 @@ export class SimState {
     }
     this.tasks.set(task.taskId, task);
     return task;
+  }
+
+  /** 16.7: sending is asynchronous (ref §5.1): a task is done once polled enough or after DELIVERY_TIME_MS. */
+  taskDone(task: NoticeTask): boolean {
+    return (
+      task.progressPolls > this.settings.progressPollsBeforeDone || this.now() - task.createdAt >= DELIVERY_TIME_MS
+    );
+  }
+
+  /** The next `count` notices to this person are accepted and silently dropped with `code` (16.7). */
+  dropNotices(userid: string, code: string, count: number): void {
+    const queue = this.noticeDrops.get(userid) ?? [];
+    for (let i = 0; i < count; i++) queue.push(code);
+    this.noticeDrops.set(userid, queue);
   }
 
   deliveriesOf(taskId: number): Delivery[] {

@@ -64,13 +64,34 @@ async function topapi(path: string, body: unknown, token?: string): Promise<Answ
   return http('POST', `${path}?access_token=${token ?? (await legacyToken())}`, { body });
 }
 
+/** ref §1: the new family's own token (16.7: the simulator refuses the other family's). */
+async function newToken(): Promise<string> {
+  const a = await http('POST', '/v1.0/oauth2/accessToken', {
+    body: { appKey: SIM_APP_KEY, appSecret: SIM_APP_SECRET },
+  });
+  return a.json.accessToken as string;
+}
+
 async function api(method: string, path: string, body?: unknown, token?: string): Promise<Answer> {
-  const t = token ?? (await legacyToken());
+  const t = token ?? (await newToken());
   return http(method, path, { body, headers: { 'x-acs-dingtalk-access-token': t } });
 }
 
 async function send(body: Record<string, unknown>, token?: string): Promise<Answer> {
   return topapi('/topapi/message/corpconversation/asyncsend_v2', { agent_id: Number(SIM_AGENT_ID), ...body }, token);
+}
+
+/** Waits as a careful client does: getsendprogress until the task is done (16.7: asynchronous delivery). */
+async function sentInFull(taskId: unknown, token?: string): Promise<void> {
+  for (let i = 0; i < 5; i++) {
+    const p = await topapi(
+      '/topapi/message/corpconversation/getsendprogress',
+      { agent_id: 100000001, task_id: taskId },
+      token,
+    );
+    if ((p.json.progress as { status: number }).status === 2) return;
+  }
+  throw new Error(`task ${String(taskId)} never finished`);
 }
 
 const text = (content: string) => ({ msgtype: 'text', text: { content } });
@@ -97,12 +118,13 @@ describe('app credentials and tokens', () => {
     clock.t += 3600 * 1000;
     const again = await http('GET', `/gettoken?appkey=${SIM_APP_KEY}&appsecret=${SIM_APP_SECRET}`);
     expect(again.json.access_token).toBe(first.json.access_token);
-    // The new family's endpoint hands out the same live token (ref §11.2).
+    // The new family's endpoint hands out its own token (16.7, docs/dingtalk.md).
     const modern = await http('POST', '/v1.0/oauth2/accessToken', {
       body: { appKey: SIM_APP_KEY, appSecret: SIM_APP_SECRET },
     });
     expect(modern.status).toBe(200);
-    expect(modern.json).toEqual({ accessToken: first.json.access_token, expireIn: 7200 });
+    expect(modern.json).toEqual({ accessToken: expect.any(String), expireIn: 7200 });
+    expect(modern.json.accessToken).not.toBe(first.json.access_token);
 
     // Validity was pushed to now + 7200 s by the repeat call; a second past that it is expired.
     clock.t += 7200 * 1000 + 1000;
@@ -117,6 +139,27 @@ describe('app credentials and tokens', () => {
     expect(old.json.request_id).toEqual(expect.any(String));
     const fresh = await legacyToken();
     expect(fresh).not.toBe(first.json.access_token);
+  });
+
+  test('DT-token (16.7): each API family takes only its own token: an oapi token is refused by api endpoints and vice versa', async () => {
+    const oapiToken = await legacyToken();
+    const apiToken = await newToken();
+    const todos = `/v1.0/todo/users/${dispatcher.unionid}/org/tasks/query`;
+    const crossApi = await api('POST', todos, {}, oapiToken);
+    expect(crossApi.status).toBe(400);
+    expect(crossApi.json).toMatchObject({ code: 'InvalidAuthentication', message: '不合法的access_token' });
+    expect((await api('POST', todos, {}, apiToken)).status).toBe(200);
+
+    const crossOapi = await topapi('/topapi/v2/user/get', { userid: 'admin' }, apiToken);
+    expect(crossOapi.json).toMatchObject({ errcode: 88, sub_code: '40014', sub_msg: '不合法的access_token' });
+    expect((await topapi('/topapi/v2/user/get', { userid: 'admin' }, oapiToken)).json.errcode).toBe(0);
+
+    // the new family's jsapi ticket endpoint (16.6) takes the new family's token only
+    expect((await api('POST', '/v1.0/oauth2/jsapiTickets', undefined, oapiToken)).status).toBe(400);
+    expect((await api('POST', '/v1.0/oauth2/jsapiTickets', undefined, apiToken)).json).toEqual({
+      jsapiTicket: expect.any(String),
+      expireIn: 7200,
+    });
   });
 
   test('DT-token: POST /_sim/expire-tokens forces expiry; the expired flavour (42001, flat) is selectable', async () => {
@@ -190,7 +233,7 @@ describe('app credentials and tokens', () => {
     const token = await legacyToken();
     const a = await http('GET', `/get_jsapi_ticket?access_token=${token}`);
     expect(a.json).toMatchObject({ errcode: 0, errmsg: 'ok', ticket: expect.any(String), expires_in: 7200 });
-    const b = await api('POST', '/v1.0/oauth2/jsapiTickets', undefined, token);
+    const b = await api('POST', '/v1.0/oauth2/jsapiTickets', undefined, await newToken());
     expect(b.json).toEqual({ jsapiTicket: a.json.ticket, expireIn: 7200 });
   });
 });
@@ -291,20 +334,20 @@ describe('request validation like DingTalk', () => {
   });
 
   test('DT-sim: to-do endpoints answer HTTP 400 for a missing subject, userids instead of unionIds, and unknown tasks', async () => {
-    const token = await legacyToken();
+    const apiToken = await newToken();
     const base = `/v1.0/todo/users/${dispatcher.unionid}/tasks`;
-    const noSubject = await api('POST', base, { description: 'x' }, token);
+    const noSubject = await api('POST', base, { description: 'x' }, apiToken);
     expect(noSubject.status).toBe(400);
     expect(noSubject.json).toMatchObject({ code: 'todo.taskCreate.paramError', requestid: expect.any(String) });
-    const userids = await api('POST', base, { subject: 'x', executorIds: ['b1_receiver'] }, token);
+    const userids = await api('POST', base, { subject: 'x', executorIds: ['b1_receiver'] }, apiToken);
     expect(userids.status).toBe(400);
     expect(userids.json.message).toContain('b1_receiver');
-    const byUserid = await api('POST', '/v1.0/todo/users/dispatcher1/tasks', { subject: 'x' }, token);
+    const byUserid = await api('POST', '/v1.0/todo/users/dispatcher1/tasks', { subject: 'x' }, apiToken);
     expect(byUserid.status).toBe(400);
-    const update = await api('PUT', `${base}/nope`, { done: true }, token);
+    const update = await api('PUT', `${base}/nope`, { done: true }, apiToken);
     expect(update.status).toBe(400);
     expect(update.json).toMatchObject({ code: 'todo.taskUpdate.paramError', message: 'task not exist' });
-    const del = await api('DELETE', `${base}/nope`, undefined, token);
+    const del = await api('DELETE', `${base}/nope`, undefined, apiToken);
     expect(del.status).toBe(400);
     expect(del.json.message).toBe('task not exist');
   });
@@ -338,13 +381,13 @@ describe('throttling (20 calls/s per app and API)', () => {
   });
 
   test('DT-sim: on the new family the 21st call is HTTP 403 Forbidden.AccessDenied.QpsLimitForAppkeyAndApi', async () => {
-    const token = await legacyToken();
+    const apiToken = await newToken();
     for (let i = 0; i < 20; i++) {
       expect(
-        (await api('POST', `/v1.0/todo/users/${dispatcher.unionid}/tasks`, { subject: `t${i}` }, token)).status,
+        (await api('POST', `/v1.0/todo/users/${dispatcher.unionid}/tasks`, { subject: `t${i}` }, apiToken)).status,
       ).toBe(200);
     }
-    const over = await api('POST', `/v1.0/todo/users/${dispatcher.unionid}/tasks`, { subject: 'over' }, token);
+    const over = await api('POST', `/v1.0/todo/users/${dispatcher.unionid}/tasks`, { subject: 'over' }, apiToken);
     expect(over.status).toBe(403);
     expect(over.json).toMatchObject({
       code: 'Forbidden.AccessDenied.QpsLimitForAppkeyAndApi',
@@ -367,6 +410,7 @@ describe('work notices', () => {
       task_id: expect.any(Number),
       request_id: expect.any(String),
     });
+    await sentInFull(sent.json.task_id, token);
     const result = await topapi(
       '/topapi/message/corpconversation/getsendresult',
       { agent_id: 100000001, task_id: sent.json.task_id },
@@ -386,6 +430,7 @@ describe('work notices', () => {
     }
     const over = await send({ userid_list: receiver.userid, msg: text('工单 500') }, token);
     expect(over.json).toMatchObject({ errcode: 0, task_id: expect.any(Number) });
+    await sentInFull(over.json.task_id, token);
     const result = await topapi(
       '/topapi/message/corpconversation/getsendresult',
       { agent_id: 100000001, task_id: over.json.task_id },
@@ -407,6 +452,7 @@ describe('work notices', () => {
     const token = await legacyToken();
     const sent = await send({ userid_list: `${receiver.userid},b1_leader`, msg: text('请签收') }, token);
     await http('POST', '/_sim/messages/read', { body: { userid: receiver.userid } });
+    await sentInFull(sent.json.task_id, token);
     const result = await topapi(
       '/topapi/message/corpconversation/getsendresult',
       { agent_id: 100000001, task_id: sent.json.task_id },
@@ -442,6 +488,7 @@ describe('work notices', () => {
     expect(first.json).toMatchObject({ errcode: -1, errmsg: '系统繁忙' });
     const retry = await send({ userid_list: receiver.userid, msg: text('重复') }, token);
     expect(retry.json.errcode).toBe(0);
+    await sentInFull(retry.json.task_id, token);
     const result = await topapi(
       '/topapi/message/corpconversation/getsendresult',
       { agent_id: 100000001, task_id: retry.json.task_id },
@@ -507,13 +554,13 @@ describe('work notices', () => {
 
 describe('to-dos', () => {
   test('R-9a: create / per-executor status / done / delete, keyed by unionId', async () => {
-    const token = await legacyToken();
+    const apiToken = await newToken();
     const base = `/v1.0/todo/users/${dispatcher.unionid}/tasks`;
     const created = await api(
       'POST',
       `${base}?operatorId=${dispatcher.unionid}`,
       { subject: '签收工单', executorIds: [receiver.unionid, 'union-b1-leader'], sourceId: 'a-1', priority: 20 },
-      token,
+      apiToken,
     );
     expect(created.status).toBe(200);
     expect(created.json).toMatchObject({
@@ -523,14 +570,14 @@ describe('to-dos', () => {
       sourceId: 'a-1',
     });
     const id = created.json.id as string;
-    const dup = await api('POST', base, { subject: '签收工单', sourceId: 'a-1' }, token);
+    const dup = await api('POST', base, { subject: '签收工单', sourceId: 'a-1' }, apiToken);
     expect(dup.json).toMatchObject({ code: 'todo.taskCreate.paramError', message: 'task exist' });
 
     const status = await api(
       'PUT',
       `/v1.0/todo/users/${receiver.unionid}/tasks/${id}/executorStatus?operatorId=${receiver.unionid}`,
       { executorStatusList: [{ id: receiver.unionid, isDone: true }] },
-      token,
+      apiToken,
     );
     expect(status.json).toMatchObject({ result: true });
     const receiverView = (await http('GET', `/_sim/todos?userid=${receiver.userid}`)).json as unknown as Array<
@@ -542,14 +589,14 @@ describe('to-dos', () => {
     expect(receiverView[0]).toMatchObject({ id, done: true });
     expect(leaderView[0]).toMatchObject({ id, done: false });
 
-    const done = await api('PUT', `${base}/${id}?operatorId=${dispatcher.unionid}`, { done: true }, token);
+    const done = await api('PUT', `${base}/${id}?operatorId=${dispatcher.unionid}`, { done: true }, apiToken);
     expect(done.json).toMatchObject({ result: true, requestId: expect.any(String) });
-    const got = await api('GET', `${base}/${id}`, undefined, token);
+    const got = await api('GET', `${base}/${id}`, undefined, apiToken);
     expect(got.json).toMatchObject({ done: true, finishTime: clock.t });
 
-    const del = await api('DELETE', `${base}/${id}?operatorId=${dispatcher.unionid}`, undefined, token);
+    const del = await api('DELETE', `${base}/${id}?operatorId=${dispatcher.unionid}`, undefined, apiToken);
     expect(del.json).toMatchObject({ result: true });
-    const gone = await api('GET', `${base}/${id}`, undefined, token);
+    const gone = await api('GET', `${base}/${id}`, undefined, apiToken);
     expect(gone.status).toBe(400);
     expect(gone.text).toContain('task not exist');
     expect((await http('GET', `/_sim/todos?userid=${receiver.userid}`)).json).toEqual([]);
@@ -693,7 +740,7 @@ describe('demo page', () => {
           pcUrl: `dingtalk://dingtalkclient/page/link?url=${encodeURIComponent(url)}&pc_slide=true`,
         },
       },
-      token,
+      await newToken(),
     );
 
     const home = await http('GET', '/');
@@ -710,5 +757,164 @@ describe('demo page', () => {
     expect(page.text).not.toContain('新工单<script>');
     // Viewing the notices marks them read, as opening the chat would.
     expect(sim.state.messagesFor(receiver.userid)[0]!.read).toBe(true);
+  });
+});
+
+describe('at least as strict as DingTalk (issue 16 item 7)', () => {
+  test('DT-todo (16.7): flow-control and lock errors are injectable: HTTP 400 todo.taskCreate.flowControlError / lockError, then the call passes', async () => {
+    const base = `/v1.0/todo/users/${dispatcher.unionid}/tasks`;
+    await http('POST', '/_sim/faults', { body: { kind: 'todo_flow_control', path: '/v1.0/todo' } });
+    const flow = await api('POST', base, { subject: '签收工单' });
+    expect(flow.status).toBe(400);
+    expect(flow.json).toMatchObject({ code: 'todo.taskCreate.flowControlError', requestid: expect.any(String) });
+    await http('POST', '/_sim/faults', { body: { kind: 'todo_lock', path: '/v1.0/todo' } });
+    expect((await api('POST', base, { subject: '签收工单' })).json.code).toBe('todo.taskCreate.lockError');
+    const created = await api('POST', base, { subject: '签收工单' });
+    expect(created.status).toBe(200);
+    await http('POST', '/_sim/faults', { body: { kind: 'todo_lock', path: '/v1.0/todo' } });
+    const update = await api('PUT', `${base}/${String(created.json.id)}`, { done: true });
+    expect(update.json.code).toBe('todo.taskUpdate.lockError');
+  });
+
+  test('DT-todo (16.7): to-do ownership is checked on read and update: someone else’s unionId in the path is refused', async () => {
+    const base = `/v1.0/todo/users/${dispatcher.unionid}/tasks`;
+    const created = await api('POST', base, { subject: '签收工单', executorIds: [receiver.unionid] });
+    const id = String(created.json.id);
+    const stranger = 'union-b2-receiver';
+    const read = await api('GET', `/v1.0/todo/users/${stranger}/tasks/${id}`);
+    expect(read.status).toBe(403);
+    expect(read.json.code).toBe('Forbidden.AccessDenied.NoPermission');
+    const update = await api('PUT', `/v1.0/todo/users/${stranger}/tasks/${id}`, { done: true });
+    expect(update.status).toBe(403);
+    const status = await api('PUT', `/v1.0/todo/users/${stranger}/tasks/${id}/executorStatus`, {
+      executorStatusList: [{ id: stranger, isDone: true }],
+    });
+    expect(status.status).toBe(403);
+    expect((await api('DELETE', `/v1.0/todo/users/${stranger}/tasks/${id}`)).status).toBe(403);
+    // the owner and the executor may
+    expect((await api('GET', `/v1.0/todo/users/${receiver.unionid}/tasks/${id}`)).status).toBe(200);
+    expect((await api('PUT', `${base}/${id}`, { done: true })).json).toMatchObject({ result: true });
+  });
+
+  test('DT-notice (16.7): delivery is asynchronous: progress is below 100 % at first, and the result lists nothing until it is done', async () => {
+    const token = await legacyToken();
+    const sent = await send({ userid_list: receiver.userid, msg: text('异步投递') }, token);
+    const taskId = sent.json.task_id;
+    const result = () =>
+      topapi('/topapi/message/corpconversation/getsendresult', { agent_id: 100000001, task_id: taskId }, token);
+    expect((await result()).json.send_result).toMatchObject({ unread_user_id_list: [], forbidden_list: [] });
+    const first = await topapi(
+      '/topapi/message/corpconversation/getsendprogress',
+      { agent_id: 100000001, task_id: taskId },
+      token,
+    );
+    expect(first.json.progress).toEqual({ progress_in_percent: 50, status: 1 });
+    await sentInFull(taskId, token);
+    expect((await result()).json.send_result).toMatchObject({ unread_user_id_list: [receiver.userid] });
+
+    // a task also completes with time (60 s on the simulator's clock) without being polled
+    const later = await send({ userid_list: receiver.userid, msg: text('异步投递 2') }, token);
+    clock.t += 60_000;
+    const done = await topapi(
+      '/topapi/message/corpconversation/getsendprogress',
+      { agent_id: 100000001, task_id: later.json.task_id },
+      token,
+    );
+    expect(done.json.progress).toEqual({ progress_in_percent: 100, status: 2 });
+  });
+
+  test('DT-notice (16.7): silent drops 143103–143106, 1430002, 1430004 are accepted with a task id and reported in forbidden_list', async () => {
+    const token = await legacyToken();
+    for (const code of ['143103', '143104', '143105', '143106', '1430002', '1430004']) {
+      expect((await http('POST', '/_sim/notice-drops', { body: { userid: receiver.userid, code } })).status).toBe(200);
+      const sent = await send({ userid_list: `${receiver.userid},b1_leader`, msg: text(`被拦截 ${code}`) }, token);
+      expect(sent.json).toMatchObject({ errcode: 0, task_id: expect.any(Number) });
+      await sentInFull(sent.json.task_id, token);
+      const result = await topapi(
+        '/topapi/message/corpconversation/getsendresult',
+        { agent_id: 100000001, task_id: sent.json.task_id },
+        token,
+      );
+      expect(result.json.send_result).toMatchObject({
+        forbidden_list: [{ code, count: 1, userid: receiver.userid }],
+        forbidden_user_id_list: [receiver.userid],
+        unread_user_id_list: ['b1_leader'],
+      });
+    }
+    expect((await http('POST', '/_sim/notice-drops', { body: { userid: receiver.userid, code: '1' } })).status).toBe(
+      400,
+    );
+  });
+
+  test('DT-notice (16.7): more than 5,000 recipients in one minute: the rest are dropped with 143103 until the next minute', async () => {
+    const token = await legacyToken();
+    // 100 userids per call (ref §5.1); the demo company is small, so the count is filled directly
+    await http('POST', '/_sim/settings', { body: { throttle: false } });
+    const state = sim.state as unknown as { minuteRecipients: Map<string, number> };
+    state.minuteRecipients.set(`${SIM_APP_KEY}|${Math.floor(clock.t / 60_000)}`, 5000);
+    const sent = await send({ userid_list: receiver.userid, msg: text('第 5001 人') }, token);
+    await sentInFull(sent.json.task_id, token);
+    const result = await topapi(
+      '/topapi/message/corpconversation/getsendresult',
+      { agent_id: 100000001, task_id: sent.json.task_id },
+      token,
+    );
+    expect(result.json.send_result).toMatchObject({ forbidden_list: [{ code: '143103', userid: receiver.userid }] });
+    clock.t += 60_000;
+    await send({ userid_list: receiver.userid, msg: text('下一分钟') }, token);
+    expect(sim.state.messagesFor(receiver.userid).map((d) => (d.msg.text as { content: string }).content)).toEqual([
+      '下一分钟',
+    ]);
+  });
+
+  test('DT-notice (16.7): every limited field of a message is checked in bytes: title, button, link, text; 45002 names the field', async () => {
+    const token = await legacyToken();
+    const card = (over: Record<string, string>) => ({
+      msgtype: 'action_card',
+      action_card: {
+        title: '新工单',
+        markdown: '请签收',
+        single_title: '查看',
+        single_url: 'https://h.example.com/',
+        ...over,
+      },
+    });
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [card({ title: '工'.repeat(43) }), 'msg.action_card.title'],
+      [card({ single_title: '查'.repeat(22) }), 'msg.action_card.single_title'],
+      [card({ single_url: `https://h.example.com/${'x'.repeat(1010)}` }), 'msg.action_card.single_url'],
+      [text('字'.repeat(501)), 'msg.text.content'],
+      [{ msgtype: 'markdown', markdown: { title: '题'.repeat(43), text: 'x' } }, 'msg.markdown.title'],
+      [
+        {
+          msgtype: 'oa',
+          oa: { message_url: 'https://h.example.com/', head: { bgcolor: 'FFBBBBBB', text: '头'.repeat(43) }, body: {} },
+        },
+        'msg.oa.head.text',
+      ],
+    ];
+    for (const [msg, field] of cases) {
+      const answer = await send({ userid_list: receiver.userid, msg }, token);
+      expect(answer.json.errcode).toBe(45002);
+      expect(String(answer.json.errmsg)).toContain(field);
+    }
+    // just inside the limits is accepted (42 × 3 = 126 bytes)
+    expect(
+      (await send({ userid_list: receiver.userid, msg: card({ title: '工'.repeat(42) }) }, token)).json.errcode,
+    ).toBe(0);
+
+    // to-do subject and description are bytes too (1,024 / 4,096)
+    const base = `/v1.0/todo/users/${dispatcher.unionid}/tasks`;
+    const subject = await api('POST', base, { subject: '办'.repeat(342) });
+    expect(subject.json).toMatchObject({ code: 'todo.taskCreate.paramError', message: 'subject is oversize' });
+    const description = await api('POST', base, { subject: 'x', description: '述'.repeat(1366) });
+    expect(description.json.message).toBe('description is oversize');
+  });
+
+  test('DT-login (16.5): an IP not on the allow-list is injectable: 88 + 60020 on the legacy family', async () => {
+    await http('POST', '/_sim/faults', { body: { kind: 'ip_not_allowed', path: '/topapi/v2/user/getuserinfo' } });
+    const answer = await topapi('/topapi/v2/user/getuserinfo', { code: 'x' });
+    expect(answer.json).toMatchObject({ errcode: 88, sub_code: '60020' });
+    expect(String(answer.json.sub_msg)).toContain('白名单');
   });
 });

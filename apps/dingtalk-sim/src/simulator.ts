@@ -174,7 +174,7 @@ async function answerRoute(
 
   let appKey: string;
   if (route.token) {
-    const check = state.checkToken(tokenOf(route.family, req));
+    const check = state.checkToken(tokenOf(route.family, req), route.family);
     if (check.status !== 'ok') return tokenError(state, route.family, check);
     appKey = check.appKey;
   } else {
@@ -277,6 +277,23 @@ function faultAnswer(state: SimState, route: SimRoute, fault: FaultSpec): SimRes
             '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>',
           )
         : apiError(500, 'InternalError', '系统内部错误');
+    case 'ip_not_allowed':
+      // ref §3.3: the server's IP is not on the app's allow-list: 88 + 60020. The new family's code is UNVERIFIED.
+      return route.family === 'oapi'
+        ? oapiWrapped('60020', '访问ip不在白名单之中,request ip=203.0.113.7 appKey(' + state.app.appKey + ')')
+        : apiError(403, 'Forbidden.AccessDenied.IpNotInWhiteList', '访问ip不在白名单之中');
+    case 'todo_flow_control':
+    case 'todo_lock': {
+      // 16.7: DingTalk's to-do service answers HTTP 400 todo.task<Op>.flowControlError / lockError
+      // when it throttles or a task is being changed concurrently; both pass if sent again later.
+      if (route.family === 'oapi') return oapiError(-1, '系统繁忙');
+      const op = route.template.endsWith('/query')
+        ? 'Query'
+        : ({ POST: 'Create', PUT: 'Update', DELETE: 'Delete', GET: 'Query' } as const)[route.method];
+      return fault.kind === 'todo_flow_control'
+        ? apiError(400, `todo.task${op}.flowControlError`, '触发流控，请稍后重试')
+        : apiError(400, `todo.task${op}.lockError`, '获取锁失败，请稍后重试');
+    }
     case 'delay':
       return plainJson(500, { error: 'delay is not an error fault' });
   }

@@ -197,6 +197,52 @@ describe('retries and errors', () => {
     expect(outcomes).toEqual(['403/Forbidden.AccessDenied.QpsLimitForAppkeyAndApi', 'ok']);
   });
 
+  test('DT-retry (16.1): to-do flow control and lock errors (HTTP 400) are typed as transient and retried', async () => {
+    const { client } = makeClient();
+    await client.getAccessToken('api');
+    await simPost('/_sim/faults', { kind: 'todo_flow_control', count: 1, path: '/v1.0/todo' });
+    await simPost('/_sim/faults', { kind: 'todo_lock', count: 1, path: '/v1.0/todo' });
+    const todo = await client.createTodo(dispatcher.unionid, { subject: 'x', executorIds: [receiver.unionid] });
+    expect(todo.id).toMatch(/^task/);
+    const outcomes = sim.state.calls.filter((c) => c.path.startsWith('/v1.0/todo')).map((c) => c.outcome);
+    expect(outcomes).toEqual(['400/todo.taskCreate.flowControlError', '400/todo.taskCreate.lockError', 'ok']);
+
+    const bounded = makeClient({ maxRetries: 1 }).client;
+    await simPost('/_sim/faults', { kind: 'todo_flow_control', count: 5, path: '/v1.0/todo' });
+    const err = await caught(bounded.createTodo(dispatcher.unionid, { subject: 'y' }));
+    expect(err).toMatchObject({
+      kind: 'rate_limited',
+      code: 'todo.taskCreate.flowControlError',
+      httpStatus: 400,
+      retryable: true,
+    });
+    await fetch(`${sim.url}/_sim/faults`, { method: 'DELETE' });
+    await simPost('/_sim/faults', { kind: 'todo_lock', count: 5, path: '/v1.0/todo' });
+    expect(await caught(bounded.completeTodo(dispatcher.unionid, todo.id))).toMatchObject({
+      kind: 'busy',
+      code: 'todo.taskUpdate.lockError',
+      retryable: true,
+    });
+  });
+
+  test('DT-errors (16.5): 60011 is permission_denied and 60020 ip_not_allowed, neither retried', async () => {
+    const { client } = makeClient();
+    await client.getAccessToken('oapi');
+    await simPost('/_sim/faults', { kind: 'permission_denied', count: 1, path: '/topapi/v2/user/get' });
+    expect(await caught(client.getUser('admin'))).toMatchObject({
+      kind: 'permission_denied',
+      subCode: '60011',
+      retryable: false,
+    });
+    await simPost('/_sim/faults', { kind: 'ip_not_allowed', count: 1, path: '/topapi/v2/user/get' });
+    expect(await caught(client.getUser('admin'))).toMatchObject({
+      kind: 'ip_not_allowed',
+      subCode: '60020',
+      retryable: false,
+    });
+    expect(callsTo('POST /topapi/v2/user/get')).toBe(2);
+  });
+
   test('DT-retry: retries are bounded; the last rate-limit error is thrown, typed and retryable', async () => {
     const { client } = makeClient({ maxRetries: 2 });
     await client.getAccessToken('oapi');
@@ -440,14 +486,17 @@ describe('work notices and to-dos', () => {
     );
     expect(inbox).toHaveLength(1);
     expect(inbox[0]).toMatchObject({ taskId: first.taskId, msg: notice, title: '新工单待签收' });
-    const firstResult = await client.getSendResult(first.taskId);
+    // 16.7: sending is asynchronous: the first progress is below 100 %, and a result read then lists nobody
+    expect(await client.getSendProgress(first.taskId)).toEqual({ progress_in_percent: 50, status: 1 });
+    const firstResult = (await client.getCompletedSendResult(first.taskId))!;
     expect(firstResult.unread_user_id_list).toEqual([receiver.userid]);
     expect(firstResult.forbidden_list).toEqual([]);
     expect(await client.getSendProgress(first.taskId)).toEqual({ progress_in_percent: 100, status: 2 });
 
     const again = await client.sendWorkNotice({ useridList: [receiver.userid], msg: notice });
     expect(again.taskId).not.toBe(first.taskId);
-    const result = await client.getSendResult(again.taskId);
+    expect((await client.getSendResult(again.taskId)).forbidden_list).toEqual([]);
+    const result = (await client.getCompletedSendResult(again.taskId))!;
     expect(result.forbidden_list).toEqual([{ code: '143106', count: 1, userid: receiver.userid }]);
     expect(result.unread_user_id_list).toEqual([]);
     expect(await simGet<unknown[]>(`/_sim/messages?userid=${receiver.userid}`)).toHaveLength(1);
@@ -515,11 +564,14 @@ describe('JSAPI', () => {
     expect(jsapiSignature({ ...input, timeStamp: '1700000000' })).toBe(byHand);
   });
 
-  test('DT-jsapi: the jsapi ticket is fetched once and cached', async () => {
+  test('DT-jsapi (16.6): the jsapi ticket comes from POST /v1.0/oauth2/jsapiTickets with the new family token, fetched once and cached', async () => {
     const { client } = makeClient();
     const a = await client.getJsapiTicket();
     const b = await client.getJsapiTicket();
     expect(a).toBe(b);
-    expect(callsTo('GET /get_jsapi_ticket')).toBe(1);
+    expect(callsTo('POST /v1.0/oauth2/jsapiTickets')).toBe(1);
+    expect(callsTo('GET /get_jsapi_ticket')).toBe(0);
+    expect(callsTo('POST /v1.0/oauth2/accessToken')).toBe(1);
+    expect(sim.state.calls.find((c) => c.api === 'POST /v1.0/oauth2/jsapiTickets')?.outcome).toBe('ok');
   });
 });

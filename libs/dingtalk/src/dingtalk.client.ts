@@ -14,7 +14,7 @@ import type {
   DingTalkDepartment,
   DingTalkFamily,
   DingTalkUser,
-  GetJsapiTicketResponse,
+  CreateJsapiTicketResponse,
   GetTokenResponse,
   ListUsersRequest,
   OAuth2AccessTokenResponse,
@@ -258,6 +258,20 @@ export class DingTalkClient {
     return res.send_result;
   }
 
+  /**
+   * The send result once DingTalk has finished sending (16.3): getsendprogress until status 2,
+   * pausing `pauseMs` between polls, then getsendresult. Undefined while still sending after
+   * `maxPolls`: a result read earlier would list nobody (delivery is asynchronous, ref §5.1).
+   */
+  async getCompletedSendResult(taskId: number, maxPolls = 3, pauseMs = 1000): Promise<SendResult | undefined> {
+    for (let poll = 0; poll < maxPolls; poll++) {
+      if (poll > 0) await this.sleep(pauseMs);
+      const progress = await this.getSendProgress(taskId);
+      if (progress.status === 2) return this.getSendResult(taskId);
+    }
+    return undefined;
+  }
+
   /** ref §5.4: recalls a notice (≤ 24 h); note the field is `msg_task_id`. */
   async recallWorkNotice(taskId: number): Promise<void> {
     await this.topapi<OapiEnvelope>('/topapi/message/corpconversation/recall', {
@@ -357,20 +371,23 @@ export class DingTalkClient {
 
   // ---- JSAPI (ref §4) --------------------------------------------------------------------------
 
-  /** ref §4: the legacy jsapi ticket, cached for its lifetime (2 h). */
+  /**
+   * ref §4, §S16: the jsapi ticket from the current `POST /v1.0/oauth2/jsapiTickets` (new family,
+   * header token, no body), cached for its lifetime (2 h). The legacy `get_jsapi_ticket` is archived.
+   */
   getJsapiTicket(): Promise<string> {
     return this.jsapiTicket.get();
   }
 
   private async requestJsapiTicket(): Promise<Expiring> {
-    const res = await this.call<GetJsapiTicketResponse>({
-      family: 'oapi',
-      method: 'GET',
-      path: '/get_jsapi_ticket',
-      api: 'GET /get_jsapi_ticket',
+    const res = await this.call<CreateJsapiTicketResponse>({
+      family: 'api',
+      method: 'POST',
+      path: '/v1.0/oauth2/jsapiTickets',
+      api: 'POST /v1.0/oauth2/jsapiTickets',
       withToken: true,
     });
-    return { value: res.ticket, expiresInSeconds: res.expires_in };
+    return { value: res.jsapiTicket, expiresInSeconds: res.expireIn };
   }
 
   // ---- the machinery ---------------------------------------------------------------------------

@@ -9,7 +9,8 @@ import type { DingTalkFamily } from './dingtalk.types';
  * - server_error: HTTP 5xx
  * - ip_blocked: the per-IP ban answer (ref §8), lasts about 5 minutes
  * - quota_exceeded: the monthly call quota (90020 / ApiCountLimitForOrg)
- * - permission_denied: the app lacks a scope or the IP is not whitelisted
+ * - permission_denied: the app lacks a scope (60011 / AccessTokenPermissionDenied): the admin must grant it
+ * - ip_not_allowed: the server's IP is not on the app's allow-list (60020): the admin must add it
  * - invalid_credentials: gettoken / accessToken refused the app key or secret
  * - other: any other refusal (bad parameters, unknown user, used auth code…)
  */
@@ -21,6 +22,7 @@ export type DingTalkErrorKind =
   | 'ip_blocked'
   | 'quota_exceeded'
   | 'permission_denied'
+  | 'ip_not_allowed'
   | 'invalid_credentials'
   | 'other';
 
@@ -90,8 +92,8 @@ export type DingTalkError = DingTalkApiError | DingTalkNetworkError;
 const OAPI_TOKEN_CODES = new Set(['40014', '42001', '40001', '41001', '40000']);
 // ref §8: per-app-per-API (90018) and global (90002) QPS limits.
 const OAPI_RATE_LIMIT_CODES = new Set(['90018', '90002']);
-// ref §3.3: 60011 missing scope, 60020 IP not whitelisted.
-const OAPI_PERMISSION_CODES = new Set(['60011', '60020']);
+// ref §3.3: 60011 missing scope; 60020 (IP not on the allow-list) is its own kind.
+const OAPI_PERMISSION_CODES = new Set(['60011']);
 
 /** Classifies a legacy (oapi) error body: errcode, or its sub_code when errcode is 88 (ref §2.4). */
 export function classifyOapiError(errcode: number, subCode: string | undefined): DingTalkErrorKind {
@@ -101,6 +103,7 @@ export function classifyOapiError(errcode: number, subCode: string | undefined):
   if (effective === '-1') return 'busy';
   if (effective === '90020') return 'quota_exceeded';
   if (OAPI_PERMISSION_CODES.has(effective)) return 'permission_denied';
+  if (effective === '60020') return 'ip_not_allowed';
   // ref §2.1: gettoken's bad-credentials answer is flat (not wrapped in 88).
   if (effective === '40096' || effective === '40089') return 'invalid_credentials';
   return 'other';
@@ -112,6 +115,11 @@ export function classifyApiError(httpStatus: number, code: string): DingTalkErro
   if (code === 'InvalidAuthentication') return 'token_invalid';
   if (code === 'invalidClientIdOrSecret') return 'invalid_credentials';
   if (httpStatus === 429 || code.startsWith('Forbidden.AccessDenied.QpsLimit')) return 'rate_limited';
+  // 16.1/16.7: the to-do service's flow control (HTTP 400 todo.task<Op>.flowControlError) is a rate
+  // limit and its lockError a transient conflict: both pass when sent again later.
+  if (/^todo\.task\w*\.flowControlError$/.test(code)) return 'rate_limited';
+  if (/^todo\.task\w*\.lockError$/.test(code)) return 'busy';
+  if (code === 'Forbidden.AccessDenied.IpNotInWhiteList') return 'ip_not_allowed';
   if (code === 'Forbidden.AccessDenied.ApiCountLimitForOrg') return 'quota_exceeded';
   if (httpStatus === 403 || code === 'unauthorized.client') return 'permission_denied';
   return 'other';

@@ -61,6 +61,13 @@ export interface OAuth2AccessTokenResponse {
   expireIn: number;
 }
 
+/** `POST /v1.0/oauth2/jsapiTickets` (ref §4). */
+export interface CreateJsapiTicketResponse {
+  jsapiTicket: string;
+  expireIn: number;
+}
+
+/** The archived legacy `GET /get_jsapi_ticket` (ref §4). */
 export interface GetJsapiTicketResponse extends OapiEnvelope {
   ticket: string;
   expires_in: number;

@@ -14,6 +14,7 @@ export type {
   DingTalkFamily,
   DingTalkUser,
   FileMessage,
+  CreateJsapiTicketResponse,
   GetJsapiTicketResponse,
   GetTokenResponse,
   ImageMessage,

@@ -20,9 +20,24 @@ export type { DeadlinePreview, DeadlinePreviewQuery } from './deadlines/deadline
 export type { ScanResult } from './deadlines/deadline-jobs.service';
 export { maskName, maskPhone, maskAddress } from './masking';
 export type { TicketView, AssignmentView, ReplyView } from './ticket-view';
-export { DINGTALK_CLIENT, dingTalkClientProvider, dingTalkEndpoint } from './dingtalk/dingtalk-client.provider';
-export { composeNotice, composeTodo, ticketAppUrl, dingtalkLink, shanghaiText } from './dingtalk/notice-composer';
-export type { NoticePayload, NoticeItem, TodoOpenPayload, OutboxTicket } from './dingtalk/notice-composer';
+export {
+  DINGTALK_CLIENT,
+  appLinks,
+  dingTalkClientProvider,
+  dingTalkEndpoint,
+} from './dingtalk/dingtalk-client.provider';
+export {
+  composeNotice,
+  composeTodo,
+  ticketAppUrl,
+  appPageUrl,
+  dingtalkLink,
+  shanghaiText,
+  truncateBytes,
+  utf8Bytes,
+  MSG_MAX_BYTES,
+} from './dingtalk/notice-composer';
+export type { AppLinks, NoticePayload, NoticeItem, TodoOpenPayload, OutboxTicket } from './dingtalk/notice-composer';
 export { DingTalkSignInService } from './auth/dingtalk-sign-in.service';
 export type { JsapiConfigResponse } from './auth/dingtalk-sign-in.service';
 export { OrgSyncService } from './org-sync/org-sync.service';

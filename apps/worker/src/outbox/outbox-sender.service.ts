@@ -5,6 +5,7 @@ import { DingTalkApiError, type DingTalkClient } from '@hotline/dingtalk';
 import {
   CLOCK,
   DINGTALK_CLIENT,
+  appLinks,
   composeNotice,
   composeTodo,
   type Clock,
@@ -107,7 +108,7 @@ export class OutboxSender {
 
   private async sendNotice(p: NoticePayload) {
     if (p.userids.length === 0) return { status: 'skipped' as const, result: { reason: 'nobody to notify' } };
-    const msg = composeNotice(p, this.config.publicUrl);
+    const msg = composeNotice(p, appLinks(this.config));
     const taskIds: number[] = [];
     for (let i = 0; i < p.userids.length; i += USERIDS_PER_NOTICE) {
       const { taskId } = await this.client.sendWorkNotice({
@@ -131,7 +132,7 @@ export class OutboxSender {
     const sourceId = row.dedupeKey;
     let taskId: string;
     try {
-      taskId = (await this.client.createTodo(owner, composeTodo(p, this.config.publicUrl, executors, sourceId))).id;
+      taskId = (await this.client.createTodo(owner, composeTodo(p, appLinks(this.config), executors, sourceId))).id;
     } catch (err) {
       // Created by an earlier attempt that died before recording it: adopt that one.
       if (!(err instanceof DingTalkApiError) || !/task exist/i.test(err.message)) throw err;

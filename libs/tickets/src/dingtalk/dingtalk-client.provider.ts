@@ -4,6 +4,7 @@ import { DingTalkRepository } from '@hotline/db';
 import { SIM_APP } from '@hotline/demo';
 import { DingTalkClient, type DingTalkClientOptions } from '@hotline/dingtalk';
 import { CLOCK, type Clock } from '../clock';
+import type { AppLinks } from './notice-composer';
 
 export const DINGTALK_CLIENT = Symbol('DINGTALK_CLIENT');
 
@@ -27,6 +28,11 @@ export function dingTalkEndpoint(config: AppConfig): Omit<DingTalkClientOptions,
     apiBaseUrl: config.dingtalk.apiBaseUrl ?? sim,
     ...SIM_APP,
   };
+}
+
+/** The micro-app's address and the corp id its links carry for 免登 (13.5). */
+export function appLinks(config: AppConfig): AppLinks {
+  return { publicUrl: config.publicUrl, corpId: dingTalkEndpoint(config).corpId };
 }
 
 export const dingTalkClientProvider: Provider = {

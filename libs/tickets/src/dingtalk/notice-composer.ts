@@ -100,8 +100,24 @@ const STAGE_HINTS: Record<string, string> = {
   'remind|review_overdue': '已超过审核时限，请尽快审核',
 };
 
-/** How many matters a folded notice lists before "…等 N 件". */
+/** How many matters a folded notice lists at most (fewer when the bytes run out). */
 const MAX_LISTED = 10;
+
+// Reference §5.1: DingTalk refuses a work notice whose msg is over 2,048 bytes (UTF-8 of the
+// JSON). The per-field limits inside action_card are not documented; docs/dingtalk.md lists the
+// stricter ones the simulator enforces and this composer keeps to.
+export const MSG_MAX_BYTES = 2048;
+export const CARD_TITLE_MAX_BYTES = 128;
+export const CARD_URL_MAX_BYTES = 1024;
+/** Reference §6: subject ≤ 1024 and description ≤ 4096; read as bytes (the stricter reading). */
+export const TODO_SUBJECT_MAX_BYTES = 1024;
+export const TODO_DESCRIPTION_MAX_BYTES = 4096;
+export const TODO_URL_MAX_BYTES = 1024;
+/** A single notice shows at most this much of a subject (about 80 Chinese characters). */
+const SUBJECT_BYTES = 240;
+/** A folded notice's line shows at most this much of each subject (about 20 Chinese characters). */
+const ITEM_SUBJECT_BYTES = 60;
+const NAME_BYTES = 90;
 
 const ACTION_TITLES: Record<string, string> = {
   accept: '签收工单',
@@ -122,13 +138,51 @@ export function shanghaiText(iso: string, seconds = false): string {
   return `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ${hm}`;
 }
 
+/** Where the micro-app is and which company it signs people in to (13.5). */
+export interface AppLinks {
+  publicUrl: string;
+  /** DingTalk's corp id: runtime.permission.requestAuthCode needs it (reference §3.1). */
+  corpId: string;
+}
+
+/**
+ * A page of the micro-app with the corp id in the query, so a person without a session who taps
+ * the link signs in (免登) and lands on the page. DingTalk replaces `$CORPID$` only in the app's
+ * home-page URL; for links in notices and to-dos the documentation says nothing, so the
+ * configured corp id is written out (docs/dingtalk.md).
+ */
+export function appPageUrl(links: AppLinks, hashPath: string): string {
+  const base = links.publicUrl.replace(/\/+$/, '');
+  return `${base}/?corpId=${encodeURIComponent(links.corpId)}#${hashPath}`;
+}
+
 /** The micro-app's page of the ticket, opened inside DingTalk (reference §7). */
-export function ticketAppUrl(publicUrl: string, ticketId: string): string {
-  return `${publicUrl}/#/ticket/${ticketId}`;
+export function ticketAppUrl(links: AppLinks, ticketId: string): string {
+  return appPageUrl(links, `/ticket/${ticketId}`);
 }
 
 export function dingtalkLink(url: string, pcSlide = true): string {
   return `dingtalk://dingtalkclient/page/link?url=${encodeURIComponent(url)}${pcSlide ? '&pc_slide=true' : ''}`;
+}
+
+/** UTF-8 bytes of a text, or of a message as DingTalk receives it (JSON). */
+export function utf8Bytes(value: string | object): number {
+  return Buffer.byteLength(typeof value === 'string' ? value : JSON.stringify(value), 'utf8');
+}
+
+/** The longest prefix of `text` (whole characters) within `maxBytes`, with … when cut. */
+export function truncateBytes(text: string, maxBytes: number): string {
+  if (utf8Bytes(text) <= maxBytes) return text;
+  const budget = maxBytes - utf8Bytes('…');
+  let out = '';
+  let used = 0;
+  for (const ch of text) {
+    const n = utf8Bytes(ch);
+    if (used + n > budget) break;
+    out += ch;
+    used += n;
+  }
+  return `${out}…`;
 }
 
 const FULLWIDTH: Record<string, string> = { '*': '＊', '#': '＃', '`': '｀', '>': '＞', '[': '［', ']': '］' };
@@ -141,97 +195,137 @@ function clean(text: string): string {
     .trim();
 }
 
-export function composeNotice(p: NoticePayload, publicUrl: string): ActionCardMessage {
+/**
+ * The work notice of an outbox row, within DingTalk's limits (16.2): the whole msg within
+ * MSG_MAX_BYTES, the title and the link within their field limits. Subjects and names are
+ * shortened by bytes; a folded notice lists as many matters as fit and says 另有 N 条.
+ */
+export function composeNotice(p: NoticePayload, links: AppLinks): ActionCardMessage {
   const title = STAGE_TITLES[`${p.notice}|${p.stage ?? ''}`] ?? NOTICE_TITLES[p.notice] ?? '工单通知';
-  if (p.digest) return composeDigest(title, p, publicUrl);
+  if (p.digest) return composeDigest(title, p, links);
   if (!p.ticket) throw new Error(`notice ${p.notice} has no ticket`);
-  if ((p.count ?? p.items?.length ?? 0) > 1) return composeFolded(title, p, publicUrl);
-  const lines = [
-    `### ${title}`,
-    `**工单号**：${p.ticket.number}`,
-    `**类别**：${clean(p.ticket.categoryName)}`,
-    `**事项**：${clean(p.ticket.subject)}`,
-  ];
-  if (p.unitName) lines.push(`**承办单位**：${clean(p.unitName)}`);
-  if (p.deadline) lines.push(`**${DEADLINE_LABELS[p.stage ?? ''] ?? '最晚回复'}**：${shanghaiText(p.deadline)}`);
-  if (p.years?.length) lines.push(`**缺少年份**：${p.years.join('、')}（请管理员按国务院通知录入节假日安排）`);
-  const hint = STAGE_HINTS[`${p.notice}|${p.stage ?? ''}`];
-  if (hint) lines.push(`**提示**：${hint}`);
-  if (p.at) lines.push(`**时间**：${shanghaiText(p.at, true)}`);
-  return {
-    msgtype: 'action_card',
-    action_card: {
-      title: `${title} ${p.ticket.number}`,
-      markdown: lines.join('  \n'),
-      single_title: '查看工单',
-      single_url: dingtalkLink(ticketAppUrl(publicUrl, p.ticket.id)),
-    },
+  if ((p.count ?? p.items?.length ?? 0) > 1) return composeFolded(title, p, links);
+  const ticket = p.ticket;
+  const build = (subjectBytes: number): ActionCardMessage => {
+    const lines = [
+      `### ${title}`,
+      `**工单号**：${ticket.number}`,
+      `**类别**：${short(ticket.categoryName, NAME_BYTES)}`,
+      `**事项**：${short(ticket.subject, subjectBytes)}`,
+    ];
+    if (p.unitName) lines.push(`**承办单位**：${short(p.unitName, NAME_BYTES)}`);
+    if (p.deadline) lines.push(`**${DEADLINE_LABELS[p.stage ?? ''] ?? '最晚回复'}**：${shanghaiText(p.deadline)}`);
+    if (p.years?.length) lines.push(`**缺少年份**：${p.years.join('、')}（请管理员按国务院通知录入节假日安排）`);
+    const hint = STAGE_HINTS[`${p.notice}|${p.stage ?? ''}`];
+    if (hint) lines.push(`**提示**：${hint}`);
+    if (p.at) lines.push(`**时间**：${shanghaiText(p.at, true)}`);
+    return card(`${title} ${ticket.number}`, lines, '查看工单', ticketAppUrl(links, ticket.id));
   };
+  for (const bytes of [SUBJECT_BYTES, 120, 60, 30]) {
+    const msg = build(bytes);
+    if (fits(msg)) return msg;
+  }
+  throw new Error(`notice ${p.notice} for ${ticket.number} does not fit DingTalk's ${MSG_MAX_BYTES} bytes`);
 }
 
 export function composeTodo(
   p: TodoOpenPayload,
-  publicUrl: string,
+  links: AppLinks,
   executorUnionIds: string[],
   sourceId: string,
 ): CreateTodoRequest {
   const action = ACTION_TITLES[p.action] ?? '处理工单';
-  const url = ticketAppUrl(publicUrl, p.ticket.id);
+  const url = ticketAppUrl(links, p.ticket.id);
+  const detailUrl = { appUrl: dingtalkLink(url, false), pcUrl: dingtalkLink(url) };
+  if (utf8Bytes(detailUrl.pcUrl) > TODO_URL_MAX_BYTES) {
+    throw new Error(`the to-do link is over ${TODO_URL_MAX_BYTES} bytes: shorten PUBLIC_URL`);
+  }
   return {
-    subject: `${action}：${p.ticket.number} ${clean(p.ticket.subject)}`.slice(0, 200),
-    description: `类别：${clean(p.ticket.categoryName)}${p.dueAt ? `；最晚：${shanghaiText(p.dueAt)}` : ''}`,
+    subject: truncateBytes(`${action}：${p.ticket.number} ${clean(p.ticket.subject)}`, 600),
+    description: truncateBytes(
+      `类别：${clean(p.ticket.categoryName)}${p.dueAt ? `；最晚：${shanghaiText(p.dueAt)}` : ''}`,
+      TODO_DESCRIPTION_MAX_BYTES,
+    ),
     ...(p.dueAt ? { dueTime: new Date(p.dueAt).getTime() } : {}),
     executorIds: executorUnionIds,
-    detailUrl: { appUrl: dingtalkLink(url, false), pcUrl: dingtalkLink(url) },
+    detailUrl,
     isOnlyShowExecutor: true,
     priority: 20,
     sourceId,
   };
 }
 
-/** X-9: several matters due for one person in one scan, in one notice (DingTalk quota, reference §5.2). */
-function composeFolded(title: string, p: NoticePayload, publicUrl: string): ActionCardMessage {
+/**
+ * X-9: several matters due for one person in one scan, in one notice (DingTalk quota, reference
+ * §5.2). As many lines as fit in the bytes (at most MAX_LISTED), then 另有 N 条 and the inbox link.
+ */
+function composeFolded(title: string, p: NoticePayload, links: AppLinks): ActionCardMessage {
   const items = p.items ?? [];
-  const total = p.count ?? items.length;
-  const lines = [`### ${title}（${total}件）`];
-  for (const it of items.slice(0, MAX_LISTED)) {
-    const unit = it.unitName ? ` ${clean(it.unitName)}` : '';
-    const due = it.deadline ? ` 最晚 ${shanghaiText(it.deadline)}` : '';
-    lines.push(`- ${it.ticket.number} ${clean(it.ticket.subject)}${unit}${due}`);
-  }
-  if (total > Math.min(items.length, MAX_LISTED)) lines.push(`- …等 ${total} 件`);
+  const total = Math.max(p.count ?? items.length, items.length);
   const hint = STAGE_HINTS[`${p.notice}|${p.stage ?? ''}`];
-  if (hint) lines.push(`**提示**：${hint}`);
-  if (p.at) lines.push(`**时间**：${shanghaiText(p.at, true)}`);
+  const build = (listed: number, subjectBytes: number): ActionCardMessage => {
+    const lines = [`### ${title}（${total}件）`];
+    for (const it of items.slice(0, listed)) {
+      const unit = it.unitName ? ` ${short(it.unitName, 30)}` : '';
+      const due = it.deadline ? ` 最晚 ${shanghaiText(it.deadline)}` : '';
+      lines.push(`- ${it.ticket.number} ${short(it.ticket.subject, subjectBytes)}${unit}${due}`);
+    }
+    if (total > listed) lines.push(`- 另有 ${total - listed} 条，请点击查看全部待办`);
+    if (hint) lines.push(`**提示**：${hint}`);
+    if (p.at) lines.push(`**时间**：${shanghaiText(p.at, true)}`);
+    return card(`${title}（${total}件）`, lines, '查看待办', appPageUrl(links, '/inbox'));
+  };
+  for (let listed = Math.min(items.length, MAX_LISTED); listed >= 0; listed--) {
+    for (const bytes of [ITEM_SUBJECT_BYTES, 30]) {
+      const msg = build(listed, bytes);
+      if (fits(msg)) return msg;
+    }
+  }
+  throw new Error(`folded notice ${p.notice} does not fit DingTalk's ${MSG_MAX_BYTES} bytes`);
+}
+
+/** The ops head's daily digest (08:30 on working days). */
+function composeDigest(title: string, p: NoticePayload, links: AppLinks): ActionCardMessage {
+  const d = p.digest!;
+  const build = (units: number): ActionCardMessage => {
+    const lines = [
+      `### ${title}`,
+      `**今日到期**：${d.dueToday} 件`,
+      `**已超期**：${d.overdue} 件`,
+      `**待派单**：${d.undispatched} 件`,
+    ];
+    for (const u of d.overdueByUnit.slice(0, units)) lines.push(`- ${short(u.unitName, 60)}：超期 ${u.count} 件`);
+    if (d.overdueByUnit.length > units) lines.push(`- 另有 ${d.overdueByUnit.length - units} 个单位有超期工单`);
+    if (p.at) lines.push(`**时间**：${shanghaiText(p.at, true)}`);
+    return card(title, lines, '查看工单', appPageUrl(links, '/tickets'));
+  };
+  for (let units = Math.min(d.overdueByUnit.length, MAX_LISTED); units >= 0; units--) {
+    const msg = build(units);
+    if (fits(msg)) return msg;
+  }
+  throw new Error(`digest does not fit DingTalk's ${MSG_MAX_BYTES} bytes`);
+}
+
+function short(text: string, maxBytes: number): string {
+  return truncateBytes(clean(text), maxBytes);
+}
+
+function card(title: string, lines: string[], button: string, url: string): ActionCardMessage {
+  const singleUrl = dingtalkLink(url);
+  if (utf8Bytes(singleUrl) > CARD_URL_MAX_BYTES) {
+    throw new Error(`the notice link is over ${CARD_URL_MAX_BYTES} bytes: shorten PUBLIC_URL`);
+  }
   return {
     msgtype: 'action_card',
     action_card: {
-      title: `${title}（${total}件）`,
+      title: truncateBytes(title, CARD_TITLE_MAX_BYTES),
       markdown: lines.join('  \n'),
-      single_title: '查看待办',
-      single_url: dingtalkLink(`${publicUrl}/#/inbox`),
+      single_title: button,
+      single_url: singleUrl,
     },
   };
 }
 
-/** The ops head's daily digest (08:30 on working days). */
-function composeDigest(title: string, p: NoticePayload, publicUrl: string): ActionCardMessage {
-  const d = p.digest!;
-  const lines = [
-    `### ${title}`,
-    `**今日到期**：${d.dueToday} 件`,
-    `**已超期**：${d.overdue} 件`,
-    `**待派单**：${d.undispatched} 件`,
-  ];
-  for (const u of d.overdueByUnit.slice(0, MAX_LISTED)) lines.push(`- ${clean(u.unitName)}：超期 ${u.count} 件`);
-  if (p.at) lines.push(`**时间**：${shanghaiText(p.at, true)}`);
-  return {
-    msgtype: 'action_card',
-    action_card: {
-      title,
-      markdown: lines.join('  \n'),
-      single_title: '查看工单',
-      single_url: dingtalkLink(`${publicUrl}/#/tickets`),
-    },
-  };
+function fits(msg: ActionCardMessage): boolean {
+  return utf8Bytes(msg) <= MSG_MAX_BYTES;
 }
