@@ -13,7 +13,8 @@ export const FORBIDDEN_DAILY_LIMIT = '143105'; // ref §5.2
 const CALL_LOG_LIMIT = 5000;
 const SHANGHAI_OFFSET_MS = 8 * 3600 * 1000;
 
-export type FaultKind = 'busy' | 'rate_limit' | 'expired_token' | 'server_error' | 'delay' | 'permission_denied';
+export type FaultKind =
+  'busy' | 'rate_limit' | 'expired_token' | 'server_error' | 'delay' | 'permission_denied' | 'respond';
 export const FAULT_KINDS: readonly FaultKind[] = [
   'busy',
   'rate_limit',
@@ -21,6 +22,7 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   'server_error',
   'delay',
   'permission_denied',
+  'respond',
 ];
 
 export interface FaultSpec {
@@ -35,6 +37,9 @@ export interface FaultSpec {
   afterHandling?: boolean;
   /** For `rate_limit`: the global limiter (90002 / QpsLimitForApi) instead of the per-app one. */
   global?: boolean;
+  /** For `respond`: the HTTP status and JSON body answered instead of the handler's (any error DingTalk gives). */
+  status?: number;
+  body?: Record<string, unknown>;
 }
 
 export interface SimSettings {
