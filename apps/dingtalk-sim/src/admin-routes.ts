@@ -112,6 +112,14 @@ function faultSpec(body: Body): FaultSpec {
   const delayMs = optInt(body, 'delayMs', 0);
   if (kind === 'delay' && delayMs === undefined) throw new BadInput('delayMs is required for kind "delay"');
   const path = optString(body, 'path');
+  const status = optInt(body, 'status', 200);
+  const answer = body.body;
+  if (kind === 'respond') {
+    if (status === undefined || status > 599) throw new BadInput('status (200–599) is required for kind "respond"');
+    if (typeof answer !== 'object' || answer === null || Array.isArray(answer)) {
+      throw new BadInput('body (a JSON object) is required for kind "respond"');
+    }
+  }
   return {
     kind: kind as FaultKind,
     count,
@@ -119,6 +127,7 @@ function faultSpec(body: Body): FaultSpec {
     ...(path !== undefined ? { path } : {}),
     ...(optBool(body, 'afterHandling') ? { afterHandling: true } : {}),
     ...(optBool(body, 'global') ? { global: true } : {}),
+    ...(kind === 'respond' ? { status, body: answer as Record<string, unknown> } : {}),
   };
 }
 

@@ -29,7 +29,8 @@ export type FaultKind =
   | 'permission_denied'
   | 'ip_not_allowed'
   | 'todo_flow_control'
-  | 'todo_lock';
+  | 'todo_lock'
+  | 'respond';
 export const FAULT_KINDS: readonly FaultKind[] = [
   'busy',
   'rate_limit',
@@ -40,6 +41,7 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   'ip_not_allowed',
   'todo_flow_control',
   'todo_lock',
+  'respond',
 ];
 
 export interface FaultSpec {
@@ -54,6 +56,9 @@ export interface FaultSpec {
   afterHandling?: boolean;
   /** For `rate_limit`: the global limiter (90002 / QpsLimitForApi) instead of the per-app one. */
   global?: boolean;
+  /** For `respond`: the HTTP status and JSON body answered instead of the handler's (any error DingTalk gives). */
+  status?: number;
+  body?: Record<string, unknown>;
 }
 
 export interface SimSettings {

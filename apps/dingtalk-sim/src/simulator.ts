@@ -296,6 +296,13 @@ function faultAnswer(state: SimState, route: SimRoute, fault: FaultSpec): SimRes
     }
     case 'delay':
       return plainJson(500, { error: 'delay is not an error fault' });
+    case 'respond':
+      // Any answer DingTalk gives (e.g. HTTP 400 todo.taskCreate.flowControlError), as the test wrote it.
+      return {
+        status: fault.status ?? 400,
+        headers: { 'Content-Type': 'application/json;charset=UTF-8' },
+        body: JSON.stringify(fault.body ?? {}),
+      };
   }
 }
 

@@ -49,7 +49,7 @@ export { InboxRepository } from './repositories/inbox.repository';
 export type { InboxRow, InboxActor } from './repositories/inbox.repository';
 export { IdempotencyRepository } from './repositories/idempotency.repository';
 export type { StoredResponse } from './repositories/idempotency.repository';
-export { OutboxRepository } from './repositories/outbox.repository';
+export { OutboxRepository, OutboxWorkerLock } from './repositories/outbox.repository';
 export type { OutboxRow } from './repositories/outbox.repository';
 export { seedReferenceData, seedDemoOrganisation } from './seed/seed';
 export { DEFAULT_SOURCES, DEFAULT_CATEGORIES } from './seed/reference-data';

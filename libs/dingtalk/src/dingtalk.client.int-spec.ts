@@ -140,13 +140,13 @@ describe('tokens', () => {
     expect(outcomes).toEqual(['ok', '400/InvalidAuthentication', 'ok']);
   });
 
-  test('DT-token: a token error that persists after one refresh is thrown, not retried forever', async () => {
+  test("DT-token: a token error that persists after one refresh is thrown (retryable, for the caller's backoff), not retried forever here", async () => {
     const { client } = makeClient();
     await client.getAccessToken('oapi');
     await simPost('/_sim/faults', { kind: 'expired_token', count: 5, path: '/topapi/v2/user/get' });
     const err = await caught(client.getUser('b1_receiver'));
     expect(err).toBeInstanceOf(DingTalkApiError);
-    expect(err).toMatchObject({ kind: 'token_invalid', code: 88, subCode: '40014', retryable: false });
+    expect(err).toMatchObject({ kind: 'token_invalid', code: 88, subCode: '40014', retryable: true });
     expect(callsTo('POST /topapi/v2/user/get')).toBe(2);
   });
 

@@ -434,10 +434,13 @@ export class DingTalkClient {
     }
   }
 
-  /** The IP ban lasts minutes (ref §8): a short backoff cannot outwait it, so it is left to the caller. */
+  /**
+   * The IP ban lasts minutes (ref §8): a short backoff cannot outwait it, so it is left to the
+   * caller. A token error is refreshed once above; one that persists is left to the caller too.
+   */
   private isRetriedHere(err: DingTalkError): boolean {
     if (err instanceof DingTalkNetworkError) return true;
-    return err.retryable && err.kind !== 'ip_blocked';
+    return err.retryable && err.kind !== 'ip_blocked' && err.kind !== 'token_invalid';
   }
 
   /** Exponential backoff with "equal jitter": half fixed, half random. */

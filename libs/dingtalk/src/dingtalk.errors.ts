@@ -3,9 +3,11 @@ import type { DingTalkFamily } from './dingtalk.types';
 
 /**
  * What kind of failure DingTalk reported, so callers can decide without knowing codes:
- * - token_invalid: the access token is unknown or expired (the client refreshes once by itself)
- * - rate_limited: 90018 / 90002 or HTTP 403 QpsLimit… (ref §8)
- * - busy: errcode -1 "系统繁忙" (ref §8)
+ * - token_invalid: the access token is unknown or expired (the client refreshes once by itself;
+ *   one that persists after the refresh is left to the caller's backoff, never final)
+ * - rate_limited: 90018 / 90002 or HTTP 403 QpsLimit… (ref §8), and the to-do API's HTTP 400
+ *   `todo.taskCreate.flowControlError` (and the same for update/delete)
+ * - busy: errcode -1 "系统繁忙" (ref §8), and the to-do API's HTTP 400 `…lockError`
  * - server_error: HTTP 5xx
  * - ip_blocked: the per-IP ban answer (ref §8), lasts about 5 minutes
  * - quota_exceeded: the monthly call quota (90020 / ApiCountLimitForOrg)
@@ -26,8 +28,18 @@ export type DingTalkErrorKind =
   | 'invalid_credentials'
   | 'other';
 
-/** Kinds that may succeed if the same request is sent again later. */
-const TRANSIENT_KINDS: ReadonlySet<DingTalkErrorKind> = new Set(['rate_limited', 'busy', 'server_error', 'ip_blocked']);
+/**
+ * Kinds that may succeed if the same request is sent again later. A token error is one of them
+ * (issue 18.5): DingTalk answers 40014 for a token it has just replaced, so two in a row mean
+ * "try again with backoff", not "this notice can never be sent".
+ */
+const TRANSIENT_KINDS: ReadonlySet<DingTalkErrorKind> = new Set([
+  'token_invalid',
+  'rate_limited',
+  'busy',
+  'server_error',
+  'ip_blocked',
+]);
 
 export interface DingTalkApiErrorInit {
   family: DingTalkFamily;
@@ -52,7 +64,7 @@ export class DingTalkApiError extends Error {
   readonly subCode: string | undefined;
   readonly requestId: string | undefined;
   readonly kind: DingTalkErrorKind;
-  /** True when the same request may succeed later (rate limit, busy, 5xx, IP ban). */
+  /** True when the same request may succeed later (token, rate limit, flow control, busy, 5xx, IP ban). */
   readonly retryable: boolean;
 
   constructor(init: DingTalkApiErrorInit) {

@@ -1,6 +1,6 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@hotline/config';
-import { DingTalkRepository, OutboxRepository, type OutboxRow } from '@hotline/db';
+import { DingTalkRepository, OutboxRepository, type OutboxRow, type OutboxWorkerLock } from '@hotline/db';
 import { DingTalkApiError, type DingTalkClient } from '@hotline/dingtalk';
 import {
   CLOCK,
@@ -13,7 +13,10 @@ import {
   type TodoOpenPayload,
 } from '@hotline/tickets';
 
-/** A claimed row is someone else's for this long; a worker that dies mid-send gives it back then. */
+/**
+ * A claimed row is someone else's for this long while its worker is alive (a stuck worker gives
+ * it back then). A worker that died is noticed at once through its advisory lock (issue 18.7).
+ */
 export const LEASE_MS = 60_000;
 export const MAX_ATTEMPTS = 8;
 const BATCH = 20;
@@ -32,8 +35,18 @@ function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/**
+ * Only a refusal DingTalk will repeat fails a row at once (bad parameters, missing permission,
+ * the monthly quota); token errors, flow control and lock errors are retried with backoff
+ * (issues 16.1, 18.5): the rule is DingTalkApiError.retryable in libs/dingtalk.
+ */
 function retryable(err: unknown): boolean {
   return (err as { retryable?: boolean })?.retryable !== false;
+}
+
+/** Whether an earlier attempt at this row may have reached DingTalk before it was recorded. */
+function triedBefore(row: OutboxRow): boolean {
+  return row.attempts > 1 || row.lastError !== null;
 }
 
 /**
@@ -42,8 +55,9 @@ function retryable(err: unknown): boolean {
  * backoff; after MAX_ATTEMPTS, or on a permanent error, the row is marked failed for an admin.
  */
 @Injectable()
-export class OutboxSender {
+export class OutboxSender implements OnModuleDestroy {
   private readonly logger = new Logger(OutboxSender.name);
+  private lock: OutboxWorkerLock | undefined;
 
   constructor(
     private readonly outbox: OutboxRepository,
@@ -55,7 +69,9 @@ export class OutboxSender {
 
   /** Claims and sends one batch; returns what happened. Safe to run in several workers at once. */
   async runOnce(limit = BATCH): Promise<SendReport> {
-    const rows = await this.outbox.claim(limit, this.clock.now(), LEASE_MS);
+    this.lock ??= this.outbox.workerLock();
+    const workerId = await this.lock.workerId();
+    const rows = await this.outbox.claim(limit, this.clock.now(), LEASE_MS, workerId);
     const report: SendReport = { claimed: rows.length, sent: 0, retried: 0, failed: 0 };
     for (const row of rows) {
       try {
@@ -76,6 +92,10 @@ export class OutboxSender {
       }
     }
     return report;
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.lock?.release();
   }
 
   /** Sends until nothing is due (tests and the admin's "send now"); bounded. */
@@ -102,7 +122,7 @@ export class OutboxSender {
       case 'todo_open':
         return this.openTodo(row, row.payload as TodoOpenPayload);
       case 'todo_done':
-        return this.closeTodo(String(row.payload.key));
+        return this.closeTodo(row, String(row.payload.key));
     }
   }
 
@@ -121,15 +141,27 @@ export class OutboxSender {
   }
 
   private async openTodo(row: OutboxRow, p: TodoOpenPayload) {
-    // Already done by a later action (e.g. accepted before this to-do went out): nothing to open.
-    if (await this.outbox.laterTodoDone(row.ticketId, p.key, row.id)) {
-      return { status: 'skipped' as const, result: { reason: 'done before it was sent' } };
-    }
     const unionIds = await this.dingtalk.unionIds(p.userids);
     const executors = p.userids.map((u) => unionIds.get(u)).filter((u): u is string => !!u);
-    if (executors.length === 0) return { status: 'skipped' as const, result: { reason: 'no DingTalk unionId' } };
     const owner = executors[0];
     const sourceId = row.dedupeKey;
+    // Already done by a later action (e.g. accepted before this to-do went out): nothing to open.
+    // Unless an earlier attempt created it at DingTalk without recording it (issue 18.4): then it
+    // is recorded now, so the later todo_done row completes it instead of leaving it open.
+    if (await this.outbox.laterTodoDone(row.ticketId, p.key, row.id)) {
+      const orphan = owner && triedBefore(row) ? await this.client.findOpenTodoBySourceId(owner, sourceId) : undefined;
+      if (!orphan) return { status: 'skipped' as const, result: { reason: 'done before it was sent' } };
+      await this.dingtalk.recordTodo({
+        ticketId: row.ticketId,
+        todoKey: p.key,
+        sourceId,
+        ownerUnionid: owner!,
+        executorUserids: p.userids,
+        taskId: orphan.taskId,
+      });
+      return { status: 'sent' as const, result: { taskId: orphan.taskId, adopted: true } };
+    }
+    if (!owner) return { status: 'skipped' as const, result: { reason: 'no DingTalk unionId' } };
     let taskId: string;
     try {
       taskId = (await this.client.createTodo(owner, composeTodo(p, appLinks(this.config), executors, sourceId))).id;
@@ -151,7 +183,8 @@ export class OutboxSender {
     return { status: 'sent' as const, result: { taskId } };
   }
 
-  private async closeTodo(key: string) {
+  private async closeTodo(row: OutboxRow, key: string) {
+    await this.adoptUnrecordedTodos(row, key);
     const open = await this.dingtalk.openTodos(key);
     for (const t of open) {
       try {
@@ -166,5 +199,29 @@ export class OutboxSender {
       status: (open.length ? 'sent' : 'skipped') as 'sent' | 'skipped',
       result: { completed: open.map((t) => t.taskId) },
     };
+  }
+
+  /**
+   * Issue 18.4: a todo_open row of this key that failed for good may have created its to-do at
+   * DingTalk before an error; it is found by its sourceId and recorded, so the completion below
+   * closes it.
+   */
+  private async adoptUnrecordedTodos(row: OutboxRow, key: string): Promise<void> {
+    for (const open of await this.outbox.unrecordedTodoOpens(row.ticketId, key, row.id)) {
+      const p = open.payload as TodoOpenPayload;
+      const unionIds = await this.dingtalk.unionIds(p.userids);
+      const owner = p.userids.map((u) => unionIds.get(u)).find((u): u is string => !!u);
+      if (!owner) continue;
+      const found = await this.client.findOpenTodoBySourceId(owner, open.dedupeKey);
+      if (!found) continue;
+      await this.dingtalk.recordTodo({
+        ticketId: open.ticketId,
+        todoKey: key,
+        sourceId: open.dedupeKey,
+        ownerUnionid: owner,
+        executorUserids: p.userids,
+        taskId: found.taskId,
+      });
+    }
   }
 }

@@ -14,6 +14,7 @@ import { LightOrderIndex1765410000000 } from './1765410000000-light-order-index'
 import { KbUseCount1765420000000 } from './1765420000000-kb-use-count';
 import { PeopleAndRoles1765600000000 } from './1765600000000-people-and-roles';
 import { MergedCallersRetention1765900000000 } from './1765900000000-merged-callers-retention';
+import { OutboxClaimOwner1766000000000 } from './1766000000000-outbox-claim-owner';
 
 export const MIGRATIONS: Function[] = [
   InitialSchema1764300000000,
@@ -31,4 +32,5 @@ export const MIGRATIONS: Function[] = [
   KbUseCount1765420000000,
   PeopleAndRoles1765600000000,
   MergedCallersRetention1765900000000,
+  OutboxClaimOwner1766000000000,
 ];
