@@ -1,0 +1,274 @@
+// The production rehearsal (issue 13): the BUILT product installed the way README's Production
+// section says, against an external PostgreSQL (a throwaway embedded server stands in) and a
+// DingTalk that is reached only through the four DINGTALK_* settings and the base-URL settings
+// (the simulator, started on its own, as a proxy would be). Separate OS processes: migrate once,
+// two api replicas, one worker; NODE_ENV=production; no DEV_LOGIN. A company's first day: the
+// admin signs in with a DingTalk auth code, syncs the organisation, names the units and grants
+// the office roles; a dispatcher registers and dispatches; the receiver opens the work notice's
+// link, signs in through it, accepts and replies; the leader approves; the initiator and the ops
+// head review; the ticket closes. Used by .ci/run; prints 'N passed, 0 failed'.
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, waitHealthy } from './lib.mjs';
+
+const require = createRequire(import.meta.url);
+const { startEmbeddedPostgres } = require('../dist/libs/db/src/index.js');
+const { SIM_APP } = require('../dist/libs/demo/src/index.js');
+
+const work = mkdtempSync(join(tmpdir(), 'hotline-rehearsal-'));
+chmodSync(work, 0o755);
+const children = [];
+let passed = 0;
+const check = (cond, msg) => {
+  if (!cond) throw new Error(`rehearsal: ${msg}`);
+  passed++;
+  console.log(`rehearsal: ok - ${msg}`);
+};
+
+function spawnProcess(name, script, env) {
+  const child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.logs = '';
+  for (const s of [child.stdout, child.stderr]) {
+    s.on('data', (d) => {
+      child.logs += d.toString();
+      if (/"level":(50|60)|failed to start|refus/i.test(d.toString())) process.stderr.write(`[${name}] ${d}`);
+    });
+  }
+  children.push(child);
+  return child;
+}
+
+async function request(base, method, path, token, body, headers = {}) {
+  const r = await fetch(`${base}${path}`, {
+    method,
+    redirect: 'manual',
+    headers: {
+      ...(body ? { 'content-type': 'application/json' } : {}),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...headers,
+    },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await r.text();
+  let json;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = text;
+  }
+  return { status: r.status, body: json, headers: r.headers };
+}
+
+async function ok(base, method, path, token, body) {
+  const r = await request(base, method, path, token, body);
+  if (r.status < 200 || r.status > 299) {
+    throw new Error(`rehearsal: ${method} ${path} → ${r.status} ${JSON.stringify(r.body)}`);
+  }
+  return r.body;
+}
+
+async function poll(what, fn, ms = 30_000) {
+  for (const until = Date.now() + ms; ;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > until) throw new Error(`rehearsal: timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+try {
+  // ---- the external PostgreSQL and DingTalk ----------------------------------------------------
+  const pgPort = await freePort();
+  const pg = await startEmbeddedPostgres({ dataDir: join(work, 'pg'), port: pgPort, persistent: false });
+  const databaseUrl = pg.url('postgres');
+  const simPort = await freePort();
+  const sim = spawnProcess('simulator', 'dist/apps/dingtalk-sim/src/main.js', {
+    ...process.env,
+    DINGTALK_SIM_PORT: String(simPort),
+    HOST: '127.0.0.1',
+  });
+  const simUrl = `http://127.0.0.1:${simPort}`;
+  await poll('the DingTalk simulator', () =>
+    fetch(`${simUrl}/_sim/app`).then(
+      (r) => r.ok,
+      () => false,
+    ),
+  );
+  check(sim.exitCode === null, 'the DingTalk simulator runs as its own process');
+
+  const [port1, port2] = [await freePort(), await freePort()];
+  const publicUrl = `http://127.0.0.1:${port1}`;
+  const env = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: 'production',
+    DATABASE_URL: databaseUrl,
+    DB_MIGRATE_ON_START: 'false',
+    PUBLIC_URL: publicUrl,
+    LOG_LEVEL: 'warn',
+    DATA_DIR: join(work, 'data'),
+    ATTACHMENTS_DIR: join(work, 'attachments'),
+    AUTH_TOKEN_SECRET: randomBytes(32).toString('hex'),
+    CALLER_DATA_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+    CALLER_HASH_KEY: randomBytes(32).toString('base64'),
+    DINGTALK_APP_KEY: SIM_APP.appKey,
+    DINGTALK_APP_SECRET: SIM_APP.appSecret,
+    DINGTALK_AGENT_ID: SIM_APP.agentId,
+    DINGTALK_CORP_ID: SIM_APP.corpId,
+    DINGTALK_OAPI_BASE_URL: simUrl,
+    DINGTALK_API_BASE_URL: simUrl,
+    ADMIN_USERIDS: 'admin',
+  };
+
+  // ---- install: migrations (and the reference data they seed) -----------------------------------
+  const migrate = spawnSync(process.execPath, ['dist/libs/db/src/cli/migrate.js', 'run'], { env, encoding: 'utf8' });
+  check(migrate.status === 0, `npm run migration:run applies the migrations (${migrate.stdout.trim().slice(0, 60)}…)`);
+  const again = spawnSync(process.execPath, ['dist/libs/db/src/cli/migrate.js', 'run'], { env, encoding: 'utf8' });
+  check(again.status === 0 && /nothing to apply/.test(again.stdout), 'a second migration:run has nothing to apply');
+
+  // ---- unsafe settings are refused --------------------------------------------------------------
+  const refused = spawnSync(process.execPath, ['dist/apps/api/src/main.js'], {
+    env: { ...env, PORT: String(await freePort()), DEV_LOGIN: 'true' },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  check(
+    refused.status === 1 && /DEV_LOGIN/.test(refused.stderr + refused.stdout),
+    'an api with NODE_ENV=production and DEV_LOGIN=true refuses to boot, naming DEV_LOGIN',
+  );
+
+  // ---- two api replicas and a worker ------------------------------------------------------------
+  const api1 = spawnProcess('api1', 'dist/apps/api/src/main.js', { ...env, PORT: String(port1) });
+  const api2 = spawnProcess('api2', 'dist/apps/api/src/main.js', { ...env, PORT: String(port2) });
+  const worker = spawnProcess('worker', 'dist/apps/worker/src/main.js', env);
+  const [a1, a2] = [`http://127.0.0.1:${port1}`, `http://127.0.0.1:${port2}`];
+  await waitHealthy(a1, api1);
+  await waitHealthy(a2, api2);
+  check(worker.exitCode === null, 'two api processes are healthy and the worker runs');
+  for (const base of [a1, a2]) {
+    const dev = await request(base, 'POST', '/api/auth/dev', null, { userid: 'admin' });
+    check(dev.status === 404, `dev sign-in answers 404 on ${base === a1 ? 'api 1' : 'api 2'}`);
+  }
+
+  /** Sign-in as inside DingTalk: the simulator mints the one-shot code requestAuthCode gives. */
+  async function signIn(base, userid) {
+    const { code } = await ok(simUrl, 'POST', '/_sim/auth-code', null, { userid });
+    const session = await ok(base, 'POST', '/api/auth/dingtalk', null, { code });
+    return session.token;
+  }
+
+  // ---- day one: the admin sets the company up ----------------------------------------------------
+  const admin = await signIn(a1, 'admin');
+  const me = await ok(a1, 'GET', '/api/me', admin);
+  check(me.roles.includes('admin'), 'the first admin (ADMIN_USERIDS) signs in with a DingTalk auth code');
+  const sync = await ok(a2, 'POST', '/api/admin/org-sync', admin);
+  check(
+    sync.people.created > 0 && sync.units.created > 0,
+    `the organisation syncs (${sync.units.created} units, ${sync.people.created} people)`,
+  );
+
+  const units = await ok(a1, 'GET', '/api/admin/units', admin);
+  const unitNamed = (name) => {
+    const u = units.find((x) => x.name === name);
+    if (!u) throw new Error(`rehearsal: no unit named ${name} after the sync`);
+    return u;
+  };
+  const kinds = { 运营服务部: 'ops', 公司办公室: 'office', 第一分公司: 'branch' };
+  for (const [name, kind] of Object.entries(kinds)) {
+    await ok(a1, 'PATCH', `/api/admin/units/${unitNamed(name).code}`, admin, { kind });
+  }
+  check(true, 'the admin names the operations service department, the office and a branch company');
+  const grants = { dispatcher1: ['dispatcher'], ops_head: ['ops_head'], office_reviewer: ['office_reviewer'] };
+  for (const [userid, roles] of Object.entries(grants)) {
+    const person = (await ok(a1, 'GET', `/api/admin/people?q=${userid}`, admin)).items.find((p) => p.userid === userid);
+    if (!person) throw new Error(`rehearsal: ${userid} not found after the sync`);
+    await ok(a2, 'PUT', `/api/admin/people/${userid}/roles`, admin, {
+      roles: [...new Set([...person.roles, ...roles])],
+    });
+  }
+  check(true, 'the admin grants the dispatcher, ops head and office reviewer roles in the app');
+  const sources = await ok(a1, 'GET', '/api/sources', admin);
+  const categories = await ok(a1, 'GET', '/api/categories', admin);
+  check(
+    sources.some((s) => s.code === 'group_hotline' && s.chain === 'A') &&
+      sources.some((s) => s.code === 'mayor_hotline' && s.chain === 'B') &&
+      categories.some((c) => c.code === 'complaint'),
+    'the sources of R-2 (with their chains) and the categories are there without any demo data',
+  );
+
+  // ---- a ticket walks chain A across the replicas ---------------------------------------------------
+  const dispatcher = await signIn(a2, 'dispatcher1');
+  const created = await ok(a1, 'POST', '/api/tickets', dispatcher, {
+    source: 'group_hotline',
+    channel: 'phone',
+    category: 'complaint',
+    subject: '演练：12路公交车未停靠人民广场站',
+    content: '市民反映12路公交车上行方向在人民广场站未停车。',
+    caller: { name: '张三丰', phone: '13812345678' },
+  });
+  check(created.status === 'registered' && created.chain === 'A', `the dispatcher registers ${created.number}`);
+  const branch = unitNamed('第一分公司');
+  await ok(a2, 'POST', `/api/tickets/${created.id}/actions/dispatch`, dispatcher, {
+    assignments: [{ unit: branch.code, role: 'sole' }],
+  });
+  check(true, `it is dispatched to ${branch.name}`);
+
+  const notices = await poll('the work notice at b1_receiver', async () => {
+    const list = await fetch(`${simUrl}/_sim/messages?userid=b1_receiver`).then((r) => r.json());
+    return list.length > 0 ? list : null;
+  });
+  const href = notices[0].links.map((l) => l.href).find(Boolean);
+  if (!href) throw new Error(`rehearsal: the notice has no link: ${JSON.stringify(notices[0].links)}`);
+  const link = new URL(href);
+  check(
+    link.origin === new URL(publicUrl).origin && link.searchParams.get('corpId') === SIM_APP.corpId,
+    'the worker delivered the work notice; its link is under PUBLIC_URL and carries the corp id',
+  );
+  const page = await fetch(link);
+  check(page.status === 200 && /<html/i.test(await page.text()), 'the link opens the micro-app');
+  const ticketId = /\/tickets\/([0-9a-f-]{36})/.exec(link.pathname + link.hash)?.[1];
+  check(ticketId === created.id, 'the link points at the ticket');
+  const receiver = await signIn(a1, 'b1_receiver');
+  const seen = await ok(a1, 'GET', `/api/tickets/${ticketId}`, receiver);
+  check(seen.actions.includes('accept'), 'the receiver, signed in through the link, may accept it');
+
+  const now = new Date().toISOString();
+  await ok(a1, 'POST', `/api/tickets/${ticketId}/actions/accept`, receiver, {});
+  await ok(a2, 'POST', `/api/tickets/${ticketId}/actions/submit_reply`, receiver, {
+    content: '经核查，该车驾驶员确未进站停靠，已对其批评教育。',
+    handledAt: now,
+    handler: '赵强',
+    callerContact: { contacted: true, method: 'phone', at: now, summary: '已电话告知来电人处理结果。' },
+    satisfaction: 'satisfied',
+  });
+  const leader = await signIn(a2, 'b1_leader');
+  const approved = await ok(a1, 'POST', `/api/tickets/${ticketId}/actions/approve_reply`, leader, {});
+  check(approved.step === 'initiator_review', 'the receiver replies and the unit leader approves');
+  await ok(a2, 'POST', `/api/tickets/${ticketId}/actions/pass_review`, dispatcher, {});
+  const opsHead = await signIn(a1, 'ops_head');
+  const closed = await ok(a1, 'POST', `/api/tickets/${ticketId}/actions/pass_review`, opsHead, {});
+  check(closed.status === 'closed', 'the initiator and the ops head pass it; the ticket is closed');
+
+  for (const c of [api1, api2, worker, sim]) c.kill('SIGTERM');
+  const codes = await Promise.all(
+    [api1, api2, worker].map((c) => new Promise((r) => (c.exitCode !== null ? r(c.exitCode) : c.once('exit', r)))),
+  );
+  check(
+    codes.every((c) => c === 0),
+    'SIGTERM stops the api replicas and the worker cleanly',
+  );
+  await pg.stop();
+  console.log(`${passed} passed, 0 failed`);
+} catch (err) {
+  console.error(err instanceof Error ? err.message : err);
+  for (const c of children) if (c.logs) console.error(`---- last output of a process:\n${c.logs.slice(-3000)}`);
+  console.log(`${passed} passed, 1 failed`);
+  process.exitCode = 1;
+} finally {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  rmSync(work, { recursive: true, force: true });
+}
