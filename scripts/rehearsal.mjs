@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { freePort, waitHealthy } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
+const BUILD_MINIAPP = new URL('./build-miniapp.mjs', import.meta.url).pathname;
 const { startEmbeddedPostgres } = require('../dist/libs/db/src/index.js');
 const { SIM_APP } = require('../dist/libs/demo/src/index.js');
 
@@ -81,6 +82,10 @@ async function poll(what, fn, ms = 30_000) {
 }
 
 try {
+  // The image ships the built micro-app (Dockerfile); build it here when it is missing or stale.
+  const miniapp = spawnSync(process.execPath, [BUILD_MINIAPP], { stdio: 'inherit' });
+  if (miniapp.status !== 0) throw new Error('rehearsal: the micro-app did not build');
+
   // ---- the external PostgreSQL and DingTalk ----------------------------------------------------
   const pgPort = await freePort();
   const pg = await startEmbeddedPostgres({ dataDir: join(work, 'pg'), port: pgPort, persistent: false });
@@ -230,7 +235,7 @@ try {
   );
   const page = await fetch(link);
   check(page.status === 200 && /<html/i.test(await page.text()), 'the link opens the micro-app');
-  const ticketId = /\/tickets\/([0-9a-f-]{36})/.exec(link.pathname + link.hash)?.[1];
+  const ticketId = /\/tickets?\/([0-9a-f-]{36})/.exec(link.pathname + link.hash)?.[1];
   check(ticketId === created.id, 'the link points at the ticket');
   const receiver = await signIn(a1, 'b1_receiver');
   const seen = await ok(a1, 'GET', `/api/tickets/${ticketId}`, receiver);
@@ -253,13 +258,19 @@ try {
   const closed = await ok(a1, 'POST', `/api/tickets/${ticketId}/actions/pass_review`, opsHead, {});
   check(closed.status === 'closed', 'the initiator and the ops head pass it; the ticket is closed');
 
+  // Nest closes the app on SIGTERM (shutdown hooks), then re-raises the signal: a graceful stop
+  // ends with exit code 0 or the signal itself, within seconds.
+  const stopping = Date.now();
   for (const c of [api1, api2, worker, sim]) c.kill('SIGTERM');
   const codes = await Promise.all(
-    [api1, api2, worker].map((c) => new Promise((r) => (c.exitCode !== null ? r(c.exitCode) : c.once('exit', r)))),
+    [api1, api2, worker].map(
+      (c) =>
+        new Promise((r) => (c.exitCode !== null ? r(c.exitCode) : c.once('exit', (code, signal) => r(code ?? signal)))),
+    ),
   );
   check(
-    codes.every((c) => c === 0),
-    'SIGTERM stops the api replicas and the worker cleanly',
+    codes.every((c) => c === 0 || c === 'SIGTERM') && Date.now() - stopping < 15_000,
+    `SIGTERM stops the api replicas and the worker cleanly (exit codes ${codes.join(', ')})`,
   );
   await pg.stop();
   console.log(`${passed} passed, 0 failed`);
