@@ -2,7 +2,7 @@
 // like the product's, and a line logger. Each benchmark names its own database so that two can run
 // at once without dropping each other's.
 import { loadConfig, type AppConfig } from '@hotline/config';
-import { createDataSource, runMigrations, seedDemoOrganisation, seedReferenceData } from '@hotline/db';
+import { createDataSource, runMigrations, seedDemoOrganisation } from '@hotline/db';
 import type { DataSource } from 'typeorm';
 
 export function log(text: string): void {
@@ -28,7 +28,6 @@ export async function freshBenchDatabase(
   await runMigrations(url);
   const ds = createDataSource(url, poolSize);
   await ds.initialize();
-  await seedReferenceData(ds);
   await seedDemoOrganisation(ds);
   log(`PostgreSQL: ${version}`);
   return { config, ds, url, version };

@@ -3,7 +3,7 @@
 import { Test } from '@nestjs/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig, type AppConfig } from '@hotline/config';
-import { createDataSource, seedDemoOrganisation, seedReferenceData } from '@hotline/db';
+import { createDataSource, seedDemoOrganisation } from '@hotline/db';
 import { CLOCK, SettableClock } from '@hotline/tickets';
 import { ApiModule } from '../../apps/api/src/api.module';
 import { configureApiApp, createFastifyAdapter } from '../../apps/api/src/create-api-app';
@@ -18,14 +18,21 @@ export interface TestApp {
 }
 
 export async function createTestApp(
-  opts: { env?: Record<string, string>; dbSuffix?: string; start?: Date } = {},
+  opts: {
+    env?: Record<string, string>;
+    dbSuffix?: string;
+    start?: Date;
+    /** A database prepared by the test (e.g. by `migration:run`), used as it is: no demo seed. */
+    databaseUrl?: string;
+  } = {},
 ): Promise<TestApp> {
-  const databaseUrl = await createTestDatabase(opts.dbSuffix);
-  const ds = createDataSource(databaseUrl, 2);
-  await ds.initialize();
-  await seedReferenceData(ds);
-  await seedDemoOrganisation(ds);
-  await ds.destroy();
+  const databaseUrl = opts.databaseUrl ?? (await createTestDatabase(opts.dbSuffix));
+  if (!opts.databaseUrl) {
+    const ds = createDataSource(databaseUrl, 2);
+    await ds.initialize();
+    await seedDemoOrganisation(ds);
+    await ds.destroy();
+  }
   const config = loadConfig({
     LOG_LEVEL: 'silent',
     AUTH_TOKEN_SECRET: 'test-secret-test-secret-test-secret-0123456789',

@@ -11,7 +11,6 @@ import {
   ensureDatabase,
   runMigrations,
   seedDemoOrganisation,
-  seedReferenceData,
   startEmbeddedPostgres,
   type RunningPostgres,
 } from '@hotline/db';
@@ -42,7 +41,6 @@ async function main(): Promise<void> {
   }
   const ds = createDataSource(url, 2);
   await ds.initialize();
-  await seedReferenceData(ds);
   const demo = config.dingtalk.credentials ? false : await seedDemoOrganisation(ds);
   await ds.destroy();
   if (demo) say('seeded the demo organisation (units ops, office, branch1, branch2, safety, fare)');

@@ -44,15 +44,13 @@ export type {
   SystemTimelineEvent,
   DigestFigures,
 } from './repositories/deadline.repository';
-export { DEFAULT_TIME_LIMITS } from './seed/reference-data';
 export { InboxRepository } from './repositories/inbox.repository';
 export type { InboxRow, InboxActor } from './repositories/inbox.repository';
 export { IdempotencyRepository } from './repositories/idempotency.repository';
 export type { StoredResponse } from './repositories/idempotency.repository';
 export { OutboxRepository, OutboxWorkerLock } from './repositories/outbox.repository';
 export type { OutboxRow } from './repositories/outbox.repository';
-export { seedReferenceData, seedDemoOrganisation } from './seed/seed';
-export { DEFAULT_SOURCES, DEFAULT_CATEGORIES } from './seed/reference-data';
+export { seedDemoOrganisation } from './seed/seed';
 export type { EntityManager as Tx } from 'typeorm';
 export { DingTalkRepository } from './repositories/dingtalk.repository';
 export type { DingTalkTodoRow } from './repositories/dingtalk.repository';

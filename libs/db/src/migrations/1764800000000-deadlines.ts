@@ -9,7 +9,7 @@ export class Deadlines1764800000000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
       -- X-1: per source × category × urgency; NULL = any. The most specific matching row wins
-      -- (urgency 4, source 2, category 1). Seeded by seedReferenceData when empty.
+      -- (urgency 4, source 2, category 1). Defaults: migration 1765500000000-reference-data.
       CREATE TABLE time_limit_policies (
         id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
         source_code    text REFERENCES sources(code),

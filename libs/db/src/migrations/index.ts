@@ -12,6 +12,7 @@ import { AcceptAndReviewReminders1765200000000 } from './1765200000000-accept-an
 import { MergedTicketsNotFollowedUp1765400000000 } from './1765400000000-merged-tickets-not-followed-up';
 import { LightOrderIndex1765410000000 } from './1765410000000-light-order-index';
 import { KbUseCount1765420000000 } from './1765420000000-kb-use-count';
+import { ReferenceData1765500000000 } from './1765500000000-reference-data';
 import { PeopleAndRoles1765600000000 } from './1765600000000-people-and-roles';
 import { MergedCallersRetention1765900000000 } from './1765900000000-merged-callers-retention';
 import { OutboxClaimOwner1766000000000 } from './1766000000000-outbox-claim-owner';
@@ -30,6 +31,7 @@ export const MIGRATIONS: Function[] = [
   MergedTicketsNotFollowedUp1765400000000,
   LightOrderIndex1765410000000,
   KbUseCount1765420000000,
+  ReferenceData1765500000000,
   PeopleAndRoles1765600000000,
   MergedCallersRetention1765900000000,
   OutboxClaimOwner1766000000000,

@@ -1,27 +1,11 @@
 import type { DataSource } from 'typeorm';
 import { DEMO_PEOPLE, DEMO_UNITS } from '@hotline/demo';
 import { OrganisationRepository } from '../repositories/organisation.repository';
-import { TimeLimitRepository } from '../repositories/time-limit.repository';
-import { DEFAULT_CATEGORIES, DEFAULT_SOURCES, DEFAULT_TIME_LIMITS } from './reference-data';
 import { seedIntakeDemo } from './intake-demo';
 
-/** Sources and categories: inserted when missing, never overwritten. Time limits: only into an empty table. */
-export async function seedReferenceData(ds: DataSource): Promise<void> {
-  const org = new OrganisationRepository(ds);
-  const limits = new TimeLimitRepository(ds);
-  await ds.transaction(async (m) => {
-    for (const [i, s] of DEFAULT_SOURCES.entries()) await org.upsertSource({ ...s, sort: i }, m);
-    for (const [i, c] of DEFAULT_CATEGORIES.entries()) await org.upsertCategory({ ...c, sort: i }, m);
-    if ((await limits.count(m)) === 0) {
-      await limits.replaceAll(
-        m,
-        DEFAULT_TIME_LIMITS.map((p) => ({ ...p })),
-        null,
-        new Date(),
-      );
-    }
-  });
-}
+// The reference data every install needs (R-2 sources with their chains, categories, X-1 time
+// limits) is installed by the migration 1765500000000-reference-data, exactly once. Only the
+// demo lives here.
 
 /** The demo organisation, on a database that has no people yet. Returns whether it seeded. */
 export async function seedDemoOrganisation(ds: DataSource): Promise<boolean> {
