@@ -311,11 +311,7 @@ export class PeopleAdminRepository {
     );
   }
 
-  async configChanges(f: {
-    entity?: ConfigEntity;
-    code?: string;
-    limit: number;
-  }): Promise<
+  async configChanges(f: { entity?: ConfigEntity; code?: string; limit: number }): Promise<
     Array<{
       id: number;
       at: Date;
