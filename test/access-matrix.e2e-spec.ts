@@ -191,6 +191,52 @@ const MATRIX: Record<string, Entry> = {
       payload: { policies: [{ reply: { amount: 5, unit: 'working_days' } }] },
     }),
   },
+  // Issue 13.3: people, roles, units, sources and categories (admin only). Harmless requests:
+  // a role set equal to the current one, a patch to the current value, a duplicate code (409).
+  'GET /api/admin/roles': { expect: only(['admin']), request: () => ({ method: 'GET', url: '/api/admin/roles' }) },
+  'GET /api/admin/people': { expect: only(['admin']), request: () => ({ method: 'GET', url: '/api/admin/people' }) },
+  'PUT /api/admin/people/{userid}/roles': {
+    expect: only(['admin']),
+    request: () => ({ method: 'PUT', url: '/api/admin/people/dispatcher2/roles', payload: { roles: ['dispatcher'] } }),
+  },
+  'GET /api/admin/role-changes': {
+    expect: only(['admin']),
+    request: () => ({ method: 'GET', url: '/api/admin/role-changes' }),
+  },
+  'GET /api/admin/units': { expect: only(['admin']), request: () => ({ method: 'GET', url: '/api/admin/units' }) },
+  'PATCH /api/admin/units/{code}': {
+    expect: only(['admin']),
+    request: () => ({ method: 'PATCH', url: '/api/admin/units/fare', payload: { name: '票务科' } }),
+  },
+  'GET /api/admin/sources': { expect: only(['admin']), request: () => ({ method: 'GET', url: '/api/admin/sources' }) },
+  'POST /api/admin/sources': {
+    expect: only(['admin']),
+    request: () => ({
+      method: 'POST',
+      url: '/api/admin/sources',
+      payload: { code: 'group_hotline', name: '集团客服热线', chain: 'A' },
+    }),
+  },
+  'PATCH /api/admin/sources/{code}': {
+    expect: only(['admin']),
+    request: () => ({ method: 'PATCH', url: '/api/admin/sources/group_hotline', payload: { active: true } }),
+  },
+  'GET /api/admin/categories': {
+    expect: only(['admin']),
+    request: () => ({ method: 'GET', url: '/api/admin/categories' }),
+  },
+  'POST /api/admin/categories': {
+    expect: only(['admin']),
+    request: () => ({ method: 'POST', url: '/api/admin/categories', payload: { code: 'complaint', name: '投诉' } }),
+  },
+  'PATCH /api/admin/categories/{code}': {
+    expect: only(['admin']),
+    request: () => ({ method: 'PATCH', url: '/api/admin/categories/complaint', payload: { active: true } }),
+  },
+  'GET /api/admin/config-changes': {
+    expect: only(['admin']),
+    request: () => ({ method: 'GET', url: '/api/admin/config-changes' }),
+  },
   'GET /api/admin/calendar': {
     expect: only(['admin']),
     request: () => ({ method: 'GET', url: '/api/admin/calendar' }),

@@ -162,6 +162,8 @@ export class AdminPeopleService {
     const now = this.clock.now();
     await this.repo.transaction(async (m) => {
       const admins = await this.repo.lockActiveAdmins(m);
+      // Checked again under the lock: another admin may have just removed this one's role.
+      if (!admins.includes(user.userid)) throw new DomainError('FORBIDDEN', '只有管理员可以执行此操作。');
       const before = await this.repo.lockPerson(m, userid);
       if (!before) throw new DomainError('NOT_FOUND', `没有人员“${userid}”。`, 'userid');
       if (before.roles.includes('unit_leader') !== wanted.includes('unit_leader')) {
