@@ -55,7 +55,7 @@ export { seedReferenceData, seedDemoOrganisation } from './seed/seed';
 export { DEFAULT_SOURCES, DEFAULT_CATEGORIES } from './seed/reference-data';
 export type { EntityManager as Tx } from 'typeorm';
 export { DingTalkRepository } from './repositories/dingtalk.repository';
-export type { DingTalkTodoRow } from './repositories/dingtalk.repository';
+export type { DingTalkConfigProblemRow, DingTalkTodoRow } from './repositories/dingtalk.repository';
 export { OrgSyncRepository } from './repositories/org-sync.repository';
 export type { SyncedUnit, SyncedPerson } from './repositories/org-sync.repository';
 export { AttachmentRepository } from './repositories/attachment.repository';
