@@ -296,6 +296,51 @@ describe('DingTalk delivery through the outbox', () => {
       expect(empty.json()).toMatchObject({ statusCode: 400, field: 'code' });
     });
 
+    it('R-9 (16.5): 60020 and 60011 during sign-in say the system is mis-configured, are logged for the admin page, and can be marked handled', async () => {
+      await simPost(sim, '/_sim/reset', {});
+      await api.call('admin', 'DELETE', '/api/admin/dingtalk/config-problems/60020');
+      await api.call('admin', 'DELETE', '/api/admin/dingtalk/config-problems/60011');
+      const signIn = async () => {
+        const { body } = await simPost(sim, '/_sim/auth-code', { userid: 'b1_receiver' });
+        return t.app.inject({ method: 'POST', url: '/api/auth/dingtalk', payload: { code: body.code } });
+      };
+      await simPost(sim, '/_sim/faults', { kind: 'ip_not_allowed', path: '/topapi/v2/user/getuserinfo' });
+      const ip = await signIn();
+      expect(ip.statusCode).toBe(503);
+      expect(ip.json()).toMatchObject({ error: 'DINGTALK_MISCONFIGURED' });
+      expect(ip.json().message).toContain('系统的钉钉配置有误');
+      expect(ip.json().message).toContain('白名单');
+      expect(ip.json().message).toContain('60020');
+      expect(ip.json().message).not.toContain('登录码');
+
+      t.clock.advance(60_000);
+      await simPost(sim, '/_sim/faults', { kind: 'permission_denied', path: '/topapi/v2/user/getuserinfo' });
+      const scope = await signIn();
+      expect(scope.statusCode).toBe(503);
+      expect(scope.json().message).toContain('缺少所需权限');
+
+      const problems = await api.get('admin', '/api/admin/dingtalk/config-problems');
+      expect(problems.status).toBe(200);
+      expect(problems.body).toEqual([
+        expect.objectContaining({
+          code: '60011',
+          kind: 'permission_denied',
+          api: 'POST /topapi/v2/user/getuserinfo',
+          count: 1,
+        }),
+        expect.objectContaining({ code: '60020', kind: 'ip_not_allowed', advice: expect.stringContaining('白名单') }),
+      ]);
+      expect((await api.get('b1_receiver', '/api/admin/dingtalk/config-problems')).status).toBe(403);
+
+      // fixed in the console: the admin marks it handled; the next sign-in works
+      expect((await api.call('admin', 'DELETE', '/api/admin/dingtalk/config-problems/60020')).status).toBe(204);
+      expect((await api.call('admin', 'DELETE', '/api/admin/dingtalk/config-problems/60020')).status).toBe(404);
+      expect((await signIn()).statusCode).toBe(200);
+      // a wrong code is still the person's: 401 as before
+      const wrong = await t.app.inject({ method: 'POST', url: '/api/auth/dingtalk', payload: { code: 'nope' } });
+      expect(wrong.statusCode).toBe(401);
+    });
+
     it('R-9: the JSAPI config is signed with the jsapi ticket', async () => {
       const r = await api.get(
         'b1_receiver',

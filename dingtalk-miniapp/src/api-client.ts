@@ -6,6 +6,7 @@ import type {
   Category,
   InboxItem,
   JsapiConfig,
+  RevealedCaller,
   Session,
   Source,
   Ticket,
@@ -166,6 +167,8 @@ export const CONFLICT_TEXT = '该工单已被他人处理，已刷新';
 /** A message a person can act on, for any failed call. */
 export function describeError(e: unknown): string {
   if (!(e instanceof ApiError)) return '操作失败，请稍后重试';
+  // 16.5: DingTalk refused us for a reason only the admin can fix: the server says which.
+  if (e.code === 'DINGTALK_MISCONFIGURED') return e.message;
   switch (e.status) {
     case 0:
       return e.message;
@@ -211,6 +214,7 @@ function query(q: Record<string, string | number | undefined>): string {
 export const api = {
   devSignIn: (userid: string) => request<Session>('POST', '/api/auth/dev', { body: { userid }, auth: false }),
   dingtalkSignIn: (code: string) => request<Session>('POST', '/api/auth/dingtalk', { body: { code }, auth: false }),
+  dingtalkCorp: () => request<{ corpId: string }>('GET', '/api/auth/dingtalk/corp', { auth: false }),
   me: () => request<User>('GET', '/api/me'),
   units: () => request<Unit[]>('GET', '/api/units'),
   sources: () => request<Source[]>('GET', '/api/sources'),
@@ -231,6 +235,8 @@ export const api = {
   },
   /** The file's bytes (thumbnails and downloads go through here: the API wants the bearer token). */
   attachmentBlob: (url: string) => request<Blob>('GET', url, { blob: true }),
+  revealCaller: (id: string, reason: string) =>
+    request<RevealedCaller>('POST', `/api/tickets/${encodeURIComponent(id)}/caller/reveal`, { body: { reason } }),
   jsapiConfig: (url: string) => request<JsapiConfig>('GET', `/api/dingtalk/jsapi-config${query({ url })}`),
 };
 

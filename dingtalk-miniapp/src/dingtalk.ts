@@ -52,24 +52,65 @@ export function canChooseImage(): boolean {
   return platform === 'android' || platform === 'ios' || platform === 'harmony';
 }
 
+const JSAPI_AUTH_TIMEOUT_MS = 10_000;
+/** DingTalk's client error code for "no permission" (reference §3.1, ERROR_CODE.no_permission). */
+const NO_PERMISSION = '7';
+
+/** DingTalk refused the page's JSAPI signature (dd.error), or a JSAPI for want of it (16.6). */
+export class JsapiAuthError extends Error {
+  constructor(detail: string) {
+    super(
+      `钉钉 JSAPI 鉴权失败${detail ? `（${detail}）` : ''}：本页面的签名未通过钉钉校验，暂时无法拍照上传。` +
+        '请改用「选择文件」，并联系系统管理员检查应用配置（可信域名、AgentId、CorpId）。',
+    );
+    this.name = 'JsapiAuthError';
+  }
+}
+
+function bridgeDetail(err: unknown): string {
+  const e = (err ?? {}) as { errorCode?: unknown; errorMessage?: unknown; message?: unknown };
+  const text = [e.errorMessage ?? e.message, e.errorCode !== undefined ? `错误码 ${String(e.errorCode)}` : '']
+    .filter((x) => typeof x === 'string' && x !== '')
+    .join('，');
+  return text;
+}
+
+/** "No permission" from a JSAPI means the page's signature did not grant it. */
+function rethrowAsAuthError(err: unknown): never {
+  if ((err as { errorCode?: unknown } | null)?.errorCode === NO_PERMISSION) throw new JsapiAuthError(bridgeDetail(err));
+  throw err;
+}
+
 let configured: Promise<void> | null = null;
 
-/** dd.config once per page: chooseImage and uploadFile are JSAPIs that need the page signed. */
+/**
+ * dd.config once per page: chooseImage and uploadFile are JSAPIs that need the page signed.
+ * Resolves on dd.ready; dd.error (a bad signature) rejects with a JsapiAuthError that says so.
+ */
 function configure(loadConfig: (url: string) => Promise<JsapiConfig>): Promise<void> {
   configured ??= loadConfig(window.location.href.split('#')[0] ?? window.location.href)
-    .then((c) => {
-      dd.config({
-        agentId: c.agentId,
-        corpId: c.corpId,
-        timeStamp: c.timeStamp,
-        nonceStr: c.nonceStr,
-        signature: c.signature,
-        type: 0,
-        jsApiList: ['biz.util.chooseImage', 'biz.util.uploadFile'],
-      });
-    })
+    .then((c) =>
+      withTimeout(
+        new Promise<void>((resolve, reject) => {
+          dd.config({
+            agentId: c.agentId,
+            corpId: c.corpId,
+            timeStamp: c.timeStamp,
+            nonceStr: c.nonceStr,
+            signature: c.signature,
+            type: 0,
+            jsApiList: ['biz.util.chooseImage', 'biz.util.uploadFile'],
+          });
+          dd.ready(() => resolve());
+          dd.error((err: unknown) => reject(new JsapiAuthError(bridgeDetail(err))));
+        }),
+        JSAPI_AUTH_TIMEOUT_MS,
+        '钉钉 JSAPI 鉴权超时，请稍后重试',
+      ),
+    )
     .catch((e: unknown) => {
-      configured = null;
+      // A refused signature stays refused for this page (dd.config runs once); other failures may pass later.
+      if (!(e instanceof JsapiAuthError)) configured = null;
       throw e;
     });
   return configured;
@@ -86,7 +127,7 @@ export async function chooseAndUploadImages<T>(opts: {
   max: number;
 }): Promise<T[]> {
   await configure(opts.loadConfig);
-  const picked = await chooseImage({ count: opts.max, sourceType: ['camera', 'album'] });
+  const picked = await chooseImage({ count: opts.max, sourceType: ['camera', 'album'] }).catch(rethrowAsAuthError);
   const paths = picked.files?.map((f) => f.path) ?? picked.filePaths ?? [];
   const uploaded: T[] = [];
   for (const filePath of paths) {
@@ -96,7 +137,7 @@ export async function chooseAndUploadImages<T>(opts: {
       fileName: 'file',
       filePath,
       fileType: 'image',
-    });
+    }).catch(rethrowAsAuthError);
     const status = Number(res.statusCode ?? 200);
     const body = res.data ? (JSON.parse(res.data) as T & { message?: string }) : null;
     if (status >= 400 || !body) throw new Error(body?.message ?? `上传失败（${status}）`);

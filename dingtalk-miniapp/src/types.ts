@@ -175,7 +175,11 @@ export interface Ticket {
   urgency: string;
   subject: string;
   content: string;
-  caller: { name: string; phone: string; address: string | null; masked: boolean };
+  /** Masked (R-19); all null and `hidden` for the handling units of a confidential ticket (保密件). */
+  caller: { name: string | null; phone: string | null; address: string | null; masked: boolean; hidden?: boolean };
+  /** 13.7: this person may reveal the caller (查看来电人号码, audited). */
+  callerRevealable?: boolean;
+  confidential?: boolean;
   upstreamRef: string | null;
   upstreamDeadline: string | null;
   route: string | null;
@@ -228,4 +232,11 @@ export interface JsapiConfig {
   nonceStr: string;
   signature: string;
   url: string;
+}
+
+/** POST /api/tickets/:id/caller/reveal (13.7, R-19: on the record). */
+export interface RevealedCaller {
+  name: string | null;
+  phone: string | null;
+  address: string | null;
 }

@@ -17,6 +17,7 @@ import {
 } from '../admin-api';
 import { nameOf, useApp } from '../app-context';
 import { Panel, useLoad } from '../components/panel';
+import { DingTalkConfigProblemsCard } from '../components/dingtalk-config-problems';
 import { URGENCY, label } from '../labels';
 import { formatTime } from '../time';
 import './admin.page.css';
@@ -29,6 +30,7 @@ export function AdminPage() {
   return (
     <div className="admin">
       <UsageCard />
+      <DingTalkConfigProblemsCard />
       <OutboxCard />
       <OrgSyncCard />
       <CalendarCard />

@@ -37,17 +37,21 @@ export function SignInPage({ onSignedIn }: { onSignedIn: (s: Session) => void })
 
 function DingTalkSignIn({ onSignedIn }: { onSignedIn: (s: Session) => void }) {
   const [error, setError] = useState<string | null>(null);
+  const [misconfigured, setMisconfigured] = useState(false);
   const [busy, setBusy] = useState(true);
 
   const run = useCallback(async () => {
     setBusy(true);
     setError(null);
+    setMisconfigured(false);
     try {
-      const corpId = corpIdFromUrl();
-      if (!corpId) throw new Error('链接缺少 corpId 参数，请从钉钉工作台打开本应用');
+      // 13.5: links from notices and to-dos carry ?corpId=; an older link or a bookmark asks the server.
+      const corpId = corpIdFromUrl() ?? (await api.dingtalkCorp()).corpId;
       const code = await getAuthCode(corpId);
       onSignedIn(await api.dingtalkSignIn(code));
     } catch (e) {
+      // 16.5: not the person's fault; the message names what the admin must fix
+      setMisconfigured(e instanceof ApiError && e.code === 'DINGTALK_MISCONFIGURED');
       setError(e instanceof ApiError ? describeError(e) : e instanceof Error ? e.message : '钉钉登录失败');
     } finally {
       setBusy(false);
@@ -67,7 +71,11 @@ function DingTalkSignIn({ onSignedIn }: { onSignedIn: (s: Session) => void }) {
     );
   return (
     <div className="center-block">
-      <ErrorBlock status="default" title="钉钉登录失败" description={error ?? ''} />
+      <ErrorBlock
+        status="default"
+        title={misconfigured ? '系统配置有误，暂时无法登录' : '钉钉登录失败'}
+        description={error ?? ''}
+      />
       <Button block color="primary" size="large" onClick={() => void run()}>
         重新登录
       </Button>

@@ -6,6 +6,7 @@ import { nameOf, useApp } from '../app-context';
 import { AssignmentTag, Deadline, StatusTag } from '../components/deadline';
 import { AttachmentList, AttachmentPicker } from '../components/attachments';
 import { TicketCallers } from '../components/ticket-callers';
+import { CallerFacts } from '../components/caller-contact';
 import { ACTION, CHANNEL, CONTACT_METHOD, ROLE, SATISFACTION, STATUS, STEP, URGENCY, label } from '../labels';
 import { countdown, formatTime, useNow } from '../time';
 import type { ActionName, Assignment, Attachment, Ticket, TimelineEvent } from '../types';
@@ -129,11 +130,7 @@ export function TicketDetailPage({ id }: { id: string }) {
         <div className="ticket-side">
           <Card title="基本信息" className="section">
             <dl className="facts">
-              <Fact
-                k="来电人"
-                v={`${ticket.caller.name}　${ticket.caller.phone}`}
-                note={ticket.caller.masked ? '已脱敏' : undefined}
-              />
+              <CallerFacts ticket={ticket} />
               {ticket.caller.address && <Fact k="地址" v={ticket.caller.address} />}
               <Fact k="来源" v={ticket.source.name} />
               <Fact k="渠道" v={label(CHANNEL, ticket.channel)} />

@@ -53,7 +53,7 @@ export type { OutboxRow } from './repositories/outbox.repository';
 export { seedDemoOrganisation } from './seed/seed';
 export type { EntityManager as Tx } from 'typeorm';
 export { DingTalkRepository } from './repositories/dingtalk.repository';
-export type { DingTalkTodoRow } from './repositories/dingtalk.repository';
+export type { DingTalkConfigProblemRow, DingTalkTodoRow } from './repositories/dingtalk.repository';
 export { OrgSyncRepository } from './repositories/org-sync.repository';
 export type { SyncedUnit, SyncedPerson } from './repositories/org-sync.repository';
 export { PeopleAdminRepository } from './repositories/people-admin.repository';

@@ -39,6 +39,8 @@ export {
 } from './dingtalk/notice-composer';
 export type { AppLinks, NoticePayload, NoticeItem, TodoOpenPayload, OutboxTicket } from './dingtalk/notice-composer';
 export { DingTalkSignInService } from './auth/dingtalk-sign-in.service';
+export { DingTalkConfigProblemsService } from './dingtalk/dingtalk-config-problems.service';
+export type { DingTalkConfigProblem } from './dingtalk/dingtalk-config-problems.service';
 export type { JsapiConfigResponse } from './auth/dingtalk-sign-in.service';
 export { OrgSyncService } from './org-sync/org-sync.service';
 export type { OrgSyncSummary } from './org-sync/org-sync.service';

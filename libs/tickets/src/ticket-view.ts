@@ -74,6 +74,8 @@ export interface TicketView {
   caller: { name: string | null; phone: string | null; address: string | null; masked: true; hidden: boolean };
   /** callers who joined by a merge (并单), masked like the caller; each is answered on their own. */
   callers?: TicketCallerView[];
+  /** 13.7: whether this person may reveal the caller's number (POST /api/tickets/:id/caller/reveal). */
+  callerRevealable?: boolean;
   confidential: boolean;
   upstreamRef: string | null;
   upstreamDeadline: string | null;

@@ -14,6 +14,7 @@ import { LoopService } from './loop/loop.service';
 import { ReferenceService } from './reference.service';
 import { DINGTALK_CLIENT, dingTalkClientProvider } from './dingtalk/dingtalk-client.provider';
 import { DingTalkSignInService } from './auth/dingtalk-sign-in.service';
+import { DingTalkConfigProblemsService } from './dingtalk/dingtalk-config-problems.service';
 import { OrgSyncService } from './org-sync/org-sync.service';
 import { AdminService } from './admin.service';
 import { AdminPeopleService, ConfiguredAdminsBootstrap } from './admin-people.service';
@@ -42,6 +43,7 @@ import { RetentionService } from './confidentiality/retention.service';
     ReferenceService,
     DeadlinePolicy,
     DingTalkSignInService,
+    DingTalkConfigProblemsService,
     OrgSyncService,
     AdminService,
     AdminPeopleService,
@@ -68,6 +70,7 @@ import { RetentionService } from './confidentiality/retention.service';
     ReferenceService,
     DeadlinePolicy,
     DingTalkSignInService,
+    DingTalkConfigProblemsService,
     OrgSyncService,
     AdminService,
     AdminPeopleService,

@@ -40,6 +40,7 @@ import { decodeCursor, encodeCursor, isIdPart, readTimeAndId, timePart } from '.
 import { scrubCallerData } from './masking';
 import { IntakeHooks } from './intake/intake-hooks';
 import { toTicketView, type TicketView } from './ticket-view';
+import { callerRevealBasis } from './confidentiality/caller-reveal-basis';
 
 export interface CreateTicketInput {
   source: string;
@@ -370,7 +371,9 @@ export class TicketsService {
     );
     const hideCaller = agg.facts.confidential && !officeRole;
     const callers = await this.intakeHooks.callers(agg, hideCaller, m);
-    return { ...toTicketView(agg, timeline, actions, unitNames, lights, hideCaller), callers };
+    const callerRevealable =
+      callerRevealBasis(user, agg.state.status, agg.facts.confidential, agg.state.assignments) !== null;
+    return { ...toTicketView(agg, timeline, actions, unitNames, lights, hideCaller), callers, callerRevealable };
   }
 
   /**

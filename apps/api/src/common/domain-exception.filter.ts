@@ -48,6 +48,13 @@ const HTTP_NAMES: Record<number, string> = {
   429: 'RATE_LIMITED',
 };
 
+/** 16.5: DingTalk error kinds that mean the deployment is mis-configured, with what is wrong. */
+const MISCONFIGURED: Partial<Record<string, string>> = {
+  permission_denied: '应用缺少所需权限',
+  ip_not_allowed: '服务器 IP 不在应用的白名单中',
+  invalid_credentials: '应用的 AppKey 或 AppSecret 不正确',
+};
+
 /** PostgreSQL error classes that mean "the input broke a rule", not "the server broke". */
 function fromDatabase(err: unknown): ErrorBody | null {
   const code =
@@ -115,6 +122,16 @@ export class DomainExceptionFilter implements ExceptionFilter {
         statusCode: 503,
         error: 'DINGTALK_UNAVAILABLE',
         message: '暂时无法连接钉钉，请稍后重试。',
+      };
+    }
+    // 16.5: refusals only the admin can fix (missing permission, IP allow-list, app credentials):
+    // say the system is mis-configured, never that the person did something wrong.
+    const misconfigured = exception instanceof DingTalkApiError ? MISCONFIGURED[exception.kind] : undefined;
+    if (exception instanceof DingTalkApiError && misconfigured) {
+      return {
+        statusCode: 503,
+        error: 'DINGTALK_MISCONFIGURED',
+        message: `系统的钉钉配置有误（${misconfigured}，钉钉错误码 ${exception.subCode ?? exception.code}），暂时无法使用钉钉功能。请联系系统管理员处理。`,
       };
     }
     if (exception instanceof DingTalkApiError) {

@@ -1,8 +1,9 @@
-import { Body, Controller, Get, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsNotEmpty, IsString, IsUrl, MaxLength } from 'class-validator';
-import { DingTalkSignInService } from '@hotline/tickets';
+import { DingTalkConfigProblemsService, DingTalkSignInService, type CurrentUser } from '@hotline/tickets';
+import { Actor } from '../common/current-user.decorator';
 import { Public } from '../common/public.decorator';
 
 export class DingTalkSignInDto {
@@ -23,7 +24,10 @@ export class JsapiConfigQueryDto {
 @ApiTags('dingtalk')
 @Controller('api')
 export class DingTalkController {
-  constructor(private readonly signInService: DingTalkSignInService) {}
+  constructor(
+    private readonly signInService: DingTalkSignInService,
+    private readonly configProblems: DingTalkConfigProblemsService,
+  ) {}
 
   @Public()
   @UseGuards(ThrottlerGuard)
@@ -34,10 +38,35 @@ export class DingTalkController {
     return this.signInService.signIn(dto.code);
   }
 
+  @Public()
+  @Get('auth/dingtalk/corp')
+  @ApiOperation({ summary: 'The DingTalk corp id for requestAuthCode, when the page URL has none (13.5)' })
+  corp() {
+    return this.signInService.corp();
+  }
+
   @Get('dingtalk/jsapi-config')
   @ApiBearerAuth()
   @ApiOperation({ summary: 'dd.config parameters (agentId, corpId, timeStamp, nonceStr, signature) for a page' })
   jsapiConfig(@Query() q: JsapiConfigQueryDto) {
     return this.signInService.jsapiConfig(q.url);
+  }
+
+  @Get('admin/dingtalk/config-problems')
+  @ApiBearerAuth()
+  @ApiOperation({
+    summary:
+      'DingTalk configuration errors seen (60011 permission, 60020 IP allow-list, credentials), newest first (admin)',
+  })
+  configProblemList(@Actor() user: CurrentUser) {
+    return this.configProblems.list(user);
+  }
+
+  @Delete('admin/dingtalk/config-problems/:code')
+  @HttpCode(204)
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Mark a DingTalk configuration error handled (admin)' })
+  async clearConfigProblem(@Actor() user: CurrentUser, @Param('code') code: string): Promise<void> {
+    await this.configProblems.clear(user, code);
   }
 }

@@ -14,6 +14,7 @@ import { LightOrderIndex1765410000000 } from './1765410000000-light-order-index'
 import { KbUseCount1765420000000 } from './1765420000000-kb-use-count';
 import { ReferenceData1765500000000 } from './1765500000000-reference-data';
 import { PeopleAndRoles1765600000000 } from './1765600000000-people-and-roles';
+import { DingTalkConfigProblems1765700000000 } from './1765700000000-dingtalk-config-problems';
 import { MergedCallersRetention1765900000000 } from './1765900000000-merged-callers-retention';
 import { OutboxClaimOwner1766000000000 } from './1766000000000-outbox-claim-owner';
 
@@ -33,6 +34,7 @@ export const MIGRATIONS: Function[] = [
   KbUseCount1765420000000,
   ReferenceData1765500000000,
   PeopleAndRoles1765600000000,
+  DingTalkConfigProblems1765700000000,
   MergedCallersRetention1765900000000,
   OutboxClaimOwner1766000000000,
 ];

@@ -11,7 +11,18 @@ export interface DingTalkTodoRow {
   status: 'open' | 'done';
 }
 
-/** The to-dos we created in DingTalk, and the monthly API call counts. */
+/** 16.5: a DingTalk refusal only the admin can fix, as the admin page shows it. */
+export interface DingTalkConfigProblemRow {
+  code: string;
+  kind: 'permission_denied' | 'ip_not_allowed' | 'invalid_credentials';
+  api: string;
+  message: string;
+  firstAt: Date;
+  lastAt: Date;
+  count: number;
+}
+
+/** The to-dos we created in DingTalk, the monthly API call counts, and configuration problems. */
 @Injectable()
 export class DingTalkRepository {
   constructor(private readonly ds: DataSource) {}
@@ -79,5 +90,42 @@ export class DingTalkRepository {
       [userids],
     );
     return new Map(rows.map((r: { userid: string; unionid: string }) => [r.userid, r.unionid]));
+  }
+
+  /** 16.5: one row per code; a repeat counts and moves last_at (times from the application clock). */
+  async recordConfigProblem(p: { code: string; kind: string; api: string; message: string; at: Date }): Promise<void> {
+    await this.ds.query(
+      `INSERT INTO dingtalk_config_problems (code, kind, api, message, first_at, last_at)
+       VALUES ($1, $2, $3, $4, $5, $5)
+       ON CONFLICT (code) DO UPDATE SET kind = EXCLUDED.kind, api = EXCLUDED.api, message = EXCLUDED.message,
+         last_at = GREATEST(dingtalk_config_problems.last_at, EXCLUDED.last_at),
+         count = dingtalk_config_problems.count + 1`,
+      [p.code, p.kind, p.api, p.message.slice(0, 1000), p.at],
+    );
+  }
+
+  async configProblems(): Promise<DingTalkConfigProblemRow[]> {
+    const rows = await this.ds.query(
+      `SELECT code, kind, api, message, first_at, last_at, count FROM dingtalk_config_problems ORDER BY last_at DESC, code`,
+    );
+    return rows.map((r: Record<string, any>) => ({
+      code: r.code,
+      kind: r.kind,
+      api: r.api,
+      message: r.message,
+      firstAt: r.first_at,
+      lastAt: r.last_at,
+      count: Number(r.count),
+    }));
+  }
+
+  /** The admin fixed it: true when there was such a row. */
+  async clearConfigProblem(code: string): Promise<boolean> {
+    // A DELETE through ds.query answers [rows, count]: count the deleted rows in a SELECT instead.
+    const rows = await this.ds.query(
+      `WITH gone AS (DELETE FROM dingtalk_config_problems WHERE code = $1 RETURNING code) SELECT count(*)::int AS n FROM gone`,
+      [code],
+    );
+    return rows[0].n > 0;
   }
 }

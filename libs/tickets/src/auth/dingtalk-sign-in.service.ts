@@ -6,6 +6,7 @@ import { DingTalkApiError, jsapiSignature, type DingTalkClient } from '@hotline/
 import { DomainError } from '@hotline/workflow';
 import { CLOCK, type Clock } from '../clock';
 import { DINGTALK_CLIENT, dingTalkEndpoint } from '../dingtalk/dingtalk-client.provider';
+import { DingTalkConfigProblemsService } from '../dingtalk/dingtalk-config-problems.service';
 import { AuthService, type SessionResponse } from './auth.service';
 
 export interface JsapiConfigResponse {
@@ -30,6 +31,7 @@ export class DingTalkSignInService {
     private readonly org: OrganisationRepository,
     private readonly orgSync: OrgSyncRepository,
     private readonly auth: AuthService,
+    private readonly configProblems: DingTalkConfigProblemsService,
   ) {}
 
   async signIn(code: string): Promise<SessionResponse> {
@@ -37,12 +39,21 @@ export class DingTalkSignInService {
     try {
       userid = (await this.client.getUserInfoByCode(code)).userid;
     } catch (err) {
+      // 16.5: 60011 / 60020 / wrong credentials are the deployment's fault, not the code's: the
+      // admin sees them, the person is told the system is mis-configured (error filter).
+      if (DingTalkConfigProblemsService.isConfigurationError(err)) {
+        await this.configProblems.note(err, 'sign-in');
+        throw err;
+      }
       if (err instanceof DingTalkApiError && !err.retryable) {
         throw new DomainError('UNAUTHENTICATED', '钉钉登录码无效、已使用或已过期，请重新打开应用。', 'code');
       }
       throw err;
     }
-    const profile = await this.client.getUser(userid);
+    const profile = await this.client.getUser(userid).catch(async (err: unknown) => {
+      await this.configProblems.note(err, 'sign-in');
+      throw err;
+    });
     const existing = await this.org.findPerson(userid);
     const unitsByDept = await this.orgSync.unitsByDept();
     const units = profile.dept_id_list
@@ -74,6 +85,14 @@ export class DingTalkSignInService {
     return await this.auth.issue(person!);
   }
 
+  /**
+   * 13.5: the corp id for requestAuthCode, for a page opened without `?corpId=` (a link sent
+   * before links carried it, a bookmarked page). Not a secret: DingTalk puts it in every app URL.
+   */
+  corp(): { corpId: string } {
+    return { corpId: dingTalkEndpoint(this.config).corpId };
+  }
+
   /** `dd.config` parameters for a page URL (reference §4: SHA-1 over the sorted fields). */
   async jsapiConfig(url: string): Promise<JsapiConfigResponse> {
     let parsed: URL;
@@ -84,7 +103,10 @@ export class DingTalkSignInService {
     }
     if (!['http:', 'https:'].includes(parsed.protocol))
       throw new DomainError('VALIDATION', 'url 须以 http 或 https 开头。', 'url');
-    const ticket = await this.client.getJsapiTicket();
+    const ticket = await this.client.getJsapiTicket().catch(async (err: unknown) => {
+      await this.configProblems.note(err, 'jsapi ticket');
+      throw err;
+    });
     const timeStamp = Math.floor(this.clock.now().getTime() / 1000);
     const nonceStr = randomBytes(8).toString('hex');
     const endpoint = dingTalkEndpoint(this.config);

@@ -4,14 +4,13 @@ import { DomainError } from '@hotline/workflow';
 import type { CurrentUser } from '../auth/auth.service';
 import { CLOCK, type Clock } from '../clock';
 import { scopeFor } from '../tickets.service';
+import { callerRevealBasis } from './caller-reveal-basis';
 
 export interface RevealedCaller {
   name: string | null;
   phone: string | null;
   address: string | null;
 }
-
-const OPEN_ASSIGNMENT = new Set(['pending_accept', 'accepted', 'awaiting_leader', 'return_requested']);
 
 /**
  * R-19: the caller's clear data, only to those who need it, and every full view on record.
@@ -36,27 +35,12 @@ export class CallerRevealService {
     if (!agg) throw new DomainError('NOT_FOUND', '工单不存在，或您无权查看。');
     const caller = await this.security.callerOf(ticketId);
     if (!caller) throw new DomainError('NOT_FOUND', '工单不存在，或您无权查看。');
-    const basis = this.basisFor(user, agg.state.status, caller.confidential, agg.state.assignments);
+    const basis = callerRevealBasis(user, agg.state.status, caller.confidential, agg.state.assignments);
     if (!basis) throw new DomainError('FORBIDDEN', '您的工作不需要查看该来电人的信息（R-19）。');
     const text = reason.trim();
     if (text.length < 2) throw new DomainError('VALIDATION', '请说明查看来电人信息的原因。', 'reason');
     await this.security.recordReveal(ticketId, user.userid, this.clock.now(), text, basis);
     return { name: caller.name, phone: caller.phone, address: caller.address };
-  }
-
-  private basisFor(
-    user: CurrentUser,
-    status: string,
-    confidential: boolean,
-    assignments: Array<{ unitCode: string; status: string }>,
-  ): string | null {
-    if (user.roles.includes('dispatcher')) return 'dispatcher';
-    if (user.roles.includes('ops_head') && (status === 'follow_up' || status === 'closed')) return 'ops_follow_up';
-    if (confidential) return null;
-    const unitRole = user.roles.includes('receiver') || user.roles.includes('unit_leader');
-    const open = assignments.find((a) => user.unitCodes.includes(a.unitCode) && OPEN_ASSIGNMENT.has(a.status));
-    if (unitRole && open) return `unit:${open.unitCode}`;
-    return null;
   }
 
   async auditLog(user: CurrentUser, limit: number, beforeId?: number, ticketId?: string): Promise<RevealRow[]> {

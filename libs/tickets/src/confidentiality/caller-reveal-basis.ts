@@ -1,0 +1,22 @@
+import type { CurrentUser } from '../auth/auth.service';
+
+const OPEN_ASSIGNMENT = new Set(['pending_accept', 'accepted', 'awaiting_leader', 'return_requested']);
+
+/**
+ * R-19: why this person may see the caller's clear data, or null when they may not (the rule
+ * below). One home: the reveal itself and the ticket page's 查看来电人号码 button (13.7) ask it.
+ */
+export function callerRevealBasis(
+  user: CurrentUser,
+  status: string,
+  confidential: boolean,
+  assignments: ReadonlyArray<{ unitCode: string; status: string }>,
+): string | null {
+  if (user.roles.includes('dispatcher')) return 'dispatcher';
+  if (user.roles.includes('ops_head') && (status === 'follow_up' || status === 'closed')) return 'ops_follow_up';
+  if (confidential) return null;
+  const unitRole = user.roles.includes('receiver') || user.roles.includes('unit_leader');
+  const open = assignments.find((a) => user.unitCodes.includes(a.unitCode) && OPEN_ASSIGNMENT.has(a.status));
+  if (unitRole && open) return `unit:${open.unitCode}`;
+  return null;
+}
