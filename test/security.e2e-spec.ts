@@ -1,5 +1,6 @@
 // Confidentiality and sign-in hardening (issue 8, R-19) over HTTP against real PostgreSQL.
 import { Client } from 'pg';
+import { loadConfig } from '@hotline/config';
 import { createTestApp, type TestApp } from './support/app';
 import { ApiClient, replyBody } from './support/api-client';
 
@@ -77,6 +78,71 @@ describe('sign-in rate limit', () => {
     } finally {
       await t.close();
     }
+  });
+});
+
+describe('rate limits that hold (issue 17, item 3)', () => {
+  const signIn = (t: TestApp, forwardedFor?: string) =>
+    t.app
+      .inject({
+        method: 'POST',
+        url: '/api/auth/dev',
+        payload: { userid: 'dispatcher1' },
+        headers: forwardedFor ? { 'x-forwarded-for': forwardedFor } : {},
+      })
+      .then((r) => r.statusCode);
+
+  it('R-19: a client cannot pick its address with X-Forwarded-For (no TRUSTED_PROXIES): the limit holds', async () => {
+    const t = await createTestApp({ dbSuffix: 'xff', env: { AUTH_RATE_LIMIT_PER_MINUTE: '3' } });
+    try {
+      const codes: number[] = [];
+      for (let i = 0; i < 5; i++) codes.push(await signIn(t, `203.0.113.${i + 1}`));
+      expect(codes).toEqual([200, 200, 200, 429, 429]);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('R-19: behind a proxy named in TRUSTED_PROXIES each forwarded client is counted on its own', async () => {
+    const t = await createTestApp({
+      dbSuffix: 'trusted',
+      env: { AUTH_RATE_LIMIT_PER_MINUTE: '2', TRUSTED_PROXIES: '127.0.0.1' },
+    });
+    try {
+      const a = [await signIn(t, '198.51.100.7'), await signIn(t, '198.51.100.7'), await signIn(t, '198.51.100.7')];
+      expect(a).toEqual([200, 200, 429]);
+      expect(await signIn(t, '198.51.100.8')).toBe(200);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('R-19: two api replicas on one database share one sign-in limit (counters in PostgreSQL)', async () => {
+    const env = { AUTH_RATE_LIMIT_PER_MINUTE: '3' };
+    const one = await createTestApp({ dbSuffix: 'replicas', env });
+    const two = await createTestApp({ dbSuffix: 'replicas', env });
+    try {
+      expect(one.databaseUrl).toBe(two.databaseUrl);
+      const codes = [await signIn(one), await signIn(two), await signIn(one), await signIn(two), await signIn(one)];
+      expect(codes).toEqual([200, 200, 200, 429, 429]);
+      // A minute later (application clock) the window has slid past them.
+      one.clock.advance(2 * 60_000);
+      expect(await signIn(one)).toBe(200);
+    } finally {
+      await one.close();
+      await two.close();
+    }
+  });
+
+  it('R-19: TRUSTED_PROXIES accepts only addresses and ranges', () => {
+    expect(loadConfig({ TRUSTED_PROXIES: '10.0.0.1, 10.1.0.0/16,loopback' }).trustedProxies).toEqual([
+      '10.0.0.1',
+      '10.1.0.0/16',
+      'loopback',
+    ]);
+    expect(loadConfig({}).trustedProxies).toEqual([]);
+    expect(() => loadConfig({ TRUSTED_PROXIES: '*' })).toThrow(/TRUSTED_PROXIES/);
+    expect(() => loadConfig({ TRUSTED_PROXIES: '10.0.0.0/40' })).toThrow(/TRUSTED_PROXIES/);
   });
 });
 

@@ -25,8 +25,16 @@ export function requestId(req: IncomingMessage): string {
   return id;
 }
 
-export function createFastifyAdapter(): FastifyAdapter {
-  return new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, trustProxy: true, genReqId: requestId });
+/**
+ * Issue 17: X-Forwarded-For is believed only from the proxies named in TRUSTED_PROXIES (none by
+ * default), so a client cannot pick its own address and escape the sign-in rate limit.
+ */
+export function createFastifyAdapter(trustedProxies: string[] = []): FastifyAdapter {
+  return new FastifyAdapter({
+    bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: trustedProxies.length > 0 ? trustedProxies : false,
+    genReqId: requestId,
+  });
 }
 
 /** The built micro-app at `/` (hash routes, so only its files are served; no catch-all). */
@@ -96,7 +104,7 @@ export async function configureApiApp(app: NestFastifyApplication, config: AppCo
 export async function createApiApp(config: AppConfig, databaseUrl: string): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     ApiModule.forRoot(config, databaseUrl),
-    createFastifyAdapter(),
+    createFastifyAdapter(config.trustedProxies),
     {
       bufferLogs: true,
     },

@@ -13,6 +13,7 @@ import { MergedTicketsNotFollowedUp1765400000000 } from './1765400000000-merged-
 import { LightOrderIndex1765410000000 } from './1765410000000-light-order-index';
 import { KbUseCount1765420000000 } from './1765420000000-kb-use-count';
 import { MergedCallersRetention1765900000000 } from './1765900000000-merged-callers-retention';
+import { SignInRateLimit1765901000000 } from './1765901000000-sign-in-rate-limit';
 
 export const MIGRATIONS: Function[] = [
   InitialSchema1764300000000,
@@ -29,4 +30,5 @@ export const MIGRATIONS: Function[] = [
   LightOrderIndex1765410000000,
   KbUseCount1765420000000,
   MergedCallersRetention1765900000000,
+  SignInRateLimit1765901000000,
 ];

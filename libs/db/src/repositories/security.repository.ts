@@ -82,6 +82,23 @@ export class SecurityRepository {
     ]);
   }
 
+  /**
+   * Issue 17, item 3: counts one attempt of `key` in the window starting at `windowStart` (shared by
+   * every replica: one upsert) and returns it with the previous window's count; windows older than
+   * the previous one are forgotten.
+   */
+  async rateLimitHit(key: string, windowStart: Date, previousStart: Date): Promise<{ hits: number; previous: number }> {
+    const rows = await this.ds.query(
+      `WITH gone AS (DELETE FROM rate_limit_hits WHERE window_start < $3)
+       INSERT INTO rate_limit_hits AS r (key, window_start, hits) VALUES ($1, $2, 1)
+       ON CONFLICT (key, window_start) DO UPDATE SET hits = r.hits + 1
+       RETURNING r.hits,
+         (SELECT p.hits FROM rate_limit_hits p WHERE p.key = $1 AND p.window_start = $3) AS previous`,
+      [key, windowStart, previousStart],
+    );
+    return { hits: rows[0].hits, previous: rows[0].previous ?? 0 };
+  }
+
   async callerOf(ticketId: string): Promise<CallerRow | null> {
     const rows = await this.ds.query(
       `SELECT id, confidential, caller_name, caller_phone, caller_address FROM tickets WHERE id = $1`,
