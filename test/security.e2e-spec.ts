@@ -1,6 +1,7 @@
 // Confidentiality and sign-in hardening (issue 8, R-19) over HTTP against real PostgreSQL.
 import { Client } from 'pg';
 import { loadConfig } from '@hotline/config';
+import { signToken } from '@hotline/tickets';
 import { createTestApp, type TestApp } from './support/app';
 import { ApiClient, replyBody } from './support/api-client';
 
@@ -37,6 +38,54 @@ describe('sessions and sign-in hardening', () => {
     const s2 = (await post('/api/auth/dev', { userid: 'b2_receiver' })).json();
     t.clock.advance(15 * 24 * 3600_000);
     expect((await post('/api/auth/refresh', { refreshToken: s2.refreshToken })).statusCode).toBe(401);
+  });
+
+  const me = (token: string) =>
+    t.app
+      .inject({ method: 'GET', url: '/api/me', headers: { authorization: `Bearer ${token}` } })
+      .then((r) => r.statusCode);
+
+  it('R-19: signing out revokes the refresh token on the server and ends every access token of that sign-in', async () => {
+    const first = (await post('/api/auth/dev', { userid: 'fare_receiver' })).json();
+    const otherDevice = (await post('/api/auth/dev', { userid: 'fare_receiver' })).json();
+    const renewed = (await post('/api/auth/refresh', { refreshToken: first.refreshToken })).json();
+    expect([await me(first.token), await me(renewed.token)]).toEqual([200, 200]);
+    expect((await post('/api/auth/logout', { refreshToken: renewed.refreshToken })).statusCode).toBe(204);
+    // Both access tokens of that sign-in die with it (the one before the refresh too), long before they expire…
+    expect([await me(first.token), await me(renewed.token)]).toEqual([401, 401]);
+    expect((await post('/api/auth/refresh', { refreshToken: renewed.refreshToken })).statusCode).toBe(401);
+    // …while the same person's other sign-in goes on.
+    expect(await me(otherDevice.token)).toBe(200);
+  });
+
+  it('R-19: a reused refresh token also ends the access tokens of every session of that person', async () => {
+    const s = (await post('/api/auth/dev', { userid: 'fare_leader' })).json();
+    const renewed = (await post('/api/auth/refresh', { refreshToken: s.refreshToken })).json();
+    expect(await me(renewed.token)).toBe(200);
+    expect((await post('/api/auth/refresh', { refreshToken: s.refreshToken })).statusCode).toBe(401);
+    expect(await me(renewed.token)).toBe(401);
+  });
+
+  it('R-19: an access token without a session (signed with the right key) is refused', async () => {
+    const bare = signToken(t.config.auth.tokenSecret!, 'dispatcher1', t.clock.now().getTime(), 600);
+    expect(await me(bare)).toBe(401);
+    const madeUp = signToken(t.config.auth.tokenSecret!, 'dispatcher1', t.clock.now().getTime(), 600, 'not-a-uuid');
+    expect(await me(madeUp)).toBe(401);
+  });
+
+  it('R-19: the content security policy allows inline scripts only on the API docs page', async () => {
+    const scriptSrc = (csp: string | undefined) =>
+      String(csp)
+        .split(';')
+        .map((d) => d.trim())
+        .find((d) => d.startsWith('script-src'));
+    for (const url of ['/health', '/api/me', '/', '/index.html']) {
+      const res = await t.app.inject({ method: 'GET', url });
+      expect([url, scriptSrc(res.headers['content-security-policy'] as string)]).toEqual([url, "script-src 'self'"]);
+    }
+    const docs = await t.app.inject({ method: 'GET', url: '/api/docs' });
+    expect(docs.statusCode).toBe(200);
+    expect(scriptSrc(docs.headers['content-security-policy'] as string)).toBe("script-src 'self' 'unsafe-inline'");
   });
 
   it("R-19: responses carry security headers; CORS answers only the app's origin", async () => {

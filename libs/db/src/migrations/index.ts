@@ -14,6 +14,7 @@ import { LightOrderIndex1765410000000 } from './1765410000000-light-order-index'
 import { KbUseCount1765420000000 } from './1765420000000-kb-use-count';
 import { MergedCallersRetention1765900000000 } from './1765900000000-merged-callers-retention';
 import { SignInRateLimit1765901000000 } from './1765901000000-sign-in-rate-limit';
+import { SessionFamily1765902000000 } from './1765902000000-session-family';
 
 export const MIGRATIONS: Function[] = [
   InitialSchema1764300000000,
@@ -31,4 +32,5 @@ export const MIGRATIONS: Function[] = [
   KbUseCount1765420000000,
   MergedCallersRetention1765900000000,
   SignInRateLimit1765901000000,
+  SessionFamily1765902000000,
 ];
