@@ -1,5 +1,7 @@
 // Confidentiality and sign-in hardening (issue 8, R-19) over HTTP against real PostgreSQL.
 import { Client } from 'pg';
+import { loadConfig } from '@hotline/config';
+import { signToken } from '@hotline/tickets';
 import { createTestApp, type TestApp } from './support/app';
 import { ApiClient, replyBody } from './support/api-client';
 
@@ -36,6 +38,54 @@ describe('sessions and sign-in hardening', () => {
     const s2 = (await post('/api/auth/dev', { userid: 'b2_receiver' })).json();
     t.clock.advance(15 * 24 * 3600_000);
     expect((await post('/api/auth/refresh', { refreshToken: s2.refreshToken })).statusCode).toBe(401);
+  });
+
+  const me = (token: string) =>
+    t.app
+      .inject({ method: 'GET', url: '/api/me', headers: { authorization: `Bearer ${token}` } })
+      .then((r) => r.statusCode);
+
+  it('R-19: signing out revokes the refresh token on the server and ends every access token of that sign-in', async () => {
+    const first = (await post('/api/auth/dev', { userid: 'fare_receiver' })).json();
+    const otherDevice = (await post('/api/auth/dev', { userid: 'fare_receiver' })).json();
+    const renewed = (await post('/api/auth/refresh', { refreshToken: first.refreshToken })).json();
+    expect([await me(first.token), await me(renewed.token)]).toEqual([200, 200]);
+    expect((await post('/api/auth/logout', { refreshToken: renewed.refreshToken })).statusCode).toBe(204);
+    // Both access tokens of that sign-in die with it (the one before the refresh too), long before they expire…
+    expect([await me(first.token), await me(renewed.token)]).toEqual([401, 401]);
+    expect((await post('/api/auth/refresh', { refreshToken: renewed.refreshToken })).statusCode).toBe(401);
+    // …while the same person's other sign-in goes on.
+    expect(await me(otherDevice.token)).toBe(200);
+  });
+
+  it('R-19: a reused refresh token also ends the access tokens of every session of that person', async () => {
+    const s = (await post('/api/auth/dev', { userid: 'fare_leader' })).json();
+    const renewed = (await post('/api/auth/refresh', { refreshToken: s.refreshToken })).json();
+    expect(await me(renewed.token)).toBe(200);
+    expect((await post('/api/auth/refresh', { refreshToken: s.refreshToken })).statusCode).toBe(401);
+    expect(await me(renewed.token)).toBe(401);
+  });
+
+  it('R-19: an access token without a session (signed with the right key) is refused', async () => {
+    const bare = signToken(t.config.auth.tokenSecret!, 'dispatcher1', t.clock.now().getTime(), 600);
+    expect(await me(bare)).toBe(401);
+    const madeUp = signToken(t.config.auth.tokenSecret!, 'dispatcher1', t.clock.now().getTime(), 600, 'not-a-uuid');
+    expect(await me(madeUp)).toBe(401);
+  });
+
+  it('R-19: the content security policy allows inline scripts only on the API docs page', async () => {
+    const scriptSrc = (csp: string | undefined) =>
+      String(csp)
+        .split(';')
+        .map((d) => d.trim())
+        .find((d) => d.startsWith('script-src'));
+    for (const url of ['/health', '/api/me', '/', '/index.html']) {
+      const res = await t.app.inject({ method: 'GET', url });
+      expect([url, scriptSrc(res.headers['content-security-policy'] as string)]).toEqual([url, "script-src 'self'"]);
+    }
+    const docs = await t.app.inject({ method: 'GET', url: '/api/docs' });
+    expect(docs.statusCode).toBe(200);
+    expect(scriptSrc(docs.headers['content-security-policy'] as string)).toBe("script-src 'self' 'unsafe-inline'");
   });
 
   it("R-19: responses carry security headers; CORS answers only the app's origin", async () => {
@@ -77,6 +127,71 @@ describe('sign-in rate limit', () => {
     } finally {
       await t.close();
     }
+  });
+});
+
+describe('rate limits that hold (issue 17, item 3)', () => {
+  const signIn = (t: TestApp, forwardedFor?: string) =>
+    t.app
+      .inject({
+        method: 'POST',
+        url: '/api/auth/dev',
+        payload: { userid: 'dispatcher1' },
+        headers: forwardedFor ? { 'x-forwarded-for': forwardedFor } : {},
+      })
+      .then((r) => r.statusCode);
+
+  it('R-19: a client cannot pick its address with X-Forwarded-For (no TRUSTED_PROXIES): the limit holds', async () => {
+    const t = await createTestApp({ dbSuffix: 'xff', env: { AUTH_RATE_LIMIT_PER_MINUTE: '3' } });
+    try {
+      const codes: number[] = [];
+      for (let i = 0; i < 5; i++) codes.push(await signIn(t, `203.0.113.${i + 1}`));
+      expect(codes).toEqual([200, 200, 200, 429, 429]);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('R-19: behind a proxy named in TRUSTED_PROXIES each forwarded client is counted on its own', async () => {
+    const t = await createTestApp({
+      dbSuffix: 'trusted',
+      env: { AUTH_RATE_LIMIT_PER_MINUTE: '2', TRUSTED_PROXIES: '127.0.0.1' },
+    });
+    try {
+      const a = [await signIn(t, '198.51.100.7'), await signIn(t, '198.51.100.7'), await signIn(t, '198.51.100.7')];
+      expect(a).toEqual([200, 200, 429]);
+      expect(await signIn(t, '198.51.100.8')).toBe(200);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('R-19: two api replicas on one database share one sign-in limit (counters in PostgreSQL)', async () => {
+    const env = { AUTH_RATE_LIMIT_PER_MINUTE: '3' };
+    const one = await createTestApp({ dbSuffix: 'replicas', env });
+    const two = await createTestApp({ dbSuffix: 'replicas', env });
+    try {
+      expect(one.databaseUrl).toBe(two.databaseUrl);
+      const codes = [await signIn(one), await signIn(two), await signIn(one), await signIn(two), await signIn(one)];
+      expect(codes).toEqual([200, 200, 200, 429, 429]);
+      // A minute later (application clock) the window has slid past them.
+      one.clock.advance(2 * 60_000);
+      expect(await signIn(one)).toBe(200);
+    } finally {
+      await one.close();
+      await two.close();
+    }
+  });
+
+  it('R-19: TRUSTED_PROXIES accepts only addresses and ranges', () => {
+    expect(loadConfig({ TRUSTED_PROXIES: '10.0.0.1, 10.1.0.0/16,loopback' }).trustedProxies).toEqual([
+      '10.0.0.1',
+      '10.1.0.0/16',
+      'loopback',
+    ]);
+    expect(loadConfig({}).trustedProxies).toEqual([]);
+    expect(() => loadConfig({ TRUSTED_PROXIES: '*' })).toThrow(/TRUSTED_PROXIES/);
+    expect(() => loadConfig({ TRUSTED_PROXIES: '10.0.0.0/40' })).toThrow(/TRUSTED_PROXIES/);
   });
 });
 

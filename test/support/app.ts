@@ -51,7 +51,9 @@ export async function createTestApp(
     .useValue(clock)
     .compile();
   const app = await configureApiApp(
-    moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(), { logger: false }),
+    moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(config.trustedProxies), {
+      logger: false,
+    }),
     config,
   );
   await app.init();

@@ -3,8 +3,8 @@ import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import { HotlineConfigModule, loggerParams, type AppConfig } from '@hotline/config';
-import { DatabaseModule } from '@hotline/db';
-import { TicketsModule } from '@hotline/tickets';
+import { DatabaseModule, SecurityRepository } from '@hotline/db';
+import { CLOCK, SignInRateLimitStore, TicketsModule, type Clock } from '@hotline/tickets';
 import { AuthController } from './auth/auth.controller';
 import { AuthGuard } from './common/auth.guard';
 import { DomainExceptionFilter } from './common/domain-exception.filter';
@@ -38,7 +38,15 @@ export class ApiModule {
         DatabaseModule.forRoot(databaseUrl, config.database.poolSize),
         TerminusModule.forRoot({ logger: false }),
         TicketsModule,
-        ThrottlerModule.forRoot({ throttlers: [{ name: 'sign-in', ttl: 60_000, limit: config.auth.signInPerMinute }] }),
+        // Issue 17: counted in PostgreSQL, shared by every replica, per client address (TRUSTED_PROXIES).
+        ThrottlerModule.forRootAsync({
+          imports: [TicketsModule],
+          inject: [SecurityRepository, CLOCK],
+          useFactory: (security: SecurityRepository, clock: Clock) => ({
+            throttlers: [{ name: 'sign-in', ttl: 60_000, limit: config.auth.signInPerMinute }],
+            storage: new SignInRateLimitStore(security, clock),
+          }),
+        }),
       ],
       controllers: [
         HealthController,

@@ -14,6 +14,27 @@ import { ApiModule } from './api.module';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
+const CSP_DIRECTIVES = {
+  defaultSrc: ["'self'"],
+  styleSrc: ["'self'", "'unsafe-inline'"],
+  imgSrc: ["'self'", 'data:', 'blob:'],
+  connectSrc: ["'self'"],
+  frameAncestors: ["'self'"],
+  objectSrc: ["'none'"],
+  baseUri: ["'self'"],
+};
+/** The API docs page (Swagger UI) needs inline script; nothing else does. */
+const DOCS_CSP = [
+  "default-src 'self'",
+  "script-src 'self' 'unsafe-inline'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "connect-src 'self'",
+  "frame-ancestors 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+].join('; ');
+
 /**
  * Request ids: a well-formed incoming x-request-id is kept, otherwise one is made; it is written
  * back on the raw request so the access log (pino-http) carries the same id, and echoed.
@@ -25,8 +46,16 @@ export function requestId(req: IncomingMessage): string {
   return id;
 }
 
-export function createFastifyAdapter(): FastifyAdapter {
-  return new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, trustProxy: true, genReqId: requestId });
+/**
+ * Issue 17: X-Forwarded-For is believed only from the proxies named in TRUSTED_PROXIES (none by
+ * default), so a client cannot pick its own address and escape the sign-in rate limit.
+ */
+export function createFastifyAdapter(trustedProxies: string[] = []): FastifyAdapter {
+  return new FastifyAdapter({
+    bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: trustedProxies.length > 0 ? trustedProxies : false,
+    genReqId: requestId,
+  });
 }
 
 /** The built micro-app at `/` (hash routes, so only its files are served; no catch-all). */
@@ -43,20 +72,20 @@ async function serveMiniapp(app: NestFastifyApplication, dir: string): Promise<v
 
 /** Logger, shutdown hooks, the micro-app and the OpenAPI document (also used by the e2e harness). */
 export async function configureApiApp(app: NestFastifyApplication, config: AppConfig): Promise<NestFastifyApplication> {
-  // Security headers. The API docs page needs inline script and style; the micro-app loads
-  // everything from this origin.
+  // Security headers. Scripts only from this origin (the micro-app is built into files); only the
+  // API docs page (Swagger UI) gets inline script, by its own header (issue 17, item 5).
   await app.register(fastifyHelmet as never, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'", "'unsafe-inline'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:', 'blob:'],
-        connectSrc: ["'self'"],
-        frameAncestors: ["'self'"],
-      },
-    },
+    contentSecurityPolicy: { directives: { ...CSP_DIRECTIVES, scriptSrc: ["'self'"] } },
   });
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onSend', async (req, reply) => {
+      const path = req.url.split('?')[0];
+      if (path === '/api/docs' || path.startsWith('/api/docs/')) {
+        void reply.header('content-security-policy', DOCS_CSP);
+      }
+    });
   // Only the app's own origin may call the API from a browser.
   app.enableCors({ origin: [new URL(config.publicUrl).origin], credentials: false });
   // multipart/form-data for attachments only; each route sets its own limits when it reads the file.
@@ -96,7 +125,7 @@ export async function configureApiApp(app: NestFastifyApplication, config: AppCo
 export async function createApiApp(config: AppConfig, databaseUrl: string): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     ApiModule.forRoot(config, databaseUrl),
-    createFastifyAdapter(),
+    createFastifyAdapter(config.trustedProxies),
     {
       bufferLogs: true,
     },

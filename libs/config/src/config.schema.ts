@@ -1,6 +1,7 @@
 // The one place that reads process.env. Every setting is validated once at boot; a bad or
 // missing value stops the process with a readable list (see apps/*/main.ts), never a stack trace.
 import { existsSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { isAbsolute, resolve } from 'node:path';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -18,6 +19,11 @@ export interface AppConfig {
   port: number;
   /** Public base URL of the API + micro-app, used in DingTalk deep links. */
   publicUrl: string;
+  /**
+   * Issue 17: reverse proxies whose X-Forwarded-For is believed (IPs, CIDRs, or proxy-addr's
+   * `loopback` / `linklocal` / `uniquelocal`); empty → the socket address is the client.
+   */
+  trustedProxies: string[];
   logLevel: LogLevel;
   /** Folder for the embedded database, generated keys and uploads. */
   dataDir: string;
@@ -269,6 +275,7 @@ export function loadConfig(
     host,
     port,
     publicUrl: url('PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`,
+    trustedProxies: proxies(str('TRUSTED_PROXIES'), issues),
     logLevel,
     dataDir,
     miniappDir,
@@ -351,6 +358,27 @@ export function productionIssues(config: AppConfig): string[] {
     issues.push('CALLER_HASH_KEY must be set with NODE_ENV=production (no generated key in production)');
   }
   return issues;
+}
+
+/** TRUSTED_PROXIES: comma-separated IPs or CIDRs (or proxy-addr's named ranges). */
+function proxies(raw: string | undefined, issues: string[]): string[] {
+  if (raw === undefined) return [];
+  const list = raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  const named = ['loopback', 'linklocal', 'uniquelocal'];
+  const bad = list.filter((p) => {
+    if (named.includes(p)) return false;
+    const [ip, bits, extra] = p.split('/');
+    const v = isIP(ip);
+    if (v === 0 || extra !== undefined) return true;
+    return bits !== undefined && !(/^\d{1,3}$/.test(bits) && Number(bits) <= (v === 4 ? 32 : 128));
+  });
+  if (bad.length > 0) {
+    issues.push(`TRUSTED_PROXIES must be IP addresses or CIDR ranges, comma-separated (not ${bad.join(', ')})`);
+  }
+  return list;
 }
 
 /** For entry points: validated config, or a readable list on stderr and exit code 1. */

@@ -5,6 +5,7 @@ export { AuthService, toCurrentUser } from './auth/auth.service';
 export type { CurrentUser, SessionResponse, MeResponse } from './auth/auth.service';
 export { signToken, verifyToken } from './auth/token';
 export { AUTH_SECRET, resolveAuthSecret } from './auth/auth-secret';
+export { SignInRateLimitStore } from './auth/sign-in-rate-limit.store';
 export { ReferenceService } from './reference.service';
 export type { UnitResponse, SourceResponse, CategoryResponse } from './reference.service';
 export { CLOCK, SettableClock, systemClock } from './clock';

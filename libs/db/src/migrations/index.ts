@@ -16,6 +16,8 @@ import { ReferenceData1765500000000 } from './1765500000000-reference-data';
 import { PeopleAndRoles1765600000000 } from './1765600000000-people-and-roles';
 import { DingTalkConfigProblems1765700000000 } from './1765700000000-dingtalk-config-problems';
 import { MergedCallersRetention1765900000000 } from './1765900000000-merged-callers-retention';
+import { SignInRateLimit1765901000000 } from './1765901000000-sign-in-rate-limit';
+import { SessionFamily1765902000000 } from './1765902000000-session-family';
 import { OutboxClaimOwner1766000000000 } from './1766000000000-outbox-claim-owner';
 
 export const MIGRATIONS: Function[] = [
@@ -36,5 +38,7 @@ export const MIGRATIONS: Function[] = [
   PeopleAndRoles1765600000000,
   DingTalkConfigProblems1765700000000,
   MergedCallersRetention1765900000000,
+  SignInRateLimit1765901000000,
+  SessionFamily1765902000000,
   OutboxClaimOwner1766000000000,
 ];

@@ -6,6 +6,8 @@ import { exec } from './sql';
 
 export interface SessionRow {
   id: string;
+  /** The sign-in this session descends from (the first session's id); access tokens carry it as `sid`. */
+  family: string;
   userid: string;
   expiresAt: Date;
   rotatedAt: Date | null;
@@ -39,11 +41,35 @@ export class SecurityRepository {
     private readonly cipher: CallerCipher,
   ) {}
 
-  async createSession(userid: string, refreshHash: string, now: Date, expiresAt: Date): Promise<void> {
-    await this.ds.query(
-      `INSERT INTO auth_sessions (userid, refresh_hash, created_at, expires_at) VALUES ($1,$2,$3,$4)`,
-      [userid, refreshHash, now, expiresAt],
+  /** A new session; a refresh passes the family it continues, a sign-in starts one. Returns the family. */
+  async createSession(
+    userid: string,
+    refreshHash: string,
+    now: Date,
+    expiresAt: Date,
+    family: string | null = null,
+  ): Promise<string> {
+    const rows = await this.ds.query(
+      `INSERT INTO auth_sessions (id, family, userid, refresh_hash, created_at, expires_at)
+       SELECT g, COALESCE($5::uuid, g), $1, $2, $3, $4 FROM gen_random_uuid() g RETURNING family`,
+      [userid, refreshHash, now, expiresAt, family],
     );
+    return rows[0].family;
+  }
+
+  /** Issue 17, item 5: whether an access token's session family is still signed in. */
+  async sessionAlive(family: string): Promise<boolean> {
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(family)) return false;
+    const rows = await this.ds.query(`SELECT revoked_at IS NULL AS alive FROM auth_sessions WHERE id = $1`, [family]);
+    return rows[0]?.alive === true;
+  }
+
+  /** Signing out: every session of the family ends, so its access tokens die with it. */
+  async revokeFamily(family: string, now: Date): Promise<void> {
+    await this.ds.query(`UPDATE auth_sessions SET revoked_at = COALESCE(revoked_at, $2) WHERE family = $1`, [
+      family,
+      now,
+    ]);
   }
 
   async findSession(refreshHash: string): Promise<SessionRow | null> {
@@ -52,6 +78,7 @@ export class SecurityRepository {
     return r
       ? {
           id: r.id,
+          family: r.family,
           userid: r.userid,
           expiresAt: new Date(r.expires_at),
           rotatedAt: r.rotated_at ? new Date(r.rotated_at) : null,
@@ -70,16 +97,29 @@ export class SecurityRepository {
     return affected === 1;
   }
 
-  async revokeSession(id: string, now: Date): Promise<void> {
-    await this.ds.query(`UPDATE auth_sessions SET revoked_at = COALESCE(revoked_at, $2) WHERE id = $1`, [id, now]);
-  }
-
   /** A refresh token used twice means it leaked: end every session of that person. */
   async revokeAllSessions(userid: string, now: Date): Promise<void> {
     await this.ds.query(`UPDATE auth_sessions SET revoked_at = $2 WHERE userid = $1 AND revoked_at IS NULL`, [
       userid,
       now,
     ]);
+  }
+
+  /**
+   * Issue 17, item 3: counts one attempt of `key` in the window starting at `windowStart` (shared by
+   * every replica: one upsert) and returns it with the previous window's count; windows older than
+   * the previous one are forgotten.
+   */
+  async rateLimitHit(key: string, windowStart: Date, previousStart: Date): Promise<{ hits: number; previous: number }> {
+    const rows = await this.ds.query(
+      `WITH gone AS (DELETE FROM rate_limit_hits WHERE window_start < $3)
+       INSERT INTO rate_limit_hits AS r (key, window_start, hits) VALUES ($1, $2, 1)
+       ON CONFLICT (key, window_start) DO UPDATE SET hits = r.hits + 1
+       RETURNING r.hits,
+         (SELECT p.hits FROM rate_limit_hits p WHERE p.key = $1 AND p.window_start = $3) AS previous`,
+      [key, windowStart, previousStart],
+    );
+    return { hits: rows[0].hits, previous: rows[0].previous ?? 0 };
   }
 
   async callerOf(ticketId: string): Promise<CallerRow | null> {

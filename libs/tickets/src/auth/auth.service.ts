@@ -70,16 +70,22 @@ export class AuthService {
     return this.issue(person);
   }
 
-  /** A new access token and a new refresh session for the person. */
-  async issue(person: PersonRow): Promise<SessionResponse> {
+  /** A new access token and a new refresh session for the person (continuing `family` on a refresh). */
+  async issue(person: PersonRow, family: string | null = null): Promise<SessionResponse> {
     const now = this.clock.now();
     const ttl = this.config.auth.tokenTtlSeconds;
     const refreshToken = randomBytes(32).toString('base64url');
     const refreshExpiresAt = new Date(now.getTime() + this.config.auth.refreshTtlSeconds * 1000);
     // Only a hash is stored: a leaked database does not leak live sessions.
-    await this.security.createSession(person.userid, hashToken(refreshToken), now, refreshExpiresAt);
+    const sid = await this.security.createSession(
+      person.userid,
+      hashToken(refreshToken),
+      now,
+      refreshExpiresAt,
+      family,
+    );
     return {
-      token: signToken(this.secret, person.userid, now.getTime(), ttl),
+      token: signToken(this.secret, person.userid, now.getTime(), ttl, sid),
       expiresAt: new Date(now.getTime() + ttl * 1000).toISOString(),
       refreshToken,
       refreshExpiresAt: refreshExpiresAt.toISOString(),
@@ -102,20 +108,31 @@ export class AuthService {
     }
     const person = await this.org.findPerson(session.userid);
     if (!person || !person.active) throw new DomainError('UNAUTHENTICATED', '该账号已停用，请联系热线系统管理员。');
-    return this.issue(person);
+    return this.issue(person, session.family);
   }
 
+  /**
+   * Signing out ends the sign-in on the server: every refresh token of it and, through the
+   * per-request session check, every access token issued under it (issue 17, item 5).
+   */
   async logout(refreshToken: string): Promise<void> {
     const session = await this.security.findSession(hashToken(refreshToken));
-    if (session) await this.security.revokeSession(session.id, this.clock.now());
+    if (session) await this.security.revokeFamily(session.family, this.clock.now());
   }
 
   /** The person behind a bearer token; UNAUTHENTICATED for a missing, bad or expired token. */
   async authenticate(token: string | undefined): Promise<CurrentUser> {
     if (!token) throw new DomainError('UNAUTHENTICATED', '请先登录（请求缺少 Authorization: Bearer 令牌）。');
     const claims = verifyToken(this.secret, token, this.clock.now().getTime());
-    if (!claims) throw new DomainError('UNAUTHENTICATED', '登录已失效或已过期，请重新登录。');
-    const person = await this.org.findPerson(claims.sub);
+    const expired = new DomainError('UNAUTHENTICATED', '登录已失效或已过期，请重新登录。');
+    if (!claims?.sid) throw expired;
+    // Issue 17, item 5: the token dies with its session (sign-out, a reused refresh token). One
+    // primary-key look-up, run beside the person's (measured in docs/security.md).
+    const [person, alive] = await Promise.all([
+      this.org.findPerson(claims.sub),
+      this.security.sessionAlive(claims.sid),
+    ]);
+    if (!alive) throw expired;
     if (!person || !person.active) throw new DomainError('UNAUTHENTICATED', '该账号已停用，请联系热线系统管理员。');
     return toCurrentUser(person);
   }

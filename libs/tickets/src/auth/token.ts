@@ -6,16 +6,18 @@ export interface TokenClaims {
   exp: number;
   /** Unique per token. */
   jti?: string;
+  /** The session family (sign-in) the token belongs to: it dies when that session is revoked. */
+  sid?: string;
 }
 
 const b64url = (b: Buffer | string) => Buffer.from(b).toString('base64url');
 
 /** Compact HMAC-SHA256 bearer tokens (JWT-shaped: header.payload.signature). */
-export function signToken(secret: string, userid: string, nowMs: number, ttlSeconds: number): string {
+export function signToken(secret: string, userid: string, nowMs: number, ttlSeconds: number, sid?: string): string {
   const header = b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
   const iat = Math.floor(nowMs / 1000);
   const jti = randomBytes(9).toString('base64url');
-  const payload = b64url(JSON.stringify({ sub: userid, iat, exp: iat + ttlSeconds, jti } satisfies TokenClaims));
+  const payload = b64url(JSON.stringify({ sub: userid, iat, exp: iat + ttlSeconds, jti, sid } satisfies TokenClaims));
   const sig = createHmac('sha256', secret).update(`${header}.${payload}`).digest('base64url');
   return `${header}.${payload}.${sig}`;
 }
