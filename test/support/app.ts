@@ -18,9 +18,10 @@ export interface TestApp {
 }
 
 export async function createTestApp(
-  opts: { env?: Record<string, string>; dbSuffix?: string; start?: Date } = {},
+  opts: { env?: Record<string, string>; dbSuffix?: string; start?: Date; databaseUrl?: string } = {},
 ): Promise<TestApp> {
-  const databaseUrl = await createTestDatabase(opts.dbSuffix);
+  // `databaseUrl`: a migrated database the test owns (e.g. on a server it stops and restarts).
+  const databaseUrl = opts.databaseUrl ?? (await createTestDatabase(opts.dbSuffix));
   const ds = createDataSource(databaseUrl, 2);
   await ds.initialize();
   await seedReferenceData(ds);
