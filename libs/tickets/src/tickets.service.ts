@@ -357,16 +357,18 @@ export class TicketsService {
     const scope = this.requireScope(user);
     const agg = await this.loadTicket(id, scope);
     if (!agg) throw new DomainError('NOT_FOUND', '工单不存在，或您无权查看。');
-    // The compare-and-set below then holds this version to the commit (STYLE habit 4).
-    if (expectedVersion !== undefined && agg.state.version !== expectedVersion) {
-      throw new DomainError('CONFLICT', '该工单已被他人更新，已刷新，请确认后重试。');
-    }
     const now = this.clock.now();
     const prepared =
       (await this.loopHooks.prepare(name, body, agg, now)) ?? (await this.toWorkflowInput(name, body, agg, now, user));
     const context = this.decideContext(agg.facts);
     const result = decide(agg.state, user, name, prepared.input as never, now, randomUUID, context);
     if (!result.ok) throw await this.refusalNamingUnits(result, agg, user, name, prepared.input, now, context);
+    // Allowed now, but not on what the person saw: refused, they decide again on the new state.
+    // (A refusal above says the rule instead.) The compare-and-set below then holds this version
+    // to the commit (STYLE habit 4).
+    if (expectedVersion !== undefined && agg.state.version !== expectedVersion) {
+      throw new DomainError('CONFLICT', '该工单已被他人更新，已刷新，请确认后重试。');
+    }
 
     const ticket = await this.tickets.transaction(async (m) => {
       const step = await this.reviewStepDeadline(agg, result.state, now, m);
