@@ -49,6 +49,8 @@ interface RequestOptions {
   /** Answer as a Blob (downloads) instead of JSON. */
   blob?: boolean;
   idempotencyKey?: string;
+  /** The ticket version the person saw, sent as If-Match (a ticket changed since → 409). */
+  ifMatchVersion?: number;
   auth?: boolean;
 }
 
@@ -87,6 +89,7 @@ async function request<T>(method: string, path: string, opts: RequestOptions = {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
   if (opts.idempotencyKey) headers['Idempotency-Key'] = opts.idempotencyKey;
+  if (opts.ifMatchVersion !== undefined) headers['If-Match'] = `"${opts.ifMatchVersion}"`;
   if (opts.auth !== false) {
     let session = loadSession();
     // Renew ahead of time when the access token has (almost) run out.
@@ -164,6 +167,14 @@ const fieldLabel = (field: string | undefined) => (field ? (FIELD[field] ?? `${f
 /** What a person sees when someone else's change won (409 CONFLICT); the page is refreshed. */
 export const CONFLICT_TEXT = '该工单已被他人处理，已刷新';
 
+/**
+ * Whether a failed call may have been carried out all the same (no answer, or a server error):
+ * then a retry keeps its Idempotency-Key, so the server answers from the first one's record.
+ */
+export function outcomeUnknown(e: unknown): boolean {
+  return e instanceof ApiError && (e.status === 0 || e.status >= 500);
+}
+
 /** A message a person can act on, for any failed call. */
 export function describeError(e: unknown): string {
   if (!(e instanceof ApiError)) return '操作失败，请稍后重试';
@@ -224,8 +235,13 @@ export const api = {
   ticket: (id: string) => request<Ticket>('GET', `/api/tickets/${encodeURIComponent(id)}`),
   createTicket: (body: unknown, idempotencyKey: string) =>
     request<Ticket>('POST', '/api/tickets', { body, idempotencyKey }),
-  act: (id: string, action: ActionName, body: unknown, idempotencyKey: string) =>
-    request<Ticket>('POST', `/api/tickets/${encodeURIComponent(id)}/actions/${action}`, { body, idempotencyKey }),
+  /** `version`: the ticket's version as the person saw it; another person's change since is a 409. */
+  act: (id: string, action: ActionName, body: unknown, idempotencyKey: string, version: number) =>
+    request<Ticket>('POST', `/api/tickets/${encodeURIComponent(id)}/actions/${action}`, {
+      body,
+      idempotencyKey,
+      ifMatchVersion: version,
+    }),
   attachments: (ticketId: string) =>
     request<Attachment[]>('GET', `/api/tickets/${encodeURIComponent(ticketId)}/attachments`),
   uploadAttachment: (ticketId: string, file: Blob, fileName: string, assignmentId?: string) => {

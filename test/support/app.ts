@@ -22,12 +22,14 @@ export async function createTestApp(
     env?: Record<string, string>;
     dbSuffix?: string;
     start?: Date;
-    /** A database prepared by the test (e.g. by `migration:run`), used as it is: no demo seed. */
+    /** A migrated database the test prepared (by `migration:run`, or on a server it stops and restarts). */
     databaseUrl?: string;
+    /** Seed the demo organisation: by default only into the test's own fresh database. */
+    seedDemo?: boolean;
   } = {},
 ): Promise<TestApp> {
   const databaseUrl = opts.databaseUrl ?? (await createTestDatabase(opts.dbSuffix));
-  if (!opts.databaseUrl) {
+  if (opts.seedDemo ?? !opts.databaseUrl) {
     const ds = createDataSource(databaseUrl, 2);
     await ds.initialize();
     await seedDemoOrganisation(ds);

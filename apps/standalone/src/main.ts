@@ -20,13 +20,18 @@ import { startDingTalkSimulator } from '../../dingtalk-sim/src/simulator';
 
 const say = (line: string) => process.stdout.write(`[hotline] ${line}\n`);
 
+const embeddedOptions = (config: AppConfig) => ({
+  dataDir: join(config.dataDir, 'pg'),
+  port: config.database.embeddedPort,
+  persistent: true,
+});
+
+/** How often the all-in-one start looks whether its embedded PostgreSQL still runs. */
+const WATCH_EMBEDDED_MS = 1000;
+
 async function prepareDatabase(config: AppConfig): Promise<{ url: string; pg?: RunningPostgres }> {
   if (config.database.url) return { url: config.database.url };
-  const pg = await startEmbeddedPostgres({
-    dataDir: join(config.dataDir, 'pg'),
-    port: config.database.embeddedPort,
-    persistent: true,
-  });
+  const pg = await startEmbeddedPostgres(embeddedOptions(config));
   say(`embedded PostgreSQL running on 127.0.0.1:${config.database.embeddedPort} (data in ${pg.dataDir})`);
   await ensureDatabase(pg.url('postgres'), 'hotline');
   return { url: pg.url('hotline'), pg };
@@ -34,7 +39,9 @@ async function prepareDatabase(config: AppConfig): Promise<{ url: string; pg?: R
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
-  const { url, pg } = await prepareDatabase(config);
+  const prepared = await prepareDatabase(config);
+  const { url } = prepared;
+  let pg = prepared.pg;
   if (config.database.migrateOnStart) {
     const applied = await runMigrations(url);
     if (applied.length) say(`applied migrations: ${applied.join(', ')}`);
@@ -68,9 +75,34 @@ async function main(): Promise<void> {
   }
 
   let stopping = false;
+  // Issue 18.6: the embedded PostgreSQL died (killed, crashed): start it again on the same folder.
+  // Meanwhile requests get 503 with Retry-After; the pools reconnect on their own afterwards.
+  let restarting = false;
+  const watchdog = pg
+    ? setInterval(() => {
+        if (stopping || restarting || !pg || pg.alive()) return;
+        restarting = true;
+        const dead = pg;
+        say('embedded PostgreSQL stopped unexpectedly: restarting it');
+        void dead
+          .stop()
+          .then(() => startEmbeddedPostgres(embeddedOptions(config)))
+          .then((fresh) => {
+            pg = fresh;
+            say(`embedded PostgreSQL running again on 127.0.0.1:${config.database.embeddedPort}`);
+          })
+          .catch((err: unknown) => say(`restarting embedded PostgreSQL failed (will try again): ${String(err)}`))
+          .finally(() => {
+            restarting = false;
+          });
+      }, WATCH_EMBEDDED_MS)
+    : undefined;
+  watchdog?.unref();
+
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
+    if (watchdog) clearInterval(watchdog);
     say(`${signal}: stopping`);
     // Close the pools before PostgreSQL goes away.
     await api.close().catch(() => undefined);

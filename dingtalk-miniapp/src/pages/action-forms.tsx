@@ -1,7 +1,7 @@
 // One form per workflow action; the ticket page opens the ones named in `actions[]`.
 import { useMemo, useRef, useState } from 'react';
 import { Button, Dialog, Form, Input, Popup, Radio, Selector, Space, Switch, TextArea, Toast } from 'antd-mobile';
-import { ApiError, CONFLICT_TEXT, api, describeError, newIdempotencyKey } from '../api-client';
+import { ApiError, CONFLICT_TEXT, api, describeError, newIdempotencyKey, outcomeUnknown } from '../api-client';
 import { nameOf, useApp } from '../app-context';
 import { ACTION, CONTACT_METHOD, PARTY_KIND, ROLE, SATISFACTION, VISIT_OUTCOME, label, options } from '../labels';
 import { drafts } from '../session';
@@ -285,13 +285,13 @@ export function ActionPanel({
     }
     setBusy(true);
     try {
-      const updated = await api.act(ticket.id, action, body, idempotencyKey.current);
+      const updated = await api.act(ticket.id, action, body, idempotencyKey.current, ticket.version);
       if (drafted) drafts.clear(ticket.id, action);
       Toast.show({ icon: 'success', content: `${title}成功` });
       onDone(updated);
     } catch (e) {
-      // Keep the key only when the outcome is unknown (network); a definite answer means a new attempt.
-      if (!(e instanceof ApiError && e.status === 0)) idempotencyKey.current = newIdempotencyKey();
+      // Keep the key only when the outcome is unknown (no answer, a server error); a definite answer means a new attempt.
+      if (!outcomeUnknown(e)) idempotencyKey.current = newIdempotencyKey();
       if (e instanceof ApiError && e.status === 409) {
         // The draft stays: the person may need the text for the next step.
         Toast.show({ content: await conflictText(e, ticket), duration: 4000 });

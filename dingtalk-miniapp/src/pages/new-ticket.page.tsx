@@ -1,7 +1,7 @@
 // 登记工单: the dispatcher registers a call while the caller is still on the line.
 import { useMemo, useRef, useState } from 'react';
 import { Button, Checkbox, Dialog, Form, Input, Selector, TextArea, Toast } from 'antd-mobile';
-import { ApiError, api, describeError, newIdempotencyKey } from '../api-client';
+import { ApiError, api, describeError, newIdempotencyKey, outcomeUnknown } from '../api-client';
 import { useApp } from '../app-context';
 import { CHANNEL, URGENCY, options } from '../labels';
 import { navigate } from '../router';
@@ -24,6 +24,8 @@ export function NewTicketPage() {
   const [form] = Form.useForm();
   const [busy, setBusy] = useState(false);
   const idempotencyKey = useRef(newIdempotencyKey());
+  /** The body the current key was sent with: a changed form is a new registration, with a new key. */
+  const keyBody = useRef<string | null>(null);
   const initial = useMemo(() => ({ ...DEFAULTS, ...(drafts.load<Values>(DRAFT_ID, DRAFT_FORM) ?? {}) }), []);
   const [sourceCode, setSourceCode] = useState<string | undefined>(first(initial.source));
   const source = reference.sources.find((s) => s.code === sourceCode);
@@ -49,18 +51,26 @@ export function NewTicketPage() {
       confidential: v.confidential === true,
     };
     setBusy(true);
+    const sent = JSON.stringify(body);
+    if (keyBody.current !== null && keyBody.current !== sent) idempotencyKey.current = newIdempotencyKey();
+    keyBody.current = sent;
     try {
+      // Issue 18.2: a retry of a registration whose answer was lost gets that ticket, not a second one.
       const ticket = await api.createTicket(body, idempotencyKey.current);
       drafts.clear(DRAFT_ID, DRAFT_FORM);
       idempotencyKey.current = newIdempotencyKey();
+      keyBody.current = null;
       form.resetFields();
       Toast.show({ icon: 'success', content: `已登记 ${ticket.number}` });
       // The ticket exists now; a failed follow-up step is shown on its page, where it can be redone.
       if (then) await then(ticket).catch((e: unknown) => Toast.show({ icon: 'fail', content: describeError(e) }));
       navigate(`/ticket/${ticket.id}`);
     } catch (e) {
-      // Keep the key only when the outcome is unknown (network); a definite answer means a new attempt.
-      if (!(e instanceof ApiError && e.status === 0)) idempotencyKey.current = newIdempotencyKey();
+      // Keep the key only when the outcome is unknown (no answer, a server error); a definite answer means a new attempt.
+      if (!outcomeUnknown(e)) {
+        idempotencyKey.current = newIdempotencyKey();
+        keyBody.current = null;
+      }
       if (!(e instanceof ApiError && e.status === 401)) Toast.show({ icon: 'fail', content: describeError(e) });
     } finally {
       setBusy(false);
@@ -80,7 +90,13 @@ export function NewTicketPage() {
     const v = await form.validateFields().catch(() => null);
     if (!v) return;
     await submit(v as Values, async (t) => {
-      await api.act(t.id, 'answer_directly', { answer: article.body, articleId: article.id }, newIdempotencyKey());
+      await api.act(
+        t.id,
+        'answer_directly',
+        { answer: article.body, articleId: article.id },
+        newIdempotencyKey(),
+        t.version,
+      );
     });
   };
 
@@ -95,7 +111,7 @@ export function NewTicketPage() {
     const v = await form.validateFields().catch(() => null);
     if (!v) return;
     await submit(v as Values, async (t) => {
-      await api.act(t.id, 'merge', { into: m.id }, newIdempotencyKey());
+      await api.act(t.id, 'merge', { into: m.id }, newIdempotencyKey(), t.version);
     });
   };
 

@@ -133,19 +133,74 @@ export class TicketsService {
     };
   }
 
+  /**
+   * Registers a ticket. The answer is read inside the creating transaction, so nothing after the
+   * commit can turn a committed registration into an error (issue 18.2).
+   */
   async create(
     user: CurrentUser,
     input: CreateTicketInput,
     /** Runs in the creating transaction (an upstream reference recorded with its ticket). */
     after?: (m: Tx, ticketId: string) => Promise<void>,
   ): Promise<TicketView> {
+    return (await this.register(user, input, undefined, after)).ticket;
+  }
+
+  /**
+   * POST /api/tickets. With an Idempotency-Key (issue 18.2) a retry — after a lost answer, or
+   * sent at the same time — gets the first registration's answer from its record (201, replayed)
+   * and never registers the matter twice: the record is written in the ticket's transaction, and
+   * a concurrent twin that loses the race on it rolls its ticket back and answers from the record.
+   */
+  async register(
+    user: CurrentUser,
+    input: CreateTicketInput,
+    idempotencyKey?: string,
+    after?: (m: Tx, ticketId: string) => Promise<void>,
+  ): Promise<ActResult> {
+    const requestHash = idempotencyKey
+      ? createHash('sha256')
+          .update(JSON.stringify({ register: input }))
+          .digest('hex')
+      : '';
+    const replay = async (): Promise<ActResult | null> => {
+      if (!idempotencyKey) return null;
+      const stored = await this.idempotency.find(user.userid, idempotencyKey);
+      if (!stored) return null;
+      if (stored.requestHash !== requestHash) {
+        throw new DomainError('VALIDATION', '该 Idempotency-Key 已用于另一个请求，请重新提交。', 'Idempotency-Key');
+      }
+      return { statusCode: stored.statusCode, ticket: stored.response as TicketView, replayed: true };
+    };
+    const earlier = await replay();
+    if (earlier) return earlier;
     const prepared = await this.prepareCreate(user, input);
-    const id = await this.tickets.transaction(async (m) => {
-      const ticketId = await this.insertPrepared(m, user, prepared);
-      if (after) await after(m, ticketId);
-      return ticketId;
-    });
-    return this.get(user, id);
+    let lostRace = false;
+    try {
+      const ticket = await this.tickets.transaction(async (m) => {
+        const ticketId = await this.insertPrepared(m, user, prepared);
+        if (after) await after(m, ticketId);
+        const view = await this.get(user, ticketId, m);
+        if (idempotencyKey) {
+          const saved = await this.idempotency.save(m, user.userid, idempotencyKey, {
+            requestHash,
+            statusCode: 201,
+            response: view,
+          });
+          if (!saved) {
+            lostRace = true;
+            throw new DomainError('CONFLICT', '同一登记请求正在处理中，请稍候刷新查看结果。');
+          }
+        }
+        return view;
+      });
+      return { statusCode: 201, ticket, replayed: false };
+    } catch (err) {
+      // The twin with the same key committed first: this ticket is rolled back; answer with its.
+      const winner = lostRace ? await replay() : null;
+      if (winner) return winner;
+      throw err;
+    }
   }
 
   /** Checks a new ticket (role, source, category, dates) without writing anything. */
@@ -275,13 +330,19 @@ export class TicketsService {
     return this.inboxRepo.inbox(user, limit, this.lightParams());
   }
 
-  /** One workflow action. With an Idempotency-Key a retry returns the first result (200). */
+  /**
+   * One workflow action. With an Idempotency-Key a retry returns the first result (200). With
+   * `expectedVersion` (the version the person saw, issue 18.3) an action on a ticket that changed
+   * since is refused (409), even when it would still be legal: two dispatchers sending a new
+   * ticket to different units must not both succeed, the second as an unseen "add a unit".
+   */
   async act(
     user: CurrentUser,
     id: string,
     action: string,
     body: ActionBody,
     idempotencyKey?: string,
+    expectedVersion?: number,
   ): Promise<ActResult> {
     if (!(ACTIONS as readonly string[]).includes(action)) {
       throw new DomainError('NOT_FOUND', `未知的操作“${action}”。`);
@@ -306,6 +367,12 @@ export class TicketsService {
     const context = this.decideContext(agg.facts);
     const result = decide(agg.state, user, name, prepared.input as never, now, randomUUID, context);
     if (!result.ok) throw await this.refusalNamingUnits(result, agg, user, name, prepared.input, now, context);
+    // Allowed now, but not on what the person saw: refused, they decide again on the new state.
+    // (A refusal above says the rule instead.) The compare-and-set below then holds this version
+    // to the commit (STYLE habit 4).
+    if (expectedVersion !== undefined && agg.state.version !== expectedVersion) {
+      throw new DomainError('CONFLICT', '该工单已被他人更新，已刷新，请确认后重试。');
+    }
 
     const ticket = await this.tickets.transaction(async (m) => {
       const step = await this.reviewStepDeadline(agg, result.state, now, m);

@@ -1,7 +1,7 @@
 import { BadRequestException, type ArgumentsHost } from '@nestjs/common';
 import { DingTalkNetworkError } from '@hotline/dingtalk';
 import { DomainError } from '@hotline/workflow';
-import { DomainExceptionFilter, statusForCode } from './domain-exception.filter';
+import { DomainExceptionFilter, isDatabaseUnavailable, statusForCode } from './domain-exception.filter';
 
 function hostCapturing() {
   const sent: { status?: number; body?: any } = {};
@@ -77,5 +77,45 @@ describe('DomainExceptionFilter', () => {
     const { host, sent } = hostCapturing();
     filter.catch(new BadRequestException({ message: 'x is bad', field: 'x' }), host);
     expect(sent.body).toMatchObject({ statusCode: 400, message: 'x is bad', field: 'x' });
+  });
+});
+
+describe('DomainExceptionFilter and an unreachable database (issue 18.6)', () => {
+  it.each([
+    ['a refused connection', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })],
+    [
+      'a server shutting down (57P01)',
+      { driverError: { code: '57P01', message: 'terminating connection due to administrator command' } },
+    ],
+    ['a server starting up (57P03)', { code: '57P03', message: 'the database system is starting up' }],
+    ['a dropped connection', new Error('Connection terminated unexpectedly')],
+  ])('R-9a: %s is a 503 DATABASE_UNAVAILABLE with Retry-After, not a 500', (_name, err) => {
+    expect(isDatabaseUnavailable(err)).toBe(true);
+    const headers: Record<string, string> = {};
+    const sent: { status?: number; body?: any } = {};
+    const reply = {
+      status(code: number) {
+        sent.status = code;
+        return reply;
+      },
+      header(k: string, v: string) {
+        headers[k] = v;
+        return reply;
+      },
+      send(body: unknown) {
+        sent.body = body;
+        return reply;
+      },
+    };
+    new DomainExceptionFilter().catch(err, {
+      switchToHttp: () => ({ getResponse: () => reply }),
+    } as unknown as ArgumentsHost);
+    expect(sent).toMatchObject({ status: 503, body: { statusCode: 503, error: 'DATABASE_UNAVAILABLE' } });
+    expect(headers['retry-after']).toBe('5');
+  });
+
+  it('R-9a: a broken rule in the database is not an outage (23505 stays a 409), nor is DingTalk unreachable', () => {
+    expect(isDatabaseUnavailable({ driverError: { code: '23505' } })).toBe(false);
+    expect(isDatabaseUnavailable(new DingTalkNetworkError('oapi', 'GET /gettoken', 'ECONNREFUSED', 'x'))).toBe(false);
   });
 });

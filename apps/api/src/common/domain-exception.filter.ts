@@ -12,6 +12,37 @@ export interface ErrorBody {
   errorId?: string;
 }
 
+/** Seconds a client is told to wait before retrying while the database is unreachable. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+/** While the database stays unreachable, this is said once per this long (not once per request). */
+const DATABASE_LOG_EVERY_MS = 30_000;
+
+// Connection-level failures (issue 18.6): the database is down, restarting or refusing us. The
+// request may well succeed in a few seconds, so they are 503 with Retry-After, not a bug's 500.
+const CONNECTION_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND']);
+// SQLSTATE 08… connection exception; 57P01–57P03 admin/crash shutdown, cannot connect now; 53300 too many connections.
+const UNAVAILABLE_SQLSTATES = /^(08...|57P0[123]|53300)$/;
+const CONNECTION_MESSAGES =
+  /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down|in recovery mode)|terminating connection due to administrator command/i;
+
+/** Whether an error means "the database cannot be reached now" (pg, TypeORM's wrapper or its cause). */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  // DingTalk's own network errors carry the same errno codes: they have their own answer below.
+  if (err instanceof DingTalkNetworkError || err instanceof DingTalkApiError) return false;
+  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 4; depth++) {
+    const x = e as { code?: unknown; errno?: unknown; message?: unknown; driverError?: unknown; cause?: unknown };
+    if (typeof x.code === 'string' && (CONNECTION_ERRNOS.has(x.code) || UNAVAILABLE_SQLSTATES.test(x.code))) {
+      return true;
+    }
+    if (typeof x.message === 'string' && CONNECTION_MESSAGES.test(x.message)) return true;
+    if (Array.isArray((e as { errors?: unknown }).errors)) {
+      if ((e as { errors: unknown[] }).errors.some((inner) => isDatabaseUnavailable(inner))) return true;
+    }
+    e = x.driverError ?? x.cause;
+  }
+  return false;
+}
+
 /** Domain error codes → HTTP, in one place (STYLE habit 6). */
 export function statusForCode(code: DomainError['code']): number {
   switch (code) {
@@ -84,15 +115,45 @@ function fromDatabase(err: unknown): ErrorBody | null {
 @Catch()
 export class DomainExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
+  private databaseDownSince: { loggedAt: number; unsaid: number } | undefined;
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
+    if (isDatabaseUnavailable(exception)) {
+      this.noteDatabaseDown(exception);
+      void reply
+        .status(503)
+        .header('content-type', 'application/json; charset=utf-8')
+        .header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS))
+        .send({
+          statusCode: 503,
+          error: 'DATABASE_UNAVAILABLE',
+          message: '系统暂时无法访问数据库，请稍后重试。',
+        } satisfies ErrorBody);
+      return;
+    }
     const body = this.toBody(exception);
     if (body.statusCode >= 500) {
       body.errorId = randomUUID();
       this.logger.error({ errorId: body.errorId, err: exception }, 'unexpected error');
     }
     void reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
+  }
+
+  /** One log line when an outage starts, then one per DATABASE_LOG_EVERY_MS with the count in between. */
+  private noteDatabaseDown(exception: unknown): void {
+    const now = Date.now();
+    const down = this.databaseDownSince;
+    if (down && now - down.loggedAt < DATABASE_LOG_EVERY_MS) {
+      down.unsaid += 1;
+      return;
+    }
+    const err = exception as { message?: string; code?: string };
+    this.logger.warn(
+      { code: err?.code, reason: err?.message, answeredWith503Since: down?.unsaid ?? 0 },
+      'database unavailable: answering 503 with Retry-After',
+    );
+    this.databaseDownSince = { loggedAt: now, unsaid: 0 };
   }
 
   private toBody(exception: unknown): ErrorBody {

@@ -1,5 +1,6 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { TicketsService, type CurrentUser } from '@hotline/tickets';
 import { ACTIONS, DomainError, type ActionName } from '@hotline/workflow';
 import { Actor } from '../common/current-user.decorator';
@@ -16,12 +17,27 @@ export class TicketsController {
 
   @Post('tickets')
   @ApiOperation({ summary: 'Register a ticket (dispatchers)' })
-  create(@Actor() user: CurrentUser, @Body() dto: CreateTicketDto) {
-    return this.tickets.create(user, {
-      ...dto,
-      upstreamDeadline: dto.upstreamDeadline ? new Date(dto.upstreamDeadline) : undefined,
-      occurredAt: dto.occurredAt ? new Date(dto.occurredAt) : undefined,
-    });
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'a retry with the same key (and body) returns the first registration, never a second ticket',
+  })
+  async create(
+    @Actor() user: CurrentUser,
+    @Body() dto: CreateTicketDto,
+    @Headers('idempotency-key') idempotencyKey?: string,
+  ) {
+    checkIdempotencyKey(idempotencyKey);
+    const result = await this.tickets.register(
+      user,
+      {
+        ...dto,
+        upstreamDeadline: dto.upstreamDeadline ? new Date(dto.upstreamDeadline) : undefined,
+        occurredAt: dto.occurredAt ? new Date(dto.occurredAt) : undefined,
+      },
+      idempotencyKey,
+    );
+    return result.ticket;
   }
 
   @Get('tickets')
@@ -36,9 +52,13 @@ export class TicketsController {
   }
 
   @Get('tickets/:id')
-  @ApiOperation({ summary: 'One ticket with assignments, timeline and the actions you may take now' })
-  get(@Actor() user: CurrentUser, @Param('id') id: string) {
-    return this.tickets.get(user, id);
+  @ApiOperation({
+    summary: 'One ticket with assignments, timeline and the actions you may take now; ETag = its version',
+  })
+  async get(@Actor() user: CurrentUser, @Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply) {
+    const ticket = await this.tickets.get(user, id);
+    void reply.header('ETag', etagOf(ticket.version));
+    return ticket;
   }
 
   @Post('tickets/:id/actions/:action')
@@ -50,26 +70,29 @@ export class TicketsController {
     required: false,
     description: 'a retry with the same key returns the first result',
   })
+  @ApiHeader({
+    name: 'If-Match',
+    required: false,
+    description: 'the ETag of GET /api/tickets/:id (or `expectedVersion` in the body): 409 if the ticket changed since',
+  })
   @ApiBody({ schema: { type: 'object' } })
   async act(
     @Actor() user: CurrentUser,
     @Param('id') id: string,
     @Param('action') action: string,
     @Body() body: unknown,
+    @Res({ passthrough: true }) reply: FastifyReply,
     @Headers('idempotency-key') idempotencyKey?: string,
+    @Headers('if-match') ifMatch?: string,
   ) {
     if (!(ACTIONS as readonly string[]).includes(action)) {
       throw new DomainError('NOT_FOUND', `unknown action "${action}"; one of: ${ACTIONS.join(', ')}`);
     }
-    if (idempotencyKey !== undefined && !/^[\w.:-]{1,128}$/.test(idempotencyKey)) {
-      throw new DomainError(
-        'VALIDATION',
-        'Idempotency-Key must be 1–128 letters, digits, or . _ : -',
-        'Idempotency-Key',
-      );
-    }
-    const dto = await validateBody(ACTION_BODIES[action as ActionName], body);
-    const result = await this.tickets.act(user, id, action, { ...dto }, idempotencyKey);
+    checkIdempotencyKey(idempotencyKey);
+    const { body: actionBody, expectedVersion } = expectedVersionOf(body, ifMatch);
+    const dto = await validateBody(ACTION_BODIES[action as ActionName], actionBody);
+    const result = await this.tickets.act(user, id, action, { ...dto }, idempotencyKey, expectedVersion);
+    void reply.header('ETag', etagOf(result.ticket.version));
     return result.ticket;
   }
 
@@ -78,4 +101,43 @@ export class TicketsController {
   inbox(@Actor() user: CurrentUser, @Query() q: InboxQueryDto) {
     return this.tickets.inbox(user, q.limit ?? 100);
   }
+}
+
+function checkIdempotencyKey(key: string | undefined): void {
+  if (key !== undefined && !/^[\w.:-]{1,128}$/.test(key)) {
+    throw new DomainError('VALIDATION', 'Idempotency-Key must be 1–128 letters, digits, or . _ : -', 'Idempotency-Key');
+  }
+}
+
+/** A ticket's ETag is its version (issue 18.3): what If-Match sends back with an action. */
+function etagOf(version: number): string {
+  return `"${version}"`;
+}
+
+/**
+ * The version the person saw (issue 18.3): `expectedVersion` in the body (taken out before the
+ * action's DTO sees it) or an If-Match ETag; both given must agree.
+ */
+function expectedVersionOf(body: unknown, ifMatch: string | undefined): { body: unknown; expectedVersion?: number } {
+  let fromBody: number | undefined;
+  let rest = body;
+  if (body && typeof body === 'object' && !Array.isArray(body) && 'expectedVersion' in body) {
+    const { expectedVersion, ...others } = body as Record<string, unknown>;
+    if (typeof expectedVersion !== 'number' || !Number.isInteger(expectedVersion) || expectedVersion < 0) {
+      throw new DomainError('VALIDATION', 'expectedVersion：须为工单的版本号（非负整数）', 'expectedVersion');
+    }
+    fromBody = expectedVersion;
+    rest = others;
+  }
+  let fromHeader: number | undefined;
+  if (ifMatch !== undefined) {
+    const m = /^\s*(?:W\/)?"(\d{1,9})"\s*$/.exec(ifMatch);
+    if (!m) throw new DomainError('VALIDATION', 'If-Match：须为 GET /api/tickets/:id 给出的 ETag，如 "3"', 'If-Match');
+    fromHeader = Number(m[1]);
+  }
+  if (fromBody !== undefined && fromHeader !== undefined && fromBody !== fromHeader) {
+    throw new DomainError('VALIDATION', 'expectedVersion 与 If-Match 不一致', 'If-Match');
+  }
+  const expectedVersion = fromBody ?? fromHeader;
+  return expectedVersion === undefined ? { body: rest } : { body: rest, expectedVersion };
 }

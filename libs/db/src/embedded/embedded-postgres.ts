@@ -18,6 +18,9 @@ export interface RunningPostgres {
   /** postgres://… URL of the `postgres` database on this cluster. */
   url(database?: string): string;
   dataDir: string;
+  /** Whether the server of this folder still runs (issue 18.6: the all-in-one start restarts it). */
+  alive(): boolean;
+  /** Stops the server; returns at once when it already died (never waits for an exit that happened). */
   stop(): Promise<void>;
 }
 
@@ -148,10 +151,27 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
       cause: err,
     });
   }
+  // The library waits for its child's 'exit' event to stop; a child that already died never sends
+  // another, and its exit hook then holds the process for 10 s (issue 18.6: a 12 s shutdown).
+  const child = () => (pg as unknown as { process?: { exitCode: number | null; signalCode: string | null } }).process;
+  const childDied = () => {
+    const c = child();
+    return !c || c.exitCode !== null || c.signalCode !== null;
+  };
   return {
     dataDir,
     url: (database = 'postgres') =>
       `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/${encodeURIComponent(database)}`,
-    stop: () => pg.stop(),
+    alive: () => !childDied(),
+    stop: async () => {
+      if (childDied()) {
+        (pg as unknown as { process?: unknown }).process = undefined;
+        // A server someone restarted on this folder outside us: stop it too.
+        await stopLeftover(dataDir, log);
+        if (!opts.persistent) rmSync(dataDir, { recursive: true, force: true });
+        return;
+      }
+      await pg.stop();
+    },
   };
 }
