@@ -12,6 +12,7 @@ import { AcceptAndReviewReminders1765200000000 } from './1765200000000-accept-an
 import { MergedTicketsNotFollowedUp1765400000000 } from './1765400000000-merged-tickets-not-followed-up';
 import { LightOrderIndex1765410000000 } from './1765410000000-light-order-index';
 import { KbUseCount1765420000000 } from './1765420000000-kb-use-count';
+import { AssignmentReplyTimes1766100000000 } from './1766100000000-assignment-reply-times';
 
 export const MIGRATIONS: Function[] = [
   InitialSchema1764300000000,
@@ -27,4 +28,5 @@ export const MIGRATIONS: Function[] = [
   MergedTicketsNotFollowedUp1765400000000,
   LightOrderIndex1765410000000,
   KbUseCount1765420000000,
+  AssignmentReplyTimes1766100000000,
 ];
