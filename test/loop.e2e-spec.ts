@@ -215,7 +215,7 @@ describe('closing the loop: follow-up calls, ledger, assessment, case files', ()
     expect(view.body.timeline.at(-1)).toMatchObject({ action: 'flag_untrue_reply', unit: 'branch1' });
   });
 
-  it('R-18, X-10: every unit figure of the constructed month equals the hand count', async () => {
+  it('R-18, X-10, R-17: every unit figure of the constructed month equals the hand count', async () => {
     const period = `from=${at('2026-11-30 00:00').toISOString()}&to=${at('2027-01-01 00:00').toISOString()}`;
     const r = await api.get('ops_head', `/api/stats/units?${period}`);
     expect(r.status).toBe(200);
@@ -301,6 +301,31 @@ describe('closing the loop: follow-up calls, ledger, assessment, case files', ()
       rank: 4,
     });
     expect(r.body.units.map((u: any) => u.unitCode)).toEqual(['branch2', 'safety', 'branch1', 'fare']);
+    // X-10 办结: T2's final reply came within the deadline its re-opening call gave (on time), but
+    // it was reworked (not first time); T5 is past its deadline without a reply (certainly late).
+    // Every ticket has the same caller, but no two share category and route: no repeat calls.
+    expect(by.branch1).toMatchObject({
+      closed: 2,
+      closedOnTime: 2,
+      closeDue: 2,
+      onTimeCloseRate: 1,
+      firstTimeClosed: 1,
+      firstTimeCloseRate: 0.5,
+      repeatCalls: 0,
+      repeatRate: 0,
+    });
+    expect(by.branch2).toMatchObject({ closed: 1, closedOnTime: 1, onTimeCloseRate: 1, firstTimeCloseRate: 1 });
+    expect(by.safety).toMatchObject({ closed: 1, closedOnTime: 1, onTimeCloseRate: 1, firstTimeCloseRate: 1 });
+    expect(by.fare).toMatchObject({
+      closed: 0,
+      closeDue: 1,
+      onTimeCloseRate: 0,
+      firstTimeCloseRate: null,
+      repeatCalls: 0,
+    });
+    // R-17: every ticket was dispatched as soon as it was registered.
+    const dispatch = await api.get('ops_head', `/api/stats/dispatch?${period}`);
+    expect(dispatch.body.total).toMatchObject({ due: 5, onTime: 5, late: 0, waiting: 0, lateRate: 0 });
     // A month without dispatches has no figures; a receiver may not read them.
     const empty = await api.get('ops_head', `/api/stats/units?from=2026-10-01T00:00:00Z&to=2026-11-01T00:00:00Z`);
     expect(empty.body.units).toEqual([]);

@@ -101,6 +101,6 @@ export type {
   VisitRow,
 } from './repositories/loop.repository';
 export { LedgerRepository } from './repositories/ledger.repository';
-export type { LedgerFilter, LedgerCursor, LedgerRow } from './repositories/ledger.repository';
+export type { LedgerFilter, LedgerCursor, LedgerRow, LedgerUnitReply } from './repositories/ledger.repository';
 export { AssessmentRepository } from './repositories/assessment.repository';
-export type { UnitFigures, HotSpot, HotSpots, Overview } from './repositories/assessment.repository';
+export type { UnitFigures, DispatchFigures, HotSpot, HotSpots, Overview } from './repositories/assessment.repository';

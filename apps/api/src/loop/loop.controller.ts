@@ -64,6 +64,12 @@ export class LoopController {
     return this.loop.unitFigures(user, new Date(q.from), new Date(q.to));
   }
 
+  @Get('stats/dispatch')
+  @ApiOperation({ summary: 'R-17: same-day dispatch (当日收、当日转) per initiator and office-wide (docs/kpi.md)' })
+  dispatch(@Actor() user: CurrentUser, @Query() q: PeriodQueryDto) {
+    return this.loop.dispatchFigures(user, new Date(q.from), new Date(q.to));
+  }
+
   @Get('stats/hotspots')
   @ApiOperation({
     summary: 'R-3, R-16: hot routes, stops, categories and hours; strong public concern past a threshold',

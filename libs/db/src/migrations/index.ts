@@ -19,6 +19,7 @@ import { MergedCallersRetention1765900000000 } from './1765900000000-merged-call
 import { SignInRateLimit1765901000000 } from './1765901000000-sign-in-rate-limit';
 import { SessionFamily1765902000000 } from './1765902000000-session-family';
 import { OutboxClaimOwner1766000000000 } from './1766000000000-outbox-claim-owner';
+import { AssignmentReplyTimes1766100000000 } from './1766100000000-assignment-reply-times';
 
 export const MIGRATIONS: Function[] = [
   InitialSchema1764300000000,
@@ -41,4 +42,5 @@ export const MIGRATIONS: Function[] = [
   SignInRateLimit1765901000000,
   SessionFamily1765902000000,
   OutboxClaimOwner1766000000000,
+  AssignmentReplyTimes1766100000000,
 ];

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { firstApprovedSql, handledSql, judgedDeadlineSql, overdueSql } from './loop-sql';
+import { countedSql, handledSql, revokedAtSql, routeKeySql } from './loop-sql';
 import { lightSql, OPEN_ASSIGNMENT_STATUSES } from './ticket.repository';
 
 /**
@@ -37,7 +37,33 @@ export interface UnitFigures {
   callsUnreachable: number;
   responsibleComplaints: number;
   untrueReplies: number;
+  /** X-10 办结 (docs/kpi.md): handled assignments whose ticket's handling was approved as finished. */
+  closed: number;
+  closedOnTime: number;
+  /** closedOnTime + handled assignments certainly finished late (closed late, or not yet and past the deadline). */
+  closeDue: number;
+  onTimeCloseRate: number | null;
+  /** Closed without rework or a reviewer's send-back. */
+  firstTimeClosed: number;
+  firstTimeCloseRate: number | null;
+  /** Handled assignments whose ticket repeats the same caller's same matter within REPEAT_WINDOW_DAYS. */
+  repeatCalls: number;
+  repeatRate: number | null;
   rank: number;
+}
+
+/** R-17: tickets dispatched the same working day (before close of business), per initiator or for the office. */
+export interface DispatchFigures {
+  /** The initiator (发起人); null on the office-wide total. */
+  userid: string | null;
+  name: string | null;
+  /** Dispatched, or still waiting past their dispatch due time. */
+  due: number;
+  onTime: number;
+  late: number;
+  /** Of `late`: not dispatched yet. */
+  waiting: number;
+  lateRate: number | null;
 }
 
 export interface HotSpot {
@@ -60,25 +86,72 @@ export interface Overview {
   lights: { green: number; yellow: number; red: number };
 }
 
+/**
+ * One row per assignment dispatched in [$1, $2) with the facts every figure reads (docs/kpi.md).
+ * The first and the standing approved reply are columns the database keeps on the assignment
+ * (migration 1766100000000), so a year is one pass over its assignments (docs/benchmarks.md).
+ */
+const PERIOD_ASSIGNMENTS_SQL = `
+  SELECT a.id, a.ticket_id, a.unit_code, a.role, a.status, a.accepted_at, a.accept_deadline, a.reply_deadline,
+         a.rework_count, a.first_approved_at, a.final_approved_at, t.status AS ticket_status, t.received_at,
+         t.caller_phone_hash, COALESCE(v.previous_deadline, a.reply_deadline) AS judged_deadline,
+         -- Issue 15: a revoked ticket's assignments are judged at the revoke, not at now.
+         CASE WHEN t.status = 'revoked' THEN ${revokedAtSql('t')} ELSE $3::timestamptz END AS judged_at
+    FROM assignments a
+    JOIN tickets t ON t.id = a.ticket_id
+    LEFT JOIN (
+      -- X-5: the deadline in force before the first call that re-opened the assignment.
+      SELECT DISTINCT ON (v.rework_assignment_id) v.rework_assignment_id, v.previous_deadline
+        FROM visits v WHERE v.rework_assignment_id IS NOT NULL
+       ORDER BY v.rework_assignment_id, v.id) v ON v.rework_assignment_id = a.id
+   WHERE a.dispatched_at >= $1 AND a.dispatched_at < $2`;
+
+/** X-10 办结: the ticket's handling approved as finished (closed, or kept under follow-up, R-14) with this unit's approved reply standing. */
+const closedSql = (a: string) =>
+  `(${a}.counted AND ${a}.ticket_status IN ('closed', 'follow_up') AND ${a}.final_approved_at IS NOT NULL)`;
+
 const UNIT_FIGURES_SQL = `
-WITH a AS (
-  SELECT a.*, ${firstApprovedSql('a')} AS first_approved_at, ${judgedDeadlineSql('a')} AS judged_deadline
-    FROM assignments a JOIN tickets t ON t.id = a.ticket_id
-   WHERE a.dispatched_at >= $1 AND a.dispatched_at < $2 AND t.status <> 'revoked'
+WITH p AS (${PERIOD_ASSIGNMENTS_SQL}
+), a AS MATERIALIZED (
+  -- Which rows count: not those of revoked tickets, except assignments already overdue at the
+  -- revoke (issue 15: revoking a late unit's ticket does not wipe its overdue count).
+  SELECT p.*, ${countedSql('p', 'p.ticket_status')} AS counted
+    FROM p
+   WHERE p.ticket_status <> 'revoked'
+      OR (p.status = 'cancelled' AND COALESCE(p.first_approved_at, p.judged_at) > p.judged_deadline)
+), repeats AS (
+  -- X-10 repeat calls: the caller (keyed phone hash, never the number) called about the same
+  -- matter (same category and same route, or both without one) within $4 days before.
+  SELECT x.id FROM (
+    SELECT t.id, t.received_at,
+           lag(t.received_at) OVER (PARTITION BY t.caller_phone_hash, t.category_code, ${routeKeySql('t')}
+                                    ORDER BY t.received_at, t.id) AS previous_at
+      FROM tickets t
+     WHERE t.caller_phone_hash IS NOT NULL AND t.status <> 'revoked'
+       AND t.received_at >= (SELECT min(a.received_at) FROM a WHERE a.caller_phone_hash IS NOT NULL) - $4 * interval '1 day'
+       AND t.received_at < $2) x
+   WHERE x.previous_at >= x.received_at - $4 * interval '1 day'
 ), per_unit AS (
   SELECT a.unit_code,
          count(*)::int AS dispatched,
-         count(*) FILTER (WHERE ${handledSql('a')})::int AS handled,
-         count(*) FILTER (WHERE ${handledSql('a')} AND a.accepted_at <= COALESCE(a.accept_deadline, a.reply_deadline))::int
+         count(*) FILTER (WHERE a.counted)::int AS handled,
+         count(*) FILTER (WHERE a.counted AND a.accepted_at <= COALESCE(a.accept_deadline, a.reply_deadline))::int
            AS accepted_on_time,
-         count(*) FILTER (WHERE ${handledSql('a')} AND (a.first_approved_at IS NOT NULL OR a.judged_deadline <= $3))::int
+         count(*) FILTER (WHERE a.counted AND (a.first_approved_at IS NOT NULL OR a.judged_deadline <= a.judged_at))::int
            AS due,
-         count(*) FILTER (WHERE ${handledSql('a')} AND a.first_approved_at <= a.judged_deadline)::int AS replied_on_time,
-         count(*) FILTER (WHERE ${overdueSql('a', 'a.first_approved_at', '$3', 'a.judged_deadline')})::int AS overdue,
+         count(*) FILTER (WHERE a.counted AND a.first_approved_at <= a.judged_deadline)::int AS replied_on_time,
+         count(*) FILTER (WHERE a.counted AND COALESCE(a.first_approved_at, a.judged_at) > a.judged_deadline)::int AS overdue,
          count(*) FILTER (WHERE a.status = 'returned')::int AS returns_approved,
-         COALESCE(sum(a.rework_count) FILTER (WHERE ${handledSql('a')}), 0)::int AS rework,
-         count(*) FILTER (WHERE ${handledSql('a')} AND a.rework_count > 0)::int AS reworked
-    FROM a GROUP BY a.unit_code
+         COALESCE(sum(a.rework_count) FILTER (WHERE a.counted), 0)::int AS rework,
+         count(*) FILTER (WHERE a.counted AND a.rework_count > 0)::int AS reworked,
+         count(*) FILTER (WHERE ${closedSql('a')})::int AS closed,
+         count(*) FILTER (WHERE ${closedSql('a')} AND a.final_approved_at <= a.reply_deadline)::int AS closed_on_time,
+         count(*) FILTER (WHERE a.counted AND COALESCE(a.final_approved_at, a.judged_at) > a.reply_deadline)::int
+           AS closed_late,
+         count(*) FILTER (WHERE ${closedSql('a')} AND a.rework_count = 0)::int AS first_time_closed,
+         count(*) FILTER (WHERE a.counted AND rp.id IS NOT NULL)::int AS repeat_calls
+    FROM a LEFT JOIN repeats rp ON rp.id = a.ticket_id
+   GROUP BY a.unit_code
 ), returns AS (
   SELECT a.unit_code, count(*)::int AS requested FROM return_requests rr JOIN a ON a.id = rr.assignment_id GROUP BY 1
 ), extensions AS (
@@ -103,6 +176,7 @@ WITH a AS (
   SELECT a.unit_code, count(*)::int AS n FROM untrue_reply_flags f JOIN a ON a.id = f.assignment_id GROUP BY 1
 ), figures AS (
   SELECT p.*, u.name AS unit_name,
+         p.closed_on_time + p.closed_late AS close_due,
          COALESCE(rt.requested, 0) AS return_requests,
          COALESCE(ex.requested, 0) AS extension_requests, COALESCE(ex.approved, 0) AS extensions_approved,
          COALESCE(c.reached, 0) AS calls_reached, COALESCE(c.solved, 0) AS calls_solved,
@@ -114,6 +188,9 @@ WITH a AS (
          p.overdue::float8 / NULLIF(p.due, 0) AS overdue_rate,
          p.returns_approved::float8 / NULLIF(p.dispatched, 0) AS return_rate,
          p.reworked::float8 / NULLIF(p.handled, 0) AS rework_rate,
+         p.closed_on_time::float8 / NULLIF(p.closed_on_time + p.closed_late, 0) AS on_time_close_rate,
+         p.first_time_closed::float8 / NULLIF(p.closed, 0) AS first_time_close_rate,
+         p.repeat_calls::float8 / NULLIF(p.handled, 0) AS repeat_rate,
          COALESCE(c.solved, 0)::float8 / NULLIF(c.reached, 0) AS solved_rate,
          COALESCE(c.satisfied, 0)::float8 / NULLIF(c.reached, 0) AS satisfied_rate
     FROM per_unit p JOIN units u ON u.code = p.unit_code
@@ -131,6 +208,30 @@ SELECT f.*,
   FROM figures f
  ORDER BY rank, f.unit_code`;
 
+/**
+ * R-17 当日收、当日转: tickets received in [$1, $2) that had to be dispatched (dispatched at least
+ * once, or still waiting for it), judged by their first dispatch against the close of business of
+ * the working day they count on (dispatch_due_at); per initiator (发起人) and for the office.
+ * Assignments are dispatched after the ticket is received, so only those from $1 on are read.
+ */
+const DISPATCH_FIGURES_SQL = `
+WITH t AS (
+  SELECT t.id, t.initiator, t.dispatch_due_at, d.first_dispatched_at
+    FROM tickets t
+    LEFT JOIN (SELECT a.ticket_id, min(a.dispatched_at) AS first_dispatched_at FROM assignments a
+                WHERE a.dispatched_at >= $1 GROUP BY a.ticket_id) d ON d.ticket_id = t.id
+   WHERE t.received_at >= $1 AND t.received_at < $2 AND t.dispatch_due_at IS NOT NULL
+     AND (d.first_dispatched_at IS NOT NULL OR t.status = 'registered')
+)
+SELECT t.initiator, p.name,
+       count(*) FILTER (WHERE t.first_dispatched_at IS NOT NULL OR t.dispatch_due_at < $3)::int AS due,
+       count(*) FILTER (WHERE t.first_dispatched_at <= t.dispatch_due_at)::int AS on_time,
+       count(*) FILTER (WHERE COALESCE(t.first_dispatched_at, $3) > t.dispatch_due_at)::int AS late,
+       count(*) FILTER (WHERE t.first_dispatched_at IS NULL AND t.dispatch_due_at < $3)::int AS waiting
+  FROM t LEFT JOIN people p ON p.userid = t.initiator
+ GROUP BY GROUPING SETS ((t.initiator, p.name), ())
+ ORDER BY t.initiator NULLS FIRST`;
+
 /** R-16, R-3: the hot-spot window's top entries; `strongConcern` at or past the threshold. */
 const HOT_SPOT_LIMIT = 10;
 
@@ -138,10 +239,18 @@ const HOT_SPOT_LIMIT = 10;
 export class AssessmentRepository {
   constructor(private readonly ds: DataSource) {}
 
-  /** R-18: per unit, for assignments dispatched in [from, to); `now` is the clock value for open items. */
-  async unitFigures(from: Date, to: Date, now: Date): Promise<UnitFigures[]> {
-    const rows = await this.ds.query(UNIT_FIGURES_SQL, [from, to, now]);
-    return rows.map((r: Record<string, any>) => ({
+  /**
+   * R-18: per unit, for assignments dispatched in [from, to); `now` is the clock value for open
+   * items; `repeatWindowDays` the X-6 repeat window (REPEAT_WINDOW_DAYS).
+   */
+  async unitFigures(from: Date, to: Date, now: Date, repeatWindowDays = 30): Promise<UnitFigures[]> {
+    const rows: Array<Record<string, any>> = await this.ds.transaction(async (m) => {
+      // One aggregate over a year of rows: JIT compilation costs more than it saves here (seconds
+      // at 1 M tickets), and hashes of a year's assignments need more than the default 4 MB.
+      await m.query(`SET LOCAL jit = off; SET LOCAL work_mem = '64MB'`);
+      return m.query(UNIT_FIGURES_SQL, [from, to, now, repeatWindowDays]);
+    });
+    return rows.map((r) => ({
       unitCode: r.unit_code,
       unitName: r.unit_name,
       dispatched: r.dispatched,
@@ -170,8 +279,38 @@ export class AssessmentRepository {
       callsUnreachable: r.calls_unreachable,
       responsibleComplaints: r.responsible_complaints,
       untrueReplies: r.untrue_replies,
+      closed: r.closed,
+      closedOnTime: r.closed_on_time,
+      closeDue: r.close_due,
+      onTimeCloseRate: r.on_time_close_rate,
+      firstTimeClosed: r.first_time_closed,
+      firstTimeCloseRate: r.first_time_close_rate,
+      repeatCalls: r.repeat_calls,
+      repeatRate: r.repeat_rate,
       rank: r.rank,
     }));
+  }
+
+  /** R-17: tickets received in [from, to) and their first dispatch; the office-wide total first. */
+  async dispatchFigures(
+    from: Date,
+    to: Date,
+    now: Date,
+  ): Promise<{ total: DispatchFigures; dispatchers: DispatchFigures[] }> {
+    const rows: Array<Record<string, any>> = await this.ds.query(DISPATCH_FIGURES_SQL, [from, to, now]);
+    const map = (r: Record<string, any> | undefined): DispatchFigures => ({
+      userid: r?.initiator ?? null,
+      name: r?.name ?? null,
+      due: r?.due ?? 0,
+      onTime: r?.on_time ?? 0,
+      late: r?.late ?? 0,
+      waiting: r?.waiting ?? 0,
+      lateRate: r && r.due > 0 ? r.late / r.due : null,
+    });
+    return {
+      total: map(rows.find((r) => r.initiator === null)),
+      dispatchers: rows.filter((r) => r.initiator !== null).map(map),
+    };
   }
 
   /** R-3, R-16: routes, stops, categories and hours of day (Asia/Shanghai) with the most matters. */

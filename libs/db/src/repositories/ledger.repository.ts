@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { firstApprovedSql, handledSql, likePattern, overdueSql } from './loop-sql';
+import { firstApprovedSql, handledSql, judgedDeadlineSql, likePattern, overdueSql } from './loop-sql';
 import { lightSql, type Light, type TicketScope } from './ticket.repository';
 import { exec } from './sql';
 
@@ -43,12 +43,19 @@ export interface LedgerRow {
   route: string | null;
   /** 单位（主办/会办/承办）, in dispatch order, returned and cancelled ones left out. */
   units: string;
+  /** The answer for the ticket: the sole or lead unit's approved reply, or the direct answer (R-7). */
   handlerUnit: string | null;
   handler: string | null;
   handledAt: Date | null;
   reply: string | null;
   /** How the caller was answered (R-13). */
   callerAnswer: string | null;
+  /** R-7: answered directly (by the dispatcher, or by the branch for a lost item) instead of by a unit's reply. */
+  directAnswer: boolean;
+  /** R-6c, R-6d: every unit's approved reply (sole, lead and co), in dispatch order. */
+  unitReplies: LedgerUnitReply[];
+  /** X-6: the ticket this one was merged into (并单), if any. */
+  mergedInto: { id: string; number: string } | null;
   /** Last follow-up call: outcome, solved, satisfaction (X-5). */
   visitStatus: string | null;
   visitSolved: boolean | null;
@@ -62,7 +69,22 @@ export interface LedgerRow {
   responsibleUnit: string | null;
 }
 
+export interface LedgerUnitReply {
+  unit: string;
+  /** 主办 / 会办 / 承办 */
+  role: string;
+  handler: string;
+  handledAt: Date;
+  content: string;
+  callerAnswer: string;
+}
+
 const ROLE_NAMES = `CASE a.role WHEN 'lead' THEN '主办' WHEN 'co' THEN '会办' ELSE '承办' END`;
+
+/** R-13: how the caller was answered, from reply `r`. */
+const CALLER_ANSWER = `CASE r.contact_method WHEN 'phone' THEN '电话' WHEN 'sms' THEN '短信' WHEN 'visit' THEN '上门'
+         WHEN 'wechat' THEN '微信' ELSE r.contact_method END
+    || CASE WHEN r.caller_contacted THEN '：' ELSE '（未联系上）：' END || r.contact_summary`;
 
 function scopeSql(scope: TicketScope, params: unknown[]): string {
   if (scope.kind === 'all') return 'true';
@@ -134,7 +156,11 @@ export class LedgerRepository {
       `SELECT t.id, t.number, t.received_at, s.name AS source, t.channel, c.name AS category, t.subject, t.status,
               t.step, t.route, t.closed_at, t.responsibility, ru.name AS responsible_unit,
               ag.units, ag.overdue, ag.returns, ag.extensions, ag.rework,
-              rp.unit_name AS handler_unit, rp.handler, rp.handled_at, rp.content AS reply, rp.caller_answer,
+              COALESCE(da.unit_name, rp.unit_name) AS handler_unit, COALESCE(da.handler, rp.handler) AS handler,
+              COALESCE(da.at, rp.handled_at) AS handled_at, COALESCE(t.direct_answer, rp.content) AS reply,
+              CASE WHEN t.direct_answer IS NOT NULL THEN '直接答复来电人' ELSE rp.caller_answer END AS caller_answer,
+              t.direct_answer IS NOT NULL AS direct_answer, ur.unit_replies, mt.id AS merged_into_id,
+              mt.number AS merged_into_number,
               v.visit_status, v.solved AS visit_solved, v.satisfaction AS visit_satisfaction
          FROM tickets t
          JOIN sources s ON s.code = t.source_code
@@ -143,7 +169,7 @@ export class LedgerRepository {
          LEFT JOIN LATERAL (
            SELECT string_agg(u.name || '（' || ${ROLE_NAMES} || '）', '、' ORDER BY a.seq)
                     FILTER (WHERE ${handledSql('a')}) AS units,
-                  COALESCE(bool_or(${overdueSql('a', firstApprovedSql('a'), '$1')}), false) AS overdue,
+                  COALESCE(bool_or(${overdueSql('a', firstApprovedSql('a'), '$1', judgedDeadlineSql('a'), 't')}), false) AS overdue,
                   count(*) FILTER (WHERE a.status = 'returned')::int AS returns,
                   COALESCE(sum(a.extension_count), 0)::int AS extensions,
                   COALESCE(sum(a.rework_count), 0)::int AS rework
@@ -151,13 +177,25 @@ export class LedgerRepository {
             WHERE a.ticket_id = t.id) ag ON true
          LEFT JOIN LATERAL (
            -- The reply that answers for the ticket: the latest approved one of a sole or lead unit.
-           SELECT u.name AS unit_name, r.handler, r.handled_at, r.content,
-                  CASE r.contact_method WHEN 'phone' THEN '电话' WHEN 'sms' THEN '短信' WHEN 'visit' THEN '上门'
-                       WHEN 'wechat' THEN '微信' ELSE r.contact_method END
-                    || CASE WHEN r.caller_contacted THEN '：' ELSE '（未联系上）：' END || r.contact_summary AS caller_answer
+           SELECT u.name AS unit_name, r.handler, r.handled_at, r.content, ${CALLER_ANSWER} AS caller_answer
              FROM replies r JOIN assignments a ON a.id = r.assignment_id JOIN units u ON u.code = a.unit_code
             WHERE r.ticket_id = t.id AND r.status = 'approved'
             ORDER BY (a.role = 'co'), r.approved_at DESC LIMIT 1) rp ON true
+         LEFT JOIN LATERAL (
+           -- R-6c, R-6d: every unit's standing approved reply, co units' too.
+           SELECT json_agg(json_build_object('unit', u.name, 'role', ${ROLE_NAMES}, 'handler', r.handler,
+                    'handledAt', r.handled_at, 'content', r.content, 'callerAnswer', ${CALLER_ANSWER})
+                    ORDER BY a.seq) AS unit_replies
+             FROM replies r JOIN assignments a ON a.id = r.assignment_id JOIN units u ON u.code = a.unit_code
+            WHERE r.ticket_id = t.id AND r.status = 'approved') ur ON true
+         LEFT JOIN LATERAL (
+           -- R-7: who answered directly and when (the timeline's answer_directly event); the
+           -- branch that answered a lost item, else the operations department.
+           SELECT COALESCE(eu.name, '运营服务部') AS unit_name, COALESCE(p.name, e.actor) AS handler, e.at
+             FROM timeline_events e LEFT JOIN people p ON p.userid = e.actor LEFT JOIN units eu ON eu.code = e.unit_code
+            WHERE t.direct_answer IS NOT NULL AND e.ticket_id = t.id AND e.action = 'answer_directly'
+            ORDER BY e.id DESC LIMIT 1) da ON true
+         LEFT JOIN tickets mt ON mt.id = t.merged_into
          LEFT JOIN LATERAL (
            SELECT vv.visit_status, vv.solved, vv.satisfaction FROM visits vv WHERE vv.ticket_id = t.id
             ORDER BY vv.id DESC LIMIT 1) v ON true
@@ -183,6 +221,16 @@ export class LedgerRepository {
       handledAt: r.handled_at ? new Date(r.handled_at) : null,
       reply: r.reply,
       callerAnswer: r.caller_answer,
+      directAnswer: r.direct_answer,
+      unitReplies: ((r.unit_replies ?? []) as Array<Record<string, string>>).map((u) => ({
+        unit: u.unit,
+        role: u.role,
+        handler: u.handler,
+        handledAt: new Date(u.handledAt),
+        content: u.content,
+        callerAnswer: u.callerAnswer,
+      })),
+      mergedInto: r.merged_into_id ? { id: r.merged_into_id, number: r.merged_into_number } : null,
       visitStatus: r.visit_status,
       visitSolved: r.visit_solved,
       visitSatisfaction: r.visit_satisfaction,

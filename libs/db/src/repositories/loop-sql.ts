@@ -1,9 +1,12 @@
 // SQL fragments shared by the ledger (R-15) and the unit assessment (R-18), so a ticket counted
 // "overdue" in one is overdue in the other. Definitions: docs/kpi.md.
 
-/** The first leader-approved reply of assignment `a` (R-10: a reply counts once approved). */
+/**
+ * The first leader-approved reply of assignment `a` (R-10: a reply counts once approved); a
+ * column the database keeps from the replies (migration 1766100000000).
+ */
 export function firstApprovedSql(a: string): string {
-  return `(SELECT min(r.approved_at) FROM replies r WHERE r.assignment_id = ${a}.id AND r.approved_at IS NOT NULL)`;
+  return `${a}.first_approved_at`;
 }
 
 /**
@@ -21,11 +24,43 @@ export function handledSql(a: string): string {
 }
 
 /**
+ * Assignments that count for their unit: handled ones, and on a revoked ticket those the revoke
+ * cancelled (issue 15: assignments already overdue keep counting; overdueSql adds "overdue at
+ * the revoke"). `ticketStatus` is the ticket's status column.
+ */
+export function countedSql(a: string, ticketStatus: string): string {
+  return `(${handledSql(a)} OR (${ticketStatus} = 'revoked' AND ${a}.status = 'cancelled'))`;
+}
+
+/** When ticket `t` was revoked (the timeline's revoke event, written from the application clock). */
+export function revokedAtSql(t: string): string {
+  return `(SELECT max(e.at) FROM timeline_events e WHERE e.ticket_id = ${t}.id AND e.action = 'revoke')`;
+}
+
+/**
  * R-9d: overdue when the first approved reply came after its judged deadline (as extended, X-4;
  * before a re-opening call, X-5), or when there is none yet and the clock value `now` has passed it.
+ * With the ticket alias `t`, a revoked ticket's cancelled assignment is judged at the revoke
+ * (overdue then, it stays overdue; issue 15).
  */
-export function overdueSql(a: string, firstApproved: string, now: string, deadline = judgedDeadlineSql(a)): string {
-  return `(${handledSql(a)} AND COALESCE(${firstApproved}, ${now}::timestamptz) > ${deadline})`;
+export function overdueSql(
+  a: string,
+  firstApproved: string,
+  now: string,
+  deadline = judgedDeadlineSql(a),
+  t?: string,
+): string {
+  if (!t) return `(${handledSql(a)} AND COALESCE(${firstApproved}, ${now}::timestamptz) > ${deadline})`;
+  const at = `CASE WHEN ${t}.status = 'revoked' THEN ${revokedAtSql(t)} ELSE ${now}::timestamptz END`;
+  return `(${countedSql(a, `${t}.status`)} AND COALESCE(${firstApproved}, ${at}) > ${deadline})`;
+}
+
+/**
+ * X-10 "the same matter" for repeat calls: the route as typed, without spaces, case or a
+ * trailing 路 ('' when none), so 12路 and 12 are one route.
+ */
+export function routeKeySql(t: string): string {
+  return `upper(rtrim(replace(COALESCE(${t}.route, ''), ' ', ''), '路'))`;
 }
 
 /** Escapes a keyword for ILIKE. */

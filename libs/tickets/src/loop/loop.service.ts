@@ -10,6 +10,7 @@ import {
   LoopRepository,
   TicketRepository,
   type CaseFileRow,
+  type DispatchFigures,
   type FollowUpQueueItem,
   type HotSpots,
   type LedgerCursor,
@@ -83,6 +84,25 @@ const LEDGER_COLUMNS: Array<{ header: string; key: string; width: number; value:
   { header: '办理时间', key: 'handledAt', width: 17, value: (r) => (r.handledAt ? formatShanghai(r.handledAt) : '') },
   { header: '办理结果', key: 'reply', width: 40, value: (r) => r.reply ?? '' },
   { header: '回复诉求人情况', key: 'callerAnswer', width: 30, value: (r) => r.callerAnswer ?? '' },
+  {
+    header: '办理方式',
+    key: 'directAnswer',
+    width: 8,
+    value: (r) => (r.directAnswer ? '直接答复' : r.units ? '转办' : ''),
+  },
+  {
+    // R-6c, R-6d: every unit's reply, one per line.
+    header: '各单位回复',
+    key: 'unitReplies',
+    width: 60,
+    value: (r) =>
+      r.unitReplies
+        .map(
+          (u) => `${u.unit}（${u.role}）${u.handler} ${formatShanghai(u.handledAt)}：${u.content}（${u.callerAnswer}）`,
+        )
+        .join('\n'),
+  },
+  { header: '并入工单', key: 'mergedInto', width: 16, value: (r) => r.mergedInto?.number ?? '' },
   { header: '状态', key: 'status', width: 8, value: (r) => STATUS_ZH[r.status] ?? r.status },
   { header: '办结时间', key: 'closedAt', width: 17, value: (r) => (r.closedAt ? formatShanghai(r.closedAt) : '') },
   {
@@ -142,7 +162,15 @@ const FIGURE_COLUMNS: Array<{ header: string; key: keyof UnitFigures; width: num
   { header: '无法联系', key: 'callsUnreachable', width: 8 },
   { header: '责任投诉', key: 'responsibleComplaints', width: 8 },
   { header: '回复不实', key: 'untrueReplies', width: 8 },
+  { header: '按时办结', key: 'closedOnTime', width: 8 },
+  { header: '按时办结率', key: 'onTimeCloseRate', width: 10, rate: true },
+  { header: '一次办结', key: 'firstTimeClosed', width: 8 },
+  { header: '一次办结率', key: 'firstTimeCloseRate', width: 10, rate: true },
+  { header: '重复来电', key: 'repeatCalls', width: 8 },
+  { header: '重复来电率', key: 'repeatRate', width: 10, rate: true },
 ];
+
+const rateText = (v: number | null) => (v === null ? '' : `${(Number(v) * 100).toFixed(1)}%`);
 
 function cursorAt(cursor: string | undefined): { at: Date; id: string } | undefined {
   return cursor ? decodeCursor(cursor, readTimeAndId) : undefined;
@@ -236,16 +264,44 @@ export class LoopService {
         }
         sheet.commit();
         if (filter.from && filter.to) {
-          const figures = await this.assessment.unitFigures(filter.from, filter.to, params.now);
+          const figures = await this.assessment.unitFigures(
+            filter.from,
+            filter.to,
+            params.now,
+            this.config.intake.repeatWindowDays,
+          );
           const fs = wb.addWorksheet('单位考核');
           fs.columns = FIGURE_COLUMNS.map((c) => ({ header: c.header, key: c.key, width: c.width }));
           for (const f of figures) {
             fs.addRow(
               FIGURE_COLUMNS.map((c) => {
                 const v = f[c.key];
-                return c.rate ? (v === null ? '' : `${(Number(v) * 100).toFixed(1)}%`) : v;
+                return c.rate ? rateText(v as number | null) : v;
               }),
             ).commit();
+          }
+          // R-17: the operations department's own same-day dispatch, below the units (docs/kpi.md).
+          const d = await this.assessment.dispatchFigures(filter.from, filter.to, params.now);
+          fs.addRow([]).commit();
+          fs.addRow([
+            '派单及时（R-17）',
+            '发起人',
+            '应派单',
+            '当日派出',
+            '超时派单',
+            '其中未派',
+            '超时派单率',
+          ]).commit();
+          for (const x of [...d.dispatchers, d.total]) {
+            fs.addRow([
+              '',
+              x.name ?? x.userid ?? '全部',
+              x.due,
+              x.onTime,
+              x.late,
+              x.waiting,
+              rateText(x.lateRate),
+            ]).commit();
           }
           fs.commit();
         }
@@ -277,8 +333,20 @@ export class LoopService {
   ): Promise<{ from: string; to: string; units: UnitFigures[] }> {
     requireStatsReader(user);
     requirePeriod(from, to);
-    const units = await this.assessment.unitFigures(from, to, this.clock.now());
+    const units = await this.assessment.unitFigures(from, to, this.clock.now(), this.config.intake.repeatWindowDays);
     return { from: from.toISOString(), to: to.toISOString(), units };
+  }
+
+  /** R-17: same-day dispatch of the tickets received in [from, to), per initiator and office-wide (docs/kpi.md). */
+  async dispatchFigures(
+    user: CurrentUser,
+    from: Date,
+    to: Date,
+  ): Promise<{ from: string; to: string; total: DispatchFigures; dispatchers: DispatchFigures[] }> {
+    requireStatsReader(user);
+    requirePeriod(from, to);
+    const d = await this.assessment.dispatchFigures(from, to, this.clock.now());
+    return { from: from.toISOString(), to: to.toISOString(), ...d };
   }
 
   /** R-3, R-16: hot routes, stops, categories and hours in the window; strong concern past the threshold. */
