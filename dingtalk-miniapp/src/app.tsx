@@ -16,6 +16,7 @@ import { DashboardPage } from './pages/dashboard.page';
 import { LedgerPage } from './pages/ledger.page';
 import { FollowUpsPage } from './pages/follow-ups.page';
 import { AdminPage } from './pages/admin.page';
+import { ORG_ADMIN_TITLES, OrgAdminPage } from './pages/org-admin.page';
 import { KnowledgeBasePage } from './pages/knowledge-base.page';
 import { CallersToAnswerPage, answersCallers } from './pages/callers-to-answer.page';
 import { TransitPage, seesTransit } from './pages/transit.page';
@@ -41,8 +42,20 @@ export function App() {
   const loadReference = useCallback(async () => {
     setRefError(null);
     try {
-      const [units, sources, categories] = await Promise.all([api.units(), api.sources(), api.categories()]);
+      const [units, sources, categories, me] = await Promise.all([
+        api.units(),
+        api.sources(),
+        api.categories(),
+        api.me(),
+      ]);
       setReference({ units, sources, categories });
+      // Issue 13.3: roles and units an admin changed since sign-in take effect when the app opens.
+      const stored = loadSession();
+      if (stored && JSON.stringify(stored.user) !== JSON.stringify(me)) {
+        const next = { ...stored, user: me };
+        saveSession(next);
+        setSession(next);
+      }
     } catch (e) {
       setRefError(describeError(e));
     }
@@ -97,6 +110,7 @@ const TITLES: Record<Route['name'], string> = {
   new: '登记工单',
   me: '我的',
   admin: '系统管理',
+  'admin-org': '人员与组织',
   ticket: '工单详情',
   dashboard: '看板',
   ledger: '台账',
@@ -120,7 +134,7 @@ function Shell({ session }: { session: Session }) {
   const dispatcher = isDispatcher(session);
 
   useEffect(() => {
-    document.title = `${TITLES[route.name]} - 热线工单`;
+    document.title = `${route.name === 'admin-org' ? ORG_ADMIN_TITLES[route.tab] : TITLES[route.name]} - 热线工单`;
     window.scrollTo(0, 0);
   }, [route]);
 
@@ -132,6 +146,19 @@ function Shell({ session }: { session: Session }) {
         </NavBar>
         <main className="content">
           <AdminPage />
+        </main>
+      </div>
+    );
+  }
+
+  if (route.name === 'admin-org') {
+    return (
+      <div className="app">
+        <NavBar className="top-bar" onBack={() => navigate('/admin')} backIcon>
+          {ORG_ADMIN_TITLES[route.tab]}
+        </NavBar>
+        <main className="content">
+          <OrgAdminPage tab={route.tab} />
         </main>
       </div>
     );

@@ -7,6 +7,7 @@ export type Route =
   | { name: 'new' }
   | { name: 'me' }
   | { name: 'admin' }
+  | { name: 'admin-org'; tab: 'people' | 'units' | 'reference' }
   | { name: 'ticket'; id: string }
   | { name: 'dashboard' }
   | { name: 'ledger' }
@@ -33,7 +34,10 @@ export function parseHash(hash: string): Route {
     case 'follow-ups':
       return { name: parts[0] };
     case 'admin':
-      return { name: 'admin' };
+      // Issue 13.3: #/admin/people, #/admin/units, #/admin/reference
+      return parts[1] === 'people' || parts[1] === 'units' || parts[1] === 'reference'
+        ? { name: 'admin-org', tab: parts[1] }
+        : { name: 'admin' };
     case 'kb':
     case 'callers':
     case 'transit':

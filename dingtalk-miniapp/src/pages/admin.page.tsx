@@ -2,7 +2,7 @@
 // the working-day calendar and time limits (X-1, X-2), who saw callers' details and retention (R-19).
 // Each card loads on its own, so one failing call leaves the rest usable.
 import { useCallback, useState } from 'react';
-import { Button, Dialog, ErrorBlock, Input, ProgressBar, Selector, Tag, TextArea, Toast } from 'antd-mobile';
+import { Button, Dialog, ErrorBlock, Input, List, ProgressBar, Selector, Tag, TextArea, Toast } from 'antd-mobile';
 import {
   adminApi,
   adminError,
@@ -19,6 +19,7 @@ import { nameOf, useApp } from '../app-context';
 import { Panel, useLoad } from '../components/panel';
 import { DingTalkConfigProblemsCard } from '../components/dingtalk-config-problems';
 import { URGENCY, label } from '../labels';
+import { navigate } from '../router';
 import { formatTime } from '../time';
 import './admin.page.css';
 
@@ -29,6 +30,7 @@ export function AdminPage() {
   }
   return (
     <div className="admin">
+      <OrgAdminLinks />
       <UsageCard />
       <DingTalkConfigProblemsCard />
       <OutboxCard />
@@ -38,6 +40,29 @@ export function AdminPage() {
       <RetentionCard />
       <RevealAuditCard />
     </div>
+  );
+}
+
+/** Issue 13.3: the configuration pages (people and roles, units, sources and categories). */
+function OrgAdminLinks() {
+  return (
+    <section className="admin-card" id="admin-org-links" aria-label="人员与组织">
+      <List className="admin-links">
+        <List.Item
+          arrow
+          onClick={() => navigate('/admin/people')}
+          description="授予派单员、负责人、审核人、管理员；变更记录"
+        >
+          人员与角色
+        </List.Item>
+        <List.Item arrow onClick={() => navigate('/admin/units')} description="钉钉部门对应的单位及类别、改名、停用">
+          单位
+        </List.Item>
+        <List.Item arrow onClick={() => navigate('/admin/reference')} description="来源及派单链、事项类型">
+          来源与类型
+        </List.Item>
+      </List>
+    </section>
   );
 }
 
@@ -209,7 +234,12 @@ function OutboxCard() {
 }
 
 const TRIGGER: Record<string, string> = { admin: '管理员手动', schedule: '夜间自动' };
-const RUN_STATUS: Record<string, string> = { running: '进行中', ok: '成功', failed: '失败' };
+const RUN_STATUS: Record<string, string> = {
+  running: '进行中',
+  ok: '成功',
+  partial: '未读完（未停用任何人）',
+  failed: '失败',
+};
 
 function isSummary(v: unknown): v is { departments: number; units: Counts; people: Counts } {
   return typeof v === 'object' && v !== null && 'units' in v && 'people' in v;
@@ -254,7 +284,17 @@ function OrgSyncCard() {
           </dd>
           <dt>结果</dt>
           <dd className="org-sync-status">
-            <Tag color={run.status === 'failed' ? 'danger' : run.status === 'running' ? 'primary' : 'success'}>
+            <Tag
+              color={
+                run.status === 'failed'
+                  ? 'danger'
+                  : run.status === 'partial'
+                    ? 'warning'
+                    : run.status === 'running'
+                      ? 'primary'
+                      : 'success'
+              }
+            >
               {label(RUN_STATUS, run.status)}
             </Tag>
             {run.finishedAt ? ` ${formatTime(run.finishedAt)} 完成` : ''}
@@ -275,7 +315,9 @@ function OrgSyncCard() {
         <Button color="primary" loading={busy} disabled={busy} onClick={() => void syncNow()}>
           立即同步
         </Button>
-        <span className="muted small">离职人员只停用不删除；管理员授予的角色保留。</span>
+        <span className="muted small">
+          完整读完钉钉通讯录后，离职人员才停用（不删除）；管理员授予的角色和对单位的设置保留。
+        </span>
       </div>
     </Panel>
   );

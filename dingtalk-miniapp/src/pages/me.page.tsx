@@ -61,7 +61,7 @@ export function MePage() {
           <List.Item
             arrow
             onClick={() => navigate('/admin')}
-            description="钉钉额度、发送失败、组织同步、节假日、时限、审计、数据保留"
+            description="人员与角色、单位、来源与类型、钉钉额度、发送失败、组织同步、节假日、时限、审计"
           >
             系统管理
           </List.Item>

@@ -42,14 +42,14 @@ export const ROLE_INFO: readonly RoleInfo[] = [
   { role: 'dispatcher', label: '派单员', source: 'admin', note: '运营服务部登记、派单（发起人）' },
   { role: 'ops_head', label: '运营服务部负责人', source: 'admin', note: '审核办结' },
   { role: 'office_reviewer', label: '办公室审核人', source: 'admin', note: '审核政府渠道答复措辞（B 链）' },
-  { role: 'admin', label: '系统管理员', source: 'admin', note: '人员、单位、来源与类型、时限' },
+  { role: 'admin', label: '管理员', source: 'admin', note: '人员、单位、来源与类型、时限' },
   {
     role: 'receiver',
     label: '接单员',
     source: 'dingtalk',
     note: '同步时给予所在单位的非主管成员；管理员保存过该人员的角色后，以管理员的设置为准',
   },
-  { role: 'unit_leader', label: '部门负责人', source: 'dingtalk', note: '来自钉钉通讯录的部门主管，每次同步更新' },
+  { role: 'unit_leader', label: '部门领导', source: 'dingtalk', note: '来自钉钉通讯录的部门主管，每次同步更新' },
 ];
 
 export const UNIT_KINDS = ['ops', 'office', 'branch', 'department'] as const;
@@ -169,7 +169,7 @@ export class AdminPeopleService {
       if (before.roles.includes('unit_leader') !== wanted.includes('unit_leader')) {
         throw new DomainError(
           'VALIDATION',
-          '“部门负责人”来自钉钉通讯录的部门主管设置，请在钉钉中修改后同步，不能在这里更改。',
+          '“部门领导”来自钉钉通讯录的部门主管设置，请在钉钉中修改后同步，不能在这里更改。',
           'roles',
         );
       }
@@ -251,10 +251,10 @@ export class AdminPeopleService {
       }
       if (active && (kind === 'ops' || kind === 'office')) {
         const holder = await this.repo.activeUnitOfKind(m, kind);
-        if (holder && holder !== code) {
+        if (holder && holder.code !== code) {
           throw new DomainError(
             'CONFLICT',
-            `已有单位“${holder}”是${UNIT_KIND_LABEL[kind]}；每个单位类别“${UNIT_KIND_LABEL[kind]}”只能有一个在用单位。`,
+            `“${holder.name}”（${holder.code}）已是${UNIT_KIND_LABEL[kind]}：这一类别只能有一个在用单位，请先把它改为其他类别。`,
             'kind',
           );
         }

@@ -220,9 +220,9 @@ export class PeopleAdminRepository {
     return rows[0]?.code ?? null;
   }
 
-  async activeUnitOfKind(m: EntityManager, kind: string): Promise<string | null> {
-    const rows = await m.query(`SELECT code FROM units WHERE kind = $1 AND active`, [kind]);
-    return rows[0]?.code ?? null;
+  async activeUnitOfKind(m: EntityManager, kind: string): Promise<{ code: string; name: string } | null> {
+    const rows = await m.query(`SELECT code, name FROM units WHERE kind = $1 AND active`, [kind]);
+    return rows[0] ?? null;
   }
 
   async updateUnit(
