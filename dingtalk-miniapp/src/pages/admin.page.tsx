@@ -18,6 +18,7 @@ import {
 import { nameOf, useApp } from '../app-context';
 import { Panel, useLoad } from '../components/panel';
 import { DingTalkConfigProblemsCard } from '../components/dingtalk-config-problems';
+import { NotReachedCard } from '../components/not-reached-admin';
 import { URGENCY, label } from '../labels';
 import { formatTime } from '../time';
 import './admin.page.css';
@@ -32,6 +33,7 @@ export function AdminPage() {
       <UsageCard />
       <DingTalkConfigProblemsCard />
       <OutboxCard />
+      <NotReachedCard />
       <OrgSyncCard />
       <CalendarCard />
       <TimeLimitsCard />
