@@ -91,6 +91,27 @@ const MATRIX: Record<string, Entry> = {
       url: `/api/dingtalk/jsapi-config?url=${encodeURIComponent('http://localhost:3000/')}`,
     }),
   },
+  'GET /api/auth/dingtalk/corp': {
+    public: true,
+    expect: everyone,
+    request: () => ({ method: 'GET', url: '/api/auth/dingtalk/corp' }),
+  },
+  'GET /api/admin/dingtalk/config-problems': {
+    expect: only(['admin']),
+    request: () => ({ method: 'GET', url: '/api/admin/dingtalk/config-problems' }),
+  },
+  'DELETE /api/admin/dingtalk/config-problems/{code}': {
+    expect: only(['admin']),
+    request: () => ({ method: 'DELETE', url: '/api/admin/dingtalk/config-problems/60020' }),
+  },
+  'GET /api/tickets/{id}/not-reached': {
+    expect: only(SEES_TICKET, [...HIDDEN, 'nobody']),
+    request: (f) => ({ method: 'GET', url: `/api/tickets/${f.ticketId}/not-reached` }),
+  },
+  'GET /api/admin/dingtalk/not-reached': {
+    expect: only(['admin']),
+    request: () => ({ method: 'GET', url: '/api/admin/dingtalk/not-reached' }),
+  },
   'GET /api/me': { expect: everyone, request: () => ({ method: 'GET', url: '/api/me' }) },
   'GET /api/units': { expect: everyone, request: () => ({ method: 'GET', url: '/api/units' }) },
   'GET /api/sources': { expect: everyone, request: () => ({ method: 'GET', url: '/api/sources' }) },

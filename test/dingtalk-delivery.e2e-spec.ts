@@ -3,6 +3,7 @@
 import { Client } from 'pg';
 import { startDingTalkSimulator } from '../apps/dingtalk-sim/src/simulator';
 import type { OutboxSender } from '../apps/worker/src/outbox/outbox-sender.service';
+import { NoticeDeliveryCheckService } from '@hotline/tickets';
 import { createTestApp, type TestApp } from './support/app';
 import { ApiClient, replyBody } from './support/api-client';
 import { createTestSender } from './support/worker';
@@ -278,6 +279,66 @@ describe('DingTalk delivery through the outbox', () => {
     expect(health.json().info.dingtalk).toMatchObject({ status: 'up', calls: expect.any(Number), quota: 10000 });
   });
 
+  it('R-9a (16.3): the worker reads the send result: a silent drop is recorded per person and shown on the ticket and admin pages; a per-minute drop is re-sent once and then arrives', async () => {
+    // earlier tests' notices fall out of the 23 h result window (the simulator's task ids restart after a reset)
+    t.clock.advance(24 * 3600_000);
+    await simPost(sim, '/_sim/reset', {});
+    await simPost(sim, '/_sim/notice-drops', { userid: 'b1_receiver', code: '143105' });
+    await simPost(sim, '/_sim/notice-drops', { userid: 'fare_receiver', code: '143103' });
+    const checks = t.app.get(NoticeDeliveryCheckService);
+    const created = await api.createTicket('dispatcher1', { subject: '送达检查 12路' });
+    const id = created.id;
+    await step('dispatcher1', id, 'dispatch', {
+      assignments: [
+        { unit: 'branch1', role: 'lead' },
+        { unit: 'fare', role: 'co' },
+      ],
+    });
+    // accepted by DingTalk with a task id, but not delivered: nobody has it yet
+    expect(list(await messages('b1_receiver'))).toHaveLength(0);
+    expect(list(await messages('fare_receiver'))).toHaveLength(0);
+    expect((await checks.runOnce()).checked).toBe(0); // too early: the send has not settled
+
+    t.clock.advance(15_000);
+    const first = await checks.runOnce();
+    expect(first).toMatchObject({ checked: 2, resent: 1, notReached: 1 });
+    // the per-minute drop (143103) goes out again, once, and arrives
+    expect((await sender.drain()).sent).toBe(1);
+    expect(list(await messages('fare_receiver'))).toHaveLength(1);
+    t.clock.advance(15_000);
+    expect(await checks.runOnce()).toMatchObject({ checked: 1, resent: 0, notReached: 0 });
+
+    // the daily limit (143105) cannot be helped by a re-send: the ticket page says who was not reached
+    const notReached = await api.get('dispatcher1', `/api/tickets/${id}/not-reached`);
+    expect(notReached.status).toBe(200);
+    expect(notReached.body).toEqual([
+      expect.objectContaining({
+        userid: 'b1_receiver',
+        name: '赵强',
+        status: 'forbidden',
+        code: '143105',
+        reason: expect.stringContaining('已达上限'),
+        resentAs: null,
+      }),
+    ]);
+    const admin = await api.get('admin', '/api/admin/dingtalk/not-reached');
+    expect(admin.body).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ ticketId: id, userid: 'b1_receiver', code: '143105' }),
+        expect.objectContaining({
+          ticketId: id,
+          userid: 'fare_receiver',
+          code: '143103',
+          resentAs: expect.any(Number),
+        }),
+      ]),
+    );
+    expect((await api.get('b1_receiver', '/api/admin/dingtalk/not-reached')).status).toBe(403);
+    // checked once: a second run finds nothing new
+    t.clock.advance(60_000);
+    expect((await checks.runOnce()).checked).toBe(0);
+  });
+
   describe('sign-in and organisation', () => {
     it('R-9: a code minted by DingTalk signs the person in once; a reused code is refused', async () => {
       const { body } = await simPost(sim, '/_sim/auth-code', { userid: 'b1_receiver' });
@@ -334,7 +395,11 @@ describe('DingTalk delivery through the outbox', () => {
 
       // fixed in the console: the admin marks it handled; the next sign-in works
       expect((await api.call('admin', 'DELETE', '/api/admin/dingtalk/config-problems/60020')).status).toBe(204);
-      expect((await api.call('admin', 'DELETE', '/api/admin/dingtalk/config-problems/60020')).status).toBe(404);
+      // idempotent: handled is handled
+      expect((await api.call('admin', 'DELETE', '/api/admin/dingtalk/config-problems/60020')).status).toBe(204);
+      expect((await api.get('admin', '/api/admin/dingtalk/config-problems')).body).toEqual([
+        expect.objectContaining({ code: '60011' }),
+      ]);
       expect((await signIn()).statusCode).toBe(200);
       // a wrong code is still the person's: 401 as before
       const wrong = await t.app.inject({ method: 'POST', url: '/api/auth/dingtalk', payload: { code: 'nope' } });

@@ -213,3 +213,46 @@ test('issue 16 item 6: a JSAPI signature DingTalk refuses (dd.error) says so ins
   const unexpected = b.errors.slice(seen).filter((e) => e !== 'Object');
   assert.deepEqual(unexpected, [], 'no other console errors');
 });
+
+test('issue 16 item 3: a notice DingTalk accepted but did not deliver shows on the ticket page and the admin page', async () => {
+  await sim('/_sim/notice-drops', { userid: 'b2_receiver', code: '143105' });
+  const subject = `未送达 ${Date.now().toString(36)}`;
+  const ticket = await apiAs('dispatcher1', 'POST', '/api/tickets', {
+    source: 'group_hotline',
+    channel: 'phone',
+    category: 'complaint',
+    subject,
+    content: '用于送达检查：钉钉静默拦截了派单通知。',
+    caller: { name: '孙先生', phone: '13700001111' },
+  });
+  await apiAs('dispatcher1', 'POST', `/api/tickets/${ticket.id}/actions/dispatch`, {
+    assignments: [{ unit: 'branch2', role: 'sole' }],
+  });
+  // the worker checks each notice's send result about 10–40 s after sending it
+  await until(
+    'the delivery check',
+    async () => (await apiAs('dispatcher1', 'GET', `/api/tickets/${ticket.id}/not-reached`)).length > 0,
+    90_000,
+  );
+  const page = await b.newPage();
+  await withFailureShots(
+    'not-reached',
+    () => [page],
+    async () => {
+      await signInAs(page, b.base, 'dispatcher1', `#/ticket/${ticket.id}`);
+      const notice = page.locator('.not-reached');
+      await notice.waitFor();
+      assert.match(await notice.innerText(), /钉钉通知未送达[\s\S]*周洁：该员工今日接收的工作通知已达上限（143105）/);
+
+      await signInAs(page, b.base, 'admin', '#/admin');
+      const card = page.locator('#admin-not-reached');
+      await card.getByText(ticket.number).waitFor();
+      assert.match(await card.innerText(), /周洁/);
+    },
+  );
+  assert.deepEqual(
+    b.errors.filter((e) => !/status of 503/.test(e) && e !== 'Object'),
+    [],
+    'no console errors',
+  );
+});

@@ -10,6 +10,7 @@ import { OrgSyncJob } from './org-sync/org-sync.job';
 import { DeadlineScanJob } from './deadlines/deadline-scan.job';
 import { DailyDigestJob } from './deadlines/daily-digest.job';
 import { RetentionJob } from './retention/retention.job';
+import { NoticeDeliveryCheckJob } from './dingtalk/notice-delivery-check.job';
 
 /** The background process: the only owner of @nestjs/schedule (deadline jobs, notice sender). */
 @Module({})
@@ -24,7 +25,15 @@ export class WorkerModule {
         ScheduleModule.forRoot(),
         TicketsModule,
       ],
-      providers: [OutboxSender, OutboxSenderJob, OrgSyncJob, DeadlineScanJob, DailyDigestJob, RetentionJob],
+      providers: [
+        OutboxSender,
+        OutboxSenderJob,
+        NoticeDeliveryCheckJob,
+        OrgSyncJob,
+        DeadlineScanJob,
+        DailyDigestJob,
+        RetentionJob,
+      ],
     };
   }
 }

@@ -18,6 +18,7 @@ import {
 import { nameOf, useApp } from '../app-context';
 import { Panel, useLoad } from '../components/panel';
 import { DingTalkConfigProblemsCard } from '../components/dingtalk-config-problems';
+import { NotReachedCard } from '../components/not-reached-admin';
 import { URGENCY, label } from '../labels';
 import { navigate } from '../router';
 import { formatTime } from '../time';
@@ -34,6 +35,7 @@ export function AdminPage() {
       <UsageCard />
       <DingTalkConfigProblemsCard />
       <OutboxCard />
+      <NotReachedCard />
       <OrgSyncCard />
       <CalendarCard />
       <TimeLimitsCard />

@@ -7,6 +7,7 @@ import { AssignmentTag, Deadline, StatusTag } from '../components/deadline';
 import { AttachmentList, AttachmentPicker } from '../components/attachments';
 import { TicketCallers } from '../components/ticket-callers';
 import { CallerFacts } from '../components/caller-contact';
+import { NotReachedNotice } from '../components/not-reached';
 import { ACTION, CHANNEL, CONTACT_METHOD, ROLE, SATISFACTION, STATUS, STEP, URGENCY, label } from '../labels';
 import { countdown, formatTime, useNow } from '../time';
 import type { ActionName, Assignment, Attachment, Ticket, TimelineEvent } from '../types';
@@ -112,6 +113,7 @@ export function TicketDetailPage({ id }: { id: string }) {
           </Card>
 
           <Card title={`承办单位（${ticket.assignments.length}）`} className="section">
+            <NotReachedNotice ticketId={ticket.id} version={ticket.version} />
             {ticket.assignments.length === 0 ? (
               <p className="muted">尚未派单</p>
             ) : (

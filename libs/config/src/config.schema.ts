@@ -71,6 +71,8 @@ export interface AppConfig {
     simulatorPort: number;
     /** Create DingTalk to-dos beside work notices (they cost two API calls each: reference §8). */
     todos: boolean;
+    /** 16.3: read each notice's send result (getsendprogress + getsendresult: about 2 counted calls per notice). */
+    deliveryCheck: boolean;
   };
   attachments: {
     /** Folder for uploaded photos and files (absolute). */
@@ -304,6 +306,7 @@ export function loadConfig(
       apiBaseUrl: url('DINGTALK_API_BASE_URL', ['http:', 'https:']),
       simulatorPort: int('DINGTALK_SIM_PORT', 3100, 1, 65535),
       todos: bool('DINGTALK_TODOS') ?? true,
+      deliveryCheck: bool('DINGTALK_DELIVERY_CHECK') ?? true,
     },
     attachments: {
       dir: attachmentsDir,

@@ -11,6 +11,7 @@ import { IdempotencyRepository } from './repositories/idempotency.repository';
 import { OutboxRepository } from './repositories/outbox.repository';
 import { InboxRepository } from './repositories/inbox.repository';
 import { DingTalkRepository } from './repositories/dingtalk.repository';
+import { NoticeDeliveryRepository } from './repositories/notice-delivery.repository';
 import { OrgSyncRepository } from './repositories/org-sync.repository';
 import { TimeLimitRepository } from './repositories/time-limit.repository';
 import { CalendarRepository } from './repositories/calendar.repository';
@@ -32,6 +33,7 @@ const REPOSITORIES = [
   OutboxRepository,
   InboxRepository,
   DingTalkRepository,
+  NoticeDeliveryRepository,
   OrgSyncRepository,
   AttachmentRepository,
   SecurityRepository,

@@ -53,6 +53,13 @@ export type { OutboxRow } from './repositories/outbox.repository';
 export { seedDemoOrganisation } from './seed/seed';
 export type { EntityManager as Tx } from 'typeorm';
 export { DingTalkRepository } from './repositories/dingtalk.repository';
+export { NoticeDeliveryRepository } from './repositories/notice-delivery.repository';
+export type {
+  DeliveryStatus,
+  NotReachedRow,
+  PersonDelivery,
+  UncheckedNotice,
+} from './repositories/notice-delivery.repository';
 export type { DingTalkConfigProblemRow, DingTalkTodoRow } from './repositories/dingtalk.repository';
 export { OrgSyncRepository } from './repositories/org-sync.repository';
 export type { SyncedUnit, SyncedPerson } from './repositories/org-sync.repository';

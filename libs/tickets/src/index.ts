@@ -42,6 +42,8 @@ export type { AppLinks, NoticePayload, NoticeItem, TodoOpenPayload, OutboxTicket
 export { DingTalkSignInService } from './auth/dingtalk-sign-in.service';
 export { DingTalkConfigProblemsService } from './dingtalk/dingtalk-config-problems.service';
 export type { DingTalkConfigProblem } from './dingtalk/dingtalk-config-problems.service';
+export { NoticeDeliveryCheckService, DELIVERY_SETTLE_MS } from './dingtalk/notice-delivery-check.service';
+export type { DeliveryCheckReport, NotReachedView } from './dingtalk/notice-delivery-check.service';
 export type { JsapiConfigResponse } from './auth/dingtalk-sign-in.service';
 export { OrgSyncService } from './org-sync/org-sync.service';
 export type { OrgSyncSummary } from './org-sync/org-sync.service';

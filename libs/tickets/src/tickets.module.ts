@@ -15,6 +15,7 @@ import { ReferenceService } from './reference.service';
 import { DINGTALK_CLIENT, dingTalkClientProvider } from './dingtalk/dingtalk-client.provider';
 import { DingTalkSignInService } from './auth/dingtalk-sign-in.service';
 import { DingTalkConfigProblemsService } from './dingtalk/dingtalk-config-problems.service';
+import { NoticeDeliveryCheckService } from './dingtalk/notice-delivery-check.service';
 import { OrgSyncService } from './org-sync/org-sync.service';
 import { AdminService } from './admin.service';
 import { AdminPeopleService, ConfiguredAdminsBootstrap } from './admin-people.service';
@@ -44,6 +45,7 @@ import { RetentionService } from './confidentiality/retention.service';
     DeadlinePolicy,
     DingTalkSignInService,
     DingTalkConfigProblemsService,
+    NoticeDeliveryCheckService,
     OrgSyncService,
     AdminService,
     AdminPeopleService,
@@ -71,6 +73,7 @@ import { RetentionService } from './confidentiality/retention.service';
     DeadlinePolicy,
     DingTalkSignInService,
     DingTalkConfigProblemsService,
+    NoticeDeliveryCheckService,
     OrgSyncService,
     AdminService,
     AdminPeopleService,

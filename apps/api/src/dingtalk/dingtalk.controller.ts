@@ -1,8 +1,13 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, UseGuards } from '@nestjs/common';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsNotEmpty, IsString, IsUrl, MaxLength } from 'class-validator';
-import { DingTalkConfigProblemsService, DingTalkSignInService, type CurrentUser } from '@hotline/tickets';
+import {
+  DingTalkConfigProblemsService,
+  DingTalkSignInService,
+  NoticeDeliveryCheckService,
+  type CurrentUser,
+} from '@hotline/tickets';
 import { Actor } from '../common/current-user.decorator';
 import { Public } from '../common/public.decorator';
 
@@ -27,6 +32,7 @@ export class DingTalkController {
   constructor(
     private readonly signInService: DingTalkSignInService,
     private readonly configProblems: DingTalkConfigProblemsService,
+    private readonly deliveries: NoticeDeliveryCheckService,
   ) {}
 
   @Public()
@@ -68,5 +74,19 @@ export class DingTalkController {
   @ApiOperation({ summary: 'Mark a DingTalk configuration error handled (admin)' })
   async clearConfigProblem(@Actor() user: CurrentUser, @Param('code') code: string): Promise<void> {
     await this.configProblems.clear(user, code);
+  }
+
+  @Get('tickets/:id/not-reached')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: "People this ticket's work notices did not reach, per DingTalk's send result (16.3)" })
+  notReached(@Actor() user: CurrentUser, @Param('id', ParseUUIDPipe) id: string) {
+    return this.deliveries.notReachedOnTicket(user, id);
+  }
+
+  @Get('admin/dingtalk/not-reached')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Recent work notices that did not reach a person, with the reason (admin, 16.3)' })
+  recentNotReached(@Actor() user: CurrentUser) {
+    return this.deliveries.recentNotReached(user);
   }
 }

@@ -15,6 +15,7 @@ import { KbUseCount1765420000000 } from './1765420000000-kb-use-count';
 import { ReferenceData1765500000000 } from './1765500000000-reference-data';
 import { PeopleAndRoles1765600000000 } from './1765600000000-people-and-roles';
 import { DingTalkConfigProblems1765700000000 } from './1765700000000-dingtalk-config-problems';
+import { NoticeDeliveries1765700000001 } from './1765700000001-notice-deliveries';
 import { MergedCallersRetention1765900000000 } from './1765900000000-merged-callers-retention';
 import { SignInRateLimit1765901000000 } from './1765901000000-sign-in-rate-limit';
 import { SessionFamily1765902000000 } from './1765902000000-session-family';
@@ -38,6 +39,7 @@ export const MIGRATIONS: Function[] = [
   ReferenceData1765500000000,
   PeopleAndRoles1765600000000,
   DingTalkConfigProblems1765700000000,
+  NoticeDeliveries1765700000001,
   MergedCallersRetention1765900000000,
   SignInRateLimit1765901000000,
   SessionFamily1765902000000,

@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DingTalkRepository, type DingTalkConfigProblemRow } from '@hotline/db';
 import { DingTalkApiError } from '@hotline/dingtalk';
-import { DomainError } from '@hotline/workflow';
 import { requireAdmin } from '../admin.service';
 import type { CurrentUser } from '../auth/auth.service';
 import { CLOCK, type Clock } from '../clock';
@@ -82,10 +81,9 @@ export class DingTalkConfigProblemsService {
     }));
   }
 
+  /** Marks a problem handled; idempotent (an absent code is already handled). */
   async clear(user: CurrentUser, code: string): Promise<void> {
     requireAdmin(user);
-    if (!(await this.repo.clearConfigProblem(code))) {
-      throw new DomainError('NOT_FOUND', `没有代码为 ${code} 的钉钉配置问题。`);
-    }
+    await this.repo.clearConfigProblem(code);
   }
 }
