@@ -1,8 +1,14 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@hotline/config';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsNotEmpty, IsString, IsUrl, MaxLength } from 'class-validator';
-import { DingTalkConfigProblemsService, DingTalkSignInService, type CurrentUser } from '@hotline/tickets';
+import {
+  DingTalkConfigProblemsService,
+  DingTalkSignInService,
+  requirePageUnderPublicUrl,
+  type CurrentUser,
+} from '@hotline/tickets';
 import { Actor } from '../common/current-user.decorator';
 import { Public } from '../common/public.decorator';
 
@@ -15,7 +21,7 @@ export class DingTalkSignInDto {
 }
 
 export class JsapiConfigQueryDto {
-  @ApiProperty({ description: 'the page URL (without #fragment it is signed as is)' })
+  @ApiProperty({ description: 'a page URL under PUBLIC_URL (without #fragment it is signed as is)' })
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
   @MaxLength(2000)
   url: string;
@@ -27,6 +33,7 @@ export class DingTalkController {
   constructor(
     private readonly signInService: DingTalkSignInService,
     private readonly configProblems: DingTalkConfigProblemsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Public()
@@ -49,6 +56,7 @@ export class DingTalkController {
   @ApiBearerAuth()
   @ApiOperation({ summary: 'dd.config parameters (agentId, corpId, timeStamp, nonceStr, signature) for a page' })
   jsapiConfig(@Query() q: JsapiConfigQueryDto) {
+    requirePageUnderPublicUrl(q.url, this.config.publicUrl);
     return this.signInService.jsapiConfig(q.url);
   }
 
