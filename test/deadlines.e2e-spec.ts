@@ -536,7 +536,7 @@ describe('deadlines: policies, extensions, lights and the deadline jobs', () => 
   it('X-2: a deadline reaching into a year without holiday data alerts the admin and /health; the admin enters the year and it counts', async () => {
     t.clock.set(at('2026-12-30 10:00'));
     api = new ApiClient(t.app); // fresh tokens after the clock moved a month
-    const health = async () => (await api.get(null, '/health')).body.info.calendar;
+    const health = async () => (await api.get('admin', '/health')).body.info.calendar;
     expect(await health()).toMatchObject({ status: 'up', missingYears: [] });
 
     // chinese-days has no 2027 table: 2027-01-01 falls back to a working Friday (known trap).

@@ -1,4 +1,7 @@
 // Confidentiality and sign-in hardening (issue 8, R-19) over HTTP against real PostgreSQL.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import { loadConfig } from '@hotline/config';
 import { signToken } from '@hotline/tickets';
@@ -261,5 +264,101 @@ describe('revealing the caller on record (R-19)', () => {
     } finally {
       await pg.end();
     }
+  });
+});
+
+describe('least exposure (issue 17, item 7)', () => {
+  let t: TestApp;
+  let api: ApiClient;
+  let attachmentsDir: string;
+  beforeAll(async () => {
+    attachmentsDir = mkdtempSync(join(tmpdir(), 'hotline-sec-att-'));
+    t = await createTestApp({
+      dbSuffix: 'exposure',
+      env: { PUBLIC_URL: 'https://hotline.example.com', ATTACHMENTS_DIR: attachmentsDir },
+    });
+    api = new ApiClient(t.app);
+  });
+  afterAll(async () => {
+    await t.close();
+    rmSync(attachmentsDir, { recursive: true, force: true });
+  });
+
+  it('R-19: /health answers liveness to anyone; DingTalk and calendar details only to an admin', async () => {
+    for (const who of [null, 'dispatcher1']) {
+      const res = await api.get(who, '/health');
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ status: 'ok', info: { database: { status: 'up' } } });
+      expect(Object.keys(res.body.info)).toEqual(['database']);
+      expect(Object.keys(res.body.details)).toEqual(['database']);
+    }
+    const bad = await t.app.inject({
+      method: 'GET',
+      url: '/health',
+      headers: { authorization: 'Bearer made.up.token' },
+    });
+    expect(bad.statusCode).toBe(200);
+    expect(Object.keys(bad.json().info)).toEqual(['database']);
+    const admin = await api.get('admin', '/health');
+    expect(admin.body.info).toMatchObject({
+      database: { status: 'up' },
+      dingtalk: { status: 'up', quota: expect.any(Number), failedNotices: expect.any(Number) },
+      calendar: { status: 'up' },
+    });
+  });
+
+  it("R-19: the ops head sees a closed ticket's caller only while its follow-up call (回访) is open", async () => {
+    const c = await api.createTicket('dispatcher1');
+    await api.ok('dispatcher1', c.id, 'dispatch', { assignments: [{ unit: 'branch1', role: 'sole' }] });
+    await api.ok('b1_receiver', c.id, 'accept');
+    await api.ok('b1_receiver', c.id, 'submit_reply', replyBody(t.clock.now()));
+    await api.ok('b1_leader', c.id, 'approve_reply');
+    await api.ok('dispatcher1', c.id, 'pass_review');
+    expect((await api.ok('ops_head', c.id, 'pass_review')).status).toBe('closed');
+    const reveal = () => api.post('ops_head', `/api/tickets/${c.id}/caller/reveal`, { reason: '回访来电人' });
+    expect((await reveal()).status).toBe(200);
+    await api.ok('ops_head', c.id, 'record_visit', { outcome: 'reached', solved: true, satisfaction: 'satisfied' });
+    // The call is over: the closed ticket's caller is no longer the ops head's business.
+    expect((await reveal()).status).toBe(403);
+    // A dispatcher (who answers the caller) still may, on record.
+    expect((await api.post('dispatcher1', `/api/tickets/${c.id}/caller/reveal`, { reason: '核实' })).status).toBe(200);
+  });
+
+  it('R-19: jsapi-config signs only pages under PUBLIC_URL', async () => {
+    for (const url of [
+      'https://evil.example/#/inbox',
+      'https://hotline.example.com.evil.example/',
+      'https://hotline.example.com@evil.example/',
+      'http://hotline.example.com/',
+      'https://hotline.example.com:8443/',
+    ]) {
+      const r = await api.get('b1_receiver', `/api/dingtalk/jsapi-config?url=${encodeURIComponent(url)}`);
+      expect([url, r.status, r.body.field]).toEqual([url, 400, 'url']);
+    }
+  });
+
+  it('R-19: attachments and API answers are not kept by shared caches', async () => {
+    const c = await api.createTicket('dispatcher1');
+    const boundary = 'securityboundary';
+    const payload = Buffer.concat([
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\nContent-Type: application/pdf\r\n\r\n`,
+      ),
+      Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n'),
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]);
+    const auth = { authorization: `Bearer ${await api.token('dispatcher1')}` };
+    const up = await t.app.inject({
+      method: 'POST',
+      url: `/api/tickets/${c.id}/attachments`,
+      payload,
+      headers: { ...auth, 'content-type': `multipart/form-data; boundary=${boundary}` },
+    });
+    expect(up.statusCode).toBe(201);
+    const file = await t.app.inject({ method: 'GET', url: `/api/attachments/${up.json().id}`, headers: auth });
+    expect(file.statusCode).toBe(200);
+    expect(file.headers['cache-control']).toBe('private, no-store');
+    const ticket = await t.app.inject({ method: 'GET', url: `/api/tickets/${c.id}`, headers: auth });
+    expect(ticket.headers['cache-control']).toBe('no-store');
   });
 });

@@ -84,6 +84,9 @@ export async function configureApiApp(app: NestFastifyApplication, config: AppCo
       const path = req.url.split('?')[0];
       if (path === '/api/docs' || path.startsWith('/api/docs/')) {
         void reply.header('content-security-policy', DOCS_CSP);
+      } else if (path.startsWith('/api/') && !reply.hasHeader('cache-control')) {
+        // API answers are about tickets and people: never kept by a shared cache.
+        void reply.header('cache-control', 'no-store');
       }
     });
   // Only the app's own origin may call the API from a browser.

@@ -6,6 +6,7 @@ export type { CurrentUser, SessionResponse, MeResponse } from './auth/auth.servi
 export { signToken, verifyToken } from './auth/token';
 export { AUTH_SECRET, resolveAuthSecret } from './auth/auth-secret';
 export { SignInRateLimitStore } from './auth/sign-in-rate-limit.store';
+export { requirePageUnderPublicUrl } from './auth/page-url';
 export { ReferenceService } from './reference.service';
 export type { UnitResponse, SourceResponse, CategoryResponse } from './reference.service';
 export { CLOCK, SettableClock, systemClock } from './clock';

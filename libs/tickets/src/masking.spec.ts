@@ -1,4 +1,4 @@
-import { maskAddress, maskName, maskPhone, scrubCallerData } from './masking';
+import { maskAddress, maskName, maskNumbers, maskPhone, scrubCallerData } from './masking';
 
 describe('masking (R-19)', () => {
   it('R-19: names keep the surname only', () => {
@@ -29,5 +29,16 @@ describe('masking (R-19)', () => {
     expect(out).not.toContain('人民路100号');
     expect(out).not.toContain('1234 5678');
     expect(out).toContain('138****5678');
+  });
+
+  it('R-19: ID numbers (18 and 15 characters), mobiles and landlines in free text are masked; other numbers stay', () => {
+    expect(maskNumbers('身份证11010119900307123X，旧证110101900307123')).toBe(
+      '身份证110**************X，旧证110***********3',
+    );
+    expect(maskNumbers('手机 139-8765-4321，座机 (0571) 8888 1234、025-83123456')).toBe(
+      '手机 139****4321，座机 (0571****34、025****56',
+    );
+    const plain = 'RX20261130-0001 2026-11-30 08:30 12路 K301 票价 2 元 车号 10086 热线 96196';
+    expect(maskNumbers(plain)).toBe(plain);
   });
 });

@@ -41,8 +41,28 @@ export function scrubCallerData(
   replace(caller.address, maskAddress(caller.address));
   replace(caller.phone, maskPhone(caller.phone));
   replace(caller.name, maskName(caller.name));
-  return out.replace(
-    /(?<!\d)(1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?!\d)/g,
-    (_m, a: string, _b: string, c: string) => `${a}****${c}`,
-  );
+  return maskNumbers(out);
+}
+
+/**
+ * R-19 (issue 17, item 6): phone and identity-card numbers anywhere in free text: mobile numbers
+ * (138****5678), landlines with an area code (025****78) and ID numbers, 18 or 15 characters
+ * (110**************4; only the first 3 and the last character stay, so neither the birth date
+ * nor the place can be read).
+ */
+export function maskNumbers(text: string): string {
+  return text
+    .replace(
+      /(?<![\dA-Za-z])(\d{3})\d{11}(\d{3}[\dXx])(?![\dA-Za-z])/g,
+      (_m, a: string, b: string) => `${a}**************${b.slice(-1)}`,
+    )
+    .replace(/(?<![\dA-Za-z])(\d{3})\d{11}(\d)(?![\dA-Za-z])/g, (_m, a: string, b: string) => `${a}***********${b}`)
+    .replace(
+      /(?<!\d)(1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?!\d)/g,
+      (_m, a: string, _b: string, c: string) => `${a}****${c}`,
+    )
+    .replace(
+      /(?<![\d*])(0\d{2,3})\)?[\s-]?(\d{3,4})[\s-]?(\d{4})(?!\d)/g,
+      (_m, a: string, _b: string, c: string) => `${a}****${c.slice(-2)}`,
+    );
 }

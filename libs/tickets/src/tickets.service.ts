@@ -38,6 +38,7 @@ import { DeadlinePolicy, type ComputedDeadline, type DeadlineBasis } from './dea
 import { LoopHooks } from './loop/loop-hooks';
 import { decodeCursor, encodeCursor, isIdPart, readTimeAndId, timePart } from './paging';
 import { scrubCallerData } from './masking';
+import { scrubActionBody, scrubFreeText } from './confidentiality/free-text';
 import { IntakeHooks } from './intake/intake-hooks';
 import { toTicketView, type TicketView } from './ticket-view';
 import { callerRevealBasis } from './confidentiality/caller-reveal-basis';
@@ -361,6 +362,7 @@ export class TicketsService {
     const scope = this.requireScope(user);
     const agg = await this.loadTicket(id, scope);
     if (!agg) throw new DomainError('NOT_FOUND', '工单不存在，或您无权查看。');
+    body = scrubActionBody(body, agg.facts); // R-19: no caller, phone or ID number in free text
     const now = this.clock.now();
     const prepared =
       (await this.loopHooks.prepare(name, body, agg, now)) ?? (await this.toWorkflowInput(name, body, agg, now, user));
@@ -462,7 +464,7 @@ export class TicketsService {
       if (!agg) throw new DomainError('NOT_FOUND', '工单不存在，或您无权查看。');
       const ok = await this.intakeHooks.markAnswered(
         m,
-        { ticketId: id, callerId, by: user.userid, method: a.method, summary: a.summary },
+        { ticketId: id, callerId, by: user.userid, method: a.method, summary: scrubFreeText(a.summary, agg.facts) },
         this.clock.now(),
       );
       if (!ok) throw new DomainError('NOT_FOUND', '本工单没有该来电人，或已登记过答复。');

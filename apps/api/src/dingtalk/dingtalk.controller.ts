@@ -1,4 +1,17 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  UseGuards,
+} from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@hotline/config';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsNotEmpty, IsString, IsUrl, MaxLength } from 'class-validator';
@@ -6,6 +19,7 @@ import {
   DingTalkConfigProblemsService,
   DingTalkSignInService,
   NoticeDeliveryCheckService,
+  requirePageUnderPublicUrl,
   type CurrentUser,
 } from '@hotline/tickets';
 import { Actor } from '../common/current-user.decorator';
@@ -20,7 +34,7 @@ export class DingTalkSignInDto {
 }
 
 export class JsapiConfigQueryDto {
-  @ApiProperty({ description: 'the page URL (without #fragment it is signed as is)' })
+  @ApiProperty({ description: 'a page URL under PUBLIC_URL (without #fragment it is signed as is)' })
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
   @MaxLength(2000)
   url: string;
@@ -33,6 +47,7 @@ export class DingTalkController {
     private readonly signInService: DingTalkSignInService,
     private readonly configProblems: DingTalkConfigProblemsService,
     private readonly deliveries: NoticeDeliveryCheckService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Public()
@@ -55,6 +70,7 @@ export class DingTalkController {
   @ApiBearerAuth()
   @ApiOperation({ summary: 'dd.config parameters (agentId, corpId, timeStamp, nonceStr, signature) for a page' })
   jsapiConfig(@Query() q: JsapiConfigQueryDto) {
+    requirePageUnderPublicUrl(q.url, this.config.publicUrl);
     return this.signInService.jsapiConfig(q.url);
   }
 

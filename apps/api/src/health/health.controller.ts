@@ -1,4 +1,4 @@
-import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Headers, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import {
@@ -8,7 +8,7 @@ import {
   TypeOrmHealthIndicator,
   type HealthIndicatorResult,
 } from '@nestjs/terminus';
-import { AdminService, CalendarService } from '@hotline/tickets';
+import { AdminService, AuthService, CalendarService } from '@hotline/tickets';
 import { Public } from '../common/public.decorator';
 import { DATABASE_RETRY_AFTER_SECONDS } from '../common/domain-exception.filter';
 
@@ -21,20 +21,24 @@ export class HealthController {
     private readonly indicators: HealthIndicatorService,
     private readonly admin: AdminService,
     private readonly calendar: CalendarService,
+    private readonly auth: AuthService,
   ) {}
 
   /**
    * 200 when the database answers; 503 with Retry-After and the report (`error.database`) when it
    * does not (issue 18.6): a load balancer takes the instance out, nothing throws, nothing is
-   * logged per request.
+   * logged per request. Issue 17, item 7: the details (DingTalk calls and failed notices, the
+   * calendar) only with an admin's bearer token; anyone else gets the liveness answer.
    */
   @Public()
   @Get()
   @HealthCheck()
-  async check(@Res({ passthrough: true }) reply: FastifyReply) {
+  async check(@Res({ passthrough: true }) reply: FastifyReply, @Headers('authorization') authorization?: string) {
+    const database = () => this.db.pingCheck('database', { timeout: 3000 });
     try {
+      if (!(await this.isAdmin(authorization))) return await this.health.check([database]);
       return await this.health.check([
-        () => this.db.pingCheck('database', { timeout: 3000 }),
+        database,
         // Informational: DingTalk calls this month against the quota (down only when unreadable).
         () =>
           this.informational('dingtalk', async () => {
@@ -67,6 +71,16 @@ export class HealthController {
       return indicator.up(await read());
     } catch (err) {
       return indicator.down({ message: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
+  private async isAdmin(authorization: string | undefined): Promise<boolean> {
+    if (!authorization?.startsWith('Bearer ')) return false;
+    try {
+      const user = await this.auth.authenticate(authorization.slice(7).trim());
+      return user.roles.includes('admin');
+    } catch {
+      return false;
     }
   }
 }

@@ -59,7 +59,8 @@ export class AttachmentsController {
   ): Promise<StreamableFile> {
     const { attachment, stream } = await this.attachments.open(user, id);
     void reply.header('x-content-type-options', 'nosniff');
-    void reply.header('cache-control', 'private, max-age=3600');
+    // Issue 17: photos and letters may show the caller; no proxy or shared device keeps a copy.
+    void reply.header('cache-control', 'private, no-store');
     return new StreamableFile(stream, {
       type: attachment.contentType,
       length: attachment.sizeBytes,

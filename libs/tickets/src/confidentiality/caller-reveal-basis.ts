@@ -11,9 +11,11 @@ export function callerRevealBasis(
   status: string,
   confidential: boolean,
   assignments: ReadonlyArray<{ unitCode: string; status: string }>,
+  /** Issue 17, item 7: on a closed ticket the ops head needs the caller only for an open 回访 call. */
+  followUpCallOpen = false,
 ): string | null {
   if (user.roles.includes('dispatcher')) return 'dispatcher';
-  if (user.roles.includes('ops_head') && (status === 'follow_up' || status === 'closed')) return 'ops_follow_up';
+  if (user.roles.includes('ops_head') && (status === 'follow_up' || followUpCallOpen)) return 'ops_follow_up';
   if (confidential) return null;
   const unitRole = user.roles.includes('receiver') || user.roles.includes('unit_leader');
   const open = assignments.find((a) => user.unitCodes.includes(a.unitCode) && OPEN_ASSIGNMENT.has(a.status));

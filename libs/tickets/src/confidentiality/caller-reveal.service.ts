@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { SecurityRepository, TicketRepository, type RevealRow } from '@hotline/db';
-import { DomainError } from '@hotline/workflow';
+import { allowedActions, DomainError } from '@hotline/workflow';
 import type { CurrentUser } from '../auth/auth.service';
 import { CLOCK, type Clock } from '../clock';
+import { LoopHooks } from '../loop/loop-hooks';
 import { scopeFor } from '../tickets.service';
 import { callerRevealBasis } from './caller-reveal-basis';
 
@@ -26,6 +27,7 @@ export class CallerRevealService {
   constructor(
     private readonly tickets: TicketRepository,
     private readonly security: SecurityRepository,
+    private readonly loop: LoopHooks,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -35,7 +37,11 @@ export class CallerRevealService {
     if (!agg) throw new DomainError('NOT_FOUND', '工单不存在，或您无权查看。');
     const caller = await this.security.callerOf(ticketId);
     if (!caller) throw new DomainError('NOT_FOUND', '工单不存在，或您无权查看。');
-    const basis = callerRevealBasis(user, agg.state.status, caller.confidential, agg.state.assignments);
+    // the follow-up call's round is part of the loop state, merged in before the rule asks.
+    const callOpen =
+      agg.state.status === 'closed' &&
+      allowedActions((await this.loop.merge(agg)).state, user, this.clock.now()).includes('record_visit');
+    const basis = callerRevealBasis(user, agg.state.status, caller.confidential, agg.state.assignments, callOpen);
     if (!basis) throw new DomainError('FORBIDDEN', '您的工作不需要查看该来电人的信息（R-19）。');
     const text = reason.trim();
     if (text.length < 2) throw new DomainError('VALIDATION', '请说明查看来电人信息的原因。', 'reason');
