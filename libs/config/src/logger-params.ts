@@ -43,8 +43,15 @@ export function loggerParams(config: AppConfig): Params {
           url: req.url.split('?')[0],
         }),
       },
+      // 503 is a planned answer (database or DingTalk unreachable, issue 18.6): not an error per request.
       customLogLevel: (_req, res, err) =>
-        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+        res.statusCode === 503
+          ? 'warn'
+          : err || res.statusCode >= 500
+            ? 'error'
+            : res.statusCode >= 400
+              ? 'warn'
+              : 'info',
     },
   };
 }

@@ -89,6 +89,12 @@ describe('DomainExceptionFilter and an unreachable database (issue 18.6)', () =>
     ],
     ['a server starting up (57P03)', { code: '57P03', message: 'the database system is starting up' }],
     ['a dropped connection', new Error('Connection terminated unexpectedly')],
+    [
+      'a transaction whose connection died (TypeORM)',
+      Object.assign(new Error('Query runner already released. Cannot run queries anymore.'), {
+        name: 'QueryRunnerAlreadyReleasedError',
+      }),
+    ],
   ])('R-9a: %s is a 503 DATABASE_UNAVAILABLE with Retry-After, not a 500', (_name, err) => {
     expect(isDatabaseUnavailable(err)).toBe(true);
     const headers: Record<string, string> = {};

@@ -1,0 +1,261 @@
+// `npm run test:faults` (issue 18): the built product (`npm start`'s all-in-one process, embedded
+// PostgreSQL, DingTalk simulator) under faults, each scenario ending with the invariant checker
+// (scripts/check-invariants.mjs) and printing its figures. `-- --short` is the CI version.
+//   1. kill -9 of the whole process under load (clients register and dispatch with retries),
+//      with DingTalk failing a share of calls meanwhile;
+//   2. the embedded PostgreSQL killed (kill -9 of the postmaster) under load: 503s, the process
+//      restarts it, the load goes on;
+//   3. SIGTERM after that database restart: how long the shutdown takes.
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { checkInvariants, printInvariants } from './check-invariants.mjs';
+import { freePort, waitHealthy } from './lib.mjs';
+
+const short = process.argv.includes('--short');
+const CLIENTS = short ? 3 : 8;
+const KILLS = short ? 1 : 3;
+const LOAD_MS = short ? 4_000 : 10_000;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+if (!process.argv.includes('--no-build')) {
+  const build = spawn(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
+  const code = await new Promise((r) => build.on('exit', r));
+  if (code !== 0) process.exit(code ?? 1);
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), 'hotline-faults-'));
+chmodSync(dataDir, 0o755);
+const [port, pgPort, simPort] = [await freePort(), await freePort(), await freePort()];
+const env = {
+  ...process.env,
+  PORT: String(port),
+  EMBEDDED_PG_PORT: String(pgPort),
+  DINGTALK_SIM_PORT: String(simPort),
+  DATA_DIR: dataDir,
+  LOG_LEVEL: 'warn',
+  AUTH_RATE_LIMIT_PER_MINUTE: '100000',
+};
+delete env.DATABASE_URL;
+const base = `http://127.0.0.1:${port}`;
+const dbUrl = `postgres://postgres:postgres@127.0.0.1:${pgPort}/hotline`;
+let logs = '';
+
+function start() {
+  const child = spawn(process.execPath, ['dist/apps/standalone/src/main.js'], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  for (const s of [child.stdout, child.stderr]) s.on('data', (d) => (logs += d.toString()));
+  return child;
+}
+
+const figures = {};
+const statuses = {};
+const acknowledged = new Set();
+let tokens = {};
+
+async function call(method, path, userid, body, headers = {}) {
+  try {
+    const r = await fetch(`${base}${path}`, {
+      method,
+      headers: {
+        'content-type': 'application/json',
+        ...(userid ? { authorization: `Bearer ${tokens[userid]}` } : {}),
+        ...headers,
+      },
+      body: body ? JSON.stringify(body) : undefined,
+      signal: AbortSignal.timeout(10_000),
+    });
+    statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+    return { status: r.status, body: await r.json().catch(() => null) };
+  } catch {
+    statuses.network = (statuses.network ?? 0) + 1;
+    return { status: 0, body: null };
+  }
+}
+
+async function signInAll() {
+  for (const u of ['dispatcher1', 'dispatcher2']) {
+    const r = await call('POST', '/api/auth/dev', null, { userid: u });
+    if (r.status !== 200) throw new Error(`sign-in ${u}: ${r.status}`);
+    tokens[u] = r.body.token;
+  }
+}
+
+/** Sends until a definite answer: same Idempotency-Key on every retry (the micro-app's rule). */
+async function untilAnswered(send) {
+  const key = randomUUID();
+  for (let i = 0; i < 200; i++) {
+    const r = await send(key);
+    if (r.status === 401) await signInAll().catch(() => undefined);
+    else if (r.status !== 0 && r.status < 500) return r;
+    await sleep(250);
+  }
+  return { status: 0 };
+}
+
+let loading = false;
+async function client(n) {
+  const me = n % 2 ? 'dispatcher2' : 'dispatcher1';
+  while (loading) {
+    const created = await untilAnswered((key) =>
+      call(
+        'POST',
+        '/api/tickets',
+        me,
+        {
+          source: 'group_hotline',
+          channel: 'phone',
+          category: 'complaint',
+          subject: `故障测试 ${n}-${Date.now()}`,
+          content: '故障注入期间登记的工单。',
+          caller: { name: '王五', phone: '13700000000' },
+        },
+        { 'idempotency-key': key },
+      ),
+    );
+    if (created.status !== 201) continue;
+    acknowledged.add(created.body.id);
+    await untilAnswered((key) =>
+      call(
+        'POST',
+        `/api/tickets/${created.body.id}/actions/dispatch`,
+        me,
+        { assignments: [{ unit: n % 3 ? 'branch1' : 'safety', role: 'sole' }] },
+        { 'idempotency-key': key, 'if-match': `"${created.body.version}"` },
+      ),
+    );
+  }
+}
+
+async function pending() {
+  const db = new pg.Client({ connectionString: dbUrl });
+  await db.connect();
+  try {
+    return (await db.query(`SELECT count(*)::int AS n FROM outbox WHERE status = 'pending'`)).rows[0].n;
+  } finally {
+    await db.end();
+  }
+}
+
+async function injectDingTalkFaults(stop) {
+  const kinds = ['busy', 'server_error', 'rate_limit', 'expired_token'];
+  for (let i = 0; !stop(); i++) {
+    await fetch(`http://127.0.0.1:${simPort}/_sim/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ kind: kinds[i % 4], count: 3, ...(i % 2 ? { afterHandling: i % 4 !== 3 } : {}) }),
+    }).catch(() => undefined);
+    await sleep(1000);
+  }
+}
+
+let child;
+let ok = true;
+try {
+  // ---- 1. kill -9 under load, DingTalk failing meanwhile -------------------------------------
+  child = start();
+  await waitHealthy(base, child);
+  await signInAll();
+  loading = true;
+  let faulting = true;
+  const load = Array.from({ length: CLIENTS }, (_, i) => client(i));
+  const dingtalkFaults = injectDingTalkFaults(() => !faulting);
+  const restarts = [];
+  for (let k = 0; k < KILLS; k++) {
+    await sleep(LOAD_MS);
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const t0 = Date.now();
+    child = start();
+    await waitHealthy(base, child);
+    restarts.push(Date.now() - t0);
+  }
+  await sleep(LOAD_MS);
+  faulting = false;
+  await dingtalkFaults;
+  loading = false;
+  await Promise.all(load);
+  const drainStart = Date.now();
+  while ((await pending()) > 0 && Date.now() - drainStart < 120_000) await sleep(500);
+  figures['1. kill -9 under load'] = {
+    clients: CLIENTS,
+    kills: KILLS,
+    'tickets answered 201': acknowledged.size,
+    'restart until healthy (ms)': restarts,
+    'outbox drained after load (ms)': Date.now() - drainStart,
+    'answers by status': { ...statuses },
+  };
+  console.log('\n== 1. kill -9 of npm start under load, DingTalk failing a share of calls');
+  ok = printInvariants(await checkInvariants(dbUrl, { acknowledged: [...acknowledged], settled: true })) && ok;
+
+  // ---- 2. the embedded PostgreSQL killed under load -------------------------------------------
+  for (const k of Object.keys(statuses)) delete statuses[k];
+  loading = true;
+  const load2 = Array.from({ length: CLIENTS }, (_, i) => client(i));
+  await sleep(LOAD_MS / 2);
+  const pmPid = Number(readFileSync(join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+  process.kill(pmPid, 'SIGKILL');
+  const killedAt = Date.now();
+  let back = 0;
+  for (; Date.now() - killedAt < 60_000; await sleep(100)) {
+    const r = await fetch(`${base}/health`).catch(() => null);
+    if (r?.status === 200) {
+      back = Date.now() - killedAt;
+      break;
+    }
+  }
+  await sleep(LOAD_MS / 2);
+  loading = false;
+  await Promise.all(load2);
+  const drain2 = Date.now();
+  while ((await pending()) > 0 && Date.now() - drain2 < 120_000) await sleep(500);
+  const errorLines = {};
+  for (const line of logs.split('\n').filter((l) => l.includes('"level":50'))) {
+    const reason = /"err":\{"type":"([^"]*)","message":"([^"]{0,120})/.exec(line);
+    const msg =
+      (/"msg":"([^"]*)"/.exec(line)?.[1] ?? line.slice(0, 80)) + (reason ? ` (${reason[1]}: ${reason[2]})` : '');
+    errorLines[msg] = (errorLines[msg] ?? 0) + 1;
+  }
+  figures['2. embedded PostgreSQL killed'] = {
+    'healthy again after (ms)': back || 'not within 60 s',
+    'answers by status': { ...statuses },
+    'error-level log lines in the whole run': errorLines,
+  };
+  if (!back) ok = false;
+  if (statuses[500]) ok = false;
+  console.log('\n== 2. the embedded PostgreSQL killed (kill -9 of the postmaster) under load');
+  ok = printInvariants(await checkInvariants(dbUrl, { acknowledged: [...acknowledged], settled: true })) && ok;
+
+  // ---- 3. shutdown after the database restart -------------------------------------------------
+  const t3 = Date.now();
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
+  figures['3. SIGTERM after a database restart'] = { 'process exited after (ms)': Date.now() - t3 };
+  if (Date.now() - t3 > 5_000) ok = false;
+  child = undefined;
+} catch (err) {
+  ok = false;
+  console.error(err);
+  process.stderr.write(logs.slice(-4000));
+} finally {
+  loading = false;
+  if (child && child.exitCode === null) child.kill('SIGKILL');
+  console.log('\n== figures');
+  console.log(JSON.stringify(figures, null, 2));
+  // A postgres left running by the killed process: stop it before removing its folder.
+  try {
+    const pid = Number(readFileSync(join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    if (pid > 0) process.kill(pid, 'SIGINT');
+    await sleep(1000);
+  } catch {
+    // none left
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+}
+console.log(ok ? '\nfaults: all invariants hold' : '\nfaults: FAILED');
+process.exit(ok ? 0 : 1);
