@@ -136,11 +136,14 @@ WITH p AS (${PERIOD_ASSIGNMENTS_SQL}
   UNION
   SELECT a.ticket_id FROM a
    WHERE a.received_at < $1::timestamptz - $4 * interval '1 day' AND a.caller_phone_hash IS NOT NULL
-     AND EXISTS (SELECT 1 FROM tickets e
-                  WHERE e.caller_phone_hash = a.caller_phone_hash AND e.status <> 'revoked'
-                    AND e.category_code = a.category_code AND ${routeKeySql('e')} = ${routeKeySql('a')}
-                    AND e.received_at >= a.received_at - $4 * interval '1 day'
-                    AND (e.received_at, e.id) < (a.received_at, a.ticket_id))
+     -- A scalar subquery with LIMIT 1, not EXISTS: the planner would hash every ticket for a
+     -- semi-join it cannot estimate; these rows are rare, so one index probe each.
+     AND (SELECT true FROM tickets e
+           WHERE e.caller_phone_hash = a.caller_phone_hash AND e.status <> 'revoked'
+             AND e.category_code = a.category_code AND ${routeKeySql('e')} = ${routeKeySql('a')}
+             AND e.received_at >= a.received_at - $4 * interval '1 day'
+             AND (e.received_at, e.id) < (a.received_at, a.ticket_id)
+           LIMIT 1)
 ), per_unit AS (
   SELECT a.unit_code,
          count(*)::int AS dispatched,
