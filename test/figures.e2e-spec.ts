@@ -98,8 +98,23 @@ describe('X-10 figures and the complete ledger on a constructed fortnight', () =
   }
 
   it('builds the fortnight: repeat calls, late dispatches, a revoked late ticket, rework, a direct answer, a merge', async () => {
-    // Monday 2026-12-07, 09:00-09:06.
     const sole = (unit: string) => [{ unit, role: 'sole' }];
+    // November: O1 at branch2; O2, the same caller and matter three days later, is registered but
+    // only dispatched in December, so it counts there, received long before the period.
+    setClock('2026-11-20 09:00');
+    await register(
+      'O1',
+      'dispatcher1',
+      '13900000002',
+      { category: 'complaint', route: '30' },
+      { units: sole('branch2'), hours: 4 },
+    );
+    setClock('2026-11-23 09:00');
+    await register('O2', 'dispatcher1', '13900000002', { category: 'complaint', route: '30路' });
+
+    // Monday 2026-12-07, 09:00-09:06.
+    setClock('2026-12-07 09:00');
+    await dispatchNow('O2', sole('branch2'), 170); // due 12-14 11:00, after the figures are read
     await register(
       'R1',
       'dispatcher1',
@@ -211,18 +226,19 @@ describe('X-10 figures and the complete ledger on a constructed fortnight', () =
     expect(r.status).toBe(200);
     const by = Object.fromEntries(r.body.units.map((u: any) => [u.unitCode, u]));
     // branch2: R1-R4 closed an hour after dispatch, none reworked; R2 repeats R1 (same caller,
-    // complaint, route 5 = 5路, a day later); R3 is another route; R4 came 6 days after R2.
+    // complaint, route 5 = 5路, a day later); R3 is another route; R4 came 6 days after R2. O2
+    // (received in November, dispatched in December, still open within its deadline) repeats O1.
     expect(by.branch2).toMatchObject({
-      dispatched: 4,
-      handled: 4,
+      dispatched: 5,
+      handled: 5,
       closed: 4,
       closedOnTime: 4,
       closeDue: 4,
       onTimeCloseRate: 1,
       firstTimeClosed: 4,
       firstTimeCloseRate: 1,
-      repeatCalls: 1,
-      repeatRate: 0.25,
+      repeatCalls: 2,
+      repeatRate: 0.4,
       overdue: 0,
     });
     // branch1: M1 (lead) replied 11:00, sent back, closed 13:00 within its 15:00 deadline: on time,
@@ -358,8 +374,8 @@ describe('X-10 figures and the complete ledger on a constructed fortnight', () =
     const b2 = units.find((r) => r[1] === '第二分公司')!;
     expect(b2[uh.indexOf('按时办结率')]).toBe('100.0%');
     expect(b2[uh.indexOf('一次办结率')]).toBe('100.0%');
-    expect(b2[uh.indexOf('重复来电')]).toBe(1);
-    expect(b2[uh.indexOf('重复来电率')]).toBe('25.0%');
+    expect(b2[uh.indexOf('重复来电')]).toBe(2);
+    expect(b2[uh.indexOf('重复来电率')]).toBe('40.0%');
     const b1 = units.find((r) => r[1] === '第一分公司')!;
     expect(b1[uh.indexOf('按时办结率')]).toBe('25.0%');
     expect(b1[uh.indexOf('一次办结率')]).toBe('0.0%');

@@ -31,6 +31,19 @@ export interface LedgerRow {
   handledAt: string | null;
   reply: string | null;
   callerAnswer: string | null;
+  /** R-7: answered directly instead of by a unit's reply. */
+  directAnswer: boolean;
+  /** R-6c, R-6d: every unit's approved reply, in dispatch order. */
+  unitReplies: Array<{
+    unit: string;
+    role: string;
+    handler: string;
+    handledAt: string;
+    content: string;
+    callerAnswer: string;
+  }>;
+  /** X-6: the ticket this one was merged into. */
+  mergedInto: { id: string; number: string } | null;
   visitStatus: string | null;
   visitSolved: boolean | null;
   visitSatisfaction: string | null;
@@ -61,7 +74,26 @@ export interface UnitFigures {
   callsUnreachable: number;
   responsibleComplaints: number;
   untrueReplies: number;
+  closed: number;
+  closedOnTime: number;
+  closeDue: number;
+  onTimeCloseRate: number | null;
+  firstTimeClosed: number;
+  firstTimeCloseRate: number | null;
+  repeatCalls: number;
+  repeatRate: number | null;
   rank: number;
+}
+
+/** R-17: same-day dispatch, per initiator (userid) or for the office (userid null). */
+export interface DispatchFigures {
+  userid: string | null;
+  name: string | null;
+  due: number;
+  onTime: number;
+  late: number;
+  waiting: number;
+  lateRate: number | null;
 }
 
 export interface HotSpot {
@@ -105,6 +137,11 @@ export const loopApi = {
     request<{ routes: HotSpot[]; stops: HotSpot[]; categories: HotSpot[]; hours: HotSpot[]; threshold: number }>(
       'GET',
       `/api/stats/hotspots${toQuery({ from, to })}`,
+    ),
+  dispatch: (from: string, to: string) =>
+    request<{ total: DispatchFigures; dispatchers: DispatchFigures[] }>(
+      'GET',
+      `/api/stats/dispatch${toQuery({ from, to })}`,
     ),
   overview: (from: string, to: string) => request<Overview>('GET', `/api/stats/overview${toQuery({ from, to })}`),
 };

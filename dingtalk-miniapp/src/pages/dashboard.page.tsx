@@ -12,6 +12,7 @@ import {
   pct,
   shiftMonth,
   toQuery,
+  type DispatchFigures,
   type HotSpot,
   type Overview,
   type UnitFigures,
@@ -21,6 +22,7 @@ import { navigate } from '../router';
 interface Data {
   overview: Overview;
   units: UnitFigures[];
+  dispatch: { total: DispatchFigures; dispatchers: DispatchFigures[] };
   routes: HotSpot[];
   categories: HotSpot[];
   threshold: number;
@@ -36,14 +38,16 @@ export function DashboardPage() {
     setError(null);
     setData(null);
     try {
-      const [overview, units, hot] = await Promise.all([
+      const [overview, units, hot, dispatch] = await Promise.all([
         loopApi.overview(from, to),
         loopApi.units(from, to),
         loopApi.hotSpots(from, to),
+        loopApi.dispatch(from, to),
       ]);
       setData({
         overview,
         units: units.units,
+        dispatch,
         routes: hot.routes,
         categories: hot.categories,
         threshold: hot.threshold,
@@ -159,6 +163,9 @@ export function DashboardPage() {
                     <th>派单</th>
                     <th>按时签收率</th>
                     <th>按时回复率</th>
+                    <th>按时办结率</th>
+                    <th>一次办结率</th>
+                    <th>重复来电率</th>
                     <th>超期</th>
                     <th>退回</th>
                     <th>延期</th>
@@ -178,6 +185,12 @@ export function DashboardPage() {
                       <td>{u.dispatched}</td>
                       <td>{pct(u.acceptOnTimeRate)}</td>
                       <td>{pct(u.replyOnTimeRate)}</td>
+                      <td>{pct(u.onTimeCloseRate)}</td>
+                      <td>{pct(u.firstTimeCloseRate)}</td>
+                      <td>
+                        {pct(u.repeatRate)}
+                        {u.repeatCalls > 0 && `（${u.repeatCalls}）`}
+                      </td>
                       <td className={u.overdue ? 'bad' : ''}>{u.overdue}</td>
                       <td>{u.returnsApproved}</td>
                       <td>{u.extensionsApproved}</td>
@@ -191,7 +204,7 @@ export function DashboardPage() {
                   ))}
                   {data.units.length === 0 && (
                     <tr>
-                      <td colSpan={14}>本月没有派单</td>
+                      <td colSpan={17}>本月没有派单</td>
                     </tr>
                   )}
                 </tbody>
@@ -200,6 +213,36 @@ export function DashboardPage() {
             <p className="form-note">
               指标口径见 docs/kpi.md；排名按按时回复率、满意率、责任投诉与回复不实、超期依次比较。
             </p>
+          </section>
+          <section className="panel">
+            <h3>派单及时（当日收、当日转）</h3>
+            <div className="table-scroll">
+              <table className="figures" data-testid="dispatch-table">
+                <thead>
+                  <tr>
+                    <th>发起人</th>
+                    <th>应派单</th>
+                    <th>当日派出</th>
+                    <th>超时派单</th>
+                    <th>其中未派</th>
+                    <th>超时率</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {[...data.dispatch.dispatchers, data.dispatch.total].map((d) => (
+                    <tr key={d.userid ?? 'total'} className={d.userid ? '' : 'total'}>
+                      <td>{d.userid ? (d.name ?? d.userid) : '全部'}</td>
+                      <td>{d.due}</td>
+                      <td>{d.onTime}</td>
+                      <td className={d.late ? 'bad' : ''}>{d.late}</td>
+                      <td>{d.waiting}</td>
+                      <td>{pct(d.lateRate)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            <p className="form-note">按受理时间统计；首次派单晚于受理当个工作日下班（17:30）即为超时。</p>
           </section>
           <section className="panel">
             <h3>热点线路</h3>

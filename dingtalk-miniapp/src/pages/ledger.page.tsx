@@ -124,11 +124,30 @@ export function LedgerPage() {
                   <span>
                     {r.source} · {r.category} · 受理 {formatTime(r.receivedAt)}
                   </span>
-                  <span>承办：{r.units || '—'}</span>
+                  <span>承办：{r.units || (r.directAnswer ? '直接答复' : '—')}</span>
+                  {r.mergedInto && (
+                    <span className="ledger-merged" data-testid="ledger-merged">
+                      已并入 {r.mergedInto.number}
+                    </span>
+                  )}
                   {r.handler && (
                     <span>
-                      经办人 {r.handler}（{r.handlerUnit}）{r.handledAt ? ` · 办理 ${formatTime(r.handledAt)}` : ''}
+                      {r.directAnswer ? '直接答复 · ' : ''}经办人 {r.handler}（{r.handlerUnit}）
+                      {r.handledAt ? ` · 办理 ${formatTime(r.handledAt)}` : ''}
                     </span>
+                  )}
+                  {r.directAnswer && r.reply && <span data-testid="ledger-direct-answer">答复内容：{r.reply}</span>}
+                  {r.unitReplies.length > 1 ? (
+                    // R-6c, R-6d: each unit's reply, not only the one answering for the ticket.
+                    <span className="ledger-unit-replies" data-testid="ledger-unit-replies">
+                      {r.unitReplies.map((u) => (
+                        <span key={`${u.unit}-${u.role}`} className="ledger-unit-reply">
+                          {u.unit}（{u.role}）{u.handler} {formatTime(u.handledAt)}：{u.content}
+                        </span>
+                      ))}
+                    </span>
+                  ) : (
+                    r.reply && !r.directAnswer && <span>办理结果：{r.reply}</span>
                   )}
                   {r.callerAnswer && <span>答复：{r.callerAnswer}</span>}
                   <span>

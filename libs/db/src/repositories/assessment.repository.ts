@@ -94,7 +94,7 @@ export interface Overview {
 const PERIOD_ASSIGNMENTS_SQL = `
   SELECT a.id, a.ticket_id, a.unit_code, a.role, a.status, a.accepted_at, a.accept_deadline, a.reply_deadline,
          a.rework_count, a.first_approved_at, a.final_approved_at, t.status AS ticket_status, t.received_at,
-         t.caller_phone_hash, COALESCE(v.previous_deadline, a.reply_deadline) AS judged_deadline,
+         t.caller_phone_hash, t.category_code, t.route, COALESCE(v.previous_deadline, a.reply_deadline) AS judged_deadline,
          -- Issue 15: a revoked ticket's assignments are judged at the revoke, not at now.
          CASE WHEN t.status = 'revoked' THEN ${revokedAtSql('t')} ELSE $3::timestamptz END AS judged_at
     FROM assignments a
@@ -121,16 +121,29 @@ WITH p AS (${PERIOD_ASSIGNMENTS_SQL}
       OR (p.status = 'cancelled' AND COALESCE(p.first_approved_at, p.judged_at) > p.judged_deadline)
 ), repeats AS (
   -- X-10 repeat calls: the caller (keyed phone hash, never the number) called about the same
-  -- matter (same category and same route, or both without one) within $4 days before.
+  -- matter (same category and same route, or both without one) within $4 days before. One
+  -- window over the tickets received from $1 - 2 × window on answers exactly for every ticket
+  -- received from $1 - window on; the rare older tickets dispatched in the period (a late
+  -- re-dispatch) are looked up one by one on the caller hash index.
   SELECT x.id FROM (
     SELECT t.id, t.received_at,
            lag(t.received_at) OVER (PARTITION BY t.caller_phone_hash, t.category_code, ${routeKeySql('t')}
                                     ORDER BY t.received_at, t.id) AS previous_at
       FROM tickets t
      WHERE t.caller_phone_hash IS NOT NULL AND t.status <> 'revoked'
-       AND t.received_at >= (SELECT min(a.received_at) FROM a WHERE a.caller_phone_hash IS NOT NULL) - $4 * interval '1 day'
-       AND t.received_at < $2) x
+       AND t.received_at >= $1::timestamptz - 2 * $4 * interval '1 day' AND t.received_at < $2) x
    WHERE x.previous_at >= x.received_at - $4 * interval '1 day'
+  UNION
+  SELECT a.ticket_id FROM a
+   WHERE a.received_at < $1::timestamptz - $4 * interval '1 day' AND a.caller_phone_hash IS NOT NULL
+     -- A scalar subquery with LIMIT 1, not EXISTS: the planner would hash every ticket for a
+     -- semi-join it cannot estimate; these rows are rare, so one index probe each.
+     AND (SELECT true FROM tickets e
+           WHERE e.caller_phone_hash = a.caller_phone_hash AND e.status <> 'revoked'
+             AND e.category_code = a.category_code AND ${routeKeySql('e')} = ${routeKeySql('a')}
+             AND e.received_at >= a.received_at - $4 * interval '1 day'
+             AND (e.received_at, e.id) < (a.received_at, a.ticket_id)
+           LIMIT 1)
 ), per_unit AS (
   SELECT a.unit_code,
          count(*)::int AS dispatched,
@@ -149,14 +162,19 @@ WITH p AS (${PERIOD_ASSIGNMENTS_SQL}
          count(*) FILTER (WHERE a.counted AND COALESCE(a.final_approved_at, a.judged_at) > a.reply_deadline)::int
            AS closed_late,
          count(*) FILTER (WHERE ${closedSql('a')} AND a.rework_count = 0)::int AS first_time_closed,
-         count(*) FILTER (WHERE a.counted AND rp.id IS NOT NULL)::int AS repeat_calls
-    FROM a LEFT JOIN repeats rp ON rp.id = a.ticket_id
+         count(*) FILTER (WHERE a.counted AND rp.id IS NOT NULL)::int AS repeat_calls,
+         COALESCE(sum(rr.n), 0)::int AS return_requests,
+         COALESCE(sum(er.n), 0)::int AS extension_requests,
+         COALESCE(sum(er.approved), 0)::int AS extensions_approved,
+         COALESCE(sum(uf.n), 0)::int AS untrue_replies
+    FROM a
+    LEFT JOIN repeats rp ON rp.id = a.ticket_id
+    -- Requests and flags per assignment, joined in the same pass (small tables, hashed once).
+    LEFT JOIN (SELECT assignment_id, count(*) AS n FROM return_requests GROUP BY 1) rr ON rr.assignment_id = a.id
+    LEFT JOIN (SELECT assignment_id, count(*) AS n, count(*) FILTER (WHERE decision = 'approved') AS approved
+                 FROM extension_requests GROUP BY 1) er ON er.assignment_id = a.id
+    LEFT JOIN (SELECT assignment_id, count(*) AS n FROM untrue_reply_flags GROUP BY 1) uf ON uf.assignment_id = a.id
    GROUP BY a.unit_code
-), returns AS (
-  SELECT a.unit_code, count(*)::int AS requested FROM return_requests rr JOIN a ON a.id = rr.assignment_id GROUP BY 1
-), extensions AS (
-  SELECT a.unit_code, count(*)::int AS requested, count(*) FILTER (WHERE er.decision = 'approved')::int AS approved
-    FROM extension_requests er JOIN a ON a.id = er.assignment_id GROUP BY 1
 ), calls AS (
   -- X-5: each call counts for the units that answered for the ticket (sole or lead, handled).
   SELECT a.unit_code,
@@ -172,17 +190,13 @@ WITH p AS (${PERIOD_ASSIGNMENTS_SQL}
    WHERE t.responsibility = 'at_fault'
      AND EXISTS (SELECT 1 FROM a WHERE a.ticket_id = t.id AND a.unit_code = t.responsible_unit)
    GROUP BY 1
-), untrue AS (
-  SELECT a.unit_code, count(*)::int AS n FROM untrue_reply_flags f JOIN a ON a.id = f.assignment_id GROUP BY 1
 ), figures AS (
   SELECT p.*, u.name AS unit_name,
          p.closed_on_time + p.closed_late AS close_due,
-         COALESCE(rt.requested, 0) AS return_requests,
-         COALESCE(ex.requested, 0) AS extension_requests, COALESCE(ex.approved, 0) AS extensions_approved,
          COALESCE(c.reached, 0) AS calls_reached, COALESCE(c.solved, 0) AS calls_solved,
          COALESCE(c.satisfied, 0) AS calls_satisfied, COALESCE(c.unreachable, 0) AS calls_unreachable,
          COALESCE(c.visit_rework, 0) AS visit_rework,
-         COALESCE(rs.n, 0) AS responsible_complaints, COALESCE(ut.n, 0) AS untrue_replies,
+         COALESCE(rs.n, 0) AS responsible_complaints,
          p.accepted_on_time::float8 / NULLIF(p.handled, 0) AS accept_on_time_rate,
          p.replied_on_time::float8 / NULLIF(p.due, 0) AS reply_on_time_rate,
          p.overdue::float8 / NULLIF(p.due, 0) AS overdue_rate,
@@ -194,11 +208,8 @@ WITH p AS (${PERIOD_ASSIGNMENTS_SQL}
          COALESCE(c.solved, 0)::float8 / NULLIF(c.reached, 0) AS solved_rate,
          COALESCE(c.satisfied, 0)::float8 / NULLIF(c.reached, 0) AS satisfied_rate
     FROM per_unit p JOIN units u ON u.code = p.unit_code
-    LEFT JOIN returns rt ON rt.unit_code = p.unit_code
-    LEFT JOIN extensions ex ON ex.unit_code = p.unit_code
     LEFT JOIN calls c ON c.unit_code = p.unit_code
     LEFT JOIN responsible rs ON rs.unit_code = p.unit_code
-    LEFT JOIN untrue ut ON ut.unit_code = p.unit_code
 )
 SELECT f.*,
        -- The ranking (docs/kpi.md): on-time replies, then satisfaction, then fewer responsible
@@ -237,6 +248,9 @@ const HOT_SPOT_LIMIT = 10;
 
 @Injectable()
 export class AssessmentRepository {
+  /** The statement itself, for the benchmark's EXPLAIN (bench/unit-figures.ts). */
+  static readonly unitFiguresSql = UNIT_FIGURES_SQL;
+
   constructor(private readonly ds: DataSource) {}
 
   /**
