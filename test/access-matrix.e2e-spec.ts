@@ -414,6 +414,10 @@ Object.assign(MATRIX, {
     expect: only(STATS_READERS),
     request: () => ({ method: 'GET', url: `/api/stats/units?${PERIOD}` }),
   },
+  'GET /api/stats/dispatch': {
+    expect: only(STATS_READERS),
+    request: () => ({ method: 'GET', url: `/api/stats/dispatch?${PERIOD}` }),
+  },
   'GET /api/stats/hotspots': {
     expect: only(STATS_READERS),
     request: () => ({ method: 'GET', url: `/api/stats/hotspots?${PERIOD}` }),
