@@ -41,10 +41,13 @@ describe('bad input never breaks the API', () => {
     await sim.close();
   });
 
-  /** A digest of every table's content (the test database is small). */
+  /**
+   * A digest of every table's content (the test database is small), except the sign-in rate
+   * limiter's counters: a refused sign-in attempt must be counted (issue 17.3), that is its job.
+   */
   async function digest(): Promise<string> {
     const { rows: tables } = await pg.query<{ tablename: string }>(
-      `SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`,
+      `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'rate_limit_hits' ORDER BY 1`,
     );
     const parts = tables.map(
       ({ tablename }) =>
@@ -134,5 +137,5 @@ describe('bad input never breaks the API', () => {
       }
     }
     expect(problems).toEqual([]);
-  });
+  }, 240_000); // every route × samples, with a database digest around each write: a guard, not a speed test
 });

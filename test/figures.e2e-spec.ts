@@ -70,7 +70,7 @@ describe('X-10 figures and the complete ledger on a constructed fortnight', () =
   ) {
     const ticket = await api.createTicket(by, {
       subject: `${key} 测试工单`,
-      caller: { name: '来电人', phone, address: '人民路1号' },
+      caller: { name: '王五', phone, address: '人民路1号' },
       ...overrides,
     });
     ids[key] = ticket.id;
