@@ -1,13 +1,15 @@
 // Property tests: random action sequences by random people of the demo organisation, with
 // mostly valid inputs, checking the invariants of the workflow after every step.
 import fc from 'fast-check';
-import { allowedActions, decide, isActive, phaseOf, todosOf, TRANSITIONS } from './workflow.machine';
+import { allowedActions, decide, isActive, phaseOf, todosOf, TRANSITIONS, workOf } from './workflow.machine';
 import {
   ACTIONS,
   type ActionName,
   type AssignmentRole,
   type AssignmentState,
   type AssignmentStatus,
+  type Actor,
+  type Audience,
   type TicketState,
   type TimelineEvent,
 } from './workflow.types';
@@ -44,6 +46,23 @@ const runArb = fc.record({
   category: fc.constantFrom(...CATEGORIES),
   steps: fc.array(stepArb, { minLength: 1, maxLength: 60, size: 'max' }),
 });
+
+/** The actions a unit or a review step waits for: whoever may take them has a work item. */
+const WAITED_ON: readonly ActionName[] = ['accept', 'submit_reply', 'approve_reply', 'pass_review', 'report_upstream'];
+
+/** Whether a person is one of an audience (work item holders, to-do and notice audiences). */
+function holds(actor: Actor, to: Audience): boolean {
+  switch (to.kind) {
+    case 'unit_receivers':
+      return actor.roles.includes('receiver') && actor.unitCodes.includes(to.unitCode);
+    case 'unit_leaders':
+      return actor.roles.includes('unit_leader') && actor.unitCodes.includes(to.unitCode);
+    case 'person':
+      return actor.userid === to.userid;
+    case 'role':
+      return actor.roles.includes(to.role);
+  }
+}
 
 function active(t: TicketState): AssignmentState[] {
   return t.assignments.filter(isActive);
@@ -305,6 +324,31 @@ describe('random action sequences', () => {
           if (state.status === 'closed' || state.status === 'revoked') expect([...open]).toEqual([]);
           if (state.status === 'follow_up') expect([...open]).toEqual([`${state.id}:follow_up`]);
           if (extra.length > 0) expect(['registered', 'in_progress']).toContain(state.status);
+
+          // Issue 14: one answer to "who acts now". Every holder of an open work item (the inbox)
+          // may take its action now (the buttons), and whoever may take a unit's or a review
+          // step's action holds a work item for it.
+          const work = workOf(state);
+          const misfits: unknown[] = [];
+          for (const person of PEOPLE) {
+            const allowed = allowedActions(state, ORG[person], now);
+            for (const item of work) {
+              // R-6d: a lead unit's reply work stays in its inbox while it waits for the co units.
+              const leadWaits =
+                active(state).some((a) => a.unitCode === item.unitCode && a.role === 'lead') &&
+                active(state).some((a) => a.role === 'co' && a.status !== 'replied');
+              if (item.holders.some((h) => holds(ORG[person], h)) && !allowed.includes(item.action) && !leadWaits) {
+                misfits.push({ person, item: item.key, action: item.action, allowed });
+              }
+            }
+            for (const action of allowed.filter((a) => WAITED_ON.includes(a))) {
+              const held = work.some((i) => i.action === action && i.holders.some((h) => holds(ORG[person], h)));
+              if (!held) misfits.push({ person, action, missing: 'no work item' });
+            }
+          }
+          expect(misfits).toEqual([]);
+          // The to-dos are the work items that wait on someone.
+          expect(todosOf(state).map((t) => t.key)).toEqual(work.filter((i) => i.todo).map((i) => i.key));
         }
         void closedDirectly;
       }),

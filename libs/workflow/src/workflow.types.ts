@@ -338,11 +338,106 @@ export interface Refusal {
   field?: string;
 }
 
+/**
+ * What a decision changed, as facts the repository persists one statement per kind (nothing
+ * diffs the state before and after). Ordered as they happened.
+ */
+export type Change =
+  | { kind: 'assignment.dispatched'; assignment: AssignmentState; seq: number }
+  | { kind: 'assignment.accepted'; assignmentId: string; status: AssignmentStatus; by: string; at: Date }
+  | { kind: 'assignment.moved'; assignmentId: string; status: AssignmentStatus }
+  | { kind: 'assignment.returned'; assignmentId: string }
+  | { kind: 'assignment.cancelled'; assignmentId: string }
+  /** Back to accepted for rework (reworkCount + 1); a follow-up call also gives a new deadline (X-5). */
+  | {
+      kind: 'assignment.reworked';
+      assignmentId: string;
+      reworkCount: number;
+      previousDeadline: Date;
+      newDeadline?: Date;
+    }
+  /** X-4: an approved extension moved the deadline. */
+  | {
+      kind: 'assignment.extended';
+      assignmentId: string;
+      previousDeadline: Date;
+      replyDeadline: Date;
+      extensionCount: number;
+      days: number;
+    }
+  | { kind: 'reply.submitted'; assignmentId: string; reply: Reply }
+  | { kind: 'reply.approved'; assignmentId: string; by: string; at: Date }
+  | { kind: 'reply.rejected'; assignmentId: string }
+  | { kind: 'reply.sent_back'; assignmentId: string }
+  | { kind: 'return.requested'; assignmentId: string; request: ReturnRequest }
+  /** `withdrawn`: the assignment ended another way (revoked, cancelled) with the request pending. */
+  | { kind: 'return.decided'; assignmentId: string; decision: 'approved' | 'rejected' | 'withdrawn'; by: string }
+  | { kind: 'extension.requested'; assignmentId: string; request: ExtensionRequest; previousDeadline: Date }
+  /** `withdrawn` (by nobody): the request lapsed with its assignment's work. */
+  | {
+      kind: 'extension.decided';
+      assignmentId: string;
+      decision: 'approved' | 'rejected' | 'withdrawn';
+      by: string | null;
+    }
+  /** X-5: one follow-up call; `visit` is the round's state after it. */
+  | {
+      kind: 'visit.recorded';
+      round: number;
+      outcome: VisitOutcome;
+      solved: boolean | null;
+      satisfaction: Satisfaction | null;
+      unitAtFault: string | null;
+      visitStatus: VisitStatus;
+      visit: VisitState;
+      /** The re-opened unit's assignment and the deadline it had (X-5 rework). */
+      reworkAssignmentId: string | null;
+      previousDeadline: Date | null;
+      /** The ticket stays closed (no rework): its call-back queue entry stays. */
+      stillClosed: boolean;
+    }
+  /** R-16, X-8: the at-fault decision; at fault carries the case file. */
+  | {
+      kind: 'responsibility.decided';
+      atFault: boolean;
+      basis: string;
+      responsibleUnit: string | null;
+      caseFile: CaseFileInput | null;
+    };
+
+export type ChangeKind = Change['kind'];
+
+/**
+ * One piece of open work (the single answer to "who acts now", see workOf): who may act on it
+ * (the inbox), who is waited on (the DingTalk to-do, when it has one) and until when.
+ */
+export interface WorkItem {
+  /** Stable per ticket, e.g. `{ticket}:{unit}:accept`; the to-do's key. */
+  key: string;
+  action: ActionName;
+  unitCode?: string;
+  /** Everyone who may take the action now (each sees it in the inbox). */
+  holders: Audience[];
+  /** Who is waited on: the DingTalk to-do's audience; null when the work has no to-do. */
+  todo: Audience | null;
+  /** The to-do's due time (an assignment's reply deadline); review steps get theirs from the policy. */
+  dueAt?: Date;
+  /**
+   * The inbox's deadline: a time (with when the time started, for the light), the review step's
+   * deadline from the time-limit policy (`step`, X-1), or none.
+   */
+  deadline: { kind: 'at'; at: Date; startedAt: Date | null } | { kind: 'step' } | { kind: 'none' };
+}
+
 export interface Decision {
   ok: true;
   state: TicketState;
   events: TimelineEvent[];
   effects: Effect[];
+  /** What changed, for the repository (one statement per kind). */
+  changes: Change[];
+  /** Who acts now on the new state (workOf): stored with the decision, read by the inbox. */
+  work: WorkItem[];
 }
 
 export type DecideResult = Decision | Refusal;

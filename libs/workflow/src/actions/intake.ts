@@ -1,0 +1,235 @@
+// Intake (R-6, R-7, R-9b, X-6): the ops department dispatches a registered ticket to units,
+// answers it at once, revokes a mis-dispatch, or merges a repeated matter into an open ticket.
+import type { AssignmentRole, AssignmentState } from '../workflow.types';
+import { unitLabel } from '../workflow.labels';
+import {
+  OPS_DEPARTMENT,
+  REVIEW_STEPS,
+  activeAssignments,
+  activeFor,
+  cancelActive,
+  change,
+  copyDate,
+  defineAction,
+  initiatorOf,
+  isText,
+  isValidDate,
+  iso,
+  notice,
+  receivers,
+  refuse,
+  requireText,
+  type Check,
+  type Loose,
+} from './kit';
+import type { Refusal } from '../workflow.types';
+
+const ASSIGNMENT_ROLES: readonly AssignmentRole[] = ['sole', 'lead', 'co'];
+
+function validateDispatch({ ticket, input, now, ctx }: Check): Refusal | null {
+  const list = input.assignments;
+  if (!Array.isArray(list) || list.length === 0) {
+    return refuse('VALIDATION', '请至少选择一个承办单位。', 'assignments');
+  }
+  const seen = new Set<string>();
+  const roles: AssignmentRole[] = activeAssignments(ticket).map((a) => a.role);
+  for (let i = 0; i < list.length; i++) {
+    const item = (list[i] ?? {}) as Loose;
+    const unit = item.unit;
+    if (!isText(unit)) return refuse('VALIDATION', '请选择承办单位。', `assignments[${i}].unit`);
+    if (seen.has(unit)) {
+      return refuse('VALIDATION', `${unitLabel(ctx, unit)}选了两次，每个单位只能选一次。`, `assignments[${i}].unit`);
+    }
+    seen.add(unit);
+    if (activeFor(ticket, unit)) {
+      return refuse('INVALID_STATE', `${unitLabel(ctx, unit)}已在办理本工单，不能重复派单。`, `assignments[${i}].unit`);
+    }
+    const role = item.role as AssignmentRole;
+    if (!ASSIGNMENT_ROLES.includes(role)) {
+      return refuse('VALIDATION', '承办方式须为独办、主办或会办。', `assignments[${i}].role`);
+    }
+    roles.push(role);
+    const deadline = item.replyDeadline;
+    if (!isValidDate(deadline) || deadline.getTime() <= now.getTime()) {
+      return refuse('VALIDATION', '最晚回复时间须晚于现在。', `assignments[${i}].replyDeadline`);
+    }
+  }
+  // R-6c / R-6d: the resulting active set is either all sole, or exactly one lead with co units.
+  const sole = roles.filter((r) => r === 'sole').length;
+  const lead = roles.filter((r) => r === 'lead').length;
+  const co = roles.filter((r) => r === 'co').length;
+  if (sole > 0 && lead + co > 0) {
+    return refuse('VALIDATION', '独办单位不能与主办、会办单位一起派单（R-6c、R-6d）。', 'assignments');
+  }
+  if (sole === 0 && (lead !== 1 || co < 1)) {
+    return refuse('VALIDATION', '主办会办派单须有且只有一个主办单位，并至少有一个会办单位（R-6d）。', 'assignments');
+  }
+  return null;
+}
+
+export const dispatch = defineAction({
+  action: 'dispatch',
+  rows: [
+    {
+      requirement: 'R-6, R-12',
+      from: ['registered', 'in_progress'],
+      who: OPS_DEPARTMENT,
+      scope: 'none',
+      guards: [],
+      to: ['in_progress'],
+      note: 'adds pending_accept assignments; the active set stays all sole (R-6c) or one lead + co units (R-6d)',
+    },
+  ],
+  validate: validateDispatch,
+  apply: (w, input) => {
+    const { next, actor, now } = w;
+    const added = input.assignments!.map((x): AssignmentState => ({
+      id: w.newId(),
+      unitCode: x.unit,
+      role: x.role,
+      status: 'pending_accept',
+      dispatchedAt: copyDate(now),
+      dispatchedBy: actor.userid,
+      replyDeadline: copyDate(x.replyDeadline),
+      reworkCount: 0,
+      extensionCount: 0,
+    }));
+    for (const a of added) {
+      next.assignments.push(a);
+      change(w, { kind: 'assignment.dispatched', assignment: a, seq: next.assignments.length - 1 });
+    }
+    next.status = 'in_progress';
+    next.step = null;
+    for (const a of added) notice(w, 'new_assignment', receivers(a.unitCode), a.unitCode);
+    w.data = {
+      assignments: added.map((a) => ({ unit: a.unitCode, role: a.role, replyDeadline: iso(a.replyDeadline) })),
+    };
+  },
+  work: [
+    {
+      // The ticket waits to be dispatched (again): the initiator does it (inbox only; no to-do).
+      scope: 'ticket',
+      item: (t) =>
+        t.status !== 'registered'
+          ? null
+          : {
+              key: `${t.id}:dispatch`,
+              action: 'dispatch',
+              holders: [initiatorOf(t)],
+              todo: null,
+              deadline: { kind: 'none' },
+            },
+    },
+  ],
+  sideEffects: [{ from: 'new', to: 'pending_accept', which: 'each dispatched unit' }],
+});
+
+const ACTIVE_STATUSES = ['pending_accept', 'accepted', 'awaiting_leader', 'replied', 'return_requested'] as const;
+
+export const answerDirectly = defineAction({
+  action: 'answer_directly',
+  rows: [
+    {
+      requirement: 'R-6a, R-7',
+      from: ['registered'],
+      categories: ['consultation', 'lost_item'],
+      who: ['dispatcher'],
+      scope: 'none',
+      guards: [],
+      to: ['closed'],
+      note: 'the dispatcher answers at once; directAnswer is set',
+    },
+    {
+      requirement: 'R-7',
+      from: ['in_progress'],
+      categories: ['lost_item'],
+      who: ['unit_receiver'],
+      scope: 'own',
+      assignmentFrom: ['pending_accept', 'accepted'],
+      assignmentTo: ['replied'],
+      guards: [],
+      to: ['closed'],
+      note: 'the branch answers a lost item directly; other active assignments are cancelled',
+    },
+  ],
+  validate: ({ input }) => requireText(input, 'answer', '答复内容'),
+  apply: (w, input) => {
+    // R-7: direct handling; the answering branch's assignment counts as replied.
+    const target = w.target;
+    if (target) {
+      target.status = 'replied';
+      if (!target.acceptedAt) {
+        target.acceptedBy = w.actor.userid;
+        target.acceptedAt = copyDate(w.now);
+      }
+      change(w, {
+        kind: 'assignment.accepted',
+        assignmentId: target.id,
+        status: 'replied',
+        by: target.acceptedBy!,
+        at: target.acceptedAt!,
+      });
+    }
+    const cancelled = cancelActive(w, target);
+    w.next.status = 'closed';
+    w.next.step = null;
+    w.next.directAnswer = input.answer!;
+    w.comment = input.answer!;
+    w.data = { cancelledUnits: cancelled };
+  },
+  sideEffects: [{ from: ACTIVE_STATUSES, to: 'cancelled', which: 'every other active assignment' }],
+});
+
+export const revoke = defineAction({
+  action: 'revoke',
+  rows: [
+    {
+      requirement: 'R-9b',
+      from: ['registered', 'in_progress', ...REVIEW_STEPS],
+      who: OPS_DEPARTMENT,
+      scope: 'none',
+      guards: [],
+      to: ['revoked'],
+      note: 'every active assignment is cancelled and every open to-do is done',
+    },
+  ],
+  validate: ({ input }) => requireText(input, 'reason', '撤销理由'),
+  apply: (w, input) => {
+    // R-9b: a mis-dispatched ticket is revoked; its assignments end.
+    const cancelled = cancelActive(w);
+    w.next.status = 'revoked';
+    w.next.step = null;
+    w.comment = input.reason!;
+    w.data = { cancelledUnits: cancelled };
+  },
+  sideEffects: [{ from: ACTIVE_STATUSES, to: 'cancelled', which: 'every active assignment' }],
+});
+
+export const merge = defineAction({
+  action: 'merge',
+  rows: [
+    {
+      requirement: 'X-6',
+      from: ['registered'],
+      who: ['dispatcher'],
+      scope: 'none',
+      guards: [],
+      to: ['closed'],
+      note: '并单: the matter joins an open ticket (input.into), whose answer its caller gets; this one closes',
+    },
+  ],
+  validate: ({ ticket, input }) => {
+    const missing = requireText(input, 'into', '要并入的工单');
+    if (missing) return missing;
+    return input.into === ticket.id ? refuse('VALIDATION', '工单不能并入自身。', 'into') : null;
+  },
+  apply: (w, input) => {
+    // X-6: the caller joins the open ticket and is answered with it; this matter ends here.
+    const cancelled = cancelActive(w);
+    w.next.status = 'closed';
+    w.next.step = null;
+    w.next.mergedInto = input.into!;
+    w.comment = typeof input.comment === 'string' && input.comment.trim() ? input.comment : undefined;
+    w.data = { into: input.into, cancelledUnits: cancelled };
+  },
+});

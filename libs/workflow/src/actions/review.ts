@@ -1,0 +1,320 @@
+// Review (R-8): after the units have replied, the chain's review steps, send-back for rework,
+// the upstream report of chain B, and the follow-up of R-14(3) until the matter is resolved.
+import type { Audience, Chain, ReviewStep, TicketState } from '../workflow.types';
+import { unitList, unitLabel } from '../workflow.labels';
+import {
+  CHAIN_STEPS,
+  OPS_DEPARTMENT,
+  activeAssignments,
+  activeFor,
+  defineAction,
+  initiatorOf,
+  isRefusal,
+  notice,
+  receivers,
+  refuse,
+  requireText,
+  rework,
+  type Check,
+  type Guard,
+  type Loose,
+  type TicketWorkDecl,
+  type Work,
+} from './kit';
+import type { DecideContext, Refusal } from '../workflow.types';
+
+/**
+ * R-14(3): categories that may stay under follow-up after closing. The regulation names
+ * reports (举报) and accidents (事故); accidents arrive as complaints or help requests.
+ */
+export const FOLLOW_UP_CATEGORIES: readonly string[] = ['report', 'complaint', 'help'];
+
+/** Who acts at a review step (R-8): the initiator, the ops head or the office reviewer. */
+export function reviewStepAudience(step: ReviewStep, initiator: string): Audience {
+  switch (step) {
+    case 'initiator_review':
+    case 'upstream_report':
+      return { kind: 'person', userid: initiator };
+    case 'ops_review':
+      return { kind: 'role', role: 'ops_head' };
+    case 'office_review':
+      return { kind: 'role', role: 'office_reviewer' };
+  }
+}
+
+function nextReviewStep(chain: Chain, step: ReviewStep): ReviewStep | null {
+  const steps = CHAIN_STEPS[chain] ?? CHAIN_STEPS.A;
+  const i = steps.indexOf(step);
+  return i >= 0 && i + 1 < steps.length ? steps[i + 1] : null;
+}
+
+/** The ticket enters a review step; whoever acts there is told. */
+export function enterReview(w: Work, step: ReviewStep): void {
+  w.next.status = 'in_review';
+  w.next.step = step;
+  notice(w, 'review_step', reviewStepAudience(step, w.next.initiator));
+}
+
+/** CLOSE (R-14): closed, or follow_up for a report/complaint/help found true (R-14(3)). */
+function close(w: Work, input: Loose): void {
+  const followUp = input.followUp === true;
+  w.next.status = followUp ? 'follow_up' : 'closed';
+  w.next.step = null;
+  for (const a of activeAssignments(w.next)) notice(w, 'closed', receivers(a.unitCode), a.unitCode);
+  w.data = { followUp };
+}
+
+export const responsibleRepliesApproved: Guard = {
+  name: 'responsible_replies_approved',
+  rule: 'R-10, R-14',
+  describe: 'every active sole or lead assignment is replied with a leader-approved reply',
+  check: ({ ticket, ctx }) => {
+    const responsible = activeAssignments(ticket).filter((x) => x.role !== 'co');
+    const missing = responsible.filter((x) => x.status !== 'replied' || !x.reply?.approvedAt);
+    if (responsible.length > 0 && missing.length === 0) return null;
+    return `还不能办结：每个负责答复的承办单位都须有经领导审批的回复（R-10、R-14）${
+      missing.length
+        ? `，尚缺：${unitList(
+            ctx,
+            missing.map((x) => x.unitCode),
+          )}`
+        : ''
+    }。`;
+  },
+};
+
+function validateFollowUp({ ticket, passed, input }: Check): Refusal | null {
+  if (input.followUp !== true) return null;
+  if (!passed.row.to.includes('closed')) return refuse('VALIDATION', '只有在办结这一步才能选择继续跟踪。', 'followUp');
+  if (!FOLLOW_UP_CATEGORIES.includes(ticket.category)) {
+    return refuse('VALIDATION', '只有举报、投诉和求助类工单可以在办结后继续跟踪（R-14）。', 'followUp');
+  }
+  return null;
+}
+
+/** The review step's work: the step's holder acts before the step's deadline (X-1, from the policy). */
+const reviewWork: TicketWorkDecl = {
+  doc: {
+    key: '{ticket}:review:{step}',
+    action: 'pass_review',
+    to: 'initiator / ops head / office reviewer / initiator (report_upstream)',
+    due: '—',
+    openWhile: 'ticket in_review at that step',
+  },
+  scope: 'ticket',
+  item: (t: TicketState) => {
+    if (t.status !== 'in_review' || !t.step) return null;
+    const to = reviewStepAudience(t.step, t.initiator);
+    return {
+      key: `${t.id}:review:${t.step}`,
+      action: t.step === 'upstream_report' ? 'report_upstream' : 'pass_review',
+      holders: [to],
+      todo: to,
+      deadline: { kind: 'step' },
+    };
+  },
+};
+
+export const passReview = defineAction({
+  action: 'pass_review',
+  rows: [
+    {
+      requirement: 'R-8',
+      from: ['initiator_review'],
+      who: ['initiator'],
+      scope: 'none',
+      guards: [],
+      to: ['ops_review'],
+      note: 'the initiator checks the reply',
+    },
+    {
+      requirement: 'R-8, R-14',
+      from: ['ops_review'],
+      chains: ['A', 'direct'],
+      who: ['ops_head'],
+      scope: 'none',
+      guards: [responsibleRepliesApproved],
+      to: ['closed', 'follow_up'],
+      note: 'chain A closes; with followUp (report/complaint/help) it stays under follow-up (R-14(3))',
+    },
+    {
+      requirement: 'R-8, R-4',
+      from: ['ops_review'],
+      chains: ['B'],
+      who: ['ops_head'],
+      scope: 'none',
+      guards: [],
+      to: ['office_review'],
+      note: 'chain B goes on to the office',
+    },
+    {
+      requirement: 'R-8, R-4',
+      from: ['office_review'],
+      who: ['office_reviewer'],
+      scope: 'none',
+      guards: [],
+      to: ['upstream_report'],
+      note: 'the office checks the wording; the initiator then reports upstream',
+    },
+  ],
+  validate: validateFollowUp,
+  apply: (w, input) => {
+    const following = nextReviewStep(w.next.chain, w.next.step!);
+    if (following) enterReview(w, following);
+    else close(w, input);
+  },
+  work: [reviewWork],
+});
+
+/** send_back: which assignments go back (default: the replies under review that answer for the ticket). */
+function sendBackUnits(ticket: TicketState, input: Loose, ctx: DecideContext): string[] | Refusal {
+  const active = activeAssignments(ticket);
+  const replied = active.filter((a) => a.status === 'replied');
+  let units: string[];
+  if (input.units === undefined || input.units === null) {
+    units = replied.filter((a) => a.role !== 'co').map((a) => a.unitCode);
+  } else {
+    if (!Array.isArray(input.units) || input.units.length === 0) {
+      return refuse('VALIDATION', '请至少选择一个退回重办的单位，或不选（退回负责答复的单位）。', 'units');
+    }
+    units = [];
+    for (const u of input.units) {
+      if (!replied.some((a) => a.unitCode === u)) {
+        return refuse('VALIDATION', `${unitLabel(ctx, String(u))}没有待审核的回复。`, 'units');
+      }
+      if (!units.includes(u as string)) units.push(u as string);
+    }
+    // R-6d: the lead's reply is built on the co replies, so reworking a co reworks the lead.
+    const lead = replied.find((a) => a.role === 'lead');
+    const hasCo = units.some((u) => active.find((a) => a.unitCode === u)?.role === 'co');
+    if (hasCo && lead && !units.includes(lead.unitCode)) units.push(lead.unitCode);
+  }
+  if (units.length === 0) return refuse('VALIDATION', '没有待审核的回复。', 'units');
+  return units;
+}
+
+export const sendBack = defineAction({
+  action: 'send_back',
+  rows: [
+    {
+      requirement: 'R-8, R-14',
+      from: ['initiator_review', 'upstream_report'],
+      who: ['initiator'],
+      scope: 'none',
+      guards: [],
+      to: ['in_progress'],
+      note: 'rework: the replies go back to their units (accepted, reworkCount + 1); the deadline keeps running',
+    },
+    {
+      requirement: 'R-8, R-14',
+      from: ['ops_review'],
+      who: ['ops_head'],
+      scope: 'none',
+      guards: [],
+      to: ['in_progress'],
+      note: 'rework, as above',
+    },
+    {
+      requirement: 'R-8, R-14',
+      from: ['office_review'],
+      who: ['office_reviewer'],
+      scope: 'none',
+      guards: [],
+      to: ['in_progress'],
+      note: 'rework, as above',
+    },
+  ],
+  validate: ({ ticket, input, ctx }) => {
+    const missing = requireText(input, 'comment', '意见');
+    if (missing) return missing;
+    const units = sendBackUnits(ticket, input, ctx);
+    return isRefusal(units) ? units : null;
+  },
+  apply: (w, input) => {
+    // R-8, R-14: rework; the reply deadline keeps running.
+    const units = sendBackUnits(w.next, input, {}) as string[];
+    for (const u of units) {
+      rework(w, activeFor(w.next, u)!);
+      notice(w, 'rework', receivers(u), u);
+    }
+    w.next.status = 'in_progress';
+    w.next.step = null;
+    w.data = { units, step: w.before.step };
+  },
+  sideEffects: [{ from: ['replied'], to: 'accepted', which: 'each unit sent back (reworkCount + 1)' }],
+});
+
+export const reportUpstream = defineAction({
+  action: 'report_upstream',
+  rows: [
+    {
+      requirement: 'R-4, R-8',
+      from: ['upstream_report'],
+      who: ['initiator'],
+      scope: 'none',
+      guards: [responsibleRepliesApproved],
+      to: ['closed', 'follow_up'],
+      note: 'chain B closes; with followUp (report/complaint/help) it stays under follow-up (R-14(3))',
+    },
+  ],
+  validate: validateFollowUp,
+  apply: (w, input) => close(w, input),
+});
+
+export const recordFollowUp = defineAction({
+  action: 'record_follow_up',
+  rows: [
+    {
+      requirement: 'R-14',
+      from: ['follow_up'],
+      who: OPS_DEPARTMENT,
+      scope: 'none',
+      guards: [],
+      to: ['follow_up'],
+      note: 'a follow-up note (comment required)',
+    },
+  ],
+  validate: ({ input }) => requireText(input, 'comment', '意见'),
+  apply: () => undefined,
+});
+
+export const finishFollowUp = defineAction({
+  action: 'finish_follow_up',
+  rows: [
+    {
+      requirement: 'R-14',
+      from: ['follow_up'],
+      who: OPS_DEPARTMENT,
+      scope: 'none',
+      guards: [],
+      to: ['closed'],
+      note: 'the matter is fully resolved',
+    },
+  ],
+  apply: (w) => {
+    w.next.status = 'closed';
+    w.next.step = null;
+  },
+  work: [
+    {
+      doc: {
+        key: '{ticket}:follow_up',
+        action: 'finish_follow_up',
+        to: 'the initiator',
+        due: '—',
+        openWhile: 'ticket follow_up',
+      },
+      scope: 'ticket',
+      item: (t) =>
+        t.status !== 'follow_up'
+          ? null
+          : {
+              key: `${t.id}:follow_up`,
+              action: 'finish_follow_up',
+              holders: [initiatorOf(t), { kind: 'role', role: 'ops_head' }],
+              todo: initiatorOf(t),
+              deadline: { kind: 'none' },
+            },
+    },
+  ],
+});
