@@ -23,12 +23,15 @@ run(process.execPath, ['scripts/build-miniapp.mjs']);
 
 const dataDir = mkdtempSync(join(tmpdir(), 'hotline-browser-'));
 chmodSync(dataDir, 0o755);
-const [port, pgPort, simPort] = [await freePort(), await freePort(), await freePort()];
+const [port, pgPort, simPort, webPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
 const env = {
   ...process.env,
   // The tests sign in many people from one address: lift the sign-in rate limit for this instance.
   AUTH_RATE_LIMIT_PER_MINUTE: '10000',
   PORT: String(port),
+  // The tests open the pages from their static server (dist/ + /api forwarded here), as users
+  // open them behind a front proxy: links and JSAPI signatures are made for that address (17.7).
+  PUBLIC_URL: `http://127.0.0.1:${webPort}`,
   EMBEDDED_PG_PORT: String(pgPort),
   DINGTALK_SIM_PORT: String(simPort),
   DATA_DIR: dataDir,
@@ -61,6 +64,7 @@ try {
         HOTLINE_API_URL: api,
         DINGTALK_SIM_URL: `http://127.0.0.1:${simPort}`,
         CHROMIUM_PATH: CHROMIUM,
+        MINIAPP_PORT: String(webPort),
       },
     },
   );

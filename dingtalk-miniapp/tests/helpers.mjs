@@ -32,7 +32,7 @@ export async function startBrowser() {
   assert.ok(existsSync(path.join(DIST, 'index.html')), 'dist/ is missing: run `npm run build` first');
   assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium fonts-noto-cjk`);
   mkdirSync(SHOTS, { recursive: true });
-  const { server, url: base } = await startStaticServer(API);
+  const { server, url: base } = await startStaticServer(API, Number(process.env.MINIAPP_PORT ?? 0));
   // In Chinese, as on the phones DingTalk runs on: built-in widgets (a date input reads 2026/01/31,
   // not 01/31/2026) follow the browser's own language, which needs chromium-l10n installed.
   const browser = await chromium.launch({
