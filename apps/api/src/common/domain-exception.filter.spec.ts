@@ -95,6 +95,15 @@ describe('DomainExceptionFilter and an unreachable database (issue 18.6)', () =>
         name: 'QueryRunnerAlreadyReleasedError',
       }),
     ],
+    [
+      'a query on a connection the pool already released after it died (TypeORM, issue 18.6)',
+      Object.assign(
+        new Error(
+          'Database connection provided by a query runner was already released, cannot continue to use its querying methods anymore.',
+        ),
+        { name: 'QueryRunnerProviderAlreadyReleasedError' },
+      ),
+    ],
   ])('R-9a: %s is a 503 DATABASE_UNAVAILABLE with Retry-After, not a 500', (_name, err) => {
     expect(isDatabaseUnavailable(err)).toBe(true);
     const headers: Record<string, string> = {};

@@ -20,11 +20,12 @@ const DATABASE_LOG_EVERY_MS = 30_000;
 // Connection-level failures (issue 18.6): the database is down, restarting or refusing us. The
 // request may well succeed in a few seconds, so they are 503 with Retry-After, not a bug's 500.
 const CONNECTION_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND']);
-// (TypeORM's "Query runner already released" is what a transaction meets after its connection died.)
+// (TypeORM's "Query runner already released" and "Database connection provided by a query runner was
+// already released" are what a transaction meets after its connection died.)
 // SQLSTATE 08… connection exception; 57P01–57P03 admin/crash shutdown, cannot connect now; 53300 too many connections.
 const UNAVAILABLE_SQLSTATES = /^(08...|57P0[123]|53300)$/;
 const CONNECTION_MESSAGES =
-  /Connection terminated|Query runner already released|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down|in recovery mode)|terminating connection due to administrator command/i;
+  /Connection terminated|Query runner already released|query runner was already released|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down|in recovery mode)|terminating connection due to administrator command/i;
 
 /** Whether an error means "the database cannot be reached now" (pg, TypeORM's wrapper or its cause). */
 export function isDatabaseUnavailable(err: unknown): boolean {
