@@ -226,6 +226,19 @@ describe('ticket lifecycle over HTTP', () => {
     expect(rejected.timeline.at(-1)).toMatchObject({ action: 'reject_return', comment: '涉及票价，属票务科职责' });
   });
 
+  it('R-12, issue 15.3: a rejected return is final (Art. 12 由承办单位继续办理): no second request, no button, no window shown', async () => {
+    const id = await dispatched([{ unit: 'fare', role: 'sole' }]);
+    await api.ok('fare_receiver', id, 'request_return', { reason: '非票务问题', basis: '票务科职责' });
+    await api.ok('ops_head', id, 'reject_return', { comment: '涉及票价，属票务科职责' });
+    const again = await api.act('fare_receiver', id, 'request_return', { reason: '确非票务问题', basis: '票务科职责' });
+    expect(again.status).toBe(409);
+    expect(again.body.message).toMatch(/退回申请已被驳回.*第十二条/);
+    const view = await api.get('fare_receiver', `/api/tickets/${id}`);
+    expect(view.body.actions).toEqual(expect.arrayContaining(['accept']));
+    expect(view.body.actions).not.toContain('request_return');
+    expect(view.body.assignments[0]).toMatchObject({ status: 'pending_accept', returnWindowEndsAt: null });
+  });
+
   it('R-9b: the dispatcher revokes a mis-dispatched ticket; open assignments are cancelled', async () => {
     const id = await dispatched([
       { unit: 'branch1', role: 'lead' },

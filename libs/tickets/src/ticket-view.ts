@@ -28,8 +28,8 @@ export interface AssignmentView {
   dispatchedAt: string;
   dispatchedBy: string;
   replyDeadline: string;
-  /** until when a return may be requested. */
-  returnWindowEndsAt: string;
+  /** until when a return may be requested; null after a rejected return (Art. 12: no second request). */
+  returnWindowEndsAt: string | null;
   /** green / yellow / red while the assignment is open; null otherwise. */
   light: Light | null;
   /** the accept limit of the policy (informational). */
@@ -125,7 +125,8 @@ function assignmentView(
     dispatchedAt: a.dispatchedAt.toISOString(),
     dispatchedBy: a.dispatchedBy,
     replyDeadline: a.replyDeadline.toISOString(),
-    returnWindowEndsAt: new Date(a.dispatchedAt.getTime() + RETURN_WINDOW_MS).toISOString(),
+    // Art. 12: after a rejected return there is no window left to show.
+    returnWindowEndsAt: a.returnRejected ? null : new Date(a.dispatchedAt.getTime() + RETURN_WINDOW_MS).toISOString(),
     light: light ?? null,
     acceptDeadline: isoOrNull(facts?.acceptDeadline),
     deadlineBasis: facts?.basis ?? null,

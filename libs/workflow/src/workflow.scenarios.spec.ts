@@ -466,6 +466,25 @@ describe('returns (退回)', () => {
     expect(justInTime.ok).toBe(true);
   });
 
+  test('R-12, issue 15.3: a rejected return is final: the same unit cannot ask to return the same assignment again (Art. 12)', () => {
+    const flow = new Flow(ticket());
+    flow.do('dispatcher1', 'dispatch', { assignments: [sole('branch1')] }, at(0));
+    flow.do('b1_receiver', 'request_return', { reason: '非本分公司线路', basis: '线路划分表' }, at(1));
+    const no = flow.do('ops_head', 'reject_return', { comment: '属本分公司线路' }, at(2));
+    expect(no.state.assignments[0]).toMatchObject({ status: 'pending_accept', returnRejected: true });
+    const again = refusal(
+      no.state,
+      ORG.b1_receiver,
+      'request_return',
+      { reason: '确非本单位', basis: '线路表' },
+      at(3),
+    );
+    expect(again.code).toBe('INVALID_STATE');
+    expect(again.message).toMatch(/已被驳回.*第十二条/);
+    expect(allowedActions(no.state, ORG.b1_receiver, at(3))).not.toContain('request_return');
+    expect(allowedActions(no.state, ORG.b1_receiver, at(3))).toContain('accept');
+  });
+
   test('R-11: a return needs a reason and a basis', () => {
     const t = ticket({ status: 'in_progress', assignments: [assignment('branch1')] });
     expect(refusal(t, ORG.b1_receiver, 'request_return', { reason: '', basis: 'x' })).toMatchObject({

@@ -98,6 +98,8 @@ export interface AssignmentState {
   /** The current reply (awaiting the leader, or approved). Cleared on send-back / leader reject. */
   reply?: Reply;
   returnRequest?: ReturnRequest;
+  /** Art. 12 (由承办单位继续办理): a return of this assignment was rejected; it cannot be asked again. */
+  returnRejected?: boolean;
   /** Times the reply was sent back for rework. */
   reworkCount: number;
   /** extensions granted so far (capped by DecideContext.extensionLimits.maxCount). */

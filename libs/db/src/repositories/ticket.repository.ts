@@ -304,7 +304,9 @@ export class TicketRepository {
               r.submitted_at AS r_submitted_at, r.approved_by AS r_approved_by, r.approved_at AS r_approved_at,
               rr.reason AS rr_reason, rr.basis AS rr_basis, rr.requested_by AS rr_by, rr.requested_at AS rr_at,
               er.days AS er_days, er.reason AS er_reason, er.requested_by AS er_by, er.requested_at AS er_at,
-              er.new_deadline AS er_new_deadline
+              er.new_deadline AS er_new_deadline,
+              EXISTS (SELECT 1 FROM return_requests x WHERE x.assignment_id = a.id AND x.decision = 'rejected')
+                AS return_rejected
          FROM assignments a
          LEFT JOIN replies r ON r.assignment_id = a.id AND r.status IN ('awaiting_leader', 'approved')
          LEFT JOIN return_requests rr ON rr.assignment_id = a.id AND rr.decision = 'pending'
@@ -344,6 +346,7 @@ export class TicketRepository {
       returnRequest: a.rr_reason
         ? { reason: a.rr_reason, basis: a.rr_basis, requestedBy: a.rr_by, requestedAt: new Date(a.rr_at) }
         : undefined,
+      ...(a.return_rejected ? { returnRejected: true } : {}),
       extensionCount: a.extension_count,
       extensionRequest: a.er_reason
         ? {

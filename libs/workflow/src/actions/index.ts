@@ -4,7 +4,14 @@ import type { ActionName } from '../workflow.types';
 import type { ActionSpec, AssignmentWorkDecl, Guard, TicketWorkDecl } from './kit';
 import { answerDirectly, dispatch, merge, revoke } from './intake';
 import { accept, approveReply, rejectReply, remind, submitReply } from './units';
-import { approveReturn, redispatchWork, rejectReturn, requestReturn, withinReturnWindow } from './returns';
+import {
+  approveReturn,
+  redispatchWork,
+  rejectReturn,
+  requestReturn,
+  returnNotRejected,
+  withinReturnWindow,
+} from './returns';
 import {
   finishFollowUp,
   passReview,
@@ -72,6 +79,7 @@ export const TABLE_ORDER: readonly ActionName[] = [
 /** Every guard, in the order the docs list them. */
 export const ALL_GUARDS: readonly Guard[] = [
   withinReturnWindow,
+  returnNotRejected,
   coUnitsReplied,
   hasPendingWork,
   responsibleRepliesApproved,

@@ -85,6 +85,7 @@ export type AssignmentScope = 'none' | 'own' | 'target';
 /** Named guards: conditions on the state (not the input); a failing guard is INVALID_STATE. */
 export type GuardName =
   | 'within_return_window'
+  | 'return_not_rejected'
   | 'co_units_replied'
   | 'has_pending_work'
   | 'responsible_replies_approved'

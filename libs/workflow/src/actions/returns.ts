@@ -35,6 +35,17 @@ export const withinReturnWindow: Guard = {
   },
 };
 
+/** Art. 12: a rejected return is final: the unit goes on handling the matter and does not ask again. */
+export const returnNotRejected: Guard = {
+  name: 'return_not_rejected',
+  rule: 'R-12',
+  describe: 'no return of this assignment was rejected before',
+  check: ({ assignment: a }) => {
+    if (!a?.returnRejected) return null;
+    return '本单位的退回申请已被驳回，须由本单位继续办理（第十二条），不能再次申请退回。';
+  },
+};
+
 export const requestReturn = defineAction({
   action: 'request_return',
   rows: [
@@ -45,7 +56,7 @@ export const requestReturn = defineAction({
       scope: 'own',
       assignmentFrom: ['pending_accept', 'accepted'],
       assignmentTo: ['return_requested'],
-      guards: [withinReturnWindow],
+      guards: [withinReturnWindow, returnNotRejected],
       to: ['in_progress'],
       note: 'with reason and basis; the initiator reviews it',
     },
@@ -151,6 +162,7 @@ export const rejectReturn = defineAction({
     w.data = { approved: false, reason: a.returnRequest?.reason, basis: a.returnRequest?.basis };
     a.status = a.acceptedAt ? 'accepted' : 'pending_accept';
     delete a.returnRequest;
+    a.returnRejected = true;
     change(w, { kind: 'assignment.moved', assignmentId: a.id, status: a.status });
     change(w, { kind: 'return.decided', assignmentId: a.id, decision: 'rejected', by: w.actor.userid });
     notice(w, 'return_decided', receivers(a.unitCode), a.unitCode);
