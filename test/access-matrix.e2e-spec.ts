@@ -143,6 +143,7 @@ const MATRIX: Record<string, Entry> = {
   'POST /api/tickets/{id}/actions/{action}': {
     fresh: true,
     // accept: the receiving unit's receiver only (object-level: other units never see the ticket).
+    // Every other action × person × state: test/action-matrix.e2e-spec.ts (issue 17.8).
     expect: only(['own_receiver'], HIDDEN),
     request: (f) => ({ method: 'POST', url: `/api/tickets/${f.ticketId}/actions/accept`, payload: {} }),
   },

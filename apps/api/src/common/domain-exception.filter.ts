@@ -81,6 +81,15 @@ const HTTP_NAMES: Record<number, string> = {
   429: 'RATE_LIMITED',
 };
 
+/** Issue 17.8: Fastify's refusals said in the product's language, with the rule. */
+const FASTIFY_MESSAGES: Partial<Record<number, string>> = {
+  413: '请求体超过 1 MiB 的上限；附件和表格请以 multipart/form-data 上传。',
+  415: '不支持该 Content-Type：请以 application/json 提交，上传文件用 multipart/form-data。',
+};
+
+/** The multipart parser's (busboy's) errors for a body that ends early or is malformed. */
+const MULTIPART_BROKEN = /^(Unexpected end of (form|multipart data|file)|Malformed part header|Part terminated early)/;
+
 /** 16.5: DingTalk error kinds that mean the deployment is mis-configured, with what is wrong. */
 const MISCONFIGURED: Partial<Record<string, string>> = {
   permission_denied: '应用缺少所需权限',
@@ -172,7 +181,9 @@ export class DomainExceptionFilter implements ExceptionFilter {
       const statusCode = exception.getStatus();
       const res = exception.getResponse() as string | { message?: string | string[]; field?: string };
       const raw = typeof res === 'string' ? res : res.message;
-      const message = Array.isArray(raw) ? raw.join('; ') : (raw ?? exception.message);
+      // (A body over the limit arrives here from the body parser, worded in English: say the rule.)
+      const message =
+        statusCode === 413 ? FASTIFY_MESSAGES[413]! : Array.isArray(raw) ? raw.join('; ') : (raw ?? exception.message);
       const field =
         typeof res === 'object' && res.field ? res.field : Array.isArray(raw) ? firstField(raw[0]) : undefined;
       return { statusCode, error: HTTP_NAMES[statusCode] ?? 'ERROR', message, ...(field ? { field } : {}) };
@@ -207,7 +218,19 @@ export class DomainExceptionFilter implements ExceptionFilter {
     // Fastify's own errors (bad JSON, body too large, wrong content type) carry a 4xx statusCode.
     const sc = (exception as { statusCode?: unknown })?.statusCode;
     if (typeof sc === 'number' && sc >= 400 && sc < 500) {
-      return { statusCode: sc, error: HTTP_NAMES[sc] ?? 'ERROR', message: (exception as Error).message };
+      const message = FASTIFY_MESSAGES[sc] ?? (exception as Error).message;
+      return { statusCode: sc, error: HTTP_NAMES[sc] ?? 'ERROR', message };
+    }
+    // Issue 17.8: a multipart body cut off or malformed (the form parser's own errors) is the
+    // upload's fault, not a bug: 400 naming the file part.
+    const text = (exception as { message?: unknown })?.message;
+    if (typeof text === 'string' && MULTIPART_BROKEN.test(text)) {
+      return {
+        statusCode: 400,
+        error: 'VALIDATION',
+        message: '上传内容不完整或格式有误（multipart/form-data），请重新上传文件。',
+        field: 'file',
+      };
     }
     return {
       statusCode: 500,
