@@ -6,6 +6,7 @@
 import { Client } from 'pg';
 import { startDingTalkSimulator } from '../apps/dingtalk-sim/src/simulator';
 import type { OutboxSender } from '../apps/worker/src/outbox/outbox-sender.service';
+import { DeadlineJobsService } from '@hotline/tickets';
 import { createTestApp, type TestApp } from './support/app';
 import { ApiClient, replyBody } from './support/api-client';
 import { createTestSender } from './support/worker';
@@ -150,5 +151,31 @@ describe('issue 13.6: the initiating department takes the initiator steps', () =
     expect((await api.act('b1_receiver', id, 'report_upstream', {})).status).toBe(403);
     expect((await api.act('ops_head', id, 'report_upstream', {})).status).toBe(403);
     expect((await api.get('b1_receiver', `/api/tickets/${id}`)).body.actions).not.toContain('report_upstream');
+  });
+  it('issue 13.6: a return request waiting for a decision reminds every dispatcher, not only the registrant, when the reply deadline nears', async () => {
+    const created = await api.createTicket('dispatcher1');
+    const dispatched = await step('dispatcher1', created.id, 'dispatch', {
+      assignments: [{ unit: 'branch2', role: 'sole' }],
+    });
+    await step('b2_receiver', created.id, 'request_return', { reason: '不属于本单位', basis: '线路表' });
+    const inbox = (await api.get('dispatcher2', '/api/inbox?limit=200')).body;
+    expect(inbox.some((i: any) => i.ticket.id === created.id && i.action === 'approve_return')).toBe(true);
+
+    t.clock.set(new Date(new Date(dispatched.assignments[0].replyDeadline).getTime() - 10 * 60_000));
+    await t.app.get(DeadlineJobsService).runScans();
+    const c = new Client({ connectionString: t.databaseUrl });
+    await c.connect();
+    try {
+      const { rows } = await c.query(
+        `SELECT payload FROM outbox WHERE kind = 'notice' AND payload->>'notice' = 'remind'
+            AND payload->'items' @> $1::jsonb`,
+        [JSON.stringify([{ ticket: { id: created.id } }])],
+      );
+      const people = rows.flatMap((r) => r.payload.userids as string[]).sort();
+      // Deadline notices are folded per person: one row per person, with this ticket among its items.
+      expect([...new Set(people)]).toEqual(['dispatcher1', 'dispatcher2']);
+    } finally {
+      await c.end();
+    }
   });
 });
