@@ -193,7 +193,8 @@ describe('deadlines: accept-limit and review-step reminders, the digest catch-up
       await second.ctx.close();
     }
     let reminders = await notices(id, 'remind', 'review_overdue');
-    expect(people(reminders)).toEqual(['dispatcher1']);
+    // Issue 13.6: the initiator review is the initiating department's, so every dispatcher is reminded.
+    expect(people(reminders)).toEqual(['dispatcher1', 'dispatcher2']);
     expect((await waiting('dispatcher1')).light).toBe('red');
     expect(reminders[0].items!.find((i) => i.ticket.id === id)?.deadline).toBe(at('2026-12-03 17:30').toISOString());
 
@@ -213,8 +214,9 @@ describe('deadlines: accept-limit and review-step reminders, the digest catch-up
     await jobs.runScans();
     await jobs.runScans();
     reminders = await notices(id, 'remind', 'review_overdue');
-    expect(reminders.map((n) => n.userids)).toEqual([['dispatcher1'], ['ops_head']]);
-    const msg = composeNotice(reminders[1], { publicUrl: 'http://localhost:3000', corpId: 'dingtestcorp' });
+    expect(reminders.map((n) => n.userids)).toEqual([['dispatcher1', 'dispatcher2'], ['ops_head']]);
+    const opsReminder = reminders.find((n) => n.userids.includes('ops_head'))!;
+    const msg = composeNotice(opsReminder, { publicUrl: 'http://localhost:3000', corpId: 'dingtestcorp' });
     expect(msg.action_card.markdown).toContain('**审核时限**：2026-12-07 17:30');
     expect(await timelineActions(id, 'review_overdue')).toBe(2);
     const { rows: keys } = await db.query(

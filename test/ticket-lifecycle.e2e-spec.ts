@@ -131,8 +131,9 @@ describe('ticket lifecycle over HTTP', () => {
     await api.ok('ops_head', id, 'pass_review', {});
     const upstream = await api.ok('office_reviewer', id, 'pass_review', {});
     expect(upstream.step).toBe('upstream_report');
-    // Only the initiator reports upstream.
-    expect((await api.act('dispatcher2', id, 'report_upstream', {})).status).toBe(403);
+    // Issue 13.6: the initiating department reports upstream (any dispatcher, see
+    // initiating-department.e2e-spec.ts); the ops head does not.
+    expect((await api.act('ops_head', id, 'report_upstream', {})).status).toBe(403);
     const closed = await api.ok('dispatcher1', id, 'report_upstream', { comment: '已报市长热线' });
     expect(closed.status).toBe('closed');
     expect(closed.timeline.map((e: any) => e.action)).toContain('send_back');

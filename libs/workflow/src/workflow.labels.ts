@@ -64,7 +64,7 @@ export const PARTY_LABELS: Readonly<Record<string, string>> = {
   dispatcher: '派单员',
   ops_head: '运营服务部负责人',
   office_reviewer: '办公室审核人',
-  initiator: '本工单的发起人',
+  initiator: '发起部门（运营服务部）的派单员',
   unit_receiver: '承办单位接单员',
   unit_leader: '承办单位领导',
 };

@@ -232,7 +232,7 @@ function findRow(action: ActionName, ticket: TicketState): Row | undefined {
   );
 }
 
-function fitsGlobalParty(who: readonly Party[], ticket: TicketState, actor: Actor): boolean {
+function fitsGlobalParty(who: readonly Party[], actor: Actor): boolean {
   return who.some((p) => {
     switch (p) {
       case 'dispatcher':
@@ -240,7 +240,8 @@ function fitsGlobalParty(who: readonly Party[], ticket: TicketState, actor: Acto
       case 'office_reviewer':
         return actor.roles.includes(p);
       case 'initiator':
-        return actor.userid === ticket.initiator;
+        // Issue 13.6: the initiating department, i.e. any dispatcher (see initiatingDepartment).
+        return actor.roles.includes('dispatcher');
       case 'unit_receiver':
       case 'unit_leader':
         return false;
@@ -336,7 +337,7 @@ function gate(
     return refuse('INVALID_STATE', failure ?? `现在不能${act}。`);
   }
 
-  if (!fitsGlobalParty(row.who, ticket, actor)) {
+  if (!fitsGlobalParty(row.who, actor)) {
     return refuse('FORBIDDEN', `此环节只有${row.who.map((p) => PARTY_LABELS[p]).join('或')}可以${act}。`);
   }
 

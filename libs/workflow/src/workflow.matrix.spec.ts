@@ -16,7 +16,7 @@ import {
 
 const MATRIX_PEOPLE: PersonId[] = [
   'dispatcher1', // the initiator of every fixture
-  'dispatcher2', // a dispatcher who is not the initiator
+  'dispatcher2', // a dispatcher who is not the initiator (issue 13.6: may take the initiator's steps)
   'ops_head',
   'office_reviewer',
   'b1_receiver', // receiver of the assigned unit
@@ -27,7 +27,10 @@ const MATRIX_PEOPLE: PersonId[] = [
 ];
 
 const OPS: PersonId[] = ['dispatcher1', 'dispatcher2', 'ops_head'];
-/** X-6: 并单 is the dispatchers' (the ops head does not register matters). */
+/**
+ * X-6: 并单 is the dispatchers' (the ops head does not register matters). Issue 13.6: so are the
+ * initiator's steps (initiator review, report upstream), for any dispatcher, registrant or not.
+ */
 const DISPATCHERS: PersonId[] = ['dispatcher1', 'dispatcher2'];
 
 const REQUIREMENT: Record<ActionName, string> = {
@@ -385,7 +388,7 @@ const FIXTURES: Fixture[] = [
     phase: 'initiator_review',
     ticket: inReview('initiator_review', 'B'),
     now: at(4),
-    ok: { revoke: OPS, pass_review: ['dispatcher1'], send_back: ['dispatcher1'] },
+    ok: { revoke: OPS, pass_review: DISPATCHERS, send_back: DISPATCHERS },
   },
   {
     name: 'in_review ops_review (chain A)',
@@ -428,7 +431,7 @@ const FIXTURES: Fixture[] = [
     phase: 'upstream_report',
     ticket: inReview('upstream_report', 'B'),
     now: at(4),
-    ok: { revoke: OPS, report_upstream: ['dispatcher1'], send_back: ['dispatcher1'], mark_responsible: OPS },
+    ok: { revoke: OPS, report_upstream: DISPATCHERS, send_back: DISPATCHERS, mark_responsible: OPS },
   },
   {
     name: 'follow_up (report found true)',

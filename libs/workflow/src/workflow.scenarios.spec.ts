@@ -3,7 +3,18 @@
 import { DomainError } from './domain-error';
 import { allowedActions, decide, RETURN_WINDOW_MS, todosOf, TRANSITIONS } from './workflow.machine';
 import { ACTIONS, type Actor, type Effect, type TicketState } from './workflow.types';
-import { assignment, at, counterIds, deepFreeze, Flow, HOUR, ORG, ticket, validInput } from './workflow.fixtures';
+import {
+  approvedReply,
+  assignment,
+  at,
+  counterIds,
+  deepFreeze,
+  Flow,
+  HOUR,
+  ORG,
+  ticket,
+  validInput,
+} from './workflow.fixtures';
 
 const notices = (effects: Effect[]) =>
   effects.filter((e): e is Extract<Effect, { kind: 'notice' }> => e.kind === 'notice');
@@ -84,7 +95,7 @@ describe('chain A (钉钉派单)', () => {
     expect(p.state.assignments[0].reply).toMatchObject({ approvedBy: 'b1_leader', approvedAt: at(4) });
     expect(opened(p.effects)).toEqual(['T1:review:initiator_review']);
     expect(notices(p.effects).map((n) => [n.notice, n.to])).toEqual([
-      ['review_step', { kind: 'person', userid: 'dispatcher1' }],
+      ['review_step', { kind: 'role', role: 'dispatcher' }],
     ]);
 
     const r1 = flow.step('dispatcher1', 'pass_review', at(5));
@@ -169,7 +180,7 @@ describe('chain B (微信派单)', () => {
       kind: 'todo_open',
       key: 'T1:review:upstream_report',
       action: 'report_upstream',
-      to: { kind: 'person', userid: 'dispatcher1' },
+      to: { kind: 'role', role: 'dispatcher' },
     });
     expect(allowedActions(flow.state, ORG.dispatcher1, at(8))).toEqual([
       'revoke',
@@ -182,16 +193,21 @@ describe('chain B (微信派单)', () => {
     expect(flow.openTodos.size).toBe(0);
   });
 
-  test('R-8: pass_review is not the way out of upstream_report; report_upstream is for the initiator only', () => {
+  test('R-8, issue 13.6: pass_review is not the way out of upstream_report; report_upstream is for the dispatchers (initiating department) only', () => {
     const t = ticket({
       chain: 'B',
       status: 'in_review',
       step: 'upstream_report',
-      assignments: [assignment('branch1', { status: 'replied' })],
+      assignments: [assignment('branch1', { status: 'replied', reply: approvedReply() })],
     });
     expect(refusal(t, ORG.dispatcher1, 'pass_review', {}).code).toBe('INVALID_STATE');
-    expect(refusal(t, ORG.dispatcher2, 'report_upstream', {}).code).toBe('FORBIDDEN');
     expect(refusal(t, ORG.ops_head, 'report_upstream', {}).code).toBe('FORBIDDEN');
+    expect(refusal(t, ORG.b1_receiver, 'report_upstream', {}).code).toBe('FORBIDDEN');
+    // Issue 13.6: a dispatcher who did not register the ticket reports it; the event names them.
+    const r = decide(t, ORG.dispatcher2, 'report_upstream', {}, at(1), counterIds());
+    expect(r.ok && r.state.status).toBe('closed');
+    expect(r.ok && r.events[0].actor).toBe('dispatcher2');
+    expect(r.ok && r.state.initiator).toBe('dispatcher1');
   });
 
   test('R-8: each reviewer may send back only at their own step', () => {
@@ -415,11 +431,11 @@ describe('returns (退回)', () => {
       kind: 'todo_open',
       key: 'T1:branch1:return_review',
       action: 'approve_return',
-      to: { kind: 'person', userid: 'dispatcher1' },
+      to: { kind: 'role', role: 'dispatcher' },
       unitCode: 'branch1',
     });
     expect(notices(req.effects).map((n) => n.to)).toEqual([
-      { kind: 'person', userid: 'dispatcher1' },
+      { kind: 'role', role: 'dispatcher' },
       { kind: 'role', role: 'ops_head' },
     ]);
 
@@ -431,7 +447,7 @@ describe('returns (退回)', () => {
       kind: 'todo_open',
       key: 'T1:redispatch',
       action: 'dispatch',
-      to: { kind: 'person', userid: 'dispatcher1' },
+      to: { kind: 'role', role: 'dispatcher' },
     });
     expect(notices(ok.effects)).toEqual([
       {
@@ -706,7 +722,7 @@ describe('follow-up (R-14(3))', () => {
       kind: 'todo_open',
       key: 'T1:follow_up',
       action: 'finish_follow_up',
-      to: { kind: 'person', userid: 'dispatcher1' },
+      to: { kind: 'role', role: 'dispatcher' },
     });
     expect(c.events[0].data).toEqual({ followUp: true });
     for (const who of Object.values(ORG)) {
@@ -872,7 +888,7 @@ describe('extension (延期, X-4)', () => {
       data: { days: 2, deadline: at(120).toISOString(), newDeadline: at(168).toISOString() },
     });
     expect(notices(r.effects).map((n) => [n.notice, n.to])).toEqual([
-      ['extension_requested', { kind: 'person', userid: 'dispatcher1' }],
+      ['extension_requested', { kind: 'role', role: 'dispatcher' }],
       ['extension_requested', { kind: 'role', role: 'ops_head' }],
     ]);
     expect(opened(r.effects)).toEqual(['T1:branch1:extension_review']);

@@ -136,7 +136,7 @@ export interface TicketState {
   status: TicketStatus;
   /** Set only while status is in_review. */
   step: ReviewStep | null;
-  /** userid of the dispatcher who registered the ticket (发起人). */
+  /** userid of the dispatcher who registered the ticket (发起人), kept for the record; the initiator's steps are the initiating department's, i.e. any dispatcher's (issue 13.6). */
   initiator: string;
   assignments: AssignmentState[];
   /** Direct answer, when closed that way. */

@@ -61,27 +61,27 @@ export class InboxRepository {
                     FROM assignments a JOIN tickets t ON t.id = a.ticket_id
                    WHERE a.unit_code = ANY($2) AND a.status = 'awaiting_leader'`);
     }
+    // Issue 13.6: the initiator's steps belong to the initiating department, so every dispatcher
+    // holds them (not only the one who registered, t.initiator); the ops head keeps his share.
     if (has('dispatcher')) {
       parts.push(`SELECT CASE t.step WHEN 'upstream_report' THEN 'report_upstream' ELSE 'pass_review' END,
                          NULL, ${stepCols}, ${ticketCols}
-                    FROM tickets t WHERE t.status = 'in_review' AND t.step IN ('initiator_review', 'upstream_report')
-                     AND t.initiator = $1`);
+                    FROM tickets t WHERE t.status = 'in_review' AND t.step IN ('initiator_review', 'upstream_report')`);
       parts.push(`SELECT 'dispatch', NULL, NULL::timestamptz, ${none}, ${ticketCols}
-                    FROM tickets t WHERE t.status = 'registered' AND t.initiator = $1`);
+                    FROM tickets t WHERE t.status = 'registered'`);
     }
     if (has('dispatcher') || has('ops_head')) {
-      const mine = has('ops_head') ? 'true' : 't.initiator = $1';
       parts.push(`SELECT 'approve_return', a.unit_code, rr.requested_at + interval '24 hours', ${none}, ${ticketCols}
                     FROM return_requests rr JOIN assignments a ON a.id = rr.assignment_id
                     JOIN tickets t ON t.id = rr.ticket_id
-                   WHERE rr.decision = 'pending' AND ${mine}`);
+                   WHERE rr.decision = 'pending'`);
       // X-4: extension requests wait for the ops department before the unit's current deadline.
       parts.push(`SELECT 'approve_extension', a.unit_code, er.previous_deadline, ${none}, ${ticketCols}
                     FROM extension_requests er JOIN assignments a ON a.id = er.assignment_id
                     JOIN tickets t ON t.id = er.ticket_id
-                   WHERE er.decision = 'pending' AND ${mine}`);
+                   WHERE er.decision = 'pending'`);
       parts.push(`SELECT 'finish_follow_up', NULL, NULL::timestamptz, ${none}, ${ticketCols}
-                    FROM tickets t WHERE t.status = 'follow_up' AND ${mine}`);
+                    FROM tickets t WHERE t.status = 'follow_up'`);
     }
     if (has('ops_head')) {
       parts.push(`SELECT 'pass_review', NULL, ${stepCols}, ${ticketCols}

@@ -193,6 +193,10 @@ export class DeadlineJobsService {
 
     const people = await this.repo.unitPeople(m, [...new Set(sent.map((p) => p.row.unitCode))]);
     const opsHeads = overdue.length > 0 ? await this.org.peopleWithRole('ops_head', m) : [];
+    // Issue 13.6: a pending return waits for the initiating department, i.e. every dispatcher.
+    const dispatchers = sent.some((p) => p.kind !== 'overdue' && p.row.status === 'return_requested')
+      ? await this.org.peopleWithRole('dispatcher', m)
+      : [];
     const folds = new Map<string, Fold>();
     for (const p of sent) {
       const unit = people.get(p.row.unitCode) ?? { receivers: [], leaders: [] };
@@ -208,7 +212,7 @@ export class DeadlineJobsService {
           p.row.status === 'awaiting_leader'
             ? unit.leaders
             : p.row.status === 'return_requested'
-              ? [p.row.initiator]
+              ? dispatchers
               : unit.receivers;
       }
       const item = {
@@ -365,7 +369,7 @@ export class DeadlineJobsService {
 
   /**
    * X-1, X-9: a ticket waiting at a review step past the step's deadline: a 催办 to whoever acts at
-   * that step (the initiator, the ops head or the office reviewer), once per step × deadline.
+   * that step (the dispatchers, the ops head or the office reviewer), once per step × deadline.
    */
   async scanReviewSteps(opts: { batchSize?: number; maxBatches?: number } = {}): Promise<ScanResult> {
     const now = this.clock.now();
@@ -425,7 +429,7 @@ export class DeadlineJobsService {
             unit: null,
             key: DeadlineRepository.keyOf(itemOf(r), 'review_overdue', r.stepDeadline),
           };
-          for (const userid of await resolve(reviewStepAudience(r.step as ReviewStep, r.initiator))) {
+          for (const userid of await resolve(reviewStepAudience(r.step as ReviewStep))) {
             this.addToFold(folds, userid, 'remind', 'review_overdue', item);
           }
         }

@@ -7,7 +7,7 @@ import {
   change,
   copyDate,
   defineAction,
-  initiatorOf,
+  initiatingDepartment,
   isValidDate,
   iso,
   limitsOf,
@@ -103,7 +103,7 @@ export const requestExtension = defineAction({
       request: a.extensionRequest,
       previousDeadline: copyDate(a.replyDeadline),
     });
-    notice(w, 'extension_requested', initiatorOf(w.next), a.unitCode);
+    notice(w, 'extension_requested', initiatingDepartment(), a.unitCode);
     notice(w, 'extension_requested', { kind: 'role', role: 'ops_head' }, a.unitCode);
     w.comment = reason;
     w.data = { days, reason, deadline: iso(a.replyDeadline), newDeadline: iso(newDeadline) };
@@ -155,7 +155,7 @@ export const approveExtension = defineAction({
       doc: {
         key: '{ticket}:{unit}:extension_review',
         action: 'approve_extension',
-        to: 'the initiator',
+        to: 'the dispatchers (initiating department)',
         due: '—',
         openWhile: 'the assignment has a pending extension request',
       },
@@ -167,8 +167,8 @@ export const approveExtension = defineAction({
               key: `${t.id}:${a.unitCode}:extension_review`,
               action: 'approve_extension',
               unitCode: a.unitCode,
-              holders: [initiatorOf(t), { kind: 'role', role: 'ops_head' }],
-              todo: initiatorOf(t),
+              holders: [initiatingDepartment(), { kind: 'role', role: 'ops_head' }],
+              todo: initiatingDepartment(),
               // X-4: decided before the unit's current deadline runs out.
               deadline: { kind: 'at', at: copyDate(a.replyDeadline), startedAt: null },
             },

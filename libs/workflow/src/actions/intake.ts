@@ -11,7 +11,7 @@ import {
   change,
   copyDate,
   defineAction,
-  initiatorOf,
+  initiatingDepartment,
   isText,
   isValidDate,
   iso,
@@ -107,7 +107,7 @@ export const dispatch = defineAction({
   },
   work: [
     {
-      // The ticket waits to be dispatched (again): the initiator does it (inbox only; no to-do).
+      // The ticket waits to be dispatched (again): any dispatcher does it (inbox only; no to-do; issue 13.6).
       scope: 'ticket',
       item: (t) =>
         t.status !== 'registered'
@@ -115,7 +115,7 @@ export const dispatch = defineAction({
           : {
               key: `${t.id}:dispatch`,
               action: 'dispatch',
-              holders: [initiatorOf(t)],
+              holders: [initiatingDepartment()],
               todo: null,
               deadline: { kind: 'none' },
             },

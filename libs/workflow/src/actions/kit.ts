@@ -68,7 +68,8 @@ export const PARTIES: Readonly<Record<Party, string>> = {
   dispatcher: 'a dispatcher (派单员), any of them',
   ops_head: 'the ops head (运营服务部负责人)',
   office_reviewer: 'the office reviewer (公司办公室审核人)',
-  initiator: 'the initiator (发起人): actor.userid === ticket.initiator',
+  initiator:
+    'the initiating department (发起部门, R-8 article 8): any active dispatcher, not only the one who registered the ticket (ticket.initiator, kept for the record)',
   unit_receiver: "a receiver of a unit with an active assignment, acting on that unit's assignment",
   unit_leader: "a leader of a unit with an active assignment, acting on that unit's assignment",
 };
@@ -169,7 +170,7 @@ export interface Work {
   comment?: string;
   unitCode?: string;
   data?: Record<string, unknown>;
-  /** R-12: the initiator owes a re-dispatch after an approved return. */
+  /** R-12: the dispatchers owe a re-dispatch after an approved return. */
   openRedispatch?: boolean;
 }
 
@@ -326,8 +327,17 @@ export function receivers(unitCode: string): Audience {
   return { kind: 'unit_receivers', unitCode };
 }
 
-export function initiatorOf(t: TicketState): Audience {
-  return { kind: 'person', userid: t.initiator };
+/**
+ * Issue 13.6: the initiating department (发起部门). Article 8 names the department, not one
+ * person, so the initiator's steps (initiator review, report upstream, deciding returns and
+ * extensions, the re-dispatch) reach, and may be taken by, every dispatcher. The dispatcher role
+ * (派单员) is by definition the operations service department's (admin-people.service: 运营服务部登记、
+ * 派单), so the role is enough; people who are deactivated hold no role audience (peopleWithRole
+ * lists active people only). `ticket.initiator` stays the person who registered, for the record;
+ * the timeline records whoever acted.
+ */
+export function initiatingDepartment(): Audience {
+  return { kind: 'role', role: 'dispatcher' };
 }
 
 export function notice(w: Work, kind: NoticeKind, to: Audience, unitCode?: string): void {

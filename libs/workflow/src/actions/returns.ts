@@ -7,7 +7,7 @@ import {
   change,
   copyDate,
   defineAction,
-  initiatorOf,
+  initiatingDepartment,
   notice,
   readyForReview,
   receivers,
@@ -58,7 +58,7 @@ export const requestReturn = defineAction({
       assignmentTo: ['return_requested'],
       guards: [withinReturnWindow, returnNotRejected],
       to: ['in_progress'],
-      note: 'with reason and basis; the initiator reviews it',
+      note: 'with reason and basis; the ops department (any dispatcher, or the ops head) decides it',
     },
   ],
   // R-11: a return states its reason and basis.
@@ -71,7 +71,7 @@ export const requestReturn = defineAction({
     a.returnRequest = { reason, basis, requestedBy: w.actor.userid, requestedAt: copyDate(w.now) };
     change(w, { kind: 'assignment.moved', assignmentId: a.id, status: 'return_requested' });
     change(w, { kind: 'return.requested', assignmentId: a.id, request: a.returnRequest });
-    notice(w, 'return_requested', initiatorOf(w.next), a.unitCode);
+    notice(w, 'return_requested', initiatingDepartment(), a.unitCode);
     notice(w, 'return_requested', { kind: 'role', role: 'ops_head' }, a.unitCode);
     w.comment = reason;
     w.data = { reason, basis };
@@ -115,7 +115,7 @@ export const approveReturn = defineAction({
       doc: {
         key: '{ticket}:{unit}:return_review',
         action: 'approve_return',
-        to: 'the initiator',
+        to: 'the dispatchers (initiating department)',
         due: '—',
         openWhile: 'assignment return_requested',
       },
@@ -127,8 +127,8 @@ export const approveReturn = defineAction({
               key: `${t.id}:${a.unitCode}:return_review`,
               action: 'approve_return',
               unitCode: a.unitCode,
-              holders: [initiatorOf(t), { kind: 'role', role: 'ops_head' }],
-              todo: initiatorOf(t),
+              holders: [initiatingDepartment(), { kind: 'role', role: 'ops_head' }],
+              todo: initiatingDepartment(),
               deadline: a.returnRequest
                 ? {
                     kind: 'at',
@@ -172,14 +172,14 @@ export const rejectReturn = defineAction({
 const WORKING: readonly TicketStatus[] = ['registered', 'in_progress'];
 
 /**
- * R-12: the re-dispatch the initiator owes after an approved return. Not a function of the state:
+ * R-12: the re-dispatch the dispatchers owe after an approved return (any of them, issue 13.6). Not a function of the state:
  * opened by the approval, done by the next dispatch or when the ticket leaves registered/in_progress.
  */
 export const redispatchWork: TicketWorkDecl = {
   doc: {
     key: '{ticket}:redispatch',
     action: 'dispatch',
-    to: 'the initiator',
+    to: 'the dispatchers (initiating department)',
     due: '—',
     openWhile: 'from an approved return until the next dispatch or the ticket leaves registered/in_progress',
   },
@@ -189,7 +189,7 @@ export const redispatchWork: TicketWorkDecl = {
 
 export function redispatchEffects(action: ActionName, w: Work): Effect[] {
   const key = `${w.next.id}:redispatch`;
-  if (w.openRedispatch) return [{ kind: 'todo_open', key, action: 'dispatch', to: initiatorOf(w.next) }];
+  if (w.openRedispatch) return [{ kind: 'todo_open', key, action: 'dispatch', to: initiatingDepartment() }];
   const couldBeOpen = w.before.assignments.some((a) => a.status === 'returned') && WORKING.includes(w.before.status);
   const moved = action === 'dispatch' || !WORKING.includes(w.next.status);
   return couldBeOpen && moved ? [{ kind: 'todo_done', key }] : [];

@@ -8,7 +8,7 @@ import {
   activeAssignments,
   activeFor,
   defineAction,
-  initiatorOf,
+  initiatingDepartment,
   isRefusal,
   notice,
   receivers,
@@ -29,12 +29,15 @@ import type { DecideContext, Refusal } from '../workflow.types';
  */
 export const FOLLOW_UP_CATEGORIES: readonly string[] = ['report', 'complaint', 'help'];
 
-/** Who acts at a review step (R-8): the initiator, the ops head or the office reviewer. */
-export function reviewStepAudience(step: ReviewStep, initiator: string): Audience {
+/**
+ * Who acts at a review step (R-8): the initiating department (any dispatcher, issue 13.6), the
+ * ops head or the office reviewer.
+ */
+export function reviewStepAudience(step: ReviewStep): Audience {
   switch (step) {
     case 'initiator_review':
     case 'upstream_report':
-      return { kind: 'person', userid: initiator };
+      return initiatingDepartment();
     case 'ops_review':
       return { kind: 'role', role: 'ops_head' };
     case 'office_review':
@@ -52,7 +55,7 @@ function nextReviewStep(chain: Chain, step: ReviewStep): ReviewStep | null {
 export function enterReview(w: Work, step: ReviewStep): void {
   w.next.status = 'in_review';
   w.next.step = step;
-  notice(w, 'review_step', reviewStepAudience(step, w.next.initiator));
+  notice(w, 'review_step', reviewStepAudience(step));
 }
 
 /** CLOSE (R-14): closed, or follow_up for a report/complaint/help found true (R-14(3)). */
@@ -97,14 +100,14 @@ const reviewWork: TicketWorkDecl = {
   doc: {
     key: '{ticket}:review:{step}',
     action: 'pass_review',
-    to: 'initiator / ops head / office reviewer / initiator (report_upstream)',
+    to: 'dispatchers (initiator review) / ops head / office reviewer / dispatchers (report_upstream)',
     due: '—',
     openWhile: 'ticket in_review at that step',
   },
   scope: 'ticket',
   item: (t: TicketState) => {
     if (t.status !== 'in_review' || !t.step) return null;
-    const to = reviewStepAudience(t.step, t.initiator);
+    const to = reviewStepAudience(t.step);
     return {
       key: `${t.id}:review:${t.step}`,
       action: t.step === 'upstream_report' ? 'report_upstream' : 'pass_review',
@@ -125,7 +128,7 @@ export const passReview = defineAction({
       scope: 'none',
       guards: [],
       to: ['ops_review'],
-      note: 'the initiator checks the reply',
+      note: 'the initiating department (any dispatcher) checks the reply',
     },
     {
       requirement: 'R-8, R-14',
@@ -154,7 +157,7 @@ export const passReview = defineAction({
       scope: 'none',
       guards: [],
       to: ['upstream_report'],
-      note: 'the office checks the wording; the initiator then reports upstream',
+      note: 'the office checks the wording; a dispatcher then reports upstream',
     },
   ],
   validate: validateFollowUp,
@@ -300,7 +303,7 @@ export const finishFollowUp = defineAction({
       doc: {
         key: '{ticket}:follow_up',
         action: 'finish_follow_up',
-        to: 'the initiator',
+        to: 'the dispatchers (initiating department)',
         due: '—',
         openWhile: 'ticket follow_up',
       },
@@ -311,8 +314,8 @@ export const finishFollowUp = defineAction({
           : {
               key: `${t.id}:follow_up`,
               action: 'finish_follow_up',
-              holders: [initiatorOf(t), { kind: 'role', role: 'ops_head' }],
-              todo: initiatorOf(t),
+              holders: [initiatingDepartment(), { kind: 'role', role: 'ops_head' }],
+              todo: initiatingDepartment(),
               deadline: { kind: 'none' },
             },
     },
