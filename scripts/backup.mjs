@@ -48,6 +48,15 @@ export async function backup({ out, format = 'auto', env = process.env } = {}) {
   const folder = resolve(out ?? join('backups', `hotline-${stamp}`));
   if (existsSync(folder) && filesUnder(folder).length > 0) throw new Error(`${folder} exists and is not empty`);
   mkdirSync(folder, { recursive: true, mode: 0o700 });
+  try {
+    return await writeBackup(s, folder, format, env);
+  } catch (err) {
+    rmSync(folder, { recursive: true, force: true }); // no half-written backup left to be mistaken for one
+    throw err;
+  }
+}
+
+async function writeBackup(s, folder, format, env) {
   chmodSync(folder, 0o700);
   const db = await openDatabase(s);
   const manifest = {
