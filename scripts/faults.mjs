@@ -5,10 +5,18 @@
 //      with DingTalk failing a share of calls meanwhile;
 //   2. the embedded PostgreSQL killed (kill -9 of the postmaster) under load: 503s, the process
 //      restarts it, the load goes on;
-//   3. SIGTERM after that database restart: how long the shutdown takes.
-import { spawn } from 'node:child_process';
+//   3. SIGTERM after that database restart: how long the shutdown takes;
+//   4. two api + two workers (separate processes, as in production) on that one database:
+//      rounds of concurrent accepts of one assignment through both apis (exactly one winner each),
+//      the outbox drained by both workers (every row sent once: DingTalk's send calls = sent rows).
+//   5. the backup drill on the embedded cluster all this left behind (issue 18.8): `npm run
+//      backup` with the product stopped, the data folder's database, keys and attachments wiped,
+//      `npm run restore`, then every ticket is back, the invariants hold and caller data decrypts.
+// `--only=two-of-each` runs scenarios 4 and 5 alone (on a fresh data folder).
+import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -16,6 +24,8 @@ import { checkInvariants, printInvariants } from './check-invariants.mjs';
 import { freePort, waitHealthy } from './lib.mjs';
 
 const short = process.argv.includes('--short');
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
+const ROUNDS = short ? 20 : 50;
 const CLIENTS = short ? 3 : 8;
 const KILLS = short ? 1 : 3;
 const LOAD_MS = short ? 4_000 : 10_000;
@@ -156,7 +166,37 @@ async function injectDingTalkFaults(stop) {
 
 let child;
 let ok = true;
+const others = [];
+let embedded;
 try {
+  if (only !== 'two-of-each') await scenariosOneToThree();
+  ok = (await twoOfEach()) && ok;
+  ok = (await backupDrill()) && ok;
+} catch (err) {
+  ok = false;
+  console.error(err);
+  process.stderr.write(logs.slice(-4000));
+} finally {
+  loading = false;
+  if (child && child.exitCode === null) child.kill('SIGKILL');
+  for (const c of others) if (c.exitCode === null) c.kill('SIGKILL');
+  await embedded?.stop().catch(() => undefined);
+  console.log('\n== figures');
+  console.log(JSON.stringify(figures, null, 2));
+  // A postgres left running by the killed process: stop it before removing its folder.
+  try {
+    const pid = Number(readFileSync(join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    if (pid > 0) process.kill(pid, 'SIGINT');
+    await sleep(1000);
+  } catch {
+    // none left
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+}
+console.log(ok ? '\nfaults: all invariants hold' : '\nfaults: FAILED');
+process.exit(ok ? 0 : 1);
+
+async function scenariosOneToThree() {
   // ---- 1. kill -9 under load, DingTalk failing meanwhile -------------------------------------
   child = start();
   await waitHealthy(base, child);
@@ -238,24 +278,199 @@ try {
   figures['3. SIGTERM after a database restart'] = { 'process exited after (ms)': Date.now() - t3 };
   if (Date.now() - t3 > 5_000) ok = false;
   child = undefined;
-} catch (err) {
-  ok = false;
-  console.error(err);
-  process.stderr.write(logs.slice(-4000));
-} finally {
-  loading = false;
-  if (child && child.exitCode === null) child.kill('SIGKILL');
-  console.log('\n== figures');
-  console.log(JSON.stringify(figures, null, 2));
-  // A postgres left running by the killed process: stop it before removing its folder.
-  try {
-    const pid = Number(readFileSync(join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
-    if (pid > 0) process.kill(pid, 'SIGINT');
-    await sleep(1000);
-  } catch {
-    // none left
-  }
-  rmSync(dataDir, { recursive: true, force: true });
 }
-console.log(ok ? '\nfaults: all invariants hold' : '\nfaults: FAILED');
-process.exit(ok ? 0 : 1);
+
+// ---- 4. two api + two workers on one database --------------------------------------------------
+async function twoOfEach() {
+  const require = createRequire(import.meta.url);
+  const db = require('../dist/libs/db/src/index.js');
+  embedded = await db.startEmbeddedPostgres({ dataDir: join(dataDir, 'pg'), port: pgPort, persistent: true });
+  await db.ensureDatabase(embedded.url('postgres'), 'hotline');
+  await db.runMigrations(dbUrl);
+  const ds = db.createDataSource(dbUrl, 2);
+  await ds.initialize();
+  await db.seedDemoOrganisation(ds);
+  await ds.destroy();
+
+  const sim4 = await freePort();
+  const env4 = { ...env, DATABASE_URL: dbUrl, DB_MIGRATE_ON_START: 'false', DINGTALK_SIM_PORT: String(sim4) };
+  const spawnOne = (script, extra = {}) => {
+    const c = spawn(process.execPath, [script], { env: { ...env4, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
+    for (const st of [c.stdout, c.stderr]) st.on('data', (d) => (logs += d.toString()));
+    others.push(c);
+    return c;
+  };
+  const simUrl = `http://127.0.0.1:${sim4}`;
+  spawnOne('dist/apps/dingtalk-sim/src/main.js', { HOST: '127.0.0.1' });
+  const ports = [await freePort(), await freePort()];
+  const apis = ports.map((p) => spawnOne('dist/apps/api/src/main.js', { PORT: String(p) }));
+  spawnOne('dist/apps/worker/src/main.js');
+  spawnOne('dist/apps/worker/src/main.js');
+  const bases = ports.map((p) => `http://127.0.0.1:${p}`);
+  for (let i = 0; i < 2; i++) await waitHealthy(bases[i], apis[i]);
+  for (;;) {
+    const up = await fetch(`${simUrl}/_sim/app`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (up) break;
+    await sleep(200);
+  }
+  const send = async (base, method, path, userid, body, headers = {}) => {
+    const r = await fetch(`${base}${path}`, {
+      method,
+      headers: {
+        'content-type': 'application/json',
+        ...(userid ? { authorization: `Bearer ${tokens4[userid]}` } : {}),
+        ...headers,
+      },
+      body: body ? JSON.stringify(body) : undefined,
+      signal: AbortSignal.timeout(20_000),
+    });
+    return { status: r.status, body: await r.json().catch(() => null) };
+  };
+  figures['4. two api + two workers'] = {};
+  const tokens4 = {};
+  for (const u of ['dispatcher1', 'b1_receiver']) {
+    tokens4[u] = (await send(bases[0], 'POST', '/api/auth/dev', null, { userid: u })).body.token;
+  }
+
+  // Four accepts of one assignment at once, two through each api, each with its own key.
+  const winners = {};
+  const answers = {};
+  const ids = [];
+  const started = Date.now();
+  for (let round = 0; round < ROUNDS; round++) {
+    const t = await send(bases[round % 2], 'POST', '/api/tickets', 'dispatcher1', {
+      source: 'group_hotline',
+      channel: 'phone',
+      category: 'complaint',
+      subject: `两个api两个worker ${round}`,
+      content: '并发接单测试。',
+      caller: { name: '赵六', phone: '13600000000' },
+    });
+    if (t.status !== 201) throw new Error(`registration answered ${t.status}`);
+    ids.push(t.body.id);
+    const d = await send(bases[(round + 1) % 2], 'POST', `/api/tickets/${t.body.id}/actions/dispatch`, 'dispatcher1', {
+      assignments: [{ unit: 'branch1', role: 'sole' }],
+    });
+    if (d.status !== 200) throw new Error(`dispatch answered ${d.status}`);
+    const results = await Promise.all(
+      [0, 1, 2, 3].map((i) =>
+        send(
+          bases[i % 2],
+          'POST',
+          `/api/tickets/${t.body.id}/actions/accept`,
+          'b1_receiver',
+          {},
+          { 'idempotency-key': randomUUID() },
+        ),
+      ),
+    );
+    for (const r of results) answers[r.status] = (answers[r.status] ?? 0) + 1;
+    const n = results.filter((r) => r.status === 200).length;
+    winners[n] = (winners[n] ?? 0) + 1;
+  }
+  const roundsMs = Date.now() - started;
+
+  const client = new pg.Client({ connectionString: dbUrl });
+  await client.connect();
+  let accepted;
+  let rows;
+  try {
+    accepted = (
+      await client.query(
+        `SELECT t.id, (SELECT count(*)::int FROM timeline_events e WHERE e.ticket_id = t.id AND e.action = 'accept') AS n
+           FROM unnest($1::uuid[]) AS t(id)`,
+        [ids],
+      )
+    ).rows;
+    const drainStart = Date.now();
+    while ((await pending()) > 0 && Date.now() - drainStart < 120_000) await sleep(500);
+    rows = (
+      await client.query(
+        `SELECT kind, status, count(*)::int AS n FROM outbox
+          WHERE ticket_id = ANY($1::uuid[]) GROUP BY 1, 2 ORDER BY 1, 2`,
+        [ids],
+      )
+    ).rows;
+    figures['4. two api + two workers']['outbox drained after the rounds (ms)'] = Date.now() - drainStart;
+  } catch (err) {
+    await client.end();
+    throw err;
+  }
+  await client.end();
+  const calls = await fetch(`${simUrl}/_sim/calls?path=/topapi/message/corpconversation/asyncsend_v2`).then((r) =>
+    r.json(),
+  );
+  const sentNotices = rows.filter((r) => r.kind === 'notice' && r.status === 'sent').reduce((a, r) => a + r.n, 0);
+  const noticeCalls = calls.filter((c) => c.outcome === 'ok').length;
+  Object.assign(figures['4. two api + two workers'], {
+    rounds: ROUNDS,
+    'rounds with exactly one winner': winners[1] ?? 0,
+    'winners per round (count of rounds)': winners,
+    'accept answers by status': answers,
+    'rounds took (ms)': roundsMs,
+    'tickets with exactly one accept event': accepted.filter((a) => a.n === 1).length,
+    'outbox rows (kind, status, rows)': rows.map((r) => `${r.kind} ${r.status} ${r.n}`),
+    'notice rows sent': sentNotices,
+    'work-notice send calls answered ok': noticeCalls,
+  });
+  let good = (winners[1] ?? 0) === ROUNDS && accepted.every((a) => a.n === 1) && sentNotices === noticeCalls;
+  if (Object.keys(answers).some((st) => Number(st) >= 500)) good = false;
+  // All four processes lived through it.
+  if (others.some((c) => c.exitCode !== null)) good = false;
+  console.log('\n== 4. two api + two workers on one database: concurrent accepts, the outbox drained by both');
+  good = printInvariants(await checkInvariants(dbUrl, { acknowledged: ids, settled: true })) && good;
+  for (const c of others) c.kill('SIGTERM');
+  await Promise.all(others.map((c) => (c.exitCode !== null ? undefined : new Promise((r) => c.once('exit', r)))));
+  await embedded.stop();
+  embedded = undefined;
+  return good;
+}
+
+// ---- 5. backup, wipe, restore of the embedded database ----------------------------------------
+async function backupDrill() {
+  const require = createRequire(import.meta.url);
+  const db = require('../dist/libs/db/src/index.js');
+  const { loadConfig } = require('../dist/libs/config/src/index.js');
+  const folder = join(dataDir, 'drill-backup');
+  const run = (script, args) =>
+    spawnSync(process.execPath, [script, ...args], { env, encoding: 'utf8', timeout: 120_000 });
+  const t0 = Date.now();
+  const b = run('scripts/backup.mjs', [`--out=${folder}`]);
+  const backupMs = Date.now() - t0;
+  if (b.status !== 0) throw new Error(`backup failed: ${b.stderr}`);
+  const manifest = JSON.parse(readFileSync(join(folder, 'manifest.json'), 'utf8'));
+  for (const part of ['pg', 'keys', 'attachments']) rmSync(join(dataDir, part), { recursive: true, force: true });
+  const t1 = Date.now();
+  const r = run('scripts/restore.mjs', [folder]);
+  const restoreMs = Date.now() - t1;
+  if (r.status !== 0) throw new Error(`restore failed: ${r.stderr}`);
+  embedded = await db.startEmbeddedPostgres({ dataDir: join(dataDir, 'pg'), port: pgPort, persistent: true });
+  const client = new pg.Client({ connectionString: dbUrl });
+  await client.connect();
+  let tickets;
+  let phones;
+  try {
+    tickets = (await client.query('SELECT count(*)::int AS n FROM tickets')).rows[0].n;
+    phones = (await client.query('SELECT caller_phone FROM tickets ORDER BY random() LIMIT 20')).rows;
+  } finally {
+    await client.end();
+  }
+  const cipher = db.callerCipherFromConfig(loadConfig({ DATA_DIR: dataDir }, process.cwd(), { role: 'tool' }));
+  const readable = phones.filter((p) => /^13[67]0{8}$/.test(cipher.decrypt(p.caller_phone) ?? '')).length;
+  figures['5. backup drill (embedded PostgreSQL)'] = {
+    format: manifest.format,
+    'backup with the product stopped (ms)': backupMs,
+    'restore into a wiped data folder (ms)': restoreMs,
+    'tickets in the backup / after the restore': `${manifest.tables?.tickets} / ${tickets}`,
+    'caller phones decrypted (sample)': `${readable} of ${phones.length}`,
+  };
+  let good = tickets === manifest.tables?.tickets && tickets > 0 && readable === phones.length;
+  console.log('\n== 5. backup, wipe (database, keys, attachments), restore of the embedded database');
+  good = printInvariants(await checkInvariants(dbUrl, { settled: true })) && good;
+  await embedded.stop();
+  embedded = undefined;
+  return good;
+}
