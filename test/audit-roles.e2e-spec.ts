@@ -2,10 +2,11 @@
 // migrated by its owner; `grantAppRole` (what `migration:run` does with DATABASE_APP_ROLE) gives
 // the app role its privileges; the app then runs as that role, as the api and worker do in compose.
 import { Client } from 'pg';
-import { AUDIT_TABLES, createDataSource, grantAppRole, seedDemoOrganisation } from '@hotline/db';
+import { AUDIT_TABLES, createDataSource, grantAppRole, SecurityRepository, seedDemoOrganisation } from '@hotline/db';
 import { createTestDatabase } from './support/database';
 import { createTestApp, type TestApp } from './support/app';
 import { ApiClient } from './support/api-client';
+import { createTestSender } from './support/worker';
 
 describe('issue 17.4: the app role reads and appends to the audit trail, nothing more', () => {
   const role = `hotline_app_${process.env.HOTLINE_TEST_RUN_ID}_w${process.env.JEST_WORKER_ID ?? '0'}`.toLowerCase();
@@ -134,6 +135,27 @@ describe('issue 17.4: the app role reads and appends to the audit trail, nothing
       await expect(owner.query(`TRUNCATE ${table} CASCADE`)).rejects.toThrow(/append-only/);
     },
   );
+
+  it('issue 17.4: the worker (outbox sender) and the caller-data jobs (retention, re-encryption) run as the app role', async () => {
+    const worker = await createTestSender(t.config, appUrl, t.clock);
+    try {
+      const c = await api.createTicket('dispatcher1', { category: 'consultation' });
+      await api.ok('dispatcher1', c.id, 'answer_directly', { answer: '35路末班车22:00。' });
+      const sent = await worker.sender.runOnce();
+      expect(sent).toMatchObject({ failed: 0 });
+      expect(sent.sent).toBeGreaterThan(0);
+    } finally {
+      await worker.ctx.close();
+    }
+    // Retention erases the callers of tickets closed long ago (UPDATE on tickets, an INSERT on
+    // their timeline) and key rotation rewrites ciphertexts: neither touches an audit row.
+    t.clock.advance(4 * 365 * 24 * 3600_000);
+    const admin = new ApiClient(t.app);
+    const run = await admin.post('admin', '/api/admin/retention/run');
+    expect(run.status).toBe(200);
+    expect(run.body.count).toBeGreaterThan(0);
+    expect(await t.app.get(SecurityRepository).reencryptCallerData()).toBe(0);
+  });
 
   it('issue 17.4: grantAppRole refuses a role that could undo it (a superuser, the owner)', async () => {
     const ds = createDataSource(ownerUrl, 1);
