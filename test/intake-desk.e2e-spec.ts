@@ -2,6 +2,7 @@
 // merge (X-6), and intake from upstream systems (signed, replay-safe, idempotent; Excel batches).
 import ExcelJS from 'exceljs';
 import { Client } from 'pg';
+import { CallerCipher, SecurityRepository } from '@hotline/db';
 import { intakeSignature } from '@hotline/tickets';
 import { createTestApp, type TestApp } from './support/app';
 import { ApiClient, replyBody } from './support/api-client';
@@ -423,7 +424,7 @@ describe('intake desk (issue 9)', () => {
       );
     });
 
-    it('issue 17.2: a key-id request is accepted; the secret is stored only encrypted and never travels', async () => {
+    it('issue 17.2: a key-id request is accepted; the secret is stored only encrypted (rotated with the caller-data keys) and never travels', async () => {
       const body = JSON.stringify(matter('GD2026-1701'));
       const h = signed(body);
       expect(Object.values(h).join(' ')).not.toContain(secret);
@@ -437,9 +438,25 @@ describe('intake desk (issue 9)', () => {
         ]);
         expect(rows[0]).toMatchObject({ key_id: keyId, key_hash: null, secret_enc: expect.stringMatching(/^enc:v1:/) });
         expect(rows[0].secret_enc).not.toContain(secret.slice(4));
+        // Key rotation covers the secret: stored under the old key t1, re-encrypted under t2, still signing.
+        const oldKey = new CallerCipher({
+          keys: new Map([['t1', Buffer.alloc(32, 1)]]),
+          current: 't1',
+          hashKey: Buffer.alloc(32, 9),
+        });
+        await db.query(`UPDATE intake_clients SET secret_enc = $2 WHERE code = $1`, [
+          'hotline12345',
+          oldKey.encrypt(secret),
+        ]);
+        expect(await t.app.get(SecurityRepository).reencryptCallerData()).toBe(1);
+        const after = await db.query(`SELECT secret_enc FROM intake_clients WHERE code = $1`, ['hotline12345']);
+        expect(after.rows[0].secret_enc).toMatch(/^enc:v1:t2:/);
       } finally {
         await db.end();
       }
+      t.clock.advance(1000);
+      const again = JSON.stringify(matter('GD2026-1701b'));
+      expect((await send(again, signed(again))).status).toBe(201);
       const clients = (await api.get('admin', '/api/admin/intake-clients')).body;
       expect(clients.find((c: { code: string }) => c.code === 'hotline12345')).toMatchObject({ keyId, warning: null });
     });
