@@ -4,7 +4,7 @@
 // production rules of issue 13: every secret required (no defaults), the production settings the
 // api and worker refuse to boot without, attachments on a named volume the image's non-root user
 // owns, and a .dockerignore that keeps secrets, local data and host artefacts out of the image.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 
 const problems = [];
@@ -52,6 +52,8 @@ for (const [i, line] of rawCompose.split('\n').entries()) {
 // Secrets never have a default: each use is ${NAME:?message}.
 const secrets = [
   'POSTGRES_PASSWORD',
+  'HOTLINE_OWNER_PASSWORD',
+  'HOTLINE_APP_PASSWORD',
   'AUTH_TOKEN_SECRET',
   'CALLER_DATA_KEYS',
   'CALLER_HASH_KEY',
@@ -72,7 +74,7 @@ if (!/\$\{POSTGRES_PASSWORD:\?/.test(compose.services?.postgres?.environment?.PO
 }
 
 // The api and worker run with NODE_ENV=production and refuse to boot without these (issue 13.2).
-const productionRequired = secrets.filter((n) => n !== 'POSTGRES_PASSWORD').concat('DATABASE_URL');
+const productionRequired = secrets.filter((n) => !n.endsWith('_PASSWORD')).concat('DATABASE_URL');
 for (const name of ['api', 'worker']) {
   const env = compose.services?.[name]?.environment ?? {};
   if (env.NODE_ENV !== 'production') problems.push(`${name}: NODE_ENV must be production`);
@@ -81,6 +83,36 @@ for (const name of ['api', 'worker']) {
   }
   if (env.DEV_LOGIN !== undefined && !['false', '0', 'no'].includes(String(env.DEV_LOGIN))) {
     problems.push(`${name}: DEV_LOGIN must not be on (production refuses to boot with it)`);
+  }
+}
+
+// Issue 17.4: migrations run as the tables' owner and grant DATABASE_APP_ROLE; the api and worker
+// log in as that role (never the owner, never the superuser), which the postgres init script creates.
+const dbUser = (svc) =>
+  String(compose.services?.[svc]?.environment?.DATABASE_URL ?? '').match(/^postgres(?:ql)?:\/\/([^:@/]+)/)?.[1] ?? '';
+const appRole = compose.services?.migrate?.environment?.DATABASE_APP_ROLE;
+const superuser = compose.services?.postgres?.environment?.POSTGRES_USER ?? 'postgres';
+if (!appRole) problems.push('migrate: DATABASE_APP_ROLE must name the role the api and worker log in as');
+if (!dbUser('migrate') || dbUser('migrate') === superuser) {
+  problems.push(`migrate: DATABASE_URL must log in as the tables' owner role, not the superuser ${superuser}`);
+}
+for (const name of ['api', 'worker']) {
+  if (dbUser(name) !== appRole) {
+    problems.push(`${name}: DATABASE_URL must log in as DATABASE_APP_ROLE (${appRole}), not "${dbUser(name)}"`);
+  }
+}
+const initMount = (compose.services?.postgres?.volumes ?? [])
+  .map((v) => (typeof v === 'string' ? v.split(':') : [v.source, v.target]))
+  .find(([, target]) => target === '/docker-entrypoint-initdb.d');
+if (!initMount || !existsSync(initMount[0])) {
+  problems.push('postgres: mount the roles script (deploy/postgres-init) at /docker-entrypoint-initdb.d');
+} else {
+  const scripts = readdirSync(initMount[0])
+    .map((f) => readFileSync(`${initMount[0]}/${f}`, 'utf8'))
+    .join('\n');
+  for (const role of [dbUser('migrate'), appRole].filter(Boolean)) {
+    if (!new RegExp(`CREATE ROLE ${role}\\b`).test(scripts))
+      problems.push(`postgres: the init script does not create ${role}`);
   }
 }
 

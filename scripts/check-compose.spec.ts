@@ -6,13 +6,16 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
 const root = resolve(__dirname, '..');
-const files = ['docker-compose.yml', 'Dockerfile', '.dockerignore', '.env.example'];
+const files = ['docker-compose.yml', 'Dockerfile', '.dockerignore', '.env.example', 'deploy/postgres-init/10-roles.sh'];
 
 /** Runs the check in a copy of the deployment files, after `edit` changed one of them. */
 function check(edit?: { file: string; from: string | RegExp; to: string }): { status: number | null; out: string } {
   const dir = mkdtempSync(join(tmpdir(), 'hotline-compose-'));
   try {
-    for (const f of files) copyFileSync(join(root, f), join(dir, f));
+    for (const f of files) {
+      mkdirSync(dirname(join(dir, f)), { recursive: true });
+      copyFileSync(join(root, f), join(dir, f));
+    }
     // The commands' entry points, as `npm run build` produces them.
     for (const f of ['dist/libs/db/src/cli/migrate.js', 'dist/apps/api/src/main.js', 'dist/apps/worker/src/main.js']) {
       mkdirSync(dirname(join(dir, f)), { recursive: true });
@@ -76,6 +79,21 @@ describe('scripts/check-compose.mjs (issue 13.8)', () => {
       'broken interpolation',
       { file: 'docker-compose.yml', from: 'postgres:5432/hotline', to: 'postgres:5432/${DB' },
       /is not valid interpolation/,
+    ],
+    [
+      "issue 17.4: the api logging in as the tables' owner",
+      { file: 'docker-compose.yml', from: 'postgres://hotline_app:', to: 'postgres://hotline_owner:' },
+      /api: DATABASE_URL must log in as DATABASE_APP_ROLE \(hotline_app\)/,
+    ],
+    [
+      'issue 17.4: migrations as the superuser',
+      { file: 'docker-compose.yml', from: 'postgres://hotline_owner:', to: 'postgres://hotline:' },
+      /migrate: DATABASE_URL must log in as the tables' owner role/,
+    ],
+    [
+      'issue 17.4: no init script creating the roles',
+      { file: 'docker-compose.yml', from: /\n {6}- \.\/deploy\/postgres-init:[^\n]*/, to: '' },
+      /mount the roles script/,
     ],
     ['the image running as root', { file: 'Dockerfile', from: 'USER node', to: 'USER root' }, /non-root USER/],
     [

@@ -2,6 +2,7 @@
 // merge (X-6), and intake from upstream systems (signed, replay-safe, idempotent; Excel batches).
 import ExcelJS from 'exceljs';
 import { Client } from 'pg';
+import { CallerCipher, SecurityRepository } from '@hotline/db';
 import { intakeSignature } from '@hotline/tickets';
 import { createTestApp, type TestApp } from './support/app';
 import { ApiClient, replyBody } from './support/api-client';
@@ -286,7 +287,8 @@ describe('intake desk (issue 9)', () => {
   });
 
   describe('upstream intake', () => {
-    let key: string;
+    let keyId: string;
+    let secret: string;
     const matter = (ref: string) => ({
       ref,
       category: 'complaint',
@@ -296,10 +298,11 @@ describe('intake desk (issue 9)', () => {
       upstreamDeadline: '2026-12-20T09:00:00Z',
       route: '35',
     });
-    function signed(body: string, at = t.clock.now(), k = key, path?: string) {
+    /** Issue 17.2: the key id travels, the secret only signs. */
+    function signed(body: string, at = t.clock.now(), k = secret, path?: string, id = keyId) {
       const ts = String(Math.floor(at.getTime() / 1000));
       return {
-        'x-intake-key': k,
+        'x-intake-key-id': id,
         'x-intake-timestamp': ts,
         'x-intake-signature': intakeSignature(k, ts, path ?? body),
       };
@@ -322,8 +325,12 @@ describe('intake desk (issue 9)', () => {
         initiator: 'dispatcher1',
       });
       expect(r.status).toBe(201);
-      key = r.body.key;
-      expect(JSON.stringify((await api.get('admin', '/api/admin/intake-clients')).body)).not.toContain(key);
+      ({ keyId, secret } = r.body);
+      expect(keyId).toMatch(/^ik_/);
+      expect(secret).toMatch(/^hks_/);
+      const listed = JSON.stringify((await api.get('admin', '/api/admin/intake-clients')).body);
+      expect(listed).not.toContain(secret);
+      expect(listed).toContain(keyId);
     });
 
     it('R-2: intake rejects a bad signature, an old timestamp and a replay; a retry with the same reference gets the first ticket', async () => {
@@ -364,7 +371,7 @@ describe('intake desk (issue 9)', () => {
       const path = '/api/intake/mayor_hotline/GD2026-0002';
       const read = async () => {
         t.clock.advance(1000);
-        const res = await t.app.inject({ method: 'GET', url: path, headers: signed('', t.clock.now(), key, path) });
+        const res = await t.app.inject({ method: 'GET', url: path, headers: signed('', t.clock.now(), secret, path) });
         return { status: res.statusCode, body: res.json() };
       };
       expect((await read()).body).toMatchObject({ ticket: { status: 'registered' }, result: null });
@@ -378,7 +385,7 @@ describe('intake desk (issue 9)', () => {
         result: { answer: '35路末班车22:00。' },
       });
       const other = '/api/intake/mayor_hotline/NOPE';
-      const res = await t.app.inject({ method: 'GET', url: other, headers: signed('', t.clock.now(), key, other) });
+      const res = await t.app.inject({ method: 'GET', url: other, headers: signed('', t.clock.now(), secret, other) });
       expect(res.statusCode).toBe(404);
     });
 
@@ -415,6 +422,128 @@ describe('intake desk (issue 9)', () => {
       expect((await upload('b1_receiver', '/api/intake/import?source=transport_bureau', 'b.xlsx', good)).status).toBe(
         403,
       );
+    });
+
+    it('issue 17.2: a key-id request is accepted; the secret is stored only encrypted (rotated with the caller-data keys) and never travels', async () => {
+      const body = JSON.stringify(matter('GD2026-1701'));
+      const h = signed(body);
+      expect(Object.values(h).join(' ')).not.toContain(secret);
+      const res = await send(body, h);
+      expect(res.status).toBe(201);
+      const db = new Client({ connectionString: t.databaseUrl });
+      await db.connect();
+      try {
+        const { rows } = await db.query(`SELECT key_id, secret_enc, key_hash FROM intake_clients WHERE code = $1`, [
+          'hotline12345',
+        ]);
+        expect(rows[0]).toMatchObject({ key_id: keyId, key_hash: null, secret_enc: expect.stringMatching(/^enc:v1:/) });
+        expect(rows[0].secret_enc).not.toContain(secret.slice(4));
+        // Key rotation covers the secret: stored under the old key t1, re-encrypted under t2, still signing.
+        const oldKey = new CallerCipher({
+          keys: new Map([['t1', Buffer.alloc(32, 1)]]),
+          current: 't1',
+          hashKey: Buffer.alloc(32, 9),
+        });
+        await db.query(`UPDATE intake_clients SET secret_enc = $2 WHERE code = $1`, [
+          'hotline12345',
+          oldKey.encrypt(secret),
+        ]);
+        expect(await t.app.get(SecurityRepository).reencryptCallerData()).toBe(1);
+        const after = await db.query(`SELECT secret_enc FROM intake_clients WHERE code = $1`, ['hotline12345']);
+        expect(after.rows[0].secret_enc).toMatch(/^enc:v1:t2:/);
+      } finally {
+        await db.end();
+      }
+      t.clock.advance(1000);
+      const again = JSON.stringify(matter('GD2026-1701b'));
+      expect((await send(again, signed(again))).status).toBe(201);
+      const clients = (await api.get('admin', '/api/admin/intake-clients')).body;
+      expect(clients.find((c: { code: string }) => c.code === 'hotline12345')).toMatchObject({ keyId, warning: null });
+    });
+
+    it('issue 17.2: a wrong signature, an unknown key id or a missing header is refused 401 naming the header', async () => {
+      const body = JSON.stringify(matter('GD2026-1702'));
+      expect((await send(body, signed(body, t.clock.now(), 'hks_not-the-secret'))).body).toMatchObject({
+        statusCode: 401,
+        field: 'X-Intake-Signature',
+        message: expect.stringContaining('X-Intake-Signature'),
+      });
+      expect((await send(body, signed(body, t.clock.now(), secret, undefined, 'ik_unknown-id'))).body).toMatchObject({
+        statusCode: 401,
+        field: 'X-Intake-Key-Id',
+      });
+      const { 'x-intake-key-id': _id, ...noId } = signed(body);
+      expect((await send(body, noId)).body).toMatchObject({ statusCode: 401, field: 'X-Intake-Key-Id' });
+      // Sending the secret as a legacy key does not work for a key with an id: it never travels.
+      const ts = String(Math.floor(t.clock.now().getTime() / 1000));
+      const asLegacy = {
+        'x-intake-key': secret,
+        'x-intake-timestamp': ts,
+        'x-intake-signature': intakeSignature(secret, ts, body),
+      };
+      expect((await send(body, asLegacy)).body).toMatchObject({ statusCode: 401, field: 'X-Intake-Key' });
+    });
+
+    it('issue 17.2: a legacy key (secret in X-Intake-Key) works inside its window with a warning, and is refused after it', async () => {
+      // A system keyed before 17.2, as the migration leaves it: only the key's SHA-256, 90 days left.
+      const legacyKey = 'hk_legacy-key-issued-before-17-2-000000';
+      const db = new Client({ connectionString: t.databaseUrl });
+      await db.connect();
+      const until = new Date(t.clock.now().getTime() + 90 * 24 * 3600_000);
+      try {
+        await db.query(
+          `INSERT INTO intake_clients (code, name, source_code, initiator, key_hash, key_hint, active, created_at, legacy_until)
+           VALUES ('old_bureau', '交通局旧接口', 'transport_bureau', 'dispatcher1', encode(sha256($1::bytea), 'hex'), '0000', true, $2, $3)`,
+          [legacyKey, t.clock.now(), until],
+        );
+      } finally {
+        await db.end();
+      }
+      // A fresh sign-in each time: the clock moves past the sessions' lifetime below.
+      const warningOf = async () =>
+        (await new ApiClient(t.app).get('admin', '/api/admin/intake-clients')).body.find(
+          (c: { code: string }) => c.code === 'old_bureau',
+        );
+      expect(await warningOf()).toMatchObject({ keyId: null, legacyUses: 0 });
+      const legacy = (body: string) => {
+        const ts = String(Math.floor(t.clock.now().getTime() / 1000));
+        return {
+          'x-intake-key': legacyKey,
+          'x-intake-timestamp': ts,
+          'x-intake-signature': intakeSignature(legacyKey, ts, body),
+        };
+      };
+      const body = JSON.stringify(matter('OLD-0001'));
+      const ok = await send(body, legacy(body));
+      expect(ok.status).toBe(201);
+      expect(ok.body.source).toBe('transport_bureau');
+      expect(await warningOf()).toMatchObject({
+        legacyUses: 1,
+        legacyLastUsedAt: t.clock.now().toISOString(),
+        warning: 'this key still sends its secret; switch to key id',
+      });
+      // After the transition window: refused, naming the header and what to do.
+      t.clock.set(new Date(until.getTime() + 1000));
+      const late = JSON.stringify(matter('OLD-0002'));
+      expect((await send(late, legacy(late))).body).toMatchObject({
+        statusCode: 401,
+        field: 'X-Intake-Key',
+        message: expect.stringContaining('X-Intake-Key-Id'),
+      });
+      expect((await warningOf()).legacyUses).toBe(1);
+      expect((await warningOf()).warning).toMatch(/no longer accepted/);
+      // Re-keying gives the system a key id and ends the legacy form.
+      const rekeyed = await new ApiClient(t.app).post('admin', '/api/admin/intake-clients', {
+        code: 'old_bureau',
+        name: '交通局旧接口',
+        source: 'transport_bureau',
+        initiator: 'dispatcher1',
+      });
+      expect(rekeyed.body.client).toMatchObject({ keyId: rekeyed.body.keyId, legacyUntil: null, warning: null });
+      const fresh = JSON.stringify(matter('OLD-0003'));
+      expect(
+        (await send(fresh, signed(fresh, t.clock.now(), rekeyed.body.secret, undefined, rekeyed.body.keyId))).status,
+      ).toBe(201);
     });
   });
 });

@@ -96,9 +96,17 @@ export interface IntakeClient {
   sourceCode: string;
   initiator: string;
   keyHint: string;
+  /** The id the system sends in X-Intake-Key-Id; null for a key of the old form (issue 17.2). */
+  keyId: string | null;
   active: boolean;
   createdAt: string;
   lastUsedAt: string | null;
+  /** An old-form key (its secret sent in X-Intake-Key) is accepted until then. */
+  legacyUntil: string | null;
+  legacyUses: number;
+  legacyLastUsedAt: string | null;
+  /** Set while the key is of the old form: what the admin should do. */
+  warning: string | null;
 }
 
 export interface UpstreamImportReport {
@@ -172,7 +180,7 @@ export const intakeAdminApi = {
 
   clients: () => request<IntakeClient[]>('GET', '/api/admin/intake-clients'),
   saveClient: (c: { code: string; name: string; source: string; initiator: string }) =>
-    request<{ client: IntakeClient; key: string }>('POST', '/api/admin/intake-clients', { body: c }),
+    request<{ client: IntakeClient; keyId: string; secret: string }>('POST', '/api/admin/intake-clients', { body: c }),
   withdrawClient: (code: string) => request<null>('DELETE', `/api/admin/intake-clients/${encodeURIComponent(code)}`),
   importBatch: (source: string, file: File, dryRun: boolean) =>
     request<UpstreamImportReport>('POST', `/api/intake/import${query({ source, dryRun })}`, { form: upload(file) }),

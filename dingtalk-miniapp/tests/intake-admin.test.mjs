@@ -271,7 +271,7 @@ test('X-8: stops import from CSV and vehicles from an Excel sheet; a vehicle fil
   );
 });
 
-test('R-2: upstream intake keys are shown once with a warning; a revoked key is marked; a batch is previewed, then imported', async () => {
+test('R-2, issue 17.2: upstream intake keys (a key id and a secret shown once) come with a warning; a revoked key is marked; a batch is previewed, then imported', async () => {
   await withFailureShots(
     'intake-admin-upstream',
     () => [page],
@@ -293,10 +293,13 @@ test('R-2: upstream intake keys are shown once with a warning; a revoked key is 
       const issued = panel.locator('[data-testid=issued-key]');
       await issued.waitFor();
       const key = (await issued.locator('.key-text').innerText()).trim();
-      assert.match(key, /^hk_[\w-]{20,}$/);
+      assert.match(key, /^hks_[\w-]{40,}$/);
+      const keyId = (await issued.locator('.key-id-text').innerText()).trim();
+      assert.match(keyId, /^ik_[\w-]{8,}$/);
       const issuedText = await issued.innerText();
       assert.match(issuedText, /只显示这一次/);
       assert.match(issuedText, /不会再显示/);
+      assert.match(issuedText, /X-Intake-Key-Id/);
       await shot(page, 'intake-upstream-key', MOBILE);
       await shot(page, 'intake-upstream-key', DESKTOP);
       await page.setViewportSize(MOBILE);
@@ -305,8 +308,11 @@ test('R-2: upstream intake keys are shown once with a warning; a revoked key is 
       await page.reload();
       const row = panel.locator('.client-row', { hasText: code });
       await row.waitFor();
-      assert.match(await row.innerText(), new RegExp(`…${key.slice(-4)}`));
-      assert.ok(!(await page.content()).includes(key), 'the key is never shown again');
+      const rowText = await row.innerText();
+      assert.match(rowText, new RegExp(`…${key.slice(-4)}`));
+      assert.ok(rowText.includes(keyId), 'the key id stays visible (it is no secret)');
+      assert.ok(!(await page.content()).includes(key), 'the secret is never shown again');
+      assert.equal(await row.locator('[data-testid=legacy-key-warning]').count(), 0);
 
       await row.getByRole('button', { name: '停用' }).click();
       await page.locator('.adm-dialog').getByRole('button', { name: '停用' }).click();

@@ -1,5 +1,6 @@
-// 上级系统接入: the admin's keys for upstream systems (the key is shown once: only its hash is
-// kept) and the dispatchers' Excel batch of upstream matters (a preview with every problem per row,
+// 上级系统接入: the admin's keys for upstream systems (issue 17.2: a key id and a signing secret, the
+// secret shown once and kept encrypted; old-form keys that still send their secret carry a warning)
+// and the dispatchers' Excel batch of upstream matters (a preview with every problem per row,
 // then the import: all rows or none). Callers in the preview are masked by the API.
 import { Fragment, useCallback, useState } from 'react';
 import { Button, Dialog, ErrorBlock, Input, Tag, Toast } from 'antd-mobile';
@@ -41,14 +42,14 @@ function ClientsPanel() {
   const [form, setForm] = useState({ code: '', name: '', source: '', initiator: '' });
   const [bad, setBad] = useState<{ field: string; message: string } | null>(null);
   const [busy, setBusy] = useState(false);
-  const [issued, setIssued] = useState<{ code: string; key: string } | null>(null);
+  const [issued, setIssued] = useState<{ code: string; keyId: string; secret: string } | null>(null);
 
   const create = async () => {
     setBusy(true);
     setBad(null);
     try {
-      const { client, key } = await intakeAdminApi.saveClient(form);
-      setIssued({ code: client.code, key });
+      const { client, keyId, secret } = await intakeAdminApi.saveClient(form);
+      setIssued({ code: client.code, keyId, secret });
       setData((list) => [...(list ?? []).filter((c) => c.code !== client.code), client]);
       setForm({ code: '', name: '', source: '', initiator: '' });
     } catch (e) {
@@ -78,7 +79,7 @@ function ClientsPanel() {
   const copy = async () => {
     if (!issued) return;
     try {
-      await navigator.clipboard.writeText(issued.key);
+      await navigator.clipboard.writeText(`密钥编号 ${issued.keyId}\n签名密钥 ${issued.secret}`);
       Toast.show({ icon: 'success', content: '已复制' });
     } catch {
       Toast.show({ content: '无法自动复制，请长按密钥手动复制' });
@@ -91,11 +92,14 @@ function ClientsPanel() {
       {issued && (
         <div className="key-once" role="alert" data-testid="issued-key">
           <div>
-            <strong>{issued.code} 的接入密钥（只显示这一次）</strong>
+            <strong>{issued.code} 的接入密钥（签名密钥只显示这一次）</strong>
           </div>
-          <code className="mono key-text">{issued.key}</code>
+          <div className="small">密钥编号（X-Intake-Key-Id，随每个请求发送）</div>
+          <code className="mono key-id-text">{issued.keyId}</code>
+          <div className="small">签名密钥（只用于计算 X-Intake-Signature，不随请求发送）</div>
+          <code className="mono key-text">{issued.secret}</code>
           <div className="small">
-            系统只保存密钥的摘要，关闭后将<strong>不会再显示</strong>
+            签名密钥加密保存在服务器上，关闭后将<strong>不会再显示</strong>
             。请立即复制，经安全渠道交给上级系统；遗失只能重新生成。
           </div>
           <div className="admin-actions">
@@ -119,8 +123,23 @@ function ClientsPanel() {
                   {c.active ? <Tag color="success">启用</Tag> : <Tag color="default">已停用</Tag>}
                 </div>
                 <div className="small">
-                  来源：{nameOf(reference.sources, c.sourceCode)} · 发起人：{c.initiator} · 密钥尾号 …{c.keyHint}
+                  来源：{nameOf(reference.sources, c.sourceCode)} · 发起人：{c.initiator} ·{' '}
+                  {c.keyId ? (
+                    <>
+                      密钥编号 <span className="mono">{c.keyId}</span> · 签名密钥尾号 …{c.keyHint}
+                    </>
+                  ) : (
+                    <>旧式密钥 尾号 …{c.keyHint}</>
+                  )}
                 </div>
+                {c.warning && (
+                  <div className="field-error small" role="alert" data-testid="legacy-key-warning">
+                    {c.legacyUntil && new Date(c.legacyUntil).getTime() >= Date.now()
+                      ? `该系统仍在请求中发送密钥原文（X-Intake-Key${c.legacyUses > 0 ? `，已 ${c.legacyUses} 次，最近 ${formatTime(c.legacyLastUsedAt ?? c.legacyUntil)}` : ''}），${formatTime(c.legacyUntil)} 后将被拒绝：请重新生成密钥，改用密钥编号（X-Intake-Key-Id）签名。`
+                      : '该旧式密钥已停止接受（密钥原文不再随请求发送）：请重新生成密钥，改用密钥编号（X-Intake-Key-Id）签名。'}
+                    <span className="muted"> ({c.warning})</span>
+                  </div>
+                )}
                 <div className="muted small">
                   创建 {formatTime(c.createdAt)} · {c.lastUsedAt ? `最近使用 ${formatTime(c.lastUsedAt)}` : '尚未使用'}
                 </div>

@@ -20,6 +20,12 @@ describe('configuration', () => {
     expect(() => loadConfig({ DATABASE_URL: 'not a url' })).toThrow(/DATABASE_URL must be a valid URL/);
   });
 
+  it('issue 17.4: DATABASE_APP_ROLE is a plain role name, or unset', () => {
+    expect(loadConfig({}).database.appRole).toBeUndefined();
+    expect(loadConfig({ DATABASE_APP_ROLE: 'hotline_app' }).database.appRole).toBe('hotline_app');
+    expect(() => loadConfig({ DATABASE_APP_ROLE: 'app; DROP TABLE x' })).toThrow(/DATABASE_APP_ROLE must be a plain/);
+  });
+
   it('FOUNDATION: every problem is listed at once', () => {
     try {
       loadConfig({ PORT: '70000', DEV_LOGIN: 'maybe', DINGTALK_APP_KEY: 'k' });

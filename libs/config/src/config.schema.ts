@@ -36,6 +36,11 @@ export interface AppConfig {
     /** Apply pending migrations at start (the zero-setup default); production may switch it off. */
     migrateOnStart: boolean;
     poolSize: number;
+    /**
+     * The role the api and worker connect as (issue 17.4): `migration:run`, run as the tables'
+     * owner, grants it read/write on ordinary tables and read/append only on the audit trail.
+     */
+    appRole: string | undefined;
   };
   auth: {
     /** HMAC key for our bearer tokens; undefined → generated into dataDir on first start. */
@@ -235,6 +240,12 @@ export function loadConfig(
   }
 
   const databaseUrl = url('DATABASE_URL', ['postgres:', 'postgresql:']);
+  const appRole = str('DATABASE_APP_ROLE');
+  if (appRole !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(appRole)) {
+    issues.push(
+      `DATABASE_APP_ROLE must be a plain PostgreSQL role name (lower-case letters, digits, _), got "${appRole}"`,
+    );
+  }
   const tokenSecret = str('AUTH_TOKEN_SECRET');
   if (tokenSecret !== undefined && tokenSecret.length < 32) {
     issues.push('AUTH_TOKEN_SECRET must be at least 32 characters long');
@@ -286,6 +297,7 @@ export function loadConfig(
       embeddedPort: int('EMBEDDED_PG_PORT', 54329, 1024, 65535),
       migrateOnStart: bool('DB_MIGRATE_ON_START') ?? true,
       poolSize: int('DB_POOL_SIZE', 10, 1, 200),
+      appRole,
     },
     auth: {
       tokenSecret,

@@ -1,4 +1,5 @@
 export { createDataSource, dataSourceOptions, runMigrations, ensureDatabase } from './data-source';
+export { grantAppRole, AUDIT_TABLES } from './app-role';
 export { startEmbeddedPostgres, resolveClusterDir } from './embedded/embedded-postgres';
 export type { RunningPostgres, EmbeddedPostgresOptions } from './embedded/embedded-postgres';
 export { DatabaseModule } from './database.module';

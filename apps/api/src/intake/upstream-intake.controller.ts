@@ -9,11 +9,15 @@ import { ImportQueryDto, IntakeClientDto, UpstreamMatterDto } from './intake.dto
 import { readUpload } from './read-upload';
 
 const SIGNED = [
-  { name: 'X-Intake-Key', description: 'the API key of your system', required: true },
+  {
+    name: 'X-Intake-Key-Id',
+    description: 'the key id of your system (never the secret: the secret only signs)',
+    required: true,
+  },
   { name: 'X-Intake-Timestamp', description: 'Unix seconds; within the replay window', required: true },
   {
     name: 'X-Intake-Signature',
-    description: 'hex HMAC-SHA256 with the key of `timestamp + "\\n" + body` (GET: the path instead of the body)',
+    description: 'hex HMAC-SHA256 with the secret of `timestamp + "\\n" + body` (GET: the path instead of the body)',
     required: true,
   },
 ];
@@ -39,6 +43,7 @@ export class UpstreamIntakeController {
   ) {
     // The signature covers the exact bytes sent, so it is checked before the body is read.
     const client = await this.intake.authenticate({
+      keyId: h['x-intake-key-id'],
       key: h['x-intake-key'],
       timestamp: h['x-intake-timestamp'],
       signature: h['x-intake-signature'],
@@ -67,6 +72,7 @@ export class UpstreamIntakeController {
     @Param('ref') ref: string,
   ) {
     const client = await this.intake.authenticate({
+      keyId: h['x-intake-key-id'],
       key: h['x-intake-key'],
       timestamp: h['x-intake-timestamp'],
       signature: h['x-intake-signature'],
@@ -95,7 +101,9 @@ export class UpstreamIntakeController {
 
   @ApiBearerAuth()
   @Post('admin/intake-clients')
-  @ApiOperation({ summary: 'Create or re-key an upstream system; the key is in this answer only (admin)' })
+  @ApiOperation({
+    summary: 'Create or re-key an upstream system; its key id and secret are in this answer only (admin)',
+  })
   saveClient(@Actor() user: CurrentUser, @Body() dto: IntakeClientDto) {
     return this.intake.saveClient(user, dto);
   }

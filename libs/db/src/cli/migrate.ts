@@ -1,6 +1,7 @@
 // `npm run migration:run` / `migration:revert`: the explicit production step.
 import { loadConfigOrExit } from '@hotline/config';
 import { createDataSource } from '../data-source';
+import { grantAppRole } from '../app-role';
 
 async function main(): Promise<void> {
   const command = process.argv[2];
@@ -17,6 +18,11 @@ async function main(): Promise<void> {
       process.stdout.write(
         applied.length ? `applied: ${applied.map((m) => m.name).join(', ')}\n` : 'nothing to apply\n',
       );
+      // Issue 17.4: the api and worker's role reads and appends to the audit trail, nothing more.
+      if (config.database.appRole) {
+        await grantAppRole(ds, config.database.appRole);
+        process.stdout.write(`granted ${config.database.appRole} its privileges (audit tables: read and append)\n`);
+      }
     } else if (command === 'revert') {
       await ds.undoLastMigration({ transaction: 'each' });
       process.stdout.write('reverted the last migration\n');

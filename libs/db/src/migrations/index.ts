@@ -21,6 +21,8 @@ import { SignInRateLimit1765901000000 } from './1765901000000-sign-in-rate-limit
 import { SessionFamily1765902000000 } from './1765902000000-session-family';
 import { OutboxClaimOwner1766000000000 } from './1766000000000-outbox-claim-owner';
 import { AssignmentReplyTimes1766100000000 } from './1766100000000-assignment-reply-times';
+import { AuditTrailAppendOnly1766220000000 } from './1766220000000-audit-trail-append-only';
+import { IntakeKeyIds1766220000001 } from './1766220000001-intake-key-ids';
 
 export const MIGRATIONS: Function[] = [
   InitialSchema1764300000000,
@@ -45,4 +47,6 @@ export const MIGRATIONS: Function[] = [
   SessionFamily1765902000000,
   OutboxClaimOwner1766000000000,
   AssignmentReplyTimes1766100000000,
+  AuditTrailAppendOnly1766220000000,
+  IntakeKeyIds1766220000001,
 ];

@@ -11,9 +11,16 @@ export interface IntakeClientRow {
   sourceCode: string;
   initiator: string;
   keyHint: string;
+  /** Issue 17.2: the id the system sends in X-Intake-Key-Id; null for a key of the legacy form. */
+  keyId: string | null;
   active: boolean;
   createdAt: Date;
   lastUsedAt: Date | null;
+  /** A legacy key (its secret sent in X-Intake-Key) is accepted until then; null: never. */
+  legacyUntil: Date | null;
+  /** Requests that still sent the secret itself: how many, and the last one. */
+  legacyUses: number;
+  legacyLastUsedAt: Date | null;
 }
 
 /** X-6: what the repeat panel is told about an earlier matter (caller in clear only for masking). */
@@ -90,22 +97,47 @@ export class IntakeRepository {
     return rows[0] ? clientRow(rows[0]) : null;
   }
 
+  /** Issue 17.2: an active client by the key id it sends, with its secret as stored (encrypted). */
+  async clientByKeyId(keyId: string): Promise<{ client: IntakeClientRow; secretEnc: string } | null> {
+    const rows = await this.ds.query(`SELECT * FROM intake_clients WHERE key_id = $1 AND active`, [keyId]);
+    return rows[0] ? { client: clientRow(rows[0]), secretEnc: rows[0].secret_enc } : null;
+  }
+
+  /** Issue 17.2: a request still sent the secret itself (shown as a warning on the admin page). */
+  async recordLegacyUse(code: string, now: Date): Promise<void> {
+    await this.ds.query(
+      `UPDATE intake_clients SET legacy_uses = legacy_uses + 1, legacy_last_used_at = $2 WHERE code = $1`,
+      [code, now],
+    );
+  }
+
   async clients(): Promise<IntakeClientRow[]> {
     const rows = await this.ds.query(`SELECT * FROM intake_clients ORDER BY code`);
     return rows.map(clientRow);
   }
 
-  /** Creates or re-keys a client (a new key replaces the old one at once). */
+  /**
+   * Creates or re-keys a client (a new key replaces the old one at once). Issue 17.2: a new key is
+   * a key id and an encrypted secret; re-keying a legacy client ends its legacy form.
+   */
   async saveClient(
-    c: { code: string; name: string; sourceCode: string; initiator: string; keyHash: string; keyHint: string },
+    c: {
+      code: string;
+      name: string;
+      sourceCode: string;
+      initiator: string;
+      keyId: string;
+      secretEnc: string;
+      keyHint: string;
+    },
     now: Date,
   ) {
     await this.ds.query(
-      `INSERT INTO intake_clients (code, name, source_code, initiator, key_hash, key_hint, active, created_at)
-       VALUES ($1,$2,$3,$4,$5,$6,true,$7)
-       ON CONFLICT (code) DO UPDATE SET name = $2, source_code = $3, initiator = $4, key_hash = $5, key_hint = $6,
-              active = true`,
-      [c.code, c.name, c.sourceCode, c.initiator, c.keyHash, c.keyHint, now],
+      `INSERT INTO intake_clients (code, name, source_code, initiator, key_id, secret_enc, key_hint, active, created_at)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,true,$8)
+       ON CONFLICT (code) DO UPDATE SET name = $2, source_code = $3, initiator = $4, key_id = $5, secret_enc = $6,
+              key_hint = $7, key_hash = NULL, legacy_until = NULL, active = true`,
+      [c.code, c.name, c.sourceCode, c.initiator, c.keyId, c.secretEnc, c.keyHint, now],
     );
   }
 
@@ -322,8 +354,12 @@ function clientRow(r: Record<string, any>): IntakeClientRow {
     sourceCode: r.source_code,
     initiator: r.initiator,
     keyHint: r.key_hint,
+    keyId: r.key_id ?? null,
     active: r.active,
     createdAt: new Date(r.created_at),
     lastUsedAt: r.last_used_at ? new Date(r.last_used_at) : null,
+    legacyUntil: r.legacy_until ? new Date(r.legacy_until) : null,
+    legacyUses: Number(r.legacy_uses ?? 0),
+    legacyLastUsedAt: r.legacy_last_used_at ? new Date(r.legacy_last_used_at) : null,
   };
 }

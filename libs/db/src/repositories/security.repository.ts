@@ -177,7 +177,24 @@ export class SecurityRepository {
   async reencryptCallerData(batch = 500): Promise<number> {
     let done = 0;
     for (const t of CALLER_DATA_TABLES) done += await this.reencryptTable(t, batch);
-    return done;
+    return done + (await this.reencryptIntakeSecrets());
+  }
+
+  /** Issue 17.2: the upstream systems' signing secrets are encrypted with the same keys. */
+  private async reencryptIntakeSecrets(): Promise<number> {
+    const rows: Array<{ code: string; secret_enc: string }> = await this.ds.query(
+      `SELECT code, secret_enc FROM intake_clients
+        WHERE secret_enc IS NOT NULL AND NOT starts_with(secret_enc, $1)`,
+      [`enc:v1:${this.cipher.currentKeyId}:`],
+    );
+    for (const r of rows) {
+      await this.ds.query(`UPDATE intake_clients SET secret_enc = $3 WHERE code = $1 AND secret_enc = $2`, [
+        r.code,
+        r.secret_enc,
+        this.cipher.encrypt(this.cipher.decrypt(r.secret_enc)),
+      ]);
+    }
+    return rows.length;
   }
 
   private async reencryptTable(t: CallerDataTable, batch: number): Promise<number> {

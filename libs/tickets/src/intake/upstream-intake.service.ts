@@ -1,7 +1,13 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@hotline/config';
-import { IntakeRepository, OrganisationRepository, TicketRepository, type IntakeClientRow } from '@hotline/db';
+import {
+  CallerCipher,
+  IntakeRepository,
+  OrganisationRepository,
+  TicketRepository,
+  type IntakeClientRow,
+} from '@hotline/db';
 import { DomainError } from '@hotline/workflow';
 import { requireAdmin } from '../admin.service';
 import { toCurrentUser, type CurrentUser } from '../auth/auth.service';
@@ -29,6 +35,9 @@ export interface UpstreamMatter {
 
 /** The headers of a signed request, as received. */
 export interface SignedRequest {
+  /** Issue 17.2: X-Intake-Key-Id, the id of the key (the secret itself is never sent). */
+  keyId?: string | undefined;
+  /** The legacy form: X-Intake-Key carried the secret itself (accepted until the key's legacy_until). */
   key: string | undefined;
   timestamp: string | undefined;
   signature: string | undefined;
@@ -67,10 +76,13 @@ export interface UpstreamImportReport {
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
-/** The signature an upstream system sends: hex HMAC-SHA256 of `timestamp + "\n" + payload` with its key. */
-export function intakeSignature(key: string, timestamp: string, payload: string): string {
-  return createHmac('sha256', key).update(`${timestamp}\n${payload}`).digest('hex');
+/** The signature an upstream system sends: hex HMAC-SHA256 of `timestamp + "\n" + payload` with its secret. */
+export function intakeSignature(secret: string, timestamp: string, payload: string): string {
+  return createHmac('sha256', secret).update(`${timestamp}\n${payload}`).digest('hex');
 }
+
+/** What an admin sees of an upstream system's key; `warning` while it still sends its secret. */
+export type IntakeClientView = IntakeClientRow & { warning: string | null };
 
 const HEADERS: Record<string, string> = {
   ref: 'ref',
@@ -111,33 +123,64 @@ export class UpstreamIntakeService {
     private readonly tickets: TicketRepository,
     private readonly org: OrganisationRepository,
     private readonly ticketsService: TicketsService,
+    private readonly cipher: CallerCipher,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   /**
-   * Checks the key (kept only as a SHA-256), the timestamp (inside the replay window) and the
-   * HMAC; then claims the signature, so the same signed request is accepted once.
+   * Issue 17.2: finds the client by X-Intake-Key-Id and checks the HMAC with its secret (kept
+   * encrypted, never sent). The legacy form (the secret itself in X-Intake-Key, only its SHA-256
+   * kept) is accepted until the key's legacy_until, and each such request is recorded for the
+   * admin page's warning. Then the timestamp (inside the replay window) and the signature, which
+   * is claimed so the same signed request is accepted once.
    */
   async authenticate(req: SignedRequest): Promise<IntakeClientRow> {
-    if (!req.key || !req.timestamp || !req.signature) {
-      throw new DomainError('UNAUTHENTICATED', 'send X-Intake-Key, X-Intake-Timestamp and X-Intake-Signature');
+    if ((!req.keyId && !req.key) || !req.timestamp || !req.signature) {
+      throw new DomainError(
+        'UNAUTHENTICATED',
+        'send X-Intake-Key-Id, X-Intake-Timestamp and X-Intake-Signature',
+        !req.keyId && !req.key ? 'X-Intake-Key-Id' : !req.timestamp ? 'X-Intake-Timestamp' : 'X-Intake-Signature',
+      );
     }
-    const client = await this.intake.clientByKeyHash(sha256(req.key));
-    if (!client) throw new DomainError('UNAUTHENTICATED', 'unknown or withdrawn intake key');
     const now = this.clock.now();
+    let client: IntakeClientRow;
+    let secret: string;
+    if (req.keyId) {
+      const found = await this.intake.clientByKeyId(req.keyId);
+      if (!found) throw new DomainError('UNAUTHENTICATED', 'unknown or withdrawn X-Intake-Key-Id', 'X-Intake-Key-Id');
+      client = found.client;
+      secret = this.cipher.decrypt(found.secretEnc)!;
+    } else {
+      const found = await this.intake.clientByKeyHash(sha256(req.key!));
+      if (!found) throw new DomainError('UNAUTHENTICATED', 'unknown or withdrawn intake key', 'X-Intake-Key');
+      if (!found.legacyUntil || now.getTime() > found.legacyUntil.getTime()) {
+        throw new DomainError(
+          'UNAUTHENTICATED',
+          'X-Intake-Key (the secret itself) is no longer accepted: ask for a new key and send X-Intake-Key-Id',
+          'X-Intake-Key',
+        );
+      }
+      client = found;
+      secret = req.key!;
+    }
     const windowMs = this.config.intake.replayWindowSeconds * 1000;
     const ts = /^\d{9,11}$/.test(req.timestamp) ? Number(req.timestamp) * 1000 : NaN;
     if (!Number.isFinite(ts) || Math.abs(now.getTime() - ts) > windowMs) {
       throw new DomainError(
         'UNAUTHENTICATED',
         `X-Intake-Timestamp must be Unix seconds within ${this.config.intake.replayWindowSeconds} s of our clock`,
+        'X-Intake-Timestamp',
       );
     }
-    const expected = Buffer.from(intakeSignature(req.key, req.timestamp, req.payload), 'hex');
+    const expected = Buffer.from(intakeSignature(secret, req.timestamp, req.payload), 'hex');
     const given = /^[0-9a-f]{64}$/i.test(req.signature) ? Buffer.from(req.signature, 'hex') : Buffer.alloc(0);
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      throw new DomainError('UNAUTHENTICATED', 'bad signature');
+      throw new DomainError(
+        'UNAUTHENTICATED',
+        'X-Intake-Signature does not match: hex HMAC-SHA256 with your secret of timestamp + "\\n" + body',
+        'X-Intake-Signature',
+      );
     }
     const first = await this.intake.claimSignature(
       req.signature.toLowerCase(),
@@ -146,6 +189,7 @@ export class UpstreamIntakeService {
       new Date(now.getTime() - 2 * windowMs),
     );
     if (!first) throw new DomainError('CONFLICT', 'this signed request was already received (replay)');
+    if (!req.keyId) await this.intake.recordLegacyUse(client.code, now);
     return client;
   }
 
@@ -219,11 +263,14 @@ export class UpstreamIntakeService {
 
   // ---- admin: keys ----
 
-  /** Creates or re-keys a client; the key is shown once, only its SHA-256 is kept. */
+  /**
+   * Creates or re-keys a client. Issue 17.2: a key id (sent with every request) and a secret (only
+   * signs, never sent), shown once; the secret is kept encrypted with the caller-data keys.
+   */
   async saveClient(
     user: CurrentUser,
     c: { code: string; name: string; source: string; initiator: string },
-  ): Promise<{ client: IntakeClientRow; key: string }> {
+  ): Promise<{ client: IntakeClientView; keyId: string; secret: string }> {
     requireAdmin(user);
     if (!(await this.org.findSource(c.source)))
       throw new DomainError('VALIDATION', `未知的来源“${c.source}”。`, 'source');
@@ -231,25 +278,38 @@ export class UpstreamIntakeService {
     if (!person?.roles.includes('dispatcher')) {
       throw new DomainError('VALIDATION', '发起人须为派单员。', 'initiator');
     }
-    const key = `hk_${randomBytes(24).toString('base64url')}`;
+    const keyId = `ik_${randomBytes(12).toString('base64url')}`;
+    const secret = `hks_${randomBytes(32).toString('base64url')}`;
     await this.intake.saveClient(
       {
         code: c.code,
         name: c.name,
         sourceCode: c.source,
         initiator: c.initiator,
-        keyHash: sha256(key),
-        keyHint: key.slice(-4),
+        keyId,
+        secretEnc: this.cipher.encrypt(secret)!,
+        keyHint: secret.slice(-4),
       },
       this.clock.now(),
     );
-    const client = (await this.intake.clients()).find((x) => x.code === c.code)!;
-    return { client, key };
+    const client = (await this.clients(user)).find((x) => x.code === c.code)!;
+    return { client, keyId, secret };
   }
 
-  async clients(user: CurrentUser): Promise<IntakeClientRow[]> {
+  async clients(user: CurrentUser): Promise<IntakeClientView[]> {
     requireAdmin(user);
-    return this.intake.clients();
+    const now = this.clock.now().getTime();
+    return (await this.intake.clients()).map((c) => ({
+      ...c,
+      warning:
+        c.keyId === null && c.active
+          ? c.legacyUntil && c.legacyUntil.getTime() >= now
+            ? c.legacyUses > 0
+              ? 'this key still sends its secret; switch to key id'
+              : 'this key is of the old form (secret in X-Intake-Key); issue a new one with a key id'
+            : 'this key sent its secret and is no longer accepted; issue a new one with a key id'
+          : null,
+    }));
   }
 
   async withdrawClient(user: CurrentUser, code: string): Promise<void> {
