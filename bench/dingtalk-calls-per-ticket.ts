@@ -292,7 +292,7 @@ async function main(): Promise<void> {
     perApi[api] = { calls: mine.length, maxInAnySecond: max, refusedForRate };
   }
   log(
-    `burst with ${APIS} api processes and ${WORKERS} workers: ${SIGN_INS} sign-ins over both apis, ${BURST_TICKETS} tickets dispatched at once`,
+    `burst with ${APIS} api processes and ${WORKERS} workers: ${SIGN_INS} sign-ins over the apis, ${BURST_TICKETS} tickets dispatched at once`,
   );
   for (const [api, v] of Object.entries(perApi)) {
     log(

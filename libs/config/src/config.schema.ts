@@ -71,7 +71,7 @@ export interface AppConfig {
     simulatorPort: number;
     /** Create DingTalk to-dos beside work notices (they cost two API calls each: reference §8). */
     todos: boolean;
-    /** 16.3: read each notice's send result (getsendprogress + getsendresult: about 2 counted calls per notice). */
+    /** 16.3: read each notice's send result (getsendprogress + getsendresult: 3 counted calls per notice measured, docs/dingtalk.md). */
     deliveryCheck: boolean;
     /** 16.4: counted calls a month before the client refuses to send (reference §8: 10,000 on the standard edition); 0 = no limit of ours. */
     monthlyQuota: number;
