@@ -272,6 +272,9 @@ describe('DingTalk delivery through the outbox', () => {
     const usage = await api.get('admin', '/api/admin/dingtalk/usage');
     expect(usage.body.calls).toBeGreaterThan(0);
     expect(usage.body.quota).toBe(10000);
+    // 16.4: the calls counted against the quota (token and contacts calls are not), all processes.
+    expect(usage.body.quotaCalls).toBeGreaterThan(0);
+    expect(usage.body.quotaCalls).toBeLessThan(usage.body.calls);
     expect(Object.keys(usage.body.byApi)).toEqual(
       expect.arrayContaining(['POST /topapi/message/corpconversation/asyncsend_v2']),
     );
