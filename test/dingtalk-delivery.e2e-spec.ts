@@ -272,11 +272,27 @@ describe('DingTalk delivery through the outbox', () => {
     const usage = await api.get('admin', '/api/admin/dingtalk/usage');
     expect(usage.body.calls).toBeGreaterThan(0);
     expect(usage.body.quota).toBe(10000);
+    // 16.4: the calls counted against the quota (token and contacts calls are not), all processes.
+    expect(usage.body.quotaCalls).toBeGreaterThan(0);
+    expect(usage.body.quotaCalls).toBeLessThan(usage.body.calls);
     expect(Object.keys(usage.body.byApi)).toEqual(
       expect.arrayContaining(['POST /topapi/message/corpconversation/asyncsend_v2']),
     );
     const health = await api.get('admin', '/health'); // the details are the admin's (issue 17)
     expect(health.body.info.dingtalk).toMatchObject({ status: 'up', calls: expect.any(Number), quota: 10000 });
+  });
+
+  it("issue 16.4: two delivery checks at once (two workers) read each notice's send result once; the second round is skipped", async () => {
+    t.clock.advance(24 * 3600_000); // earlier notices fall out of the result window
+    await simPost(sim, '/_sim/reset', {});
+    const checks = t.app.get(NoticeDeliveryCheckService);
+    const c = await api.createTicket('dispatcher1', { subject: '送达检查并发' });
+    await step('dispatcher1', c.id, 'dispatch', { assignments: [{ unit: 'branch2', role: 'sole' }] });
+    t.clock.advance(15_000);
+    const [a, b] = await Promise.all([checks.runOnce(), checks.runOnce()]);
+    expect(a.checked + b.checked).toBe(1);
+    const results = await simGet(sim, '/_sim/calls?path=/topapi/message/corpconversation/getsendresult');
+    expect(list(results)).toHaveLength(1);
   });
 
   it('R-9a (16.3): the worker reads the send result: a silent drop is recorded per person and shown on the ticket and admin pages; a per-minute drop is re-sent once and then arrives', async () => {

@@ -76,8 +76,10 @@ export interface AppConfig {
     simulatorPort: number;
     /** Create DingTalk to-dos beside work notices (they cost two API calls each: reference §8). */
     todos: boolean;
-    /** 16.3: read each notice's send result (getsendprogress + getsendresult: about 2 counted calls per notice). */
+    /** 16.3: read each notice's send result (getsendprogress + getsendresult: 3 counted calls per notice measured, docs/dingtalk.md). */
     deliveryCheck: boolean;
+    /** 16.4: counted calls a month before the client refuses to send (reference §8: 10,000 on the standard edition); 0 = no limit of ours. */
+    monthlyQuota: number;
   };
   attachments: {
     /** Folder for uploaded photos and files (absolute). */
@@ -319,6 +321,7 @@ export function loadConfig(
       simulatorPort: int('DINGTALK_SIM_PORT', 3100, 1, 65535),
       todos: bool('DINGTALK_TODOS') ?? true,
       deliveryCheck: bool('DINGTALK_DELIVERY_CHECK') ?? true,
+      monthlyQuota: int('DINGTALK_MONTHLY_QUOTA', 10_000, 0, 1_000_000_000),
     },
     attachments: {
       dir: attachmentsDir,

@@ -30,7 +30,14 @@ import type {
   UserInfoByCode,
   UserListPage,
 } from './dingtalk.types';
-import { DingTalkCallCounter, PerApiRateLimiter, shanghaiMonthKey } from './rate-limiter';
+import {
+  BudgetRateLimiter,
+  DingTalkCallCounter,
+  InProcessCallBudget,
+  countsAgainstQuota,
+  shanghaiMonthKey,
+  type DingTalkCallBudget,
+} from './rate-limiter';
 
 type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -112,7 +119,8 @@ export class DingTalkClient {
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly now: () => number;
   private readonly random: () => number;
-  private readonly limiter: PerApiRateLimiter;
+  private readonly limiter: BudgetRateLimiter;
+  private readonly budget: DingTalkCallBudget;
   private readonly tokens: Record<DingTalkFamily, ExpiringValueCache>;
   private readonly jsapiTicket: ExpiringValueCache;
 
@@ -124,7 +132,9 @@ export class DingTalkClient {
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
     const rate = options.rateLimit ?? DEFAULT_RATE;
-    this.limiter = new PerApiRateLimiter(rate.perSecond, rate.burst, this.now, this.sleep);
+    // 16.4: one budget for the deployment when the caller passes a shared one; else this process's own.
+    this.budget = options.budget ?? new InProcessCallBudget();
+    this.limiter = new BudgetRateLimiter(this.budget, rate, this.now, this.sleep);
     this.http = axios.create({
       timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       // We read both envelopes ourselves (ref §1): never let axios throw on a status.
@@ -452,6 +462,8 @@ export class DingTalkClient {
   }
 
   private async sendOnce<T>(spec: CallSpec, token: string | undefined): Promise<T> {
+    const month = shanghaiMonthKey((this.options.monthClock ?? this.now)());
+    await this.takeQuota(spec, month);
     await this.limiter.acquire(spec.api);
     const baseUrl = spec.family === 'oapi' ? this.options.oapiBaseUrl : this.options.apiBaseUrl;
     const params: Record<string, string> = { ...spec.query };
@@ -463,7 +475,6 @@ export class DingTalkClient {
     }
     if (spec.body !== undefined) headers['Content-Type'] = 'application/json';
 
-    const month = shanghaiMonthKey((this.options.monthClock ?? this.now)());
     this.calls.record(spec.api, month);
     this.options.onCall?.(spec.api, month);
 
@@ -526,6 +537,38 @@ export class DingTalkClient {
     return spec.family === 'oapi'
       ? this.readOapi<T>(spec, status, parsed, headerRequestId)
       : this.readApi<T>(spec, status, parsed, headerRequestId);
+  }
+
+  /**
+   * 16.4, ref §8: a counted call past the month's quota is not sent. It fails the way DingTalk's
+   * own refusal does (90020 / ApiCountLimitForOrg, kind `quota_exceeded`, not retryable), so
+   * callers need no second path; the outbox marks the row failed and the admin can retry it.
+   */
+  private async takeQuota(spec: CallSpec, month: string): Promise<void> {
+    const quota = this.options.monthlyQuota;
+    if (quota === undefined || !countsAgainstQuota(spec.api)) return;
+    if (await this.budget.takeQuota(month, quota)) return;
+    const message = `本月（${month}）的钉钉接口调用额度 ${quota} 次已用完，本次调用未发出`;
+    throw new DingTalkApiError(
+      spec.family === 'oapi'
+        ? {
+            family: 'oapi',
+            api: spec.api,
+            httpStatus: 200,
+            code: 88,
+            subCode: '90020',
+            message,
+            kind: 'quota_exceeded',
+          }
+        : {
+            family: 'api',
+            api: spec.api,
+            httpStatus: 403,
+            code: 'Forbidden.AccessDenied.ApiCountLimitForOrg',
+            message,
+            kind: 'quota_exceeded',
+          },
+    );
   }
 
   /** ref §1, §2.4: HTTP 200 with errcode 0, or a non-zero errcode (88 wraps the real reason in sub_code). */

@@ -1,6 +1,7 @@
 // Request and response types of the DingTalk endpoints this client calls. Response types keep
 // DingTalk's wire names (snake_case on the legacy "oapi" family, camelCase on the new "api"
 // family) so that the reference's field names apply unchanged (ref §1).
+import type { DingTalkCallBudget } from './rate-limiter';
 
 /** ref §1: legacy oapi.dingtalk.com ("oapi") or new api.dingtalk.com ("api"). */
 export type DingTalkFamily = 'oapi' | 'api';
@@ -30,6 +31,17 @@ export interface DingTalkClientOptions {
   onCall?: (api: string, month: string) => void;
   /** Client-side token bucket per API (ref §8: DingTalk allows 20 calls/s per app and API). Default 16/s, burst 3. */
   rateLimit?: { perSecond: number; burst: number };
+  /**
+   * 16.4: where the per-API rate and the monthly quota are kept. Default: this client alone (in
+   * memory). Pass one shared by every process (PostgreSQL) so the deployment has one budget.
+   */
+  budget?: DingTalkCallBudget;
+  /**
+   * 16.4, ref §8: calls a month (Asia/Shanghai, `monthClock`) that count against the quota;
+   * beyond it a counted call is refused without being sent (kind `quota_exceeded`). Undefined: no
+   * client-side limit (DingTalk's own 90020 still applies).
+   */
+  monthlyQuota?: number;
 }
 
 /** ref §1: the legacy envelope, always on HTTP 200. */

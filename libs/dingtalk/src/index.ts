@@ -2,7 +2,15 @@ export { DingTalkClient } from './dingtalk.client';
 export { DingTalkApiError, DingTalkNetworkError, classifyApiError, classifyOapiError } from './dingtalk.errors';
 export type { DingTalkError, DingTalkErrorKind, DingTalkApiErrorInit } from './dingtalk.errors';
 export { jsapiSignature } from './jsapi-signature';
-export { TokenBucket, PerApiRateLimiter, DingTalkCallCounter, shanghaiMonthKey } from './rate-limiter';
+export {
+  TokenBucket,
+  BudgetRateLimiter,
+  InProcessCallBudget,
+  DingTalkCallCounter,
+  countsAgainstQuota,
+  shanghaiMonthKey,
+} from './rate-limiter';
+export type { DingTalkCallBudget, RateSpec } from './rate-limiter';
 export type {
   ActionCardMessage,
   ApiErrorBody,

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@hotline/config';
 import { DingTalkRepository, OrgSyncRepository, OutboxRepository, type OutboxRow } from '@hotline/db';
 import { shanghaiMonthKey } from '@hotline/dingtalk';
 import { DomainError } from '@hotline/workflow';
@@ -6,7 +7,7 @@ import type { CurrentUser } from './auth/auth.service';
 import { CLOCK, type Clock } from './clock';
 import { OrgSyncService, type OrgSyncSummary } from './org-sync/org-sync.service';
 
-/** reference §8: a standard-edition company gets about 10,000 non-contact API calls a month. */
+/** reference §8: a standard-edition company gets about 10,000 non-contact API calls a month (DINGTALK_MONTHLY_QUOTA's default). */
 export const MONTHLY_CALL_QUOTA = 10_000;
 
 /** Every admin operation starts here (STYLE habit 3). */
@@ -16,7 +17,10 @@ export function requireAdmin(user: CurrentUser): void {
 
 export interface DingTalkUsage {
   month: string;
+  /** Every call sent this month, token and contacts calls included. */
   calls: number;
+  /** 16.4: the calls that count against the quota (all processes); at `quota` counted calls are refused. */
+  quotaCalls: number;
   quota: number;
   byApi: Record<string, number>;
   outbox: Record<string, number>;
@@ -31,6 +35,7 @@ export class AdminService {
     private readonly orgSyncRepo: OrgSyncRepository,
     private readonly orgSync: OrgSyncService,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async usage(user: CurrentUser): Promise<DingTalkUsage> {
@@ -42,7 +47,14 @@ export class AdminService {
   async currentUsage(): Promise<DingTalkUsage> {
     const month = shanghaiMonthKey(this.clock.now().getTime());
     const { total, byApi } = await this.dingtalk.callsInMonth(month);
-    return { month, calls: total, quota: MONTHLY_CALL_QUOTA, byApi, outbox: await this.outbox.counts() };
+    return {
+      month,
+      calls: total,
+      quotaCalls: await this.dingtalk.quotaCallsInMonth(month),
+      quota: this.config.dingtalk.monthlyQuota,
+      byApi,
+      outbox: await this.outbox.counts(),
+    };
   }
 
   async outboxRows(user: CurrentUser, status: string, limit: number, beforeId?: number): Promise<OutboxRow[]> {

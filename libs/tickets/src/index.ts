@@ -42,6 +42,7 @@ export {
 export type { AppLinks, NoticePayload, NoticeItem, TodoOpenPayload, OutboxTicket } from './dingtalk/notice-composer';
 export { DingTalkSignInService } from './auth/dingtalk-sign-in.service';
 export { DingTalkConfigProblemsService } from './dingtalk/dingtalk-config-problems.service';
+export { PostgresCallBudget } from './dingtalk/dingtalk-call-budget';
 export type { DingTalkConfigProblem } from './dingtalk/dingtalk-config-problems.service';
 export { NoticeDeliveryCheckService, DELIVERY_SETTLE_MS } from './dingtalk/notice-delivery-check.service';
 export type { DeliveryCheckReport, NotReachedView } from './dingtalk/notice-delivery-check.service';

@@ -21,6 +21,7 @@ import { SignInRateLimit1765901000000 } from './1765901000000-sign-in-rate-limit
 import { SessionFamily1765902000000 } from './1765902000000-session-family';
 import { OutboxClaimOwner1766000000000 } from './1766000000000-outbox-claim-owner';
 import { AssignmentReplyTimes1766100000000 } from './1766100000000-assignment-reply-times';
+import { DingTalkCallBudget1766210000000 } from './1766210000000-dingtalk-call-budget';
 import { AuditTrailAppendOnly1766220000000 } from './1766220000000-audit-trail-append-only';
 import { IntakeKeyIds1766220000001 } from './1766220000001-intake-key-ids';
 
@@ -47,6 +48,7 @@ export const MIGRATIONS: Function[] = [
   SessionFamily1765902000000,
   OutboxClaimOwner1766000000000,
   AssignmentReplyTimes1766100000000,
+  DingTalkCallBudget1766210000000,
   AuditTrailAppendOnly1766220000000,
   IntakeKeyIds1766220000001,
 ];

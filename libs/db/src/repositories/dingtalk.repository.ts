@@ -71,6 +71,52 @@ export class DingTalkRepository {
     );
   }
 
+  /**
+   * 16.4: takes one token of `api`'s bucket, shared by every process, at `nowMs` (the caller's
+   * clock, never the database's): 0 when taken, otherwise the ms until one is free (nothing
+   * taken). One atomic statement: concurrent takers queue on the row, and each sees the tokens
+   * the one before it left. A process whose clock is behind the row's refills nothing.
+   */
+  async takeRateToken(api: string, nowMs: number, perSecond: number, burst: number): Promise<number> {
+    const refill = `LEAST($4::float8, b.tokens + GREATEST(0, $2::bigint - b.at_ms) * $3::float8 / 1000)`;
+    const taken = await this.ds.query(
+      `INSERT INTO dingtalk_rate_buckets AS b (api, tokens, at_ms) VALUES ($1, $4::float8 - 1, $2::bigint)
+       ON CONFLICT (api) DO UPDATE SET tokens = ${refill} - 1, at_ms = GREATEST(b.at_ms, $2::bigint)
+       WHERE ${refill} >= 1
+       RETURNING tokens`,
+      [api, nowMs, perSecond, burst],
+    );
+    if (taken.length > 0) return 0;
+    const rows = await this.ds.query(
+      `SELECT LEAST($4::float8, b.tokens + GREATEST(0, $2::bigint - b.at_ms) * $3::float8 / 1000) AS tokens
+         FROM dingtalk_rate_buckets b WHERE b.api = $1`,
+      [api, nowMs, perSecond, burst],
+    );
+    const tokens = rows.length > 0 ? Number(rows[0].tokens) : 0;
+    return Math.max(1, Math.ceil(((1 - Math.min(tokens, 1)) * 1000) / perSecond));
+  }
+
+  /**
+   * 16.4: counts one call against `month`'s quota if fewer than `quota` were counted (one atomic
+   * statement, so processes together never pass it); false, with nothing counted, when spent.
+   */
+  async takeQuotaCall(month: string, quota: number): Promise<boolean> {
+    if (!(quota >= 1)) return false;
+    const rows = await this.ds.query(
+      `INSERT INTO dingtalk_quota_months AS m (month, calls) VALUES ($1, 1)
+       ON CONFLICT (month) DO UPDATE SET calls = m.calls + 1 WHERE m.calls < $2
+       RETURNING calls`,
+      [month, quota],
+    );
+    return rows.length > 0;
+  }
+
+  /** 16.4: calls counted against the quota in `month` (token, sign-in and contacts calls are not). */
+  async quotaCallsInMonth(month: string): Promise<number> {
+    const rows = await this.ds.query(`SELECT calls FROM dingtalk_quota_months WHERE month = $1`, [month]);
+    return rows.length > 0 ? Number(rows[0].calls) : 0;
+  }
+
   async callsInMonth(month: string): Promise<{ total: number; byApi: Record<string, number> }> {
     const rows = await this.ds.query(`SELECT api, count FROM dingtalk_call_counts WHERE month = $1 ORDER BY api`, [
       month,

@@ -34,9 +34,33 @@ export interface NotReachedRow {
 }
 
 /** 16.3: which people a work notice really reached, from DingTalk's send result. */
+/** The first key of the delivery check's advisory lock ("dlc"). */
+const DELIVERY_CHECK_LOCK_SPACE = 0x646c63;
+
 @Injectable()
 export class NoticeDeliveryRepository {
   constructor(private readonly ds: DataSource) {}
+
+  /**
+   * 16.4: runs `work` unless another process is running it now (a session advisory lock on one
+   * connection, held meanwhile); undefined when skipped. Two workers' delivery checks fire at the
+   * same second: without this both read every notice's send result before either records it.
+   */
+  async exclusively<T>(work: () => Promise<T>): Promise<T | undefined> {
+    const runner = this.ds.createQueryRunner();
+    await runner.connect();
+    try {
+      const [{ ok }] = await runner.query(`SELECT pg_try_advisory_lock($1, $2) AS ok`, [DELIVERY_CHECK_LOCK_SPACE, 1]);
+      if (!ok) return undefined;
+      try {
+        return await work();
+      } finally {
+        await runner.query(`SELECT pg_advisory_unlock($1, $2)`, [DELIVERY_CHECK_LOCK_SPACE, 1]).catch(() => undefined);
+      }
+    } finally {
+      await runner.release();
+    }
+  }
 
   /**
    * Notices sent at least `settleMs` ago and within DingTalk's 24 h result window (reference §5.4),

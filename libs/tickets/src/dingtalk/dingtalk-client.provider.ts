@@ -4,6 +4,7 @@ import { DingTalkRepository } from '@hotline/db';
 import { SIM_APP } from '@hotline/demo';
 import { DingTalkClient, type DingTalkClientOptions } from '@hotline/dingtalk';
 import { CLOCK, type Clock } from '../clock';
+import { PostgresCallBudget } from './dingtalk-call-budget';
 import type { AppLinks } from './notice-composer';
 
 export const DINGTALK_CLIENT = Symbol('DINGTALK_CLIENT');
@@ -43,7 +44,10 @@ export const dingTalkClientProvider: Provider = {
       ...dingTalkEndpoint(config),
       // The month a call counts in is the application's (the admin page reads it with that clock).
       monthClock: () => clock.now().getTime(),
-      // Quota (reference §8): every call is counted per month in the database.
+      // 16.4: the per-API rate and the monthly quota are one budget for every process (PostgreSQL).
+      budget: new PostgresCallBudget(repo),
+      ...(config.dingtalk.monthlyQuota > 0 ? { monthlyQuota: config.dingtalk.monthlyQuota } : {}),
+      // Quota (reference §8): every call is counted per month and API in the database.
       onCall: (api, month) => void repo.countCall(month, api).catch(() => undefined),
     }),
 };

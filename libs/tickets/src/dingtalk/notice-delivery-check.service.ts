@@ -95,7 +95,13 @@ export class NoticeDeliveryCheckService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
+  /** One round; a round another worker is running already is skipped (16.4: no send result read twice). */
   async runOnce(limit = 20): Promise<DeliveryCheckReport> {
+    const skipped: DeliveryCheckReport = { checked: 0, notReached: 0, resent: 0, stillSending: 0 };
+    return (await this.repo.exclusively(() => this.checkDue(limit))) ?? skipped;
+  }
+
+  private async checkDue(limit: number): Promise<DeliveryCheckReport> {
     const report: DeliveryCheckReport = { checked: 0, notReached: 0, resent: 0, stillSending: 0 };
     for (const notice of await this.repo.unchecked(this.clock.now(), DELIVERY_SETTLE_MS, limit)) {
       try {
