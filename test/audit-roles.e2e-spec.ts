@@ -1,6 +1,7 @@
 // Issue 17.4: the audit trail cannot be wiped by the application's own login. The database is
 // migrated by its owner; `grantAppRole` (what `migration:run` does with DATABASE_APP_ROLE) gives
 // the app role its privileges; the app then runs as that role, as the api and worker do in compose.
+import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { AUDIT_TABLES, createDataSource, grantAppRole, SecurityRepository, seedDemoOrganisation } from '@hotline/db';
 import { createTestDatabase } from './support/database';
@@ -22,7 +23,9 @@ describe('issue 17.4: the app role reads and appends to the audit trail, nothing
     owner = new Client({ connectionString: ownerUrl });
     await owner.connect();
     await owner.query(`DROP ROLE IF EXISTS ${role}`);
-    await owner.query(`CREATE ROLE ${role} LOGIN`);
+    // A password of its own: the embedded PostgreSQL (CI) asks for one (SCRAM), a trust server ignores it.
+    const password = randomBytes(12).toString('hex');
+    await owner.query(`CREATE ROLE ${role} LOGIN PASSWORD '${password}'`);
     const ds = createDataSource(ownerUrl, 2);
     await ds.initialize();
     try {
@@ -33,7 +36,7 @@ describe('issue 17.4: the app role reads and appends to the audit trail, nothing
     }
     const u = new URL(ownerUrl);
     u.username = role;
-    u.password = '';
+    u.password = password;
     appUrl = u.toString();
     app = new Client({ connectionString: appUrl });
     await app.connect();
