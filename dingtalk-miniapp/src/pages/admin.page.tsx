@@ -75,10 +75,21 @@ const OUTBOX_STATUS: Record<string, string> = {
   skipped: '已跳过',
 };
 
+/**
+ * Issue 16.4: how much of the month's quota is spent. Above 80 % the card warns; at 100 % DingTalk
+ * calls that count are refused until next month. A quota of 0 means no limit of ours.
+ */
+function quotaLevel(quotaCalls: number, quota: number): { share: number; level: 'ok' | 'warning' | 'danger' } {
+  if (!(quota > 0)) return { share: 0, level: 'ok' };
+  const share = Math.min(100, (quotaCalls / quota) * 100);
+  return { share, level: quotaCalls >= quota ? 'danger' : share > 80 ? 'warning' : 'ok' };
+}
+
 function UsageCard() {
   const { data, error, reload } = useLoad(adminApi.usage);
   const u = data as DingTalkUsage | undefined;
-  const share = u ? Math.min(100, (u.calls / u.quota) * 100) : 0;
+  const { share, level } = u ? quotaLevel(u.quotaCalls, u.quota) : { share: 0, level: 'ok' };
+  const n = (v: number) => v.toLocaleString('zh-CN');
   return (
     <Panel
       title="钉钉接口调用"
@@ -94,20 +105,28 @@ function UsageCard() {
     >
       {u && (
         <>
-          <div className="usage-figure">
-            <span className="usage-calls">{u.calls.toLocaleString('zh-CN')}</span>
-            <span className="muted">
-              {' '}
-              / {u.quota.toLocaleString('zh-CN')} 次（{u.month} 月度额度）
-            </span>
-          </div>
-          <ProgressBar
-            percent={share}
-            className={share >= 90 ? 'usage-bar danger' : share >= 70 ? 'usage-bar warning' : 'usage-bar'}
-          />
-          <div className="muted small">
-            已用 {share.toFixed(1)}%。标准版企业每月约 1 万次（通讯录、登录与取 token 不计）。
-          </div>
+          {u.quota > 0 ? (
+            <>
+              <div className={`usage-figure ${level}`}>
+                本月已用 <span className="usage-calls">{n(u.quotaCalls)}</span> / 配额 {n(u.quota)} 次
+              </div>
+              <ProgressBar percent={share} className={`usage-bar ${level}`} />
+              <div className="muted small">
+                {u.month} 已用配额 {share.toFixed(1)}%
+                {level === 'danger'
+                  ? '，已用尽：计入配额的调用暂停到下月（可调高 DINGTALK_MONTHLY_QUOTA）。'
+                  : level === 'warning'
+                    ? '，已超过 80%。'
+                    : '。'}
+                标准版企业每月约 1 万次（通讯录、登录与取 token 不计）；全部调用 {n(u.calls)} 次。
+              </div>
+            </>
+          ) : (
+            <div className="usage-figure">
+              本月已用 <span className="usage-calls">{n(u.quotaCalls)}</span> 次（未设配额）
+              <div className="muted small">全部调用 {n(u.calls)} 次。</div>
+            </div>
+          )}
           <table className="admin-table usage-apis">
             <thead>
               <tr>
