@@ -175,6 +175,73 @@ describe('ticket lifecycle over HTTP', () => {
     expect(rejected.assignments[0]).toMatchObject({ status: 'accepted', reply: null });
   });
 
+  it('R-13, issue 15.8: a reply without caller contact names why; the ticket and the ledger show it', async () => {
+    const created = await api.createTicket('dispatcher1');
+    const id = created.id as string;
+    await api.ok('dispatcher1', id, 'dispatch', { assignments: [{ unit: 'branch1', role: 'sole' }] });
+    await api.ok('b1_receiver', id, 'accept');
+    const notReached = (contact: Record<string, unknown>) =>
+      replyBody(now(), {
+        callerContact: {
+          contacted: false,
+          method: 'phone',
+          at: now().toISOString(),
+          summary: '拨打来电号码提示空号，短信亦发送失败。',
+          ...contact,
+        },
+        satisfaction: 'unknown',
+      });
+    // not reached without a reason, with one not on the list, or a reason on a reached reply: 400 naming the field
+    for (const body of [
+      notReached({}),
+      notReached({ notContactedReason: 'busy' }),
+      replyBody(now(), {
+        callerContact: { ...replyBody(now()).callerContact, notContactedReason: 'empty_number' },
+      }),
+    ]) {
+      const r = await api.act('b1_receiver', id, 'submit_reply', body);
+      expect(r).toMatchObject({
+        status: 400,
+        body: { error: 'VALIDATION', field: 'callerContact.notContactedReason' },
+      });
+    }
+    // `contacted` is a boolean, not a truthy string.
+    const truthy = await api.act('b1_receiver', id, 'submit_reply', notReached({ contacted: 'yes' }));
+    expect(truthy).toMatchObject({ status: 400, body: { field: 'callerContact.contacted' } });
+
+    await api.ok('b1_receiver', id, 'submit_reply', notReached({ notContactedReason: 'empty_number' }));
+    const approved = await api.ok('b1_leader', id, 'approve_reply', {});
+    // read back from the database, not from the request
+    const view = await api.get('dispatcher1', `/api/tickets/${id}`);
+    expect(view.body.assignments[0].reply.callerContact).toEqual({
+      contacted: false,
+      method: 'phone',
+      at: expect.any(String),
+      summary: '拨打来电号码提示空号，短信亦发送失败。',
+      notContactedReason: 'empty_number',
+    });
+    expect(approved.assignments[0].reply.callerContact.notContactedReason).toBe('empty_number');
+    const ledger = await api.get('dispatcher1', `/api/ledger?q=${encodeURIComponent(created.number)}`);
+    expect(ledger.status).toBe(200);
+    const row = ledger.body.items.find((x: any) => x.id === id);
+    expect(row.callerAnswer).toBe('未联系（空号/停机）：拨打来电号码提示空号，短信亦发送失败。');
+    expect(row.unitReplies[0].callerAnswer).toBe(row.callerAnswer);
+
+    // The schema keeps the rule too: a reached reply with a reason, or a reason off the list, is refused.
+    const c = new Client({ connectionString: t.databaseUrl });
+    await c.connect();
+    try {
+      await expect(c.query(`UPDATE replies SET caller_contacted = true WHERE ticket_id = $1`, [id])).rejects.toThrow(
+        /replies_reason_only_when_not_contacted/,
+      );
+      await expect(
+        c.query(`UPDATE replies SET not_contacted_reason = 'busy' WHERE ticket_id = $1`, [id]),
+      ).rejects.toThrow(/not_contacted_reason/);
+    } finally {
+      await c.end();
+    }
+  });
+
   it('R-11, R-12: a return within 24 h is approved and the ticket is dispatched again', async () => {
     const id = await dispatched([{ unit: 'branch2', role: 'sole' }]);
     const missing = await api.act('b2_receiver', id, 'request_return', { reason: '不属于本单位' });

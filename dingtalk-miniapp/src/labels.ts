@@ -104,6 +104,15 @@ export const CONTACT_METHOD: Record<string, string> = {
   other: '其他',
 };
 
+/** R-13 (issue 15.8): why a reply did not reach the caller (the server's NOT_CONTACTED_REASON_LABELS). */
+export const NOT_CONTACTED_REASON: Record<string, string> = {
+  empty_number: '空号/停机',
+  no_answer_3_tries: '三次联系未接通/拒接',
+  declined_contact: '来电人要求不回访',
+  no_contact_info: '未留联系方式/匿名',
+  other: '其他',
+};
+
 export const SATISFACTION: Record<string, string> = {
   satisfied: '满意',
   basically_satisfied: '基本满意',

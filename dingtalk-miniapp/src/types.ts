@@ -111,6 +111,8 @@ export interface CallerContact {
   method: string;
   at: string;
   summary: string;
+  /** why the caller was not reached (null when reached). */
+  notContactedReason?: string | null;
 }
 
 export interface Reply {

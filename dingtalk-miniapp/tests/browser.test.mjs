@@ -24,7 +24,7 @@ before(async () => {
 });
 after(() => b?.stop());
 
-test('R-8, R-9, R-10: the dispatcher registers and dispatches; branch 1 accepts and replies; its leader approves', async () => {
+test('R-8, R-9, R-10, R-13 (issue 15.8): the dispatcher registers and dispatches; branch 1 accepts and replies (caller not reached, with the reason); its leader approves', async () => {
   await withFailureShots('chain-a', () => [page], walkChainA);
   assert.deepEqual(b.errors, [], 'no console errors');
 });
@@ -84,6 +84,14 @@ async function walkChainA() {
       popup,
       '经调查核实，该车驾驶员因进站车辆较多未按规定进站停靠。已对驾驶员进行批评教育并按规定考核。',
     );
+    // R-13, issue 15.8: switched to 未联系, a reason is required before the form submits.
+    await popup.locator('.adm-form-item', { hasText: '已联系来电人' }).getByRole('switch').click();
+    await popup.locator('button[type=submit]').click();
+    await popup.getByText('请选择未联系来电人的原因', { exact: true }).waitFor();
+    await popup.getByText('三次联系未接通/拒接', { exact: true }).click();
+    await popup
+      .getByPlaceholder('每次联系的时间和方式（三次未接通须逐次写明）；选“其他”的写明原因', { exact: true })
+      .fill('9:10、14:30、17:05 三次拨打来电号码均未接通。');
     // a photo for the reply, through the file input (outside DingTalk)
     await page.locator('.reply-files input[type=file]').setInputFiles({
       name: '现场照片.png',
@@ -94,6 +102,10 @@ async function walkChainA() {
   });
   await page.locator('.assignment .thumb img').waitFor();
   await page.locator('.assignment .adm-tag').getByText('待领导审批', { exact: true }).waitFor();
+  await page
+    .locator('.assignment')
+    .getByText(/来电人：未联系：三次联系未接通\/拒接/)
+    .waitFor();
 
   // b1_leader approves the reply
   await signInAs(page, b.base, 'b1_leader');

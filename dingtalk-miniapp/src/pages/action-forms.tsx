@@ -3,7 +3,17 @@ import { useMemo, useRef, useState } from 'react';
 import { Button, Dialog, Form, Input, Popup, Radio, Selector, Space, Switch, TextArea, Toast } from 'antd-mobile';
 import { ApiError, CONFLICT_TEXT, api, describeError, newIdempotencyKey, outcomeUnknown } from '../api-client';
 import { nameOf, useApp } from '../app-context';
-import { ACTION, CONTACT_METHOD, PARTY_KIND, ROLE, SATISFACTION, VISIT_OUTCOME, label, options } from '../labels';
+import {
+  ACTION,
+  CONTACT_METHOD,
+  NOT_CONTACTED_REASON,
+  PARTY_KIND,
+  ROLE,
+  SATISFACTION,
+  VISIT_OUTCOME,
+  label,
+  options,
+} from '../labels';
 import { drafts } from '../session';
 import { countdown, formatTime, fromLocalInput, toLocalInput, useNow } from '../time';
 import type { ActionName, Assignment, Attachment, Ticket, User } from '../types';
@@ -134,6 +144,8 @@ function buildBody(action: ActionName, v: Values, unit: string | undefined): unk
           method: first(v.method) ?? 'phone',
           at: fromLocalInput(v.contactAt as string),
           summary: text(v.summary),
+          // the reason only when the caller was not reached (the server refuses it otherwise).
+          notContactedReason: v.contacted ? undefined : first(v.notContactedReason),
         },
         satisfaction: first(v.satisfaction) ?? 'unknown',
       });
@@ -470,21 +482,7 @@ function renderFields(action: ActionName, ctx: FieldContext) {
             <Input placeholder="经办人姓名" maxLength={100} clearable />
           </Form.Item>
           <Form.Header>答复来电人</Form.Header>
-          <Form.Item name="contacted" label="已联系来电人" valuePropName="checked">
-            <Switch />
-          </Form.Item>
-          <Form.Item name="method" label="联系方式" rules={[{ required: true, message: '请选择联系方式' }]}>
-            <Selector options={options(CONTACT_METHOD)} columns={5} />
-          </Form.Item>
-          <Form.Item name="contactAt" label="联系时间" rules={required('请填写联系时间')}>
-            <Input type="datetime-local" />
-          </Form.Item>
-          <TextField
-            name="summary"
-            label="答复情况"
-            missing="请填写如何答复来电人"
-            placeholder="告知的结果、过程和依据；来电人的意见"
-          />
+          <ReplyContactFields />
           <Form.Item name="satisfaction" label="来电人满意度" rules={[{ required: true, message: '请选择满意度' }]}>
             <Selector options={options(SATISFACTION)} columns={4} />
           </Form.Item>
@@ -653,6 +651,62 @@ const YES_NO = [
   { label: '是', value: 'yes' },
   { label: '否', value: 'no' },
 ];
+
+/**
+ * R-13 (issue 15.8): how the caller was answered. Switched to 未联系, a reason from the list is
+ * required and the summary says what was tried (the three calls, or the reason in words).
+ */
+function ReplyContactFields() {
+  return (
+    <>
+      <Form.Item name="contacted" label="已联系来电人" valuePropName="checked">
+        <Switch />
+      </Form.Item>
+      <Form.Item noStyle dependencies={['contacted']}>
+        {(form) => {
+          const contacted = Boolean(form.getFieldValue('contacted'));
+          return (
+            <>
+              {!contacted && (
+                <Form.Item
+                  name="notContactedReason"
+                  label="未联系原因"
+                  rules={[{ required: true, message: '请选择未联系来电人的原因' }]}
+                >
+                  <Selector options={options(NOT_CONTACTED_REASON)} columns={2} />
+                </Form.Item>
+              )}
+              <Form.Item
+                name="method"
+                label={contacted ? '联系方式' : '尝试联系方式'}
+                rules={[{ required: true, message: '请选择联系方式' }]}
+              >
+                <Selector options={options(CONTACT_METHOD)} columns={5} />
+              </Form.Item>
+              <Form.Item
+                name="contactAt"
+                label={contacted ? '联系时间' : '最后尝试时间'}
+                rules={required('请填写联系时间')}
+              >
+                <Input type="datetime-local" />
+              </Form.Item>
+              <TextField
+                name="summary"
+                label={contacted ? '答复情况' : '联系经过'}
+                missing={contacted ? '请填写如何答复来电人' : '请写明未联系上的经过'}
+                placeholder={
+                  contacted
+                    ? '告知的结果、过程和依据；来电人的意见'
+                    : '每次联系的时间和方式（三次未接通须逐次写明）；选“其他”的写明原因'
+                }
+              />
+            </>
+          );
+        }}
+      </Form.Item>
+    </>
+  );
+}
 
 /** one follow-up call (回访): outcome, then solved and satisfaction apart; 重办 when the unit is at fault. */
 function VisitFields({ ticket }: { ticket: Ticket }) {

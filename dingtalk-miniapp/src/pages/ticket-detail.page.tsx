@@ -8,7 +8,18 @@ import { AttachmentList, AttachmentPicker } from '../components/attachments';
 import { TicketCallers } from '../components/ticket-callers';
 import { CallerFacts } from '../components/caller-contact';
 import { NotReachedNotice } from '../components/not-reached';
-import { ACTION, CHANNEL, CONTACT_METHOD, ROLE, SATISFACTION, STATUS, STEP, URGENCY, label } from '../labels';
+import {
+  ACTION,
+  CHANNEL,
+  CONTACT_METHOD,
+  NOT_CONTACTED_REASON,
+  ROLE,
+  SATISFACTION,
+  STATUS,
+  STEP,
+  URGENCY,
+  label,
+} from '../labels';
 import { countdown, formatTime, useNow } from '../time';
 import type { ActionName, Assignment, Attachment, Ticket, TimelineEvent } from '../types';
 import { ActionPanel } from './action-forms';
@@ -289,7 +300,9 @@ function AssignmentBlock({
             来电人：
             {a.reply.callerContact.contacted
               ? `已${label(CONTACT_METHOD, a.reply.callerContact.method)}联系`
-              : '未联系'}
+              : a.reply.callerContact.notContactedReason
+                ? `未联系：${label(NOT_CONTACTED_REASON, a.reply.callerContact.notContactedReason)}`
+                : '未联系'}
             （{formatTime(a.reply.callerContact.at)}）{a.reply.callerContact.summary} · 满意度：
             {label(SATISFACTION, a.reply.satisfaction)}
           </div>

@@ -12,7 +12,14 @@ export interface ReplyView {
   content: string;
   handledAt: string;
   handler: string;
-  callerContact: { contacted: boolean; method: string; at: string; summary: string };
+  callerContact: {
+    contacted: boolean;
+    method: string;
+    at: string;
+    summary: string;
+    /** why the caller was not reached (null when reached, or on a reply from before the reason). */
+    notContactedReason: string | null;
+  };
   satisfaction: string;
   submittedBy: string;
   submittedAt: string;
@@ -155,6 +162,7 @@ function assignmentView(
             method: a.reply.callerContact.method,
             at: a.reply.callerContact.at.toISOString(),
             summary: a.reply.callerContact.summary,
+            notContactedReason: a.reply.callerContact.notContactedReason ?? null,
           },
           satisfaction: a.reply.satisfaction,
           submittedBy: a.reply.submittedBy,

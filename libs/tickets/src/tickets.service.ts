@@ -28,6 +28,7 @@ import {
   type Chain,
   type DecideContext,
   type Effect,
+  type NotContactedReason,
   type Refusal,
   type TicketState,
 } from '@hotline/workflow';
@@ -634,10 +635,14 @@ export class TicketsService {
           handledAt: date(body.handledAt)!,
           handler: String(body.handler ?? ''),
           callerContact: {
-            contacted: Boolean(cc.contacted),
+            // R-13: passed as sent, so the workflow refuses a `contacted` that is not a boolean.
+            contacted: cc.contacted as boolean,
             method: String(cc.method ?? ''),
             at: date(cc.at)!,
             summary: String(cc.summary ?? ''),
+            ...(cc.notContactedReason === undefined
+              ? {}
+              : { notContactedReason: cc.notContactedReason as NotContactedReason }),
           },
           satisfaction: body.satisfaction as ActionInputs['submit_reply']['satisfaction'],
         } satisfies ActionInputs['submit_reply'];

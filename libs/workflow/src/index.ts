@@ -32,6 +32,7 @@ export type {
   WorkflowDescription,
   TodoSpec,
 } from './workflow.machine';
+export { NOT_CONTACTED_REASON_LABELS } from './workflow.labels';
 export { DomainError } from './domain-error';
 export type { DomainErrorCode } from './domain-error';
 export { renderWorkflowMarkdown } from './workflow-doc';

@@ -1,6 +1,6 @@
 // Chinese names for the workflow's codes, for the refusals people read (dispatchers, receivers,
 // leaders). The codes stay the contract for programs; these words are only for messages.
-import type { ActionName, AssignmentStatus, DecideContext, TicketState } from './workflow.types';
+import type { ActionName, AssignmentStatus, DecideContext, NotContactedReason, TicketState } from './workflow.types';
 
 export const ACTION_LABELS: Readonly<Record<ActionName, string>> = {
   dispatch: '派单',
@@ -74,6 +74,15 @@ export const VISIT_STATUS_LABELS: Readonly<Record<string, string>> = {
   reached: '已接通',
   unreachable: '无法联系',
   refused: '拒绝回访',
+};
+
+/** why a reply answers without having reached the caller (the ledger shows 未联系：<label>). */
+export const NOT_CONTACTED_REASON_LABELS: Readonly<Record<NotContactedReason, string>> = {
+  empty_number: '空号/停机',
+  no_answer_3_tries: '三次联系未接通/拒接',
+  declined_contact: '来电人要求不回访',
+  no_contact_info: '未留联系方式/匿名',
+  other: '其他',
 };
 
 export function actionLabel(action: string): string {

@@ -815,6 +815,62 @@ describe('leader approval (R-10) and replies (R-13, R-14)', () => {
       });
   });
 
+  test('R-13, issue 15.8: a reply that did not reach the caller names why, from the closed list', () => {
+    const t = accepted();
+    const good = validInput('submit_reply', t, at(3));
+    const notReached = (over: Record<string, unknown>) => ({
+      ...good,
+      callerContact: {
+        ...good.callerContact,
+        contacted: false,
+        summary: '12 日 9:10、14:30、17:05 三次拨打均未接听',
+        ...over,
+      },
+    });
+    const cases: Array<[Record<string, unknown>, string]> = [
+      // `contacted` is a yes or no, not something truthy.
+      [{ callerContact: { ...good.callerContact, contacted: 'yes' } }, 'callerContact.contacted'],
+      [{ callerContact: { ...good.callerContact, contacted: undefined } }, 'callerContact.contacted'],
+      // not reached: the reason is required and from the list
+      [notReached({}), 'callerContact.notContactedReason'],
+      [notReached({ notContactedReason: 'busy' }), 'callerContact.notContactedReason'],
+      [notReached({ notContactedReason: '' }), 'callerContact.notContactedReason'],
+      // reached: no reason
+      [
+        { callerContact: { ...good.callerContact, notContactedReason: 'empty_number' } },
+        'callerContact.notContactedReason',
+      ],
+      // the summary says what was tried
+      [notReached({ notContactedReason: 'other', summary: ' ' }), 'callerContact.summary'],
+    ];
+    for (const [patch, field] of cases) {
+      expect(refusal(t, ORG.b1_receiver, 'submit_reply', { ...good, ...patch }, at(3))).toMatchObject({
+        code: 'VALIDATION',
+        field,
+      });
+    }
+    for (const reason of ['empty_number', 'no_answer_3_tries', 'declined_contact', 'no_contact_info', 'other']) {
+      const r = decide(
+        t,
+        ORG.b1_receiver,
+        'submit_reply',
+        notReached({ notContactedReason: reason }),
+        at(3),
+        counterIds(),
+      );
+      if (!r.ok) throw new Error(`${reason}: ${r.message}`);
+      expect(r.state.assignments[0].reply!.callerContact).toMatchObject({
+        contacted: false,
+        notContactedReason: reason,
+      });
+      expect(r.events[0].data).toMatchObject({ callerContact: { contacted: false, notContactedReason: reason } });
+    }
+    // A reached caller's reply carries no reason at all.
+    const reached = decide(t, ORG.b1_receiver, 'submit_reply', good, at(3), counterIds());
+    if (!reached.ok) throw new Error(reached.message);
+    expect(reached.state.assignments[0].reply!.callerContact).not.toHaveProperty('notContactedReason');
+  });
+
   test('R-10: the leader rejects with a comment; the reply is cleared and the unit replies again', () => {
     const t = ticket({ status: 'in_progress', assignments: [assignment('branch1', { status: 'awaiting_leader' })] });
     expect(refusal(t, ORG.b1_leader, 'reject_reply', {})).toMatchObject({ code: 'VALIDATION', field: 'comment' });

@@ -44,12 +44,28 @@ export type CategoryCode =
 
 export type Satisfaction = 'satisfied' | 'basically_satisfied' | 'unsatisfied' | 'unknown';
 
+/**
+ * R-13: why a reply answers without having reached the caller. `summary` says what was tried
+ * (for `no_answer_3_tries` the three attempts; for `other` the reason itself).
+ */
+export const NOT_CONTACTED_REASONS = [
+  'empty_number',
+  'no_answer_3_tries',
+  'declined_contact',
+  'no_contact_info',
+  'other',
+] as const;
+export type NotContactedReason = (typeof NOT_CONTACTED_REASONS)[number];
+
 export interface CallerContact {
   contacted: boolean;
-  /** phone, sms, visit, wechat, other */
+  /** phone, sms, visit, wechat, other (when not contacted: how it was tried) */
   method: string;
+  /** when the caller was answered (when not contacted: the last attempt, or when it was decided) */
   at: Date;
   summary: string;
+  /** R-13: required when `contacted` is false, absent when true. */
+  notContactedReason?: NotContactedReason;
 }
 
 export interface Reply {

@@ -19,7 +19,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import type { ActionName } from '@hotline/workflow';
+import { NOT_CONTACTED_REASONS, type ActionName } from '@hotline/workflow';
 
 class UnitScoped {
   @ApiPropertyOptional({ description: 'acting unit, when you belong to several (or the target unit for ops)' })
@@ -101,11 +101,21 @@ export class CallerContactDto {
   @IsDateString({ strict: true })
   at: string;
 
-  @ApiProperty()
+  @ApiProperty({ description: 'what the caller was told; when not contacted, what was tried (R-13)' })
   @IsString()
   @IsNotEmpty()
   @MaxLength(2000)
   summary: string;
+
+  @ApiPropertyOptional({
+    enum: NOT_CONTACTED_REASONS,
+    description:
+      'R-13: required when contacted is false, absent when true: empty_number 空号/停机, no_answer_3_tries ' +
+      '三次联系未接通/拒接, declined_contact 来电人要求不回访, no_contact_info 未留联系方式/匿名, other 其他',
+  })
+  @IsOptional()
+  @IsIn(NOT_CONTACTED_REASONS)
+  notContactedReason?: string;
 }
 
 export class SubmitReplyDto extends UnitScoped {

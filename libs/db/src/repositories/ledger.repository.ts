@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { NOT_CONTACTED_REASON_LABELS } from '@hotline/workflow';
 import { firstApprovedSql, handledSql, judgedDeadlineSql, likePattern, overdueSql } from './loop-sql';
 import { lightSql, type Light, type TicketScope } from './ticket.repository';
 import { exec } from './sql';
@@ -81,10 +82,22 @@ export interface LedgerUnitReply {
 
 const ROLE_NAMES = `CASE a.role WHEN 'lead' THEN '主办' WHEN 'co' THEN '会办' ELSE '承办' END`;
 
-/** R-13: how the caller was answered, from reply `r`. */
-const CALLER_ANSWER = `CASE r.contact_method WHEN 'phone' THEN '电话' WHEN 'sms' THEN '短信' WHEN 'visit' THEN '上门'
-         WHEN 'wechat' THEN '微信' ELSE r.contact_method END
-    || CASE WHEN r.caller_contacted THEN '：' ELSE '（未联系上）：' END || r.contact_summary`;
+const METHOD_NAME = `CASE r.contact_method WHEN 'phone' THEN '电话' WHEN 'sms' THEN '短信' WHEN 'visit' THEN '上门'
+         WHEN 'wechat' THEN '微信' ELSE r.contact_method END`;
+
+/** R-13, issue 15.8: the reason a reply did not reach the caller, in words (the workflow's labels). */
+const NOT_CONTACTED_REASON = `CASE r.not_contacted_reason ${Object.entries(NOT_CONTACTED_REASON_LABELS)
+  .map(([code, label]) => `WHEN '${code}' THEN '${label}'`)
+  .join(' ')} END`;
+
+/**
+ * R-13: how the caller was answered, from reply `r`: `电话：…` when reached, `未联系（空号/停机）：…`
+ * when not (issue 15.8); a reply from before the reason was recorded reads `电话（未联系上）：…`.
+ */
+const CALLER_ANSWER = `CASE
+      WHEN r.caller_contacted THEN ${METHOD_NAME} || '：'
+      WHEN r.not_contacted_reason IS NOT NULL THEN '未联系（' || ${NOT_CONTACTED_REASON} || '）：'
+      ELSE ${METHOD_NAME} || '（未联系上）：' END || r.contact_summary`;
 
 function scopeSql(scope: TicketScope, params: unknown[]): string {
   if (scope.kind === 'all') return 'true';

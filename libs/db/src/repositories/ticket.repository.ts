@@ -300,7 +300,8 @@ export class TicketRepository {
       `SELECT a.*,
               r.content AS r_content, r.handled_at AS r_handled_at, r.handler AS r_handler,
               r.caller_contacted AS r_contacted, r.contact_method AS r_method, r.contact_at AS r_contact_at,
-              r.contact_summary AS r_summary, r.satisfaction AS r_satisfaction, r.submitted_by AS r_submitted_by,
+              r.contact_summary AS r_summary, r.not_contacted_reason AS r_not_contacted_reason,
+              r.satisfaction AS r_satisfaction, r.submitted_by AS r_submitted_by,
               r.submitted_at AS r_submitted_at, r.approved_by AS r_approved_by, r.approved_at AS r_approved_at,
               rr.reason AS rr_reason, rr.basis AS rr_basis, rr.requested_by AS rr_by, rr.requested_at AS rr_at,
               er.days AS er_days, er.reason AS er_reason, er.requested_by AS er_by, er.requested_at AS er_at,
@@ -335,6 +336,7 @@ export class TicketRepository {
               method: a.r_method,
               at: new Date(a.r_contact_at),
               summary: a.r_summary,
+              ...(a.r_not_contacted_reason ? { notContactedReason: a.r_not_contacted_reason } : {}),
             },
             satisfaction: a.r_satisfaction,
             submittedBy: a.r_submitted_by,
@@ -562,8 +564,9 @@ export class TicketRepository {
       await exec(
         m,
         `INSERT INTO replies (assignment_id, ticket_id, content, handled_at, handler, caller_contacted, contact_method,
-            contact_at, contact_summary, satisfaction, status, submitted_by, submitted_at, approved_by, approved_at)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)`,
+            contact_at, contact_summary, satisfaction, status, submitted_by, submitted_at, approved_by, approved_at,
+            not_contacted_reason)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)`,
         [
           a.id,
           ticketId,
@@ -580,6 +583,7 @@ export class TicketRepository {
           has.submittedAt,
           has.approvedBy ?? null,
           has.approvedAt ?? null,
+          has.callerContact.notContactedReason ?? null,
         ],
       );
     } else if (has && had && has.approvedAt && !had.approvedAt) {

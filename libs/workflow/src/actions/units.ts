@@ -1,6 +1,15 @@
 // The units' work (R-9, R-10, R-13, R-14): accept the assignment, reply, the unit leader's
 // approval, and the ops department's reminder (催办) to units with work pending.
-import type { AssignmentState, Audience, Refusal, Satisfaction, TicketState, WorkItem } from '../workflow.types';
+import {
+  NOT_CONTACTED_REASONS,
+  type AssignmentState,
+  type Audience,
+  type NotContactedReason,
+  type Refusal,
+  type Satisfaction,
+  type TicketState,
+  type WorkItem,
+} from '../workflow.types';
 import { unitLabel, unitList } from '../workflow.labels';
 import {
   OPS_DEPARTMENT,
@@ -126,9 +135,27 @@ function validateReply(input: Loose, now: Date): Refusal | null {
   if (typeof contact !== 'object' || contact === null) {
     return refuse('VALIDATION', '请记录如何联系了来电人（R-13）。', 'callerContact');
   }
+  if (typeof contact.contacted !== 'boolean') {
+    return refuse('VALIDATION', '请说明是否已联系上来电人（R-13）。', 'callerContact.contacted');
+  }
+  // R-13: a reply that did not reach the caller names why, from the closed list; one that did has no reason.
+  const reason = contact.notContactedReason;
+  if (contact.contacted && reason !== undefined && reason !== null) {
+    return refuse('VALIDATION', '已联系上来电人的回复不填写未联系原因。', 'callerContact.notContactedReason');
+  }
+  if (!contact.contacted && !NOT_CONTACTED_REASONS.includes(reason as NotContactedReason)) {
+    return refuse(
+      'VALIDATION',
+      '未联系上来电人时，请选择原因：空号/停机、三次联系未接通/拒接、来电人要求不回访、未留联系方式/匿名或其他（R-13）。',
+      'callerContact.notContactedReason',
+    );
+  }
   if (!isText(contact.method)) return refuse('VALIDATION', '请选择联系来电人的方式。', 'callerContact.method');
   if (!isText(contact.summary)) {
-    return refuse('VALIDATION', '请填写告知来电人的内容（R-13）。', 'callerContact.summary');
+    const what = contact.contacted
+      ? '请填写告知来电人的内容（R-13）。'
+      : '请写明未联系上的经过（如三次联系的时间和方式，或“其他”的具体原因）（R-13）。';
+    return refuse('VALIDATION', what, 'callerContact.summary');
   }
   if (!isValidDate(contact.at) || contact.at.getTime() > latest) {
     return refuse('VALIDATION', '联系来电人的时间不能晚于现在。', 'callerContact.at');
@@ -168,6 +195,7 @@ export const submitReply = defineAction({
         method: contact.method,
         at: copyDate(contact.at),
         summary: contact.summary,
+        ...(contact.contacted ? {} : { notContactedReason: contact.notContactedReason }),
       },
       satisfaction: input.satisfaction!,
       submittedBy: w.actor.userid,
@@ -181,7 +209,12 @@ export const submitReply = defineAction({
       content: a.reply.content,
       handler: a.reply.handler,
       handledAt: iso(a.reply.handledAt),
-      callerContact: { contacted: contact.contacted, method: contact.method, summary: contact.summary },
+      callerContact: {
+        contacted: contact.contacted,
+        method: contact.method,
+        summary: contact.summary,
+        ...(contact.contacted ? {} : { notContactedReason: contact.notContactedReason }),
+      },
       satisfaction: a.reply.satisfaction,
       role: a.role,
     };
