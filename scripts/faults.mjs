@@ -1,10 +1,14 @@
 // `npm run test:faults` (issue 18): the built product (`npm start`'s all-in-one process, embedded
 // PostgreSQL, DingTalk simulator) under faults, each scenario ending with the invariant checker
 // (scripts/check-invariants.mjs) and printing its figures. `-- --short` is the CI version.
+//   0. kill -9 of the very first start while initdb runs (the process group, as Ctrl-C-less
+//      killing of a terminal's `npm start` does): the next start sets the half-made cluster aside
+//      and comes up healthy (issue 18.1);
 //   1. kill -9 of the whole process under load (clients register and dispatch with retries),
 //      with DingTalk failing a share of calls meanwhile;
-//   2. the embedded PostgreSQL killed (kill -9 of the postmaster) under load: 503s, the process
-//      restarts it, the load goes on;
+//   2. the embedded PostgreSQL stopped under load three ways: kill -9 of the postmaster, a fast
+//      shutdown (SIGINT) and an immediate shutdown (SIGQUIT): 503s, the process starts it again,
+//      the load goes on;
 //   3. SIGTERM after that database restart: how long the shutdown takes;
 //   4. two api + two workers (separate processes, as in production) on that one database:
 //      rounds of concurrent accepts of one assignment through both apis (exactly one winner each),
@@ -15,7 +19,7 @@
 // `--only=two-of-each` runs scenarios 4 and 5 alone (on a fresh data folder).
 import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,10 +58,12 @@ const base = `http://127.0.0.1:${port}`;
 const dbUrl = `postgres://postgres:postgres@127.0.0.1:${pgPort}/hotline`;
 let logs = '';
 
-function start() {
+function start({ ownGroup = false } = {}) {
   const child = spawn(process.execPath, ['dist/apps/standalone/src/main.js'], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
+    // in its own process group, so that kill -9 of the group takes initdb down with it
+    detached: ownGroup,
   });
   for (const s of [child.stdout, child.stderr]) s.on('data', (d) => (logs += d.toString()));
   return child;
@@ -197,9 +203,32 @@ console.log(ok ? '\nfaults: all invariants hold' : '\nfaults: FAILED');
 process.exit(ok ? 0 : 1);
 
 async function scenariosOneToThree() {
-  // ---- 1. kill -9 under load, DingTalk failing meanwhile -------------------------------------
+  // ---- 0. kill -9 during the very first start (initdb running) ---------------------------------
+  const pgDir = join(dataDir, 'pg');
+  child = start({ ownGroup: true });
+  const t0 = Date.now();
+  // initdb writes PG_VERSION early; the ready marker comes after the first start that answered
+  while (!existsSync(join(pgDir, 'PG_VERSION')) && Date.now() - t0 < 60_000) await sleep(10);
+  const midInitdb = existsSync(join(pgDir, 'PG_VERSION')) && !existsSync(join(pgDir, 'hotline-cluster-ready'));
+  process.kill(-child.pid, 'SIGKILL');
+  await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
+  const killedAfter = Date.now() - t0;
+  const t1 = Date.now();
   child = start();
   await waitHealthy(base, child);
+  const setAside = existsSync(`${pgDir}.interrupted`);
+  figures['0. kill -9 during the first start'] = {
+    'killed after (ms)': killedAfter,
+    'killed while initdb ran': midInitdb,
+    'half-made cluster set aside': setAside,
+    'next start healthy after (ms)': Date.now() - t1,
+  };
+  console.log('\n== 0. kill -9 of the first start while initdb ran');
+  const firstStartOk = midInitdb && setAside;
+  console.log(`${firstStartOk ? 'ok  ' : 'FAIL'} the next start set the half-made cluster aside and came up healthy`);
+  ok = firstStartOk && ok;
+
+  // ---- 1. kill -9 under load, DingTalk failing meanwhile -------------------------------------
   await signInAll();
   loading = true;
   let faulting = true;
@@ -233,21 +262,38 @@ async function scenariosOneToThree() {
   console.log('\n== 1. kill -9 of npm start under load, DingTalk failing a share of calls');
   ok = printInvariants(await checkInvariants(dbUrl, { acknowledged: [...acknowledged], settled: true })) && ok;
 
-  // ---- 2. the embedded PostgreSQL killed under load -------------------------------------------
+  // ---- 2. the embedded PostgreSQL stopped under load: kill -9, fast and immediate shutdowns -----
   for (const k of Object.keys(statuses)) delete statuses[k];
   loading = true;
   const load2 = Array.from({ length: CLIENTS }, (_, i) => client(i));
-  await sleep(LOAD_MS / 2);
-  const pmPid = Number(readFileSync(join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
-  process.kill(pmPid, 'SIGKILL');
-  const killedAt = Date.now();
-  let back = 0;
-  for (; Date.now() - killedAt < 60_000; await sleep(100)) {
-    const r = await fetch(`${base}/health`).catch(() => null);
-    if (r?.status === 200) {
-      back = Date.now() - killedAt;
-      break;
+  const backAfter = {};
+  for (const [signal, name] of [
+    ['SIGKILL', 'kill -9 of the postmaster'],
+    ['SIGINT', 'fast shutdown'],
+    ['SIGQUIT', 'immediate shutdown'],
+  ]) {
+    await sleep(LOAD_MS / 2);
+    const pmPid = Number(readFileSync(join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    process.kill(pmPid, signal);
+    const stoppedAt = Date.now();
+    // wait until that postmaster is gone (a fast shutdown waits for its sessions to end)
+    for (; Date.now() - stoppedAt < 30_000; await sleep(50)) {
+      try {
+        process.kill(pmPid, 0);
+      } catch {
+        break;
+      }
     }
+    let back = 0;
+    for (; Date.now() - stoppedAt < 60_000; await sleep(100)) {
+      const r = await fetch(`${base}/health`).catch(() => null);
+      if (r?.status === 200) {
+        back = Date.now() - stoppedAt;
+        break;
+      }
+    }
+    backAfter[name] = back || 'not within 60 s';
+    if (!back) ok = false;
   }
   await sleep(LOAD_MS / 2);
   loading = false;
@@ -261,14 +307,13 @@ async function scenariosOneToThree() {
       (/"msg":"([^"]*)"/.exec(line)?.[1] ?? line.slice(0, 80)) + (reason ? ` (${reason[1]}: ${reason[2]})` : '');
     errorLines[msg] = (errorLines[msg] ?? 0) + 1;
   }
-  figures['2. embedded PostgreSQL killed'] = {
-    'healthy again after (ms)': back || 'not within 60 s',
+  figures['2. embedded PostgreSQL stopped'] = {
+    'healthy again after (ms)': backAfter,
     'answers by status': { ...statuses },
     'error-level log lines in the whole run': errorLines,
   };
-  if (!back) ok = false;
   if (statuses[500]) ok = false;
-  console.log('\n== 2. the embedded PostgreSQL killed (kill -9 of the postmaster) under load');
+  console.log('\n== 2. the embedded PostgreSQL stopped under load (kill -9, fast, immediate)');
   ok = printInvariants(await checkInvariants(dbUrl, { acknowledged: [...acknowledged], settled: true })) && ok;
 
   // ---- 3. shutdown after the database restart -------------------------------------------------
