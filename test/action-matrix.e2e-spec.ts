@@ -70,7 +70,47 @@ const WALKS: Walk[] = [
   },
   { name: 'A closed', chain: 'A', steps: [...TO_REVIEW, INITIATOR_PASS, OPS_PASS] },
   { name: 'A revoked', chain: 'A', steps: [DISPATCH_B1, ['dispatcher1', 'revoke', { reason: '重复登记' }]] },
+  {
+    // Issue 15.2 (R-9b): one unit's reply is approved, so revoking is the ops head's.
+    name: 'A in_progress, branch2 approved, branch1 accepted',
+    chain: 'A',
+    steps: [
+      [
+        'dispatcher1',
+        'dispatch',
+        {
+          assignments: [
+            { unit: 'branch1', role: 'sole' },
+            { unit: 'branch2', role: 'sole' },
+          ],
+        },
+      ],
+      ACCEPT,
+      ['b2_receiver', 'accept', {}],
+      ['b2_receiver', 'submit_reply', {}],
+      ['b2_leader', 'approve_reply', { comment: '同意' }],
+    ],
+  },
   { name: 'B registered', chain: 'B', steps: [] },
+  // Issue 15.1 (Art. 4, Art. 8): a chain-B consultation may be answered directly, and the answer is reviewed.
+  { name: 'B registered consultation', chain: 'B', category: 'consultation', steps: [] },
+  {
+    name: 'B initiator_review, a direct answer',
+    chain: 'B',
+    category: 'consultation',
+    steps: [['dispatcher1', 'answer_directly', { answer: '12路首班车6:00发车。' }]],
+  },
+  {
+    name: 'B upstream_report, a direct answer',
+    chain: 'B',
+    category: 'consultation',
+    steps: [
+      ['dispatcher1', 'answer_directly', { answer: '12路首班车6:00发车。' }],
+      INITIATOR_PASS,
+      OPS_PASS,
+      ['office_reviewer', 'pass_review', {}],
+    ],
+  },
   { name: 'B in_progress, accepted', chain: 'B', steps: [DISPATCH_B1, ACCEPT] },
   { name: 'B initiator_review', chain: 'B', steps: TO_REVIEW },
   { name: 'B ops_review', chain: 'B', steps: [...TO_REVIEW, INITIATOR_PASS] },
@@ -167,7 +207,8 @@ describe('issue 17.8: every workflow action for every role on chain-A and chain-
   function bodyFor(action: string): Record<string, unknown> {
     const now = t.clock.now();
     const bodies: Record<string, Record<string, unknown>> = {
-      dispatch: { assignments: [{ unit: 'branch2', role: 'sole' }] },
+      // A unit no walk has dispatched to (branch2 works in the issue 15.2 walk).
+      dispatch: { assignments: [{ unit: 'fare', role: 'sole' }] },
       answer_directly: { answer: '已当场答复来电人。' },
       revoke: { reason: '重复登记' },
       accept: {},

@@ -365,28 +365,77 @@ describe('intake desk (issue 9)', () => {
       expect(ticket.caller.phone).toBe('136****0008');
     });
 
-    it('R-2, R-14: the upstream system reads the result back once the matter is closed', async () => {
+    /** The upstream read-back, signed like the system signs it. */
+    async function readBack(ref: string) {
+      const path = `/api/intake/mayor_hotline/${ref}`;
+      t.clock.advance(1000);
+      const res = await t.app.inject({ method: 'GET', url: path, headers: signed('', t.clock.now(), secret, path) });
+      return { status: res.statusCode, body: res.json() };
+    }
+
+    it('R-2, R-14, issue 15.1: Art. 4, Art. 8: a direct answer is read back only once the ops and office review passed and it was reported upstream', async () => {
       const body = JSON.stringify({ ...matter('GD2026-0002'), category: 'consultation' });
-      await send(body, signed(body));
-      const path = '/api/intake/mayor_hotline/GD2026-0002';
-      const read = async () => {
-        t.clock.advance(1000);
-        const res = await t.app.inject({ method: 'GET', url: path, headers: signed('', t.clock.now(), secret, path) });
-        return { status: res.statusCode, body: res.json() };
-      };
-      expect((await read()).body).toMatchObject({ ticket: { status: 'registered' }, result: null });
-      const id = (await api.get('dispatcher1', `/api/tickets?q=GD2026-0002`)).body.items[0]?.id as string | undefined;
-      const tid =
-        id ??
-        (await api.get('dispatcher1', `/api/tickets?source=mayor_hotline&category=consultation`)).body.items[0].id;
-      await api.ok('dispatcher1', tid, 'answer_directly', { answer: '35路末班车22:00。' });
-      expect((await read()).body).toMatchObject({
+      const created = await send(body, signed(body));
+      expect(created.status).toBe(201);
+      expect((await readBack('GD2026-0002')).body).toMatchObject({ ticket: { status: 'registered' }, result: null });
+      const tid = (await api.get('dispatcher1', `/api/tickets?q=${created.body.ticket.number}`)).body.items[0]
+        .id as string;
+      const answered = await api.ok('dispatcher1', tid, 'answer_directly', { answer: '35路末班车22:00。' });
+      expect(answered).toMatchObject({ status: 'in_review', step: 'initiator_review' });
+      // Under review the upstream system gets no answer yet.
+      expect((await readBack('GD2026-0002')).body).toMatchObject({ ticket: { status: 'in_review' }, result: null });
+      await api.ok('dispatcher1', tid, 'pass_review', {});
+      await api.ok('ops_head', tid, 'pass_review', {});
+      await api.ok('office_reviewer', tid, 'pass_review', {});
+      expect((await readBack('GD2026-0002')).body.result).toBeNull();
+      await api.ok('dispatcher2', tid, 'report_upstream', {});
+      expect((await readBack('GD2026-0002')).body).toMatchObject({
         ticket: { status: 'closed' },
         result: { answer: '35路末班车22:00。' },
       });
-      const other = '/api/intake/mayor_hotline/NOPE';
-      const res = await t.app.inject({ method: 'GET', url: other, headers: signed('', t.clock.now(), secret, other) });
-      expect(res.statusCode).toBe(404);
+      expect((await readBack('NOPE')).status).toBe(404);
+    });
+
+    it('issue 15.2: R-9b: revoking releases the upstream reference, so the same reference registers a new ticket', async () => {
+      const body = JSON.stringify(matter('GD2026-1502'));
+      const first = await send(body, signed(body));
+      expect(first.status).toBe(201);
+      const firstId = (await api.get('dispatcher1', `/api/tickets?q=${first.body.ticket.number}`)).body.items[0]
+        .id as string;
+      const revoked = await api.ok('dispatcher1', firstId, 'revoke', { reason: '上级系统误派，已撤回' });
+      expect(revoked.status).toBe('revoked');
+      // Released: the read-back still shows the revoked ticket until the matter comes again.
+      expect((await readBack('GD2026-1502')).body).toMatchObject({
+        ticket: { number: first.body.ticket.number, status: 'revoked' },
+        result: null,
+      });
+      t.clock.advance(1000);
+      const again = await send(body, signed(body));
+      expect(again.status).toBe(201);
+      expect(again.body.ticket).toMatchObject({ status: 'registered' });
+      expect(again.body.ticket.number).not.toBe(first.body.ticket.number);
+      // A retry of the new submission gets the new ticket; the read-back follows it.
+      t.clock.advance(1000);
+      const retry = await send(body, signed(body));
+      expect(retry.status).toBe(200);
+      expect(retry.body.ticket.number).toBe(again.body.ticket.number);
+      expect((await readBack('GD2026-1502')).body.ticket).toMatchObject({
+        number: again.body.ticket.number,
+        status: 'registered',
+      });
+      const db = new Client({ connectionString: t.databaseUrl });
+      await db.connect();
+      try {
+        const { rows } = await db.query(
+          `SELECT ticket_id, released_at IS NOT NULL AS released FROM intake_refs WHERE ref = 'GD2026-1502' ORDER BY created_at`,
+        );
+        expect(rows).toEqual([
+          { ticket_id: firstId, released: true },
+          { ticket_id: expect.any(String), released: false },
+        ]);
+      } finally {
+        await db.end();
+      }
     });
 
     it('R-2: an upstream Excel batch is previewed, and a file with a bad row imports nothing', async () => {
@@ -422,6 +471,23 @@ describe('intake desk (issue 9)', () => {
       expect((await upload('b1_receiver', '/api/intake/import?source=transport_bureau', 'b.xlsx', good)).status).toBe(
         403,
       );
+    });
+
+    it('issue 15.2: R-9b: a revoked ticket imported from a sheet releases its reference; the row imports again', async () => {
+      const sheet = await xlsx([
+        ['上级工单号', '事项类型', '主题', '内容', '来电人', '联系电话'],
+        ['XL-1502', '投诉', '站台广告牌松动', '人民广场站广告牌松动', '冯二', '13500001502'],
+      ]);
+      const url = '/api/intake/import?source=transport_bureau';
+      const first = await upload('dispatcher1', url, 'r.xlsx', sheet);
+      expect(first.body).toMatchObject({ imported: 1, errors: [] });
+      expect((await upload('dispatcher1', url, 'r.xlsx', sheet)).body.errors).toEqual([
+        { line: 2, field: 'ref', message: '工单号 XL-1502 已导入过' },
+      ]);
+      await api.ok('dispatcher1', first.body.tickets[0].id, 'revoke', { reason: '转办单位有误' });
+      const again = await upload('dispatcher1', url, 'r.xlsx', sheet);
+      expect(again.body).toMatchObject({ imported: 1, errors: [] });
+      expect(again.body.tickets[0].id).not.toBe(first.body.tickets[0].id);
     });
 
     it('issue 17.2: a key-id request is accepted; the secret is stored only encrypted (rotated with the caller-data keys) and never travels', async () => {

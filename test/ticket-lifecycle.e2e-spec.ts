@@ -307,20 +307,85 @@ describe('ticket lifecycle over HTTP', () => {
     expect(view.body.assignments[0]).toMatchObject({ status: 'pending_accept', returnWindowEndsAt: null });
   });
 
-  it('R-9b: the dispatcher revokes a mis-dispatched ticket; open assignments are cancelled', async () => {
+  it('R-9b, issue 15.2: the dispatcher revokes a mis-dispatched ticket; open assignments are cancelled', async () => {
     const id = await dispatched([
       { unit: 'branch1', role: 'lead' },
       { unit: 'safety', role: 'co' },
     ]);
     expect((await api.act('dispatcher1', id, 'revoke', {})).body.field).toBe('reason');
     expect((await api.act('b1_receiver', id, 'revoke', { reason: 'x' })).status).toBe(403);
+    // Issue 15.2: before a reply is approved revoking is the initiating department's, not the ops head's.
+    expect((await api.act('ops_head', id, 'revoke', { reason: 'x' })).status).toBe(403);
     const revoked = await api.ok('dispatcher1', id, 'revoke', { reason: '派错单位' });
     expect(revoked.status).toBe('revoked');
     expect(revoked.assignments.every((a: any) => a.status === 'cancelled')).toBe(true);
     expect((await api.act('b1_receiver', id, 'accept')).status).toBe(409);
   });
 
-  it('R-7: a consultation is answered directly and closed', async () => {
+  it('issue 15.2: R-9b: after the first approved reply a dispatcher is refused; the ops head revokes, with a reason', async () => {
+    const id = await dispatched([
+      { unit: 'branch1', role: 'sole' },
+      { unit: 'branch2', role: 'sole' },
+    ]);
+    await api.ok('b1_receiver', id, 'accept');
+    const approved = await replyAndApprove('b2_receiver', 'b2_leader', id);
+    expect(approved.status).toBe('in_progress'); // branch1 is still working
+    expect(approved.actions).not.toContain('revoke');
+    const refused = await api.act('dispatcher1', id, 'revoke', { reason: '派错单位' });
+    expect(refused.status).toBe(403);
+    expect(refused.body.message).toBe(
+      '已有承办单位的回复经领导审批，此后只有运营服务部负责人可以撤销工单，并须写明理由（R-9b）。',
+    );
+    expect((await api.get('ops_head', `/api/tickets/${id}`)).body.actions).toContain('revoke');
+    const noReason = await api.act('ops_head', id, 'revoke', { reason: ' ' });
+    expect(noReason.status).toBe(400);
+    expect(noReason.body.field).toBe('reason');
+    const revoked = await api.ok('ops_head', id, 'revoke', { reason: '上级来电撤回该事项' });
+    expect(revoked.status).toBe('revoked');
+    expect(revoked.timeline.at(-1)).toMatchObject({
+      action: 'revoke',
+      actor: { userid: 'ops_head' },
+      comment: '上级来电撤回该事项',
+    });
+  });
+
+  it("issue 15.1: Art. 4, Art. 8: a mayor's-hotline consultation answered directly passes initiator, ops head and office review, then report_upstream closes it", async () => {
+    const ticket = await api.createTicket('dispatcher1', {
+      source: 'mayor_hotline',
+      category: 'consultation',
+      subject: '市长热线转办：12路首班车时间',
+    });
+    expect(ticket.chain).toBe('B');
+    const answered = await api.ok('dispatcher1', ticket.id, 'answer_directly', { answer: '12路首班车6:00发车。' });
+    expect(answered).toMatchObject({
+      status: 'in_review',
+      step: 'initiator_review',
+      directAnswer: '12路首班车6:00发车。',
+      closedAt: null,
+    });
+    expect(answered.actions).toEqual(expect.arrayContaining(['pass_review', 'send_back']));
+    expect(answered.actions).not.toContain('report_upstream');
+    await api.ok('dispatcher2', ticket.id, 'pass_review', {});
+    // The ops head cannot close it: chain B goes on to the office.
+    const office = await api.ok('ops_head', ticket.id, 'pass_review', {});
+    expect(office).toMatchObject({ status: 'in_review', step: 'office_review' });
+    expect((await api.act('dispatcher1', ticket.id, 'report_upstream', {})).status).toBe(409);
+    const upstream = await api.ok('office_reviewer', ticket.id, 'pass_review', {});
+    expect(upstream.step).toBe('upstream_report');
+    const closed = await api.ok('dispatcher1', ticket.id, 'report_upstream', { comment: '已报市长热线' });
+    expect(closed).toMatchObject({ status: 'closed', directAnswer: '12路首班车6:00发车。' });
+    expect(closed.closedAt).not.toBeNull();
+    expect(closed.timeline.map((e: any) => e.action)).toEqual([
+      'register',
+      'answer_directly',
+      'pass_review',
+      'pass_review',
+      'pass_review',
+      'report_upstream',
+    ]);
+  });
+
+  it('R-7, issue 15.1: on chain A a consultation is answered directly and closed at once', async () => {
     const ticket = await api.createTicket('dispatcher1', { category: 'consultation', subject: '12路首班车时间' });
     const closed = await api.ok('dispatcher1', ticket.id, 'answer_directly', { answer: '12路首班车6:00发车。' });
     expect(closed).toMatchObject({ status: 'closed', directAnswer: '12路首班车6:00发车。' });

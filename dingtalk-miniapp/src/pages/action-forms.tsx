@@ -43,6 +43,32 @@ const CONFIRM: Partial<Record<ActionName, string>> = {
   mark_responsible: '确定提交责任认定？',
 };
 
+/**
+ * Issue 15.1 (Art. 4, Art. 8): on chain B a direct answer is reviewed and reported upstream like a
+ * unit's reply; it does not close the ticket at once.
+ */
+const DIRECT_ANSWER_REVIEWED =
+  '上级转办的工单（市长热线等，第四条、第八条）：直接答复不会立即办结，将依次经发起部门、运营服务部负责人、公司办公室审核，再由派单员上报办结。';
+
+/** Issue 15.2 (R-9b): a unit's reply was approved on this ticket (now, or before a send-back). */
+export function replyApprovedOnce(ticket: Ticket): boolean {
+  return ticket.assignments.some((a) => Boolean(a.reply?.approvedAt) || a.status === 'replied' || a.reworkCount > 0);
+}
+
+/** The confirmation of an action, worded for this ticket. */
+export function confirmQuestion(action: ActionName, ticket: Ticket): string | undefined {
+  if (action === 'answer_directly' && ticket.chain === 'B') return `${DIRECT_ANSWER_REVIEWED}确定提交？`;
+  if (action === 'send_back' && ticket.directAnswer) {
+    return ticket.assignments.some((a) => a.status === 'replied')
+      ? '确定退回？直接答复将撤回，由答复的单位重新答复。'
+      : '确定退回？直接答复将撤回，工单回到待派单，可重新答复或派单。';
+  }
+  if (action === 'revoke' && ticket.upstreamRef) {
+    return `${CONFIRM.revoke}上级工单号 ${ticket.upstreamRef} 将被释放，上级系统可重新转办。`;
+  }
+  return CONFIRM[action];
+}
+
 /** Forms kept as drafts in localStorage: the ones where a person types a lot. */
 const DRAFTED: ActionName[] = [
   'submit_reply',
@@ -290,7 +316,7 @@ export function ActionPanel({
         return;
       }
     }
-    const question = CONFIRM[action];
+    const question = confirmQuestion(action, ticket);
     if (question) {
       const ok = await Dialog.confirm({ title, content: question, confirmText: '确定', cancelText: '取消' });
       if (!ok) return;
@@ -578,21 +604,35 @@ function renderFields(action: ActionName, ctx: FieldContext) {
       );
     }
     case 'revoke':
-      return <TextField name="reason" label="撤销原因" missing="请填写撤销原因" placeholder="如：错派、重复登记" />;
+      return (
+        <>
+          <p className="form-note revoke-note">
+            {replyApprovedOnce(ctx.ticket)
+              ? '已有承办单位的回复经领导审批：撤销由运营服务部负责人办理，须写明理由。'
+              : '回复经领导审批前，由发起部门（派单员）撤销。'}
+            已超期的派单仍计入单位考核（R-9b、R-18）。
+            {ctx.ticket.upstreamRef ? `上级工单号 ${ctx.ticket.upstreamRef} 将被释放，上级系统可重新转办。` : ''}
+          </p>
+          <TextField name="reason" label="撤销原因" missing="请填写撤销原因" placeholder="如：错派、重复登记" />
+        </>
+      );
     case 'record_visit':
       return <VisitFields ticket={ctx.ticket} />;
     case 'mark_responsible':
       return <ResponsibilityFields ticket={ctx.ticket} />;
     case 'answer_directly':
       return (
-        <TextField
-          name="answer"
-          label="答复内容"
-          missing="请填写答复内容"
-          placeholder="已向来电人答复的内容"
-          rows={[4, 12]}
-          maxLength={20000}
-        />
+        <>
+          {ctx.ticket.chain === 'B' && <p className="form-note direct-answer-review">{DIRECT_ANSWER_REVIEWED}</p>}
+          <TextField
+            name="answer"
+            label="答复内容"
+            missing="请填写答复内容"
+            placeholder="已向来电人答复的内容"
+            rows={[4, 12]}
+            maxLength={20000}
+          />
+        </>
       );
     case 'dispatch':
       return (

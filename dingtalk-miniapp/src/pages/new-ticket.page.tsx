@@ -80,9 +80,20 @@ export function NewTicketPage() {
   /** X-7: one tap registers the consultation and answers it with the article (its use is counted). */
   const answerWith = async (a: KbSuggestion) => {
     const article = await intakeApi.article(a.id);
+    // Issue 15.1: on chain B the answer goes to review and is reported upstream; it does not close at once.
+    const reviewed = source?.chain === 'B';
     const ok = await Dialog.confirm({
       title: `引用“${article.title}”直接答复？`,
-      content: article.body,
+      content: reviewed ? (
+        <>
+          {article.body}
+          <p className="form-note direct-answer-review">
+            上级转办的工单（第四条、第八条）：答复将经发起部门、运营服务部负责人、公司办公室审核后上报办结。
+          </p>
+        </>
+      ) : (
+        article.body
+      ),
       confirmText: '登记并答复',
       cancelText: '取消',
     });

@@ -71,10 +71,18 @@ function code(s: string): string {
   return `\`${s}\``;
 }
 
+/** Issue 15.2 (R-9b): whether a unit's reply was approved on the ticket (replyApprovedOnce). */
+function approvalCondition(rule: TransitionRule): string | null {
+  if (rule.replyApproved === undefined) return null;
+  return rule.replyApproved ? 'a unit reply approved (ever)' : 'no unit reply approved yet';
+}
+
 function conditions(rule: TransitionRule): string {
   const parts: string[] = [];
   if (rule.chains) parts.push(`chain ${rule.chains.join('/')}`);
   if (rule.categories) parts.push(`category ${rule.categories.join('/')}`);
+  const approval = approvalCondition(rule);
+  if (approval) parts.push(approval);
   if (rule.assignmentFrom) parts.push(`assignment ${rule.assignmentFrom.join('/')}`);
   if (rule.extension === 'pending') parts.push('extension request pending');
   if (rule.extension === 'none_pending') parts.push('no extension request pending');
@@ -107,7 +115,11 @@ function phaseTable(): string {
     const cells = wf.transitions
       .filter((r) => r.from.includes(phase))
       .map((r) => {
-        const when = [r.chains && `chain ${r.chains.join('/')}`, r.categories && r.categories.join('/')]
+        const when = [
+          r.chains && `chain ${r.chains.join('/')}`,
+          r.categories && r.categories.join('/'),
+          approvalCondition(r),
+        ]
           .filter(Boolean)
           .join(', ');
         return `${code(r.action)} (${r.who.join(', ')}${when ? `; ${when}` : ''})`;

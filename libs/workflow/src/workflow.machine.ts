@@ -45,6 +45,7 @@ import {
   isRefusal,
   phaseOf,
   refuse,
+  replyApprovedOnce,
   visitOf,
   type AssignmentScope,
   type GuardName,
@@ -60,7 +61,7 @@ import { DEFAULT_EXTENSION_LIMITS, dropLapsedExtensions } from './actions/extens
 import { RETURN_WINDOW_MS, redispatchEffects } from './actions/returns';
 import { FOLLOW_UP_CATEGORIES } from './actions/review';
 
-export { CHAIN_STEPS, PARTIES, PHASES, isActive, phaseOf, visitOf };
+export { CHAIN_STEPS, PARTIES, PHASES, isActive, phaseOf, replyApprovedOnce, visitOf };
 export type { AssignmentScope, GuardName, Party, TicketPhase };
 export { RETURN_WINDOW_MS, RETURN_DECISION_MS } from './actions/returns';
 export { CLOCK_SKEW_MS } from './actions/units';
@@ -228,7 +229,8 @@ function findRow(action: ActionName, ticket: TicketState): Row | undefined {
     (r) =>
       r.from.includes(phase) &&
       (!r.chains || r.chains.includes(ticket.chain)) &&
-      (!r.categories || r.categories.includes(ticket.category)),
+      (!r.categories || r.categories.includes(ticket.category)) &&
+      (r.replyApproved === undefined || r.replyApproved === replyApprovedOnce(ticket)),
   );
 }
 
@@ -338,7 +340,10 @@ function gate(
   }
 
   if (!fitsGlobalParty(row.who, actor)) {
-    return refuse('FORBIDDEN', `此环节只有${row.who.map((p) => PARTY_LABELS[p]).join('或')}可以${act}。`);
+    return refuse(
+      'FORBIDDEN',
+      row.forbidden ?? `此环节只有${row.who.map((p) => PARTY_LABELS[p]).join('或')}可以${act}。`,
+    );
   }
 
   if (row.scope === 'target') {

@@ -30,6 +30,7 @@ const OPS: PersonId[] = ['dispatcher1', 'dispatcher2', 'ops_head'];
 /**
  * X-6: 并单 is the dispatchers' (the ops head does not register matters). Issue 13.6: so are the
  * initiator's steps (initiator review, report upstream), for any dispatcher, registrant or not.
+ * Issue 15.2 (R-9b): so is revoke, until a unit's reply is approved; from then on only the ops head.
  */
 const DISPATCHERS: PersonId[] = ['dispatcher1', 'dispatcher2'];
 
@@ -107,7 +108,7 @@ const FIXTURES: Fixture[] = [
     phase: 'registered',
     ticket: ticket(),
     now: at(0),
-    ok: { dispatch: OPS, revoke: OPS, merge: DISPATCHERS },
+    ok: { dispatch: OPS, revoke: DISPATCHERS, merge: DISPATCHERS },
     invalid: { answer_directly: 'all' },
   },
   {
@@ -115,14 +116,22 @@ const FIXTURES: Fixture[] = [
     phase: 'registered',
     ticket: ticket({ category: 'consultation' }),
     now: at(0),
-    ok: { dispatch: OPS, revoke: OPS, answer_directly: ['dispatcher1', 'dispatcher2'], merge: DISPATCHERS },
+    ok: { dispatch: OPS, revoke: DISPATCHERS, answer_directly: ['dispatcher1', 'dispatcher2'], merge: DISPATCHERS },
+  },
+  {
+    // Issue 15.1 (Art. 4, Art. 8): on chain B the direct answer is offered too, and goes to review.
+    name: 'registered consultation (chain B)',
+    phase: 'registered',
+    ticket: ticket({ category: 'consultation', chain: 'B' }),
+    now: at(0),
+    ok: { dispatch: OPS, revoke: DISPATCHERS, answer_directly: ['dispatcher1', 'dispatcher2'], merge: DISPATCHERS },
   },
   {
     name: 'registered again after branch1 was returned',
     phase: 'registered',
     ticket: ticket({ assignments: [assignment('branch1', { status: 'returned' })] }),
     now: at(5),
-    ok: { dispatch: OPS, revoke: OPS, merge: DISPATCHERS },
+    ok: { dispatch: OPS, revoke: DISPATCHERS, merge: DISPATCHERS },
     invalid: { answer_directly: 'all' },
   },
   {
@@ -132,7 +141,7 @@ const FIXTURES: Fixture[] = [
     now: at(1),
     ok: {
       dispatch: OPS,
-      revoke: OPS,
+      revoke: DISPATCHERS,
       remind: OPS,
       accept: ['b1_receiver'],
       request_return: ['b1_receiver'],
@@ -155,7 +164,7 @@ const FIXTURES: Fixture[] = [
     now: at(2),
     ok: {
       dispatch: OPS,
-      revoke: OPS,
+      revoke: DISPATCHERS,
       remind: OPS,
       request_return: ['b1_receiver'],
       submit_reply: ['b1_receiver'],
@@ -176,7 +185,13 @@ const FIXTURES: Fixture[] = [
     phase: 'in_progress',
     ticket: ticket({ status: 'in_progress', assignments: [assignment('branch1', { status: 'accepted' })] }),
     now: at(25),
-    ok: { dispatch: OPS, revoke: OPS, remind: OPS, submit_reply: ['b1_receiver'], request_extension: ['b1_receiver'] },
+    ok: {
+      dispatch: OPS,
+      revoke: DISPATCHERS,
+      remind: OPS,
+      submit_reply: ['b1_receiver'],
+      request_extension: ['b1_receiver'],
+    },
     invalid: {
       accept: ['b1_receiver'],
       request_return: ['b1_receiver'],
@@ -195,7 +210,7 @@ const FIXTURES: Fixture[] = [
     now: at(3),
     ok: {
       dispatch: OPS,
-      revoke: OPS,
+      revoke: DISPATCHERS,
       remind: OPS,
       approve_reply: ['b1_leader'],
       reject_reply: ['b1_leader'],
@@ -216,7 +231,7 @@ const FIXTURES: Fixture[] = [
     phase: 'in_progress',
     ticket: ticket({ status: 'in_progress', assignments: [assignment('branch1', { status: 'return_requested' })] }),
     now: at(3),
-    ok: { dispatch: OPS, revoke: OPS, approve_return: OPS, reject_return: OPS },
+    ok: { dispatch: OPS, revoke: DISPATCHERS, approve_return: OPS, reject_return: OPS },
     invalid: {
       remind: OPS,
       accept: ['b1_receiver'],
@@ -242,7 +257,7 @@ const FIXTURES: Fixture[] = [
     now: at(2),
     ok: {
       dispatch: OPS,
-      revoke: OPS,
+      revoke: DISPATCHERS,
       remind: OPS,
       request_return: ['b1_receiver', 'b2_receiver'],
       submit_reply: ['b2_receiver'],
@@ -272,7 +287,7 @@ const FIXTURES: Fixture[] = [
     now: at(3),
     ok: {
       dispatch: OPS,
-      revoke: OPS,
+      revoke: DISPATCHERS,
       remind: OPS,
       approve_reply: ['b2_leader'],
       reject_reply: ['b1_leader', 'b2_leader'],
@@ -299,7 +314,7 @@ const FIXTURES: Fixture[] = [
     now: at(3),
     ok: {
       dispatch: OPS,
-      revoke: OPS,
+      revoke: DISPATCHERS,
       remind: OPS,
       request_return: ['b1_receiver'],
       submit_reply: ['b1_receiver'],
@@ -328,7 +343,7 @@ const FIXTURES: Fixture[] = [
     now: at(3),
     ok: {
       dispatch: OPS,
-      revoke: OPS,
+      revoke: DISPATCHERS,
       approve_return: OPS,
       reject_return: OPS,
       approve_extension: OPS,
@@ -350,7 +365,7 @@ const FIXTURES: Fixture[] = [
     phase: 'in_progress',
     ticket: ticket({ status: 'in_progress', assignments: [assignment('branch1', { status: 'accepted' })] }),
     now: at(121),
-    ok: { dispatch: OPS, revoke: OPS, remind: OPS, submit_reply: ['b1_receiver'] },
+    ok: { dispatch: OPS, revoke: DISPATCHERS, remind: OPS, submit_reply: ['b1_receiver'] },
     invalid: {
       request_extension: ['b1_receiver'],
       accept: ['b1_receiver'],
@@ -371,7 +386,13 @@ const FIXTURES: Fixture[] = [
       assignments: [assignment('branch1', { status: 'accepted', extensionCount: 3 })],
     }),
     now: at(2),
-    ok: { dispatch: OPS, revoke: OPS, remind: OPS, request_return: ['b1_receiver'], submit_reply: ['b1_receiver'] },
+    ok: {
+      dispatch: OPS,
+      revoke: DISPATCHERS,
+      remind: OPS,
+      request_return: ['b1_receiver'],
+      submit_reply: ['b1_receiver'],
+    },
     invalid: {
       request_extension: ['b1_receiver'],
       accept: ['b1_receiver'],
@@ -384,39 +405,127 @@ const FIXTURES: Fixture[] = [
     },
   },
   {
+    // Issue 15.2 (R-9b): a co unit's reply is approved, so revoking is the ops head's.
+    name: 'in_progress, lead branch1 accepted, co branch2 replied (approved)',
+    phase: 'in_progress',
+    ticket: ticket({
+      status: 'in_progress',
+      assignments: [
+        assignment('branch1', { role: 'lead', status: 'accepted' }),
+        assignment('branch2', { role: 'co', status: 'replied' }),
+      ],
+    }),
+    now: at(4),
+    ok: {
+      dispatch: OPS,
+      revoke: ['ops_head'],
+      remind: OPS,
+      request_return: ['b1_receiver'],
+      submit_reply: ['b1_receiver'],
+      request_extension: ['b1_receiver'],
+    },
+    invalid: {
+      request_return: ['b2_receiver'],
+      submit_reply: ['b2_receiver'],
+      request_extension: ['b2_receiver'],
+      accept: ['b1_receiver', 'b2_receiver'],
+      approve_reply: ['b1_leader', 'b2_leader'],
+      reject_reply: ['b1_leader', 'b2_leader'],
+      approve_return: OPS,
+      reject_return: OPS,
+      answer_directly: 'all',
+      ...NO_EXTENSION_PENDING,
+    },
+  },
+  {
+    // Issue 15.2 (R-9b): the approved reply was sent back for rework; its record stays, so does the rule.
+    name: 'in_progress, branch1 reworking a reply sent back',
+    phase: 'in_progress',
+    ticket: ticket({
+      status: 'in_progress',
+      assignments: [assignment('branch1', { status: 'accepted', reworkCount: 1 })],
+    }),
+    now: at(25),
+    ok: {
+      dispatch: OPS,
+      revoke: ['ops_head'],
+      remind: OPS,
+      submit_reply: ['b1_receiver'],
+      request_extension: ['b1_receiver'],
+    },
+    invalid: {
+      accept: ['b1_receiver'],
+      request_return: ['b1_receiver'],
+      approve_reply: ['b1_leader'],
+      reject_reply: ['b1_leader'],
+      approve_return: OPS,
+      reject_return: OPS,
+      answer_directly: 'all',
+      ...NO_EXTENSION_PENDING,
+    },
+  },
+  {
+    // Issue 15.1: a chain-B direct answer under review; no unit replied, so revoking stays the dispatchers'.
+    name: 'in_review initiator_review (chain B, a direct answer)',
+    phase: 'initiator_review',
+    ticket: ticket({
+      status: 'in_review',
+      step: 'initiator_review',
+      chain: 'B',
+      category: 'consultation',
+      directAnswer: '12路首班车6:00发车。',
+    }),
+    now: at(1),
+    ok: { revoke: DISPATCHERS, pass_review: DISPATCHERS, send_back: DISPATCHERS },
+  },
+  {
+    name: 'in_review upstream_report (chain B, a direct answer)',
+    phase: 'upstream_report',
+    ticket: ticket({
+      status: 'in_review',
+      step: 'upstream_report',
+      chain: 'B',
+      category: 'consultation',
+      directAnswer: '12路首班车6:00发车。',
+    }),
+    now: at(3),
+    ok: { revoke: DISPATCHERS, report_upstream: DISPATCHERS, send_back: DISPATCHERS },
+    invalid: { mark_responsible: 'all' }, // R-16: consultations have no at-fault decision
+  },
+  {
     name: 'in_review initiator_review (chain B)',
     phase: 'initiator_review',
     ticket: inReview('initiator_review', 'B'),
     now: at(4),
-    ok: { revoke: OPS, pass_review: DISPATCHERS, send_back: DISPATCHERS },
+    ok: { revoke: ['ops_head'], pass_review: DISPATCHERS, send_back: DISPATCHERS },
   },
   {
     name: 'in_review ops_review (chain A)',
     phase: 'ops_review',
     ticket: inReview('ops_review', 'A'),
     now: at(4),
-    ok: { revoke: OPS, pass_review: ['ops_head'], send_back: ['ops_head'], mark_responsible: OPS },
+    ok: { revoke: ['ops_head'], pass_review: ['ops_head'], send_back: ['ops_head'], mark_responsible: OPS },
   },
   {
     name: 'in_review ops_review (chain B)',
     phase: 'ops_review',
     ticket: inReview('ops_review', 'B'),
     now: at(4),
-    ok: { revoke: OPS, pass_review: ['ops_head'], send_back: ['ops_head'], mark_responsible: OPS },
+    ok: { revoke: ['ops_head'], pass_review: ['ops_head'], send_back: ['ops_head'], mark_responsible: OPS },
   },
   {
     name: 'in_review ops_review (direct chain, reviewed like A)',
     phase: 'ops_review',
     ticket: inReview('ops_review', 'direct'),
     now: at(4),
-    ok: { revoke: OPS, pass_review: ['ops_head'], send_back: ['ops_head'], mark_responsible: OPS },
+    ok: { revoke: ['ops_head'], pass_review: ['ops_head'], send_back: ['ops_head'], mark_responsible: OPS },
   },
   {
     name: 'in_review ops_review of a suggestion (no at-fault decision)',
     phase: 'ops_review',
     ticket: { ...inReview('ops_review', 'A'), category: 'suggestion' },
     now: at(4),
-    ok: { revoke: OPS, pass_review: ['ops_head'], send_back: ['ops_head'] },
+    ok: { revoke: ['ops_head'], pass_review: ['ops_head'], send_back: ['ops_head'] },
     invalid: { mark_responsible: 'all' },
   },
   {
@@ -424,14 +533,19 @@ const FIXTURES: Fixture[] = [
     phase: 'office_review',
     ticket: inReview('office_review', 'B'),
     now: at(4),
-    ok: { revoke: OPS, pass_review: ['office_reviewer'], send_back: ['office_reviewer'], mark_responsible: OPS },
+    ok: {
+      revoke: ['ops_head'],
+      pass_review: ['office_reviewer'],
+      send_back: ['office_reviewer'],
+      mark_responsible: OPS,
+    },
   },
   {
     name: 'in_review upstream_report (chain B)',
     phase: 'upstream_report',
     ticket: inReview('upstream_report', 'B'),
     now: at(4),
-    ok: { revoke: OPS, report_upstream: DISPATCHERS, send_back: DISPATCHERS, mark_responsible: OPS },
+    ok: { revoke: ['ops_head'], report_upstream: DISPATCHERS, send_back: DISPATCHERS, mark_responsible: OPS },
   },
   {
     name: 'follow_up (report found true)',

@@ -199,8 +199,15 @@ function checkDecisionInvariants(
   );
 
   // closing through the chain needs an approved reply from every responsible unit
-  // (a direct answer and a merge, X-6, close without one; a merged ticket stays closed after).
-  if (after.status === 'closed' && before.status !== 'closed' && action !== 'answer_directly' && action !== 'merge') {
+  // (a direct answer and a merge, X-6, close without one; a merged ticket stays closed after; on
+  // chain B a direct answer closes at report_upstream, issue 15.1).
+  if (
+    after.status === 'closed' &&
+    before.status !== 'closed' &&
+    action !== 'answer_directly' &&
+    action !== 'merge' &&
+    after.directAnswer === undefined
+  ) {
     const responsible = act.filter((a) => a.role !== 'co');
     expect(responsible.length).toBeGreaterThan(0);
     for (const a of responsible) {
@@ -210,6 +217,11 @@ function checkDecisionInvariants(
   }
   if (after.status === 'in_review') {
     for (const a of act) expect(a.status).toBe('replied');
+    // Issue 15.1: only chain B reviews a direct answer; A and direct close it at once.
+    if (after.directAnswer !== undefined) expect(after.chain).toBe('B');
+  }
+  if (action === 'answer_directly') {
+    expect(after.status).toBe(after.chain === 'B' ? 'in_review' : 'closed');
   }
 }
 

@@ -182,8 +182,8 @@ describe('chain B (微信派单)', () => {
       action: 'report_upstream',
       to: { kind: 'role', role: 'dispatcher' },
     });
+    // Issue 15.2 (R-9b): replies were approved, so revoking is the ops head's now, not a dispatcher's.
     expect(allowedActions(flow.state, ORG.dispatcher1, at(8))).toEqual([
-      'revoke',
       'send_back',
       'report_upstream',
       'mark_responsible',
@@ -647,6 +647,51 @@ describe('revoke (撤销)', () => {
   });
 });
 
+describe('issue 15.2: who revokes (R-9b)', () => {
+  test('issue 15.2: R-9b: before a reply is approved any dispatcher revokes; the ops head alone does not', () => {
+    const flow = new Flow(ticket());
+    flow.do('dispatcher1', 'dispatch', { assignments: [sole('branch1')] }, at(0));
+    flow.step('b1_receiver', 'accept', at(1));
+    flow.step('b1_receiver', 'submit_reply', at(2)); // awaiting the leader: not approved yet
+    expect(allowedActions(flow.state, ORG.dispatcher2, at(3))).toContain('revoke');
+    expect(allowedActions(flow.state, ORG.ops_head, at(3))).not.toContain('revoke');
+    expect(refusal(flow.state, ORG.ops_head, 'revoke', { reason: '派错单位' }, at(3)).code).toBe('FORBIDDEN');
+    expect(flow.do('dispatcher2', 'revoke', { reason: '派错单位' }, at(3)).state.status).toBe('revoked');
+  });
+
+  test('issue 15.2: R-9b: after the first approved reply a dispatcher is refused; the ops head revokes, with a reason', () => {
+    const flow = new Flow(ticket());
+    flow.do('dispatcher1', 'dispatch', { assignments: [sole('branch1'), sole('branch2')] }, at(0));
+    flow.step('b1_receiver', 'accept', at(1));
+    flow.step('b2_receiver', 'accept', at(1));
+    flow.step('b2_receiver', 'submit_reply', at(2));
+    flow.step('b2_leader', 'approve_reply', at(3)); // branch2's reply is approved; branch1 still works
+    expect(flow.state.status).toBe('in_progress');
+    expect(refusal(flow.state, ORG.dispatcher1, 'revoke', { reason: '派错单位' }, at(4))).toMatchObject({
+      code: 'FORBIDDEN',
+      message: '已有承办单位的回复经领导审批，此后只有运营服务部负责人可以撤销工单，并须写明理由（R-9b）。',
+    });
+    expect(allowedActions(flow.state, ORG.dispatcher1, at(4))).not.toContain('revoke');
+    expect(allowedActions(flow.state, ORG.ops_head, at(4))).toContain('revoke');
+    expect(refusal(flow.state, ORG.ops_head, 'revoke', { reason: ' ' }, at(4))).toMatchObject({
+      code: 'VALIDATION',
+      field: 'reason',
+    });
+    const r = flow.do('ops_head', 'revoke', { reason: '上级来电撤回该事项' }, at(4));
+    expect(r.state.status).toBe('revoked');
+    expect(r.events[0]).toMatchObject({ actor: 'ops_head', comment: '上级来电撤回该事项' });
+  });
+
+  test('issue 15.2: R-9b: a reply sent back for rework still counts as approved once', () => {
+    const t = ticket({
+      status: 'in_progress',
+      assignments: [assignment('branch1', { status: 'accepted', reworkCount: 1 })],
+    });
+    expect(refusal(t, ORG.dispatcher1, 'revoke', { reason: '派错单位' }).code).toBe('FORBIDDEN');
+    expect(decide(t, ORG.ops_head, 'revoke', { reason: '派错单位' }, at(2), counterIds()).ok).toBe(true);
+  });
+});
+
 describe('direct handling (R-7)', () => {
   test('R-7: the dispatcher answers a consultation at once', () => {
     const t = deepFreeze(ticket({ category: 'consultation' }));
@@ -702,6 +747,121 @@ describe('direct handling (R-7)', () => {
       acceptedBy: 'b1_receiver',
       acceptedAt: at(2),
     });
+  });
+});
+
+describe('issue 15.1: chain B cannot be bypassed by a direct answer (Art. 4, Art. 8)', () => {
+  test('issue 15.1: Art. 4, Art. 8: a chain-B direct answer goes initiator, ops head and office review, then report_upstream closes it', () => {
+    const flow = new Flow(ticket({ chain: 'B', category: 'consultation' }));
+    const a = flow.do('dispatcher2', 'answer_directly', { answer: '12路首班车6:00发车。' }, at(0));
+    expect(a.state).toMatchObject({
+      status: 'in_review',
+      step: 'initiator_review',
+      directAnswer: '12路首班车6:00发车。',
+    });
+    expect(a.events[0]).toMatchObject({
+      comment: '12路首班车6:00发车。',
+      toStatus: 'in_review',
+      toStep: 'initiator_review',
+    });
+    expect(opened(a.effects)).toEqual(['T1:review:initiator_review']);
+    // The ops head cannot close it early, and nobody reports it upstream before the office has read it.
+    expect(refusal(flow.state, ORG.ops_head, 'pass_review', {}).code).toBe('FORBIDDEN');
+    expect(refusal(flow.state, ORG.dispatcher1, 'report_upstream', {}).code).toBe('INVALID_STATE');
+
+    expect(flow.step('dispatcher1', 'pass_review', at(1)).state.step).toBe('ops_review');
+    const toOffice = flow.step('ops_head', 'pass_review', at(2));
+    expect(toOffice.state).toMatchObject({ status: 'in_review', step: 'office_review' });
+    expect(refusal(flow.state, ORG.dispatcher1, 'report_upstream', {}, at(2)).code).toBe('INVALID_STATE');
+    expect(flow.step('office_reviewer', 'pass_review', at(3)).state.step).toBe('upstream_report');
+    expect(allowedActions(flow.state, ORG.dispatcher1, at(4))).toEqual(['revoke', 'send_back', 'report_upstream']);
+
+    const closed = flow.step('dispatcher1', 'report_upstream', at(4));
+    expect(closed.state).toMatchObject({ status: 'closed', step: null, directAnswer: '12路首班车6:00发车。' });
+    expect(flow.openTodos.size).toBe(0);
+    expect(flow.events.map((e) => [e.action, e.toStep ?? e.toStatus])).toEqual([
+      ['answer_directly', 'initiator_review'],
+      ['pass_review', 'ops_review'],
+      ['pass_review', 'office_review'],
+      ['pass_review', 'upstream_report'],
+      ['report_upstream', 'closed'],
+    ]);
+  });
+
+  test('issue 15.1: Art. 8: on chain A and the direct chain a direct answer still closes at once', () => {
+    for (const chain of ['A', 'direct'] as const) {
+      const r = decide(
+        ticket({ chain, category: 'lost_item' }),
+        ORG.dispatcher1,
+        'answer_directly',
+        { answer: '已找到' },
+        at(0),
+        counterIds(),
+      );
+      expect(r.ok && r.state).toMatchObject({ status: 'closed', step: null, directAnswer: '已找到' });
+    }
+  });
+
+  test('issue 15.1: Art. 4: a branch answering a chain-B lost item goes to review too; sent back, the branch answers again', () => {
+    const flow = new Flow(ticket({ chain: 'B', category: 'lost_item' }));
+    flow.do('dispatcher1', 'dispatch', { assignments: [sole('branch1'), sole('branch2')] }, at(0));
+    const a = flow.do('b1_receiver', 'answer_directly', { answer: '钱包已找到，请到调度室领取' }, at(1));
+    expect(a.state).toMatchObject({
+      status: 'in_review',
+      step: 'initiator_review',
+      directAnswer: '钱包已找到，请到调度室领取',
+    });
+    expect(a.state.assignments.map((x) => [x.unitCode, x.status])).toEqual([
+      ['branch1', 'replied'],
+      ['branch2', 'cancelled'],
+    ]);
+    flow.step('dispatcher1', 'pass_review', at(2));
+    flow.step('ops_head', 'pass_review', at(2));
+    // The office finds the wording wrong: the answer is withdrawn and the branch reworks it.
+    const back = flow.do('office_reviewer', 'send_back', { comment: '请写明领取时间和地点' }, at(3));
+    expect(back.state).toMatchObject({ status: 'in_progress', step: null });
+    expect(back.state.directAnswer).toBeUndefined();
+    expect(back.state.assignments[0]).toMatchObject({ status: 'accepted', reworkCount: 1 });
+    expect(back.events[0].data).toMatchObject({ units: ['branch1'], directAnswer: true });
+    expect(opened(back.effects)).toEqual(['T1:branch1:reply']);
+
+    flow.do('b1_receiver', 'answer_directly', { answer: '钱包已找到，请于工作日9:00-17:00到调度室领取' }, at(4));
+    flow.step('dispatcher1', 'pass_review', at(5));
+    flow.step('ops_head', 'pass_review', at(5));
+    flow.step('office_reviewer', 'pass_review', at(6));
+    const closed = flow.step('dispatcher2', 'report_upstream', at(6));
+    expect(closed.state).toMatchObject({
+      status: 'closed',
+      directAnswer: '钱包已找到，请于工作日9:00-17:00到调度室领取',
+    });
+  });
+
+  test("issue 15.1: Art. 8: a dispatcher's chain-B direct answer sent back is withdrawn and the ticket is registered again", () => {
+    const flow = new Flow(ticket({ chain: 'B', category: 'consultation' }));
+    flow.do('dispatcher1', 'answer_directly', { answer: '首班车 6:00' }, at(0));
+    flow.step('dispatcher1', 'pass_review', at(1));
+    expect(
+      refusal(flow.state, ORG.ops_head, 'send_back', { comment: '请核实', units: ['branch1'] }, at(2)),
+    ).toMatchObject({
+      code: 'VALIDATION',
+      field: 'units',
+    });
+    const back = flow.do('ops_head', 'send_back', { comment: '首班车时间已调整，请核实' }, at(2));
+    expect(back.state).toMatchObject({ status: 'registered', step: null });
+    expect(back.state.directAnswer).toBeUndefined();
+    expect(done(back.effects)).toEqual(['T1:review:ops_review']);
+    expect(notices(back.effects)).toEqual([
+      { kind: 'notice', notice: 'rework', to: { kind: 'role', role: 'dispatcher' } },
+    ]);
+    // Registered again: answered anew (or dispatched), and the review starts over.
+    expect(allowedActions(flow.state, ORG.dispatcher1, at(3))).toEqual([
+      'dispatch',
+      'answer_directly',
+      'revoke',
+      'merge',
+    ]);
+    const again = flow.do('dispatcher1', 'answer_directly', { answer: '首班车 6:10' }, at(3));
+    expect(again.state).toMatchObject({ status: 'in_review', step: 'initiator_review', directAnswer: '首班车 6:10' });
   });
 });
 
@@ -1142,7 +1302,7 @@ describe('purity', () => {
 });
 
 describe('the table', () => {
-  test('R-8: at most one row applies to any action, status/step, chain and category', () => {
+  test('R-8: at most one row applies to any action, status/step, chain, category and reply approval', () => {
     const chains = ['A', 'B', 'direct'] as const;
     const categories = ['consultation', 'complaint', 'report', 'help', 'suggestion', 'lost_item', 'praise'];
     for (const action of ACTIONS) {
@@ -1160,14 +1320,17 @@ describe('the table', () => {
       ] as const) {
         for (const chain of chains) {
           for (const category of categories) {
-            const rows = TRANSITIONS.filter(
-              (r) =>
-                r.action === action &&
-                r.from.includes(phase) &&
-                (!r.chains || r.chains.includes(chain)) &&
-                (!r.categories || r.categories.includes(category)),
-            );
-            expect(rows.length).toBeLessThanOrEqual(1);
+            for (const approved of [false, true]) {
+              const rows = TRANSITIONS.filter(
+                (r) =>
+                  r.action === action &&
+                  r.from.includes(phase) &&
+                  (!r.chains || r.chains.includes(chain)) &&
+                  (!r.categories || r.categories.includes(category)) &&
+                  (r.replyApproved === undefined || r.replyApproved === approved),
+              );
+              expect(rows.length).toBeLessThanOrEqual(1);
+            }
           }
         }
       }

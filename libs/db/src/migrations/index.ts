@@ -24,6 +24,7 @@ import { AssignmentReplyTimes1766100000000 } from './1766100000000-assignment-re
 import { DingTalkCallBudget1766210000000 } from './1766210000000-dingtalk-call-budget';
 import { AuditTrailAppendOnly1766220000000 } from './1766220000000-audit-trail-append-only';
 import { IntakeKeyIds1766220000001 } from './1766220000001-intake-key-ids';
+import { IntakeRefRelease1766240000000 } from './1766240000000-intake-ref-release';
 import { ReplyNotContactedReason1766250000000 } from './1766250000000-reply-not-contacted-reason';
 
 export const MIGRATIONS: Function[] = [
@@ -52,5 +53,6 @@ export const MIGRATIONS: Function[] = [
   DingTalkCallBudget1766210000000,
   AuditTrailAppendOnly1766220000000,
   IntakeKeyIds1766220000001,
+  IntakeRefRelease1766240000000,
   ReplyNotContactedReason1766250000000,
 ];

@@ -166,21 +166,46 @@ export class IntakeRepository {
     });
   }
 
+  /** The ticket holding the reference now (not released by a revoke, issue 15.2). */
   async ticketForRef(sourceCode: string, ref: string, m: EntityManager = this.ds.manager): Promise<string | null> {
     const { rows } = await exec<{ ticket_id: string }>(
       m,
-      `SELECT ticket_id FROM intake_refs WHERE source_code = $1 AND ref = $2`,
+      `SELECT ticket_id FROM intake_refs WHERE source_code = $1 AND ref = $2 AND released_at IS NULL`,
       [sourceCode, ref],
     );
     return rows[0]?.ticket_id ?? null;
   }
 
+  /**
+   * For the read-back: the ticket holding the reference, or, when it was released and not
+   * submitted again, the ticket that released it last (its status says revoked).
+   */
+  async lastTicketForRef(sourceCode: string, ref: string): Promise<string | null> {
+    const rows = await this.ds.query(
+      `SELECT ticket_id FROM intake_refs WHERE source_code = $1 AND ref = $2
+        ORDER BY released_at IS NULL DESC, released_at DESC LIMIT 1`,
+      [sourceCode, ref],
+    );
+    return rows[0]?.ticket_id ?? null;
+  }
+
+  /** The references of a batch that a ticket holds now (released ones may be imported again). */
   async existingRefs(sourceCode: string, refs: string[]): Promise<Set<string>> {
-    const rows = await this.ds.query(`SELECT ref FROM intake_refs WHERE source_code = $1 AND ref = ANY($2)`, [
-      sourceCode,
-      refs,
-    ]);
+    const rows = await this.ds.query(
+      `SELECT ref FROM intake_refs WHERE source_code = $1 AND ref = ANY($2) AND released_at IS NULL`,
+      [sourceCode, refs],
+    );
     return new Set(rows.map((r: { ref: string }) => r.ref));
+  }
+
+  /** Issue 15.2 (R-9b): a revoked ticket lets go of its upstream reference, in the revoke's transaction. */
+  async releaseRefs(m: EntityManager, ticketId: string, now: Date): Promise<number> {
+    const { affected } = await exec(
+      m,
+      `UPDATE intake_refs SET released_at = $2 WHERE ticket_id = $1 AND released_at IS NULL`,
+      [ticketId, now],
+    );
+    return affected;
   }
 
   /** False when the reference was taken meanwhile (a concurrent retry won). */

@@ -8,8 +8,9 @@ const OPEN = ['registered', 'in_progress', 'in_review', 'follow_up'];
 
 /**
  * What the intake desk adds to ticket actions, called by TicketsService: a direct answer may cite
- * a knowledge-base article (X-7, counted), and a merge (并单, X-6) moves the caller to the open
- * ticket in the same transaction as the decision.
+ * a knowledge-base article (X-7, counted), a merge (并单, X-6) moves the caller to the open
+ * ticket, and a revoke releases the upstream reference (issue 15.2), in the same transaction as
+ * the decision.
  */
 @Injectable()
 export class IntakeHooks {
@@ -51,6 +52,10 @@ export class IntakeHooks {
     user: CurrentUser,
     now: Date,
   ): Promise<void> {
+    if (after.status === 'revoked' && agg.state.status !== 'revoked') {
+      // Issue 15.2 (R-9b): the matter can be registered again from the upstream system.
+      await this.intake.releaseRefs(m, after.id, now);
+    }
     if (action === 'answer_directly' && typeof body.articleId === 'string') {
       await this.kb.recordUse(m, body.articleId, after.id, user.userid, now);
     }

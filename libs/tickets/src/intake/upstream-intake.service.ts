@@ -231,7 +231,7 @@ export class UpstreamIntakeService {
   }
 
   async read(client: IntakeClientRow, source: string, ref: string): Promise<UpstreamResult> {
-    const id = source === client.sourceCode ? await this.intake.ticketForRef(source, ref) : null;
+    const id = source === client.sourceCode ? await this.intake.lastTicketForRef(source, ref) : null;
     if (!id) throw new DomainError('NOT_FOUND', 'no matter with this reference from your system');
     return this.result(source, ref, id);
   }

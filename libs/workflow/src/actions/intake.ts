@@ -2,7 +2,9 @@
 // answers it at once, revokes a mis-dispatch, or merges a repeated matter into an open ticket.
 import type { AssignmentRole, AssignmentState } from '../workflow.types';
 import { unitLabel } from '../workflow.labels';
+import { enterReview } from './review';
 import {
+  CHAIN_STEPS,
   OPS_DEPARTMENT,
   REVIEW_STEPS,
   activeAssignments,
@@ -126,12 +128,21 @@ export const dispatch = defineAction({
 
 const ACTIVE_STATUSES = ['pending_accept', 'accepted', 'awaiting_leader', 'replied', 'return_requested'] as const;
 
+/**
+ * Issue 15.1 (Art. 4, Art. 8): on chain B (mayor's hotline, digital city management …) the answer
+ * is the company's answer to the upstream system, so a direct answer passes the same review steps
+ * as a unit's reply (initiator, ops head, office) and ends with report_upstream.
+ */
+const DIRECT_NOTE_B =
+  'chain B (Art. 4, Art. 8): directAnswer is set and goes to initiator_review → ops_review → office_review → report_upstream';
+
 export const answerDirectly = defineAction({
   action: 'answer_directly',
   rows: [
     {
       requirement: 'R-6a, R-7',
       from: ['registered'],
+      chains: ['A', 'direct'],
       categories: ['consultation', 'lost_item'],
       who: ['dispatcher'],
       scope: 'none',
@@ -140,8 +151,20 @@ export const answerDirectly = defineAction({
       note: 'the dispatcher answers at once; directAnswer is set',
     },
     {
+      requirement: 'R-6a, R-7, R-4',
+      from: ['registered'],
+      chains: ['B'],
+      categories: ['consultation', 'lost_item'],
+      who: ['dispatcher'],
+      scope: 'none',
+      guards: [],
+      to: ['initiator_review'],
+      note: `the dispatcher answers; ${DIRECT_NOTE_B}`,
+    },
+    {
       requirement: 'R-7',
       from: ['in_progress'],
+      chains: ['A', 'direct'],
       categories: ['lost_item'],
       who: ['unit_receiver'],
       scope: 'own',
@@ -150,6 +173,19 @@ export const answerDirectly = defineAction({
       guards: [],
       to: ['closed'],
       note: 'the branch answers a lost item directly; other active assignments are cancelled',
+    },
+    {
+      requirement: 'R-7, R-4',
+      from: ['in_progress'],
+      chains: ['B'],
+      categories: ['lost_item'],
+      who: ['unit_receiver'],
+      scope: 'own',
+      assignmentFrom: ['pending_accept', 'accepted'],
+      assignmentTo: ['replied'],
+      guards: [],
+      to: ['initiator_review'],
+      note: `the branch answers a lost item; other active assignments are cancelled; ${DIRECT_NOTE_B}`,
     },
   ],
   validate: ({ input }) => requireText(input, 'answer', '答复内容'),
@@ -171,31 +207,51 @@ export const answerDirectly = defineAction({
       });
     }
     const cancelled = cancelActive(w, target);
-    w.next.status = 'closed';
-    w.next.step = null;
     w.next.directAnswer = input.answer!;
     w.comment = input.answer!;
     w.data = { cancelledUnits: cancelled };
+    if (w.next.chain === 'B') {
+      // Issue 15.1: the answer is reviewed and reported upstream like a unit's reply.
+      enterReview(w, CHAIN_STEPS.B[0]);
+    } else {
+      w.next.status = 'closed';
+      w.next.step = null;
+    }
   },
   sideEffects: [{ from: ACTIVE_STATUSES, to: 'cancelled', which: 'every other active assignment' }],
 });
+
+const OPEN_PHASES = ['registered', 'in_progress', ...REVIEW_STEPS] as const;
 
 export const revoke = defineAction({
   action: 'revoke',
   rows: [
     {
       requirement: 'R-9b',
-      from: ['registered', 'in_progress', ...REVIEW_STEPS],
-      who: OPS_DEPARTMENT,
+      from: OPEN_PHASES,
+      replyApproved: false,
+      who: ['initiator'],
       scope: 'none',
       guards: [],
       to: ['revoked'],
-      note: 'every active assignment is cancelled and every open to-do is done',
+      note: 'the initiating department (any dispatcher) revokes a mis-dispatch; every active assignment is cancelled, every open to-do is done, an upstream reference is released',
+    },
+    {
+      requirement: 'R-9b, R-18',
+      from: OPEN_PHASES,
+      replyApproved: true,
+      who: ['ops_head'],
+      forbidden: '已有承办单位的回复经领导审批，此后只有运营服务部负责人可以撤销工单，并须写明理由（R-9b）。',
+      scope: 'none',
+      guards: [],
+      to: ['revoked'],
+      note: 'once a reply was approved only the ops head revokes, with a reason; as above; assignments already overdue keep counting (R-18)',
     },
   ],
   validate: ({ input }) => requireText(input, 'reason', '撤销理由'),
   apply: (w, input) => {
-    // R-9b: a mis-dispatched ticket is revoked; its assignments end.
+    // R-9b: a mis-dispatched ticket is revoked; its assignments end (the figures keep the ones
+    // already overdue, R-18); the application releases an upstream reference for a new intake.
     const cancelled = cancelActive(w);
     w.next.status = 'revoked';
     w.next.step = null;

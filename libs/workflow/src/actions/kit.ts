@@ -121,7 +121,14 @@ export interface Row {
   chains?: readonly Chain[];
   /** Only for these categories (default: every category). */
   categories?: readonly string[];
+  /**
+   * Issue 15.2 (R-9b): only before a unit's first reply was approved (false), or only once one was
+   * (true); see replyApprovedOnce. Default: either way.
+   */
+  replyApproved?: boolean;
   who: readonly Party[];
+  /** The FORBIDDEN refusal's wording, when the generic "only … may" does not say why. */
+  forbidden?: string;
   scope: AssignmentScope;
   /** For own/target scope: the statuses the acted-on assignment must be in. */
   assignmentFrom?: readonly AssignmentStatus[];
@@ -240,6 +247,16 @@ export function activeAssignments(ticket: TicketState): AssignmentState[] {
 
 export function activeFor(ticket: TicketState, unitCode: string): AssignmentState | undefined {
   return ticket.assignments.find((a) => a.unitCode === unitCode && isActive(a));
+}
+
+/**
+ * Issue 15.2 (R-9b): a unit's reply has been approved on this ticket at some point: an assignment
+ * holds a leader-approved reply or is replied (a branch's direct answer counts), or one was sent
+ * back for rework (its approved reply is gone, the record of it is not). From then on the units'
+ * records are at stake, so only the ops head revokes, with a reason.
+ */
+export function replyApprovedOnce(ticket: TicketState): boolean {
+  return ticket.assignments.some((a) => Boolean(a.reply?.approvedAt) || a.status === 'replied' || a.reworkCount > 0);
 }
 
 /** Review starts when every active assignment has an approved reply and someone answers for it. */

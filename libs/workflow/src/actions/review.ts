@@ -70,8 +70,11 @@ function close(w: Work, input: Loose): void {
 export const responsibleRepliesApproved: Guard = {
   name: 'responsible_replies_approved',
   rule: 'R-10, R-14',
-  describe: 'every active sole or lead assignment is replied with a leader-approved reply',
+  describe:
+    'every active sole or lead assignment is replied with a leader-approved reply, or the ticket was answered directly (directAnswer, issue 15.1)',
   check: ({ ticket, ctx }) => {
+    // Issue 15.1: a direct answer (the dispatcher's, or a branch's for a lost item) is the answer.
+    if (ticket.directAnswer !== undefined) return null;
     const responsible = activeAssignments(ticket).filter((x) => x.role !== 'co');
     const missing = responsible.filter((x) => x.status !== 'replied' || !x.reply?.approvedAt);
     if (responsible.length > 0 && missing.length === 0) return null;
@@ -173,6 +176,17 @@ export const passReview = defineAction({
 function sendBackUnits(ticket: TicketState, input: Loose, ctx: DecideContext): string[] | Refusal {
   const active = activeAssignments(ticket);
   const replied = active.filter((a) => a.status === 'replied');
+  if (ticket.directAnswer !== undefined) {
+    // Issue 15.1: a direct answer under review goes back to whoever answered: the branch that
+    // answered a lost item (rework), or the dispatchers (the ticket is registered again).
+    const answered = replied.map((a) => a.unitCode);
+    if (input.units !== undefined && input.units !== null) {
+      if (!Array.isArray(input.units) || input.units.some((u) => !answered.includes(u as string))) {
+        return refuse('VALIDATION', '这是直接答复，退回时不能另选单位：直接答复退回给答复人重新答复。', 'units');
+      }
+    }
+    return answered;
+  }
   let units: string[];
   if (input.units === undefined || input.units === null) {
     units = replied.filter((a) => a.role !== 'co').map((a) => a.unitCode);
@@ -201,7 +215,8 @@ export const sendBack = defineAction({
   rows: [
     {
       requirement: 'R-8, R-14',
-      from: ['initiator_review', 'upstream_report'],
+      from: ['initiator_review'],
+      chains: ['A', 'direct'],
       who: ['initiator'],
       scope: 'none',
       guards: [],
@@ -211,6 +226,7 @@ export const sendBack = defineAction({
     {
       requirement: 'R-8, R-14',
       from: ['ops_review'],
+      chains: ['A', 'direct'],
       who: ['ops_head'],
       scope: 'none',
       guards: [],
@@ -218,13 +234,33 @@ export const sendBack = defineAction({
       note: 'rework, as above',
     },
     {
-      requirement: 'R-8, R-14',
+      requirement: 'R-8, R-14, R-4',
+      from: ['initiator_review', 'upstream_report'],
+      chains: ['B'],
+      who: ['initiator'],
+      scope: 'none',
+      guards: [],
+      to: ['in_progress', 'registered'],
+      note: 'rework, as above; a direct answer (issue 15.1) is withdrawn: the answering branch reworks, or the ticket is registered again for the dispatchers',
+    },
+    {
+      requirement: 'R-8, R-14, R-4',
+      from: ['ops_review'],
+      chains: ['B'],
+      who: ['ops_head'],
+      scope: 'none',
+      guards: [],
+      to: ['in_progress', 'registered'],
+      note: 'rework or a withdrawn direct answer, as above',
+    },
+    {
+      requirement: 'R-8, R-14, R-4',
       from: ['office_review'],
       who: ['office_reviewer'],
       scope: 'none',
       guards: [],
-      to: ['in_progress'],
-      note: 'rework, as above',
+      to: ['in_progress', 'registered'],
+      note: 'rework or a withdrawn direct answer, as above',
     },
   ],
   validate: ({ ticket, input, ctx }) => {
@@ -240,9 +276,13 @@ export const sendBack = defineAction({
       rework(w, activeFor(w.next, u)!);
       notice(w, 'rework', receivers(u), u);
     }
-    w.next.status = 'in_progress';
+    const direct = w.next.directAnswer !== undefined;
+    // Issue 15.1: a direct answer sent back is withdrawn; without a unit the ticket is registered again.
+    delete w.next.directAnswer;
+    w.next.status = direct && activeAssignments(w.next).length === 0 ? 'registered' : 'in_progress';
     w.next.step = null;
-    w.data = { units, step: w.before.step };
+    if (w.next.status === 'registered') notice(w, 'rework', initiatingDepartment());
+    w.data = direct ? { units, step: w.before.step, directAnswer: true } : { units, step: w.before.step };
   },
   sideEffects: [{ from: ['replied'], to: 'accepted', which: 'each unit sent back (reworkCount + 1)' }],
 });
