@@ -138,9 +138,9 @@ describe('deadlines: policies, extensions, lights and the deadline jobs', () => 
     expect(fmt(ordinary.assignments[0].replyDeadline)).toBe('2026-12-14 17:30');
   });
 
-  it('X-3: with an upstream deadline the internal one is a working day before it; the dispatcher may only go earlier', async () => {
+  it('X-3, issue 15.5: with an upstream deadline the internal one leaves the four review days before it; the dispatcher may only go earlier', async () => {
     t.clock.set(at('2026-11-30 09:00'));
-    const upstreamDeadline = at('2026-12-03 17:30').toISOString();
+    const upstreamDeadline = at('2026-12-10 17:30').toISOString();
     const ticket = await api.createTicket('dispatcher1', {
       source: 'mayor_hotline',
       upstreamRef: '12345-20261130-0001',
@@ -148,18 +148,19 @@ describe('deadlines: policies, extensions, lights and the deadline jobs', () => 
     });
     const later = await api.act('dispatcher1', ticket.id, 'dispatch', {
       assignments: [{ unit: 'branch1', role: 'sole' }],
-      replyDeadline: at('2026-12-04 12:00').toISOString(),
+      replyDeadline: at('2026-12-11 12:00').toISOString(),
     });
     expect(later).toMatchObject({ status: 400, body: { field: 'replyDeadline' } });
     const view = await api.ok('dispatcher1', ticket.id, 'dispatch', {
       assignments: [{ unit: 'branch1', role: 'sole' }],
     });
     const a = view.assignments[0];
-    expect(fmt(a.replyDeadline)).toBe('2026-12-02 17:30');
+    // Four working days (one per review step) before Thursday 12-10: Friday 12-04.
+    expect(fmt(a.replyDeadline)).toBe('2026-12-04 17:30');
     expect(a.deadlineBasis).toMatchObject({
       source: 'upstream_margin',
       upstreamDeadline,
-      marginWorkingDays: 1,
+      marginWorkingDays: 4,
       policyDeadline: at('2026-12-07 17:30').toISOString(),
     });
 
@@ -276,7 +277,9 @@ describe('deadlines: policies, extensions, lights and the deadline jobs', () => 
       upstreamRef: '12345-20261130-0002',
       upstreamDeadline: at('2026-12-03 17:30').toISOString(),
     });
-    expect(fmt(view.assignments[0].replyDeadline)).toBe('2026-12-02 17:30');
+    // Issue 15.5: too late a referral for four review days: the unit gets half the working time
+    // left (35.5 working hours from Monday 09:00 → 17.75 h → Wednesday 08:45).
+    expect(fmt(view.assignments[0].replyDeadline)).toBe('2026-12-02 08:45');
     const tooFar = await api.act('b1_receiver', view.id, 'request_extension', { days: 2, reason: '需协调' });
     expect(tooFar).toMatchObject({
       status: 400,

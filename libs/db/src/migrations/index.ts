@@ -24,6 +24,7 @@ import { AssignmentReplyTimes1766100000000 } from './1766100000000-assignment-re
 import { DingTalkCallBudget1766210000000 } from './1766210000000-dingtalk-call-budget';
 import { AuditTrailAppendOnly1766220000000 } from './1766220000000-audit-trail-append-only';
 import { IntakeKeyIds1766220000001 } from './1766220000001-intake-key-ids';
+import { CoLeadAndReviewBudget1766260000000 } from './1766260000000-co-lead-and-review-budget';
 
 export const MIGRATIONS: Function[] = [
   InitialSchema1764300000000,
@@ -51,4 +52,5 @@ export const MIGRATIONS: Function[] = [
   DingTalkCallBudget1766210000000,
   AuditTrailAppendOnly1766220000000,
   IntakeKeyIds1766220000001,
+  CoLeadAndReviewBudget1766260000000,
 ];
