@@ -7,7 +7,7 @@ import { parseShanghai, formatShanghai } from '@hotline/calendar';
 import { DeadlineRepository } from '@hotline/db';
 import { composeNotice, DeadlineJobsService, type NoticePayload } from '@hotline/tickets';
 import { createTestApp, type TestApp } from './support/app';
-import { ApiClient } from './support/api-client';
+import { ApiClient, replyBody } from './support/api-client';
 import { createTestDeadlineJobs } from './support/deadline-jobs';
 
 const at = (text: string) => parseShanghai(text);
@@ -268,6 +268,28 @@ describe('deadlines: policies, extensions, lights and the deadline jobs', () => 
     t.clock.set(at('2026-12-07 17:31'));
     const refused = await api.act('b2_receiver', late.id, 'request_extension', { days: 1, reason: '来不及' });
     expect(refused).toMatchObject({ status: 409, body: { message: expect.stringContaining('最晚回复时间已过') } });
+  });
+
+  it('X-3, issue 15.5: no review step of a chain-B ticket ends after its upstream deadline', async () => {
+    t.clock.set(at('2026-11-30 09:00'));
+    const view = await dispatched('branch1', {
+      source: 'mayor_hotline',
+      upstreamRef: '12345-20261130-0003',
+      upstreamDeadline: at('2026-12-03 17:30').toISOString(),
+    });
+    await api.ok('b1_receiver', view.id, 'accept');
+    t.clock.set(at('2026-12-03 15:00'));
+    await api.ok('b1_receiver', view.id, 'submit_reply', replyBody(t.clock.now()));
+    t.clock.set(at('2026-12-03 16:00'));
+    const inReview = await api.ok('b1_leader', view.id, 'approve_reply', {});
+    expect(inReview).toMatchObject({ status: 'in_review', step: 'initiator_review' });
+    // The review limit (1 working day) would end Friday 12-04 17:30: clamped to the upstream deadline.
+    expect(fmt(inReview.stepDeadline)).toBe('2026-12-03 17:30');
+    const { rows } = await db.query(`SELECT step_deadline_basis FROM tickets WHERE id = $1`, [view.id]);
+    expect(rows[0]?.step_deadline_basis).toMatchObject({
+      source: 'upstream_deadline',
+      policyDeadline: at('2026-12-04 17:30').toISOString(),
+    });
   });
 
   it('X-3, X-4: an extension never passes the upstream deadline', async () => {
