@@ -48,9 +48,9 @@ describe('GET /api/deadlines/preview', () => {
     expect(fmt(r.body.acceptDeadline)).toBe('2026-12-07 09:00');
   });
 
-  it('X-3: an upstream deadline caps it one working day earlier', async () => {
+  it('X-3, issue 15.5: an upstream deadline caps it four working days earlier (one per review step)', async () => {
     t.clock.set(at(FRIDAY_EVENING));
-    const upstream = at('2026-12-09 17:30').toISOString();
+    const upstream = at('2026-12-15 17:30').toISOString();
     const r = await preview('dispatcher1', {
       source: 'mayor_hotline',
       category: 'complaint',
@@ -58,11 +58,12 @@ describe('GET /api/deadlines/preview', () => {
       upstreamDeadline: upstream,
     });
     expect(r.status).toBe(200);
-    expect(fmt(r.body.replyDeadline)).toBe('2026-12-08 17:30');
+    expect(fmt(r.body.replyDeadline)).toBe('2026-12-09 17:30');
+    expect(fmt(r.body.coReplyDeadline)).toBe('2026-12-08 17:30');
     expect(r.body.policy).toMatchObject({
       source: 'upstream_margin',
       upstreamDeadline: upstream,
-      marginWorkingDays: 1,
+      marginWorkingDays: 4,
     });
     expect(fmt(r.body.policy.policyDeadline)).toBe('2026-12-14 17:30');
   });
@@ -77,6 +78,72 @@ describe('GET /api/deadlines/preview', () => {
     expect(view.assignments[0].replyDeadline).toBe(shown.body.replyDeadline);
     expect(view.assignments[0].acceptDeadline).toBe(shown.body.acceptDeadline);
     expect(shown.body.limit).toEqual({ amount: 3, unit: 'working_days' });
+  });
+
+  it('R-6, issue 15.4: co units get the earlier deadline the preview shows, the lead the later one', async () => {
+    t.clock.set(at('2026-12-07 09:10'));
+    const shown = await preview('dispatcher1', { source: 'group_hotline', category: 'complaint' });
+    expect(fmt(shown.body.replyDeadline)).toBe('2026-12-14 17:30');
+    expect(fmt(shown.body.coReplyDeadline)).toBe('2026-12-11 17:30');
+    expect(shown.body.coLeadWorkingDays).toBe(1);
+    const ticket = await api.createTicket('dispatcher1', { category: 'complaint' });
+    const view = await api.ok('dispatcher1', ticket.id, 'dispatch', {
+      assignments: [
+        { unit: 'branch1', role: 'lead' },
+        { unit: 'branch2', role: 'co' },
+      ],
+    });
+    const lead = view.assignments.find((a: any) => a.role === 'lead');
+    const co = view.assignments.find((a: any) => a.role === 'co');
+    expect(lead.replyDeadline).toBe(shown.body.replyDeadline);
+    expect(co.replyDeadline).toBe(shown.body.coReplyDeadline);
+    expect(co.deadlineBasis).toMatchObject({ coLeadWorkingDays: 1, leadDeadline: shown.body.replyDeadline });
+  });
+
+  it("R-6, X-3, issues 15.4 and 15.5: the admin sets the co units' lead time and the margin; a margin short of the review limits is a 400", async () => {
+    const before = (await api.get('admin', '/api/admin/time-limits')).body;
+    const rows = before.map((p: any) => ({
+      sourceCode: p.sourceCode,
+      categoryCode: p.categoryCode,
+      urgency: p.urgency,
+      accept: p.accept,
+      reply: p.reply,
+      review: p.review,
+      coLeadWorkingDays: p.coLeadWorkingDays,
+      upstreamMarginWorkingDays: p.upstreamMarginWorkingDays,
+      note: p.note,
+    }));
+    const i = rows.findIndex((p: any) => !p.sourceCode && !p.categoryCode && !p.urgency);
+    expect(rows[i]).toMatchObject({ coLeadWorkingDays: 1, upstreamMarginWorkingDays: 4 });
+    const put = (policies: unknown[]) => api.call('admin', 'PUT', '/api/admin/time-limits', { policies });
+    const short = await put(rows.map((p: any, j: number) => (j === i ? { ...p, upstreamMarginWorkingDays: 3 } : p)));
+    expect(short).toMatchObject({ status: 400, body: { field: `policies[${i}].upstreamMarginWorkingDays` } });
+    const longerReview = await put(
+      rows.map((p: any, j: number) => (j === i ? { ...p, review: { amount: 2, unit: 'working_days' } } : p)),
+    );
+    expect(longerReview).toMatchObject({ status: 400, body: { field: `policies[${i}].upstreamMarginWorkingDays` } });
+    const badLead = await put(rows.map((p: any, j: number) => (j === i ? { ...p, coLeadWorkingDays: -1 } : p)));
+    expect(badLead).toMatchObject({ status: 400, body: { field: `policies[${i}].coLeadWorkingDays` } });
+
+    const edited = rows.map((p: any, j: number) =>
+      j === i ? { ...p, coLeadWorkingDays: 2, upstreamMarginWorkingDays: 5 } : p,
+    );
+    expect((await put(edited)).status).toBe(200);
+    try {
+      t.clock.set(at(FRIDAY_EVENING));
+      const r = await preview('dispatcher1', {
+        source: 'mayor_hotline',
+        category: 'complaint',
+        urgency: 'normal',
+        upstreamDeadline: at('2026-12-16 17:30').toISOString(),
+      });
+      // Five working days before Wednesday 12-16; co units two working days before that.
+      expect(r.body.policy.marginWorkingDays).toBe(5);
+      expect(fmt(r.body.replyDeadline)).toBe('2026-12-09 17:30');
+      expect(fmt(r.body.coReplyDeadline)).toBe('2026-12-07 17:30');
+    } finally {
+      expect((await put(rows)).status).toBe(200);
+    }
   });
 
   it('only the ops department previews; unknown codes are a 400 naming the field', async () => {

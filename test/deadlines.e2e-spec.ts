@@ -7,7 +7,7 @@ import { parseShanghai, formatShanghai } from '@hotline/calendar';
 import { DeadlineRepository } from '@hotline/db';
 import { composeNotice, DeadlineJobsService, type NoticePayload } from '@hotline/tickets';
 import { createTestApp, type TestApp } from './support/app';
-import { ApiClient } from './support/api-client';
+import { ApiClient, replyBody } from './support/api-client';
 import { createTestDeadlineJobs } from './support/deadline-jobs';
 
 const at = (text: string) => parseShanghai(text);
@@ -138,9 +138,9 @@ describe('deadlines: policies, extensions, lights and the deadline jobs', () => 
     expect(fmt(ordinary.assignments[0].replyDeadline)).toBe('2026-12-14 17:30');
   });
 
-  it('X-3: with an upstream deadline the internal one is a working day before it; the dispatcher may only go earlier', async () => {
+  it('X-3, issue 15.5: with an upstream deadline the internal one leaves the four review days before it; the dispatcher may only go earlier', async () => {
     t.clock.set(at('2026-11-30 09:00'));
-    const upstreamDeadline = at('2026-12-03 17:30').toISOString();
+    const upstreamDeadline = at('2026-12-10 17:30').toISOString();
     const ticket = await api.createTicket('dispatcher1', {
       source: 'mayor_hotline',
       upstreamRef: '12345-20261130-0001',
@@ -148,18 +148,19 @@ describe('deadlines: policies, extensions, lights and the deadline jobs', () => 
     });
     const later = await api.act('dispatcher1', ticket.id, 'dispatch', {
       assignments: [{ unit: 'branch1', role: 'sole' }],
-      replyDeadline: at('2026-12-04 12:00').toISOString(),
+      replyDeadline: at('2026-12-11 12:00').toISOString(),
     });
     expect(later).toMatchObject({ status: 400, body: { field: 'replyDeadline' } });
     const view = await api.ok('dispatcher1', ticket.id, 'dispatch', {
       assignments: [{ unit: 'branch1', role: 'sole' }],
     });
     const a = view.assignments[0];
-    expect(fmt(a.replyDeadline)).toBe('2026-12-02 17:30');
+    // Four working days (one per review step) before Thursday 12-10: Friday 12-04.
+    expect(fmt(a.replyDeadline)).toBe('2026-12-04 17:30');
     expect(a.deadlineBasis).toMatchObject({
       source: 'upstream_margin',
       upstreamDeadline,
-      marginWorkingDays: 1,
+      marginWorkingDays: 4,
       policyDeadline: at('2026-12-07 17:30').toISOString(),
     });
 
@@ -269,6 +270,28 @@ describe('deadlines: policies, extensions, lights and the deadline jobs', () => 
     expect(refused).toMatchObject({ status: 409, body: { message: expect.stringContaining('最晚回复时间已过') } });
   });
 
+  it('X-3, issue 15.5: no review step of a chain-B ticket ends after its upstream deadline', async () => {
+    t.clock.set(at('2026-11-30 09:00'));
+    const view = await dispatched('branch1', {
+      source: 'mayor_hotline',
+      upstreamRef: '12345-20261130-0003',
+      upstreamDeadline: at('2026-12-03 17:30').toISOString(),
+    });
+    await api.ok('b1_receiver', view.id, 'accept');
+    t.clock.set(at('2026-12-03 15:00'));
+    await api.ok('b1_receiver', view.id, 'submit_reply', replyBody(t.clock.now()));
+    t.clock.set(at('2026-12-03 16:00'));
+    const inReview = await api.ok('b1_leader', view.id, 'approve_reply', {});
+    expect(inReview).toMatchObject({ status: 'in_review', step: 'initiator_review' });
+    // The review limit (1 working day) would end Friday 12-04 17:30: clamped to the upstream deadline.
+    expect(fmt(inReview.stepDeadline)).toBe('2026-12-03 17:30');
+    const { rows } = await db.query(`SELECT step_deadline_basis FROM tickets WHERE id = $1`, [view.id]);
+    expect(rows[0]?.step_deadline_basis).toMatchObject({
+      source: 'upstream_deadline',
+      policyDeadline: at('2026-12-04 17:30').toISOString(),
+    });
+  });
+
   it('X-3, X-4: an extension never passes the upstream deadline', async () => {
     t.clock.set(at('2026-11-30 09:00'));
     const view = await dispatched('branch1', {
@@ -276,7 +299,9 @@ describe('deadlines: policies, extensions, lights and the deadline jobs', () => 
       upstreamRef: '12345-20261130-0002',
       upstreamDeadline: at('2026-12-03 17:30').toISOString(),
     });
-    expect(fmt(view.assignments[0].replyDeadline)).toBe('2026-12-02 17:30');
+    // Issue 15.5: too late a referral for four review days: the unit gets half the working time
+    // left (35.5 working hours from Monday 09:00 → 17.75 h → Wednesday 08:45).
+    expect(fmt(view.assignments[0].replyDeadline)).toBe('2026-12-02 08:45');
     const tooFar = await api.act('b1_receiver', view.id, 'request_extension', { days: 2, reason: '需协调' });
     expect(tooFar).toMatchObject({
       status: 400,

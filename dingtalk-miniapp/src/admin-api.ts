@@ -72,6 +72,10 @@ export interface TimeLimitPolicy {
   accept: Limit | null;
   reply: Limit;
   review: Limit | null;
+  /** R-6d, issue 15.4: co units' deadline this many working days before the lead's. */
+  coLeadWorkingDays: number;
+  /** X-3, issue 15.5: working days kept before an upstream deadline (≥ the four review limits). */
+  upstreamMarginWorkingDays: number;
   note: string | null;
 }
 
@@ -98,6 +102,9 @@ export interface RetentionReport {
 export interface DeadlinePreview {
   replyDeadline: string;
   acceptDeadline?: string;
+  /** Issue 15.4 (R-6d): a co unit's earlier deadline. */
+  coReplyDeadline: string;
+  coLeadWorkingDays: number;
   limit: Limit;
   policy: {
     id: number | null;
@@ -132,6 +139,8 @@ export const adminApi = {
     request<CalendarStatus>('PUT', `/api/admin/calendar/overrides/${date}`, { body: { kind, note } }),
   deleteOverride: (date: string) => request<CalendarStatus>('DELETE', `/api/admin/calendar/overrides/${date}`),
   timeLimits: () => request<TimeLimitPolicy[]>('GET', '/api/admin/time-limits'),
+  putTimeLimits: (policies: Array<Omit<TimeLimitPolicy, 'id'>>) =>
+    request<TimeLimitPolicy[]>('PUT', '/api/admin/time-limits', { body: { policies } }),
   reveals: (before?: number) =>
     request<RevealRow[]>('GET', `/api/admin/audit/caller-reveals${query({ limit: 20, before })}`),
   retention: () => request<RetentionReport>('GET', '/api/admin/retention'),

@@ -37,7 +37,7 @@ async function until(what, check, timeoutMs = 30_000) {
   }
 }
 
-test('issue 4, 16.4: the admin page shows usage against the quota (warning above 80 %), retries a refused notice, syncs the organisation and dry-runs retention', async () => {
+test("issue 4, 16.4, 15.4, 15.5: the admin page shows usage against the quota (warning above 80 %), retries a refused notice, syncs the organisation, edits the co units' lead time and the upstream margin, and dry-runs retention", async () => {
   assert.ok(SIM, 'set DINGTALK_SIM_URL (scripts/browser-test.mjs does)');
   assert.ok(DB, 'set HOTLINE_DATABASE_URL (scripts/browser-test.mjs does)');
   await withFailureShots(
@@ -138,6 +138,27 @@ test('issue 4, 16.4: the admin page shows usage against the quota (warning above
       // calendar and time limits are shown
       await page.locator('#admin-calendar').getByText('日历版本').waitFor();
       await page.locator('#admin-time-limits').getByText('2 个工作小时').first().waitFor();
+
+      // R-6, X-3, issues 15.4 and 15.5: the co units' lead time and the upstream margin are edited
+      // here; a margin short of the four review limits is refused with the server's reason
+      const limits = page.locator('#admin-time-limits');
+      await limits.getByRole('spinbutton', { name: '默认 上级期限前预留工作日' }).fill('3');
+      await limits.getByRole('button', { name: '保存时限设置' }).click();
+      await page.getByText(/不少于四个审核环节的审核时限之和 4 个工作日/).waitFor();
+      // That refusal is the one expected 400 in the console.
+      const refused = b.errors.findIndex((e) => /status of 400 .*\/api\/admin\/time-limits$/.test(e));
+      assert.ok(refused >= 0, 'the refused margin is a 400');
+      b.errors.splice(refused, 1);
+      await limits.getByRole('spinbutton', { name: '默认 上级期限前预留工作日' }).fill('4');
+      await limits.getByRole('spinbutton', { name: '默认 会办提前工作日' }).fill('2');
+      await limits.getByRole('button', { name: '保存时限设置' }).click();
+      await page.getByText('时限设置已保存').waitFor();
+      const saved = await apiAs('admin', 'GET', '/api/admin/time-limits');
+      const catchAll = saved.find((p) => !p.sourceCode && !p.categoryCode && !p.urgency);
+      assert.deepEqual([catchAll.coLeadWorkingDays, catchAll.upstreamMarginWorkingDays], [2, 4]);
+      await limits.getByRole('spinbutton', { name: '默认 会办提前工作日' }).fill('1');
+      await limits.getByRole('button', { name: '保存时限设置' }).click();
+      await page.getByText('时限设置已保存').last().waitFor();
 
       // retention: a dry run first (nothing is old enough in a fresh database), no erasure offered
       const retention = page.locator('#admin-retention');

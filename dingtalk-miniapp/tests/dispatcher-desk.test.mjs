@@ -1,5 +1,5 @@
 // The dispatcher's desk (issue 6 item 4): the computed deadline shown on the new-ticket form before
-// saving, following source, urgency and the upstream deadline; and the light filter and order of the list.
+// saving (with the co units' earlier one, issue 15.4), following source, urgency and the upstream deadline; and the light filter and order of the list.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { apiAs, shanghaiInput, signInAs, startBrowser, withFailureShots } from './helpers.mjs';
@@ -17,7 +17,7 @@ const shown = (iso) => shanghaiInput(new Date(iso)).replace('T', ' ');
 
 const preview = (query) => apiAs('dispatcher1', 'GET', `/api/deadlines/preview?${new URLSearchParams(query)}`);
 
-test('issue 6 item 4: the new-ticket form shows the deadline a dispatch would give, and follows the form', async () => {
+test('issue 6 item 4, R-6, issue 15.4: the new-ticket form shows the deadline a dispatch would give (co units: earlier), and follows the form', async () => {
   await withFailureShots(
     'deadline-preview',
     () => [page],
@@ -31,6 +31,9 @@ test('issue 6 item 4: the new-ticket form shows the deadline a dispatch would gi
       const normal = await preview({ source: 'group_hotline', category: 'complaint', urgency: 'normal' });
       await note.locator('.preview-reply', { hasText: shown(normal.replyDeadline) }).waitFor();
       assert.match(await note.innerText(), /按时限规则：5 个工作日/);
+      // R-6, issue 15.4: the co units' earlier deadline is shown too
+      await note.locator('.preview-co-reply', { hasText: shown(normal.coReplyDeadline) }).waitFor();
+      assert.match(await note.innerText(), /会办单位须先于主办单位答复.*提前 1 个工作日/);
 
       // 紧急: 2 working hours
       await page.getByText('紧急', { exact: true }).click();
@@ -38,7 +41,8 @@ test('issue 6 item 4: the new-ticket form shows the deadline a dispatch would gi
       await note.locator('.preview-reply', { hasText: shown(urgent.replyDeadline) }).waitFor();
       assert.match(await note.innerText(), /2 个工作小时/);
 
-      // 市长公开电话 with an upstream deadline 3 days out: capped a working day before it (X-3)
+      // 市长公开电话 with an upstream deadline 3 days out: capped before it, leaving the review
+      // steps their time (X-3, issue 15.5)
       await page.getByText('一般', { exact: true }).click();
       await page.getByText('市长公开电话', { exact: true }).click();
       const upstream = new Date(Date.now() + 3 * 24 * 3600_000);
@@ -52,7 +56,7 @@ test('issue 6 item 4: the new-ticket form shows the deadline a dispatch would gi
       });
       assert.equal(capped.policy.source, 'upstream_margin');
       await note.locator('.preview-reply', { hasText: shown(capped.replyDeadline) }).waitFor();
-      assert.match(await note.innerText(), /按上级期限提前 1 个工作日/);
+      assert.match(await note.innerText(), /前为四个审核环节预留 4 个工作日/);
     },
   );
   assert.deepEqual(b.errors, [], 'no console errors');

@@ -51,9 +51,15 @@ export function DeadlinePreviewNote() {
       <div>
         如现在派单，最晚回复时间 <strong className="preview-reply">{formatTime(p.replyDeadline)}</strong>
       </div>
+      {p.coReplyDeadline !== p.replyDeadline && (
+        <div className="small">
+          会办单位须先于主办单位答复，最晚 <strong className="preview-co-reply">{formatTime(p.coReplyDeadline)}</strong>
+          （提前 {p.coLeadWorkingDays} 个工作日）
+        </div>
+      )}
       <div className="muted small">
         {capped
-          ? `按上级期限提前 ${p.policy.marginWorkingDays ?? 0} 个工作日（时限规则为 ${limitText(p.limit)}，至 ${formatTime(p.policy.policyDeadline)}）`
+          ? `上级期限 ${formatTime(p.policy.upstreamDeadline ?? '')} 前为四个审核环节预留 ${p.policy.marginWorkingDays ?? 0} 个工作日（来不及时留一半时间；时限规则为 ${limitText(p.limit)}，至 ${formatTime(p.policy.policyDeadline)}）`
           : `按时限规则：${limitText(p.limit)}${p.policy.note ? `（${p.policy.note}）` : ''}`}
         {p.acceptDeadline ? `；签收期限 ${formatTime(p.acceptDeadline)}` : ''}
       </div>

@@ -508,6 +508,9 @@ function TimeLimitsCard() {
   const { reference } = useApp();
   const { data, error, reload } = useLoad(adminApi.timeLimits);
   const rows = data as TimeLimitPolicy[] | undefined;
+  // Issues 15.4 and 15.5: the co units' lead time and the upstream margin are edited here.
+  const [edits, setEdits] = useState<Record<number, { co?: string; margin?: string }>>({});
+  const [busy, setBusy] = useState(false);
   const scope = (p: TimeLimitPolicy) => {
     const parts = [
       p.sourceCode ? nameOf(reference.sources, p.sourceCode) : '',
@@ -515,6 +518,37 @@ function TimeLimitsCard() {
       p.urgency ? label(URGENCY, p.urgency) : '',
     ].filter(Boolean);
     return parts.length ? parts.join(' · ') : '默认';
+  };
+  const value = (p: TimeLimitPolicy, field: 'co' | 'margin') =>
+    edits[p.id]?.[field] ?? String(field === 'co' ? p.coLeadWorkingDays : p.upstreamMarginWorkingDays);
+  const setValue = (id: number, field: 'co' | 'margin', v: string) =>
+    setEdits((e) => ({ ...e, [id]: { ...e[id], [field]: v } }));
+  const changed = Object.keys(edits).length > 0;
+  const saveAll = async () => {
+    if (!rows) return;
+    setBusy(true);
+    try {
+      await adminApi.putTimeLimits(
+        rows.map((p) => ({
+          sourceCode: p.sourceCode,
+          categoryCode: p.categoryCode,
+          urgency: p.urgency,
+          accept: p.accept,
+          reply: p.reply,
+          review: p.review,
+          note: p.note,
+          coLeadWorkingDays: Number(value(p, 'co')),
+          upstreamMarginWorkingDays: Number(value(p, 'margin')),
+        })),
+      );
+      setEdits({});
+      await reload();
+      Toast.show({ icon: 'success', content: '时限设置已保存' });
+    } catch (e) {
+      Toast.show({ icon: 'fail', content: adminError(e), duration: 4000 });
+    } finally {
+      setBusy(false);
+    }
   };
   return (
     <Panel title="办理时限" id="admin-time-limits" error={error} loading={!rows} onRetry={() => void reload()}>
@@ -527,6 +561,8 @@ function TimeLimitsCard() {
                 <th>签收</th>
                 <th>回复</th>
                 <th>审核</th>
+                <th>会办提前（工作日）</th>
+                <th>上级期限前预留（工作日）</th>
               </tr>
             </thead>
             <tbody>
@@ -539,6 +575,24 @@ function TimeLimitsCard() {
                   <td>{limitText(p.accept)}</td>
                   <td>{limitText(p.reply)}</td>
                   <td>{limitText(p.review)}</td>
+                  <td>
+                    <Input
+                      type="number"
+                      value={value(p, 'co')}
+                      onChange={(v) => setValue(p.id, 'co', v)}
+                      aria-label={`${scope(p)} 会办提前工作日`}
+                      className="number-input"
+                    />
+                  </td>
+                  <td>
+                    <Input
+                      type="number"
+                      value={value(p, 'margin')}
+                      onChange={(v) => setValue(p.id, 'margin', v)}
+                      aria-label={`${scope(p)} 上级期限前预留工作日`}
+                      className="number-input"
+                    />
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -546,8 +600,14 @@ function TimeLimitsCard() {
         </div>
       )}
       <p className="muted small">
-        最具体的规则优先（紧急程度 &gt; 来源 &gt; 事项类型）。修改请使用 PUT /api/admin/time-limits。
+        最具体的规则优先（紧急程度 &gt; 来源 &gt; 事项类型）。会办单位的最晚回复时间比主办单位早所填的工作日数（R-6）；
+        上级期限前预留的工作日数不得少于四个审核环节（发起部门、运营服务部、公司办公室、上报）的审核时限之和（X-3）。
       </p>
+      {rows && (
+        <Button color="primary" disabled={busy || !changed} loading={busy} onClick={() => void saveAll()}>
+          保存时限设置
+        </Button>
+      )}
     </Panel>
   );
 }

@@ -98,8 +98,6 @@ export interface AppConfig {
     yellowShare: number;
     /** the second reminder, this many minutes before the deadline. */
     remindBeforeMinutes: number;
-    /** working days kept free before an upstream deadline for the review chain. */
-    upstreamMarginWorkingDays: number;
     /** extensions per assignment, and working days per extension. */
     extensionMaxCount: number;
     extensionMaxDays: number;
@@ -334,7 +332,6 @@ export function loadConfig(
     deadlines: {
       yellowShare: fraction('LIGHT_YELLOW_SHARE', 2 / 3),
       remindBeforeMinutes: int('REMIND_BEFORE_DEADLINE_MINUTES', 60, 0, 24 * 60),
-      upstreamMarginWorkingDays: int('UPSTREAM_MARGIN_WORKING_DAYS', 1, 0, 10),
       extensionMaxCount: int('EXTENSION_MAX_COUNT', 3, 0, 10),
       extensionMaxDays: int('EXTENSION_MAX_DAYS', 3, 1, 15),
       dispatchAlertLeadMinutes: int('DISPATCH_ALERT_LEAD_MINUTES', 30, 0, 240),

@@ -1,9 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { formatShanghai, type TimeLimit } from '@hotline/calendar';
-import { APP_CONFIG, type AppConfig } from '@hotline/config';
 import type { TicketFacts, Tx } from '@hotline/db';
 import { DomainError } from '@hotline/workflow';
 import { CalendarService } from './calendar/calendar.service';
+import { clampToUpstream, coUnitDeadline, unitCapBeforeUpstream } from './deadlines/deadline-rules';
 import { TimeLimitService } from './deadlines/time-limit.service';
 
 /** X-2: what a deadline was computed with; stored on the assignment (deadline_basis). */
@@ -20,12 +20,17 @@ export interface DeadlineBasis {
   /** For extensions: the deadline before it, and the working days added. */
   previousDeadline?: string;
   days?: number;
+  /** Issue 15.4 (R-6d): a co unit's deadline, this many working days before the lead's. */
+  coLeadWorkingDays?: number;
+  leadDeadline?: string;
 }
 
 export interface ComputedDeadline {
   replyDeadline: Date;
   acceptDeadline: Date | null;
   basis: DeadlineBasis;
+  /** Issue 15.4 (R-6d): what a co unit gets, earlier than the lead's (and the sole units') deadline. */
+  co: { replyDeadline: Date; acceptDeadline: Date | null; basis: DeadlineBasis };
   calendarVersion: string;
   /** X-2: years without holiday data the computation relied on (alert the admin). */
   missingYears: number[];
@@ -34,15 +39,15 @@ export interface ComputedDeadline {
 /**
  * The reply deadline given to a dispatched unit (R-9d): the time-limit policy on the Chinese
  * working-day calendar (X-1, X-2); with an upstream deadline, the earlier of that and the upstream
- * deadline minus a margin of working days for the review chain (X-3). A dispatcher may set an
- * earlier deadline, never a later one than the policy's or the upstream's.
+ * deadline minus the policy's margin of working days, enough for the review steps' own limits
+ * (X-3, issue 15.5). A dispatcher may set an earlier deadline, never a later one than the policy's
+ * or the upstream's. Co units get the policy's lead time earlier (R-6d, issue 15.4).
  */
 @Injectable()
 export class DeadlinePolicy {
   constructor(
     private readonly calendars: CalendarService,
     private readonly limits: TimeLimitService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async forDispatch(
@@ -66,12 +71,12 @@ export class DeadlinePolicy {
     let latest = computed.deadline;
     const upstream = facts.upstreamDeadline;
     if (upstream) {
-      const margin = this.config.deadlines.upstreamMarginWorkingDays;
+      // Issue 15.5 (X-3): the margin is the policy's, and the cap also leaves the review steps'
+      // own limits before the upstream deadline (deadline-rules.ts).
+      const margin = policy.upstreamMarginWorkingDays;
       basis.upstreamDeadline = upstream.toISOString();
       basis.marginWorkingDays = margin;
-      const withMargin = margin > 0 ? calendar.addWorkingDays(upstream, -margin, missing) : upstream;
-      // When the margin is already gone, the upstream deadline itself is the cap.
-      const cap = withMargin.getTime() > now.getTime() ? withMargin : upstream;
+      const cap = unitCapBeforeUpstream(calendar, now, upstream, margin, policy.review, missing);
       if (cap.getTime() < deadline.getTime()) {
         deadline = cap;
         basis.source = 'upstream_margin';
@@ -104,10 +109,21 @@ export class DeadlinePolicy {
       for (const y of accept.missingYears) missing.add(y);
       acceptDeadline = accept.deadline.getTime() < deadline.getTime() ? accept.deadline : deadline;
     }
+    const coDeadline = coUnitDeadline(calendar, now, deadline, policy.coLeadWorkingDays, missing);
+    const co = {
+      replyDeadline: coDeadline,
+      acceptDeadline: acceptDeadline && acceptDeadline.getTime() > coDeadline.getTime() ? coDeadline : acceptDeadline,
+      basis: {
+        ...basis,
+        coLeadWorkingDays: policy.coLeadWorkingDays,
+        leadDeadline: deadline.toISOString(),
+      },
+    };
     return {
       replyDeadline: deadline,
       acceptDeadline,
       basis,
+      co,
       calendarVersion: calendar.version,
       missingYears: [...missing].sort(),
     };
@@ -135,7 +151,7 @@ export class DeadlinePolicy {
    * reviewer, upstream report): the policy's review limit on the calendar; none without one.
    */
   async forReviewStep(
-    facts: Pick<TicketFacts, 'sourceCode' | 'categoryCode' | 'urgency'>,
+    facts: Pick<TicketFacts, 'sourceCode' | 'categoryCode' | 'urgency'> & { upstreamDeadline?: Date | null },
     step: string,
     now: Date,
     m?: Tx,
@@ -148,13 +164,19 @@ export class DeadlinePolicy {
     const calendar = await this.calendars.current(m);
     const policy = await this.limits.policyFor(facts, m);
     const computed = policy.review ? calendar.addLimit(now, policy.review) : null;
+    // Issue 15.5 (X-3) (b): a review step never ends after the upstream deadline.
+    const deadline = clampToUpstream(computed?.deadline ?? null, facts.upstreamDeadline);
+    const clamped = !!computed && deadline !== computed.deadline;
     return {
-      deadline: computed?.deadline ?? null,
+      deadline,
       basis: {
-        source: 'policy',
+        source: clamped ? 'upstream_deadline' : 'policy',
         policyId: policy.id || null,
         step,
         limit: policy.review ? { ...policy.review } : null,
+        ...(clamped
+          ? { policyDeadline: computed.deadline.toISOString(), upstreamDeadline: deadline!.toISOString() }
+          : {}),
       },
       calendarVersion: calendar.version,
       missingYears: computed?.missingYears ?? [],

@@ -509,11 +509,12 @@ export class TicketsService {
     for (const a of after.assignments) {
       const b = before.get(a.id);
       if (!b && prepared.dispatch) {
+        const given = a.role === 'co' ? prepared.dispatch.co : prepared.dispatch;
         records.push({
           assignmentId: a.id,
-          basis: { ...prepared.dispatch.basis },
+          basis: { ...given.basis },
           calendarVersion: prepared.dispatch.calendarVersion,
-          acceptDeadline: prepared.dispatch.acceptDeadline,
+          acceptDeadline: given.acceptDeadline,
         });
       } else if (b && b.replyDeadline.getTime() !== a.replyDeadline.getTime() && prepared.rework) {
         // re-opened after an unsatisfied follow-up call: a fresh deadline from the policy.
@@ -608,7 +609,12 @@ export class TicketsService {
         const computed = await this.deadlines.forDispatch(agg.facts, now, date(body.replyDeadline));
         return {
           input: {
-            assignments: raw.map((a) => ({ unit: a.unit, role: a.role, replyDeadline: computed.replyDeadline })),
+            // Issue 15.4 (R-6d): co units answer before the lead, so they get the earlier deadline.
+            assignments: raw.map((a) => ({
+              unit: a.unit,
+              role: a.role,
+              replyDeadline: a.role === 'co' ? computed.co.replyDeadline : computed.replyDeadline,
+            })),
           } satisfies ActionInputs['dispatch'],
           dispatch: computed,
         };

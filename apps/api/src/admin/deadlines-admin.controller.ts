@@ -66,6 +66,25 @@ export class TimeLimitPolicyDto {
   @Type(() => LimitDto)
   review?: LimitDto | null;
 
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: 10,
+    default: 1,
+    description: "R-6, issue 15.4: co units' deadline this many working days before the lead's",
+  })
+  @IsOptional()
+  @IsInt()
+  coLeadWorkingDays?: number;
+
+  @ApiPropertyOptional({
+    minimum: 0,
+    description:
+      'X-3, issue 15.5: working days before an upstream deadline; at least the four chain-B review limits (default: exactly that, at least 1)',
+  })
+  @IsOptional()
+  @IsInt()
+  upstreamMarginWorkingDays?: number;
+
   @ApiPropertyOptional()
   @IsOptional()
   @IsString()
@@ -154,6 +173,8 @@ export class DeadlinesAdminController {
         accept: p.accept ? { amount: p.accept.amount, unit: p.accept.unit } : null,
         reply: { amount: p.reply.amount, unit: p.reply.unit },
         review: p.review ? { amount: p.review.amount, unit: p.review.unit } : null,
+        coLeadWorkingDays: p.coLeadWorkingDays ?? 1,
+        upstreamMarginWorkingDays: p.upstreamMarginWorkingDays ?? null,
         note: p.note ?? null,
       })),
     );

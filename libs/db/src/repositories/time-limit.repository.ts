@@ -18,6 +18,10 @@ export interface TimeLimitPolicyRow {
   accept: LimitValue | null;
   reply: LimitValue;
   review: LimitValue | null;
+  /** Issue 15.4 (R-6d): co units' deadline this many working days before the lead's. */
+  coLeadWorkingDays: number;
+  /** X-3, issue 15.5: the internal deadline at least this many working days before an upstream one. */
+  upstreamMarginWorkingDays: number;
   note: string | null;
   updatedBy: string | null;
   updatedAt: Date;
@@ -37,6 +41,8 @@ function toRow(r: Record<string, any>): TimeLimitPolicyRow {
     accept: limit(r.accept_amount, r.accept_unit),
     reply: limit(r.reply_amount, r.reply_unit)!,
     review: limit(r.review_amount, r.review_unit),
+    coLeadWorkingDays: Number(r.co_lead_working_days ?? 1),
+    upstreamMarginWorkingDays: Number(r.upstream_margin_working_days ?? 4),
     note: r.note,
     updatedBy: r.updated_by,
     updatedAt: new Date(r.updated_at),
@@ -84,8 +90,9 @@ export class TimeLimitRepository {
       await exec(
         m,
         `INSERT INTO time_limit_policies (source_code, category_code, urgency, accept_amount, accept_unit,
-            reply_amount, reply_unit, review_amount, review_unit, note, updated_by, updated_at)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)`,
+            reply_amount, reply_unit, review_amount, review_unit, co_lead_working_days,
+            upstream_margin_working_days, note, updated_by, updated_at)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)`,
         [
           p.sourceCode,
           p.categoryCode,
@@ -96,6 +103,8 @@ export class TimeLimitRepository {
           p.reply.unit,
           p.review?.amount ?? null,
           p.review?.unit ?? null,
+          p.coLeadWorkingDays,
+          p.upstreamMarginWorkingDays,
           p.note,
           by,
           now,

@@ -18,6 +18,9 @@ export interface DeadlinePreview {
   /** What a dispatch now would give each unit (R-9d, X-1 … X-3). */
   replyDeadline: string;
   acceptDeadline?: string;
+  /** Issue 15.4 (R-6d): what a co unit gets, earlier than the lead's and the sole units'. */
+  coReplyDeadline: string;
+  coLeadWorkingDays: number;
   limit: TimeLimit;
   /** The time-limit row that matched, and how the deadline came about (policy or upstream cap). */
   policy: {
@@ -71,6 +74,8 @@ export class DeadlinePreviewService {
     return {
       replyDeadline: computed.replyDeadline.toISOString(),
       ...(computed.acceptDeadline ? { acceptDeadline: computed.acceptDeadline.toISOString() } : {}),
+      coReplyDeadline: computed.co.replyDeadline.toISOString(),
+      coLeadWorkingDays: row.coLeadWorkingDays,
       limit: { ...b.limit },
       policy: {
         id: b.policyId,

@@ -12,7 +12,9 @@ import {
 import { DomainError } from '@hotline/workflow';
 import type { CurrentUser } from '../auth/auth.service';
 import { requireAdmin } from '../admin.service';
+import { CalendarService } from '../calendar/calendar.service';
 import { CLOCK, type Clock } from '../clock';
+import { requiredMarginWorkingDays, workingMinutesPerDay } from './deadline-rules';
 
 /** X-1 caps per unit: 6 months for proposals, the bus company's 15 working days, a day of hours. */
 const MAX_AMOUNT: Record<LimitUnitName, number> = {
@@ -40,6 +42,8 @@ export const FALLBACK_POLICY: TimeLimitPolicyRow = {
   accept: { amount: 1, unit: 'working_days' },
   reply: { amount: 5, unit: 'working_days' },
   review: { amount: 1, unit: 'working_days' },
+  coLeadWorkingDays: 1,
+  upstreamMarginWorkingDays: 4,
   note: 'built-in fallback',
   updatedBy: null,
   updatedAt: new Date(0),
@@ -52,6 +56,7 @@ export class TimeLimitService {
     private readonly repo: TimeLimitRepository,
     private readonly org: OrganisationRepository,
     private readonly tickets: TicketRepository,
+    private readonly calendars: CalendarService,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -68,16 +73,30 @@ export class TimeLimitService {
     return this.repo.list();
   }
 
-  async replace(user: CurrentUser, policies: TimeLimitPolicyInput[]): Promise<TimeLimitPolicyRow[]> {
+  /** A row without a margin (an older client) gets what its review limits need, at least a day. */
+  async replace(
+    user: CurrentUser,
+    input: Array<
+      Omit<TimeLimitPolicyInput, 'upstreamMarginWorkingDays'> & { upstreamMarginWorkingDays: number | null }
+    >,
+  ): Promise<TimeLimitPolicyRow[]> {
     requireAdmin(user);
-    await this.validate(policies);
+    const minutesPerDay = workingMinutesPerDay(await this.calendars.current());
+    const policies: TimeLimitPolicyInput[] = input.map((p) => ({
+      ...p,
+      upstreamMarginWorkingDays:
+        p.upstreamMarginWorkingDays ?? Math.max(1, requiredMarginWorkingDays(p.review, minutesPerDay)),
+    }));
+    await this.validate(policies, minutesPerDay);
     await this.tickets.transaction((m) => this.repo.replaceAll(m, policies, user.userid, this.clock.now()));
     return this.repo.list();
   }
 
-  private async validate(policies: TimeLimitPolicyInput[]): Promise<void> {
+  private async validate(policies: TimeLimitPolicyInput[], minutesPerDay: number): Promise<void> {
     const seen = new Set<string>();
-    const sources = new Set((await this.org.listSources()).map((s) => s.code));
+    const sourceList = await this.org.listSources();
+    const sources = new Set(sourceList.map((s) => s.code));
+    const chainOf = new Map(sourceList.map((s) => [s.code, s.chain]));
     const categories = new Set((await this.org.listCategories()).map((c) => c.code));
     for (const [i, p] of policies.entries()) {
       const key = `${p.sourceCode ?? '*'}|${p.categoryCode ?? '*'}|${p.urgency ?? '*'}`;
@@ -111,6 +130,25 @@ export class TimeLimitService {
             `policies[${i}].${field}.amount`,
           );
         }
+      }
+      if (!Number.isInteger(p.coLeadWorkingDays) || p.coLeadWorkingDays < 0 || p.coLeadWorkingDays > 10) {
+        throw new DomainError(
+          'VALIDATION',
+          `第 ${i + 1} 行：会办单位提前的工作日数须为 0 到 10 的整数（R-6）。`,
+          `policies[${i}].coLeadWorkingDays`,
+        );
+      }
+      // Issue 15.5 (X-3): a row that can apply to a chain-B ticket keeps a margin that holds the
+      // four review steps' own limits (a row for a source of another chain never meets one).
+      const chainB = p.sourceCode === null || chainOf.get(p.sourceCode) === 'B';
+      const needed = chainB ? requiredMarginWorkingDays(p.review, minutesPerDay) : 0;
+      const margin = p.upstreamMarginWorkingDays;
+      if (!Number.isInteger(margin) || margin < needed || margin > 100) {
+        throw new DomainError(
+          'VALIDATION',
+          `第 ${i + 1} 行：上级期限前预留的工作日数须为整数，且不少于四个审核环节的审核时限之和 ${needed} 个工作日、不多于 100（X-3）。`,
+          `policies[${i}].upstreamMarginWorkingDays`,
+        );
       }
     }
     if (!seen.has('*|*|*')) {
