@@ -1,55 +1,31 @@
 // DingTalk for real (issue 4): notices and to-dos through the outbox to the local simulator,
 // sign-in with an auth code, organisation sync. Real PostgreSQL, real HTTP to the simulator.
 import { Client } from 'pg';
-import { startDingTalkSimulator } from '../apps/dingtalk-sim/src/simulator';
 import type { OutboxSender } from '../apps/worker/src/outbox/outbox-sender.service';
 import { NoticeDeliveryCheckService } from '@hotline/tickets';
-import { createTestApp, type TestApp } from './support/app';
+import type { TestApp } from './support/app';
+import { startDingTalkStack, type DingTalkStack, type Sim } from './support/dingtalk-stack';
 import { ApiClient, replyBody } from './support/api-client';
 import { createTestSender } from './support/worker';
-
-type Sim = Awaited<ReturnType<typeof startDingTalkSimulator>>;
-
-async function simGet(sim: Sim, path: string): Promise<any> {
-  const r = await fetch(`${sim.url}${path}`);
-  return r.json();
-}
-async function simPost(sim: Sim, path: string, body: unknown, method = 'POST'): Promise<{ status: number; body: any }> {
-  const r = await fetch(`${sim.url}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  return { status: r.status, body: await r.json().catch(() => null) };
-}
 
 describe('DingTalk delivery through the outbox', () => {
   let sim: Sim;
   let t: TestApp;
   let api: ApiClient;
   let sender: OutboxSender;
-  let closeSender: () => Promise<void>;
+  let stack: DingTalkStack;
 
   beforeAll(async () => {
-    sim = await startDingTalkSimulator({ port: 0, host: '127.0.0.1' });
-    t = await createTestApp({
-      dbSuffix: 'dingtalk',
-      env: { DINGTALK_SIM_PORT: String(sim.port), PUBLIC_URL: 'http://hotline.test' },
-    });
-    api = new ApiClient(t.app);
-    const s = await createTestSender(t.config, t.databaseUrl, t.clock);
-    sender = s.sender;
-    closeSender = () => s.ctx.close();
+    stack = await startDingTalkStack({ dbSuffix: 'dingtalk' });
+    ({ sim, t, api, sender } = stack);
   });
   afterAll(async () => {
-    await closeSender();
-    await t.close();
-    await sim.close();
+    await stack.close();
   });
 
   const now = () => t.clock.now();
-  const messages = async (userid: string) => (await simGet(sim, `/_sim/messages?userid=${userid}`)) as any[];
-  const todos = async (userid: string) => (await simGet(sim, `/_sim/todos?userid=${userid}`)) as any[];
+  const messages = (userid: string) => stack.messages(userid);
+  const todos = (userid: string): Promise<any[]> => stack.todos(userid);
   const list = (x: any) => (Array.isArray(x) ? x : (x.messages ?? x.todos ?? x.items ?? []));
 
   async function step(userid: string, id: string, action: string, body: unknown = {}) {
@@ -61,7 +37,7 @@ describe('DingTalk delivery through the outbox', () => {
   }
 
   it('R-9a, R-8: a chain-B walk leaves each person exactly the notices and to-dos they should have; all to-dos are done at the end', async () => {
-    await simPost(sim, '/_sim/reset', {});
+    await stack.simPost('/_sim/reset', {});
     const created = await api.createTicket('dispatcher1', {
       source: 'mayor_hotline',
       subject: '张三丰投诉12路司机 13812345678',
@@ -131,7 +107,7 @@ describe('DingTalk delivery through the outbox', () => {
     }
 
     // Quota arithmetic (docs/dingtalk.md): what one chain-B ticket with one rework costs.
-    const calls = list(await simGet(sim, '/_sim/calls')).filter((c: any) => c.outcome === 'ok');
+    const calls = list(await stack.simGet('/_sim/calls')).filter((c: any) => c.outcome === 'ok');
     const byApi: Record<string, number> = {};
     for (const c of calls) byApi[c.api] = (byApi[c.api] ?? 0) + 1;
     // These numbers are the quota arithmetic of docs/dingtalk.md: change both together.
@@ -154,7 +130,7 @@ describe('DingTalk delivery through the outbox', () => {
   });
 
   it('R-9a: a plain chain-A ticket costs 5 notices and 5 to-dos (quota arithmetic, docs/dingtalk.md)', async () => {
-    await simPost(sim, '/_sim/reset', {});
+    await stack.simPost('/_sim/reset', {});
     const c = await api.createTicket('dispatcher1', { subject: '配额测算' });
     await step('dispatcher1', c.id, 'dispatch', { assignments: [{ unit: 'branch2', role: 'sole' }] });
     await step('b2_receiver', c.id, 'accept');
@@ -162,7 +138,7 @@ describe('DingTalk delivery through the outbox', () => {
     await step('b2_leader', c.id, 'approve_reply');
     await step('dispatcher1', c.id, 'pass_review');
     await step('ops_head', c.id, 'pass_review');
-    const calls = list(await simGet(sim, '/_sim/calls')).filter((x: any) => x.outcome === 'ok');
+    const calls = list(await stack.simGet('/_sim/calls')).filter((x: any) => x.outcome === 'ok');
     const count = (api: string) => calls.filter((x: any) => x.api === api).length;
     expect(count('POST /topapi/message/corpconversation/asyncsend_v2')).toBe(5);
     expect(count('POST /v1.0/todo/users/{unionId}/tasks')).toBe(5);
@@ -170,7 +146,7 @@ describe('DingTalk delivery through the outbox', () => {
   });
 
   it('R-9a: two workers draining at once never send one row twice', async () => {
-    await simPost(sim, '/_sim/reset', {});
+    await stack.simPost('/_sim/reset', {});
     const ids: string[] = [];
     for (let i = 0; i < 6; i++) {
       const c = await api.createTicket('dispatcher1', { subject: `并发发送测试${i}` });
@@ -185,7 +161,7 @@ describe('DingTalk delivery through the outbox', () => {
     } finally {
       await second.ctx.close();
     }
-    const calls = (await simGet(sim, '/_sim/calls?path=/topapi/message/corpconversation/asyncsend_v2')) as any;
+    const calls = (await stack.simGet('/_sim/calls?path=/topapi/message/corpconversation/asyncsend_v2')) as any;
     // Successful sends only (a call refused for an expired token is retried by the client).
     expect(list(calls.calls ?? calls).filter((c: any) => c.outcome === 'ok')).toHaveLength(6);
     expect(list(await messages('safety_receiver'))).toHaveLength(6);
@@ -193,18 +169,18 @@ describe('DingTalk delivery through the outbox', () => {
   });
 
   it('R-9a: a worker killed between sending and recording leads to no second notice or to-do', async () => {
-    await simPost(sim, '/_sim/reset', {});
+    await stack.simPost('/_sim/reset', {});
     const c = await api.createTicket('dispatcher1', { subject: '崩溃恢复测试' });
     await api.ok('dispatcher1', c.id, 'dispatch', { assignments: [{ unit: 'branch2', role: 'sole' }] });
     // "Crash": the DingTalk call is made (afterHandling: the simulator does the work, then the
     // connection fails), so the row is never recorded; after the lease it is sent again.
-    await simPost(sim, '/_sim/faults', {
+    await stack.simPost('/_sim/faults', {
       kind: 'server_error',
       count: 8,
       afterHandling: true,
       path: '/topapi/message',
     });
-    await simPost(sim, '/_sim/faults', { kind: 'server_error', count: 8, afterHandling: true, path: '/v1.0/todo' });
+    await stack.simPost('/_sim/faults', { kind: 'server_error', count: 8, afterHandling: true, path: '/v1.0/todo' });
     await sender.drain();
     await fetch(`${sim.url}/_sim/faults`, { method: 'DELETE' });
     t.clock.advance(10 * 60_000);
@@ -224,7 +200,7 @@ describe('DingTalk delivery through the outbox', () => {
   });
 
   it('R-9a: with the simulator failing about 30 % of calls, every notice is delivered in the end', async () => {
-    await simPost(sim, '/_sim/reset', {});
+    await stack.simPost('/_sim/reset', {});
     for (let i = 0; i < 10; i++) {
       const c = await api.createTicket('dispatcher1', { subject: `故障注入测试${i}` });
       await api.ok('dispatcher1', c.id, 'dispatch', { assignments: [{ unit: 'fare', role: 'sole' }] });
@@ -232,7 +208,7 @@ describe('DingTalk delivery through the outbox', () => {
     for (let round = 0; round < 40; round++) {
       // Three failing calls in every ten, of each kind the client must survive.
       const kind = ['busy', 'rate_limit', 'server_error', 'expired_token'][round % 4];
-      await simPost(sim, '/_sim/faults', { kind, count: 3 });
+      await stack.simPost('/_sim/faults', { kind, count: 3 });
       const r = await sender.runOnce(10);
       expect(r.failed).toBe(0);
       t.clock.advance(15 * 60_000);
@@ -248,9 +224,9 @@ describe('DingTalk delivery through the outbox', () => {
   });
 
   it('R-9a: a permanent DingTalk error marks the row failed; the admin sees it and retries it', async () => {
-    await simPost(sim, '/_sim/reset', {});
+    await stack.simPost('/_sim/reset', {});
     const c = await api.createTicket('dispatcher1', { subject: '权限错误测试' });
-    await simPost(sim, '/_sim/faults', { kind: 'permission_denied', count: 1, path: '/topapi/message' });
+    await stack.simPost('/_sim/faults', { kind: 'permission_denied', count: 1, path: '/topapi/message' });
     await api.ok('dispatcher1', c.id, 'dispatch', { assignments: [{ unit: 'branch1', role: 'sole' }] });
     const r = await sender.drain();
     expect(r.failed).toBe(1);
@@ -284,23 +260,23 @@ describe('DingTalk delivery through the outbox', () => {
 
   it("issue 16.4: two delivery checks at once (two workers) read each notice's send result once; the second round is skipped", async () => {
     t.clock.advance(24 * 3600_000); // earlier notices fall out of the result window
-    await simPost(sim, '/_sim/reset', {});
+    await stack.simPost('/_sim/reset', {});
     const checks = t.app.get(NoticeDeliveryCheckService);
     const c = await api.createTicket('dispatcher1', { subject: '送达检查并发' });
     await step('dispatcher1', c.id, 'dispatch', { assignments: [{ unit: 'branch2', role: 'sole' }] });
     t.clock.advance(15_000);
     const [a, b] = await Promise.all([checks.runOnce(), checks.runOnce()]);
     expect(a.checked + b.checked).toBe(1);
-    const results = await simGet(sim, '/_sim/calls?path=/topapi/message/corpconversation/getsendresult');
+    const results = await stack.simGet('/_sim/calls?path=/topapi/message/corpconversation/getsendresult');
     expect(list(results)).toHaveLength(1);
   });
 
   it('R-9a (16.3): the worker reads the send result: a silent drop is recorded per person and shown on the ticket and admin pages; a per-minute drop is re-sent once and then arrives', async () => {
     // earlier tests' notices fall out of the 23 h result window (the simulator's task ids restart after a reset)
     t.clock.advance(24 * 3600_000);
-    await simPost(sim, '/_sim/reset', {});
-    await simPost(sim, '/_sim/notice-drops', { userid: 'b1_receiver', code: '143105' });
-    await simPost(sim, '/_sim/notice-drops', { userid: 'fare_receiver', code: '143103' });
+    await stack.simPost('/_sim/reset', {});
+    await stack.simPost('/_sim/notice-drops', { userid: 'b1_receiver', code: '143105' });
+    await stack.simPost('/_sim/notice-drops', { userid: 'fare_receiver', code: '143103' });
     const checks = t.app.get(NoticeDeliveryCheckService);
     const created = await api.createTicket('dispatcher1', { subject: '送达检查 12路' });
     const id = created.id;
@@ -357,7 +333,7 @@ describe('DingTalk delivery through the outbox', () => {
 
   describe('sign-in and organisation', () => {
     it('R-9: a code minted by DingTalk signs the person in once; a reused code is refused', async () => {
-      const { body } = await simPost(sim, '/_sim/auth-code', { userid: 'b1_receiver' });
+      const { body } = await stack.simPost('/_sim/auth-code', { userid: 'b1_receiver' });
       const first = await t.app.inject({ method: 'POST', url: '/api/auth/dingtalk', payload: { code: body.code } });
       expect(first.statusCode).toBe(200);
       expect(first.json().user).toMatchObject({ userid: 'b1_receiver', name: '赵强', units: [{ code: 'branch1' }] });
@@ -374,14 +350,14 @@ describe('DingTalk delivery through the outbox', () => {
     });
 
     it('R-9 (16.5): 60020 and 60011 during sign-in say the system is mis-configured, are logged for the admin page, and can be marked handled', async () => {
-      await simPost(sim, '/_sim/reset', {});
+      await stack.simPost('/_sim/reset', {});
       await api.call('admin', 'DELETE', '/api/admin/dingtalk/config-problems/60020');
       await api.call('admin', 'DELETE', '/api/admin/dingtalk/config-problems/60011');
       const signIn = async () => {
-        const { body } = await simPost(sim, '/_sim/auth-code', { userid: 'b1_receiver' });
+        const { body } = await stack.simPost('/_sim/auth-code', { userid: 'b1_receiver' });
         return t.app.inject({ method: 'POST', url: '/api/auth/dingtalk', payload: { code: body.code } });
       };
-      await simPost(sim, '/_sim/faults', { kind: 'ip_not_allowed', path: '/topapi/v2/user/getuserinfo' });
+      await stack.simPost('/_sim/faults', { kind: 'ip_not_allowed', path: '/topapi/v2/user/getuserinfo' });
       const ip = await signIn();
       expect(ip.statusCode).toBe(503);
       expect(ip.json()).toMatchObject({ error: 'DINGTALK_MISCONFIGURED' });
@@ -391,7 +367,7 @@ describe('DingTalk delivery through the outbox', () => {
       expect(ip.json().message).not.toContain('登录码');
 
       t.clock.advance(60_000);
-      await simPost(sim, '/_sim/faults', { kind: 'permission_denied', path: '/topapi/v2/user/getuserinfo' });
+      await stack.simPost('/_sim/faults', { kind: 'permission_denied', path: '/topapi/v2/user/getuserinfo' });
       const scope = await signIn();
       expect(scope.statusCode).toBe(503);
       expect(scope.json().message).toContain('缺少所需权限');
@@ -437,12 +413,12 @@ describe('DingTalk delivery through the outbox', () => {
     });
 
     it('R-3: organisation sync adds, moves and deactivates people, and is idempotent', async () => {
-      await simPost(sim, '/_sim/reset', {});
+      await stack.simPost('/_sim/reset', {});
       const first = await api.post('admin', '/api/admin/org-sync');
       expect(first.status).toBe(200);
       expect(first.body.people.created).toBe(0); // the demo company matches the seeded organisation
-      await simPost(sim, '/_sim/org/users', { userid: 'b2_new', name: '钱多', deptId: 103 });
-      await simPost(sim, '/_sim/org/users/b1_receiver', { deptIds: [103] }, 'PATCH');
+      await stack.simPost('/_sim/org/users', { userid: 'b2_new', name: '钱多', deptId: 103 });
+      await stack.simPost('/_sim/org/users/b1_receiver', { deptIds: [103] }, 'PATCH');
       await fetch(`${sim.url}/_sim/org/users/fare_receiver`, { method: 'DELETE' });
       const second = await api.post('admin', '/api/admin/org-sync');
       expect(second.body.people).toEqual({ created: 1, updated: 1, deactivated: 1 });

@@ -4,44 +4,28 @@
 // DingTalk to-dos reach every dispatcher and close for all once one acts. Real PostgreSQL, real
 // HTTP to the DingTalk simulator.
 import { Client } from 'pg';
-import { startDingTalkSimulator } from '../apps/dingtalk-sim/src/simulator';
 import type { OutboxSender } from '../apps/worker/src/outbox/outbox-sender.service';
 import { DeadlineJobsService } from '@hotline/tickets';
-import { createTestApp, type TestApp } from './support/app';
+import type { TestApp } from './support/app';
+import { startDingTalkStack, type DingTalkStack } from './support/dingtalk-stack';
 import { ApiClient, replyBody } from './support/api-client';
-import { createTestSender } from './support/worker';
-
-type Sim = Awaited<ReturnType<typeof startDingTalkSimulator>>;
 
 describe('issue 13.6: the initiating department takes the initiator steps', () => {
-  let sim: Sim;
   let t: TestApp;
   let api: ApiClient;
   let sender: OutboxSender;
-  let closeSender: () => Promise<void>;
+  let stack: DingTalkStack;
 
   beforeAll(async () => {
-    sim = await startDingTalkSimulator({ port: 0, host: '127.0.0.1' });
-    t = await createTestApp({
-      dbSuffix: 'initiating_dept',
-      env: { DINGTALK_SIM_PORT: String(sim.port), PUBLIC_URL: 'http://hotline.test' },
-    });
-    api = new ApiClient(t.app);
-    const s = await createTestSender(t.config, t.databaseUrl, t.clock);
-    sender = s.sender;
-    closeSender = () => s.ctx.close();
+    stack = await startDingTalkStack({ dbSuffix: 'initiating_dept' });
+    ({ t, api, sender } = stack);
   });
   afterAll(async () => {
-    await closeSender();
-    await t.close();
-    await sim.close();
+    await stack.close();
   });
 
   const now = () => t.clock.now();
-  const todosOf = async (userid: string): Promise<any[]> => {
-    const r = await fetch(`${sim.url}/_sim/todos?userid=${userid}`);
-    return (await r.json()) as any[];
-  };
+  const todosOf = (userid: string): Promise<any[]> => stack.todos(userid);
 
   async function step(userid: string, id: string, action: string, body: unknown = {}) {
     t.clock.advance(5 * 60_000);

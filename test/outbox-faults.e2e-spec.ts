@@ -2,63 +2,40 @@
 // PostgreSQL, real HTTP to the simulator; the faults are the simulator's (`/_sim/faults`).
 import { Client } from 'pg';
 import { OutboxRepository } from '@hotline/db';
-import { startDingTalkSimulator } from '../apps/dingtalk-sim/src/simulator';
 import { MAX_ATTEMPTS, type OutboxSender } from '../apps/worker/src/outbox/outbox-sender.service';
-import { createTestApp, type TestApp } from './support/app';
+import type { TestApp } from './support/app';
+import { startDingTalkStack, type DingTalkStack, type Sim } from './support/dingtalk-stack';
 import { ApiClient } from './support/api-client';
 import { createTestSender } from './support/worker';
-
-type Sim = Awaited<ReturnType<typeof startDingTalkSimulator>>;
 
 describe('the outbox under DingTalk faults and dead workers', () => {
   let sim: Sim;
   let t: TestApp;
   let api: ApiClient;
   let sender: OutboxSender;
-  let closeSender: () => Promise<void>;
+  let stack: DingTalkStack;
   let pg: Client;
 
   beforeAll(async () => {
-    sim = await startDingTalkSimulator({ port: 0, host: '127.0.0.1' });
-    t = await createTestApp({
-      dbSuffix: 'outboxfaults',
-      env: { DINGTALK_SIM_PORT: String(sim.port), PUBLIC_URL: 'http://hotline.test' },
-    });
-    api = new ApiClient(t.app);
-    const s = await createTestSender(t.config, t.databaseUrl, t.clock);
-    sender = s.sender;
-    closeSender = () => s.ctx.close();
+    stack = await startDingTalkStack({ dbSuffix: 'outboxfaults' });
+    ({ sim, t, api, sender } = stack);
     pg = new Client({ connectionString: t.databaseUrl });
     await pg.connect();
   });
   afterAll(async () => {
     await pg.end();
-    await closeSender();
-    await t.close();
-    await sim.close();
+    await stack.close();
   });
 
-  const simPost = async (path: string, body: unknown) => {
-    const r = await fetch(`${sim.url}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    expect(r.status).toBe(200);
-  };
+  const simPost = async (path: string, body: unknown) => expect((await stack.simPost(path, body)).status).toBe(200);
   const clearFaults = () => fetch(`${sim.url}/_sim/faults`, { method: 'DELETE' });
-  const todos = async (userid: string) =>
-    (await (await fetch(`${sim.url}/_sim/todos?userid=${userid}`)).json()) as Array<{
-      done: boolean;
-      sourceId?: string;
-    }>;
+  const todos = (userid: string) => stack.todos(userid);
   /** The ticket's to-dos still open at DingTalk for the receiver to accept (key `…:accept:…`). */
   const openAcceptTodos = async (userid: string, ticketId: string) =>
     (await todos(userid)).filter(
       (x) => !x.done && x.sourceId?.startsWith(`todo_open:${ticketId}:`) && /:accept:/.test(x.sourceId),
     );
-  const messages = async (userid: string) =>
-    (await (await fetch(`${sim.url}/_sim/messages?userid=${userid}`)).json()) as unknown[];
+  const messages = (userid: string): Promise<unknown[]> => stack.messages(userid);
   const rows = async (ticketId: string) =>
     (
       await pg.query(
