@@ -394,6 +394,11 @@ export function cancelActive(w: Work, except?: AssignmentState): string[] {
 export function rework(w: Work, a: AssignmentState, newDeadline?: Date): void {
   const previousDeadline = copyDate(a.replyDeadline);
   if (a.reply) change(w, { kind: 'reply.sent_back', assignmentId: a.id });
+  if (w.next.upstreamAnswer !== undefined) {
+    // Issue 15.10: the office's consolidated answer was made from the replies that go back; it goes too.
+    delete w.next.upstreamAnswer;
+    change(w, { kind: 'upstream_answer.edited', answer: null, by: w.actor.userid, at: copyDate(w.now) });
+  }
   a.status = 'accepted';
   delete a.reply;
   a.reworkCount += 1;

@@ -307,7 +307,7 @@ export const sendBack = defineAction({
     // Issue 15.1: a direct answer sent back is withdrawn; without a unit the ticket is registered again.
     delete w.next.directAnswer;
     if (w.next.upstreamAnswer !== undefined) {
-      // Issue 15.10: the office's text was made from the replies sent back; it goes too.
+      // Issue 15.10: the office's text goes with the answer it was made from (rework() did it for units).
       delete w.next.upstreamAnswer;
       change(w, { kind: 'upstream_answer.edited', answer: null, by: w.actor.userid, at: w.now });
     }
