@@ -75,6 +75,14 @@ describe('issue 15.12: case files by the units and the case library', () => {
     );
     expect(rows).toHaveLength(1);
     expect(rows[0].payload).toMatchObject({ key: `${ids.a}:case_file`, userids: ['b1_leader'], unit: 'branch1' });
+    const notices = await db.query(
+      `SELECT payload FROM outbox WHERE ticket_id = $1 AND kind = 'notice' AND payload->>'notice' = 'case_file_requested'`,
+      [ids.a],
+    );
+    // A DingTalk work notice to the unit's leaders, without a reply deadline (nothing of the caller, R-19).
+    expect(notices.rows.map((r) => r.payload)).toEqual([
+      expect.objectContaining({ userids: ['b1_leader'], unit: 'branch1', deadline: null }),
+    ]);
     for (const who of ['b1_leader', 'b1_receiver']) {
       const inbox = (await api.get(who, '/api/inbox')).body as any[];
       expect(inbox.filter((i) => i.ticket.id === ids.a).map((i) => i.action)).toEqual(['write_case_file']);

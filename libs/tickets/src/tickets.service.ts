@@ -731,7 +731,8 @@ export class TicketsService {
             userids,
             unit: e.unitCode ?? null,
             unitName: e.unitCode ? (unitNames.get(e.unitCode) ?? e.unitCode) : null,
-            deadline: deadlineOf(e.unitCode),
+            // Issue 15.12: a case-analysis request has no reply deadline to show.
+            deadline: e.notice === 'case_file_requested' ? null : deadlineOf(e.unitCode),
             // The event's time makes each notice's content its own (DingTalk drops a repeat of
             // identical content to one person on one day), while a re-sent row stays identical.
             at: now.toISOString(),
