@@ -118,4 +118,26 @@ describe('issue 15.10: the consolidated answer', () => {
     expect(r.state.upstreamAnswer).toBeUndefined();
     expect(r.changes).toContainEqual({ kind: 'upstream_answer.edited', answer: null, by: 'dispatcher1', at: at(12) });
   });
+
+  test('issue 15.10 (X-5): a call that re-opens the lead for rework withdraws the office’s text too', () => {
+    const t = leadAndCo({ status: 'closed', step: null, callerReachable: true, upstreamAnswer: '经核查，已调整。' });
+    const r = decide(
+      t,
+      ORG.dispatcher1,
+      'record_visit',
+      {
+        outcome: 'reached',
+        solved: false,
+        satisfaction: 'unsatisfied',
+        unitAtFault: 'branch1',
+        reworkDeadline: at(200),
+      },
+      at(100),
+      counterIds(),
+    );
+    if (!r.ok) throw new Error(r.message);
+    expect(r.state).toMatchObject({ status: 'in_progress' });
+    expect(r.state.upstreamAnswer).toBeUndefined();
+    expect(r.changes).toContainEqual({ kind: 'upstream_answer.edited', answer: null, by: 'dispatcher1', at: at(100) });
+  });
 });
