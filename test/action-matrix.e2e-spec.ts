@@ -132,6 +132,28 @@ const WALKS: Walk[] = [
     ],
   },
   { name: 'B revoked', chain: 'B', steps: [DISPATCH_B1, ['dispatcher1', 'revoke', { reason: '重复登记' }]] },
+  {
+    // Issue 15.12 (Art. 16): the unit named at fault owes its case analysis, also after closing.
+    name: 'A closed, branch1 at fault, case analysis owed',
+    chain: 'A',
+    steps: [
+      ...TO_REVIEW,
+      INITIATOR_PASS,
+      OPS_PASS,
+      ['ops_head', 'mark_responsible', { atFault: true, basis: '车载视频', responsibleUnit: 'branch1' }],
+    ],
+  },
+  {
+    // Issue 15.10 (Art. 4): the office passed its review with an edited consolidated answer.
+    name: 'B upstream_report, the office edited the answer',
+    chain: 'B',
+    steps: [
+      ...TO_REVIEW,
+      INITIATOR_PASS,
+      OPS_PASS,
+      ['office_reviewer', 'pass_review', { upstreamAnswer: '经核查，已处理并答复来电人。' }],
+    ],
+  },
 ];
 
 describe('issue 17.8: every workflow action for every role on chain-A and chain-B tickets in every state', () => {
@@ -230,6 +252,13 @@ describe('issue 17.8: every workflow action for every role on chain-A and chain-
       record_visit: { outcome: 'no_answer' },
       mark_responsible: { atFault: false, basis: '经核查司机按规定操作' },
       merge: { into: mergeTarget, comment: '同一事项' },
+      write_case_file: {
+        cause: '驾驶员未停稳即开门',
+        partyKind: 'driver',
+        party: '驾驶员 1024 号',
+        measures: '停岗培训',
+        lesson: '停稳再开门',
+      },
     };
     return bodies[action];
   }

@@ -183,12 +183,14 @@ describe('closing the loop: follow-up calls, ledger, assessment, case files', ()
       measures: '批评教育，停岗培训三天',
       lesson: '遇到争执先稳定情绪，文明用语',
     };
-    const noFile = await api.act('ops_head', ids.t1, 'mark_responsible', {
+    // Issue 15.12: the case file is the unit's to write, but one given here must be complete.
+    const partial = await api.act('ops_head', ids.t1, 'mark_responsible', {
       atFault: true,
       basis: '车载视频',
       responsibleUnit: 'branch1',
+      caseFile: { ...caseFile, lesson: ' ' },
     });
-    expect(noFile).toMatchObject({ status: 400, body: { field: 'caseFile' } });
+    expect(partial).toMatchObject({ status: 400, body: { field: 'caseFile.lesson' } });
     const marked = await api.ok('ops_head', ids.t1, 'mark_responsible', {
       atFault: true,
       basis: '车载视频显示驾驶员言语不当',

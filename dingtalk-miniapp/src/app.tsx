@@ -21,6 +21,7 @@ import { KnowledgeBasePage } from './pages/knowledge-base.page';
 import { CallersToAnswerPage, answersCallers } from './pages/callers-to-answer.page';
 import { TransitPage, seesTransit } from './pages/transit.page';
 import { UpstreamIntakePage } from './pages/upstream-intake.page';
+import { CaseLibraryPage, readsCases } from './pages/case-library.page';
 
 export function App() {
   const [session, setSession] = useState<Session | null>(loadSession);
@@ -119,6 +120,7 @@ const TITLES: Record<Route['name'], string> = {
   callers: '待告知来电人',
   transit: '线路与车辆',
   upstream: '上级系统接入',
+  cases: '案例库',
 };
 
 /** Issue 7: the dashboard and ledger for the ops department, the office, leaders and admin. */
@@ -165,7 +167,13 @@ function Shell({ session }: { session: Session }) {
   }
 
   // Issue 9's back-office pages open from 我的, with a way back like 系统管理.
-  if (route.name === 'kb' || route.name === 'callers' || route.name === 'transit' || route.name === 'upstream') {
+  if (
+    route.name === 'kb' ||
+    route.name === 'callers' ||
+    route.name === 'transit' ||
+    route.name === 'upstream' ||
+    route.name === 'cases'
+  ) {
     const roles = session.user.roles;
     const denied = (title: string) => <ErrorBlock status="disconnected" title={title} description="" />;
     return (
@@ -181,6 +189,12 @@ function Shell({ session }: { session: Session }) {
               <CallersToAnswerPage />
             ) : (
               denied('待告知来电人由运营服务部办理')
+            )
+          ) : route.name === 'cases' ? (
+            readsCases(roles) ? (
+              <CaseLibraryPage />
+            ) : (
+              denied('您的账号没有可查看案例库的角色')
             )
           ) : route.name === 'transit' ? (
             seesTransit(roles) ? (

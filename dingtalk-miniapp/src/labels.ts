@@ -61,6 +61,7 @@ export const ACTION: Record<string, string> = {
   reject_extension: '驳回延期',
   record_visit: '回访',
   mark_responsible: '责任认定',
+  write_case_file: '填写案例分析',
   flag_untrue_reply: '回复不实',
   // Recorded by the system (the deadline jobs, retention), not taken by a person.
   overdue: '超期督办',

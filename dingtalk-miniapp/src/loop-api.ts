@@ -1,7 +1,7 @@
 // Closing the loop (issue 7): the follow-up call queue, the ledger and its export, the unit
 // figures, hot spots and the dashboard's overview.
 import { apiRequest as request } from './api-client';
-import type { Light } from './types';
+import type { CaseFile, Light } from './types';
 
 export interface FollowUpItem {
   id: string;
@@ -144,7 +144,17 @@ export const loopApi = {
       `/api/stats/dispatch${toQuery({ from, to })}`,
     ),
   overview: (from: string, to: string) => request<Overview>('GET', `/api/stats/overview${toQuery({ from, to })}`),
+  /** R-16, issue 15.12: the case library (written analyses by default), newest first. */
+  caseFiles: (f: CaseFileFilter, cursor?: string) =>
+    request<Page<CaseFile>>('GET', `/api/case-files${toQuery({ ...f, cursor, limit: 20 })}`),
 };
+
+export type CaseFileFilter = Partial<{
+  q: string;
+  unit: string;
+  partyKind: string;
+  status: 'written' | 'pending' | 'all';
+}>;
 
 /** [from, to) of a calendar month in Shanghai (UTC+8, no daylight saving), as ISO instants. */
 export function monthRange(month: string): { from: string; to: string } {

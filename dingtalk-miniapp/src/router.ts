@@ -15,7 +15,8 @@ export type Route =
   | { name: 'kb' }
   | { name: 'callers' }
   | { name: 'transit' }
-  | { name: 'upstream' };
+  | { name: 'upstream' }
+  | { name: 'cases' };
 
 export function parseHash(hash: string): Route {
   const path = hash.replace(/^#/, '').split('?')[0] ?? '';
@@ -42,6 +43,7 @@ export function parseHash(hash: string): Route {
     case 'callers':
     case 'transit':
     case 'upstream':
+    case 'cases':
       return { name: parts[0] };
     default:
       return { name: 'inbox' };

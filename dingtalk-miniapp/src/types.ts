@@ -22,7 +22,8 @@ export type ActionName =
   | 'approve_extension'
   | 'reject_extension'
   | 'record_visit'
-  | 'mark_responsible';
+  | 'mark_responsible'
+  | 'write_case_file';
 
 export type Light = 'green' | 'yellow' | 'red';
 
@@ -201,6 +202,43 @@ export interface Ticket {
   actions: ActionName[];
   /** X-6: callers of matters merged into this one (masked like `caller`). */
   callers?: TicketCaller[];
+  /** Issue 15.10: chain B's consolidated answer upstream. */
+  upstreamAnswer?: UpstreamAnswer | null;
+  /** Issue 15.12: the case file of the unit at fault (office roles and that unit). */
+  caseFile?: CaseFile | null;
+}
+
+/** Issue 15.10 (Art. 4): composed from the approved replies, edited by the office, reported upstream. */
+export interface UpstreamAnswer {
+  composed: string;
+  edited: string | null;
+  editedBy: string | null;
+  editedAt: string | null;
+  /** What report_upstream reports: the office's text, else the composition. */
+  answer: string;
+  reported: { answer: string; edited: boolean; by: string; at: string } | null;
+}
+
+/** R-16, issue 15.12: a case file, pending until the unit at fault writes its analysis. */
+export interface CaseFile {
+  id: string;
+  ticketId: string;
+  ticketNumber: string;
+  subject: string;
+  route: string | null;
+  unit: { code: string; name: string };
+  basis: string;
+  status: 'pending' | 'written';
+  cause: string | null;
+  partyKind: string | null;
+  party: string | null;
+  measures: string | null;
+  lesson: string | null;
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+  writtenBy: { userid: string; name: string } | null;
+  writtenAt: string | null;
 }
 
 export interface TicketCaller {

@@ -41,6 +41,7 @@ const CONFIRM: Partial<Record<ActionName, string>> = {
   reject_extension: '确定驳回延期申请？该单位须按原期限回复。',
   record_visit: '确定记录本次回访？不满意且认定单位责任的，工单将退回该单位重办。',
   mark_responsible: '确定提交责任认定？',
+  write_case_file: '确定提交案例分析？提交后进入案例库，供培训使用。',
 };
 
 /**
@@ -78,6 +79,7 @@ const DRAFTED: ActionName[] = [
   'send_back',
   'request_extension',
   'revoke',
+  'write_case_file',
 ];
 
 const OPEN_ASSIGNMENT = ['pending_accept', 'accepted', 'awaiting_leader', 'return_requested'];
@@ -108,7 +110,7 @@ export function unitCandidates(ticket: Ticket, action: ActionName, user: User): 
   );
 }
 
-function defaults(action: ActionName, user: User): Values {
+function defaults(action: ActionName, user: User, ticket: Ticket): Values {
   const now = toLocalInput(new Date());
   switch (action) {
     case 'submit_reply':
@@ -123,16 +125,31 @@ function defaults(action: ActionName, user: User): Values {
     case 'dispatch':
       return { mode: ['sole'], units: [], lead: [], co: [] };
     case 'pass_review':
-      return { followUp: false };
+      // Issue 15.10 (Art. 4): the office starts from the composed answer (or its earlier edit).
+      return officeEdits(ticket)
+        ? { followUp: false, upstreamAnswer: ticket.upstreamAnswer!.answer }
+        : { followUp: false };
+    case 'write_case_file': {
+      // Issue 15.12: updating starts from what is written.
+      const f = ticket.caseFile;
+      return f?.status === 'written'
+        ? { partyKind: [f.partyKind], party: f.party, cause: f.cause, measures: f.measures, lesson: f.lesson }
+        : {};
+    }
     case 'request_extension':
       return { days: ['1'] };
     case 'record_visit':
       return { outcome: ['reached'], solved: ['yes'], satisfaction: ['satisfied'] };
     case 'mark_responsible':
-      return { atFault: ['no'] };
+      return { atFault: ['no'], opsWrites: false };
     default:
       return {};
   }
+}
+
+/** Issue 15.10: the office reviewer at its wording review edits the consolidated answer. */
+export function officeEdits(ticket: Ticket): boolean {
+  return ticket.step === 'office_review' && Boolean(ticket.upstreamAnswer);
 }
 
 const first = (v: unknown): string | undefined =>
@@ -142,7 +159,7 @@ const text = (v: unknown): string | undefined => {
   return s ? s : undefined;
 };
 
-function buildBody(action: ActionName, v: Values, unit: string | undefined): unknown {
+function buildBody(action: ActionName, v: Values, unit: string | undefined, ticket: Ticket): unknown {
   const withUnit = <T extends object>(b: T) => (unit ? { ...b, unit } : b);
   switch (action) {
     case 'dispatch': {
@@ -182,7 +199,12 @@ function buildBody(action: ActionName, v: Values, unit: string | undefined): unk
     case 'reject_return':
       return withUnit({ comment: text(v.comment) });
     case 'pass_review':
-      return { comment: text(v.comment), followUp: v.followUp ? true : undefined };
+      return {
+        comment: text(v.comment),
+        followUp: v.followUp ? true : undefined,
+        // Issue 15.10: the text the office approved is the one reported upstream.
+        upstreamAnswer: officeEdits(ticket) ? text(v.upstreamAnswer) : undefined,
+      };
     case 'send_back': {
       // The reviewer's pick of replied units (absent when only one replied: the API's default).
       const units = Array.isArray(v.sendBackUnits) ? (v.sendBackUnits as string[]) : [];
@@ -215,21 +237,26 @@ function buildBody(action: ActionName, v: Values, unit: string | undefined): unk
     case 'mark_responsible': {
       const atFault = first(v.atFault) === 'yes';
       if (!atFault) return { atFault, basis: text(v.basis) };
+      // Issue 15.12: the unit at fault writes the case file; the ops department only when it chooses to.
       return {
         atFault,
         basis: text(v.basis),
         responsibleUnit: first(v.responsibleUnit),
-        caseFile: {
-          cause: text(v.cause),
-          partyKind: first(v.partyKind),
-          party: text(v.party),
-          measures: text(v.measures),
-          lesson: text(v.lesson),
-        },
+        caseFile: v.opsWrites ? caseFileBody(v) : undefined,
       };
     }
+    case 'write_case_file':
+      return caseFileBody(v);
   }
 }
+
+const caseFileBody = (v: Values) => ({
+  cause: text(v.cause),
+  partyKind: first(v.partyKind),
+  party: text(v.party),
+  measures: text(v.measures),
+  lesson: text(v.lesson),
+});
 
 const required = (message: string) => [{ required: true, whitespace: true, message }];
 
@@ -301,14 +328,14 @@ export function ActionPanel({
   const now = useNow(30_000);
   const drafted = DRAFTED.includes(action);
   const initial = useMemo(
-    () => ({ ...defaults(action, user), ...((drafted && drafts.load<Values>(ticket.id, action)) || {}) }),
-    [action, user, drafted, ticket.id],
+    () => ({ ...defaults(action, user, ticket), ...((drafted && drafts.load<Values>(ticket.id, action)) || {}) }),
+    [action, user, drafted, ticket],
   );
   const title = label(ACTION, action);
 
   const submit = async (values: Values) => {
     if (busy) return;
-    const body = buildBody(action, values, unit);
+    const body = buildBody(action, values, unit, ticket);
     if (action === 'dispatch') {
       const list = (body as { assignments: { unit?: string }[] }).assignments;
       if (list.length === 0 || list.some((a) => !a.unit)) {
@@ -525,6 +552,7 @@ function renderFields(action: ActionName, ctx: FieldContext) {
     case 'pass_review':
       return (
         <>
+          {officeEdits(ctx.ticket) && <UpstreamAnswerField ticket={ctx.ticket} />}
           {comment()}
           {['report', 'complaint'].includes(ctx.ticket.category.code) && (
             <Form.Item name="followUp" label="属实，转入跟踪办理（举报、事故类）" valuePropName="checked">
@@ -558,7 +586,23 @@ function renderFields(action: ActionName, ctx: FieldContext) {
       );
     }
     case 'report_upstream':
-      return comment(undefined, '上报情况（选填）');
+      return (
+        <>
+          {ctx.ticket.upstreamAnswer && (
+            <div className="upstream-answer-report" data-testid="upstream-answer-to-report">
+              <div className="form-label">
+                上报的答复
+                {ctx.ticket.upstreamAnswer.edited ? '（公司办公室审核定稿）' : '（汇总各单位经审批的回复）'}
+              </div>
+              <p className="content-text">{ctx.ticket.upstreamAnswer.answer}</p>
+              <p className="muted small">如需修改，请退回重办，经办公室重新审核（第四条）。</p>
+            </div>
+          )}
+          {comment(undefined, '上报情况（选填）')}
+        </>
+      );
+    case 'write_case_file':
+      return <CaseAnalysisFields ticket={ctx.ticket} />;
     case 'record_follow_up':
       return comment('请填写跟踪情况');
     case 'finish_follow_up':
@@ -782,7 +826,85 @@ function VisitFields({ ticket }: { ticket: Ticket }) {
   );
 }
 
-/** 有责/无责 with the basis; an at-fault complaint gets its case file. */
+/**
+ * Issue 15.10 (Art. 4): the consolidated answer in an editable text area, prefilled with the
+ * composition of the approved replies (lead first, then co units) or the office's earlier edit.
+ */
+function UpstreamAnswerField({ ticket }: { ticket: Ticket }) {
+  const a = ticket.upstreamAnswer!;
+  return (
+    <>
+      <Form.Item
+        name="upstreamAnswer"
+        label="上报答复（汇总各单位回复，可修改）"
+        rules={required('上报的答复不能为空')}
+        description="审核通过后，派单员按此文本上报上级系统（第四条）。"
+      >
+        <TextArea
+          className="upstream-answer-input"
+          data-testid="upstream-answer-input"
+          autoSize={{ minRows: 5, maxRows: 16 }}
+          maxLength={8000}
+          showCount
+        />
+      </Form.Item>
+      <Form.Item noStyle dependencies={['upstreamAnswer']}>
+        {(form) =>
+          (form.getFieldValue('upstreamAnswer') as string | undefined)?.trim() !== a.composed.trim() && (
+            <Button
+              size="mini"
+              fill="none"
+              className="restore-composed"
+              onClick={() => form.setFieldsValue({ upstreamAnswer: a.composed })}
+            >
+              恢复为各单位回复汇总
+            </Button>
+          )
+        }
+      </Form.Item>
+    </>
+  );
+}
+
+/** the analysis fields of a case file (cause, party, measures, lesson). */
+function CaseFileFields() {
+  return (
+    <>
+      <Form.Item name="partyKind" label="责任对象" rules={[{ required: true, message: '请选择' }]}>
+        <Selector options={options(PARTY_KIND)} columns={4} />
+      </Form.Item>
+      <Form.Item name="party" label="具体对象" rules={required('请填写驾驶员工号、线路、车牌或单位')}>
+        <Input placeholder="如：1路驾驶员 1024 号" maxLength={200} clearable />
+      </Form.Item>
+      <TextField name="cause" label="原因分析" missing="请填写原因" rows={[2, 6]} />
+      <TextField name="measures" label="整改措施" missing="请填写整改措施" rows={[2, 6]} />
+      <TextField name="lesson" label="警示教育" missing="请填写教训" rows={[2, 6]} />
+    </>
+  );
+}
+
+/** Issue 15.12 (Art. 16): the unit at fault writes (or updates) its case analysis. */
+function CaseAnalysisFields({ ticket }: { ticket: Ticket }) {
+  const f = ticket.caseFile;
+  return (
+    <>
+      {f && (
+        <p className="form-note" data-testid="case-file-basis">
+          运营服务部认定{f.unit.name}有责，依据：{f.basis}。
+          {f.status === 'written'
+            ? '已填写的案例分析可在此修改。'
+            : '请写明原因、整改措施和警示教育，供培训使用（第十六条）。'}
+        </p>
+      )}
+      <CaseFileFields />
+    </>
+  );
+}
+
+/**
+ * R-16, X-8: 有责/无责 with the basis. Issue 15.12: at fault names the unit, which writes the case
+ * file (it gets a to-do); the ops department may write it here instead.
+ */
 function ResponsibilityFields({ ticket }: { ticket: Ticket }) {
   return (
     <>
@@ -796,11 +918,10 @@ function ResponsibilityFields({ ticket }: { ticket: Ticket }) {
         />
       </Form.Item>
       <TextField name="basis" label="认定依据" missing="请填写认定依据" placeholder="监控、调查记录等" rows={[2, 6]} />
-      <Form.Item noStyle dependencies={['atFault']}>
+      <Form.Item noStyle dependencies={['atFault', 'opsWrites']}>
         {(form) =>
           first(form.getFieldValue('atFault')) === 'yes' && (
             <>
-              <Form.Header>案例档案</Form.Header>
               <Form.Item
                 name="responsibleUnit"
                 label="责任单位"
@@ -808,15 +929,16 @@ function ResponsibilityFields({ ticket }: { ticket: Ticket }) {
               >
                 <Selector options={answeringUnits(ticket)} columns={2} />
               </Form.Item>
-              <Form.Item name="partyKind" label="责任对象" rules={[{ required: true, message: '请选择' }]}>
-                <Selector options={options(PARTY_KIND)} columns={4} />
+              <p className="form-note">责任单位将收到待办，由其领导或接单员填写案例分析（第十六条）。</p>
+              <Form.Item name="opsWrites" label="由运营服务部直接填写案例档案" valuePropName="checked">
+                <Switch />
               </Form.Item>
-              <Form.Item name="party" label="具体对象" rules={required('请填写驾驶员工号、线路、车牌或单位')}>
-                <Input placeholder="如：1路驾驶员 1024 号" maxLength={200} clearable />
-              </Form.Item>
-              <TextField name="cause" label="原因" missing="请填写原因" rows={[2, 6]} />
-              <TextField name="measures" label="整改措施" missing="请填写整改措施" rows={[2, 6]} />
-              <TextField name="lesson" label="警示教育" missing="请填写教训" rows={[2, 6]} />
+              {Boolean(form.getFieldValue('opsWrites')) && (
+                <>
+                  <Form.Header>案例档案</Form.Header>
+                  <CaseFileFields />
+                </>
+              )}
             </>
           )
         }

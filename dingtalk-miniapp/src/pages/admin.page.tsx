@@ -182,6 +182,7 @@ const NOTICE_TITLE: Record<string, string> = {
   digest: '每日工单汇总',
   extension_requested: '延期申请待审核',
   extension_decided: '延期申请已处理',
+  case_file_requested: '责任投诉待填写案例分析',
   calendar_missing_year: '节假日数据缺失',
 };
 

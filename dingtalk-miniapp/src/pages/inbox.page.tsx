@@ -35,6 +35,7 @@ const TAB_OF: Record<ActionName, KindKey> = {
   reject_extension: 'approve',
   record_visit: 'handle',
   mark_responsible: 'review',
+  write_case_file: 'handle',
 };
 
 const TABS: { key: TabKey; title: string }[] = [

@@ -6,6 +6,7 @@ import { mayEditKb } from './knowledge-base.page';
 import { answersCallers } from './callers-to-answer.page';
 import { seesTransit } from './transit.page';
 import { usesUpstreamIntake } from './upstream-intake.page';
+import { readsCases } from './case-library.page';
 
 export function MePage() {
   const { session, signOut } = useApp();
@@ -36,6 +37,11 @@ export function MePage() {
         >
           办事指南
         </List.Item>
+        {readsCases(u.roles) && (
+          <List.Item arrow onClick={() => navigate('/cases')} description="责任投诉的案例分析，供培训学习（第十六条）">
+            案例库
+          </List.Item>
+        )}
         {answersCallers(u.roles) && (
           <List.Item arrow onClick={() => navigate('/callers')} description="并单后尚未告知处理结果的来电人">
             待告知来电人

@@ -13,6 +13,7 @@ import {
   CHANNEL,
   CONTACT_METHOD,
   NOT_CONTACTED_REASON,
+  PARTY_KIND,
   ROLE,
   SATISFACTION,
   STATUS,
@@ -21,7 +22,7 @@ import {
   label,
 } from '../labels';
 import { countdown, formatTime, useNow } from '../time';
-import type { ActionName, Assignment, Attachment, Ticket, TimelineEvent } from '../types';
+import type { ActionName, Assignment, Attachment, CaseFile, Ticket, TimelineEvent, UpstreamAnswer } from '../types';
 import { ActionPanel } from './action-forms';
 
 const NEGATIVE: ActionName[] = ['reject_reply', 'reject_return', 'send_back', 'revoke', 'request_return'];
@@ -139,6 +140,8 @@ export function TicketDetailPage({ id }: { id: string }) {
               ))
             )}
           </Card>
+          {ticket.upstreamAnswer && <UpstreamAnswerCard a={ticket.upstreamAnswer} />}
+          {ticket.caseFile && <CaseFileCard f={ticket.caseFile} />}
         </div>
         <div className="ticket-side">
           <Card title="基本信息" className="section">
@@ -202,6 +205,45 @@ export function TicketDetailPage({ id }: { id: string }) {
         />
       )}
     </div>
+  );
+}
+
+/** Issue 15.10 (Art. 4): the one answer that goes upstream, as composed, edited and reported. */
+function UpstreamAnswerCard({ a }: { a: UpstreamAnswer }) {
+  return (
+    <Card title="上报答复" className="section upstream-answer-card">
+      <p className="content-text">{a.reported?.answer ?? a.answer}</p>
+      <p className="muted small">
+        {a.reported
+          ? `已于 ${formatTime(a.reported.at)} 上报${a.reported.edited ? '（公司办公室审核定稿）' : '（各单位回复汇总）'}`
+          : a.edited
+            ? `公司办公室已修改${a.editedAt ? `（${formatTime(a.editedAt)}）` : ''}，待派单员上报`
+            : '由各单位经审批的回复汇总（主办在前，会办在后），公司办公室审核时可修改'}
+      </p>
+    </Card>
+  );
+}
+
+/** Issue 15.12 (Art. 16): the case file of the unit at fault, pending until it is written. */
+function CaseFileCard({ f }: { f: CaseFile }) {
+  return (
+    <Card title="责任投诉案例" className="section case-file-card">
+      <dl className="facts">
+        <Fact k="责任单位" v={f.unit.name} />
+        <Fact k="认定依据" v={f.basis} />
+        {f.status === 'pending' ? (
+          <Fact k="案例分析" v="待责任单位填写" />
+        ) : (
+          <>
+            <Fact k="责任对象" v={`${label(PARTY_KIND, f.partyKind ?? '')} · ${f.party ?? ''}`} />
+            <Fact k="原因分析" v={f.cause ?? ''} />
+            <Fact k="整改措施" v={f.measures ?? ''} />
+            <Fact k="警示教育" v={f.lesson ?? ''} />
+            {f.writtenBy && f.writtenAt && <Fact k="填写" v={`${f.writtenBy.name} · ${formatTime(f.writtenAt)}`} />}
+          </>
+        )}
+      </dl>
+    </Card>
   );
 }
 

@@ -25,6 +25,7 @@ import { KbRepository } from './repositories/kb.repository';
 import { TransitRepository } from './repositories/transit.repository';
 import { IntakeRepository } from './repositories/intake.repository';
 import { PeopleAdminRepository } from './repositories/people-admin.repository';
+import { UpstreamAnswerRepository } from './repositories/upstream-answer.repository';
 
 const REPOSITORIES = [
   OrganisationRepository,
@@ -47,6 +48,7 @@ const REPOSITORIES = [
   TransitRepository,
   IntakeRepository,
   PeopleAdminRepository,
+  UpstreamAnswerRepository,
 ];
 
 /** The one Nest module that owns the connection pool and the repositories. */

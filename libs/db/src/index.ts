@@ -112,3 +112,5 @@ export { LedgerRepository } from './repositories/ledger.repository';
 export type { LedgerFilter, LedgerCursor, LedgerRow, LedgerUnitReply } from './repositories/ledger.repository';
 export { AssessmentRepository } from './repositories/assessment.repository';
 export type { UnitFigures, DispatchFigures, HotSpot, HotSpots, Overview } from './repositories/assessment.repository';
+export { UpstreamAnswerRepository } from './repositories/upstream-answer.repository';
+export type { UpstreamAnswerRow } from './repositories/upstream-answer.repository';

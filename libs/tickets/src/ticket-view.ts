@@ -2,6 +2,8 @@ import type { AssignmentDeadlineFacts, Light, TicketAggregate, TimelineRow } fro
 import { RETURN_WINDOW_MS, type ActionName, type AssignmentState } from '@hotline/workflow';
 import { maskAddress, maskName, maskPhone } from './masking';
 import type { TicketCallerView } from './intake/caller-view';
+import type { UpstreamAnswerView } from './intake/intake-hooks';
+import type { CaseFileView } from './loop/case-file-view';
 
 export interface UnitRef {
   code: string;
@@ -83,6 +85,10 @@ export interface TicketView {
   callers?: TicketCallerView[];
   /** 13.7: whether this person may reveal the caller's number (POST /api/tickets/:id/caller/reveal). */
   callerRevealable?: boolean;
+  /** Issue 15.10: chain B's consolidated answer upstream (composed, the office's edit, what was reported). */
+  upstreamAnswer?: UpstreamAnswerView | null;
+  /** Issue 15.12: the at-fault unit's case file (pending or written); for the office roles and that unit. */
+  caseFile?: CaseFileView | null;
   confidential: boolean;
   upstreamRef: string | null;
   upstreamDeadline: string | null;

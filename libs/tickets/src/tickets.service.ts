@@ -43,6 +43,7 @@ import { scrubActionBody, scrubFreeText } from './confidentiality/free-text';
 import { IntakeHooks } from './intake/intake-hooks';
 import { toTicketView, type TicketView } from './ticket-view';
 import { callerRevealBasis } from './confidentiality/caller-reveal-basis';
+import { caseFileView } from './loop/case-file-view';
 
 export interface CreateTicketInput {
   source: string;
@@ -382,7 +383,8 @@ export class TicketsService {
       const outbox = await this.toOutbox(m, agg, result.state, result.effects, now, step?.computed?.deadline ?? null);
       await this.tickets.saveDecision(m, name, agg.state, result.state, result.events, outbox, now);
       await this.recordDeadlines(m, agg, result.state, prepared, now, step);
-      await this.loopHooks.afterDecision(m, name, agg.state, result.state, result.events[0], now);
+      await this.loopHooks.afterDecision(m, name, agg.state, result.state, result.events[0], now, result.changes);
+      await this.intakeHooks.saveAnswer(m, result.state, result.changes);
       await this.intakeHooks.afterDecision(m, name, agg, result.state, body, user, now);
       const view = await this.get(user, id, m);
       if (idempotencyKey) {
@@ -443,7 +445,16 @@ export class TicketsService {
     const callers = await this.intakeHooks.callers(agg, hideCaller, m);
     const callerRevealable =
       callerRevealBasis(user, agg.state.status, agg.facts.confidential, agg.state.assignments) !== null;
-    return { ...toTicketView(agg, timeline, actions, unitNames, lights, hideCaller), callers, callerRevealable };
+    // Issues 15.10, 15.12: the consolidated answer upstream (chain B) and the case file of the unit at fault.
+    const upstreamAnswer = await this.intakeHooks.upstreamAnswer(agg, unitNames, m);
+    const caseFile = await this.loopHooks.caseFile(user, agg, m);
+    return {
+      ...toTicketView(agg, timeline, actions, unitNames, lights, hideCaller),
+      callers,
+      callerRevealable,
+      upstreamAnswer,
+      caseFile: caseFile && caseFileView(caseFile),
+    };
   }
 
   /**
@@ -720,7 +731,8 @@ export class TicketsService {
             userids,
             unit: e.unitCode ?? null,
             unitName: e.unitCode ? (unitNames.get(e.unitCode) ?? e.unitCode) : null,
-            deadline: deadlineOf(e.unitCode),
+            // Issue 15.12: a case-analysis request has no reply deadline to show.
+            deadline: e.notice === 'case_file_requested' ? null : deadlineOf(e.unitCode),
             // The event's time makes each notice's content its own (DingTalk drops a repeat of
             // identical content to one person on one day), while a re-sent row stays identical.
             at: now.toISOString(),

@@ -36,3 +36,4 @@ export { NOT_CONTACTED_REASON_LABELS } from './workflow.labels';
 export { DomainError } from './domain-error';
 export type { DomainErrorCode } from './domain-error';
 export { renderWorkflowMarkdown } from './workflow-doc';
+export { composeUpstreamAnswer, upstreamAnswerOf, answeringReplies, UPSTREAM_ANSWER_MAX } from './upstream-answer';

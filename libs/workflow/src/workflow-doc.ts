@@ -161,7 +161,8 @@ export function renderWorkflowMarkdown(): string {
   out.push('', '## To-dos (DingTalk 待办)', '');
   out.push(
     'Open to-dos are a function of the state (`todosOf`); each decision emits `todo_done` for keys that',
-    'closed and `todo_open` for keys that opened, so none can stay open after a ticket is closed or revoked.',
+    'closed and `todo_open` for keys that opened, so none can stay open after a ticket is revoked, and after it',
+    "closes only the unit's case analysis (`{ticket}:case_file`, issue 15.12) stays open until it is written.",
     '',
     '| Key | Action | For | Due | Open while |',
     '|---|---|---|---|---|',

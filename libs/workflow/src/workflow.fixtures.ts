@@ -188,6 +188,13 @@ export function validInput<A extends ActionName>(action: A, t: TicketState, now:
       comment: '来电人表示问题已解决',
     }),
     mark_responsible: () => ({ atFault: false, basis: '调取车载监控：车辆按规定进站停靠' }),
+    write_case_file: () => ({
+      cause: '驾驶员进站未停稳即开门',
+      partyKind: 'driver',
+      party: '1路驾驶员 1024 号',
+      measures: '停岗培训三天，班前会通报',
+      lesson: '车辆停稳后再开门，进站减速',
+    }),
   };
   return inputs[action]() as ActionInputs[A];
 }

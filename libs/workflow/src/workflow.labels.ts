@@ -25,6 +25,7 @@ export const ACTION_LABELS: Readonly<Record<ActionName, string>> = {
   record_visit: '回访',
   mark_responsible: '责任认定',
   merge: '并单',
+  write_case_file: '填写案例分析',
 };
 
 /** Where a ticket is: its status, or its review step while in review. */
@@ -67,6 +68,7 @@ export const PARTY_LABELS: Readonly<Record<string, string>> = {
   initiator: '发起部门（运营服务部）的派单员',
   unit_receiver: '承办单位接单员',
   unit_leader: '承办单位领导',
+  responsible_unit: '责任单位的领导或接单员',
 };
 
 export const VISIT_STATUS_LABELS: Readonly<Record<string, string>> = {

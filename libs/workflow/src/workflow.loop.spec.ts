@@ -13,7 +13,12 @@ const closed = (over: Partial<TicketState> = {}) =>
     }),
   );
 
-function refusal(t: TicketState, who: Actor, action: 'record_visit' | 'mark_responsible', input: unknown) {
+function refusal(
+  t: TicketState,
+  who: Actor,
+  action: 'record_visit' | 'mark_responsible' | 'write_case_file',
+  input: unknown,
+) {
   const r = decide(t, who, action, input as never, at(40), counterIds());
   if (r.ok) throw new Error(`expected a refusal of ${action}`);
   return r;
@@ -187,7 +192,7 @@ describe('R-16 at-fault decisions and case files', () => {
     expect(again.ok && again.state.responsibility).toEqual({ atFault: false });
   });
 
-  test('R-16: the decision needs a basis; at fault needs the unit and a complete case file; only complaints', () => {
+  test('R-16: the decision needs a basis; at fault needs the unit, a case file given is complete; only complaints', () => {
     const t = closed();
     const d = ORG.dispatcher2;
     expect(refusal(t, d, 'mark_responsible', { basis: 'x' }).field).toBe('atFault');
@@ -197,9 +202,11 @@ describe('R-16 at-fault decisions and case files', () => {
     expect(
       refusal(t, d, 'mark_responsible', { atFault: true, basis: 'x', responsibleUnit: 'fare', caseFile }).field,
     ).toBe('responsibleUnit');
-    expect(refusal(t, d, 'mark_responsible', { atFault: true, basis: 'x', responsibleUnit: 'branch1' }).field).toBe(
-      'caseFile',
-    );
+    // Issue 15.12 (Art. 16): without a case file the decision stands; the unit owes it.
+    expect(
+      decide(t, d, 'mark_responsible', { atFault: true, basis: 'x', responsibleUnit: 'branch1' }, at(40), counterIds())
+        .ok,
+    ).toBe(true);
     expect(
       refusal(t, d, 'mark_responsible', {
         atFault: true,
@@ -220,5 +227,133 @@ describe('R-16 at-fault decisions and case files', () => {
       refusal(closed({ category: 'suggestion' }), d, 'mark_responsible', { atFault: false, basis: 'x' }).code,
     ).toBe('INVALID_STATE');
     expect(refusal(t, ORG.b1_leader, 'mark_responsible', { atFault: false, basis: 'x' }).code).toBe('FORBIDDEN');
+  });
+});
+
+describe('issue 15.12 (Art. 16): the unit at fault writes its case analysis', () => {
+  const file = {
+    cause: '驾驶员未停稳即开门',
+    partyKind: 'driver' as const,
+    party: '1路驾驶员 1024 号',
+    measures: '停岗培训三天',
+    lesson: '停稳再开门',
+  };
+  const atFault = (who: Actor = ORG.ops_head) => {
+    const r = decide(
+      closed(),
+      who,
+      'mark_responsible',
+      { atFault: true, basis: '车载视频', responsibleUnit: 'branch1' },
+      at(40),
+      counterIds(),
+    );
+    if (!r.ok) throw new Error(r.message);
+    return deepFreeze(r.state);
+  };
+
+  test('issue 15.12 (Art. 16): an at-fault decision without a case file opens the unit leaders’ to-do, also on a closed ticket', () => {
+    const r = decide(
+      closed(),
+      ORG.ops_head,
+      'mark_responsible',
+      { atFault: true, basis: '车载视频', responsibleUnit: 'branch1' },
+      at(40),
+      counterIds(),
+    );
+    if (!r.ok) throw new Error(r.message);
+    expect(r.state.responsibility).toEqual({ atFault: true, unitCode: 'branch1', caseFileWritten: false });
+    expect(r.effects).toEqual([
+      {
+        kind: 'todo_open',
+        key: 'T1:case_file',
+        action: 'write_case_file',
+        to: { kind: 'unit_leaders', unitCode: 'branch1' },
+        unitCode: 'branch1',
+      },
+      {
+        kind: 'notice',
+        notice: 'case_file_requested',
+        to: { kind: 'unit_leaders', unitCode: 'branch1' },
+        unitCode: 'branch1',
+      },
+    ]);
+    expect(r.work).toEqual([
+      expect.objectContaining({
+        key: 'T1:case_file',
+        holders: [
+          { kind: 'unit_leaders', unitCode: 'branch1' },
+          { kind: 'unit_receivers', unitCode: 'branch1' },
+        ],
+      }),
+    ]);
+  });
+
+  test('issue 15.12 (Art. 16): the leader or a receiver of the unit at fault writes it; other units may not; the to-do is done', () => {
+    const t = atFault();
+    for (const who of [ORG.b1_leader, ORG.b1_receiver, ORG.dispatcher2, ORG.ops_head]) {
+      expect(allowedActions(t, who, at(41))).toContain('write_case_file');
+    }
+    for (const who of [ORG.b2_leader, ORG.b2_receiver, ORG.office_reviewer, ORG.admin]) {
+      expect(allowedActions(t, who, at(41))).not.toContain('write_case_file');
+      expect(refusal(t, who, 'write_case_file', file).code).toBe('FORBIDDEN');
+    }
+    const r = decide(t, ORG.b1_leader, 'write_case_file', file, at(41), counterIds());
+    if (!r.ok) throw new Error(r.message);
+    expect(r.state).toMatchObject({ status: 'closed', responsibility: { caseFileWritten: true } });
+    expect(r.events[0]).toMatchObject({
+      action: 'write_case_file',
+      unitCode: 'branch1',
+      data: { caseFile: file, update: false },
+    });
+    expect(r.effects).toEqual([{ kind: 'todo_done', key: 'T1:case_file' }]);
+    expect(r.work).toEqual([]);
+    expect(r.changes).toEqual([
+      { kind: 'case_file.written', unitCode: 'branch1', caseFile: file, by: 'b1_leader', at: at(41) },
+    ]);
+    // Updating it later is allowed (the ops department completes it if needed).
+    const upd = decide(
+      deepFreeze(r.state),
+      ORG.dispatcher1,
+      'write_case_file',
+      { ...file, lesson: '补充：进站减速' },
+      at(42),
+      counterIds(),
+    );
+    expect(upd.ok && upd.events[0].data).toMatchObject({ update: true });
+  });
+
+  test('issue 15.12 (R-16): a case analysis needs every field; not without an at-fault decision', () => {
+    const t = atFault();
+    expect(refusal(t, ORG.b1_receiver, 'write_case_file', { ...file, partyKind: 'weather' }).field).toBe('partyKind');
+    expect(refusal(t, ORG.b1_receiver, 'write_case_file', { ...file, measures: ' ' }).field).toBe('measures');
+    expect(refusal(closed(), ORG.ops_head, 'write_case_file', file).code).toBe('INVALID_STATE');
+    expect(refusal(closed(), ORG.b1_leader, 'write_case_file', file).code).toBe('FORBIDDEN');
+  });
+
+  test('issue 15.12: naming the same unit again keeps its case file; another unit or not at fault withdraws it', () => {
+    const written = decide(atFault(), ORG.b1_leader, 'write_case_file', file, at(41), counterIds());
+    if (!written.ok) throw new Error(written.message);
+    const s = deepFreeze(written.state);
+    const same = decide(
+      s,
+      ORG.ops_head,
+      'mark_responsible',
+      { atFault: true, basis: '复核', responsibleUnit: 'branch1' },
+      at(42),
+      counterIds(),
+    );
+    expect(same.ok && same.state.responsibility).toEqual({ atFault: true, unitCode: 'branch1', caseFileWritten: true });
+    expect(same.ok && same.changes[0]).toMatchObject({ kind: 'responsibility.decided', keepsCaseFile: true });
+    expect(same.ok && same.effects).toEqual([]);
+    const cleared = decide(
+      s,
+      ORG.ops_head,
+      'mark_responsible',
+      { atFault: false, basis: '复核：无责' },
+      at(42),
+      counterIds(),
+    );
+    expect(cleared.ok && cleared.work).toEqual([]);
+    expect(cleared.ok && cleared.effects).toEqual([]);
   });
 });

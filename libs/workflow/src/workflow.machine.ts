@@ -159,7 +159,11 @@ export function describeWorkflow(): WorkflowDescription {
  * difference between two states; the redispatch to-do is handled apart (not a function of state).
  */
 export function workOf(ticket: TicketState): WorkItem[] {
-  if (ticket.status === 'closed' || ticket.status === 'revoked') return [];
+  if (ticket.status === 'revoked') return [];
+  // Issue 15.12: on a closed ticket only work declared afterClose (the unit's case analysis) is open.
+  if (ticket.status === 'closed') {
+    return WORK.flatMap((w) => (w.scope === 'ticket' && w.afterClose ? [w.item(ticket)].filter(isItem) : []));
+  }
   const out: WorkItem[] = [];
   if (ticket.status !== 'follow_up') {
     for (const a of activeAssignments(ticket)) {
@@ -176,6 +180,10 @@ export function workOf(ticket: TicketState): WorkItem[] {
     if (item) out.push(item);
   }
   return out;
+}
+
+function isItem(w: WorkItem | null): w is WorkItem {
+  return w !== null;
 }
 
 /** A to-do that a state implies (see todosOf). */
@@ -234,7 +242,7 @@ function findRow(action: ActionName, ticket: TicketState): Row | undefined {
   );
 }
 
-function fitsGlobalParty(who: readonly Party[], actor: Actor): boolean {
+function fitsGlobalParty(who: readonly Party[], actor: Actor, ticket: TicketState): boolean {
   return who.some((p) => {
     switch (p) {
       case 'dispatcher':
@@ -247,6 +255,15 @@ function fitsGlobalParty(who: readonly Party[], actor: Actor): boolean {
       case 'unit_receiver':
       case 'unit_leader':
         return false;
+      case 'responsible_unit': {
+        // Issue 15.12 (Art. 16): the unit named at fault, its leaders or receivers.
+        const unit = ticket.responsibility?.atFault ? ticket.responsibility.unitCode : undefined;
+        return (
+          unit !== undefined &&
+          actor.unitCodes.includes(unit) &&
+          (actor.roles.includes('unit_leader') || actor.roles.includes('receiver'))
+        );
+      }
     }
   });
 }
@@ -339,7 +356,7 @@ function gate(
     return refuse('INVALID_STATE', failure ?? `现在不能${act}。`);
   }
 
-  if (!fitsGlobalParty(row.who, actor)) {
+  if (!fitsGlobalParty(row.who, actor, ticket)) {
     return refuse(
       'FORBIDDEN',
       row.forbidden ?? `此环节只有${row.who.map((p) => PARTY_LABELS[p]).join('或')}可以${act}。`,

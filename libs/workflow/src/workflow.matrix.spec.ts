@@ -57,6 +57,7 @@ const REQUIREMENT: Record<ActionName, string> = {
   record_visit: 'X-5',
   mark_responsible: 'R-16',
   merge: 'X-6',
+  write_case_file: 'R-16',
 };
 
 /** Where each action can happen at all (restated from the brief); elsewhere: INVALID_STATE. */
@@ -83,6 +84,15 @@ const PHASES_OF: Record<ActionName, TicketPhase[]> = {
   record_visit: ['closed'],
   mark_responsible: ['ops_review', 'office_review', 'upstream_report', 'follow_up', 'closed'],
   merge: ['registered'],
+  write_case_file: [
+    'in_progress',
+    'initiator_review',
+    'ops_review',
+    'office_review',
+    'upstream_report',
+    'follow_up',
+    'closed',
+  ],
 };
 
 interface Fixture {
@@ -640,6 +650,30 @@ const FIXTURES: Fixture[] = [
     invalid: { record_visit: OPS },
   },
   {
+    // Issue 15.12 (Art. 16): the unit at fault owes its case analysis after closing.
+    name: 'closed complaint, branch1 at fault, case file not written',
+    phase: 'closed',
+    ticket: ticket({
+      status: 'closed',
+      responsibility: { atFault: true, unitCode: 'branch1', caseFileWritten: false },
+      assignments: [assignment('branch1', { status: 'replied' })],
+    }),
+    now: at(30),
+    ok: { mark_responsible: OPS },
+    invalid: { record_visit: OPS },
+  },
+  {
+    name: 'follow_up complaint, branch2 at fault, case file written',
+    phase: 'follow_up',
+    ticket: ticket({
+      status: 'follow_up',
+      responsibility: { atFault: true, unitCode: 'branch2', caseFileWritten: true },
+      assignments: [assignment('branch2', { status: 'replied' })],
+    }),
+    now: at(30),
+    ok: { record_follow_up: OPS, finish_follow_up: OPS, mark_responsible: OPS },
+  },
+  {
     name: 'revoked',
     phase: 'revoked',
     ticket: ticket({ status: 'revoked', assignments: [assignment('branch1', { status: 'cancelled' })] }),
@@ -650,7 +684,25 @@ const FIXTURES: Fixture[] = [
 
 type Outcome = 'ok' | 'FORBIDDEN' | 'INVALID_STATE' | 'VALIDATION';
 
+/**
+ * Issue 15.12 (Art. 16): write_case_file, restated: a complaint with an at-fault decision, by the
+ * ops department or a leader/receiver of the unit named; without the decision the ops department
+ * is refused INVALID_STATE and everyone else FORBIDDEN; other categories have no such step.
+ */
+const UNIT_PEOPLE: Record<string, PersonId[]> = {
+  branch1: ['b1_receiver', 'b1_leader'],
+  branch2: ['b2_receiver', 'b2_leader'],
+};
+function caseFileOracle(f: Fixture, who: PersonId): Outcome {
+  if (!PHASES_OF.write_case_file.includes(f.phase) || f.ticket.category !== 'complaint') return 'INVALID_STATE';
+  const r = f.ticket.responsibility;
+  const named = r?.atFault && r.unitCode ? (UNIT_PEOPLE[r.unitCode] ?? []) : [];
+  if (!OPS.includes(who) && !named.includes(who)) return 'FORBIDDEN';
+  return r?.atFault ? 'ok' : 'INVALID_STATE';
+}
+
 function expected(f: Fixture, action: ActionName, who: PersonId): Outcome {
+  if (action === 'write_case_file') return caseFileOracle(f, who);
   if (f.ok[action]?.includes(who)) return 'ok';
   const invalid = f.invalid?.[action];
   if (invalid === 'all' || invalid?.includes(who)) return 'INVALID_STATE';

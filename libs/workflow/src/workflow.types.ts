@@ -36,6 +36,7 @@ export const ACTIONS = [
   'record_visit',
   'mark_responsible',
   'merge',
+  'write_case_file',
 ] as const;
 export type ActionName = (typeof ACTIONS)[number];
 
@@ -143,6 +144,8 @@ export interface Responsibility {
   atFault: boolean;
   /** The unit answering for an at-fault complaint. */
   unitCode?: string;
+  /** Issue 15.12 (Art. 16): the at-fault unit's case analysis (案例分析) has been written. */
+  caseFileWritten?: boolean;
 }
 
 export interface TicketState {
@@ -167,6 +170,11 @@ export interface TicketState {
   responsibility?: Responsibility;
   /** X-6: the ticket this matter was merged into (并单); its caller is answered and called back there. */
   mergedInto?: string;
+  /**
+   * Issue 15.10 (Art. 4, X-3): the consolidated answer as the office reviewer edited it at
+   * office_review; report_upstream reports it. Absent: the answer composed from the replies.
+   */
+  upstreamAnswer?: string;
 }
 
 /** Who is acting: global roles plus the units the person belongs to (receiver / leader there). */
@@ -223,6 +231,11 @@ export interface CloseInput {
   followUp?: boolean;
 }
 
+/** pass_review; at office_review (chain B) the office may give its edited consolidated answer (issue 15.10). */
+export interface PassReviewInput extends CloseInput {
+  upstreamAnswer?: string;
+}
+
 /** X-5: one follow-up call. `reworkDeadline` comes from the application's time-limit policy. */
 export interface RecordVisitInput {
   outcome: VisitOutcome;
@@ -246,7 +259,10 @@ export interface CaseFileInput {
   lesson: string;
 }
 
-/** R-16, X-8: 有责/无责 with its basis; an at-fault decision names the unit and has a case file. */
+/**
+ * R-16, X-8: 有责/无责 with its basis; an at-fault decision names the unit. The case file is the
+ * unit's to write (write_case_file, issue 15.12); the ops department may give it here.
+ */
 export interface MarkResponsibleInput {
   atFault: boolean;
   basis: string;
@@ -271,7 +287,7 @@ export interface ActionInputs {
   submit_reply: SubmitReplyInput;
   approve_reply: CommentInput;
   reject_reply: CommentInput & { comment: string };
-  pass_review: CloseInput;
+  pass_review: PassReviewInput;
   send_back: SendBackInput;
   report_upstream: CloseInput;
   record_follow_up: { comment: string };
@@ -283,6 +299,7 @@ export interface ActionInputs {
   record_visit: RecordVisitInput;
   mark_responsible: MarkResponsibleInput;
   merge: MergeInput;
+  write_case_file: CaseFileInput;
 }
 
 /** X-4: the caps on extensions (default: at most 3, at most 3 working days each). */
@@ -338,7 +355,9 @@ export type NoticeKind =
   | 'remind'
   | 'closed'
   | 'extension_requested'
-  | 'extension_decided';
+  | 'extension_decided'
+  /** Issue 15.12: an at-fault decision asks the unit for its case analysis. */
+  | 'case_file_requested';
 
 export type Effect =
   | { kind: 'notice'; notice: NoticeKind; to: Audience; unitCode?: string }
@@ -421,7 +440,15 @@ export type Change =
       basis: string;
       responsibleUnit: string | null;
       caseFile: CaseFileInput | null;
-    };
+      /** Issue 15.12: the case file already written stays (same unit, none given); else it is withdrawn. */
+      keepsCaseFile: boolean;
+    }
+  /** Issue 15.12 (Art. 16): the at-fault unit (or the ops department) writes or updates the case analysis. */
+  | { kind: 'case_file.written'; unitCode: string; caseFile: CaseFileInput; by: string; at: Date }
+  /** Issue 15.10: the office reviewer's edited consolidated answer (null: withdrawn by a send-back). */
+  | { kind: 'upstream_answer.edited'; answer: string | null; by: string; at: Date }
+  /** Issue 15.10: report_upstream reported the answer (the office's edit, or the composed one). */
+  | { kind: 'upstream_answer.reported'; edited: boolean; by: string; at: Date };
 
 export type ChangeKind = Change['kind'];
 

@@ -85,7 +85,10 @@ export class LoopController {
   }
 
   @Get('case-files')
-  @ApiOperation({ summary: 'R-16: the case library of at-fault complaints, newest first, searchable' })
+  @ApiOperation({
+    summary:
+      'R-16: the case library of at-fault complaints, newest first, searchable; issue 15.12: status=pending lists the analyses the units still owe',
+  })
   caseFiles(@Actor() user: CurrentUser, @Query() q: CaseFileQueryDto) {
     return this.loop.caseFiles(user, { ...q, limit: q.limit ?? 20 });
   }

@@ -132,6 +132,15 @@ export class CaseFileQueryDto extends CursorPageQueryDto {
   @IsOptional()
   @IsIn(['driver', 'route', 'vehicle', 'unit'])
   partyKind?: string;
+
+  @ApiPropertyOptional({
+    enum: ['written', 'pending', 'all'],
+    default: 'written',
+    description: 'issue 15.12: written analyses (the library), those the units still owe, or both',
+  })
+  @IsOptional()
+  @IsIn(['written', 'pending', 'all'])
+  status?: 'written' | 'pending' | 'all';
 }
 
 export class UntrueReplyDto {

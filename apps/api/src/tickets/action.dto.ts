@@ -208,6 +208,18 @@ export class CloseDto {
   followUp?: boolean;
 }
 
+/** pass_review; at the office's wording review also the edited consolidated answer (issue 15.10, Art. 4). */
+export class PassReviewDto extends CloseDto {
+  @ApiPropertyOptional({
+    description:
+      'office_review only: the consolidated answer as the office edited it; report_upstream reports this text (issue 15.10)',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(8000)
+  upstreamAnswer?: string;
+}
+
 export class FollowUpNoteDto {
   @ApiProperty()
   @IsString()
@@ -303,7 +315,7 @@ export class CaseFileDto {
   lesson: string;
 }
 
-/** 有责/无责 on a complaint, with the case file when at fault. */
+/** 有责/无责 on a complaint; the case file is the unit's (write_case_file), or given here by the ops department. */
 export class MarkResponsibleDto {
   @ApiProperty({ description: 'true = 有责 (at fault), false = 无责' })
   @IsBoolean()
@@ -342,7 +354,7 @@ export const ACTION_BODIES: Record<ActionName, new () => object> = {
   submit_reply: SubmitReplyDto,
   approve_reply: OptionalCommentDto,
   reject_reply: RequiredCommentDto,
-  pass_review: CloseDto,
+  pass_review: PassReviewDto,
   send_back: SendBackDto,
   report_upstream: CloseDto,
   record_follow_up: FollowUpNoteDto,
@@ -353,4 +365,6 @@ export const ACTION_BODIES: Record<ActionName, new () => object> = {
   reject_extension: RequiredCommentDto,
   record_visit: RecordVisitDto,
   mark_responsible: MarkResponsibleDto,
+  // Issue 15.12 (Art. 16): the unit at fault's case analysis.
+  write_case_file: CaseFileDto,
 };

@@ -61,6 +61,13 @@ export class InboxRepository {
                     FROM assignments a JOIN tickets t ON t.id = a.ticket_id
                    WHERE a.unit_code = ANY($2) AND a.status = 'awaiting_leader'`);
     }
+    // Issue 15.12 (Art. 16): the unit at fault owes its case analysis (leaders and receivers), also after closing.
+    if ((has('unit_leader') || has('receiver')) && actor.unitCodes.length) {
+      parts.push(`SELECT 'write_case_file', f.unit_code, NULL::timestamptz, ${none}, ${ticketCols}
+                    FROM case_files f JOIN tickets t ON t.id = f.ticket_id
+                   WHERE f.unit_code = ANY($2) AND f.withdrawn_at IS NULL AND f.written_at IS NULL
+                     AND t.status <> 'revoked'`);
+    }
     // Issue 13.6: the initiator's steps belong to the initiating department, so every dispatcher
     // holds them (not only the one who registered, t.initiator); the ops head keeps his share.
     if (has('dispatcher')) {

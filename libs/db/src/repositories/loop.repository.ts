@@ -4,6 +4,7 @@ import {
   DomainError,
   type ActionName,
   type CaseFileInput,
+  type Change,
   type Responsibility,
   type TicketState,
   type TimelineEvent,
@@ -38,20 +39,28 @@ export interface CaseFileRow {
   route: string | null;
   unit: { code: string; name: string };
   basis: string;
-  cause: string;
-  partyKind: string;
-  party: string;
-  measures: string;
-  lesson: string;
+  /** Issue 15.12: `pending` until the unit at fault (or the ops department) writes the analysis. */
+  status: 'pending' | 'written';
+  cause: string | null;
+  partyKind: string | null;
+  party: string | null;
+  measures: string | null;
+  lesson: string | null;
+  /** Who decided at fault and when (the row's start). */
   createdBy: string;
   createdAt: Date;
   updatedAt: Date;
+  writtenBy: { userid: string; name: string } | null;
+  writtenAt: Date | null;
 }
 
 export interface CaseFileFilter {
   q?: string;
   unit?: string;
   partyKind?: string;
+  /** Issue 15.12: written (default, the library), pending (owed by the units) or all. */
+  status?: 'written' | 'pending' | 'all';
+  ticketId?: string;
   /** R-19: unit people see their own units' cases only. */
   unitCodes?: string[];
 }
@@ -81,7 +90,10 @@ export class LoopRepository {
   async state(ticketId: string, m: EntityManager = this.ds.manager): Promise<LoopState> {
     const { rows } = await exec<Record<string, any>>(
       m,
-      `SELECT visit_status, visit_no_answer, visit_round, responsibility, responsible_unit FROM tickets WHERE id = $1`,
+      `SELECT visit_status, visit_no_answer, visit_round, responsibility, responsible_unit,
+              EXISTS (SELECT 1 FROM case_files f WHERE f.ticket_id = t.id AND f.withdrawn_at IS NULL
+                         AND f.written_at IS NOT NULL) AS case_file_written
+         FROM tickets t WHERE id = $1`,
       [ticketId],
     );
     const r = rows[0];
@@ -91,7 +103,9 @@ export class LoopRepository {
     };
     if (r.responsibility) {
       out.responsibility =
-        r.responsibility === 'at_fault' ? { atFault: true, unitCode: r.responsible_unit } : { atFault: false };
+        r.responsibility === 'at_fault'
+          ? { atFault: true, unitCode: r.responsible_unit, caseFileWritten: r.case_file_written }
+          : { atFault: false };
     }
     return out;
   }
@@ -104,7 +118,11 @@ export class LoopRepository {
     after: TicketState,
     event: TimelineEvent,
     now: Date,
+    changes: readonly Change[] = [],
   ): Promise<void> {
+    for (const c of changes) {
+      if (c.kind === 'case_file.written') await this.writeCaseFile(m, after.id, c);
+    }
     if (action === 'record_visit') {
       const d = (event.data ?? {}) as Record<string, any>;
       const reopened = d.unitAtFault
@@ -153,26 +171,69 @@ export class LoopRepository {
         d.atFault ? 'at_fault' : 'not_at_fault',
         d.atFault ? d.responsibleUnit : null,
       ]);
-      if (d.atFault && d.caseFile) {
-        const f = d.caseFile;
-        await exec(
-          m,
-          `INSERT INTO case_files (ticket_id, unit_code, basis, cause, party_kind, party, measures, lesson,
-              created_by, created_at, updated_by, updated_at)
-           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$9,$10)
-           ON CONFLICT (ticket_id) DO UPDATE SET unit_code = EXCLUDED.unit_code, basis = EXCLUDED.basis,
-              cause = EXCLUDED.cause, party_kind = EXCLUDED.party_kind, party = EXCLUDED.party,
-              measures = EXCLUDED.measures, lesson = EXCLUDED.lesson, updated_by = EXCLUDED.updated_by,
-              updated_at = EXCLUDED.updated_at, withdrawn_at = NULL`,
-          [after.id, d.responsibleUnit, d.basis, f.cause, f.partyKind, f.party, f.measures, f.lesson, event.actor, now],
-        );
-      } else {
+      const decided = changes.find((c) => c.kind === 'responsibility.decided');
+      if (!d.atFault || !(decided?.kind === 'responsibility.decided' && decided.keepsCaseFile)) {
+        // Not at fault, or another unit named: the earlier case file is withdrawn.
         await exec(m, `UPDATE case_files SET withdrawn_at = $2 WHERE ticket_id = $1 AND withdrawn_at IS NULL`, [
           after.id,
           now,
         ]);
       }
+      if (d.atFault) {
+        // Issue 15.12: the row starts with the decision (unit, basis); the unit writes the analysis.
+        const f = d.caseFile;
+        const keeps = decided?.kind === 'responsibility.decided' && decided.keepsCaseFile;
+        await exec(
+          m,
+          `INSERT INTO case_files (ticket_id, unit_code, basis, cause, party_kind, party, measures, lesson,
+              created_by, created_at, updated_by, updated_at, written_by, written_at)
+           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$9,$10,$11,$12)
+           ON CONFLICT (ticket_id) DO UPDATE SET unit_code = EXCLUDED.unit_code, basis = EXCLUDED.basis,
+              created_by = CASE WHEN $13::boolean THEN case_files.created_by ELSE EXCLUDED.created_by END,
+              created_at = CASE WHEN $13::boolean THEN case_files.created_at ELSE EXCLUDED.created_at END,
+              cause = CASE WHEN $13::boolean THEN case_files.cause ELSE EXCLUDED.cause END,
+              party_kind = CASE WHEN $13::boolean THEN case_files.party_kind ELSE EXCLUDED.party_kind END,
+              party = CASE WHEN $13::boolean THEN case_files.party ELSE EXCLUDED.party END,
+              measures = CASE WHEN $13::boolean THEN case_files.measures ELSE EXCLUDED.measures END,
+              lesson = CASE WHEN $13::boolean THEN case_files.lesson ELSE EXCLUDED.lesson END,
+              written_by = CASE WHEN $13::boolean THEN case_files.written_by ELSE EXCLUDED.written_by END,
+              written_at = CASE WHEN $13::boolean THEN case_files.written_at ELSE EXCLUDED.written_at END,
+              updated_by = EXCLUDED.updated_by, updated_at = EXCLUDED.updated_at, withdrawn_at = NULL`,
+          [
+            after.id,
+            d.responsibleUnit,
+            d.basis,
+            f?.cause ?? null,
+            f?.partyKind ?? null,
+            f?.party ?? null,
+            f?.measures ?? null,
+            f?.lesson ?? null,
+            event.actor,
+            now,
+            f ? event.actor : null,
+            f ? now : null,
+            keeps,
+          ],
+        );
+      }
     }
+  }
+
+  /** Issue 15.12 (Art. 16): the unit at fault (or the ops department) writes or updates the analysis. */
+  private async writeCaseFile(
+    m: EntityManager,
+    ticketId: string,
+    c: Extract<Change, { kind: 'case_file.written' }>,
+  ): Promise<void> {
+    const f = c.caseFile;
+    const { affected } = await exec(
+      m,
+      `UPDATE case_files SET cause = $3, party_kind = $4, party = $5, measures = $6, lesson = $7,
+              written_by = $8, written_at = $9, updated_by = $8, updated_at = $9
+        WHERE ticket_id = $1 AND unit_code = $2 AND withdrawn_at IS NULL`,
+      [ticketId, c.unitCode, f.cause, f.partyKind, f.party, f.measures, f.lesson, c.by, c.at],
+    );
+    if (affected !== 1) throw new DomainError('CONFLICT', '责任认定刚被更改，请刷新后重试。');
   }
 
   /** X-5: the call is due from `dueAt` (NULL: no call, e.g. no caller phone, or re-opened). */
@@ -233,9 +294,17 @@ export class LoopRepository {
   }
 
   /** R-16: the case library, newest first; keyword over cause, party, measures, lesson, subject, route. */
-  async caseFiles(filter: CaseFileFilter, limit: number, cursor?: { at: Date; id: string }): Promise<CaseFileRow[]> {
+  async caseFiles(
+    filter: CaseFileFilter,
+    limit: number,
+    cursor?: { at: Date; id: string },
+    m: EntityManager = this.ds.manager,
+  ): Promise<CaseFileRow[]> {
     const params: unknown[] = [];
     const where = ['f.withdrawn_at IS NULL'];
+    const status = filter.status ?? 'written';
+    if (status === 'written') where.push('f.written_at IS NOT NULL');
+    if (status === 'pending') where.push('f.written_at IS NULL');
     const add = (sql: string, v: unknown) => {
       params.push(v);
       where.push(sql.replaceAll('?', `$${params.length}`));
@@ -243,6 +312,7 @@ export class LoopRepository {
     if (filter.unitCodes) add('f.unit_code = ANY(?)', filter.unitCodes);
     if (filter.unit) add('f.unit_code = ?', filter.unit);
     if (filter.partyKind) add('f.party_kind = ?', filter.partyKind);
+    if (filter.ticketId) add('f.ticket_id = ?', filter.ticketId);
     if (filter.q) {
       add(
         `(f.cause ILIKE ? OR f.party ILIKE ? OR f.measures ILIKE ? OR f.lesson ILIKE ? OR t.subject ILIKE ? OR t.route ILIKE ?)`,
@@ -254,9 +324,10 @@ export class LoopRepository {
       where.push(`(f.created_at, f.id) < ($${params.length - 1}, $${params.length})`);
     }
     params.push(limit);
-    const rows = await this.ds.query(
-      `SELECT f.*, t.number, t.subject, t.route, u.name AS unit_name
+    const rows = await m.query(
+      `SELECT f.*, t.number, t.subject, t.route, u.name AS unit_name, COALESCE(p.name, f.written_by) AS written_name
          FROM case_files f JOIN tickets t ON t.id = f.ticket_id JOIN units u ON u.code = f.unit_code
+         LEFT JOIN people p ON p.userid = f.written_by
         WHERE ${where.join(' AND ')}
         ORDER BY f.created_at DESC, f.id DESC LIMIT $${params.length}`,
       params,
@@ -269,6 +340,7 @@ export class LoopRepository {
       route: r.route,
       unit: { code: r.unit_code, name: r.unit_name },
       basis: r.basis,
+      status: r.written_at ? 'written' : 'pending',
       cause: r.cause,
       partyKind: r.party_kind,
       party: r.party,
@@ -277,6 +349,8 @@ export class LoopRepository {
       createdBy: r.created_by,
       createdAt: new Date(r.created_at),
       updatedAt: new Date(r.updated_at),
+      writtenBy: r.written_by ? { userid: r.written_by, name: r.written_name } : null,
+      writtenAt: r.written_at ? new Date(r.written_at) : null,
     }));
   }
 

@@ -288,8 +288,9 @@ export class TicketRepository {
     const where = scopeSql(scope, params);
     const { rows } = await exec<Record<string, any>>(
       m,
-      `SELECT t.*, s.name AS source_name, c.name AS category_name
+      `SELECT t.*, s.name AS source_name, c.name AS category_name, ua.edited_answer AS upstream_answer
          FROM tickets t JOIN sources s ON s.code = t.source_code JOIN categories c ON c.code = t.category_code
+         LEFT JOIN upstream_answers ua ON ua.ticket_id = t.id
         WHERE t.id = $1 AND ${where}`,
       params,
     );
@@ -383,6 +384,8 @@ export class TicketRepository {
         directAnswer: t.direct_answer ?? undefined,
         version: t.version,
         ...(t.merged_into ? { mergedInto: t.merged_into } : {}),
+        // Issue 15.10: the office's edited consolidated answer, until reported or sent back.
+        ...(t.upstream_answer !== null && t.upstream_answer !== undefined ? { upstreamAnswer: t.upstream_answer } : {}),
       },
       facts: {
         number: t.number,

@@ -79,6 +79,7 @@ const NOTICE_TITLES: Record<string, string> = {
   extension_requested: '延期申请待审核',
   extension_decided: '延期申请已处理',
   calendar_missing_year: '节假日数据缺失',
+  case_file_requested: '责任投诉待填写案例分析',
 };
 
 /** Deadline notices whose stage changes the title (the escalation of a matter not accepted in time). */
@@ -128,6 +129,7 @@ const ACTION_TITLES: Record<string, string> = {
   approve_return: '审核退回申请',
   dispatch: '重新派单',
   finish_follow_up: '跟踪工单至办结',
+  write_case_file: '填写责任投诉案例分析',
 };
 
 /** "2026-12-01 17:30" (or with seconds) in Asia/Shanghai. */

@@ -1,6 +1,20 @@
 import { Injectable } from '@nestjs/common';
-import { IntakeRepository, KbRepository, TicketRepository, type TicketAggregate, type Tx } from '@hotline/db';
-import { DomainError, type ActionName, type TicketState } from '@hotline/workflow';
+import {
+  IntakeRepository,
+  KbRepository,
+  TicketRepository,
+  UpstreamAnswerRepository,
+  type TicketAggregate,
+  type Tx,
+} from '@hotline/db';
+import {
+  DomainError,
+  composeUpstreamAnswer,
+  upstreamAnswerOf,
+  type ActionName,
+  type Change,
+  type TicketState,
+} from '@hotline/workflow';
 import type { CurrentUser } from '../auth/auth.service';
 import { callerView, type TicketCallerView } from './caller-view';
 
@@ -18,7 +32,49 @@ export class IntakeHooks {
     private readonly kb: KbRepository,
     private readonly intake: IntakeRepository,
     private readonly tickets: TicketRepository,
+    private readonly answers: UpstreamAnswerRepository,
   ) {}
+
+  /**
+   * Issue 15.10 (Art. 4): persists the office's edit of the consolidated answer and the text
+   * report_upstream reported (the edit, or the composition of the approved replies named by unit).
+   */
+  async saveAnswer(m: Tx, after: TicketState, changes: readonly Change[]): Promise<void> {
+    if (!changes.some((c) => c.kind === 'upstream_answer.edited' || c.kind === 'upstream_answer.reported')) return;
+    const names = Object.fromEntries(await this.tickets.unitNames(m));
+    await this.answers.apply(m, after.id, changes, upstreamAnswerOf(after, names) || null);
+  }
+
+  /**
+   * Issue 15.10: the consolidated answer for the ticket page: composed from the state, the office's
+   * edit (until a send-back withdraws it) and what was reported. Chain B only (the upstream report).
+   */
+  async upstreamAnswer(
+    agg: TicketAggregate,
+    unitNames: Map<string, string>,
+    m?: Tx,
+  ): Promise<UpstreamAnswerView | null> {
+    if (agg.state.chain !== 'B') return null;
+    const composed = composeUpstreamAnswer(agg.state, Object.fromEntries(unitNames));
+    const row = await this.answers.find(agg.state.id, m);
+    if (!composed && !row) return null;
+    const iso = (d: Date | null) => (d ? d.toISOString() : null);
+    return {
+      composed,
+      edited: agg.state.upstreamAnswer ?? null,
+      editedBy: agg.state.upstreamAnswer !== undefined ? (row?.editedBy ?? null) : null,
+      editedAt: agg.state.upstreamAnswer !== undefined ? iso(row?.editedAt ?? null) : null,
+      answer: agg.state.upstreamAnswer ?? composed,
+      reported: row?.reportedAnswer
+        ? {
+            answer: row.reportedAnswer,
+            edited: row.reportedEdited === true,
+            by: row.reportedBy!,
+            at: row.reportedAt!.toISOString(),
+          }
+        : null,
+    };
+  }
 
   /** Checks what the workflow cannot see (the article exists; the target is open and visible). */
   async prepare(action: 'merge' | 'answer_directly', body: Record<string, unknown>, agg: TicketAggregate) {
@@ -104,4 +160,18 @@ export class IntakeHooks {
   ): Promise<boolean> {
     return this.intake.markAnswered(m, a, now);
   }
+}
+
+/** Issue 15.10: the consolidated answer upstream, as the ticket page shows it. */
+export interface UpstreamAnswerView {
+  /** Composed now from the approved replies (lead, then co units) or the direct answer. */
+  composed: string;
+  /** The office reviewer's edited text, if any (until a send-back withdraws it). */
+  edited: string | null;
+  editedBy: string | null;
+  editedAt: string | null;
+  /** What report_upstream reports: the edit, else the composition. */
+  answer: string;
+  /** What was reported, once it was. */
+  reported: { answer: string; edited: boolean; by: string; at: string } | null;
 }

@@ -6,9 +6,10 @@ import {
   IntakeRepository,
   OrganisationRepository,
   TicketRepository,
+  UpstreamAnswerRepository,
   type IntakeClientRow,
 } from '@hotline/db';
-import { DomainError } from '@hotline/workflow';
+import { DomainError, answeringReplies, composeUpstreamAnswer } from '@hotline/workflow';
 import { requireAdmin } from '../admin.service';
 import { toCurrentUser, type CurrentUser } from '../auth/auth.service';
 import { CLOCK, type Clock } from '../clock';
@@ -50,8 +51,18 @@ export interface UpstreamResult {
   source: string;
   ref: string;
   ticket: { number: string; status: string; receivedAt: string; closedAt: string | null };
-  /** Set once the matter is closed (and, on chain B, reported upstream). */
-  result: { answer: string; answeredAt: string | null } | null;
+  /**
+   * Set once the matter is closed or under follow-up (R-14(3)); on chain B once reported upstream.
+   * Issue 15.10: the consolidated answer of all units (the office's edit when there is one).
+   */
+  result: {
+    answer: string;
+    answeredAt: string | null;
+    /** R-14(3): the matter is still followed up by the operations department. */
+    followUp: boolean;
+    /** The units whose approved replies make up the answer (lead first; empty for a direct answer). */
+    units: Array<{ name: string; role: string }>;
+  } | null;
   /** A matter merged (并单) into another one takes that one's status and result. */
   mergedInto: string | null;
 }
@@ -126,6 +137,7 @@ export class UpstreamIntakeService {
     private readonly cipher: CallerCipher,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly answers: UpstreamAnswerRepository,
   ) {}
 
   /**
@@ -242,10 +254,21 @@ export class UpstreamIntakeService {
     const target = into ? ((await this.tickets.load(into, { kind: 'all' })) ?? agg) : agg;
     const s = target.state;
     let result: UpstreamResult['result'] = null;
-    if (s.status === 'closed') {
-      const reply = s.assignments.find((a) => a.reply?.approvedAt && (a.role === 'lead' || a.role === 'sole'))?.reply;
-      const answer = s.directAnswer ?? reply?.content;
-      if (answer) result = { answer, answeredAt: target.facts.closedAt?.toISOString() ?? null };
+    // Issue 15.10 (X-3, R-14(3)): the consolidated answer of all units (the reported one: the
+    // office's edit on chain B), once closed and also while the matter is under follow-up.
+    if (s.status === 'closed' || s.status === 'follow_up') {
+      const stored = await this.answers.find(s.id);
+      const names = Object.fromEntries(await this.tickets.unitNames());
+      const answer = stored?.reportedAnswer ?? composeUpstreamAnswer(s, names);
+      if (answer) {
+        const at = stored?.reportedAt ?? target.facts.closedAt ?? (await this.answers.answeredAt(s.id));
+        result = {
+          answer,
+          answeredAt: at?.toISOString() ?? null,
+          followUp: s.status === 'follow_up',
+          units: answeringReplies(s).map((a) => ({ name: names[a.unitCode] ?? a.unitCode, role: a.role })),
+        };
+      }
     }
     return {
       source,

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { LoopRepository, type TicketAggregate, type Tx } from '@hotline/db';
-import type { ActionName, TicketState, TimelineEvent } from '@hotline/workflow';
+import { LoopRepository, type CaseFileRow, type TicketAggregate, type Tx } from '@hotline/db';
+import type { ActionName, Change, TicketState, TimelineEvent } from '@hotline/workflow';
+import type { CurrentUser } from '../auth/auth.service';
 import { CalendarService } from '../calendar/calendar.service';
 import { DeadlinePolicy, type ComputedDeadline } from '../deadline-policy';
 
@@ -46,13 +47,27 @@ export class LoopHooks {
     after: TicketState,
     event: TimelineEvent,
     now: Date,
+    changes: readonly Change[] = [],
   ): Promise<void> {
-    await this.loop.saveDecision(m, action, before, after, event, now);
+    await this.loop.saveDecision(m, action, before, after, event, now, changes);
     if (after.status === 'closed' && before.status !== 'closed') {
       // a merged matter's caller is called back with the ticket it joined, not here.
       const due = after.callerReachable && !after.mergedInto;
       await this.loop.setVisitDue(m, after.id, due ? await this.visitDue(now, m) : null);
     }
+  }
+
+  /**
+   * Issue 15.12 (R-16, R-19): the ticket's case file (pending or written) for the detail, shown to
+   * the ops department, the office, the admin and the people of the unit at fault only.
+   */
+  async caseFile(user: CurrentUser, agg: TicketAggregate, m?: Tx): Promise<CaseFileRow | null> {
+    const r = agg.state.responsibility;
+    if (!r?.atFault || !r.unitCode) return null;
+    const office = ['dispatcher', 'ops_head', 'admin', 'office_reviewer'].some((x) => user.roles.includes(x as never));
+    if (!office && !user.unitCodes.includes(r.unitCode)) return null;
+    const rows = await this.loop.caseFiles({ ticketId: agg.state.id, status: 'all' }, 1, undefined, m);
+    return rows[0] ?? null;
   }
 
   /** the start of the next working day after the one the ticket closed on. */

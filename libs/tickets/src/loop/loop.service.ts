@@ -371,7 +371,14 @@ export class LoopService {
   /** R-16: the case library; unit people see their own units' cases (R-19). */
   async caseFiles(
     user: CurrentUser,
-    q: { q?: string; unit?: string; partyKind?: string; limit: number; cursor?: string },
+    q: {
+      q?: string;
+      unit?: string;
+      partyKind?: string;
+      status?: 'written' | 'pending' | 'all';
+      limit: number;
+      cursor?: string;
+    },
   ): Promise<Page<CaseFileRow>> {
     const all = isOps(user) || user.roles.includes('admin') || user.roles.includes('office_reviewer');
     const unitPerson = user.roles.includes('receiver') || user.roles.includes('unit_leader');
@@ -379,7 +386,13 @@ export class LoopService {
       throw new DomainError('FORBIDDEN', '您的账号没有可查看案例档案的角色。');
     }
     const rows = await this.loop.caseFiles(
-      { q: q.q, unit: q.unit, partyKind: q.partyKind, unitCodes: all ? undefined : [...user.unitCodes] },
+      {
+        q: q.q,
+        unit: q.unit,
+        partyKind: q.partyKind,
+        status: q.status,
+        unitCodes: all ? undefined : [...user.unitCodes],
+      },
       q.limit + 1,
       cursorAt(q.cursor),
     );

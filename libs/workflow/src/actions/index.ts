@@ -21,7 +21,7 @@ import {
   sendBack,
 } from './review';
 import { approveExtension, beforeDeadline, extensionsLeft, rejectExtension, requestExtension } from './extensions';
-import { markResponsible, notMerged, recordVisit, visitDue } from './loop';
+import { atFaultDecided, markResponsible, notMerged, recordVisit, visitDue, writeCaseFile } from './loop';
 import { coUnitsReplied, hasPendingWork } from './units';
 
 /** Each action's declaration, by name. */
@@ -48,6 +48,7 @@ export const SPECS: { readonly [A in ActionName]: ActionSpec<A> } = {
   reject_extension: rejectExtension,
   record_visit: recordVisit,
   mark_responsible: markResponsible,
+  write_case_file: writeCaseFile,
 };
 
 /** The order the table reads in (the order a ticket meets the actions); the docs follow it. */
@@ -74,6 +75,7 @@ export const TABLE_ORDER: readonly ActionName[] = [
   'reject_extension',
   'record_visit',
   'mark_responsible',
+  'write_case_file',
 ];
 
 /** Every guard, in the order the docs list them. */
@@ -87,6 +89,7 @@ export const ALL_GUARDS: readonly Guard[] = [
   extensionsLeft,
   visitDue,
   notMerged,
+  atFaultDecided,
 ];
 
 /**
@@ -103,6 +106,7 @@ export const WORK: readonly (AssignmentWorkDecl | TicketWorkDecl)[] = [
   ...finishFollowUp.work!,
   ...dispatch.work!,
   redispatchWork,
+  ...writeCaseFile.work!,
 ];
 
 /** Assignment moves beside the acted-on one, in the order the docs list them. */

@@ -62,7 +62,8 @@ export const CHAIN_STEPS: Readonly<Record<Chain, readonly ReviewStep[]>> = {
 };
 
 /** Who may take a row's action. Unit parties act for a unit with an active assignment. */
-export type Party = 'dispatcher' | 'ops_head' | 'office_reviewer' | 'initiator' | 'unit_receiver' | 'unit_leader';
+export type Party =
+  'dispatcher' | 'ops_head' | 'office_reviewer' | 'initiator' | 'unit_receiver' | 'unit_leader' | 'responsible_unit';
 
 export const PARTIES: Readonly<Record<Party, string>> = {
   dispatcher: 'a dispatcher (派单员), any of them',
@@ -72,6 +73,8 @@ export const PARTIES: Readonly<Record<Party, string>> = {
     'the initiating department (发起部门, R-8 article 8): any active dispatcher, not only the one who registered the ticket (ticket.initiator, kept for the record)',
   unit_receiver: "a receiver of a unit with an active assignment, acting on that unit's assignment",
   unit_leader: "a leader of a unit with an active assignment, acting on that unit's assignment",
+  responsible_unit:
+    'a leader or receiver of the unit an at-fault decision names (issue 15.12, Art. 16: the unit writes its case analysis)',
 };
 
 export const OPS_DEPARTMENT: readonly Party[] = ['dispatcher', 'ops_head'];
@@ -93,7 +96,8 @@ export type GuardName =
   | 'before_deadline'
   | 'extensions_left'
   | 'visit_due'
-  | 'not_merged';
+  | 'not_merged'
+  | 'at_fault_decided';
 
 /** What a guard looks at: the ticket, the acted-on assignment (scoped rows), the clock, the context. */
 export interface GuardArgs {
@@ -187,6 +191,8 @@ export interface WorkDecl {
   doc?: { key: string; action: ActionName; to: string; due: string; openWhile: string };
   /** `assignment`: one item per active assignment it holds for; `ticket`: at most one per ticket. */
   scope: 'assignment' | 'ticket';
+  /** Issue 15.12: the work stays open after the ticket closes (the unit's case analysis). */
+  afterClose?: boolean;
   /** The item while the state waits for it; null when it does not. */
   item: (t: TicketState, a: AssignmentState) => WorkItem | null;
 }
@@ -333,6 +339,7 @@ export function copyTicket(t: TicketState): TicketState {
   const out: TicketState = { ...t, assignments: t.assignments.map(copyAssignment) };
   if (t.visit) out.visit = { ...t.visit };
   if (t.responsibility) out.responsibility = { ...t.responsibility };
+  // upstreamAnswer is a string: the spread copies it.
   return out;
 }
 
@@ -387,6 +394,11 @@ export function cancelActive(w: Work, except?: AssignmentState): string[] {
 export function rework(w: Work, a: AssignmentState, newDeadline?: Date): void {
   const previousDeadline = copyDate(a.replyDeadline);
   if (a.reply) change(w, { kind: 'reply.sent_back', assignmentId: a.id });
+  if (w.next.upstreamAnswer !== undefined) {
+    // Issue 15.10: the office's consolidated answer was made from the replies that go back; it goes too.
+    delete w.next.upstreamAnswer;
+    change(w, { kind: 'upstream_answer.edited', answer: null, by: w.actor.userid, at: copyDate(w.now) });
+  }
   a.status = 'accepted';
   delete a.reply;
   a.reworkCount += 1;

@@ -1,5 +1,6 @@
 // Closing the loop (X-5, R-16, X-8): the follow-up call after closing, which may re-open the
-// ticket to the unit at fault, and the at-fault decision on a complaint with its case file.
+// ticket to the unit at fault, the at-fault decision on a complaint, and the case file the unit at
+// fault writes (Art. 16 建档、案例分析, issue 15.12).
 import type { CaseFileInput, Refusal, Satisfaction, VisitOutcome, VisitState } from '../workflow.types';
 import { VISIT_STATUS_LABELS, unitLabel } from '../workflow.labels';
 import {
@@ -18,6 +19,7 @@ import {
   type Check,
   type Guard,
   type Loose,
+  type TicketWorkDecl,
 } from './kit';
 
 /** X-5: the third unanswered follow-up call ends the round as unreachable. */
@@ -192,12 +194,19 @@ function validateResponsibility({ ticket, input }: Check): Refusal | null {
   if (!isText(unit) || !ticket.assignments.some((a) => a.unitCode === unit && a.status !== 'returned')) {
     return refuse('VALIDATION', '请选择对该投诉负责的单位（须是本工单派过的单位）。', 'responsibleUnit');
   }
-  const file = input.caseFile as Loose | undefined;
+  // Issue 15.12 (Art. 16): the case file is the unit's to write; the ops department may give it here.
+  if (input.caseFile === undefined || input.caseFile === null) return null;
+  return validateCaseFile(input.caseFile, 'caseFile.');
+}
+
+/** R-16: a complete case file (cause, party, measures, lesson); `prefix` names the fields. */
+function validateCaseFile(value: unknown, prefix: string): Refusal | null {
+  const file = value as Loose | undefined;
   if (typeof file !== 'object' || file === null) {
-    return refuse('VALIDATION', '有责投诉须填写案例档案（R-16）。', 'caseFile');
+    return refuse('VALIDATION', '请填写案例档案（R-16）。', prefix ? prefix.slice(0, -1) : 'cause');
   }
   if (!(CASE_PARTIES as readonly string[]).includes(file.partyKind as string)) {
-    return refuse('VALIDATION', '责任方类型须为驾驶员、线路、车辆或单位。', 'caseFile.partyKind');
+    return refuse('VALIDATION', '责任方类型须为驾驶员、线路、车辆或单位。', `${prefix}partyKind`);
   }
   for (const [f, label] of [
     ['party', '责任方'],
@@ -205,10 +214,18 @@ function validateResponsibility({ ticket, input }: Check): Refusal | null {
     ['measures', '整改措施'],
     ['lesson', '经验教训'],
   ] as const) {
-    if (!isText(file[f])) return refuse('VALIDATION', `请填写${label}（R-16）。`, `caseFile.${f}`);
+    if (!isText(file[f])) return refuse('VALIDATION', `请填写${label}（R-16）。`, `${prefix}${f}`);
   }
   return null;
 }
+
+const caseFileOf = (f: Loose): CaseFileInput => ({
+  cause: String(f.cause).trim(),
+  partyKind: f.partyKind as CaseFileInput['partyKind'],
+  party: String(f.party).trim(),
+  measures: String(f.measures).trim(),
+  lesson: String(f.lesson).trim(),
+});
 
 export const markResponsible = defineAction({
   action: 'mark_responsible',
@@ -222,7 +239,7 @@ export const markResponsible = defineAction({
       guards: [notMerged],
       to: ['ops_review', 'office_review', 'upstream_report', 'follow_up', 'closed'],
       stays: true,
-      note: 'at fault / not at fault with the basis; at fault names the unit and carries the case file (cause, party, measures, lesson); the ticket stays where it is, a later decision replaces the earlier one',
+      note: "at fault / not at fault with the basis; at fault names the unit, which then owes its case file (write_case_file; the ops department may give it here: cause, party, measures, lesson); the ticket stays where it is, a later decision replaces the earlier one (the unit's case file stays only when the same unit is named again)",
     },
   ],
   validate: validateResponsibility,
@@ -230,18 +247,99 @@ export const markResponsible = defineAction({
     // R-16, X-8: the latest decision stands; the timeline keeps every one.
     const atFault = input.atFault === true;
     const unit = atFault ? input.responsibleUnit! : undefined;
-    w.next.responsibility = unit ? { atFault, unitCode: unit } : { atFault };
+    const given = atFault && input.caseFile ? caseFileOf(input.caseFile as unknown as Loose) : null;
+    // Issue 15.12: the case file already written stays when the same unit is named again.
+    const was = w.before.responsibility;
+    const keepsCaseFile = !given && atFault && was?.atFault === true && was.unitCode === unit && !!was.caseFileWritten;
+    w.next.responsibility = unit
+      ? { atFault, unitCode: unit, caseFileWritten: given !== null || keepsCaseFile }
+      : { atFault };
     w.comment = input.basis!;
     if (unit) w.unitCode = unit;
     w.data = atFault
-      ? { atFault, basis: input.basis, responsibleUnit: unit, caseFile: input.caseFile }
+      ? { atFault, basis: input.basis, responsibleUnit: unit, ...(given ? { caseFile: given } : {}) }
       : { atFault, basis: input.basis };
+    if (unit && !given && !keepsCaseFile)
+      notice(w, 'case_file_requested', { kind: 'unit_leaders', unitCode: unit }, unit);
     change(w, {
       kind: 'responsibility.decided',
       atFault,
       basis: input.basis!,
       responsibleUnit: unit ?? null,
-      caseFile: atFault ? ((input.caseFile as CaseFileInput | undefined) ?? null) : null,
+      caseFile: given,
+      keepsCaseFile,
     });
   },
+});
+
+export const atFaultDecided: Guard = {
+  name: 'at_fault_decided',
+  rule: 'R-16',
+  describe: 'the complaint was decided at fault (有责) and names the unit that answers for it',
+  check: ({ ticket }) =>
+    ticket.responsibility?.atFault && ticket.responsibility.unitCode
+      ? null
+      : '该投诉尚未认定有责，没有需要填写的案例分析（R-16）。',
+};
+
+/** Issue 15.12: the unit at fault owes its case analysis until it is written (also after closing). */
+const caseFileWork: TicketWorkDecl = {
+  doc: {
+    key: '{ticket}:case_file',
+    action: 'write_case_file',
+    to: 'the leaders of the unit named at fault (its receivers see it in the inbox too)',
+    due: '—',
+    openWhile: 'an at-fault decision names the unit and its case file is not written (also after closing)',
+  },
+  scope: 'ticket',
+  afterClose: true,
+  item: (t) => {
+    const r = t.responsibility;
+    if (!r?.atFault || !r.unitCode || r.caseFileWritten || t.status === 'revoked') return null;
+    const leaders = { kind: 'unit_leaders', unitCode: r.unitCode } as const;
+    return {
+      key: `${t.id}:case_file`,
+      action: 'write_case_file',
+      unitCode: r.unitCode,
+      holders: [leaders, receivers(r.unitCode)],
+      todo: leaders,
+      deadline: { kind: 'none' },
+    };
+  },
+};
+
+export const writeCaseFile = defineAction({
+  action: 'write_case_file',
+  rows: [
+    {
+      requirement: 'R-16',
+      from: [
+        'in_progress',
+        'initiator_review',
+        'ops_review',
+        'office_review',
+        'upstream_report',
+        'follow_up',
+        'closed',
+      ],
+      categories: RESPONSIBILITY_CATEGORIES,
+      who: ['responsible_unit', 'dispatcher', 'ops_head'],
+      forbidden: '只有被认定有责的单位（其领导或接单员）或运营服务部可以填写案例分析（R-16）。',
+      scope: 'none',
+      guards: [atFaultDecided],
+      to: ['in_progress', 'initiator_review', 'ops_review', 'office_review', 'upstream_report', 'follow_up', 'closed'],
+      stays: true,
+      note: 'Art. 16 (建档、案例分析): the unit named at fault writes its case analysis (cause, party, measures, lesson) and may update it; the ops department sees it and may complete it; the ticket stays where it is',
+    },
+  ],
+  validate: ({ input }) => validateCaseFile(input, ''),
+  apply: (w, input) => {
+    const r = w.next.responsibility!;
+    const file = caseFileOf(input as Loose);
+    r.caseFileWritten = true;
+    w.unitCode = r.unitCode;
+    w.data = { caseFile: file, update: w.before.responsibility?.caseFileWritten === true };
+    change(w, { kind: 'case_file.written', unitCode: r.unitCode!, caseFile: file, by: w.actor.userid, at: w.now });
+  },
+  work: [caseFileWork],
 });

@@ -7,6 +7,7 @@ import {
   OPS_DEPARTMENT,
   activeAssignments,
   activeFor,
+  change,
   defineAction,
   initiatingDepartment,
   isRefusal,
@@ -22,6 +23,7 @@ import {
   type Work,
 } from './kit';
 import type { DecideContext, Refusal } from '../workflow.types';
+import { UPSTREAM_ANSWER_MAX } from '../upstream-answer';
 
 /**
  * R-14(3): categories that may stay under follow-up after closing. The regulation names
@@ -121,6 +123,25 @@ const reviewWork: TicketWorkDecl = {
   },
 };
 
+/**
+ * Issue 15.10 (Art. 4): only the office, at its wording review, gives the consolidated answer
+ * that goes upstream (its edit of the composition the micro-app shows).
+ */
+function validateUpstreamAnswer({ ticket, input }: Check): Refusal | null {
+  const text = input.upstreamAnswer;
+  if (text === undefined || text === null) return null;
+  if (ticket.step !== 'office_review') {
+    return refuse('VALIDATION', '只有公司办公室在文字审核时可以修改上报的答复（第四条）。', 'upstreamAnswer');
+  }
+  if (typeof text !== 'string' || !text.trim()) {
+    return refuse('VALIDATION', '上报的答复不能为空。', 'upstreamAnswer');
+  }
+  if (text.trim().length > UPSTREAM_ANSWER_MAX) {
+    return refuse('VALIDATION', `上报的答复不能超过 ${UPSTREAM_ANSWER_MAX} 字。`, 'upstreamAnswer');
+  }
+  return null;
+}
+
 export const passReview = defineAction({
   action: 'pass_review',
   rows: [
@@ -160,11 +181,17 @@ export const passReview = defineAction({
       scope: 'none',
       guards: [],
       to: ['upstream_report'],
-      note: 'the office checks the wording; a dispatcher then reports upstream',
+      note: 'the office checks the wording and may edit the consolidated answer (upstreamAnswer, issue 15.10); a dispatcher then reports that text upstream',
     },
   ],
-  validate: validateFollowUp,
+  validate: (c) => validateFollowUp(c) ?? validateUpstreamAnswer(c),
   apply: (w, input) => {
+    if (typeof input.upstreamAnswer === 'string') {
+      // Issue 15.10: the office's text is the one report_upstream reports.
+      w.next.upstreamAnswer = input.upstreamAnswer.trim();
+      change(w, { kind: 'upstream_answer.edited', answer: w.next.upstreamAnswer, by: w.actor.userid, at: w.now });
+      w.data = { upstreamAnswerEdited: true };
+    }
     const following = nextReviewStep(w.next.chain, w.next.step!);
     if (following) enterReview(w, following);
     else close(w, input);
@@ -279,6 +306,11 @@ export const sendBack = defineAction({
     const direct = w.next.directAnswer !== undefined;
     // Issue 15.1: a direct answer sent back is withdrawn; without a unit the ticket is registered again.
     delete w.next.directAnswer;
+    if (w.next.upstreamAnswer !== undefined) {
+      // Issue 15.10: the office's text goes with the answer it was made from (rework() did it for units).
+      delete w.next.upstreamAnswer;
+      change(w, { kind: 'upstream_answer.edited', answer: null, by: w.actor.userid, at: w.now });
+    }
     w.next.status = direct && activeAssignments(w.next).length === 0 ? 'registered' : 'in_progress';
     w.next.step = null;
     if (w.next.status === 'registered') notice(w, 'rework', initiatingDepartment());
@@ -297,11 +329,16 @@ export const reportUpstream = defineAction({
       scope: 'none',
       guards: [responsibleRepliesApproved],
       to: ['closed', 'follow_up'],
-      note: 'chain B closes; with followUp (report/complaint/help) it stays under follow-up (R-14(3))',
+      note: "chain B closes; with followUp (report/complaint/help) it stays under follow-up (R-14(3)); what is reported is the office's edited consolidated answer, else the one composed from the approved replies (issue 15.10)",
     },
   ],
   validate: validateFollowUp,
-  apply: (w, input) => close(w, input),
+  apply: (w, input) => {
+    close(w, input);
+    const edited = w.next.upstreamAnswer !== undefined;
+    w.data = { ...w.data, upstreamAnswerEdited: edited };
+    change(w, { kind: 'upstream_answer.reported', edited, by: w.actor.userid, at: w.now });
+  },
 });
 
 export const recordFollowUp = defineAction({
