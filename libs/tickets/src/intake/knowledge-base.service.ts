@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { KbRepository, OrganisationRepository, type KbArticleRow, type KbListCursor } from '@hotline/db';
 import { DomainError } from '@hotline/workflow';
+import { requireAccess, requireSomeRole } from '../access/access';
 import type { CurrentUser } from '../auth/auth.service';
 import { CLOCK, type Clock } from '../clock';
 import { decodeCursor, encodeCursor, isIdPart, timePart } from '../paging';
@@ -86,13 +87,11 @@ export class KnowledgeBaseService {
   ) {}
 
   private requireEditor(user: CurrentUser): void {
-    if (!user.roles.includes('dispatcher') && !user.roles.includes('ops_head')) {
-      throw new DomainError('FORBIDDEN', '只有派单员和运营服务部负责人可以编辑办事指南。');
-    }
+    requireAccess(user, 'kb.edit');
   }
 
   private requireReader(user: CurrentUser): void {
-    if (user.roles.length === 0) throw new DomainError('FORBIDDEN', '您的账号还没有角色，请联系管理员。');
+    requireSomeRole(user);
   }
 
   private async input(body: KbArticleInputBody) {

@@ -9,7 +9,7 @@ import {
   type IntakeClientRow,
 } from '@hotline/db';
 import { DomainError } from '@hotline/workflow';
-import { requireAdmin } from '../admin.service';
+import { can, requireAccess } from '../access/access';
 import { toCurrentUser, type CurrentUser } from '../auth/auth.service';
 import { CLOCK, type Clock } from '../clock';
 import { maskName, maskPhone } from '../masking';
@@ -271,11 +271,12 @@ export class UpstreamIntakeService {
     user: CurrentUser,
     c: { code: string; name: string; source: string; initiator: string },
   ): Promise<{ client: IntakeClientView; keyId: string; secret: string }> {
-    requireAdmin(user);
+    requireAccess(user, 'admin.intake_keys');
     if (!(await this.org.findSource(c.source)))
       throw new DomainError('VALIDATION', `未知的来源“${c.source}”。`, 'source');
     const person = await this.org.findPerson(c.initiator);
-    if (!person?.roles.includes('dispatcher')) {
+    // The initiator is the dispatcher the imported tickets are registered by (R-7).
+    if (!person || !can(person, 'tickets.register')) {
       throw new DomainError('VALIDATION', '发起人须为派单员。', 'initiator');
     }
     const keyId = `ik_${randomBytes(12).toString('base64url')}`;
@@ -297,7 +298,7 @@ export class UpstreamIntakeService {
   }
 
   async clients(user: CurrentUser): Promise<IntakeClientView[]> {
-    requireAdmin(user);
+    requireAccess(user, 'admin.intake_keys');
     const now = this.clock.now().getTime();
     return (await this.intake.clients()).map((c) => ({
       ...c,
@@ -313,7 +314,7 @@ export class UpstreamIntakeService {
   }
 
   async withdrawClient(user: CurrentUser, code: string): Promise<void> {
-    requireAdmin(user);
+    requireAccess(user, 'admin.intake_keys');
     if (!(await this.intake.deactivateClient(code))) throw new DomainError('NOT_FOUND', '对接系统不存在。');
   }
 
@@ -330,7 +331,7 @@ export class UpstreamIntakeService {
     file: () => Promise<Buffer>,
     dryRun: boolean,
   ): Promise<UpstreamImportReport> {
-    if (!user.roles.includes('dispatcher')) throw new DomainError('FORBIDDEN', '只有派单员可以导入上级转办事项。');
+    requireAccess(user, 'intake.upstream_import');
     const src = source ? await this.org.findSource(source) : null;
     if (!src) throw new DomainError('VALIDATION', `未知的来源“${source}”。`, 'source');
     const rows = await readTable(await file(), HEADERS);
