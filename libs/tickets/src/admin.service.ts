@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { shanghaiMonthKey } from '@hotline/calendar';
 import { APP_CONFIG, type AppConfig } from '@hotline/config';
 import { DingTalkRepository, OrgSyncRepository, OutboxRepository, type OutboxRow } from '@hotline/db';
-import { shanghaiMonthKey } from '@hotline/dingtalk';
 import { DomainError } from '@hotline/workflow';
 import type { CurrentUser } from './auth/auth.service';
 import { CLOCK, type Clock } from './clock';

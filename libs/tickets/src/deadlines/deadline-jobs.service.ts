@@ -11,7 +11,7 @@ import {
   type ReminderKey,
   type Tx,
 } from '@hotline/db';
-import type { WorkingCalendar } from '@hotline/calendar';
+import { startOfShanghaiDay, type WorkingCalendar } from '@hotline/calendar';
 import { CalendarService } from '../calendar/calendar.service';
 import { CLOCK, type Clock } from '../clock';
 import type { NoticeItem, OutboxTicket } from '../dingtalk/notice-composer';
@@ -46,14 +46,8 @@ const HOUR_MS = 3_600_000;
 /** A folded notice stores at most this many matters (the message shows 10 and the count). */
 const MAX_ITEMS_STORED = 20;
 const DAY_MS = 24 * HOUR_MS;
-const SHANGHAI_OFFSET_MS = 8 * HOUR_MS;
 /** The ops head's digest goes out at 08:30 (Asia/Shanghai) on working days (the cron's time). */
 export const DIGEST_AT_MS_OF_DAY = 8 * HOUR_MS + 30 * 60_000;
-
-/** Midnight (Asia/Shanghai) of the day `now` falls on. */
-function shanghaiDayStart(now: Date): Date {
-  return new Date(Math.floor((now.getTime() + SHANGHAI_OFFSET_MS) / DAY_MS) * DAY_MS - SHANGHAI_OFFSET_MS);
-}
 
 function emptyResult(): ScanResult {
   return { claimed: 0, made: {}, notices: 0, batches: 0 };
@@ -557,7 +551,7 @@ export class DeadlineJobsService {
    */
   async catchUpDigest(): Promise<{ sent: boolean; reason?: string }> {
     const now = this.clock.now();
-    const dayStart = shanghaiDayStart(now);
+    const dayStart = startOfShanghaiDay(now);
     if (now.getTime() - dayStart.getTime() < DIGEST_AT_MS_OF_DAY) return { sent: false, reason: 'before 08:30' };
     const calendar = await this.calendars.current();
     if (calendar.isWorkingDay(now) && now.getTime() >= calendar.endOfWorkingDay(dayStart).getTime()) {
@@ -572,7 +566,7 @@ export class DeadlineJobsService {
     const now = this.clock.now();
     const calendar = await this.calendars.current();
     if (!calendar.isWorkingDay(now)) return { sent: false, reason: 'not a working day' };
-    const dayStart = shanghaiDayStart(now);
+    const dayStart = startOfShanghaiDay(now);
     const dayEnd = new Date(dayStart.getTime() + DAY_MS);
     return this.repo.transaction(async (m) => {
       const fresh = await this.repo.insertKeys(

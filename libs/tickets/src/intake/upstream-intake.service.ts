@@ -1,5 +1,6 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import { parseShanghaiLenient } from '@hotline/calendar';
 import { APP_CONFIG, type AppConfig } from '@hotline/config';
 import {
   CallerCipher,
@@ -366,7 +367,7 @@ export class UpstreamIntakeService {
       const phone = need('callerPhone', '联系电话');
       let upstreamDeadline: Date | undefined;
       if (v.upstreamDeadline) {
-        upstreamDeadline = new Date(v.upstreamDeadline.replace(' ', 'T').replace(/(T\d\d:\d\d(:\d\d)?)$/, '$1+08:00'));
+        upstreamDeadline = parseShanghaiLenient(v.upstreamDeadline);
         if (Number.isNaN(upstreamDeadline.getTime())) {
           errors.push({
             line: r.line,
