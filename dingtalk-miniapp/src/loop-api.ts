@@ -156,23 +156,4 @@ export type CaseFileFilter = Partial<{
   status: 'written' | 'pending' | 'all';
 }>;
 
-/** [from, to) of a calendar month in Shanghai (UTC+8, no daylight saving), as ISO instants. */
-export function monthRange(month: string): { from: string; to: string } {
-  const [y, m] = month.split('-').map(Number);
-  const from = new Date(Date.UTC(y, m - 1, 1) - 8 * 3_600_000);
-  const to = new Date(Date.UTC(y, m, 1) - 8 * 3_600_000);
-  return { from: from.toISOString(), to: to.toISOString() };
-}
-
-export function currentMonth(now = new Date()): string {
-  const s = new Date(now.getTime() + 8 * 3_600_000).toISOString();
-  return s.slice(0, 7);
-}
-
-export function shiftMonth(month: string, by: number): string {
-  const [y, m] = month.split('-').map(Number);
-  const d = new Date(Date.UTC(y, m - 1 + by, 1));
-  return d.toISOString().slice(0, 7);
-}
-
 export const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)}%`);

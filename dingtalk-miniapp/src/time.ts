@@ -71,3 +71,33 @@ export function fromLocalInput(value: string | null | undefined, endOfDay = fals
   const d = new Date(withTime);
   return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
 }
+
+// The office's months and days are Asia/Shanghai ones (UTC+8 all year, no daylight saving),
+// whatever the phone's own time zone: the figures and the ledger count by them.
+const SHANGHAI_OFFSET = 8 * HOUR;
+
+/** [from, to) of a calendar month ('YYYY-MM') in Shanghai, as ISO instants. */
+export function monthRange(month: string): { from: string; to: string } {
+  const [y, m] = month.split('-').map(Number);
+  const from = new Date(Date.UTC(y, m - 1, 1) - SHANGHAI_OFFSET);
+  const to = new Date(Date.UTC(y, m, 1) - SHANGHAI_OFFSET);
+  return { from: from.toISOString(), to: to.toISOString() };
+}
+
+/** 'YYYY-MM' of the Shanghai month `now` falls in. */
+export function currentMonth(now = new Date()): string {
+  const s = new Date(now.getTime() + SHANGHAI_OFFSET).toISOString();
+  return s.slice(0, 7);
+}
+
+export function shiftMonth(month: string, by: number): string {
+  const [y, m] = month.split('-').map(Number);
+  const d = new Date(Date.UTC(y, m - 1 + by, 1));
+  return d.toISOString().slice(0, 7);
+}
+
+/** [from, to) of a Shanghai calendar day ('YYYY-MM-DD'), as ISO instants. */
+export function dayRange(day: string): { from: string; to: string } {
+  const from = new Date(`${day}T00:00:00+08:00`);
+  return { from: from.toISOString(), to: new Date(from.getTime() + DAY).toISOString() };
+}

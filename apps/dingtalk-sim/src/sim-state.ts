@@ -1,5 +1,6 @@
 // Everything the simulator remembers, in memory, on one controllable clock (ref §11).
 import { randomBytes, randomUUID } from 'node:crypto';
+import { shanghaiDate } from '@hotline/calendar';
 import { SIM_APP, type SimAppCredentials } from '@hotline/demo';
 import { SimOrg } from './sim-org';
 
@@ -18,7 +19,6 @@ export const FORBIDDEN_CODES = ['143103', '143104', '143105', '143106', '1430002
 /** 16.7: a task is still being delivered (status 1, below 100 %) for this long, unless polled enough. */
 export const DELIVERY_TIME_MS = 60_000;
 const CALL_LOG_LIMIT = 5000;
-const SHANGHAI_OFFSET_MS = 8 * 3600 * 1000;
 
 export type FaultKind =
   | 'busy'
@@ -370,7 +370,7 @@ export class SimState {
     toAllUser: boolean;
   }): NoticeTask {
     const now = this.now();
-    const day = shanghaiDay(now);
+    const day = shanghaiDate(new Date(now)); // ref §5.2's "same day" is a Shanghai day
     const recipients = new Set<string>();
     const invalidUserIds: string[] = [];
     const invalidDeptIds: number[] = [];
@@ -489,16 +489,6 @@ export class SimState {
     }
     return out.sort((a, b) => b.todo.createdTime - a.todo.createdTime);
   }
-}
-
-/** 'YYYY-MM-DD' in Asia/Shanghai (UTC+8, no daylight saving): ref §5.2's "same day". */
-export function shanghaiDay(epochMs: number): string {
-  return new Date(epochMs + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10);
-}
-
-/** 'YYYY-MM-DD HH:mm' in Asia/Shanghai, for the demo page. */
-export function shanghaiDateTime(epochMs: number): string {
-  return new Date(epochMs + SHANGHAI_OFFSET_MS).toISOString().slice(0, 16).replace('T', ' ');
 }
 
 /** JSON with sorted keys, so that "the same content" does not depend on key order. */

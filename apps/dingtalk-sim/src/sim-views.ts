@@ -1,7 +1,7 @@
 // What a person "sees" in the simulated DingTalk client: their work notices and to-dos, with
 // links made openable in a desktop browser.
 import type { Delivery, SimState, SimTodo } from './sim-state';
-import { shanghaiDateTime } from './sim-state';
+import { formatShanghai } from '@hotline/calendar';
 
 export interface LinkView {
   label: string;
@@ -124,7 +124,7 @@ export function messageView(d: Delivery): MessageView {
     taskId: d.taskId,
     userid: d.userid,
     receivedAt: d.at,
-    receivedAtText: shanghaiDateTime(d.at),
+    receivedAtText: formatShanghai(new Date(d.at), 'never'),
     msgtype: str(d.msg.msgtype),
     ...summary,
     read: d.read,
@@ -142,7 +142,9 @@ export function todoView(todo: SimTodo, role: TodoView['role'], unionid: string)
     role,
     subject: todo.subject,
     description: todo.description,
-    ...(todo.dueTime !== undefined ? { dueTime: todo.dueTime, dueTimeText: shanghaiDateTime(todo.dueTime) } : {}),
+    ...(todo.dueTime !== undefined
+      ? { dueTime: todo.dueTime, dueTimeText: formatShanghai(new Date(todo.dueTime), 'never') }
+      : {}),
     done: todo.done || todo.executorDone[unionid] === true,
     ...(todo.priority !== undefined ? { priority: todo.priority } : {}),
     ...(todo.sourceId !== undefined ? { sourceId: todo.sourceId } : {}),

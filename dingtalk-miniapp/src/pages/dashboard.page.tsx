@@ -6,11 +6,8 @@ import { Button, ErrorBlock, Skeleton, Tag } from 'antd-mobile';
 import { describeError } from '../api-client';
 import { Columns, HBars } from '../components/bars';
 import {
-  currentMonth,
   loopApi,
-  monthRange,
   pct,
-  shiftMonth,
   toQuery,
   type DispatchFigures,
   type HotSpot,
@@ -18,6 +15,7 @@ import {
   type UnitFigures,
 } from '../loop-api';
 import { navigate } from '../router';
+import { currentMonth, dayRange, monthRange, shiftMonth } from '../time';
 
 interface Data {
   overview: Overview;
@@ -112,7 +110,7 @@ export function DashboardPage() {
                 key: d.day,
                 label: d.day.slice(5),
                 value: d.count,
-                onClick: () => ledger({ from: new Date(`${d.day}T00:00:00+08:00`).toISOString(), to: nextDay(d.day) }),
+                onClick: () => ledger(dayRange(d.day)),
               }))}
             />
           </section>
@@ -271,9 +269,4 @@ export function DashboardPage() {
       )}
     </div>
   );
-}
-
-function nextDay(day: string): string {
-  const d = new Date(`${day}T00:00:00+08:00`);
-  return new Date(d.getTime() + 86_400_000).toISOString();
 }

@@ -16,4 +16,12 @@ export { parseHolidayNotice, HolidayNoticeError } from './holiday-notice.parser'
 export type { HolidayNotice, HolidayNoticeInput, NoticeIssue } from './holiday-notice.parser';
 export { chineseDaysTable, holidayTableFrom } from './holiday-table';
 export type { HolidayTable, HolidayTableInput } from './holiday-table';
-export { formatShanghai, parseShanghai, shanghaiDate } from './shanghai-time';
+export {
+  SHANGHAI_TIME_ZONE,
+  formatShanghai,
+  parseShanghai,
+  parseShanghaiLenient,
+  shanghaiDate,
+  shanghaiMonthKey,
+  startOfShanghaiDay,
+} from './shanghai-time';

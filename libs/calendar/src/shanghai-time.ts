@@ -2,7 +2,14 @@
 // no daylight saving time since 1991, so local time is always UTC+8: we shift an instant by
 // +8 h and read it with the getUTC* accessors. A "day" below is a day number: days since
 // 1970-01-01 on the Shanghai calendar.
+//
+// The server's one Shanghai-time module (issue 14.4): the api, the worker, the DingTalk client
+// and the simulator all format and cut days here. Not here: the pure workflow library (imports
+// nothing of ours; `workflow.labels.ts` keeps its one-line formatter), SQL (`AT TIME ZONE
+// 'Asia/Shanghai'` in libs/db) and the micro-app (`dingtalk-miniapp/src/time.ts`).
 
+/** The IANA zone of every cron and wall-clock rule (R-17's close of business, the 08:30 digest). */
+export const SHANGHAI_TIME_ZONE = 'Asia/Shanghai';
 export const SHANGHAI_OFFSET_MS = 8 * 3_600_000;
 export const DAY_MS = 86_400_000;
 export const MINUTE_MS = 60_000;
@@ -70,11 +77,34 @@ export function parseClock(text: string): number | undefined {
   return m ? (Number(m[1]) * 60 + Number(m[2])) * MINUTE_MS : undefined;
 }
 
-/** 'YYYY-MM-DD HH:mm' in Shanghai time (seconds shown only when not zero). */
-export function formatShanghai(instant: Date): string {
+/**
+ * 'YYYY-MM-DD HH:mm' in Shanghai time. Seconds: 'auto' shows them only when not zero, 'always'
+ * and 'never' as named (never: cut to the minute, not rounded).
+ */
+export function formatShanghai(instant: Date, seconds: 'auto' | 'always' | 'never' = 'auto'): string {
   const shifted = new Date(assertInstant(instant).getTime() + SHANGHAI_OFFSET_MS).toISOString();
-  const seconds = shifted.slice(17, 19);
-  return `${shifted.slice(0, 10)} ${shifted.slice(11, 16)}${seconds === '00' ? '' : `:${seconds}`}`;
+  const ss = shifted.slice(17, 19);
+  const shown = seconds === 'always' || (seconds === 'auto' && ss !== '00');
+  return `${shifted.slice(0, 10)} ${shifted.slice(11, 16)}${shown ? `:${ss}` : ''}`;
+}
+
+/** 'YYYY-MM' of an instant (epoch ms) in Shanghai time: DingTalk's monthly call quota counts by it. */
+export function shanghaiMonthKey(epochMs: number): string {
+  return new Date(epochMs + SHANGHAI_OFFSET_MS).toISOString().slice(0, 7);
+}
+
+/** Midnight (Shanghai) of the day an instant falls on. */
+export function startOfShanghaiDay(instant: Date): Date {
+  return new Date(instantOf(dayOf(assertInstant(instant).getTime()), 0));
+}
+
+/**
+ * A date-time from an imported sheet: a wall-clock 'YYYY-MM-DD HH:mm[:ss]' (or with a 'T') is
+ * read as Shanghai time; anything else goes to `Date` as written (an ISO string with its own
+ * offset). An Invalid Date when unreadable: the caller reports the line.
+ */
+export function parseShanghaiLenient(text: string): Date {
+  return new Date(text.replace(' ', 'T').replace(/(T\d\d:\d\d(:\d\d)?)$/, '$1+08:00'));
 }
 
 /** The Shanghai calendar date ('YYYY-MM-DD') of an instant. */

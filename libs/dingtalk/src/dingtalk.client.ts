@@ -35,9 +35,9 @@ import {
   DingTalkCallCounter,
   InProcessCallBudget,
   countsAgainstQuota,
-  shanghaiMonthKey,
   type DingTalkCallBudget,
 } from './rate-limiter';
+import { shanghaiMonthKey } from '@hotline/calendar';
 
 type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 

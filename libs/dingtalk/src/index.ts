@@ -8,7 +8,6 @@ export {
   InProcessCallBudget,
   DingTalkCallCounter,
   countsAgainstQuota,
-  shanghaiMonthKey,
 } from './rate-limiter';
 export type { DingTalkCallBudget, RateSpec } from './rate-limiter';
 export type {

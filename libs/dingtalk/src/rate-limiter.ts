@@ -117,13 +117,6 @@ export class BudgetRateLimiter {
   }
 }
 
-const SHANGHAI_OFFSET_MS = 8 * 3600 * 1000;
-
-/** 'YYYY-MM' of an instant in Asia/Shanghai (UTC+8 all year: China has no daylight saving time). */
-export function shanghaiMonthKey(epochMs: number): string {
-  return new Date(epochMs + SHANGHAI_OFFSET_MS).toISOString().slice(0, 7);
-}
-
 /**
  * Counts every HTTP request the client sends, per month (Asia/Shanghai) and API. ref §8: a
  * standard-edition org has a monthly call quota, so the app shows these figures.

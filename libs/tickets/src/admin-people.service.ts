@@ -9,7 +9,7 @@ import {
   type RoleChangeRow,
 } from '@hotline/db';
 import { DomainError } from '@hotline/workflow';
-import { requireAdmin } from './admin.service';
+import { requireAccess } from './access/access';
 import type { CurrentUser } from './auth/auth.service';
 import { CLOCK, type Clock } from './clock';
 import { ALL_ROLES, type Role } from './org-sync/roles';
@@ -110,7 +110,7 @@ export class AdminPeopleService {
   ) {}
 
   roles(user: CurrentUser): readonly RoleInfo[] {
-    requireAdmin(user);
+    requireAccess(user, 'admin.people');
     return ROLE_INFO;
   }
 
@@ -120,7 +120,7 @@ export class AdminPeopleService {
     user: CurrentUser,
     f: { q?: string; role?: string; unit?: string; cursor?: string; limit?: number },
   ): Promise<{ items: AdminPersonResponse[]; nextCursor: string | null }> {
-    requireAdmin(user);
+    requireAccess(user, 'admin.people');
     if (f.role !== undefined && !(ALL_ROLES as readonly string[]).includes(f.role)) {
       throw new DomainError('VALIDATION', `未知的角色“${f.role}”。`, 'role');
     }
@@ -152,7 +152,7 @@ export class AdminPeopleService {
    * once cannot leave none.
    */
   async setRoles(user: CurrentUser, userid: string, roles: unknown): Promise<AdminPersonResponse> {
-    requireAdmin(user);
+    requireAccess(user, 'admin.people');
     if (!Array.isArray(roles) || roles.some((r) => typeof r !== 'string')) {
       throw new DomainError('VALIDATION', 'roles 须为角色列表。', 'roles');
     }
@@ -206,7 +206,7 @@ export class AdminPeopleService {
     user: CurrentUser,
     f: { userid?: string; before?: number; limit?: number },
   ): Promise<{ items: RoleChangeRow[]; nextBefore: number | null }> {
-    requireAdmin(user);
+    requireAccess(user, 'admin.people');
     const limit = f.limit ?? 50;
     const items = await this.repo.roleChanges({ userid: f.userid, beforeId: f.before, limit });
     return { items, nextBefore: items.length === limit ? items[items.length - 1]!.id : null };
@@ -215,7 +215,7 @@ export class AdminPeopleService {
   // ---- units ------------------------------------------------------------------------------------
 
   async units(user: CurrentUser): Promise<Array<AdminUnitRow & { kindLabel: string; renamed: boolean }>> {
-    requireAdmin(user);
+    requireAccess(user, 'admin.people');
     return (await this.repo.listUnits()).map((u) => ({
       ...u,
       kindLabel: UNIT_KIND_LABEL[u.kind],
@@ -224,7 +224,7 @@ export class AdminPeopleService {
   }
 
   async updateUnit(user: CurrentUser, code: string, patch: UnitPatch): Promise<AdminUnitRow> {
-    requireAdmin(user);
+    requireAccess(user, 'admin.people');
     const now = this.clock.now();
     await this.repo.transaction(async (m) => {
       const before = await this.repo.lockUnit(m, code);
@@ -280,17 +280,17 @@ export class AdminPeopleService {
 
   /** Every source, active or not (the pickers show active ones only). */
   async sources(user: CurrentUser): Promise<SourceResponse[]> {
-    requireAdmin(user);
+    requireAccess(user, 'admin.people');
     return this.org.listSources();
   }
 
   async categories(user: CurrentUser): Promise<CategoryResponse[]> {
-    requireAdmin(user);
+    requireAccess(user, 'admin.people');
     return this.org.listCategories();
   }
 
   async createSource(user: CurrentUser, s: { code: unknown; name: unknown; chain: unknown }): Promise<SourceResponse> {
-    requireAdmin(user);
+    requireAccess(user, 'admin.people');
     const row = { code: validCode(s.code), name: validName(s.name), chain: validChain(s.chain) };
     const now = this.clock.now();
     await this.repo.transaction(async (m) => {
@@ -307,7 +307,7 @@ export class AdminPeopleService {
     code: string,
     patch: { name?: unknown; chain?: unknown; active?: boolean },
   ): Promise<SourceResponse> {
-    requireAdmin(user);
+    requireAccess(user, 'admin.people');
     const now = this.clock.now();
     return this.repo.transaction(async (m) => {
       const before = await this.repo.lockSource(m, code);
@@ -328,7 +328,7 @@ export class AdminPeopleService {
   }
 
   async createCategory(user: CurrentUser, c: { code: unknown; name: unknown }): Promise<CategoryResponse> {
-    requireAdmin(user);
+    requireAccess(user, 'admin.people');
     const row = { code: validCode(c.code), name: validName(c.name) };
     const now = this.clock.now();
     await this.repo.transaction(async (m) => {
@@ -345,7 +345,7 @@ export class AdminPeopleService {
     code: string,
     patch: { name?: unknown; active?: boolean },
   ): Promise<CategoryResponse> {
-    requireAdmin(user);
+    requireAccess(user, 'admin.people');
     const now = this.clock.now();
     return this.repo.transaction(async (m) => {
       const before = await this.repo.lockCategory(m, code);
@@ -364,7 +364,7 @@ export class AdminPeopleService {
   }
 
   async configChanges(user: CurrentUser, f: { entity?: ConfigEntity; code?: string; limit?: number }) {
-    requireAdmin(user);
+    requireAccess(user, 'admin.people');
     return this.repo.configChanges({ ...f, limit: f.limit ?? 50 });
   }
 

@@ -1,19 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { shanghaiMonthKey } from '@hotline/calendar';
 import { APP_CONFIG, type AppConfig } from '@hotline/config';
 import { DingTalkRepository, OrgSyncRepository, OutboxRepository, type OutboxRow } from '@hotline/db';
-import { shanghaiMonthKey } from '@hotline/dingtalk';
 import { DomainError } from '@hotline/workflow';
 import type { CurrentUser } from './auth/auth.service';
 import { CLOCK, type Clock } from './clock';
 import { OrgSyncService, type OrgSyncSummary } from './org-sync/org-sync.service';
+import { requireAccess } from './access/access';
 
 /** reference §8: a standard-edition company gets about 10,000 non-contact API calls a month (DINGTALK_MONTHLY_QUOTA's default). */
 export const MONTHLY_CALL_QUOTA = 10_000;
-
-/** Every admin operation starts here (STYLE habit 3). */
-export function requireAdmin(user: CurrentUser): void {
-  if (!user.roles.includes('admin')) throw new DomainError('FORBIDDEN', '只有管理员可以执行此操作。');
-}
 
 export interface DingTalkUsage {
   month: string;
@@ -39,7 +35,7 @@ export class AdminService {
   ) {}
 
   async usage(user: CurrentUser): Promise<DingTalkUsage> {
-    requireAdmin(user);
+    requireAccess(user, 'admin.dingtalk');
     return this.currentUsage();
   }
 
@@ -58,12 +54,12 @@ export class AdminService {
   }
 
   async outboxRows(user: CurrentUser, status: string, limit: number, beforeId?: number): Promise<OutboxRow[]> {
-    requireAdmin(user);
+    requireAccess(user, 'admin.dingtalk');
     return this.outbox.list(status, limit, beforeId);
   }
 
   async retryOutbox(user: CurrentUser, id: number): Promise<{ id: number; status: 'pending' }> {
-    requireAdmin(user);
+    requireAccess(user, 'admin.dingtalk');
     if (!(await this.outbox.retry(id, this.clock.now()))) {
       throw new DomainError('INVALID_STATE', `发送记录 ${id} 不是发送失败的记录，无需重发。`);
     }
@@ -71,12 +67,12 @@ export class AdminService {
   }
 
   async syncOrganisation(user: CurrentUser): Promise<OrgSyncSummary> {
-    requireAdmin(user);
+    requireAccess(user, 'admin.dingtalk');
     return this.orgSync.run('admin');
   }
 
   async lastOrgSync(user: CurrentUser) {
-    requireAdmin(user);
+    requireAccess(user, 'admin.dingtalk');
     return this.orgSyncRepo.lastRun();
   }
 }

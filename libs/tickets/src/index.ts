@@ -1,5 +1,17 @@
 export { TicketsModule } from './tickets.module';
-export { TicketsService, scopeFor } from './tickets.service';
+export { TicketsService } from './tickets.service';
+export {
+  can,
+  requireAccess,
+  requireScope,
+  requireSomeRole,
+  scopeFor,
+  PERMISSIONS,
+  OPS_ROLES,
+  OFFICE_ROLES,
+  UNIT_ROLES,
+} from './access/access';
+export type { Permission } from './access/access';
 export type { CreateTicketInput, ListTicketsQuery, Page, ActionBody, ActResult } from './tickets.service';
 export { AuthService, toCurrentUser } from './auth/auth.service';
 export type { CurrentUser, SessionResponse, MeResponse } from './auth/auth.service';
@@ -49,7 +61,7 @@ export type { DeliveryCheckReport, NotReachedView } from './dingtalk/notice-deli
 export type { JsapiConfigResponse } from './auth/dingtalk-sign-in.service';
 export { OrgSyncService } from './org-sync/org-sync.service';
 export type { OrgSyncSummary } from './org-sync/org-sync.service';
-export { AdminService, MONTHLY_CALL_QUOTA, requireAdmin } from './admin.service';
+export { AdminService, MONTHLY_CALL_QUOTA } from './admin.service';
 export type { DingTalkUsage } from './admin.service';
 export { AdminPeopleService, ConfiguredAdminsBootstrap, ROLE_INFO, UNIT_KINDS } from './admin-people.service';
 export type { AdminPersonResponse, RoleInfo, UnitKind, UnitPatch } from './admin-people.service';

@@ -44,6 +44,7 @@ import { IntakeHooks } from './intake/intake-hooks';
 import { toTicketView, type TicketView } from './ticket-view';
 import { callerRevealBasis } from './confidentiality/caller-reveal-basis';
 import { caseFileView } from './loop/case-file-view';
+import { can, requireAccess, requireScope } from './access/access';
 
 export interface CreateTicketInput {
   source: string;
@@ -90,17 +91,6 @@ export interface ActResult {
   statusCode: number;
   ticket: TicketView;
   replayed: boolean;
-}
-
-/** Who may see which tickets (R-19): dispatchers, ops head and admin all; office chain B; units theirs. */
-export function scopeFor(user: CurrentUser): TicketScope | null {
-  const r = user.roles;
-  if (r.includes('dispatcher') || r.includes('ops_head') || r.includes('admin')) return { kind: 'all' };
-  if (r.includes('office_reviewer')) return { kind: 'chain', chain: 'B' };
-  if ((r.includes('receiver') || r.includes('unit_leader')) && user.unitCodes.length > 0) {
-    return { kind: 'units', unitCodes: [...user.unitCodes] };
-  }
-  return null;
 }
 
 /**
@@ -208,9 +198,7 @@ export class TicketsService {
 
   /** Checks a new ticket (role, source, category, dates) without writing anything. */
   async prepareCreate(user: CurrentUser, input: CreateTicketInput): Promise<PreparedTicket> {
-    if (!user.roles.includes('dispatcher')) {
-      throw new DomainError('FORBIDDEN', '只有派单员可以登记工单。');
-    }
+    requireAccess(user, 'tickets.register');
     const now = this.clock.now();
     const source = await this.org.findSource(input.source);
     if (!source) throw new DomainError('VALIDATION', `未知的来源“${input.source}”。`, 'source');
@@ -425,9 +413,7 @@ export class TicketsService {
   }
 
   private requireScope(user: CurrentUser): TicketScope {
-    const scope = scopeFor(user);
-    if (!scope) throw new DomainError('FORBIDDEN', '您的账号没有可查看工单的角色，请联系管理员。');
-    return scope;
+    return requireScope(user);
   }
 
   private async view(user: CurrentUser, agg: TicketAggregate, m?: Tx): Promise<TicketView> {
@@ -438,10 +424,7 @@ export class TicketsService {
     const lights = await this.tickets.lights(agg.state.id, this.lightParams(), m);
     const actions = allowedActions(agg.state, user, this.clock.now(), this.decideContext(agg.facts));
     // 保密件 (R-19): a confidential ticket's caller is hidden from the handling units entirely.
-    const officeRole = ['dispatcher', 'ops_head', 'admin', 'office_reviewer'].some((r) =>
-      user.roles.includes(r as never),
-    );
-    const hideCaller = agg.facts.confidential && !officeRole;
+    const hideCaller = agg.facts.confidential && !can(user, 'caller.see_confidential');
     const callers = await this.intakeHooks.callers(agg, hideCaller, m);
     const callerRevealable =
       callerRevealBasis(user, agg.state.status, agg.facts.confidential, agg.state.assignments) !== null;
@@ -467,9 +450,7 @@ export class TicketsService {
     callerId: string,
     a: { method: string; summary: string },
   ): Promise<TicketView> {
-    if (!user.roles.includes('dispatcher') && !user.roles.includes('ops_head')) {
-      throw new DomainError('FORBIDDEN', '只有运营服务部可以登记对并单来电人的答复。');
-    }
+    requireAccess(user, 'callers.answer');
     const scope = this.requireScope(user);
     return this.tickets.transaction(async (m) => {
       const agg = await this.tickets.load(id, scope, m);

@@ -8,7 +8,7 @@ import {
   TypeOrmHealthIndicator,
   type HealthIndicatorResult,
 } from '@nestjs/terminus';
-import { AdminService, AuthService, CalendarService } from '@hotline/tickets';
+import { AdminService, AuthService, CalendarService, can } from '@hotline/tickets';
 import { Public } from '../common/public.decorator';
 import { DATABASE_RETRY_AFTER_SECONDS } from '../common/domain-exception.filter';
 
@@ -78,7 +78,7 @@ export class HealthController {
     if (!authorization?.startsWith('Bearer ')) return false;
     try {
       const user = await this.auth.authenticate(authorization.slice(7).trim());
-      return user.roles.includes('admin');
+      return can(user, 'admin.health_details');
     } catch {
       return false;
     }

@@ -1,3 +1,4 @@
+import { SHANGHAI_TIME_ZONE } from '@hotline/calendar';
 import { Injectable, Logger } from '@nestjs/common';
 import { Cron } from '@nestjs/schedule';
 import { DeadlineJobsService } from '@hotline/tickets';
@@ -9,7 +10,7 @@ export class DailyDigestJob {
 
   constructor(private readonly jobs: DeadlineJobsService) {}
 
-  @Cron('0 30 8 * * *', { name: 'daily-digest', timeZone: 'Asia/Shanghai', waitForCompletion: true })
+  @Cron('0 30 8 * * *', { name: 'daily-digest', timeZone: SHANGHAI_TIME_ZONE, waitForCompletion: true })
   async run(): Promise<void> {
     try {
       const result = await this.jobs.sendDigest();

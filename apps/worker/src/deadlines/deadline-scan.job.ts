@@ -1,3 +1,4 @@
+import { SHANGHAI_TIME_ZONE } from '@hotline/calendar';
 import { Injectable, Logger } from '@nestjs/common';
 import { Cron } from '@nestjs/schedule';
 import { DeadlineJobsService } from '@hotline/tickets';
@@ -12,7 +13,7 @@ export class DeadlineScanJob {
 
   constructor(private readonly jobs: DeadlineJobsService) {}
 
-  @Cron('0 * * * * *', { name: 'deadline-scan', timeZone: 'Asia/Shanghai', waitForCompletion: true })
+  @Cron('0 * * * * *', { name: 'deadline-scan', timeZone: SHANGHAI_TIME_ZONE, waitForCompletion: true })
   async run(): Promise<void> {
     try {
       const result = await this.jobs.runScans();

@@ -1,3 +1,4 @@
+import { SHANGHAI_TIME_ZONE } from '@hotline/calendar';
 import { Inject, Injectable } from '@nestjs/common';
 import { Cron } from '@nestjs/schedule';
 import { APP_CONFIG, type AppConfig } from '@hotline/config';
@@ -11,7 +12,7 @@ export class NoticeDeliveryCheckJob {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  @Cron('*/30 * * * * *', { name: 'notice-delivery-check', timeZone: 'Asia/Shanghai', waitForCompletion: true })
+  @Cron('*/30 * * * * *', { name: 'notice-delivery-check', timeZone: SHANGHAI_TIME_ZONE, waitForCompletion: true })
   async run(): Promise<void> {
     // DINGTALK_DELIVERY_CHECK=false saves the quota: notices then count as delivered once accepted.
     if (!this.config.dingtalk.deliveryCheck) return;

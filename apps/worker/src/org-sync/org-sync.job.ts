@@ -1,3 +1,4 @@
+import { SHANGHAI_TIME_ZONE } from '@hotline/calendar';
 import { Injectable, Logger } from '@nestjs/common';
 import { Cron } from '@nestjs/schedule';
 import { OrgSyncService } from '@hotline/tickets';
@@ -9,7 +10,7 @@ export class OrgSyncJob {
 
   constructor(private readonly orgSync: OrgSyncService) {}
 
-  @Cron('0 30 2 * * *', { name: 'org-sync', timeZone: 'Asia/Shanghai', waitForCompletion: true })
+  @Cron('0 30 2 * * *', { name: 'org-sync', timeZone: SHANGHAI_TIME_ZONE, waitForCompletion: true })
   async run(): Promise<void> {
     try {
       const summary = await this.orgSync.run('schedule');

@@ -1,3 +1,4 @@
+import { SHANGHAI_TIME_ZONE } from '@hotline/calendar';
 import { Injectable, Logger } from '@nestjs/common';
 import { Cron } from '@nestjs/schedule';
 import { OutboxSender } from './outbox-sender.service';
@@ -13,7 +14,7 @@ export class OutboxSenderJob {
 
   constructor(private readonly sender: OutboxSender) {}
 
-  @Cron('*/2 * * * * *', { name: 'outbox-sender', timeZone: 'Asia/Shanghai', waitForCompletion: true })
+  @Cron('*/2 * * * * *', { name: 'outbox-sender', timeZone: SHANGHAI_TIME_ZONE, waitForCompletion: true })
   async run(): Promise<void> {
     try {
       await this.sender.drain(10);

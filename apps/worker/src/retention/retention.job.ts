@@ -1,3 +1,4 @@
+import { SHANGHAI_TIME_ZONE } from '@hotline/calendar';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Cron } from '@nestjs/schedule';
 import { APP_CONFIG, type AppConfig } from '@hotline/config';
@@ -13,7 +14,7 @@ export class RetentionJob {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  @Cron('0 30 3 * * *', { name: 'retention', timeZone: 'Asia/Shanghai', waitForCompletion: true })
+  @Cron('0 30 3 * * *', { name: 'retention', timeZone: SHANGHAI_TIME_ZONE, waitForCompletion: true })
   async run(): Promise<void> {
     if (!this.config.retention.auto) return;
     const report = await this.retention.apply();

@@ -10,7 +10,7 @@ import { AttachmentRepository, TicketRepository, type AttachmentRow, type Ticket
 import { DomainError, allowedActions } from '@hotline/workflow';
 import type { CurrentUser } from '../auth/auth.service';
 import { CLOCK, type Clock } from '../clock';
-import { scopeFor } from '../tickets.service';
+import { can, refuse, requireScope } from '../access/access';
 import { SIGNATURE_BYTES, TYPE_RULE, cleanFileName, sniffType, type AllowedType } from './file-signature';
 
 export interface AttachmentView {
@@ -181,8 +181,7 @@ export class AttachmentsService {
   }
 
   private async visibleTicket(user: CurrentUser, ticketId: string): Promise<TicketAggregate> {
-    const scope = scopeFor(user);
-    if (!scope) throw new DomainError('FORBIDDEN', '您的账号没有可查看工单的角色，请联系管理员。');
+    const scope = requireScope(user);
     const agg = /^[0-9a-f-]{36}$/i.test(ticketId) ? await this.tickets.load(ticketId, scope) : null;
     if (!agg) throw new DomainError('NOT_FOUND', '工单不存在，或您无权查看。');
     return agg;
@@ -200,10 +199,9 @@ export class AttachmentsService {
       }
       return;
     }
-    if (user.roles.includes('dispatcher')) return;
-    if (allowedActions(agg.state, user, this.clock.now()).length === 0) {
-      throw new DomainError('FORBIDDEN', '只有当前可以办理本工单的人员或派单员可以添加附件。');
-    }
+    // the dispatcher may attach to any ticket; anyone else only while they may act on it.
+    if (can(user, 'tickets.attach_any')) return;
+    if (allowedActions(agg.state, user, this.clock.now()).length === 0) refuse('tickets.attach_any');
   }
 }
 

@@ -17,7 +17,7 @@ import {
 } from '@hotline/db';
 import { DomainError } from '@hotline/workflow';
 import type { CurrentUser } from '../auth/auth.service';
-import { requireAdmin } from '../admin.service';
+import { requireAccess } from '../access/access';
 import { CLOCK, type Clock } from '../clock';
 
 export interface CalendarStatus {
@@ -100,7 +100,7 @@ export class CalendarService {
   }
 
   async status(user: CurrentUser): Promise<CalendarStatus> {
-    requireAdmin(user);
+    requireAccess(user, 'admin.calendar');
     const calendar = await this.current();
     const missing = await this.repo.missingYears();
     return {
@@ -140,7 +140,7 @@ export class CalendarService {
     date: string,
     body: { kind: 'closed' | 'working'; note?: string },
   ): Promise<CalendarStatus> {
-    requireAdmin(user);
+    requireAccess(user, 'admin.calendar');
     if (!DATE_RE.test(date)) throw new DomainError('VALIDATION', '日期格式须为 YYYY-MM-DD。', 'date');
     const existing = (await this.repo.overrides()).filter((o) => o.date !== date);
     const years = await this.repo.years();
@@ -160,7 +160,7 @@ export class CalendarService {
   }
 
   async deleteOverride(user: CurrentUser, date: string): Promise<CalendarStatus> {
-    requireAdmin(user);
+    requireAccess(user, 'admin.calendar');
     if (!DATE_RE.test(date)) throw new DomainError('VALIDATION', '日期格式须为 YYYY-MM-DD。', 'date');
     const deleted = await this.tickets.transaction((m) => this.repo.deleteOverride(m, date));
     if (!deleted) throw new DomainError('NOT_FOUND', `${date} 没有调整记录。`);
@@ -176,7 +176,7 @@ export class CalendarService {
     year: number,
     body: { text?: string; holidays?: string[]; workdays?: string[] },
   ): Promise<CalendarStatus> {
-    requireAdmin(user);
+    requireAccess(user, 'admin.calendar');
     let notice: { year: number; holidays: string[]; workdays: string[] };
     try {
       notice = parseHolidayNotice(
@@ -205,7 +205,7 @@ export class CalendarService {
   }
 
   async deleteYear(user: CurrentUser, year: number): Promise<CalendarStatus> {
-    requireAdmin(user);
+    requireAccess(user, 'admin.calendar');
     const deleted = await this.tickets.transaction((m) => this.repo.deleteYear(m, year));
     if (!deleted) throw new DomainError('NOT_FOUND', `没有录入 ${year} 年的节假日数据。`);
     return this.status(user);

@@ -1,4 +1,5 @@
 import type { CurrentUser } from '../auth/auth.service';
+import { can } from '../access/access';
 
 const OPEN_ASSIGNMENT = new Set(['pending_accept', 'accepted', 'awaiting_leader', 'return_requested']);
 
@@ -14,11 +15,10 @@ export function callerRevealBasis(
   /** Issue 17, item 7: on a closed ticket the ops head needs the caller only for an open 回访 call. */
   followUpCallOpen = false,
 ): string | null {
-  if (user.roles.includes('dispatcher')) return 'dispatcher';
-  if (user.roles.includes('ops_head') && (status === 'follow_up' || followUpCallOpen)) return 'ops_follow_up';
+  if (can(user, 'caller.reveal')) return 'dispatcher';
+  if (can(user, 'caller.reveal_follow_up') && (status === 'follow_up' || followUpCallOpen)) return 'ops_follow_up';
   if (confidential) return null;
-  const unitRole = user.roles.includes('receiver') || user.roles.includes('unit_leader');
   const open = assignments.find((a) => user.unitCodes.includes(a.unitCode) && OPEN_ASSIGNMENT.has(a.status));
-  if (unitRole && open) return `unit:${open.unitCode}`;
+  if (can(user, 'caller.reveal_open_assignment') && open) return `unit:${open.unitCode}`;
   return null;
 }

@@ -4,7 +4,7 @@ import { allowedActions, DomainError } from '@hotline/workflow';
 import type { CurrentUser } from '../auth/auth.service';
 import { CLOCK, type Clock } from '../clock';
 import { LoopHooks } from '../loop/loop-hooks';
-import { scopeFor } from '../tickets.service';
+import { requireAccess, scopeFor } from '../access/access';
 import { callerRevealBasis } from './caller-reveal-basis';
 
 export interface RevealedCaller {
@@ -50,7 +50,7 @@ export class CallerRevealService {
   }
 
   async auditLog(user: CurrentUser, limit: number, beforeId?: number, ticketId?: string): Promise<RevealRow[]> {
-    if (!user.roles.includes('admin')) throw new DomainError('FORBIDDEN', '只有管理员可以查看查阅记录。');
+    requireAccess(user, 'caller.reveal_log');
     return this.security.reveals(limit, beforeId, ticketId);
   }
 }

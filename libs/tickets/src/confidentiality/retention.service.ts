@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@hotline/config';
 import { SecurityRepository } from '@hotline/db';
 import type { CurrentUser } from '../auth/auth.service';
-import { requireAdmin } from '../admin.service';
+import { requireAccess } from '../access/access';
 import { CLOCK, type Clock } from '../clock';
 
 export interface RetentionReport {
@@ -41,7 +41,7 @@ export class RetentionService {
   }
 
   async report(user: CurrentUser): Promise<RetentionReport> {
-    requireAdmin(user);
+    requireAccess(user, 'admin.retention');
     return this.dryRun();
   }
 
@@ -60,7 +60,7 @@ export class RetentionService {
   }
 
   async run(user: CurrentUser): Promise<RetentionReport> {
-    requireAdmin(user);
+    requireAccess(user, 'admin.retention');
     return this.apply();
   }
 

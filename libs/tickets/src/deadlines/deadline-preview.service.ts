@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { TimeLimit } from '@hotline/calendar';
 import { OrganisationRepository } from '@hotline/db';
 import { DomainError } from '@hotline/workflow';
+import { requireAccess } from '../access/access';
 import type { CurrentUser } from '../auth/auth.service';
 import { CLOCK, type Clock } from '../clock';
 import { DeadlinePolicy, type DeadlineBasis } from '../deadline-policy';
@@ -53,9 +54,7 @@ export class DeadlinePreviewService {
   ) {}
 
   async preview(user: CurrentUser, q: DeadlinePreviewQuery): Promise<DeadlinePreview> {
-    if (!user.roles.includes('dispatcher') && !user.roles.includes('ops_head')) {
-      throw new DomainError('FORBIDDEN', '只有运营服务部可以预览期限。');
-    }
+    requireAccess(user, 'deadlines.preview');
     const source = await this.org.findSource(q.source);
     if (!source || !source.active) throw new DomainError('VALIDATION', `未知的来源“${q.source}”。`, 'source');
     const category = await this.org.findCategory(q.category);

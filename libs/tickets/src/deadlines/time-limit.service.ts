@@ -11,7 +11,7 @@ import {
 } from '@hotline/db';
 import { DomainError } from '@hotline/workflow';
 import type { CurrentUser } from '../auth/auth.service';
-import { requireAdmin } from '../admin.service';
+import { requireAccess } from '../access/access';
 import { CalendarService } from '../calendar/calendar.service';
 import { CLOCK, type Clock } from '../clock';
 import { requiredMarginWorkingDays, workingMinutesPerDay } from './deadline-rules';
@@ -66,10 +66,7 @@ export class TimeLimitService {
 
   /** Dispatchers and the ops head read the policies (they explain deadlines to callers); the admin edits them. */
   async list(user: CurrentUser): Promise<TimeLimitPolicyRow[]> {
-    const r = user.roles;
-    if (!r.includes('admin') && !r.includes('dispatcher') && !r.includes('ops_head')) {
-      throw new DomainError('FORBIDDEN', '只有运营服务部和管理员可以查看时限设置。');
-    }
+    requireAccess(user, 'time_limits.view');
     return this.repo.list();
   }
 
@@ -80,7 +77,7 @@ export class TimeLimitService {
       Omit<TimeLimitPolicyInput, 'upstreamMarginWorkingDays'> & { upstreamMarginWorkingDays: number | null }
     >,
   ): Promise<TimeLimitPolicyRow[]> {
-    requireAdmin(user);
+    requireAccess(user, 'admin.time_limits');
     const minutesPerDay = workingMinutesPerDay(await this.calendars.current());
     const policies: TimeLimitPolicyInput[] = input.map((p) => ({
       ...p,

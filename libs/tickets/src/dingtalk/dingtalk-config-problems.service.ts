@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DingTalkRepository, type DingTalkConfigProblemRow } from '@hotline/db';
 import { DingTalkApiError } from '@hotline/dingtalk';
-import { requireAdmin } from '../admin.service';
+import { requireAccess } from '../access/access';
 import type { CurrentUser } from '../auth/auth.service';
 import { CLOCK, type Clock } from '../clock';
 
@@ -68,7 +68,7 @@ export class DingTalkConfigProblemsService {
   }
 
   async list(user: CurrentUser): Promise<DingTalkConfigProblem[]> {
-    requireAdmin(user);
+    requireAccess(user, 'admin.dingtalk');
     return (await this.repo.configProblems()).map((r: DingTalkConfigProblemRow) => ({
       code: r.code,
       kind: r.kind,
@@ -83,7 +83,7 @@ export class DingTalkConfigProblemsService {
 
   /** Marks a problem handled; idempotent (an absent code is already handled). */
   async clear(user: CurrentUser, code: string): Promise<void> {
-    requireAdmin(user);
+    requireAccess(user, 'admin.dingtalk');
     await this.repo.clearConfigProblem(code);
   }
 }

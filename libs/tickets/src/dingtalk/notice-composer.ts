@@ -2,6 +2,7 @@
 // unit and deadline: never the caller's name, phone or address (R-19). The content of a row is
 // a pure function of the row, so a re-send after a crash is identical and DingTalk drops it
 // (same content, same person, same day: reference §5.2).
+import { formatShanghai } from '@hotline/calendar';
 import type { ActionCardMessage, CreateTodoRequest } from '@hotline/dingtalk';
 
 export interface OutboxTicket {
@@ -134,10 +135,7 @@ const ACTION_TITLES: Record<string, string> = {
 
 /** "2026-12-01 17:30" (or with seconds) in Asia/Shanghai. */
 export function shanghaiText(iso: string, seconds = false): string {
-  const d = new Date(new Date(iso).getTime() + 8 * 3600_000);
-  const p = (n: number) => String(n).padStart(2, '0');
-  const hm = `${p(d.getUTCHours())}:${p(d.getUTCMinutes())}${seconds ? `:${p(d.getUTCSeconds())}` : ''}`;
-  return `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ${hm}`;
+  return formatShanghai(new Date(iso), seconds ? 'always' : 'never');
 }
 
 /** Where the micro-app is and which company it signs people in to (13.5). */

@@ -8,10 +8,9 @@ import {
 } from '@hotline/db';
 import type { DingTalkClient, SendResult } from '@hotline/dingtalk';
 import { DomainError } from '@hotline/workflow';
-import { requireAdmin } from '../admin.service';
 import type { CurrentUser } from '../auth/auth.service';
 import { CLOCK, type Clock } from '../clock';
-import { scopeFor } from '../tickets.service';
+import { requireAccess, scopeFor } from '../access/access';
 import { DINGTALK_CLIENT } from './dingtalk-client.provider';
 
 /** A notice is checked this long after it was accepted (delivery is asynchronous, reference §5.1). */
@@ -152,7 +151,7 @@ export class NoticeDeliveryCheckService {
 
   /** The admin page's list of people not reached, with the reason. */
   async recentNotReached(user: CurrentUser, limit = 50): Promise<NotReachedView[]> {
-    requireAdmin(user);
+    requireAccess(user, 'admin.dingtalk');
     return (await this.repo.recentNotReached(limit)).map(toView);
   }
 }

@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { shanghaiDate } from '@hotline/calendar';
 import { KbRepository, OrganisationRepository, type KbArticleRow, type KbListCursor } from '@hotline/db';
 import { DomainError } from '@hotline/workflow';
+import { requireAccess, requireSomeRole } from '../access/access';
 import type { CurrentUser } from '../auth/auth.service';
 import { CLOCK, type Clock } from '../clock';
 import { decodeCursor, encodeCursor, isIdPart, timePart } from '../paging';
@@ -71,11 +73,6 @@ function view(a: KbArticleRow): KbArticleView {
   };
 }
 
-/** The Asia/Shanghai calendar day of an instant, as YYYY-MM-DD (validity of articles). */
-export function shanghaiDay(at: Date): string {
-  return new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
-}
-
 /** 办事指南, written by dispatchers and the ops head, searched while the caller is on the line. */
 @Injectable()
 export class KnowledgeBaseService {
@@ -86,13 +83,11 @@ export class KnowledgeBaseService {
   ) {}
 
   private requireEditor(user: CurrentUser): void {
-    if (!user.roles.includes('dispatcher') && !user.roles.includes('ops_head')) {
-      throw new DomainError('FORBIDDEN', '只有派单员和运营服务部负责人可以编辑办事指南。');
-    }
+    requireAccess(user, 'kb.edit');
   }
 
   private requireReader(user: CurrentUser): void {
-    if (user.roles.length === 0) throw new DomainError('FORBIDDEN', '您的账号还没有角色，请联系管理员。');
+    requireSomeRole(user);
   }
 
   private async input(body: KbArticleInputBody) {
@@ -157,7 +152,7 @@ export class KnowledgeBaseService {
   ): Promise<{ items: KbArticleView[]; nextCursor: string | null }> {
     this.requireReader(user);
     if (q.q?.trim()) {
-      const hits = await this.kb.search(searchTokens(q.q), shanghaiDay(this.clock.now()), 50);
+      const hits = await this.kb.search(searchTokens(q.q), shanghaiDate(this.clock.now()), 50);
       return { items: hits.map((h) => view(h.article)), nextCursor: null };
     }
     const rows = await this.kb.list(
@@ -177,7 +172,7 @@ export class KnowledgeBaseService {
   /** the few articles that fit what the dispatcher is typing (valid today, active). */
   async suggest(user: CurrentUser, q: string, limit = 5): Promise<KbSuggestion[]> {
     this.requireReader(user);
-    const hits = await this.kb.search(searchTokens(q.slice(0, 2000)), shanghaiDay(this.clock.now()), limit);
+    const hits = await this.kb.search(searchTokens(q.slice(0, 2000)), shanghaiDate(this.clock.now()), limit);
     return hits.map((h) => ({
       id: h.article.id,
       title: h.article.title,

@@ -1,11 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@hotline/config';
 import { CallerCipher, IntakeRepository } from '@hotline/db';
-import { DomainError } from '@hotline/workflow';
 import type { CurrentUser } from '../auth/auth.service';
 import { CLOCK, type Clock } from '../clock';
 import { maskName, maskPhone } from '../masking';
-import { scopeFor } from '../tickets.service';
+import { can, requireAccess, scopeFor } from '../access/access';
 import { plateOf, routeCode } from './transit.service';
 
 export interface RepeatQueryInput {
@@ -57,7 +56,7 @@ export class RepeatsService {
    * number is never echoed or logged) and of the same vehicle, route or stop within `days`.
    */
   async repeats(user: CurrentUser, q: RepeatQueryInput): Promise<RepeatPanel> {
-    if (!user.roles.includes('dispatcher')) throw new DomainError('FORBIDDEN', '只有派单员可以查看重复来电。');
+    requireAccess(user, 'intake.repeats');
     const scope = scopeFor(user)!;
     const days = q.days ?? this.config.intake.repeatWindowDays;
     const since = new Date(this.clock.now().getTime() - days * 86_400_000);
@@ -67,7 +66,7 @@ export class RepeatsService {
     const stop = q.stop?.trim() || null;
     if (!phoneHash && !route && !vehiclePlate && !stop) return { days, since: since.toISOString(), matches: [] };
     const rows = await this.intake.repeats(scope, { phoneHash, route, vehiclePlate, stop, since, limit: 20 });
-    const office = ['dispatcher', 'ops_head', 'admin', 'office_reviewer'].some((r) => user.roles.includes(r as never));
+    const office = can(user, 'caller.see_confidential');
     return {
       days,
       since: since.toISOString(),
@@ -105,9 +104,7 @@ export class RepeatsService {
    * like the ticket view's `callers[]` (only the ops department sees this list, so never hidden).
    */
   async callersToAnswer(user: CurrentUser) {
-    if (!user.roles.includes('dispatcher') && !user.roles.includes('ops_head')) {
-      throw new DomainError('FORBIDDEN', '只有运营服务部可以答复并单的来电人。');
-    }
+    requireAccess(user, 'callers.answer');
     return (await this.intake.callersToAnswer(200)).map((r) => ({
       callerId: r.callerId,
       ticket: { id: r.ticketId, number: r.ticketNumber, subject: r.subject },

@@ -9,7 +9,7 @@ import {
   type UnitRow,
 } from '@hotline/db';
 import { DomainError } from '@hotline/workflow';
-import { requireAdmin } from '../admin.service';
+import { requireAccess, requireSomeRole } from '../access/access';
 import type { CurrentUser } from '../auth/auth.service';
 import { CLOCK, type Clock } from '../clock';
 import { readTable, type RowError, type TableRow } from './table-file';
@@ -101,7 +101,7 @@ export class TransitService {
   ) {}
 
   private requireSignedIn(user: CurrentUser): void {
-    if (user.roles.length === 0) throw new DomainError('FORBIDDEN', '您的账号还没有角色，请联系管理员。');
+    requireSomeRole(user);
   }
 
   routes(user: CurrentUser, q?: string) {
@@ -169,14 +169,12 @@ export class TransitService {
   }
 
   async rules(user: CurrentUser): Promise<RoutingRuleRow[]> {
-    if (!['admin', 'dispatcher', 'ops_head'].some((r) => user.roles.includes(r as never))) {
-      throw new DomainError('FORBIDDEN', '派单规则仅供管理员和运营服务部查看。');
-    }
+    requireAccess(user, 'routing_rules.view');
     return this.transit.rules();
   }
 
   async replaceRules(user: CurrentUser, rules: RoutingRuleRow[]): Promise<RoutingRuleRow[]> {
-    requireAdmin(user);
+    requireAccess(user, 'admin.routing_rules');
     const units = await this.org.existingUnitCodes(rules.map((r) => r.unitCode));
     for (const [i, r] of rules.entries()) {
       if (!units.has(r.unitCode))
@@ -202,7 +200,7 @@ export class TransitService {
     file: () => Promise<Buffer>,
     dryRun: boolean,
   ): Promise<ImportReport> {
-    requireAdmin(user);
+    requireAccess(user, 'admin.routing_rules');
     const rows = await readTable(await file(), HEADERS[kind]);
     const units = await this.org.listUnits();
     const errors: RowError[] = [];

@@ -1,5 +1,6 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import { parseShanghaiLenient } from '@hotline/calendar';
 import { APP_CONFIG, type AppConfig } from '@hotline/config';
 import {
   CallerCipher,
@@ -10,7 +11,7 @@ import {
   type IntakeClientRow,
 } from '@hotline/db';
 import { DomainError, answeringReplies, composeUpstreamAnswer } from '@hotline/workflow';
-import { requireAdmin } from '../admin.service';
+import { can, requireAccess } from '../access/access';
 import { toCurrentUser, type CurrentUser } from '../auth/auth.service';
 import { CLOCK, type Clock } from '../clock';
 import { maskName, maskPhone } from '../masking';
@@ -294,11 +295,12 @@ export class UpstreamIntakeService {
     user: CurrentUser,
     c: { code: string; name: string; source: string; initiator: string },
   ): Promise<{ client: IntakeClientView; keyId: string; secret: string }> {
-    requireAdmin(user);
+    requireAccess(user, 'admin.intake_keys');
     if (!(await this.org.findSource(c.source)))
       throw new DomainError('VALIDATION', `未知的来源“${c.source}”。`, 'source');
     const person = await this.org.findPerson(c.initiator);
-    if (!person?.roles.includes('dispatcher')) {
+    // The initiator is the dispatcher the imported tickets are registered by (R-7).
+    if (!person || !can(person, 'tickets.register')) {
       throw new DomainError('VALIDATION', '发起人须为派单员。', 'initiator');
     }
     const keyId = `ik_${randomBytes(12).toString('base64url')}`;
@@ -320,7 +322,7 @@ export class UpstreamIntakeService {
   }
 
   async clients(user: CurrentUser): Promise<IntakeClientView[]> {
-    requireAdmin(user);
+    requireAccess(user, 'admin.intake_keys');
     const now = this.clock.now().getTime();
     return (await this.intake.clients()).map((c) => ({
       ...c,
@@ -336,7 +338,7 @@ export class UpstreamIntakeService {
   }
 
   async withdrawClient(user: CurrentUser, code: string): Promise<void> {
-    requireAdmin(user);
+    requireAccess(user, 'admin.intake_keys');
     if (!(await this.intake.deactivateClient(code))) throw new DomainError('NOT_FOUND', '对接系统不存在。');
   }
 
@@ -353,7 +355,7 @@ export class UpstreamIntakeService {
     file: () => Promise<Buffer>,
     dryRun: boolean,
   ): Promise<UpstreamImportReport> {
-    if (!user.roles.includes('dispatcher')) throw new DomainError('FORBIDDEN', '只有派单员可以导入上级转办事项。');
+    requireAccess(user, 'intake.upstream_import');
     const src = source ? await this.org.findSource(source) : null;
     if (!src) throw new DomainError('VALIDATION', `未知的来源“${source}”。`, 'source');
     const rows = await readTable(await file(), HEADERS);
@@ -388,7 +390,7 @@ export class UpstreamIntakeService {
       const phone = need('callerPhone', '联系电话');
       let upstreamDeadline: Date | undefined;
       if (v.upstreamDeadline) {
-        upstreamDeadline = new Date(v.upstreamDeadline.replace(' ', 'T').replace(/(T\d\d:\d\d(:\d\d)?)$/, '$1+08:00'));
+        upstreamDeadline = parseShanghaiLenient(v.upstreamDeadline);
         if (Number.isNaN(upstreamDeadline.getTime())) {
           errors.push({
             line: r.line,

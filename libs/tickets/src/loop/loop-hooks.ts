@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { LoopRepository, type CaseFileRow, type TicketAggregate, type Tx } from '@hotline/db';
 import type { ActionName, Change, TicketState, TimelineEvent } from '@hotline/workflow';
 import type { CurrentUser } from '../auth/auth.service';
+import { can } from '../access/access';
 import { CalendarService } from '../calendar/calendar.service';
 import { DeadlinePolicy, type ComputedDeadline } from '../deadline-policy';
 
@@ -64,8 +65,7 @@ export class LoopHooks {
   async caseFile(user: CurrentUser, agg: TicketAggregate, m?: Tx): Promise<CaseFileRow | null> {
     const r = agg.state.responsibility;
     if (!r?.atFault || !r.unitCode) return null;
-    const office = ['dispatcher', 'ops_head', 'admin', 'office_reviewer'].some((x) => user.roles.includes(x as never));
-    if (!office && !user.unitCodes.includes(r.unitCode)) return null;
+    if (!can(user, 'case_files.view_all') && !user.unitCodes.includes(r.unitCode)) return null;
     const rows = await this.loop.caseFiles({ ticketId: agg.state.id, status: 'all' }, 1, undefined, m);
     return rows[0] ?? null;
   }

@@ -23,7 +23,7 @@ import { DomainError } from '@hotline/workflow';
 import type { CurrentUser } from '../auth/auth.service';
 import { CLOCK, type Clock } from '../clock';
 import { decodeCursor, encodeCursor, readTimeAndId } from '../paging';
-import { scopeFor } from '../tickets.service';
+import { can, refuse, requireAccess, requireScope } from '../access/access';
 
 export interface Page<T> {
   items: T[];
@@ -36,18 +36,14 @@ export const DEFAULT_CONCERN_THRESHOLD = 5;
 /** Rows per keyset batch of the export (one short query each; nothing held open). */
 export const EXPORT_BATCH = 2000;
 
-const isOps = (u: CurrentUser) => u.roles.includes('dispatcher') || u.roles.includes('ops_head');
-
 /** the follow-up call queue is the ops department's. */
 function requireOps(user: CurrentUser): void {
-  if (!isOps(user)) throw new DomainError('FORBIDDEN', '只有运营服务部可以执行此操作。');
+  requireAccess(user, 'follow_up.work');
 }
 
 /** The figures and the dashboard: the ops department, admin, the office and unit leaders. */
 function requireStatsReader(user: CurrentUser): void {
-  const r = user.roles;
-  if (isOps(user) || r.includes('admin') || r.includes('office_reviewer') || r.includes('unit_leader')) return;
-  throw new DomainError('FORBIDDEN', '统计数据仅供运营服务部、管理员、公司办公室和部门领导查看。');
+  requireAccess(user, 'figures.view');
 }
 
 const SATISFACTION_ZH: Record<string, string> = {
@@ -222,8 +218,7 @@ export class LoopService {
 
   /** one page of the ledger, newest first, scoped like the ticket list. */
   async ledger(user: CurrentUser, filter: LedgerFilter, limit: number, cursor?: string): Promise<Page<LedgerRow>> {
-    const scope = scopeFor(user);
-    if (!scope) throw new DomainError('FORBIDDEN', '您的账号没有可查看工单的角色，请联系管理员。');
+    const scope = requireScope(user);
     const c = cursorAt(cursor);
     const keyset: LedgerCursor | undefined = c ? { receivedAt: c.at, id: c.id } : undefined;
     const rows = await this.ledgerRepo.page(scope, filter, limit + 1, keyset, this.clockParams());
@@ -237,10 +232,8 @@ export class LoopService {
    * (the same SQL as /api/stats/units). Every export is on record (who, when, filters, rows).
    */
   async exportLedger(user: CurrentUser, filter: LedgerFilter): Promise<{ stream: Readable; fileName: string }> {
-    const scope = scopeFor(user);
-    if (!scope || !(isOps(user) || user.roles.includes('admin') || user.roles.includes('unit_leader'))) {
-      throw new DomainError('FORBIDDEN', '台账导出仅限运营服务部、管理员和部门领导。');
-    }
+    requireAccess(user, 'ledger.export');
+    const scope = requireScope(user);
     const started = this.clock.now();
     const exportId = await this.ledgerRepo.startExport(user.userid, { ...filter }, started);
     const out = new PassThrough();
@@ -319,9 +312,7 @@ export class LoopService {
   }
 
   async exports(user: CurrentUser, limit: number) {
-    if (!(isOps(user) || user.roles.includes('admin'))) {
-      throw new DomainError('FORBIDDEN', '导出记录仅供运营服务部和管理员查看。');
-    }
+    requireAccess(user, 'ledger.exports_view');
     return this.ledgerRepo.exports(limit);
   }
 
@@ -380,10 +371,9 @@ export class LoopService {
       cursor?: string;
     },
   ): Promise<Page<CaseFileRow>> {
-    const all = isOps(user) || user.roles.includes('admin') || user.roles.includes('office_reviewer');
-    const unitPerson = user.roles.includes('receiver') || user.roles.includes('unit_leader');
-    if (!all && !(unitPerson && user.unitCodes.length > 0)) {
-      throw new DomainError('FORBIDDEN', '您的账号没有可查看案例档案的角色。');
+    const all = can(user, 'case_files.view_all');
+    if (!all && !(can(user, 'case_files.view_own_units') && user.unitCodes.length > 0)) {
+      refuse('case_files.view_all');
     }
     const rows = await this.loop.caseFiles(
       {
