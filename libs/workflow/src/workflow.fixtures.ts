@@ -188,6 +188,12 @@ export function validInput<A extends ActionName>(action: A, t: TicketState, now:
       comment: '来电人表示问题已解决',
     }),
     mark_responsible: () => ({ atFault: false, basis: '调取车载监控：车辆按规定进站停靠' }),
+    record_unit_follow_up: () => ({ comment: '已约谈驾驶员并复查车载监控，整改仍在进行' }),
+    flag_untrue_reply: () => ({
+      unit: t.assignments.find((a) => a.status === 'replied' && a.role !== 'co')?.unitCode,
+      reason: '经调取监控，回复所称“车辆已进站停靠”与事实不符',
+      replyDeadline: new Date(now.getTime() + 72 * HOUR),
+    }),
   };
   return inputs[action]() as ActionInputs[A];
 }

@@ -57,6 +57,8 @@ const REQUIREMENT: Record<ActionName, string> = {
   record_visit: 'X-5',
   mark_responsible: 'R-16',
   merge: 'X-6',
+  record_unit_follow_up: 'issue 15.6 (Art. 14(三))',
+  flag_untrue_reply: 'issue 15.7 (Art. 10)',
 };
 
 /** Where each action can happen at all (restated from the brief); elsewhere: INVALID_STATE. */
@@ -83,6 +85,8 @@ const PHASES_OF: Record<ActionName, TicketPhase[]> = {
   record_visit: ['closed'],
   mark_responsible: ['ops_review', 'office_review', 'upstream_report', 'follow_up', 'closed'],
   merge: ['registered'],
+  record_unit_follow_up: ['follow_up'],
+  flag_untrue_reply: ['initiator_review', 'ops_review', 'office_review', 'upstream_report', 'follow_up', 'closed'],
 };
 
 interface Fixture {
@@ -477,6 +481,7 @@ const FIXTURES: Fixture[] = [
     }),
     now: at(1),
     ok: { revoke: DISPATCHERS, pass_review: DISPATCHERS, send_back: DISPATCHERS },
+    invalid: { flag_untrue_reply: OPS }, // issue 15.7: no unit reply to find untrue
   },
   {
     name: 'in_review upstream_report (chain B, a direct answer)',
@@ -490,42 +495,60 @@ const FIXTURES: Fixture[] = [
     }),
     now: at(3),
     ok: { revoke: DISPATCHERS, report_upstream: DISPATCHERS, send_back: DISPATCHERS },
-    invalid: { mark_responsible: 'all' }, // consultations have no at-fault decision
+    invalid: { mark_responsible: 'all', flag_untrue_reply: OPS }, // no at-fault decision; 15.7: no unit reply
   },
   {
     name: 'in_review initiator_review (chain B)',
     phase: 'initiator_review',
     ticket: inReview('initiator_review', 'B'),
     now: at(4),
-    ok: { revoke: ['ops_head'], pass_review: DISPATCHERS, send_back: DISPATCHERS },
+    ok: { revoke: ['ops_head'], pass_review: DISPATCHERS, send_back: DISPATCHERS, flag_untrue_reply: OPS },
   },
   {
     name: 'in_review ops_review (chain A)',
     phase: 'ops_review',
     ticket: inReview('ops_review', 'A'),
     now: at(4),
-    ok: { revoke: ['ops_head'], pass_review: ['ops_head'], send_back: ['ops_head'], mark_responsible: OPS },
+    ok: {
+      revoke: ['ops_head'],
+      pass_review: ['ops_head'],
+      send_back: ['ops_head'],
+      mark_responsible: OPS,
+      flag_untrue_reply: OPS,
+    },
   },
   {
     name: 'in_review ops_review (chain B)',
     phase: 'ops_review',
     ticket: inReview('ops_review', 'B'),
     now: at(4),
-    ok: { revoke: ['ops_head'], pass_review: ['ops_head'], send_back: ['ops_head'], mark_responsible: OPS },
+    ok: {
+      revoke: ['ops_head'],
+      pass_review: ['ops_head'],
+      send_back: ['ops_head'],
+      mark_responsible: OPS,
+      flag_untrue_reply: OPS,
+    },
   },
   {
     name: 'in_review ops_review (direct chain, reviewed like A)',
     phase: 'ops_review',
     ticket: inReview('ops_review', 'direct'),
     now: at(4),
-    ok: { revoke: ['ops_head'], pass_review: ['ops_head'], send_back: ['ops_head'], mark_responsible: OPS },
+    ok: {
+      revoke: ['ops_head'],
+      pass_review: ['ops_head'],
+      send_back: ['ops_head'],
+      mark_responsible: OPS,
+      flag_untrue_reply: OPS,
+    },
   },
   {
     name: 'in_review ops_review of a suggestion (no at-fault decision)',
     phase: 'ops_review',
     ticket: { ...inReview('ops_review', 'A'), category: 'suggestion' },
     now: at(4),
-    ok: { revoke: ['ops_head'], pass_review: ['ops_head'], send_back: ['ops_head'] },
+    ok: { revoke: ['ops_head'], pass_review: ['ops_head'], send_back: ['ops_head'], flag_untrue_reply: OPS },
     invalid: { mark_responsible: 'all' },
   },
   {
@@ -538,6 +561,7 @@ const FIXTURES: Fixture[] = [
       pass_review: ['office_reviewer'],
       send_back: ['office_reviewer'],
       mark_responsible: OPS,
+      flag_untrue_reply: OPS,
     },
   },
   {
@@ -545,7 +569,13 @@ const FIXTURES: Fixture[] = [
     phase: 'upstream_report',
     ticket: inReview('upstream_report', 'B'),
     now: at(4),
-    ok: { revoke: ['ops_head'], report_upstream: DISPATCHERS, send_back: DISPATCHERS, mark_responsible: OPS },
+    ok: {
+      revoke: ['ops_head'],
+      report_upstream: DISPATCHERS,
+      send_back: DISPATCHERS,
+      mark_responsible: OPS,
+      flag_untrue_reply: OPS,
+    },
   },
   {
     name: 'follow_up (report found true)',
@@ -556,7 +586,12 @@ const FIXTURES: Fixture[] = [
       assignments: [assignment('branch1', { status: 'replied' })],
     }),
     now: at(30),
-    ok: { record_follow_up: OPS, finish_follow_up: OPS },
+    ok: {
+      record_follow_up: OPS,
+      finish_follow_up: OPS,
+      record_unit_follow_up: ['b1_receiver', 'b1_leader'],
+      flag_untrue_reply: OPS,
+    },
     invalid: { mark_responsible: 'all' },
   },
   {
@@ -564,14 +599,20 @@ const FIXTURES: Fixture[] = [
     phase: 'follow_up',
     ticket: ticket({ status: 'follow_up', assignments: [assignment('branch1', { status: 'replied' })] }),
     now: at(30),
-    ok: { record_follow_up: OPS, finish_follow_up: OPS, mark_responsible: OPS },
+    ok: {
+      record_follow_up: OPS,
+      finish_follow_up: OPS,
+      mark_responsible: OPS,
+      record_unit_follow_up: ['b1_receiver', 'b1_leader'],
+      flag_untrue_reply: OPS,
+    },
   },
   {
     name: 'closed complaint, no caller phone on record',
     phase: 'closed',
     ticket: ticket({ status: 'closed', assignments: [assignment('branch1', { status: 'replied' })] }),
     now: at(30),
-    ok: { mark_responsible: OPS },
+    ok: { mark_responsible: OPS, flag_untrue_reply: OPS },
     invalid: { record_visit: OPS },
   },
   {
@@ -583,7 +624,7 @@ const FIXTURES: Fixture[] = [
       assignments: [assignment('branch1', { status: 'replied' })],
     }),
     now: at(30),
-    ok: { record_visit: OPS, mark_responsible: OPS },
+    ok: { record_visit: OPS, mark_responsible: OPS, flag_untrue_reply: OPS },
   },
   {
     name: 'closed help request, caller reachable, two calls unanswered',
@@ -596,7 +637,7 @@ const FIXTURES: Fixture[] = [
       assignments: [assignment('branch1', { status: 'replied' })],
     }),
     now: at(30),
-    ok: { record_visit: OPS },
+    ok: { record_visit: OPS, flag_untrue_reply: OPS },
     invalid: { mark_responsible: 'all' },
   },
   {
@@ -609,7 +650,7 @@ const FIXTURES: Fixture[] = [
       assignments: [assignment('branch1', { status: 'replied' })],
     }),
     now: at(30),
-    ok: { mark_responsible: OPS },
+    ok: { mark_responsible: OPS, flag_untrue_reply: OPS },
     invalid: { record_visit: OPS },
   },
   {
@@ -623,7 +664,7 @@ const FIXTURES: Fixture[] = [
       assignments: [assignment('branch1', { status: 'replied' })],
     }),
     now: at(30),
-    ok: {},
+    ok: { flag_untrue_reply: OPS },
     invalid: { record_visit: OPS, mark_responsible: 'all' },
   },
   {
@@ -636,7 +677,7 @@ const FIXTURES: Fixture[] = [
       assignments: [assignment('branch1', { status: 'replied' })],
     }),
     now: at(30),
-    ok: { mark_responsible: OPS },
+    ok: { mark_responsible: OPS, flag_untrue_reply: OPS },
     invalid: { record_visit: OPS },
   },
   {

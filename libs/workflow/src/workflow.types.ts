@@ -36,6 +36,8 @@ export const ACTIONS = [
   'record_visit',
   'mark_responsible',
   'merge',
+  'record_unit_follow_up',
+  'flag_untrue_reply',
 ] as const;
 export type ActionName = (typeof ACTIONS)[number];
 
@@ -122,6 +124,11 @@ export interface AssignmentState {
   extensionCount: number;
   /** X-4: the pending extension request, if any (at most one at a time). */
   extensionRequest?: ExtensionRequest;
+  /**
+   * Issue 15.7 (Art. 10, R-10): times a leader-approved reply of this assignment was found untrue
+   * and re-opened for correction (absent = 0). Counted against the unit apart from rework.
+   */
+  untrueCount?: number;
 }
 
 /** X-5: one follow-up call's outcome (回访). */
@@ -254,6 +261,16 @@ export interface MarkResponsibleInput {
   caseFile?: CaseFileInput;
 }
 
+/**
+ * Issue 15.7 (Art. 10 应及时改正): the unit whose approved reply was found untrue, why, and the
+ * new reply deadline for the corrected reply.
+ */
+export interface FlagUntrueReplyInput {
+  unit?: string;
+  reason: string;
+  replyDeadline: Date;
+}
+
 /** X-6: 并单. `into` is the open ticket this matter joins (checked by the application). */
 export interface MergeInput {
   into: string;
@@ -283,6 +300,8 @@ export interface ActionInputs {
   record_visit: RecordVisitInput;
   mark_responsible: MarkResponsibleInput;
   merge: MergeInput;
+  record_unit_follow_up: { comment: string; unit?: string };
+  flag_untrue_reply: FlagUntrueReplyInput;
 }
 
 /** X-4: the caps on extensions (default: at most 3, at most 3 working days each). */
@@ -338,7 +357,11 @@ export type NoticeKind =
   | 'remind'
   | 'closed'
   | 'extension_requested'
-  | 'extension_decided';
+  | 'extension_decided'
+  /** R-14(3): the ticket stays under follow-up; the units may record progress. */
+  | 'follow_up'
+  /** Issue 15.7 (Art. 10): the unit's reply was found untrue and must be corrected. */
+  | 'reply_untrue';
 
 export type Effect =
   | { kind: 'notice'; notice: NoticeKind; to: Audience; unitCode?: string }
@@ -413,6 +436,15 @@ export type Change =
       previousDeadline: Date | null;
       /** The ticket stays closed (no rework): its call-back queue entry stays. */
       stillClosed: boolean;
+    }
+  /** Issue 15.7 (Art. 10): an approved reply found untrue; the assignment re-opened with a new deadline. */
+  | {
+      kind: 'reply.flagged_untrue';
+      assignmentId: string;
+      reason: string;
+      untrueCount: number;
+      previousDeadline: Date;
+      newDeadline: Date;
     }
   /** R-16, X-8: the at-fault decision; at fault carries the case file. */
   | {

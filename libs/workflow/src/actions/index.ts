@@ -22,6 +22,8 @@ import {
 } from './review';
 import { approveExtension, beforeDeadline, extensionsLeft, rejectExtension, requestExtension } from './extensions';
 import { markResponsible, notMerged, recordVisit, visitDue } from './loop';
+import { flagUntrueReply, untrueReplyFlaggable } from './loop';
+import { recordUnitFollowUp } from './review';
 import { coUnitsReplied, hasPendingWork } from './units';
 
 /** Each action's declaration, by name. */
@@ -48,6 +50,8 @@ export const SPECS: { readonly [A in ActionName]: ActionSpec<A> } = {
   reject_extension: rejectExtension,
   record_visit: recordVisit,
   mark_responsible: markResponsible,
+  record_unit_follow_up: recordUnitFollowUp,
+  flag_untrue_reply: flagUntrueReply,
 };
 
 /** The order the table reads in (the order a ticket meets the actions); the docs follow it. */
@@ -74,6 +78,8 @@ export const TABLE_ORDER: readonly ActionName[] = [
   'reject_extension',
   'record_visit',
   'mark_responsible',
+  'record_unit_follow_up',
+  'flag_untrue_reply',
 ];
 
 /** Every guard, in the order the docs list them. */
@@ -87,6 +93,7 @@ export const ALL_GUARDS: readonly Guard[] = [
   extensionsLeft,
   visitDue,
   notMerged,
+  untrueReplyFlaggable,
 ];
 
 /**
@@ -103,6 +110,7 @@ export const WORK: readonly (AssignmentWorkDecl | TicketWorkDecl)[] = [
   ...finishFollowUp.work!,
   ...dispatch.work!,
   redispatchWork,
+  ...recordUnitFollowUp.work!,
 ];
 
 /** Assignment moves beside the acted-on one, in the order the docs list them. */
