@@ -78,6 +78,8 @@ const NOTICE_TITLES: Record<string, string> = {
   digest: '每日工单汇总',
   extension_requested: '延期申请待审核',
   extension_decided: '延期申请已处理',
+  follow_up: '工单转入跟踪办理',
+  reply_untrue: '回复经核查不实，请改正',
   calendar_missing_year: '节假日数据缺失',
 };
 
@@ -128,6 +130,7 @@ const ACTION_TITLES: Record<string, string> = {
   approve_return: '审核退回申请',
   dispatch: '重新派单',
   finish_follow_up: '跟踪工单至办结',
+  record_unit_follow_up: '记录跟踪进展',
 };
 
 /** "2026-12-01 17:30" (or with seconds) in Asia/Shanghai. */
