@@ -230,6 +230,11 @@ describe('issue 17.8: every workflow action for every role on chain-A and chain-
       record_visit: { outcome: 'no_answer' },
       mark_responsible: { atFault: false, basis: '经核查司机按规定操作' },
       merge: { into: mergeTarget, comment: '同一事项' },
+      record_unit_follow_up: { comment: '已对驾驶员停岗培训' },
+      flag_untrue_reply: {
+        reason: '经调取监控，回复与事实不符',
+        replyDeadline: new Date(now.getTime() + 48 * HOUR).toISOString(),
+      },
     };
     return bodies[action];
   }
