@@ -22,7 +22,9 @@ export type ActionName =
   | 'approve_extension'
   | 'reject_extension'
   | 'record_visit'
-  | 'mark_responsible';
+  | 'mark_responsible'
+  | 'record_unit_follow_up'
+  | 'flag_untrue_reply';
 
 export type Light = 'green' | 'yellow' | 'red';
 
@@ -138,6 +140,8 @@ export interface Assignment {
   acceptedBy: string | null;
   acceptedAt: string | null;
   reworkCount: number;
+  /** Issue 15.7 (Art. 10): times a leader-approved reply was found untrue and re-opened. */
+  untrueCount?: number;
   reply: Reply | null;
   returnRequest: { reason: string; basis: string; requestedBy: string; requestedAt: string } | null;
   /** once the API sends them. */

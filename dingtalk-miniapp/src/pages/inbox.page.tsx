@@ -35,6 +35,8 @@ const TAB_OF: Record<ActionName, KindKey> = {
   reject_extension: 'approve',
   record_visit: 'handle',
   mark_responsible: 'review',
+  record_unit_follow_up: 'handle',
+  flag_untrue_reply: 'review',
 };
 
 const TABS: { key: TabKey; title: string }[] = [
