@@ -104,7 +104,8 @@ describe('issues 15.6 and 15.7: unit follow-up progress, and correcting a reply 
       ['record_follow_up', 'dispatcher1', null],
     ]);
     // The dispatchers are told of a unit's progress.
-    expect((await notices(id, 'follow_up')).at(-1).userids).toEqual(expect.arrayContaining(['dispatcher1']));
+    expect((await notices(id, 'follow_up_progress')).map((n) => n.unit)).toEqual(['branch1', 'branch2']);
+    expect((await notices(id, 'follow_up_progress'))[0].userids).toEqual(expect.arrayContaining(['dispatcher1']));
 
     const done = await api.ok('dispatcher2', id, 'finish_follow_up', {});
     expect(done.status).toBe('closed');

@@ -294,7 +294,7 @@ describe('issue 15.6 (Art. 14(三)): the handling units follow a verified report
       toStatus: 'follow_up',
     });
     expect(r.effects).toEqual([
-      { kind: 'notice', notice: 'follow_up', to: { kind: 'role', role: 'dispatcher' }, unitCode: 'branch1' },
+      { kind: 'notice', notice: 'follow_up_progress', to: { kind: 'role', role: 'dispatcher' }, unitCode: 'branch1' },
     ]);
     // Art. 14: that the matter is finished is the ops department's approval, not the unit's.
     const refused = decide(flow.state, ORG.b1_leader, 'finish_follow_up', {}, at(31), counterIds());

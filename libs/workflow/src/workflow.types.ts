@@ -360,6 +360,8 @@ export type NoticeKind =
   | 'extension_decided'
   /** R-14(3): the ticket stays under follow-up; the units may record progress. */
   | 'follow_up'
+  /** Issue 15.6: a handling unit recorded follow-up progress (to the ops department). */
+  | 'follow_up_progress'
   /** Issue 15.7 (Art. 10): the unit's reply was found untrue and must be corrected. */
   | 'reply_untrue';
 

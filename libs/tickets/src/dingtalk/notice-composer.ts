@@ -79,6 +79,7 @@ const NOTICE_TITLES: Record<string, string> = {
   extension_requested: '延期申请待审核',
   extension_decided: '延期申请已处理',
   follow_up: '工单转入跟踪办理',
+  follow_up_progress: '承办单位记录了跟踪进展',
   reply_untrue: '回复经核查不实，请改正',
   calendar_missing_year: '节假日数据缺失',
 };

@@ -354,7 +354,7 @@ export const recordUnitFollowUp = defineAction({
   ],
   validate: ({ input }) => requireText(input, 'comment', '跟踪进展'),
   apply: (w) => {
-    notice(w, 'follow_up', initiatingDepartment(), w.unitCode);
+    notice(w, 'follow_up_progress', initiatingDepartment(), w.unitCode);
     w.data = { progress: true };
   },
   work: [
