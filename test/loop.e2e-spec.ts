@@ -58,11 +58,6 @@ describe('closing the loop: follow-up calls, ledger, assessment, case files', ()
     return api.ok('ops_head', id, 'pass_review', {});
   }
 
-  const assignmentOf = async (id: string, unit: string) =>
-    ((await api.get('dispatcher1', `/api/tickets/${id}`)).body.assignments as any[]).find(
-      (a) => a.unit.code === unit && !['returned', 'cancelled'].includes(a.status),
-    );
-
   it('X-5: T1 closes, enters the call queue the next working day, the call is recorded apart', async () => {
     ids.t1 = await dispatched('branch1', 4, { subject: '1路司机态度恶劣', route: '1', stop: '火车站' });
     await api.ok('b1_receiver', ids.t1, 'accept');
