@@ -431,15 +431,6 @@ Object.assign(MATRIX, {
     expect: (p: Persona) => (p === 'nobody' ? 403 : 'ok'),
     request: () => ({ method: 'GET', url: '/api/case-files' }),
   },
-  'POST /api/tickets/{id}/assignments/{assignmentId}/untrue-reply': {
-    // The fixture's assignment has no approved reply yet: the ops department gets a 409.
-    expect: only(['dispatcher', 'ops_head']),
-    request: (f: Fixture) => ({
-      method: 'POST',
-      url: `/api/tickets/${f.ticketId}/assignments/${f.assignmentId}/untrue-reply`,
-      payload: { note: '矩阵' },
-    }),
-  },
 } satisfies Record<string, Entry>);
 
 describe('access matrix (R-19)', () => {

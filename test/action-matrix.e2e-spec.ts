@@ -259,6 +259,11 @@ describe('issue 17.8: every workflow action for every role on chain-A and chain-
         measures: '停岗培训',
         lesson: '停稳再开门',
       },
+      record_unit_follow_up: { comment: '已对驾驶员停岗培训' },
+      flag_untrue_reply: {
+        reason: '经调取监控，回复与事实不符',
+        replyDeadline: new Date(now.getTime() + 48 * HOUR).toISOString(),
+      },
     };
     return bodies[action];
   }

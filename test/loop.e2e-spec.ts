@@ -1,5 +1,5 @@
 // Closing the loop (issue 7) through the HTTP API against real PostgreSQL with a set clock:
-// follow-up calls and their queue, at-fault decisions and case files, untrue replies, the
+// follow-up calls and their queue, at-fault decisions and case files, untrue replies corrected, the
 // ledger, and the unit figures on a constructed data set whose answers are worked out by hand.
 import { Client } from 'pg';
 import { parseShanghai } from '@hotline/calendar';
@@ -58,18 +58,14 @@ describe('closing the loop: follow-up calls, ledger, assessment, case files', ()
     return api.ok('ops_head', id, 'pass_review', {});
   }
 
-  const assignmentOf = async (id: string, unit: string) =>
-    ((await api.get('dispatcher1', `/api/tickets/${id}`)).body.assignments as any[]).find(
-      (a) => a.unit.code === unit && !['returned', 'cancelled'].includes(a.status),
-    );
-
   it('X-5: T1 closes, enters the call queue the next working day, the call is recorded apart', async () => {
     ids.t1 = await dispatched('branch1', 4, { subject: '1路司机态度恶劣', route: '1', stop: '火车站' });
     await api.ok('b1_receiver', ids.t1, 'accept');
     later(1);
     const closed = await replyAndClose(ids.t1, 'branch1');
     expect(closed.status).toBe('closed');
-    expect(closed.actions).toEqual(['record_visit', 'mark_responsible']);
+    // Issue 15.7 (Art. 10): the ops department may also find the reply untrue (it re-opens).
+    expect(closed.actions).toEqual(['record_visit', 'mark_responsible', 'flag_untrue_reply']);
     // Closed Monday: due Tuesday 08:30, so not in today's queue, but in the full one.
     const today = await api.get('dispatcher2', '/api/follow-ups');
     expect(today.body.items.map((i: any) => i.id)).not.toContain(ids.t1);
@@ -91,7 +87,7 @@ describe('closing the loop: follow-up calls, ledger, assessment, case files', ()
       comment: '来电人表示满意',
     });
     expect(v.status).toBe('closed');
-    expect(v.actions).toEqual(['mark_responsible']);
+    expect(v.actions).toEqual(['mark_responsible', 'flag_untrue_reply']);
     const after = await api.get('ops_head', '/api/follow-ups?all=true');
     expect(after.body.items.map((i: any) => i.id)).not.toContain(ids.t1);
     // Answers only with what goes with the outcome (400 names the field).
@@ -206,15 +202,26 @@ describe('closing the loop: follow-up calls, ledger, assessment, case files', ()
     expect((await api.get('dispatcher1', '/api/case-files?partyKind=vehicle')).body.items).toEqual([]);
   });
 
-  it('R-10: the ops department records a reply found untrue, once, on the timeline', async () => {
-    const a = await assignmentOf(ids.t1, 'branch1');
-    const url = `/api/tickets/${ids.t1}/assignments/${a.id}/untrue-reply`;
-    expect((await api.post('b1_leader', url, { note: 'x' })).status).toBe(403);
-    const r = await api.post('ops_head', url, { note: '经调查，回复中"已致歉"与事实不符' });
-    expect(r.status).toBe(201);
-    expect((await api.post('ops_head', url, { note: 'again' })).status).toBe(409);
-    const view = await api.get('dispatcher1', `/api/tickets/${ids.t1}`);
-    expect(view.body.timeline.at(-1)).toMatchObject({ action: 'flag_untrue_reply', unit: 'branch1' });
+  it('issue 15.7 (Art. 10, R-10): a reply found untrue after closing re-opens T1 to branch1, which corrects it through its leader', async () => {
+    const deadline = new Date(now().getTime() + 24 * HOUR).toISOString();
+    const flag = { unit: 'branch1', reason: '经调查，回复中"已致歉"与事实不符', replyDeadline: deadline };
+    expect((await api.act('b1_leader', ids.t1, 'flag_untrue_reply', flag)).status).toBe(403);
+    const reopened = await api.ok('ops_head', ids.t1, 'flag_untrue_reply', flag);
+    expect(reopened).toMatchObject({ status: 'in_progress', closedAt: null });
+    expect(reopened.assignments[0]).toMatchObject({
+      status: 'accepted',
+      reworkCount: 0,
+      replyDeadline: deadline,
+      deadlineBasis: { source: 'untrue_reply' },
+    });
+    expect(reopened.timeline.at(-1)).toMatchObject({ action: 'flag_untrue_reply', unit: 'branch1' });
+    later(1);
+    expect((await replyAndClose(ids.t1, 'branch1')).status).toBe('closed');
+    const { rows } = await db.query(
+      `SELECT unit_code, note, previous_deadline IS NOT NULL AS kept FROM untrue_reply_flags WHERE ticket_id = $1`,
+      [ids.t1],
+    );
+    expect(rows).toEqual([{ unit_code: 'branch1', note: flag.reason, kept: true }]);
   });
 
   it('R-18, X-10, R-17: every unit figure of the constructed month equals the hand count', async () => {
@@ -304,15 +311,17 @@ describe('closing the loop: follow-up calls, ledger, assessment, case files', ()
     });
     expect(r.body.units.map((u: any) => u.unitCode)).toEqual(['branch2', 'safety', 'branch1', 'fare']);
     // X-10 办结: T2's final reply came within the deadline its re-opening call gave (on time), but
-    // it was reworked (not first time); T5 is past its deadline without a reply (certainly late).
-    // Every ticket has the same caller, but no two share category and route: no repeat calls.
+    // it was reworked (not first time); T1's corrected reply (issue 15.7) came within its new
+    // deadline, but a reply found untrue is not closed the first time either; T5 is past its
+    // deadline without a reply (certainly late). Every ticket has the same caller, but no two share
+    // category and route: no repeat calls.
     expect(by.branch1).toMatchObject({
       closed: 2,
       closedOnTime: 2,
       closeDue: 2,
       onTimeCloseRate: 1,
-      firstTimeClosed: 1,
-      firstTimeCloseRate: 0.5,
+      firstTimeClosed: 0,
+      firstTimeCloseRate: 0,
       repeatCalls: 0,
       repeatRate: 0,
     });

@@ -66,7 +66,8 @@ describe('ticket lifecycle over HTTP', () => {
     expect(closed).toMatchObject({ status: 'closed', step: null });
     expect(closed.closedAt).not.toBeNull();
     // a closed complaint with a caller phone waits for its call and its at-fault decision.
-    expect(closed.actions).toEqual(['record_visit', 'mark_responsible']);
+    // Issue 15.7 (Art. 10): and a reply found untrue later re-opens it.
+    expect(closed.actions).toEqual(['record_visit', 'mark_responsible', 'flag_untrue_reply']);
     expect(closed.timeline.map((e: any) => e.action)).toEqual([
       'register',
       'dispatch',

@@ -115,7 +115,7 @@ const TITLES: Record<Route['name'], string> = {
   ticket: '工单详情',
   dashboard: '看板',
   ledger: '台账',
-  'follow-ups': '回访',
+  'follow-ups': '回访与跟踪',
   kb: '办事指南',
   callers: '待告知来电人',
   transit: '线路与车辆',
@@ -130,6 +130,7 @@ function readsFigures(session: Session): boolean {
   );
 }
 const isOpsDepartment = (session: Session) => session.user.roles.some((r) => r === 'dispatcher' || r === 'ops_head');
+const isUnitPerson = (session: Session) => session.user.roles.some((r) => r === 'receiver' || r === 'unit_leader');
 
 function Shell({ session }: { session: Session }) {
   const route = useRoute();
@@ -246,6 +247,9 @@ function Shell({ session }: { session: Session }) {
     ) : route.name === 'follow-ups' ? (
       isOpsDepartment(session) ? (
         <FollowUpsPage />
+      ) : isUnitPerson(session) ? (
+        // Issue 15.6 (R-14(3)): the handling units see and record the follow-up of their tickets.
+        <FollowUpsPage trackingOnly />
       ) : (
         <ErrorBlock status="disconnected" title="回访由运营服务部办理" description="" />
       )

@@ -62,7 +62,8 @@ export const ACTION: Record<string, string> = {
   record_visit: '回访',
   mark_responsible: '责任认定',
   write_case_file: '填写案例分析',
-  flag_untrue_reply: '回复不实',
+  flag_untrue_reply: '记为回复不实',
+  record_unit_follow_up: '记录跟踪进展',
   // Recorded by the system (the deadline jobs, retention), not taken by a person.
   overdue: '超期督办',
   accept_overdue: '超时未签收',

@@ -23,7 +23,9 @@ export type ActionName =
   | 'reject_extension'
   | 'record_visit'
   | 'mark_responsible'
-  | 'write_case_file';
+  | 'write_case_file'
+  | 'record_unit_follow_up'
+  | 'flag_untrue_reply';
 
 export type Light = 'green' | 'yellow' | 'red';
 
@@ -139,6 +141,8 @@ export interface Assignment {
   acceptedBy: string | null;
   acceptedAt: string | null;
   reworkCount: number;
+  /** Issue 15.7 (Art. 10): times a leader-approved reply was found untrue and re-opened. */
+  untrueCount?: number;
   reply: Reply | null;
   returnRequest: { reason: string; basis: string; requestedBy: string; requestedAt: string } | null;
   /** once the API sends them. */

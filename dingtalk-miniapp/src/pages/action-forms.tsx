@@ -42,6 +42,8 @@ const CONFIRM: Partial<Record<ActionName, string>> = {
   record_visit: '确定记录本次回访？不满意且认定单位责任的，工单将退回该单位重办。',
   mark_responsible: '确定提交责任认定？',
   write_case_file: '确定提交案例分析？提交后进入案例库，供培训使用。',
+  flag_untrue_reply:
+    '确定记为回复不实？该单位的回复将退回，须按新的最晚回复时间改正，并经单位领导重新审批；回复不实计入该单位考核（第十条）。',
 };
 
 /**
@@ -53,7 +55,9 @@ const DIRECT_ANSWER_REVIEWED =
 
 /** Issue 15.2 (R-9b): a unit's reply was approved on this ticket (now, or before a send-back). */
 export function replyApprovedOnce(ticket: Ticket): boolean {
-  return ticket.assignments.some((a) => Boolean(a.reply?.approvedAt) || a.status === 'replied' || a.reworkCount > 0);
+  return ticket.assignments.some(
+    (a) => Boolean(a.reply?.approvedAt) || a.status === 'replied' || a.reworkCount > 0 || (a.untrueCount ?? 0) > 0,
+  );
 }
 
 /** The confirmation of an action, worded for this ticket. */
@@ -70,6 +74,19 @@ export function confirmQuestion(action: ActionName, ticket: Ticket): string | un
   return CONFIRM[action];
 }
 
+/**
+ * R-14(3), issue 15.6: the 继续跟踪 switch is offered exactly where the server accepts followUp:
+ * the step that closes the ticket (the ops head's review on chain A and direct tickets, the
+ * upstream report on chain B), for reports, complaints and help requests (FOLLOW_UP_CATEGORIES).
+ */
+export const FOLLOW_UP_CATEGORIES = ['report', 'complaint', 'help'];
+
+export function followUpOffered(action: ActionName, ticket: Ticket): boolean {
+  if (!FOLLOW_UP_CATEGORIES.includes(ticket.category.code)) return false;
+  if (action === 'report_upstream') return true;
+  return action === 'pass_review' && ticket.step === 'ops_review' && ticket.chain !== 'B';
+}
+
 /** Forms kept as drafts in localStorage: the ones where a person types a lot. */
 const DRAFTED: ActionName[] = [
   'submit_reply',
@@ -80,12 +97,19 @@ const DRAFTED: ActionName[] = [
   'request_extension',
   'revoke',
   'write_case_file',
+  'record_unit_follow_up',
+  'flag_untrue_reply',
 ];
 
 const OPEN_ASSIGNMENT = ['pending_accept', 'accepted', 'awaiting_leader', 'return_requested'];
 
-/** Which assignment statuses each unit-scoped action acts on (`extension`: only with a pending request). */
-const UNIT_SCOPE: Partial<Record<ActionName, { statuses: string[]; mine: boolean; extension?: boolean }>> = {
+/**
+ * Which assignment statuses each unit-scoped action acts on (`extension`: only with a pending
+ * request; `answering`: only sole and lead units, whose reply is the ticket's).
+ */
+const UNIT_SCOPE: Partial<
+  Record<ActionName, { statuses: string[]; mine: boolean; extension?: boolean; answering?: boolean }>
+> = {
   accept: { statuses: ['pending_accept'], mine: true },
   request_return: { statuses: ['pending_accept', 'accepted'], mine: true },
   submit_reply: { statuses: ['accepted'], mine: true },
@@ -96,6 +120,10 @@ const UNIT_SCOPE: Partial<Record<ActionName, { statuses: string[]; mine: boolean
   request_extension: { statuses: ['pending_accept', 'accepted', 'awaiting_leader'], mine: true },
   approve_extension: { statuses: OPEN_ASSIGNMENT, mine: false, extension: true },
   reject_extension: { statuses: OPEN_ASSIGNMENT, mine: false, extension: true },
+  // Issue 15.6: a unit that handled the ticket records its follow-up progress.
+  record_unit_follow_up: { statuses: ['replied'], mine: true },
+  // Issue 15.7: the ops department names the unit whose approved reply was found untrue.
+  flag_untrue_reply: { statuses: ['replied'], mine: false, answering: true },
 };
 
 export function unitCandidates(ticket: Ticket, action: ActionName, user: User): Assignment[] {
@@ -106,7 +134,8 @@ export function unitCandidates(ticket: Ticket, action: ActionName, user: User): 
     (a) =>
       scope.statuses.includes(a.status) &&
       (!scope.mine || mine.has(a.unit.code)) &&
-      (!scope.extension || Boolean(a.extensionRequest)),
+      (!scope.extension || Boolean(a.extensionRequest)) &&
+      (!scope.answering || (a.role !== 'co' && Boolean(a.reply?.approvedAt))),
   );
 }
 
@@ -136,6 +165,11 @@ function defaults(action: ActionName, user: User, ticket: Ticket): Values {
         ? { partyKind: [f.partyKind], party: f.party, cause: f.cause, measures: f.measures, lesson: f.lesson }
         : {};
     }
+    case 'report_upstream':
+      return { followUp: false };
+    case 'flag_untrue_reply':
+      // Art. 10 及时改正: three days by default; the ops department sets the time it needs.
+      return { replyDeadline: toLocalInput(new Date(Date.now() + 3 * 24 * 3600_000)) };
     case 'request_extension':
       return { days: ['1'] };
     case 'record_visit':
@@ -205,6 +239,8 @@ function buildBody(action: ActionName, v: Values, unit: string | undefined, tick
         // Issue 15.10: the text the office approved is the one reported upstream.
         upstreamAnswer: officeEdits(ticket) ? text(v.upstreamAnswer) : undefined,
       };
+    case 'report_upstream':
+      return { comment: text(v.comment), followUp: v.followUp ? true : undefined };
     case 'send_back': {
       // The reviewer's pick of replied units (absent when only one replied: the API's default).
       const units = Array.isArray(v.sendBackUnits) ? (v.sendBackUnits as string[]) : [];
@@ -212,7 +248,10 @@ function buildBody(action: ActionName, v: Values, unit: string | undefined, tick
     }
     case 'record_follow_up':
       return { comment: text(v.comment) };
-    case 'report_upstream':
+    case 'record_unit_follow_up':
+      return withUnit({ comment: text(v.comment) });
+    case 'flag_untrue_reply':
+      return withUnit({ reason: text(v.reason), replyDeadline: fromLocalInput(v.replyDeadline as string) });
     case 'finish_follow_up':
     case 'remind':
       return { comment: text(v.comment) };
@@ -379,7 +418,9 @@ export function ActionPanel({
             ? '申请退回的单位'
             : action.endsWith('_extension')
               ? '申请延期的单位'
-              : '以哪个单位办理'
+              : action === 'flag_untrue_reply'
+                ? '回复不实的单位'
+                : '以哪个单位办理'
         }
       >
         <Radio.Group value={unit} onChange={(v) => setUnit(v as string)}>
@@ -419,7 +460,12 @@ export function ActionPanel({
               block
               type="submit"
               color={
-                action.startsWith('reject') || action === 'revoke' || action === 'send_back' ? 'danger' : 'primary'
+                action.startsWith('reject') ||
+                action === 'revoke' ||
+                action === 'send_back' ||
+                action === 'flag_untrue_reply'
+                  ? 'danger'
+                  : 'primary'
               }
               size="large"
               loading={busy}
@@ -550,13 +596,29 @@ function renderFields(action: ActionName, ctx: FieldContext) {
     case 'reject_return':
       return comment('请填写驳回理由，该单位须继续办理');
     case 'pass_review':
+    case 'report_upstream':
       return (
         <>
           {officeEdits(ctx.ticket) && <UpstreamAnswerField ticket={ctx.ticket} />}
-          {comment()}
-          {['report', 'complaint'].includes(ctx.ticket.category.code) && (
-            <Form.Item name="followUp" label="属实，转入跟踪办理（举报、事故类）" valuePropName="checked">
-              <Switch />
+          {action === 'report_upstream' && ctx.ticket.upstreamAnswer && (
+            <div className="upstream-answer-report" data-testid="upstream-answer-to-report">
+              <div className="form-label">
+                上报的答复
+                {ctx.ticket.upstreamAnswer.edited ? '（公司办公室审核定稿）' : '（汇总各单位经审批的回复）'}
+              </div>
+              <p className="content-text">{ctx.ticket.upstreamAnswer.answer}</p>
+              <p className="muted small">如需修改，请退回重办，经办公室重新审核（第四条）。</p>
+            </div>
+          )}
+          {action === 'report_upstream' ? comment(undefined, '上报情况（选填）') : comment()}
+          {followUpOffered(action, ctx.ticket) && (
+            <Form.Item
+              name="followUp"
+              label="继续跟踪（经核查属实，办结后继续跟踪至完全处理完毕）"
+              valuePropName="checked"
+              description="第十四条（三）：举报、投诉（事故）和求助类事项。承办单位可记录跟踪进展，由运营服务部结束跟踪。"
+            >
+              <Switch className="follow-up-switch" />
             </Form.Item>
           )}
         </>
@@ -585,26 +647,26 @@ function renderFields(action: ActionName, ctx: FieldContext) {
         </>
       );
     }
-    case 'report_upstream':
-      return (
-        <>
-          {ctx.ticket.upstreamAnswer && (
-            <div className="upstream-answer-report" data-testid="upstream-answer-to-report">
-              <div className="form-label">
-                上报的答复
-                {ctx.ticket.upstreamAnswer.edited ? '（公司办公室审核定稿）' : '（汇总各单位经审批的回复）'}
-              </div>
-              <p className="content-text">{ctx.ticket.upstreamAnswer.answer}</p>
-              <p className="muted small">如需修改，请退回重办，经办公室重新审核（第四条）。</p>
-            </div>
-          )}
-          {comment(undefined, '上报情况（选填）')}
-        </>
-      );
     case 'write_case_file':
       return <CaseAnalysisFields ticket={ctx.ticket} />;
     case 'record_follow_up':
       return comment('请填写跟踪情况');
+    case 'record_unit_follow_up':
+      return (
+        <>
+          <p className="form-note">
+            本工单经核查属实，正在跟踪办理（第十四条（三））。请记录本单位的后续处理进展，运营服务部将收到通知。
+          </p>
+          <TextField
+            name="comment"
+            label="跟踪进展"
+            missing="请填写跟踪进展"
+            placeholder="已采取的措施、处理到哪一步、下一步安排"
+          />
+        </>
+      );
+    case 'flag_untrue_reply':
+      return <UntrueReplyFields acting={ctx.acting} now={ctx.now} />;
     case 'finish_follow_up':
       return comment(undefined, '跟踪结论（选填）');
     case 'remind':
@@ -722,6 +784,47 @@ function renderFields(action: ActionName, ctx: FieldContext) {
         </>
       );
   }
+}
+
+/**
+ * Issue 15.7 (Art. 10 应及时改正): the unit's reply found untrue, why, and the new reply deadline;
+ * the corrected reply goes through the unit leader again.
+ */
+function UntrueReplyFields({ acting, now }: { acting: Assignment | undefined; now: number }) {
+  return (
+    <>
+      {acting?.reply && (
+        <div className="form-note untrue-reply-quote">
+          {acting.unit.name}的回复（{formatTime(acting.reply.approvedAt ?? acting.reply.submittedAt)} 经领导审批）：
+          {acting.reply.content}
+        </div>
+      )}
+      <p className="form-note">
+        第十条：回复经调查与事实不符的，应及时改正。该单位须在新的期限内重新回复并经领导审批，再经审核；回复不实计入该单位考核。
+      </p>
+      <TextField
+        name="reason"
+        label="不实情况（理由）"
+        missing="请填写不实情况"
+        placeholder="经调查哪些内容与事实不符、依据是什么"
+      />
+      <Form.Item
+        name="replyDeadline"
+        label="改正后的最晚回复时间"
+        rules={[
+          { required: true, message: '请填写新的最晚回复时间' },
+          {
+            validator: async (_: unknown, v: unknown) => {
+              const at = fromLocalInput(v as string);
+              if (at && Date.parse(at) <= now) throw new Error('须晚于现在');
+            },
+          },
+        ]}
+      >
+        <Input type="datetime-local" />
+      </Form.Item>
+    </>
+  );
 }
 
 /** The units that answered for the ticket (sole or lead, not returned or cancelled). */

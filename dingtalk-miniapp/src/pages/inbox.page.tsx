@@ -36,6 +36,8 @@ const TAB_OF: Record<ActionName, KindKey> = {
   record_visit: 'handle',
   mark_responsible: 'review',
   write_case_file: 'handle',
+  record_unit_follow_up: 'handle',
+  flag_untrue_reply: 'review',
 };
 
 const TABS: { key: TabKey; title: string }[] = [

@@ -42,6 +42,12 @@ export function MePage() {
             案例库
           </List.Item>
         )}
+        {u.roles.some((r) => ['dispatcher', 'ops_head', 'receiver', 'unit_leader'].includes(r)) && (
+          // Issue 15.6 (R-14(3)): reports found true under follow-up, with each unit's progress.
+          <List.Item arrow onClick={() => navigate('/follow-ups')} description="经核查属实、继续跟踪的工单及各单位进展">
+            回访与跟踪
+          </List.Item>
+        )}
         {answersCallers(u.roles) && (
           <List.Item arrow onClick={() => navigate('/callers')} description="并单后尚未告知处理结果的来电人">
             待告知来电人

@@ -26,7 +26,7 @@ import type { ActionName, Assignment, Attachment, CaseFile, Ticket, TimelineEven
 import { ActionPanel } from './action-forms';
 
 const NEGATIVE: ActionName[] = ['reject_reply', 'reject_return', 'send_back', 'revoke', 'request_return'];
-const NEGATIVE_EXTRA: ActionName[] = ['reject_extension'];
+const NEGATIVE_EXTRA: ActionName[] = ['reject_extension', 'flag_untrue_reply'];
 const SECONDARY: ActionName[] = ['remind', 'record_follow_up', 'request_extension'];
 
 export function TicketDetailPage({ id }: { id: string }) {
@@ -288,6 +288,11 @@ function AssignmentBlock({
         </Tag>
         <AssignmentTag status={a.status} />
         {a.reworkCount > 0 && <Tag color="warning">重办 {a.reworkCount} 次</Tag>}
+        {(a.untrueCount ?? 0) > 0 && (
+          <Tag color="danger" className="untrue-tag">
+            回复不实 {a.untrueCount} 次
+          </Tag>
+        )}
       </div>
       <div className="assignment-lines">
         <div>派单：{formatTime(a.dispatchedAt)}</div>
@@ -380,6 +385,9 @@ function Timeline({ events }: { events: TimelineEvent[] }) {
                 {e.step && e.toStatus === 'in_review' ? ` · ${label(STEP, e.step)}` : ''}
               </div>
               {e.comment && <div className="timeline-comment">{e.comment}</div>}
+              {e.action === 'flag_untrue_reply' && typeof e.data?.replyDeadline === 'string' && (
+                <div className="timeline-detail">改正后的最晚回复时间：{formatTime(e.data.replyDeadline)}</div>
+              )}
             </div>
           }
         />

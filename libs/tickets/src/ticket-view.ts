@@ -60,6 +60,8 @@ export interface AssignmentView {
   acceptedBy: string | null;
   acceptedAt: string | null;
   reworkCount: number;
+  /** Issue 15.7 (Art. 10, R-18): times a leader-approved reply was found untrue and re-opened. */
+  untrueCount: number;
   reply: ReplyView | null;
   returnRequest: { reason: string; basis: string; requestedBy: string; requestedAt: string } | null;
 }
@@ -158,6 +160,7 @@ function assignmentView(
     acceptedBy: a.acceptedBy ?? null,
     acceptedAt: isoOrNull(a.acceptedAt),
     reworkCount: a.reworkCount,
+    untrueCount: a.untrueCount ?? 0,
     reply: a.reply
       ? {
           content: a.reply.content,

@@ -516,6 +516,15 @@ export class TicketsService {
           calendarVersion: prepared.rework.calendarVersion,
           acceptDeadline: null,
         });
+      } else if (b && b.replyDeadline.getTime() !== a.replyDeadline.getTime() && prepared.untrueReply) {
+        // Issue 15.7 (Art. 10): re-opened for a corrected reply, by the deadline the ops department set.
+        const old = agg.deadlines.get(a.id)?.basis as DeadlineBasis | null | undefined;
+        records.push({
+          assignmentId: a.id,
+          basis: { ...(old ?? {}), source: 'untrue_reply', previousDeadline: b.replyDeadline.toISOString() },
+          calendarVersion: (await this.calendars.current(m)).version,
+          acceptDeadline: null,
+        });
       } else if (b && b.replyDeadline.getTime() !== a.replyDeadline.getTime()) {
         const old = agg.deadlines.get(a.id)?.basis as DeadlineBasis | null | undefined;
         const extension = prepared.extension;
@@ -646,6 +655,9 @@ export class TicketsService {
         } satisfies ActionInputs['submit_reply'];
         return { input: reply };
       }
+      case 'flag_untrue_reply':
+        // Issue 15.7: the new reply deadline the ops department set for the corrected reply.
+        return { input: { ...body, replyDeadline: date(body.replyDeadline) }, untrueReply: true };
       case 'merge':
       case 'answer_directly':
         // the merge target and a cited article are checked by the intake desk.
@@ -771,6 +783,8 @@ interface PreparedInput {
   extension?: { deadline: Date; calendarVersion: string; missingYears: number[] };
   /** the new deadline of a unit re-opened by a follow-up call. */
   rework?: ComputedDeadline;
+  /** Issue 15.7: the deadline of a reply found untrue, set by the ops department. */
+  untrueReply?: boolean;
 }
 
 /** a light-ordered page's cursor: the instant its lights were computed at and the last sort key. */

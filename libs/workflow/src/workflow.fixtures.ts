@@ -195,6 +195,12 @@ export function validInput<A extends ActionName>(action: A, t: TicketState, now:
       measures: '停岗培训三天，班前会通报',
       lesson: '车辆停稳后再开门，进站减速',
     }),
+    record_unit_follow_up: () => ({ comment: '已约谈驾驶员并复查车载监控，整改仍在进行' }),
+    flag_untrue_reply: () => ({
+      unit: t.assignments.find((a) => a.status === 'replied' && a.role !== 'co')?.unitCode,
+      reason: '经调取监控，回复所称“车辆已进站停靠”与事实不符',
+      replyDeadline: new Date(now.getTime() + 72 * HOUR),
+    }),
   };
   return inputs[action]() as ActionInputs[A];
 }

@@ -26,6 +26,8 @@ export const ACTION_LABELS: Readonly<Record<ActionName, string>> = {
   mark_responsible: '责任认定',
   merge: '并单',
   write_case_file: '填写案例分析',
+  record_unit_follow_up: '记录跟踪进展',
+  flag_untrue_reply: '记为回复不实',
 };
 
 /** Where a ticket is: its status, or its review step while in review. */

@@ -357,3 +357,219 @@ describe('issue 15.12 (Art. 16): the unit at fault writes its case analysis', ()
     expect(cleared.ok && cleared.effects).toEqual([]);
   });
 });
+
+describe('issue 15.6 (Art. 14(三)): the handling units follow a verified report up too', () => {
+  const underFollowUp = () =>
+    deepFreeze(
+      ticket({
+        category: 'report',
+        status: 'follow_up',
+        assignments: [
+          assignment('branch1', { role: 'lead', status: 'replied' }),
+          assignment('branch2', { role: 'co', status: 'replied' }),
+        ],
+      }),
+    );
+
+  test('issue 15.6 (Art. 14(三)): closing with followUp tells the units; their receivers and leaders may record progress, the ops department finishes', () => {
+    const flow = new Flow(
+      ticket({
+        category: 'complaint',
+        status: 'in_review',
+        step: 'ops_review',
+        assignments: [assignment('branch1', { status: 'replied' })],
+      }),
+    );
+    const c = flow.do('ops_head', 'pass_review', { followUp: true }, at(5));
+    expect(c.state.status).toBe('follow_up');
+    expect(c.effects).toContainEqual({
+      kind: 'notice',
+      notice: 'follow_up',
+      to: { kind: 'unit_receivers', unitCode: 'branch1' },
+      unitCode: 'branch1',
+    });
+    expect(c.effects).toContainEqual({
+      kind: 'notice',
+      notice: 'follow_up',
+      to: { kind: 'unit_leaders', unitCode: 'branch1' },
+      unitCode: 'branch1',
+    });
+    // Who acts now: the unit holds an inbox item (no to-do), the ops department the to-do.
+    expect(c.work).toEqual([
+      {
+        key: 'T1:branch1:follow_up',
+        action: 'record_unit_follow_up',
+        unitCode: 'branch1',
+        holders: [
+          { kind: 'unit_receivers', unitCode: 'branch1' },
+          { kind: 'unit_leaders', unitCode: 'branch1' },
+        ],
+        todo: null,
+        deadline: { kind: 'none' },
+      },
+      expect.objectContaining({ key: 'T1:follow_up', action: 'finish_follow_up' }),
+    ]);
+    for (const who of ['b1_receiver', 'b1_leader'] as const) {
+      expect(allowedActions(flow.state, ORG[who], at(6))).toEqual(['record_unit_follow_up']);
+    }
+    expect(allowedActions(flow.state, ORG.b2_receiver, at(6))).toEqual([]);
+    const r = flow.do(
+      'b1_leader',
+      'record_unit_follow_up',
+      { comment: '已对涉事驾驶员停岗培训，整改仍在进行' },
+      at(30),
+    );
+    expect(r.state).toMatchObject({ status: 'follow_up', version: c.state.version + 1 });
+    expect(r.events[0]).toMatchObject({
+      action: 'record_unit_follow_up',
+      actor: 'b1_leader',
+      unitCode: 'branch1',
+      comment: '已对涉事驾驶员停岗培训，整改仍在进行',
+      fromStatus: 'follow_up',
+      toStatus: 'follow_up',
+    });
+    expect(r.effects).toEqual([
+      { kind: 'notice', notice: 'follow_up_progress', to: { kind: 'role', role: 'dispatcher' }, unitCode: 'branch1' },
+    ]);
+    // Art. 14: that the matter is finished is the ops department's approval, not the unit's.
+    const refused = decide(flow.state, ORG.b1_leader, 'finish_follow_up', {}, at(31), counterIds());
+    expect(refused).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+    const fin = flow.do('dispatcher1', 'finish_follow_up', {}, at(40));
+    expect(fin.state.status).toBe('closed');
+    expect(fin.work).toEqual([]);
+  });
+
+  test('issue 15.6 (Art. 14(三)): a co unit records too; the note is required; other units and the office may not', () => {
+    const t = underFollowUp();
+    const ok = decide(t, ORG.b2_receiver, 'record_unit_follow_up', { comment: '已复核站牌' }, at(30), counterIds());
+    expect(ok).toMatchObject({ ok: true, events: [{ unitCode: 'branch2' }] });
+    expect(decide(t, ORG.b1_receiver, 'record_unit_follow_up', { comment: ' ' }, at(30), counterIds())).toMatchObject({
+      ok: false,
+      code: 'VALIDATION',
+      field: 'comment',
+    });
+    for (const who of ['safety_receiver', 'office_reviewer', 'dispatcher1', 'admin'] as const) {
+      const r = decide(t, ORG[who], 'record_unit_follow_up', { comment: 'x' }, at(30), counterIds());
+      expect([who, r.ok ? 'ok' : r.code]).toEqual([who, 'FORBIDDEN']);
+    }
+    // Not outside follow-up: a closed ticket's progress is over.
+    const closedOne = deepFreeze({ ...t, status: 'closed' as const });
+    const r = decide(closedOne, ORG.b1_receiver, 'record_unit_follow_up', { comment: 'x' }, at(30), counterIds());
+    expect(r).toMatchObject({ ok: false, code: 'INVALID_STATE' });
+  });
+});
+
+describe('issue 15.7 (Art. 10): a reply found untrue is corrected through the leader again', () => {
+  const newDeadline = at(100);
+  const flag = { unit: 'branch1', reason: '经调取监控，车辆并未进站停靠，回复与事实不符', replyDeadline: newDeadline };
+
+  test('issue 15.7 (Art. 10): flagged after closing, the unit corrects its reply through its leader, counted as untrue (not rework), and the ticket is reviewed and closed again', () => {
+    const flow = new Flow(closed({ visit: { status: 'reached', noAnswer: 0, round: 1 } }));
+    const r = flow.do('dispatcher1', 'flag_untrue_reply', flag, at(40));
+    expect(r.state).toMatchObject({
+      status: 'in_progress',
+      step: null,
+      visit: { status: 'pending', noAnswer: 0, round: 2 },
+    });
+    const a = r.state.assignments[0];
+    expect(a).toMatchObject({ status: 'accepted', untrueCount: 1, reworkCount: 0, replyDeadline: newDeadline });
+    expect(a.reply).toBeUndefined();
+    expect(r.events[0]).toMatchObject({
+      action: 'flag_untrue_reply',
+      actor: 'dispatcher1',
+      unitCode: 'branch1',
+      comment: flag.reason,
+      fromStatus: 'closed',
+      toStatus: 'in_progress',
+      data: { reason: flag.reason, replyDeadline: newDeadline.toISOString(), untrueCount: 1, fromStatus: 'closed' },
+    });
+    expect(r.changes).toContainEqual(
+      expect.objectContaining({ kind: 'reply.flagged_untrue', assignmentId: a.id, untrueCount: 1, newDeadline }),
+    );
+    // The unit is told (receivers redo it, leaders approve it again) and its reply to-do opens.
+    for (const to of [
+      { kind: 'unit_receivers', unitCode: 'branch1' },
+      { kind: 'unit_leaders', unitCode: 'branch1' },
+    ]) {
+      expect(r.effects).toContainEqual({ kind: 'notice', notice: 'reply_untrue', to, unitCode: 'branch1' });
+    }
+    expect(r.effects).toContainEqual(
+      expect.objectContaining({ kind: 'todo_open', key: 'T1:branch1:reply', dueAt: newDeadline }),
+    );
+    // Through the leader again (Art. 10), then the review chain again.
+    flow.step('b1_receiver', 'submit_reply', at(41));
+    expect(flow.state.assignments[0].status).toBe('awaiting_leader');
+    flow.step('b1_leader', 'approve_reply', at(42));
+    expect(flow.state).toMatchObject({ status: 'in_review', step: 'initiator_review' });
+    flow.step('dispatcher2', 'pass_review', at(43));
+    flow.step('ops_head', 'pass_review', at(44));
+    expect(flow.state.status).toBe('closed');
+    expect(flow.state.assignments[0]).toMatchObject({ untrueCount: 1, reworkCount: 0 });
+  });
+
+  test('issue 15.7 (Art. 10): in review, on chain B, the ops department flags; the office reviewer and the units may not', () => {
+    const t = deepFreeze(
+      ticket({
+        chain: 'B',
+        status: 'in_review',
+        step: 'office_review',
+        assignments: [assignment('branch1', { status: 'replied' }), assignment('branch2', { status: 'replied' })],
+      }),
+    );
+    for (const who of ['office_reviewer', 'b1_receiver', 'b1_leader', 'admin'] as const) {
+      const r = decide(t, ORG[who], 'flag_untrue_reply', flag, at(10), counterIds());
+      expect([who, r.ok ? 'ok' : r.code]).toEqual([who, 'FORBIDDEN']);
+    }
+    const r = decide(t, ORG.ops_head, 'flag_untrue_reply', flag, at(10), counterIds());
+    if (!r.ok) throw new Error(r.message);
+    expect(r.state).toMatchObject({ status: 'in_progress', step: null });
+    expect(r.state.visit).toBeUndefined();
+    // Only the flagged unit goes back; the other reply stands.
+    expect(r.state.assignments.map((a) => [a.unitCode, a.status])).toEqual([
+      ['branch1', 'accepted'],
+      ['branch2', 'replied'],
+    ]);
+    // With two units the ops department names one.
+    const { unit: _unit, ...unnamed } = flag;
+    expect(decide(t, ORG.ops_head, 'flag_untrue_reply', unnamed, at(10), counterIds())).toMatchObject({
+      ok: false,
+      code: 'VALIDATION',
+      field: 'unit',
+    });
+  });
+
+  test('issue 15.7 (Art. 10): a reason and a new deadline after now are required; a co input and a direct answer are not flagged; not before review', () => {
+    const t = closed();
+    const refused = (input: Record<string, unknown>, state: TicketState = t) => {
+      const r = decide(state, ORG.ops_head, 'flag_untrue_reply', input as never, at(40), counterIds());
+      return r.ok ? 'ok' : [r.code, r.field];
+    };
+    expect(refused({ ...flag, reason: '  ' })).toEqual(['VALIDATION', 'reason']);
+    expect(refused({ ...flag, replyDeadline: at(39) })).toEqual(['VALIDATION', 'replyDeadline']);
+    expect(refused({ ...flag, replyDeadline: 'tomorrow' })).toEqual(['VALIDATION', 'replyDeadline']);
+    const withCo = closed({
+      assignments: [
+        assignment('branch1', { role: 'lead', status: 'replied' }),
+        assignment('branch2', { role: 'co', status: 'replied' }),
+      ],
+    });
+    expect(refused({ ...flag, unit: 'branch2' }, withCo)).toEqual(['INVALID_STATE', undefined]);
+    expect(refused(flag, withCo)).toBe('ok');
+    // A branch's direct answer (lost item) has no leader-approved reply to correct.
+    const direct = closed({
+      category: 'lost_item',
+      directAnswer: '已在调度室找到',
+      assignments: [assignment('branch1', { status: 'replied', reply: undefined })],
+    });
+    expect(refused(flag, direct)).toEqual(['INVALID_STATE', undefined]);
+    const inProgress = deepFreeze({ ...t, status: 'in_progress' as const });
+    expect(refused(flag, inProgress)).toEqual(['INVALID_STATE', undefined]);
+  });
+
+  test('issue 15.7 (R-9b): once a reply was found untrue, only the ops head revokes', () => {
+    const flow = new Flow(closed());
+    flow.do('dispatcher1', 'flag_untrue_reply', flag, at(40));
+    expect(allowedActions(flow.state, ORG.dispatcher1, at(41))).not.toContain('revoke');
+    expect(allowedActions(flow.state, ORG.ops_head, at(41))).toContain('revoke');
+  });
+});

@@ -165,13 +165,13 @@ export function workOf(ticket: TicketState): WorkItem[] {
     return WORK.flatMap((w) => (w.scope === 'ticket' && w.afterClose ? [w.item(ticket)].filter(isItem) : []));
   }
   const out: WorkItem[] = [];
-  if (ticket.status !== 'follow_up') {
-    for (const a of activeAssignments(ticket)) {
-      for (const w of WORK) {
-        if (w.scope !== 'assignment') continue;
-        const item = w.item(ticket, a);
-        if (item) out.push(item);
-      }
+  for (const a of activeAssignments(ticket)) {
+    for (const w of WORK) {
+      if (w.scope !== 'assignment') continue;
+      // R-14(3): under follow-up only the follow-up work of the units holds.
+      if (ticket.status === 'follow_up' && !w.duringFollowUp) continue;
+      const item = w.item(ticket, a);
+      if (item) out.push(item);
     }
   }
   for (const w of WORK) {
@@ -322,9 +322,15 @@ function gate(
   if (!row) return refuse('INVALID_STATE', noRuleMessage(action, ticket));
 
   if (row.scope === 'own') {
-    const role = row.who.includes('unit_leader') ? 'unit_leader' : 'receiver';
-    const roleName = role === 'unit_leader' ? '领导' : '接单员';
-    if (!actor.roles.includes(role)) return refuse('FORBIDDEN', `只有承办单位的${roleName}可以${act}。`);
+    // A unit row is for its receivers, its leaders, or (issue 15.6: follow-up progress) both.
+    const roles = [
+      ...(row.who.includes('unit_receiver') ? [['receiver', '接单员'] as const] : []),
+      ...(row.who.includes('unit_leader') ? [['unit_leader', '领导'] as const] : []),
+    ];
+    const roleName = roles.map(([, n]) => n).join('或');
+    if (!roles.some(([r]) => actor.roles.includes(r))) {
+      return refuse('FORBIDDEN', `只有承办单位的${roleName}可以${act}。`);
+    }
     if (unitHint !== undefined && !actor.unitCodes.includes(unitHint)) {
       return refuse('FORBIDDEN', `您不是${unitLabel(ctx, unitHint)}的人员，不能代该单位办理。`);
     }

@@ -58,6 +58,8 @@ const REQUIREMENT: Record<ActionName, string> = {
   mark_responsible: 'R-16',
   merge: 'X-6',
   write_case_file: 'R-16',
+  record_unit_follow_up: 'issue 15.6 (Art. 14(三))',
+  flag_untrue_reply: 'issue 15.7 (Art. 10)',
 };
 
 /** Where each action can happen at all (restated from the brief); elsewhere: INVALID_STATE. */
@@ -93,6 +95,8 @@ const PHASES_OF: Record<ActionName, TicketPhase[]> = {
     'follow_up',
     'closed',
   ],
+  record_unit_follow_up: ['follow_up'],
+  flag_untrue_reply: ['initiator_review', 'ops_review', 'office_review', 'upstream_report', 'follow_up', 'closed'],
 };
 
 interface Fixture {
@@ -487,6 +491,7 @@ const FIXTURES: Fixture[] = [
     }),
     now: at(1),
     ok: { revoke: DISPATCHERS, pass_review: DISPATCHERS, send_back: DISPATCHERS },
+    invalid: { flag_untrue_reply: OPS }, // issue 15.7: no unit reply to find untrue
   },
   {
     name: 'in_review upstream_report (chain B, a direct answer)',
@@ -500,42 +505,60 @@ const FIXTURES: Fixture[] = [
     }),
     now: at(3),
     ok: { revoke: DISPATCHERS, report_upstream: DISPATCHERS, send_back: DISPATCHERS },
-    invalid: { mark_responsible: 'all' }, // consultations have no at-fault decision
+    invalid: { mark_responsible: 'all', flag_untrue_reply: OPS }, // no at-fault decision; 15.7: no unit reply
   },
   {
     name: 'in_review initiator_review (chain B)',
     phase: 'initiator_review',
     ticket: inReview('initiator_review', 'B'),
     now: at(4),
-    ok: { revoke: ['ops_head'], pass_review: DISPATCHERS, send_back: DISPATCHERS },
+    ok: { revoke: ['ops_head'], pass_review: DISPATCHERS, send_back: DISPATCHERS, flag_untrue_reply: OPS },
   },
   {
     name: 'in_review ops_review (chain A)',
     phase: 'ops_review',
     ticket: inReview('ops_review', 'A'),
     now: at(4),
-    ok: { revoke: ['ops_head'], pass_review: ['ops_head'], send_back: ['ops_head'], mark_responsible: OPS },
+    ok: {
+      revoke: ['ops_head'],
+      pass_review: ['ops_head'],
+      send_back: ['ops_head'],
+      mark_responsible: OPS,
+      flag_untrue_reply: OPS,
+    },
   },
   {
     name: 'in_review ops_review (chain B)',
     phase: 'ops_review',
     ticket: inReview('ops_review', 'B'),
     now: at(4),
-    ok: { revoke: ['ops_head'], pass_review: ['ops_head'], send_back: ['ops_head'], mark_responsible: OPS },
+    ok: {
+      revoke: ['ops_head'],
+      pass_review: ['ops_head'],
+      send_back: ['ops_head'],
+      mark_responsible: OPS,
+      flag_untrue_reply: OPS,
+    },
   },
   {
     name: 'in_review ops_review (direct chain, reviewed like A)',
     phase: 'ops_review',
     ticket: inReview('ops_review', 'direct'),
     now: at(4),
-    ok: { revoke: ['ops_head'], pass_review: ['ops_head'], send_back: ['ops_head'], mark_responsible: OPS },
+    ok: {
+      revoke: ['ops_head'],
+      pass_review: ['ops_head'],
+      send_back: ['ops_head'],
+      mark_responsible: OPS,
+      flag_untrue_reply: OPS,
+    },
   },
   {
     name: 'in_review ops_review of a suggestion (no at-fault decision)',
     phase: 'ops_review',
     ticket: { ...inReview('ops_review', 'A'), category: 'suggestion' },
     now: at(4),
-    ok: { revoke: ['ops_head'], pass_review: ['ops_head'], send_back: ['ops_head'] },
+    ok: { revoke: ['ops_head'], pass_review: ['ops_head'], send_back: ['ops_head'], flag_untrue_reply: OPS },
     invalid: { mark_responsible: 'all' },
   },
   {
@@ -548,6 +571,7 @@ const FIXTURES: Fixture[] = [
       pass_review: ['office_reviewer'],
       send_back: ['office_reviewer'],
       mark_responsible: OPS,
+      flag_untrue_reply: OPS,
     },
   },
   {
@@ -555,7 +579,13 @@ const FIXTURES: Fixture[] = [
     phase: 'upstream_report',
     ticket: inReview('upstream_report', 'B'),
     now: at(4),
-    ok: { revoke: ['ops_head'], report_upstream: DISPATCHERS, send_back: DISPATCHERS, mark_responsible: OPS },
+    ok: {
+      revoke: ['ops_head'],
+      report_upstream: DISPATCHERS,
+      send_back: DISPATCHERS,
+      mark_responsible: OPS,
+      flag_untrue_reply: OPS,
+    },
   },
   {
     name: 'follow_up (report found true)',
@@ -566,7 +596,12 @@ const FIXTURES: Fixture[] = [
       assignments: [assignment('branch1', { status: 'replied' })],
     }),
     now: at(30),
-    ok: { record_follow_up: OPS, finish_follow_up: OPS },
+    ok: {
+      record_follow_up: OPS,
+      finish_follow_up: OPS,
+      record_unit_follow_up: ['b1_receiver', 'b1_leader'],
+      flag_untrue_reply: OPS,
+    },
     invalid: { mark_responsible: 'all' },
   },
   {
@@ -574,14 +609,20 @@ const FIXTURES: Fixture[] = [
     phase: 'follow_up',
     ticket: ticket({ status: 'follow_up', assignments: [assignment('branch1', { status: 'replied' })] }),
     now: at(30),
-    ok: { record_follow_up: OPS, finish_follow_up: OPS, mark_responsible: OPS },
+    ok: {
+      record_follow_up: OPS,
+      finish_follow_up: OPS,
+      mark_responsible: OPS,
+      record_unit_follow_up: ['b1_receiver', 'b1_leader'],
+      flag_untrue_reply: OPS,
+    },
   },
   {
     name: 'closed complaint, no caller phone on record',
     phase: 'closed',
     ticket: ticket({ status: 'closed', assignments: [assignment('branch1', { status: 'replied' })] }),
     now: at(30),
-    ok: { mark_responsible: OPS },
+    ok: { mark_responsible: OPS, flag_untrue_reply: OPS },
     invalid: { record_visit: OPS },
   },
   {
@@ -593,7 +634,7 @@ const FIXTURES: Fixture[] = [
       assignments: [assignment('branch1', { status: 'replied' })],
     }),
     now: at(30),
-    ok: { record_visit: OPS, mark_responsible: OPS },
+    ok: { record_visit: OPS, mark_responsible: OPS, flag_untrue_reply: OPS },
   },
   {
     name: 'closed help request, caller reachable, two calls unanswered',
@@ -606,7 +647,7 @@ const FIXTURES: Fixture[] = [
       assignments: [assignment('branch1', { status: 'replied' })],
     }),
     now: at(30),
-    ok: { record_visit: OPS },
+    ok: { record_visit: OPS, flag_untrue_reply: OPS },
     invalid: { mark_responsible: 'all' },
   },
   {
@@ -619,7 +660,7 @@ const FIXTURES: Fixture[] = [
       assignments: [assignment('branch1', { status: 'replied' })],
     }),
     now: at(30),
-    ok: { mark_responsible: OPS },
+    ok: { mark_responsible: OPS, flag_untrue_reply: OPS },
     invalid: { record_visit: OPS },
   },
   {
@@ -633,7 +674,7 @@ const FIXTURES: Fixture[] = [
       assignments: [assignment('branch1', { status: 'replied' })],
     }),
     now: at(30),
-    ok: {},
+    ok: { flag_untrue_reply: OPS },
     invalid: { record_visit: OPS, mark_responsible: 'all' },
   },
   {
@@ -646,7 +687,7 @@ const FIXTURES: Fixture[] = [
       assignments: [assignment('branch1', { status: 'replied' })],
     }),
     now: at(30),
-    ok: { mark_responsible: OPS },
+    ok: { mark_responsible: OPS, flag_untrue_reply: OPS },
     invalid: { record_visit: OPS },
   },
   {
@@ -659,7 +700,7 @@ const FIXTURES: Fixture[] = [
       assignments: [assignment('branch1', { status: 'replied' })],
     }),
     now: at(30),
-    ok: { mark_responsible: OPS },
+    ok: { mark_responsible: OPS, flag_untrue_reply: OPS },
     invalid: { record_visit: OPS },
   },
   {
@@ -671,7 +712,13 @@ const FIXTURES: Fixture[] = [
       assignments: [assignment('branch2', { status: 'replied' })],
     }),
     now: at(30),
-    ok: { record_follow_up: OPS, finish_follow_up: OPS, mark_responsible: OPS },
+    ok: {
+      record_follow_up: OPS,
+      finish_follow_up: OPS,
+      mark_responsible: OPS,
+      flag_untrue_reply: OPS,
+      record_unit_follow_up: ['b2_receiver', 'b2_leader'],
+    },
   },
   {
     name: 'revoked',

@@ -125,7 +125,8 @@ describe('chain A (钉钉派单)', () => {
     // after closing, only the at-fault decision on the complaint is left (no caller phone here, X-5).
     for (const who of Object.values(ORG)) {
       const ops = who.roles.includes('dispatcher') || who.roles.includes('ops_head');
-      expect(allowedActions(flow.state, who, at(7))).toEqual(ops ? ['mark_responsible'] : []);
+      // Issue 15.7 (Art. 10): a reply found untrue later re-opens it.
+      expect(allowedActions(flow.state, who, at(7))).toEqual(ops ? ['mark_responsible', 'flag_untrue_reply'] : []);
     }
   });
 
@@ -187,6 +188,7 @@ describe('chain B (微信派单)', () => {
       'send_back',
       'report_upstream',
       'mark_responsible',
+      'flag_untrue_reply',
     ]);
     const closed = flow.step('dispatcher1', 'report_upstream', at(9));
     expect(closed.state.status).toBe('closed');
@@ -887,7 +889,12 @@ describe('follow-up (R-14(3))', () => {
     expect(c.events[0].data).toEqual({ followUp: true });
     for (const who of Object.values(ORG)) {
       const allowed = allowedActions(flow.state, who, at(6));
-      expect(allowed.every((a) => a === 'record_follow_up' || a === 'finish_follow_up')).toBe(true);
+      // Issue 15.6: the handling unit records progress too; 15.7: a reply found untrue re-opens it.
+      expect(
+        allowed.every((a) =>
+          ['record_follow_up', 'finish_follow_up', 'record_unit_follow_up', 'flag_untrue_reply'].includes(a),
+        ),
+      ).toBe(true);
     }
     expect(refusal(flow.state, ORG.dispatcher1, 'record_follow_up', { comment: '' })).toMatchObject({
       field: 'comment',
@@ -1235,6 +1242,8 @@ describe('who acts for which unit', () => {
       'record_visit',
       'mark_responsible',
       'merge',
+      'record_unit_follow_up',
+      'flag_untrue_reply',
     ];
     for (const action of ACTIONS) {
       const r = decide(t, nobody, action, validInput(action, t, at(1)), at(1), counterIds());

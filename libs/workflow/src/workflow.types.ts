@@ -37,6 +37,8 @@ export const ACTIONS = [
   'mark_responsible',
   'merge',
   'write_case_file',
+  'record_unit_follow_up',
+  'flag_untrue_reply',
 ] as const;
 export type ActionName = (typeof ACTIONS)[number];
 
@@ -123,6 +125,11 @@ export interface AssignmentState {
   extensionCount: number;
   /** X-4: the pending extension request, if any (at most one at a time). */
   extensionRequest?: ExtensionRequest;
+  /**
+   * Issue 15.7 (Art. 10, R-10): times a leader-approved reply of this assignment was found untrue
+   * and re-opened for correction (absent = 0). Counted against the unit apart from rework.
+   */
+  untrueCount?: number;
 }
 
 /** X-5: one follow-up call's outcome (回访). */
@@ -270,6 +277,16 @@ export interface MarkResponsibleInput {
   caseFile?: CaseFileInput;
 }
 
+/**
+ * Issue 15.7 (Art. 10 应及时改正): the unit whose approved reply was found untrue, why, and the
+ * new reply deadline for the corrected reply.
+ */
+export interface FlagUntrueReplyInput {
+  unit?: string;
+  reason: string;
+  replyDeadline: Date;
+}
+
 /** X-6: 并单. `into` is the open ticket this matter joins (checked by the application). */
 export interface MergeInput {
   into: string;
@@ -300,6 +317,8 @@ export interface ActionInputs {
   mark_responsible: MarkResponsibleInput;
   merge: MergeInput;
   write_case_file: CaseFileInput;
+  record_unit_follow_up: { comment: string; unit?: string };
+  flag_untrue_reply: FlagUntrueReplyInput;
 }
 
 /** X-4: the caps on extensions (default: at most 3, at most 3 working days each). */
@@ -357,7 +376,13 @@ export type NoticeKind =
   | 'extension_requested'
   | 'extension_decided'
   /** Issue 15.12: an at-fault decision asks the unit for its case analysis. */
-  | 'case_file_requested';
+  | 'case_file_requested'
+  /** R-14(3): the ticket stays under follow-up; the units may record progress. */
+  | 'follow_up'
+  /** Issue 15.6: a handling unit recorded follow-up progress (to the ops department). */
+  | 'follow_up_progress'
+  /** Issue 15.7 (Art. 10): the unit's reply was found untrue and must be corrected. */
+  | 'reply_untrue';
 
 export type Effect =
   | { kind: 'notice'; notice: NoticeKind; to: Audience; unitCode?: string }
@@ -432,6 +457,15 @@ export type Change =
       previousDeadline: Date | null;
       /** The ticket stays closed (no rework): its call-back queue entry stays. */
       stillClosed: boolean;
+    }
+  /** Issue 15.7 (Art. 10): an approved reply found untrue; the assignment re-opened with a new deadline. */
+  | {
+      kind: 'reply.flagged_untrue';
+      assignmentId: string;
+      reason: string;
+      untrueCount: number;
+      previousDeadline: Date;
+      newDeadline: Date;
     }
   /** R-16, X-8: the at-fault decision; at fault carries the case file. */
   | {

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Query, Res, StreamableFile } from '@nestjs/common';
+import { Controller, Get, Query, Res, StreamableFile } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { LoopService, type CurrentUser } from '@hotline/tickets';
@@ -10,7 +10,6 @@ import {
   LedgerFilterDto,
   LedgerQueryDto,
   PeriodQueryDto,
-  UntrueReplyDto,
 } from './loop.dto';
 
 const date = (v?: string) => (v ? new Date(v) : undefined);
@@ -91,16 +90,5 @@ export class LoopController {
   })
   caseFiles(@Actor() user: CurrentUser, @Query() q: CaseFileQueryDto) {
     return this.loop.caseFiles(user, { ...q, limit: q.limit ?? 20 });
-  }
-
-  @Post('tickets/:id/assignments/:assignmentId/untrue-reply')
-  @ApiOperation({ summary: 'R-10: record that the unit’s approved reply was found untrue (ops department)' })
-  untrue(
-    @Actor() user: CurrentUser,
-    @Param('id') id: string,
-    @Param('assignmentId') assignmentId: string,
-    @Body() dto: UntrueReplyDto,
-  ) {
-    return this.loop.flagUntrueReply(user, id, assignmentId, dto.note);
   }
 }

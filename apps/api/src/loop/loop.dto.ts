@@ -1,17 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import {
-  IsBoolean,
-  IsDateString,
-  IsIn,
-  IsInt,
-  IsNotEmpty,
-  IsOptional,
-  IsString,
-  Max,
-  MaxLength,
-  Min,
-} from 'class-validator';
+import { IsBoolean, IsDateString, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { CursorPageQueryDto } from '../common/paging.dto';
 import { TICKET_STATUSES } from '../tickets/list-tickets.dto';
 
@@ -141,12 +130,4 @@ export class CaseFileQueryDto extends CursorPageQueryDto {
   @IsOptional()
   @IsIn(['written', 'pending', 'all'])
   status?: 'written' | 'pending' | 'all';
-}
-
-export class UntrueReplyDto {
-  @ApiProperty({ description: 'what the investigation found (R-10)' })
-  @IsString()
-  @IsNotEmpty({ message: '请填写调查结论' })
-  @MaxLength(2000)
-  note: string;
 }

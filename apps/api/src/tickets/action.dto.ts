@@ -341,6 +341,28 @@ export class MarkResponsibleDto {
   caseFile?: CaseFileDto;
 }
 
+/** Issue 15.6 (Art. 14(三)): a handling unit's follow-up progress. */
+export class UnitFollowUpDto extends UnitScoped {
+  @ApiProperty({ description: 'what the unit did since (progress of the follow-up)' })
+  @IsString()
+  @IsNotEmpty({ message: '请填写跟踪进展' })
+  @MaxLength(2000)
+  comment: string;
+}
+
+/** Issue 15.7 (Art. 10): the ops department finds a unit's approved reply untrue; it is corrected. */
+export class FlagUntrueReplyDto extends UnitScoped {
+  @ApiProperty({ description: 'what was found untrue (the reason)' })
+  @IsString()
+  @IsNotEmpty({ message: '请填写不实情况（理由）' })
+  @MaxLength(2000)
+  reason: string;
+
+  @ApiProperty({ description: 'new latest reply time for the corrected reply (ISO 8601), after now' })
+  @IsDateString({ strict: true }, { message: 'replyDeadline 须为新的最晚回复时间（ISO 8601）' })
+  replyDeadline: string;
+}
+
 /** The body class for each action name of the public contract. */
 export const ACTION_BODIES: Record<ActionName, new () => object> = {
   dispatch: DispatchDto,
@@ -367,4 +389,6 @@ export const ACTION_BODIES: Record<ActionName, new () => object> = {
   mark_responsible: MarkResponsibleDto,
   // Issue 15.12 (Art. 16): the unit at fault's case analysis.
   write_case_file: CaseFileDto,
+  record_unit_follow_up: UnitFollowUpDto,
+  flag_untrue_reply: FlagUntrueReplyDto,
 };

@@ -26,6 +26,7 @@ import { AuditTrailAppendOnly1766220000000 } from './1766220000000-audit-trail-a
 import { IntakeKeyIds1766220000001 } from './1766220000001-intake-key-ids';
 import { IntakeRefRelease1766240000000 } from './1766240000000-intake-ref-release';
 import { ReplyNotContactedReason1766250000000 } from './1766250000000-reply-not-contacted-reason';
+import { UntrueReplyCorrection1766300000000 } from './1766300000000-untrue-reply-correction';
 import { CoLeadAndReviewBudget1766260000000 } from './1766260000000-co-lead-and-review-budget';
 import { UpstreamAnswerAndCaseAnalysis1766320000000 } from './1766320000000-upstream-answer-and-case-analysis';
 
@@ -58,5 +59,6 @@ export const MIGRATIONS: Function[] = [
   IntakeRefRelease1766240000000,
   ReplyNotContactedReason1766250000000,
   CoLeadAndReviewBudget1766260000000,
+  UntrueReplyCorrection1766300000000,
   UpstreamAnswerAndCaseAnalysis1766320000000,
 ];

@@ -100,10 +100,15 @@ const PERIOD_ASSIGNMENTS_SQL = `
     FROM assignments a
     JOIN tickets t ON t.id = a.ticket_id
     LEFT JOIN (
-      -- X-5: the deadline in force before the first call that re-opened the assignment.
-      SELECT DISTINCT ON (v.rework_assignment_id) v.rework_assignment_id, v.previous_deadline
-        FROM visits v WHERE v.rework_assignment_id IS NOT NULL
-       ORDER BY v.rework_assignment_id, v.id) v ON v.rework_assignment_id = a.id
+      -- X-5, issue 15.7: the deadline in force before the first re-opening with a fresh deadline:
+      -- a call (unsatisfied, unit at fault) or a reply found untrue (Art. 10), whichever came first.
+      SELECT DISTINCT ON (x.assignment_id) x.assignment_id AS rework_assignment_id, x.previous_deadline
+        FROM (SELECT v.rework_assignment_id AS assignment_id, v.previous_deadline, v.recorded_at AS at
+                FROM visits v WHERE v.rework_assignment_id IS NOT NULL
+              UNION ALL
+              SELECT f.assignment_id, f.previous_deadline, f.flagged_at
+                FROM untrue_reply_flags f WHERE f.previous_deadline IS NOT NULL) x
+       ORDER BY x.assignment_id, x.at) v ON v.rework_assignment_id = a.id
    WHERE a.dispatched_at >= $1 AND a.dispatched_at < $2`;
 
 /** X-10 办结: the ticket's handling approved as finished (closed, or kept under follow-up, R-14) with this unit's approved reply standing. */
@@ -161,7 +166,8 @@ WITH p AS (${PERIOD_ASSIGNMENTS_SQL}
          count(*) FILTER (WHERE ${closedSql('a')} AND a.final_approved_at <= a.reply_deadline)::int AS closed_on_time,
          count(*) FILTER (WHERE a.counted AND COALESCE(a.final_approved_at, a.judged_at) > a.reply_deadline)::int
            AS closed_late,
-         count(*) FILTER (WHERE ${closedSql('a')} AND a.rework_count = 0)::int AS first_time_closed,
+         -- Issue 15.7: a reply corrected after it was found untrue was not closed the first time.
+         count(*) FILTER (WHERE ${closedSql('a')} AND a.rework_count = 0 AND uf.n IS NULL)::int AS first_time_closed,
          count(*) FILTER (WHERE a.counted AND rp.id IS NOT NULL)::int AS repeat_calls,
          COALESCE(sum(rr.n), 0)::int AS return_requests,
          COALESCE(sum(er.n), 0)::int AS extension_requests,

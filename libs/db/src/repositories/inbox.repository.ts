@@ -67,6 +67,10 @@ export class InboxRepository {
                     FROM case_files f JOIN tickets t ON t.id = f.ticket_id
                    WHERE f.unit_code = ANY($2) AND f.withdrawn_at IS NULL AND f.written_at IS NULL
                      AND t.status <> 'revoked'`);
+      // Issue 15.6 (R-14(3)): under follow-up the units that handled it record their progress.
+      parts.push(`SELECT 'record_unit_follow_up', a.unit_code, NULL::timestamptz, ${none}, ${ticketCols}
+                    FROM assignments a JOIN tickets t ON t.id = a.ticket_id
+                   WHERE a.unit_code = ANY($2) AND a.status = 'replied' AND t.status = 'follow_up'`);
     }
     // Issue 13.6: the initiator's steps belong to the initiating department, so every dispatcher
     // holds them (not only the one who registered, t.initiator); the ops head keeps his share.

@@ -110,7 +110,7 @@ export class LoopRepository {
     return out;
   }
 
-  /** Persists what record_visit and mark_responsible decided (the generic write did the rest). */
+  /** Persists what record_visit, mark_responsible and flag_untrue_reply decided (the generic write did the rest). */
   async saveDecision(
     m: EntityManager,
     action: ActionName,
@@ -157,6 +157,26 @@ export class LoopRepository {
           WHERE id = $1`,
         [after.id, v.status === 'pending' ? null : v.status, v.noAnswer, v.round, after.status === 'closed'],
       );
+      return;
+    }
+    if (action === 'flag_untrue_reply') {
+      // Issue 15.7 (Art. 10, R-18): the flag on the reply that was approved, against its unit; a
+      // closed ticket re-opened leaves the call-back queue and is called again after the next close.
+      const d = (event.data ?? {}) as { reason: string };
+      const a = before.assignments.find((x) => x.unitCode === event.unitCode && x.status === 'replied')!;
+      const now = after.assignments.find((x) => x.id === a.id)!;
+      await this.insertUntrueFlag(m, after.id, a.id, d.reason, event.actor, event.at, {
+        previous: a.replyDeadline,
+        next: now.replyDeadline,
+      });
+      if (before.status === 'closed' && after.visit) {
+        await exec(
+          m,
+          `UPDATE tickets SET visit_status = NULL, visit_no_answer = 0, visit_round = $2, visit_due_at = NULL
+            WHERE id = $1`,
+          [after.id, after.visit.round],
+        );
+      }
       return;
     }
     if (action === 'mark_responsible') {
@@ -355,33 +375,29 @@ export class LoopRepository {
   }
 
   /**
-   * R-10: flags the assignment's latest leader-approved reply as untrue. Returns the unit, or
-   * null when the assignment has no approved reply; a second flag on the same reply is a CONFLICT.
+   * Issue 15.7 (R-10, Art. 10): flags the assignment's latest leader-approved reply (the one the
+   * flag_untrue_reply action just sent back) as untrue, against its unit. Once per reply: the
+   * corrected reply is a new reply row.
    */
-  async flagUntrueReply(
+  private async insertUntrueFlag(
     m: EntityManager,
     ticketId: string,
     assignmentId: string,
-    note: string,
+    reason: string,
     userid: string,
-    now: Date,
-  ): Promise<{ unitCode: string; replyId: string } | null> {
-    const { rows } = await exec<{ id: string; unit_code: string }>(
+    at: Date,
+    deadline: { previous: Date; next: Date },
+  ): Promise<void> {
+    await exec(
       m,
-      `SELECT r.id, a.unit_code FROM replies r JOIN assignments a ON a.id = r.assignment_id
+      `INSERT INTO untrue_reply_flags (reply_id, ticket_id, assignment_id, unit_code, note, flagged_by, flagged_at,
+          previous_deadline, new_deadline)
+       SELECT r.id, a.ticket_id, a.id, a.unit_code, $3, $4, $5, $6, $7
+         FROM replies r JOIN assignments a ON a.id = r.assignment_id
         WHERE r.assignment_id = $1 AND a.ticket_id = $2 AND r.approved_at IS NOT NULL
-        ORDER BY r.approved_at DESC LIMIT 1`,
-      [assignmentId, ticketId],
+        ORDER BY r.approved_at DESC LIMIT 1
+       ON CONFLICT (reply_id) DO NOTHING`,
+      [assignmentId, ticketId, reason, userid, at, deadline.previous, deadline.next],
     );
-    const reply = rows[0];
-    if (!reply) return null;
-    const { rows: inserted } = await exec(
-      m,
-      `INSERT INTO untrue_reply_flags (reply_id, ticket_id, assignment_id, unit_code, note, flagged_by, flagged_at)
-       VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (reply_id) DO NOTHING RETURNING id`,
-      [reply.id, ticketId, assignmentId, reply.unit_code, note, userid, now],
-    );
-    if (inserted.length === 0) throw new DomainError('CONFLICT', '该回复已记为回复不实，无需重复记录（R-10）。');
-    return { unitCode: reply.unit_code, replyId: reply.id };
   }
 }

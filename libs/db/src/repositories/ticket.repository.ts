@@ -308,7 +308,8 @@ export class TicketRepository {
               er.days AS er_days, er.reason AS er_reason, er.requested_by AS er_by, er.requested_at AS er_at,
               er.new_deadline AS er_new_deadline,
               EXISTS (SELECT 1 FROM return_requests x WHERE x.assignment_id = a.id AND x.decision = 'rejected')
-                AS return_rejected
+                AS return_rejected,
+              (SELECT count(*) FROM untrue_reply_flags f WHERE f.assignment_id = a.id)::int AS untrue_count
          FROM assignments a
          LEFT JOIN replies r ON r.assignment_id = a.id AND r.status IN ('awaiting_leader', 'approved')
          LEFT JOIN return_requests rr ON rr.assignment_id = a.id AND rr.decision = 'pending'
@@ -351,6 +352,7 @@ export class TicketRepository {
         : undefined,
       ...(a.return_rejected ? { returnRejected: true } : {}),
       extensionCount: a.extension_count,
+      ...(a.untrue_count > 0 ? { untrueCount: a.untrue_count } : {}),
       extensionRequest: a.er_reason
         ? {
             days: a.er_days,
@@ -550,11 +552,12 @@ export class TicketRepository {
     const has = a.reply;
     if (had && (!has || has.submittedAt.getTime() !== had.submittedAt.getTime())) {
       // The current reply left: rejected by the leader, sent back by a reviewer, or withdrawn.
-      // A follow-up call that re-opens the unit sends its reply back like a reviewer.
+      // A follow-up call that re-opens the unit sends its reply back like a reviewer, and so
+      // does a reply found untrue (issue 15.7; the flag itself is the loop repository's row).
       const status =
         action === 'reject_reply'
           ? 'rejected'
-          : action === 'send_back' || action === 'record_visit'
+          : action === 'send_back' || action === 'record_visit' || action === 'flag_untrue_reply'
             ? 'sent_back'
             : 'withdrawn';
       await exec(

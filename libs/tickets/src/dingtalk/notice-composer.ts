@@ -79,6 +79,9 @@ const NOTICE_TITLES: Record<string, string> = {
   digest: '每日工单汇总',
   extension_requested: '延期申请待审核',
   extension_decided: '延期申请已处理',
+  follow_up: '工单转入跟踪办理',
+  follow_up_progress: '承办单位记录了跟踪进展',
+  reply_untrue: '回复经核查不实，请改正',
   calendar_missing_year: '节假日数据缺失',
   case_file_requested: '责任投诉待填写案例分析',
 };
@@ -131,6 +134,7 @@ const ACTION_TITLES: Record<string, string> = {
   dispatch: '重新派单',
   finish_follow_up: '跟踪工单至办结',
   write_case_file: '填写责任投诉案例分析',
+  record_unit_follow_up: '记录跟踪进展',
 };
 
 /** "2026-12-01 17:30" (or with seconds) in Asia/Shanghai. */

@@ -388,39 +388,4 @@ export class LoopService {
     );
     return page(rows, q.limit, (r) => [r.createdAt, r.id]);
   }
-
-  /** the ops department records that a unit's reply was found untrue (with a note, on the timeline). */
-  async flagUntrueReply(user: CurrentUser, ticketId: string, assignmentId: string, note: string) {
-    requireOps(user);
-    const agg = await this.tickets.load(ticketId, { kind: 'all' });
-    if (!agg || !agg.state.assignments.some((a) => a.id === assignmentId)) {
-      throw new DomainError('NOT_FOUND', '工单或派单不存在。');
-    }
-    const now = this.clock.now();
-    return this.tickets.transaction(async (m) => {
-      const flagged = await this.loop.flagUntrueReply(m, ticketId, assignmentId, note, user.userid, now);
-      if (!flagged) throw new DomainError('INVALID_STATE', '该单位没有经审批的回复，无法记为回复不实（R-10）。');
-      const status = agg.state.status;
-      await this.tickets.appendTimeline(m, ticketId, {
-        action: 'flag_untrue_reply' as never,
-        actor: user.userid,
-        at: now,
-        comment: note,
-        unitCode: flagged.unitCode,
-        fromStatus: status,
-        toStatus: status,
-        fromStep: agg.state.step,
-        toStep: agg.state.step,
-        data: { replyId: flagged.replyId },
-      });
-      return {
-        ticketId,
-        assignmentId,
-        unit: flagged.unitCode,
-        note,
-        flaggedBy: user.userid,
-        flaggedAt: now.toISOString(),
-      };
-    });
-  }
 }

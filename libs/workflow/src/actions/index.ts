@@ -21,7 +21,17 @@ import {
   sendBack,
 } from './review';
 import { approveExtension, beforeDeadline, extensionsLeft, rejectExtension, requestExtension } from './extensions';
-import { atFaultDecided, markResponsible, notMerged, recordVisit, visitDue, writeCaseFile } from './loop';
+import {
+  atFaultDecided,
+  flagUntrueReply,
+  markResponsible,
+  notMerged,
+  recordVisit,
+  untrueReplyFlaggable,
+  visitDue,
+  writeCaseFile,
+} from './loop';
+import { recordUnitFollowUp } from './review';
 import { coUnitsReplied, hasPendingWork } from './units';
 
 /** Each action's declaration, by name. */
@@ -49,6 +59,8 @@ export const SPECS: { readonly [A in ActionName]: ActionSpec<A> } = {
   record_visit: recordVisit,
   mark_responsible: markResponsible,
   write_case_file: writeCaseFile,
+  record_unit_follow_up: recordUnitFollowUp,
+  flag_untrue_reply: flagUntrueReply,
 };
 
 /** The order the table reads in (the order a ticket meets the actions); the docs follow it. */
@@ -76,6 +88,8 @@ export const TABLE_ORDER: readonly ActionName[] = [
   'record_visit',
   'mark_responsible',
   'write_case_file',
+  'record_unit_follow_up',
+  'flag_untrue_reply',
 ];
 
 /** Every guard, in the order the docs list them. */
@@ -90,6 +104,7 @@ export const ALL_GUARDS: readonly Guard[] = [
   visitDue,
   notMerged,
   atFaultDecided,
+  untrueReplyFlaggable,
 ];
 
 /**
@@ -107,6 +122,7 @@ export const WORK: readonly (AssignmentWorkDecl | TicketWorkDecl)[] = [
   ...dispatch.work!,
   redispatchWork,
   ...writeCaseFile.work!,
+  ...recordUnitFollowUp.work!,
 ];
 
 /** Assignment moves beside the acted-on one, in the order the docs list them. */

@@ -97,7 +97,8 @@ export type GuardName =
   | 'extensions_left'
   | 'visit_due'
   | 'not_merged'
-  | 'at_fault_decided';
+  | 'at_fault_decided'
+  | 'untrue_reply_flaggable';
 
 /** What a guard looks at: the ticket, the acted-on assignment (scoped rows), the clock, the context. */
 export interface GuardArgs {
@@ -193,6 +194,11 @@ export interface WorkDecl {
   scope: 'assignment' | 'ticket';
   /** Issue 15.12: the work stays open after the ticket closes (the unit's case analysis). */
   afterClose?: boolean;
+  /**
+   * Issue 15.6 (R-14(3)): an assignment item that also holds while the ticket is under follow-up
+   * (the others end with the units' handling).
+   */
+  duringFollowUp?: boolean;
   /** The item while the state waits for it; null when it does not. */
   item: (t: TicketState, a: AssignmentState) => WorkItem | null;
 }
@@ -262,7 +268,10 @@ export function activeFor(ticket: TicketState, unitCode: string): AssignmentStat
  * records are at stake, so only the ops head revokes, with a reason.
  */
 export function replyApprovedOnce(ticket: TicketState): boolean {
-  return ticket.assignments.some((a) => Boolean(a.reply?.approvedAt) || a.status === 'replied' || a.reworkCount > 0);
+  // Issue 15.7: a reply flagged untrue was approved too (its record stays against the unit).
+  return ticket.assignments.some(
+    (a) => Boolean(a.reply?.approvedAt) || a.status === 'replied' || a.reworkCount > 0 || (a.untrueCount ?? 0) > 0,
+  );
 }
 
 /** Review starts when every active assignment has an approved reply and someone answers for it. */
@@ -349,6 +358,10 @@ export function copyTicket(t: TicketState): TicketState {
 
 export function receivers(unitCode: string): Audience {
   return { kind: 'unit_receivers', unitCode };
+}
+
+export function leaders(unitCode: string): Audience {
+  return { kind: 'unit_leaders', unitCode };
 }
 
 /**

@@ -7,7 +7,9 @@ import {
   OPS_DEPARTMENT,
   activeFor,
   change,
+  copyDate,
   defineAction,
+  leaders,
   isText,
   isValidDate,
   notice,
@@ -342,4 +344,96 @@ export const writeCaseFile = defineAction({
     change(w, { kind: 'case_file.written', unitCode: r.unitCode!, caseFile: file, by: w.actor.userid, at: w.now });
   },
   work: [caseFileWork],
+});
+
+/**
+ * Issue 15.7 (Art. 10 回复经调查与事实不符的，应及时改正): the flagged unit's reply is what reached
+ * the caller (or the upstream system): a sole or lead unit's leader-approved reply. A co unit's
+ * input reaches the caller only through the lead's reply, which the lead's leader approved (R-6d),
+ * and a direct answer has no leader-approved reply to correct.
+ */
+export const untrueReplyFlaggable: Guard = {
+  name: 'untrue_reply_flaggable',
+  rule: 'R-10',
+  describe:
+    "the unit's reply is a sole or lead unit's leader-approved reply (not a co unit's input, not a direct answer)",
+  check: ({ assignment: a }) => {
+    if (!a) return null;
+    if (a.role === 'co') return '会办单位的意见由主办单位汇总答复：请对主办单位的回复记为不实（R-6d、第十条）。';
+    if (!a.reply?.approvedAt) return '该单位没有经领导审批的回复，无法记为回复不实（第十条）。';
+    return null;
+  },
+};
+
+/** Issue 15.7: when a reply may be found untrue: under review, under follow-up, and after closing. */
+export const UNTRUE_REPLY_PHASES = [
+  'initiator_review',
+  'ops_review',
+  'office_review',
+  'upstream_report',
+  'follow_up',
+  'closed',
+] as const;
+
+export const flagUntrueReply = defineAction({
+  action: 'flag_untrue_reply',
+  rows: [
+    {
+      requirement: 'R-10, R-18',
+      from: UNTRUE_REPLY_PHASES,
+      who: OPS_DEPARTMENT,
+      scope: 'target',
+      assignmentFrom: ['replied'],
+      assignmentTo: ['accepted'],
+      guards: [untrueReplyFlaggable],
+      to: ['in_progress'],
+      note: "Art. 10: review or a follow-up call finds a unit's approved reply untrue: with a reason and a new reply deadline the assignment goes back to accepted for a corrected reply through its leader again, untrueCount + 1 (the unit's 回复不实 figure, not rework); the ticket re-opens to in_progress (a closed one gets a new round of calls)",
+    },
+  ],
+  validate: ({ input, now }) => {
+    const missing = requireText(input, 'reason', '不实情况（理由）');
+    if (missing) return missing;
+    const deadline = input.replyDeadline;
+    if (!isValidDate(deadline) || deadline.getTime() <= now.getTime()) {
+      return refuse('VALIDATION', '请填写晚于现在的新的最晚回复时间（第十条：及时改正）。', 'replyDeadline');
+    }
+    return null;
+  },
+  apply: (w, input) => {
+    // Art. 10: corrected through the leader again (back to accepted), recorded against the unit.
+    const { next } = w;
+    const a = w.target!;
+    const previousDeadline = copyDate(a.replyDeadline);
+    const newDeadline = copyDate(input.replyDeadline!);
+    change(w, { kind: 'reply.sent_back', assignmentId: a.id });
+    a.status = 'accepted';
+    delete a.reply;
+    a.replyDeadline = newDeadline;
+    a.untrueCount = (a.untrueCount ?? 0) + 1;
+    change(w, {
+      kind: 'reply.flagged_untrue',
+      assignmentId: a.id,
+      reason: input.reason!,
+      untrueCount: a.untrueCount,
+      previousDeadline,
+      newDeadline: copyDate(newDeadline),
+    });
+    if (w.before.status === 'closed') {
+      // the caller gets a call about the corrected answer after the next close.
+      next.visit = { status: 'pending', noAnswer: 0, round: visitOf(next).round + 1 };
+    }
+    next.status = 'in_progress';
+    next.step = null;
+    notice(w, 'reply_untrue', receivers(a.unitCode), a.unitCode);
+    notice(w, 'reply_untrue', leaders(a.unitCode), a.unitCode);
+    w.comment = input.reason!;
+    w.data = {
+      reason: input.reason,
+      replyDeadline: newDeadline.toISOString(),
+      previousDeadline: previousDeadline.toISOString(),
+      untrueCount: a.untrueCount,
+      fromStatus: w.before.status,
+      ...(w.before.step ? { fromStep: w.before.step } : {}),
+    };
+  },
 });

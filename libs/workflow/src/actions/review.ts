@@ -11,6 +11,7 @@ import {
   defineAction,
   initiatingDepartment,
   isRefusal,
+  leaders,
   notice,
   receivers,
   refuse,
@@ -65,7 +66,15 @@ function close(w: Work, input: Loose): void {
   const followUp = input.followUp === true;
   w.next.status = followUp ? 'follow_up' : 'closed';
   w.next.step = null;
-  for (const a of activeAssignments(w.next)) notice(w, 'closed', receivers(a.unitCode), a.unitCode);
+  for (const a of activeAssignments(w.next)) {
+    if (!followUp) {
+      notice(w, 'closed', receivers(a.unitCode), a.unitCode);
+      continue;
+    }
+    // Issue 15.6 (R-14(3)): the units that handled it follow it up too; they are told so.
+    notice(w, 'follow_up', receivers(a.unitCode), a.unitCode);
+    notice(w, 'follow_up', leaders(a.unitCode), a.unitCode);
+  }
   w.data = { followUp };
 }
 
@@ -356,6 +365,60 @@ export const recordFollowUp = defineAction({
   ],
   validate: ({ input }) => requireText(input, 'comment', '意见'),
   apply: () => undefined,
+});
+
+/**
+ * Issue 15.6 (Art. 14(三) 做好后续跟踪服务): the units that handled the ticket (its active
+ * assignments: receivers and leaders) record their follow-up progress as well, while the ops
+ * department decides when the matter is fully resolved (finish_follow_up stays theirs: Art. 14
+ * has the ops department approve that the matter is finished, 经审核同意办结的，即为事项办结).
+ */
+export const recordUnitFollowUp = defineAction({
+  action: 'record_unit_follow_up',
+  rows: [
+    {
+      requirement: 'R-14',
+      from: ['follow_up'],
+      who: ['unit_receiver', 'unit_leader'],
+      scope: 'own',
+      assignmentFrom: ['replied'],
+      assignmentTo: ['replied'],
+      guards: [],
+      to: ['follow_up'],
+      stays: true,
+      note: 'the unit that handled the ticket records its follow-up progress (comment required); the ops department is told',
+    },
+  ],
+  validate: ({ input }) => requireText(input, 'comment', '跟踪进展'),
+  apply: (w) => {
+    notice(w, 'follow_up_progress', initiatingDepartment(), w.unitCode);
+    w.data = { progress: true };
+  },
+  work: [
+    {
+      doc: {
+        key: '{ticket}:{unit}:follow_up',
+        action: 'record_unit_follow_up',
+        to: 'unit receivers and leaders (inbox only, no to-do)',
+        due: '—',
+        openWhile: 'ticket follow_up (each active assignment)',
+      },
+      scope: 'assignment',
+      duringFollowUp: true,
+      item: (t, a) =>
+        t.status !== 'follow_up' || a.status !== 'replied'
+          ? null
+          : {
+              key: `${t.id}:${a.unitCode}:follow_up`,
+              action: 'record_unit_follow_up',
+              unitCode: a.unitCode,
+              holders: [receivers(a.unitCode), leaders(a.unitCode)],
+              // Recording progress is the unit's to offer, not a step anyone waits on: inbox only.
+              todo: null,
+              deadline: { kind: 'none' },
+            },
+    },
+  ],
 });
 
 export const finishFollowUp = defineAction({
