@@ -91,6 +91,12 @@ const WALKS: Walk[] = [
       ['b2_leader', 'approve_reply', { comment: '同意' }],
     ],
   },
+  {
+    // Issue 15.9 (改派): branch1's assignment withdrawn, branch2 dispatched in its place.
+    name: 'A in_progress, branch1 rerouted to branch2',
+    chain: 'A',
+    steps: [DISPATCH_B1, ACCEPT, ['dispatcher2', 'reroute', { newUnit: 'branch2', reason: '派错单位' }]],
+  },
   { name: 'B registered', chain: 'B', steps: [] },
   // Issue 15.1 (Art. 4, Art. 8): a chain-B consultation may be answered directly, and the answer is reviewed.
   { name: 'B registered consultation', chain: 'B', category: 'consultation', steps: [] },
@@ -264,6 +270,8 @@ describe('issue 17.8: every workflow action for every role on chain-A and chain-
         reason: '经调取监控，回复与事实不符',
         replyDeadline: new Date(now.getTime() + 48 * HOUR).toISOString(),
       },
+      // Issue 15.9: the one assignment still being worked on goes to a unit no walk uses.
+      reroute: { newUnit: 'safety', reason: '派错单位' },
     };
     return bodies[action];
   }
@@ -314,7 +322,7 @@ describe('issue 17.8: every workflow action for every role on chain-A and chain-
     }
     expect(problems).toEqual([]);
     expect(refusedCount).toBeGreaterThan(3000); // 4,027 when written
-  }, 180_000);
+  }, 300_000);
 
   it('issue 17.8: every action the workflow allows a person in a state succeeds over HTTP (a fresh ticket per attempt)', async () => {
     const problems: string[] = [];
@@ -334,5 +342,5 @@ describe('issue 17.8: every workflow action for every role on chain-A and chain-
     }
     expect(problems).toEqual([]);
     expect(tried.length).toBeGreaterThan(100); // 153 when written
-  }, 180_000);
+  }, 300_000);
 });

@@ -24,6 +24,7 @@ export const ASSIGNMENT_STATUS: Record<string, string> = {
   return_requested: '退回申请中',
   returned: '已退回',
   cancelled: '已取消',
+  withdrawn: '已改派',
 };
 
 export const ROLE: Record<string, string> = { sole: '独办', lead: '主办', co: '会办' };
@@ -64,6 +65,7 @@ export const ACTION: Record<string, string> = {
   write_case_file: '填写案例分析',
   flag_untrue_reply: '记为回复不实',
   record_unit_follow_up: '记录跟踪进展',
+  reroute: '改派',
   // Recorded by the system (the deadline jobs, retention), not taken by a person.
   overdue: '超期督办',
   accept_overdue: '超时未签收',

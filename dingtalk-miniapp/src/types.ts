@@ -25,7 +25,8 @@ export type ActionName =
   | 'mark_responsible'
   | 'write_case_file'
   | 'record_unit_follow_up'
-  | 'flag_untrue_reply';
+  | 'flag_untrue_reply'
+  | 'reroute';
 
 export type Light = 'green' | 'yellow' | 'red';
 

@@ -132,11 +132,12 @@ async function walk() {
     await popup.getByPlaceholder('上报情况（选填）', { exact: true }).fill('已报市长公开电话平台');
   });
   await page.locator('.ticket-head').getByText('已办结').waitFor();
-  // Closed: only the follow-up call is left (X-5; a suggestion gets no at-fault decision, R-16).
+  // Closed: the follow-up call is left, and, should the call show the reply was untrue,
+  // re-opening it for correction (issue 15.7); a suggestion gets no at-fault decision.
   assert.deepEqual(
     (await page.locator('.action-bar button').allInnerTexts()).map((t) => t.trim()),
-    ['回访'],
-    'a closed ticket offers only the follow-up call',
+    ['回访', '记为回复不实'],
+    'a closed ticket offers the follow-up call and the untrue-reply flag only',
   );
   const timeline = await page.locator('.timeline').innerText();
   for (const step of ['登记工单', '派单', '签收', '提交回复', '审批通过', '审核通过', '退回重办', '上报办结']) {

@@ -44,6 +44,7 @@ const CONFIRM: Partial<Record<ActionName, string>> = {
   write_case_file: '确定提交案例分析？提交后进入案例库，供培训使用。',
   flag_untrue_reply:
     '确定记为回复不实？该单位的回复将退回，须按新的最晚回复时间改正，并经单位领导重新审批；回复不实计入该单位考核（第十条）。',
+  reroute: '确定改派？原单位的待办将关闭并收到改派通知，新单位立即收到派单通知并按时限重新计算最晚回复时间。',
 };
 
 /**
@@ -124,6 +125,8 @@ const UNIT_SCOPE: Partial<
   record_unit_follow_up: { statuses: ['replied'], mine: true },
   // Issue 15.7: the ops department names the unit whose approved reply was found untrue.
   flag_untrue_reply: { statuses: ['replied'], mine: false, answering: true },
+  // Issue 15.9 (改派): an assignment still being worked on (its reply not approved yet).
+  reroute: { statuses: OPEN_ASSIGNMENT, mine: false },
 };
 
 export function unitCandidates(ticket: Ticket, action: ActionName, user: User): Assignment[] {
@@ -265,6 +268,8 @@ function buildBody(action: ActionName, v: Values, unit: string | undefined, tick
       return withUnit({ comment: text(v.comment) });
     case 'answer_directly':
       return { answer: text(v.answer) };
+    case 'reroute':
+      return withUnit({ newUnit: first(v.newUnit), reason: text(v.reason) });
     case 'record_visit': {
       // solved and satisfaction only when reached; a unit only when unsatisfied.
       const outcome = first(v.outcome) ?? 'reached';
@@ -347,9 +352,12 @@ export function ActionPanel({
   onClose,
   onDone,
   onConflict,
+  initialUnit,
 }: {
   ticket: Ticket;
   action: ActionName;
+  /** The assignment the panel was opened for (the 改派 control of one unit, issue 15.9). */
+  initialUnit?: string;
   attachments: Attachment[];
   onAttachment: (a: Attachment) => void;
   onClose: () => void;
@@ -362,7 +370,9 @@ export function ActionPanel({
   const [busy, setBusy] = useState(false);
   const idempotencyKey = useRef(newIdempotencyKey());
   const candidates = useMemo(() => unitCandidates(ticket, action, user), [ticket, action, user]);
-  const [unit, setUnit] = useState<string | undefined>(candidates[0]?.unit.code);
+  const [unit, setUnit] = useState<string | undefined>(
+    candidates.find((a) => a.unit.code === initialUnit)?.unit.code ?? candidates[0]?.unit.code,
+  );
   const [mode, setMode] = useState<string>('sole');
   const now = useNow(30_000);
   const drafted = DRAFTED.includes(action);
@@ -411,16 +421,18 @@ export function ActionPanel({
   const returnWindow = candidates[0]?.returnWindowEndsAt;
   const acting = candidates.find((a) => a.unit.code === unit) ?? candidates[0];
   const unitPicker =
-    candidates.length > 1 ? (
+    candidates.length > 1 && !initialUnit ? (
       <Form.Item
         label={
-          action.endsWith('_return')
-            ? '申请退回的单位'
-            : action.endsWith('_extension')
-              ? '申请延期的单位'
-              : action === 'flag_untrue_reply'
-                ? '回复不实的单位'
-                : '以哪个单位办理'
+          action === 'reroute'
+            ? '改派哪个单位的派单'
+            : action.endsWith('_return')
+              ? '申请退回的单位'
+              : action.endsWith('_extension')
+                ? '申请延期的单位'
+                : action === 'flag_untrue_reply'
+                  ? '回复不实的单位'
+                  : '以哪个单位办理'
         }
       >
         <Radio.Group value={unit} onChange={(v) => setUnit(v as string)}>
@@ -463,7 +475,8 @@ export function ActionPanel({
                 action.startsWith('reject') ||
                 action === 'revoke' ||
                 action === 'send_back' ||
-                action === 'flag_untrue_reply'
+                action === 'flag_untrue_reply' ||
+                action === 'reroute'
                   ? 'danger'
                   : 'primary'
               }
@@ -587,6 +600,41 @@ function renderFields(action: ActionName, ctx: FieldContext) {
           </Form.Item>
         </>
       );
+    case 'reroute': {
+      // Issue 15.9 (改派): to a unit not on the ticket, in the withdrawn unit's role, with a reason.
+      const busy = new Set(
+        ctx.ticket.assignments
+          .filter((a) => !['returned', 'cancelled', 'withdrawn'].includes(a.status))
+          .map((a) => a.unit.code),
+      );
+      const free = ctx.unitOptions.filter((o) => !busy.has(o.value));
+      const from = ctx.acting;
+      return (
+        <>
+          {from && (
+            <p className="form-note reroute-from">
+              将{from.unit.name}（{label(ROLE, from.role)}）的派单收回，改派给下面选择的单位，承办方式仍为
+              {label(ROLE, from.role)}
+              。原单位的待办随即关闭，不计入其超期、退回或重办考核；新单位按时限规则重新计算最晚回复时间。
+            </p>
+          )}
+          <Form.Item
+            name="newUnit"
+            label="改派给"
+            rules={[{ required: true, type: 'array', min: 1, message: '请选择改派给哪个单位' }]}
+          >
+            <Selector className="reroute-units" columns={2} options={free} />
+          </Form.Item>
+          <TextField
+            name="reason"
+            label="改派理由"
+            missing="请填写改派理由"
+            placeholder="为什么改由该单位办理"
+            rows={[2, 6]}
+          />
+        </>
+      );
+    }
     case 'approve_reply':
       return comment(undefined, '审批意见（选填）');
     case 'reject_reply':
@@ -827,10 +875,10 @@ function UntrueReplyFields({ acting, now }: { acting: Assignment | undefined; no
   );
 }
 
-/** The units that answered for the ticket (sole or lead, not returned or cancelled). */
+/** The units that answered for the ticket (sole or lead, not returned, cancelled or withdrawn). */
 function answeringUnits(ticket: Ticket) {
   return ticket.assignments
-    .filter((a) => a.role !== 'co' && !['returned', 'cancelled'].includes(a.status))
+    .filter((a) => a.role !== 'co' && !['returned', 'cancelled', 'withdrawn'].includes(a.status))
     .map((a) => ({ label: a.unit.name, value: a.unit.code }));
 }
 

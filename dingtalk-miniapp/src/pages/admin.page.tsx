@@ -168,6 +168,8 @@ function UsageCard() {
 const NOTICE_TITLE: Record<string, string> = {
   new_assignment: '新工单待签收',
   assignment_cancelled: '工单已撤销',
+  // Issue 15.9: the ops department re-routed this unit's work to another unit (改派).
+  assignment_withdrawn: '工单已改派，本单位无需继续办理',
   reply_awaiting_approval: '回复待审批',
   reply_rejected: '回复被退回修改',
   co_reply_ready: '会办单位已回复',

@@ -38,6 +38,7 @@ const TAB_OF: Record<ActionName, KindKey> = {
   write_case_file: 'handle',
   record_unit_follow_up: 'handle',
   flag_untrue_reply: 'review',
+  reroute: 'handle',
 };
 
 const TABS: { key: TabKey; title: string }[] = [

@@ -33,6 +33,8 @@ export function TicketDetailPage({ id }: { id: string }) {
   const [ticket, setTicket] = useState<Ticket | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [open, setOpen] = useState<ActionName | null>(null);
+  /** The unit whose 改派 control was pressed (issue 15.9). */
+  const [forUnit, setForUnit] = useState<string | undefined>(undefined);
   const [attachments, setAttachments] = useState<Attachment[]>([]);
   const { session } = useApp();
   const now = useNow();
@@ -76,8 +78,14 @@ export function TicketDetailPage({ id }: { id: string }) {
   // The API takes ticket files from whoever may act now, and from dispatchers.
   const mayUpload = ticket.actions.length > 0 || session.user.roles.includes('dispatcher');
   const ticketFiles = attachments.filter((a) => a.kind === 'ticket');
-  // 并单 (X-6) is offered where the repeat is found: the new-ticket form's repeat panel.
-  const barActions = ticket.actions.filter((a) => a !== 'merge');
+  // 并单 (X-6) is offered where the repeat is found: the new-ticket form's repeat panel; 改派
+  // (issue 15.9) on each unit's assignment.
+  const barActions = ticket.actions.filter((a) => a !== 'merge' && a !== 'reroute');
+  const mayReroute = ticket.actions.includes('reroute');
+  const openFor = (action: ActionName, unit?: string) => {
+    setForUnit(unit);
+    setOpen(action);
+  };
 
   return (
     <div className={ticket.actions.length ? 'ticket has-actions' : 'ticket'}>
@@ -136,6 +144,9 @@ export function TicketDetailPage({ id }: { id: string }) {
                   now={now}
                   who={who}
                   files={attachments.filter((f) => f.assignmentId === a.id)}
+                  onReroute={
+                    mayReroute && REROUTABLE.includes(a.status) ? () => openFor('reroute', a.unit.code) : undefined
+                  }
                 />
               ))
             )}
@@ -179,7 +190,7 @@ export function TicketDetailPage({ id }: { id: string }) {
               className="action-button"
               color={negative(a) ? 'danger' : SECONDARY.includes(a) ? 'default' : 'primary'}
               fill={negative(a) || SECONDARY.includes(a) ? 'outline' : 'solid'}
-              onClick={() => setOpen(a)}
+              onClick={() => openFor(a)}
             >
               {label(ACTION, a)}
             </Button>
@@ -191,6 +202,7 @@ export function TicketDetailPage({ id }: { id: string }) {
         <ActionPanel
           ticket={ticket}
           action={open}
+          initialUnit={forUnit}
           attachments={attachments}
           onAttachment={addAttachment}
           onClose={() => setOpen(null)}
@@ -247,6 +259,9 @@ function CaseFileCard({ f }: { f: CaseFile }) {
   );
 }
 
+/** Issue 15.9: assignments the ops department may re-route (still worked on, reply not approved). */
+const REROUTABLE = ['pending_accept', 'accepted', 'awaiting_leader', 'return_requested'];
+
 const negative = (a: ActionName) => NEGATIVE.includes(a) || NEGATIVE_EXTRA.includes(a);
 
 function Fact({ k, v, note }: { k: string; v: string; note?: string }) {
@@ -270,13 +285,16 @@ function AssignmentBlock({
   now,
   who,
   files,
+  onReroute,
 }: {
   a: Assignment;
   now: number;
   who: (userid: string | null | undefined) => string;
   files: Attachment[];
+  /** Issue 15.9: the dispatcher's 改派 control of this assignment. */
+  onReroute?: () => void;
 }) {
-  const open = !['replied', 'returned', 'cancelled'].includes(a.status);
+  const open = !['replied', 'returned', 'cancelled', 'withdrawn'].includes(a.status);
   const returnOpen =
     a.returnWindowEndsAt && Date.parse(a.returnWindowEndsAt) > now && ['pending_accept', 'accepted'].includes(a.status);
   return (
@@ -292,6 +310,11 @@ function AssignmentBlock({
           <Tag color="danger" className="untrue-tag">
             回复不实 {a.untrueCount} 次
           </Tag>
+        )}
+        {onReroute && (
+          <Button size="mini" color="warning" fill="outline" className="reroute-button" onClick={onReroute}>
+            改派
+          </Button>
         )}
       </div>
       <div className="assignment-lines">
@@ -381,6 +404,9 @@ function Timeline({ events }: { events: TimelineEvent[] }) {
               <div>
                 {formatTime(e.at)}
                 {e.unit ? ` · ${nameOf(reference.units, e.unit)}` : ''}
+                {e.action === 'reroute' && typeof e.data?.to === 'string'
+                  ? ` → ${nameOf(reference.units, e.data.to)}`
+                  : ''}
                 {e.toStatus && e.toStatus !== e.fromStatus ? ` · ${label(STATUS, e.toStatus)}` : ''}
                 {e.step && e.toStatus === 'in_review' ? ` · ${label(STEP, e.step)}` : ''}
               </div>

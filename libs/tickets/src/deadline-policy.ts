@@ -55,6 +55,8 @@ export class DeadlinePolicy {
     now: Date,
     requested: Date | undefined,
     m?: Tx,
+    /** Issue 15.9: the deadline of a lead already at work, which a co unit joining it answers before. */
+    leadDeadline?: Date,
   ): Promise<ComputedDeadline> {
     const calendar = await this.calendars.current(m);
     const policy = await this.limits.policyFor(facts, m);
@@ -109,14 +111,20 @@ export class DeadlinePolicy {
       for (const y of accept.missingYears) missing.add(y);
       acceptDeadline = accept.deadline.getTime() < deadline.getTime() ? accept.deadline : deadline;
     }
-    const coDeadline = coUnitDeadline(calendar, now, deadline, policy.coLeadWorkingDays, missing);
+    // Issue 15.4 (R-6d): co units answer before the lead: the new lead's deadline, or that of the
+    // lead already at work when it is earlier and still ahead (a co unit re-routed, issue 15.9).
+    const lead =
+      leadDeadline && leadDeadline.getTime() > now.getTime() && leadDeadline.getTime() < deadline.getTime()
+        ? leadDeadline
+        : deadline;
+    const coDeadline = coUnitDeadline(calendar, now, lead, policy.coLeadWorkingDays, missing);
     const co = {
       replyDeadline: coDeadline,
       acceptDeadline: acceptDeadline && acceptDeadline.getTime() > coDeadline.getTime() ? coDeadline : acceptDeadline,
       basis: {
         ...basis,
         coLeadWorkingDays: policy.coLeadWorkingDays,
-        leadDeadline: deadline.toISOString(),
+        leadDeadline: lead.toISOString(),
       },
     };
     return {

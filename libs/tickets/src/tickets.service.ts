@@ -21,6 +21,7 @@ import {
   ACTIONS,
   DomainError,
   allowedActions,
+  isActive,
   decide,
   type ActionInputs,
   type ActionName,
@@ -620,13 +621,46 @@ export class TicketsService {
           dispatch: computed,
         };
       }
+      case 'reroute': {
+        // Issue 15.9 (改派): the new unit gets a fresh deadline by the dispatch rules, in the role of
+        // the assignment it replaces (a co unit's before the lead's, issue 15.4). Without a
+        // clear target the workflow refuses (which unit, or nothing to re-route).
+        const newUnit = typeof body.newUnit === 'string' ? body.newUnit : '';
+        if (newUnit && !(await this.org.existingUnitCodes([newUnit])).has(newUnit)) {
+          throw new DomainError('VALIDATION', `未知的承办单位“${newUnit}”。`, 'newUnit');
+        }
+        const active = agg.state.assignments.filter(isActive);
+        const open = active.filter((a) => a.status !== 'replied');
+        const target =
+          typeof body.unit === 'string'
+            ? active.find((a) => a.unitCode === body.unit)
+            : open.length === 1
+              ? open[0]
+              : undefined;
+        if (!target) return { input: body };
+        const lead = active.find((a) => a.role === 'lead' && a !== target);
+        const computed = await this.deadlines.forDispatch(
+          agg.facts,
+          now,
+          date(body.replyDeadline),
+          undefined,
+          lead?.replyDeadline,
+        );
+        return {
+          input: {
+            unit: target.unitCode,
+            newUnit,
+            reason: String(body.reason ?? ''),
+            replyDeadline: target.role === 'co' ? computed.co.replyDeadline : computed.replyDeadline,
+          } satisfies ActionInputs['reroute'],
+          dispatch: computed,
+        };
+      }
       case 'request_extension': {
         // X-4: the new deadline is computed here, on the calendar, from the acting unit's deadline.
         const days = body.days as number;
         const units = typeof body.unit === 'string' ? [body.unit] : user.unitCodes;
-        const own = agg.state.assignments.filter(
-          (a) => units.includes(a.unitCode) && !['returned', 'cancelled'].includes(a.status),
-        );
+        const own = agg.state.assignments.filter((a) => units.includes(a.unitCode) && isActive(a));
         if (own.length !== 1 || !Number.isInteger(days) || days < 1) return { input: body };
         const extended = await this.deadlines.extended(own[0].replyDeadline, days);
         return {
@@ -696,9 +730,7 @@ export class TicketsService {
   ): Promise<OutboxInsert[]> {
     const rows: OutboxInsert[] = [];
     const deadlineOf = (unit?: string) => {
-      const a = after.assignments.find(
-        (x) => x.unitCode === unit && x.status !== 'returned' && x.status !== 'cancelled',
-      );
+      const a = after.assignments.find((x) => x.unitCode === unit && isActive(x));
       return a?.replyDeadline.toISOString() ?? null;
     };
     const unitNames = await this.tickets.unitNames(m);

@@ -1,6 +1,6 @@
 // Test builders for the workflow specs (not part of the public surface): the demo organisation
 // as actors, tickets in every state, and a valid input for every action.
-import { decide } from './workflow.machine';
+import { decide, isActive } from './workflow.machine';
 import type {
   ActionInputs,
   ActionName,
@@ -136,12 +136,17 @@ function returnRequested(t: TicketState): string | undefined {
 
 /** A valid input for the action in this state (a person's own unit is left out: the workflow resolves it). */
 export function validInput<A extends ActionName>(action: A, t: TicketState, now: Date): ActionInputs[A] {
+  /** A unit not working on the ticket (dispatch, reroute). */
+  const freshUnit = (): string => {
+    const taken = (u: string) => t.assignments.some((a) => isActive(a) && a.unitCode === u);
+    let unit = FRESH_UNITS.find((u) => !taken(u));
+    for (let i = 1; unit === undefined; i++) if (!taken(`unit${i}`)) unit = `unit${i}`;
+    return unit;
+  };
   const inputs: { [K in ActionName]: () => ActionInputs[K] } = {
     dispatch: () => {
-      const active = t.assignments.filter((a) => a.status !== 'returned' && a.status !== 'cancelled');
-      const taken = (u: string) => active.some((a) => a.unitCode === u);
-      let unit = FRESH_UNITS.find((u) => !taken(u));
-      for (let i = 1; unit === undefined; i++) if (!taken(`unit${i}`)) unit = `unit${i}`;
+      const active = t.assignments.filter(isActive);
+      const unit = freshUnit();
       const role: AssignmentRole = active.some((a) => a.role === 'lead')
         ? 'co'
         : active.some((a) => a.role === 'co')
@@ -199,6 +204,13 @@ export function validInput<A extends ActionName>(action: A, t: TicketState, now:
     flag_untrue_reply: () => ({
       unit: t.assignments.find((a) => a.status === 'replied' && a.role !== 'co')?.unitCode,
       reason: '经调取监控，回复所称“车辆已进站停靠”与事实不符',
+      replyDeadline: new Date(now.getTime() + 72 * HOUR),
+    }),
+    // Issue 15.9: the first assignment still being worked on goes to a unit not on the ticket.
+    reroute: () => ({
+      unit: t.assignments.find((a) => isActive(a) && a.status !== 'replied')?.unitCode,
+      newUnit: freshUnit(),
+      reason: '派错单位：该线路属另一分公司',
       replyDeadline: new Date(now.getTime() + 72 * HOUR),
     }),
   };

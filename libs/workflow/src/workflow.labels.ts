@@ -28,6 +28,7 @@ export const ACTION_LABELS: Readonly<Record<ActionName, string>> = {
   write_case_file: '填写案例分析',
   record_unit_follow_up: '记录跟踪进展',
   flag_untrue_reply: '记为回复不实',
+  reroute: '改派',
 };
 
 /** Where a ticket is: its status, or its review step while in review. */
@@ -51,6 +52,7 @@ export const ASSIGNMENT_STATUS_LABELS: Readonly<Record<AssignmentStatus, string>
   return_requested: '退回申请中',
   returned: '已退回',
   cancelled: '已取消',
+  withdrawn: '已改派',
 };
 
 export const CATEGORY_LABELS: Readonly<Record<string, string>> = {

@@ -337,6 +337,15 @@ function gate(
     const units = unitHint !== undefined ? [unitHint] : actor.unitCodes;
     const own = units.map((u) => activeFor(ticket, u)).filter((a): a is AssignmentState => a !== undefined);
     if (own.length === 0) {
+      // Issue 15.9: the unit was on the ticket until the ops department re-routed it (改派): the
+      // state moved on under it (a race with the reroute is a 409, not a 403).
+      const withdrawn = ticket.assignments.find((a) => a.status === 'withdrawn' && units.includes(a.unitCode));
+      if (withdrawn) {
+        return refuse(
+          'INVALID_STATE',
+          `${unitLabel(ctx, withdrawn.unitCode)}的派单已由运营服务部改派给其他单位，无需再${act}。`,
+        );
+      }
       return refuse('FORBIDDEN', `您所在的单位没有承办本工单：只有承办单位的${roleName}可以${act}。`);
     }
     const passing: AssignmentState[] = [];

@@ -60,6 +60,7 @@ const REQUIREMENT: Record<ActionName, string> = {
   write_case_file: 'R-16',
   record_unit_follow_up: 'issue 15.6 (Art. 14(三))',
   flag_untrue_reply: 'issue 15.7 (Art. 10)',
+  reroute: 'issue 15.9 (Art. 12)',
 };
 
 /** Where each action can happen at all (restated from the brief); elsewhere: INVALID_STATE. */
@@ -97,6 +98,7 @@ const PHASES_OF: Record<ActionName, TicketPhase[]> = {
   ],
   record_unit_follow_up: ['follow_up'],
   flag_untrue_reply: ['initiator_review', 'ops_review', 'office_review', 'upstream_report', 'follow_up', 'closed'],
+  reroute: ['in_progress'],
 };
 
 interface Fixture {
@@ -155,6 +157,7 @@ const FIXTURES: Fixture[] = [
     now: at(1),
     ok: {
       dispatch: OPS,
+      reroute: OPS,
       revoke: DISPATCHERS,
       remind: OPS,
       accept: ['b1_receiver'],
@@ -178,6 +181,7 @@ const FIXTURES: Fixture[] = [
     now: at(2),
     ok: {
       dispatch: OPS,
+      reroute: OPS,
       revoke: DISPATCHERS,
       remind: OPS,
       request_return: ['b1_receiver'],
@@ -201,6 +205,7 @@ const FIXTURES: Fixture[] = [
     now: at(25),
     ok: {
       dispatch: OPS,
+      reroute: OPS,
       revoke: DISPATCHERS,
       remind: OPS,
       submit_reply: ['b1_receiver'],
@@ -224,6 +229,7 @@ const FIXTURES: Fixture[] = [
     now: at(3),
     ok: {
       dispatch: OPS,
+      reroute: OPS,
       revoke: DISPATCHERS,
       remind: OPS,
       approve_reply: ['b1_leader'],
@@ -245,7 +251,7 @@ const FIXTURES: Fixture[] = [
     phase: 'in_progress',
     ticket: ticket({ status: 'in_progress', assignments: [assignment('branch1', { status: 'return_requested' })] }),
     now: at(3),
-    ok: { dispatch: OPS, revoke: DISPATCHERS, approve_return: OPS, reject_return: OPS },
+    ok: { dispatch: OPS, reroute: OPS, revoke: DISPATCHERS, approve_return: OPS, reject_return: OPS },
     invalid: {
       remind: OPS,
       accept: ['b1_receiver'],
@@ -271,6 +277,7 @@ const FIXTURES: Fixture[] = [
     now: at(2),
     ok: {
       dispatch: OPS,
+      reroute: OPS,
       revoke: DISPATCHERS,
       remind: OPS,
       request_return: ['b1_receiver', 'b2_receiver'],
@@ -301,6 +308,7 @@ const FIXTURES: Fixture[] = [
     now: at(3),
     ok: {
       dispatch: OPS,
+      reroute: OPS,
       revoke: DISPATCHERS,
       remind: OPS,
       approve_reply: ['b2_leader'],
@@ -328,6 +336,7 @@ const FIXTURES: Fixture[] = [
     now: at(3),
     ok: {
       dispatch: OPS,
+      reroute: OPS,
       revoke: DISPATCHERS,
       remind: OPS,
       request_return: ['b1_receiver'],
@@ -357,6 +366,7 @@ const FIXTURES: Fixture[] = [
     now: at(3),
     ok: {
       dispatch: OPS,
+      reroute: OPS,
       revoke: DISPATCHERS,
       approve_return: OPS,
       reject_return: OPS,
@@ -379,7 +389,7 @@ const FIXTURES: Fixture[] = [
     phase: 'in_progress',
     ticket: ticket({ status: 'in_progress', assignments: [assignment('branch1', { status: 'accepted' })] }),
     now: at(121),
-    ok: { dispatch: OPS, revoke: DISPATCHERS, remind: OPS, submit_reply: ['b1_receiver'] },
+    ok: { dispatch: OPS, reroute: OPS, revoke: DISPATCHERS, remind: OPS, submit_reply: ['b1_receiver'] },
     invalid: {
       request_extension: ['b1_receiver'],
       accept: ['b1_receiver'],
@@ -402,6 +412,7 @@ const FIXTURES: Fixture[] = [
     now: at(2),
     ok: {
       dispatch: OPS,
+      reroute: OPS,
       revoke: DISPATCHERS,
       remind: OPS,
       request_return: ['b1_receiver'],
@@ -412,6 +423,38 @@ const FIXTURES: Fixture[] = [
       accept: ['b1_receiver'],
       approve_reply: ['b1_leader'],
       reject_reply: ['b1_leader'],
+      approve_return: OPS,
+      reject_return: OPS,
+      answer_directly: 'all',
+      ...NO_EXTENSION_PENDING,
+    },
+  },
+  {
+    // Issue 15.9 (改派): branch1's assignment was withdrawn and branch2 dispatched in its place; branch1's
+    // people find the state moved on (INVALID_STATE, not FORBIDDEN), branch2 takes over.
+    name: 'in_progress, branch1 withdrawn (rerouted), branch2 pending_accept',
+    phase: 'in_progress',
+    ticket: ticket({
+      status: 'in_progress',
+      assignments: [assignment('branch1', { status: 'withdrawn' }), assignment('branch2', { dispatchedAt: at(2) })],
+    }),
+    now: at(3),
+    ok: {
+      dispatch: OPS,
+      reroute: OPS,
+      revoke: DISPATCHERS,
+      remind: OPS,
+      accept: ['b2_receiver'],
+      request_return: ['b2_receiver'],
+      request_extension: ['b2_receiver'],
+    },
+    invalid: {
+      accept: ['b1_receiver'],
+      request_return: ['b1_receiver'],
+      submit_reply: ['b1_receiver', 'b2_receiver'],
+      request_extension: ['b1_receiver'],
+      approve_reply: ['b1_leader', 'b2_leader'],
+      reject_reply: ['b1_leader', 'b2_leader'],
       approve_return: OPS,
       reject_return: OPS,
       answer_directly: 'all',
@@ -432,6 +475,7 @@ const FIXTURES: Fixture[] = [
     now: at(4),
     ok: {
       dispatch: OPS,
+      reroute: OPS,
       revoke: ['ops_head'],
       remind: OPS,
       request_return: ['b1_receiver'],
@@ -462,6 +506,7 @@ const FIXTURES: Fixture[] = [
     now: at(25),
     ok: {
       dispatch: OPS,
+      reroute: OPS,
       revoke: ['ops_head'],
       remind: OPS,
       submit_reply: ['b1_receiver'],

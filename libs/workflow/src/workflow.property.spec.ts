@@ -23,6 +23,7 @@ const STATUSES: AssignmentStatus[] = [
   'return_requested',
   'returned',
   'cancelled',
+  'withdrawn',
 ];
 const HANDLING_UNITS = ['branch1', 'branch2', 'safety', 'fare'];
 const CATEGORIES = ['consultation', 'complaint', 'report', 'help', 'suggestion', 'lost_item', 'praise'];
@@ -288,6 +289,7 @@ describe('random action sequences', () => {
               !backwards.includes(a) &&
               ![
                 'dispatch',
+                'reroute',
                 'remind',
                 'record_follow_up',
                 'record_unit_follow_up',

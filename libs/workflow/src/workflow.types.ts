@@ -8,8 +8,16 @@ export type ReviewStep = 'initiator_review' | 'ops_review' | 'office_review' | '
 
 export type AssignmentRole = 'sole' | 'lead' | 'co';
 
+/** `withdrawn`: the ops department re-routed the matter to another unit (改派, issue 15.9). */
 export type AssignmentStatus =
-  'pending_accept' | 'accepted' | 'awaiting_leader' | 'replied' | 'return_requested' | 'returned' | 'cancelled';
+  | 'pending_accept'
+  | 'accepted'
+  | 'awaiting_leader'
+  | 'replied'
+  | 'return_requested'
+  | 'returned'
+  | 'cancelled'
+  | 'withdrawn';
 
 export type Role = 'dispatcher' | 'ops_head' | 'office_reviewer' | 'receiver' | 'unit_leader' | 'admin';
 
@@ -39,6 +47,7 @@ export const ACTIONS = [
   'write_case_file',
   'record_unit_follow_up',
   'flag_untrue_reply',
+  'reroute',
 ] as const;
 export type ActionName = (typeof ACTIONS)[number];
 
@@ -293,6 +302,17 @@ export interface MergeInput {
   comment?: string;
 }
 
+/**
+ * Issue 15.9 (改派): the ops department withdraws `unit`'s assignment and dispatches `newUnit` in
+ * its place, in the same role; `replyDeadline` comes from the application's deadline rules.
+ */
+export interface RerouteInput {
+  unit?: string;
+  newUnit: string;
+  reason: string;
+  replyDeadline: Date;
+}
+
 export interface ActionInputs {
   dispatch: DispatchInput;
   answer_directly: AnswerDirectlyInput;
@@ -319,6 +339,7 @@ export interface ActionInputs {
   write_case_file: CaseFileInput;
   record_unit_follow_up: { comment: string; unit?: string };
   flag_untrue_reply: FlagUntrueReplyInput;
+  reroute: RerouteInput;
 }
 
 /** X-4: the caps on extensions (default: at most 3, at most 3 working days each). */
@@ -364,6 +385,8 @@ export type Audience =
 export type NoticeKind =
   | 'new_assignment'
   | 'assignment_cancelled'
+  /** Issue 15.9: the unit's assignment was re-routed to another unit (改派). */
+  | 'assignment_withdrawn'
   | 'reply_awaiting_approval'
   | 'reply_rejected'
   | 'co_reply_ready'
@@ -410,6 +433,8 @@ export type Change =
   | { kind: 'assignment.moved'; assignmentId: string; status: AssignmentStatus }
   | { kind: 'assignment.returned'; assignmentId: string }
   | { kind: 'assignment.cancelled'; assignmentId: string }
+  /** Issue 15.9 (改派): withdrawn by the ops department, `replacementId` dispatched in its place. */
+  | { kind: 'assignment.withdrawn'; assignmentId: string; by: string; reason: string; replacementId: string }
   /** Back to accepted for rework (reworkCount + 1); a follow-up call also gives a new deadline (X-5). */
   | {
       kind: 'assignment.reworked';

@@ -363,6 +363,34 @@ export class FlagUntrueReplyDto extends UnitScoped {
   replyDeadline: string;
 }
 
+/** Issue 15.9 (改派): which unit's assignment is withdrawn, the unit sent instead, and why. */
+export class RerouteDto {
+  @ApiPropertyOptional({ description: 'the unit whose assignment is withdrawn (needed when several are open)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  unit?: string;
+
+  @ApiProperty({ example: 'branch2', description: 'the unit dispatched instead, in the same role; not on the ticket' })
+  @IsString()
+  @IsNotEmpty({ message: '请选择改派给哪个单位' })
+  @MaxLength(40)
+  newUnit: string;
+
+  @ApiProperty()
+  @IsString()
+  @IsNotEmpty({ message: '请填写改派理由' })
+  @MaxLength(2000)
+  reason: string;
+
+  @ApiPropertyOptional({
+    description: "the new unit's latest reply time (ISO 8601); default from the time-limit policy",
+  })
+  @IsOptional()
+  @IsDateString({ strict: true })
+  replyDeadline?: string;
+}
+
 /** The body class for each action name of the public contract. */
 export const ACTION_BODIES: Record<ActionName, new () => object> = {
   dispatch: DispatchDto,
@@ -391,4 +419,5 @@ export const ACTION_BODIES: Record<ActionName, new () => object> = {
   write_case_file: CaseFileDto,
   record_unit_follow_up: UnitFollowUpDto,
   flag_untrue_reply: FlagUntrueReplyDto,
+  reroute: RerouteDto,
 };

@@ -28,6 +28,7 @@ import { IntakeRefRelease1766240000000 } from './1766240000000-intake-ref-releas
 import { ReplyNotContactedReason1766250000000 } from './1766250000000-reply-not-contacted-reason';
 import { UntrueReplyCorrection1766300000000 } from './1766300000000-untrue-reply-correction';
 import { CoLeadAndReviewBudget1766260000000 } from './1766260000000-co-lead-and-review-budget';
+import { AssignmentWithdrawn1766310000000 } from './1766310000000-assignment-withdrawn';
 import { UpstreamAnswerAndCaseAnalysis1766320000000 } from './1766320000000-upstream-answer-and-case-analysis';
 
 export const MIGRATIONS: Function[] = [
@@ -60,5 +61,6 @@ export const MIGRATIONS: Function[] = [
   ReplyNotContactedReason1766250000000,
   CoLeadAndReviewBudget1766260000000,
   UntrueReplyCorrection1766300000000,
+  AssignmentWithdrawn1766310000000,
   UpstreamAnswerAndCaseAnalysis1766320000000,
 ];

@@ -119,11 +119,14 @@ const UNIT_FIGURES_SQL = `
 WITH p AS (${PERIOD_ASSIGNMENTS_SQL}
 ), a AS MATERIALIZED (
   -- Which rows count: not those of revoked tickets, except assignments already overdue at the
-  -- revoke (issue 15: revoking a late unit's ticket does not wipe its overdue count).
+  -- revoke (issue 15: revoking a late unit's ticket does not wipe its overdue count). Never a
+  -- withdrawn assignment (改派, issue 15.9): the ops department took the matter from that unit, so
+  -- none of its figures (dispatched, overdue, returns, extensions, rework) counts it.
   SELECT p.*, ${countedSql('p', 'p.ticket_status')} AS counted
     FROM p
-   WHERE p.ticket_status <> 'revoked'
-      OR (p.status = 'cancelled' AND COALESCE(p.first_approved_at, p.judged_at) > p.judged_deadline)
+   WHERE p.status <> 'withdrawn'
+     AND (p.ticket_status <> 'revoked'
+          OR (p.status = 'cancelled' AND COALESCE(p.first_approved_at, p.judged_at) > p.judged_deadline))
 ), repeats AS (
   -- X-10 repeat calls: the caller (keyed phone hash, never the number) called about the same
   -- matter (same category and same route, or both without one) within $4 days before. One

@@ -42,7 +42,7 @@ export interface LedgerRow {
   status: string;
   step: string | null;
   route: string | null;
-  /** 单位（主办/会办/承办）, in dispatch order, returned and cancelled ones left out. */
+  /** 单位（主办/会办/承办）, in dispatch order, returned, cancelled and withdrawn (改派) ones left out. */
   units: string;
   /** The answer for the ticket: the sole or lead unit's approved reply, or the direct answer. */
   handlerUnit: string | null;

@@ -18,9 +18,12 @@ export function judgedDeadlineSql(a: string): string {
                      ORDER BY v.id LIMIT 1), ${a}.reply_deadline)`;
 }
 
-/** Assignments that the unit handles: neither returned (R-12) nor cancelled (revoke, direct answer). */
+/**
+ * Assignments that the unit handles: neither returned (R-12), cancelled (revoke, direct answer)
+ * nor withdrawn (改派 by the ops department, issue 15.9).
+ */
 export function handledSql(a: string): string {
-  return `${a}.status NOT IN ('returned', 'cancelled')`;
+  return `${a}.status NOT IN ('returned', 'cancelled', 'withdrawn')`;
 }
 
 /**

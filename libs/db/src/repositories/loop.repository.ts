@@ -274,7 +274,7 @@ export class LoopRepository {
               t.visit_no_answer,
               COALESCE((SELECT json_agg(json_build_object('code', a.unit_code, 'name', u.name, 'role', a.role) ORDER BY a.seq)
                  FROM assignments a JOIN units u ON u.code = a.unit_code
-                WHERE a.ticket_id = t.id AND a.status NOT IN ('returned', 'cancelled')), '[]') AS units
+                WHERE a.ticket_id = t.id AND a.status NOT IN ('returned', 'cancelled', 'withdrawn')), '[]') AS units
          FROM tickets t
         WHERE t.status = 'closed' AND t.visit_status IS NULL AND t.visit_due_at IS NOT NULL
           AND t.visit_due_at <= $1 ${after}

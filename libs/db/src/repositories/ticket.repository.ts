@@ -906,7 +906,7 @@ function listWhere(scope: TicketScope, filter: TicketListFilter, params: unknown
 /** The ticket list's columns; $1 and $2 are the light parameters (X-9). */
 const LIST_COLUMNS = `t.id, t.number, t.subject, t.status, t.step, t.source_code, t.category_code, t.urgency, t.created_at,
        (SELECT min(a.reply_deadline) FROM assignments a WHERE a.ticket_id = t.id
-           AND a.status NOT IN ('returned', 'cancelled', 'replied')) AS reply_deadline,
+           AND a.status NOT IN ('returned', 'cancelled', 'withdrawn', 'replied')) AS reply_deadline,
        (SELECT CASE max(CASE ${lightSql('a', '$1', '$2')} WHEN 'red' THEN 3 WHEN 'yellow' THEN 2 WHEN 'green' THEN 1 END)
                  WHEN 3 THEN 'red' WHEN 2 THEN 'yellow' WHEN 1 THEN 'green' END
           FROM assignments a WHERE a.ticket_id = t.id) AS light,

@@ -65,6 +65,8 @@ export interface TodoOpenPayload {
 const NOTICE_TITLES: Record<string, string> = {
   new_assignment: '新工单待签收',
   assignment_cancelled: '工单已撤销',
+  // Issue 15.9: the ops department re-routed this unit's work to another unit (改派).
+  assignment_withdrawn: '工单已改派，本单位无需继续办理',
   reply_awaiting_approval: '回复待审批',
   reply_rejected: '回复被退回修改',
   co_reply_ready: '会办单位已回复',
@@ -103,6 +105,7 @@ const STAGE_HINTS: Record<string, string> = {
   'remind|accept_overdue': '已超过签收时限，请立即签收',
   'overdue|accept_overdue': '本单位工单超过签收时限仍未签收，请督促签收',
   'remind|review_overdue': '已超过审核时限，请尽快审核',
+  'assignment_withdrawn|': '运营服务部已将本工单改派给其他单位，本单位的待办已关闭',
 };
 
 /** How many matters a folded notice lists at most (fewer when the bytes run out). */

@@ -2,7 +2,7 @@
 // and work items. The engine (workflow.machine.ts) reads the table from here.
 import type { ActionName } from '../workflow.types';
 import type { ActionSpec, AssignmentWorkDecl, Guard, TicketWorkDecl } from './kit';
-import { answerDirectly, dispatch, merge, revoke } from './intake';
+import { answerDirectly, dispatch, merge, reroute, revoke } from './intake';
 import { accept, approveReply, rejectReply, remind, submitReply } from './units';
 import {
   approveReturn,
@@ -61,6 +61,7 @@ export const SPECS: { readonly [A in ActionName]: ActionSpec<A> } = {
   write_case_file: writeCaseFile,
   record_unit_follow_up: recordUnitFollowUp,
   flag_untrue_reply: flagUntrueReply,
+  reroute,
 };
 
 /** The order the table reads in (the order a ticket meets the actions); the docs follow it. */
@@ -90,6 +91,7 @@ export const TABLE_ORDER: readonly ActionName[] = [
   'write_case_file',
   'record_unit_follow_up',
   'flag_untrue_reply',
+  'reroute',
 ];
 
 /** Every guard, in the order the docs list them. */
@@ -132,4 +134,5 @@ export const SIDE_EFFECT_ORDER: readonly ActionName[] = [
   'answer_directly',
   'send_back',
   'record_visit',
+  'reroute',
 ];

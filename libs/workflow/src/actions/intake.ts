@@ -1,6 +1,6 @@
 // Intake (R-6, R-7, R-9b, X-6): the ops department dispatches a registered ticket to units,
 // answers it at once, revokes a mis-dispatch, or merges a repeated matter into an open ticket.
-import type { AssignmentRole, AssignmentState } from '../workflow.types';
+import type { AssignmentRole, AssignmentState, DecideContext, TicketState } from '../workflow.types';
 import { unitLabel } from '../workflow.labels';
 import { enterReview } from './review';
 import {
@@ -11,6 +11,7 @@ import {
   activeFor,
   cancelActive,
   change,
+  endAssignment,
   copyDate,
   defineAction,
   initiatingDepartment,
@@ -23,10 +24,45 @@ import {
   requireText,
   type Check,
   type Loose,
+  type Work,
 } from './kit';
 import type { Refusal } from '../workflow.types';
 
 const ASSIGNMENT_ROLES: readonly AssignmentRole[] = ['sole', 'lead', 'co'];
+
+/** A unit the matter is sent to (dispatch, reroute): named, and not already working on this ticket. */
+function newUnitRefusal(ticket: TicketState, unit: unknown, field: string, ctx: DecideContext): Refusal | null {
+  if (!isText(unit)) return refuse('VALIDATION', '请选择承办单位。', field);
+  if (activeFor(ticket, unit)) {
+    return refuse('INVALID_STATE', `${unitLabel(ctx, unit)}已在办理本工单，不能重复派单。`, field);
+  }
+  return null;
+}
+
+/** R-9d: a dispatched unit's reply deadline (from the application's deadline rules) lies ahead. */
+function deadlineRefusal(deadline: unknown, field: string, now: Date): Refusal | null {
+  if (isValidDate(deadline) && deadline.getTime() > now.getTime()) return null;
+  return refuse('VALIDATION', '最晚回复时间须晚于现在。', field);
+}
+
+/** A unit's new assignment (dispatch, reroute): pending acceptance, its receivers told (R-9a). */
+function dispatchUnit(w: Work, unit: string, role: AssignmentRole, replyDeadline: Date): AssignmentState {
+  const a: AssignmentState = {
+    id: w.newId(),
+    unitCode: unit,
+    role,
+    status: 'pending_accept',
+    dispatchedAt: copyDate(w.now),
+    dispatchedBy: w.actor.userid,
+    replyDeadline: copyDate(replyDeadline),
+    reworkCount: 0,
+    extensionCount: 0,
+  };
+  w.next.assignments.push(a);
+  change(w, { kind: 'assignment.dispatched', assignment: a, seq: w.next.assignments.length - 1 });
+  notice(w, 'new_assignment', receivers(unit), unit);
+  return a;
+}
 
 function validateDispatch({ ticket, input, now, ctx }: Check): Refusal | null {
   const list = input.assignments;
@@ -43,18 +79,15 @@ function validateDispatch({ ticket, input, now, ctx }: Check): Refusal | null {
       return refuse('VALIDATION', `${unitLabel(ctx, unit)}选了两次，每个单位只能选一次。`, `assignments[${i}].unit`);
     }
     seen.add(unit);
-    if (activeFor(ticket, unit)) {
-      return refuse('INVALID_STATE', `${unitLabel(ctx, unit)}已在办理本工单，不能重复派单。`, `assignments[${i}].unit`);
-    }
+    const busy = newUnitRefusal(ticket, unit, `assignments[${i}].unit`, ctx);
+    if (busy) return busy;
     const role = item.role as AssignmentRole;
     if (!ASSIGNMENT_ROLES.includes(role)) {
       return refuse('VALIDATION', '承办方式须为独办、主办或会办。', `assignments[${i}].role`);
     }
     roles.push(role);
-    const deadline = item.replyDeadline;
-    if (!isValidDate(deadline) || deadline.getTime() <= now.getTime()) {
-      return refuse('VALIDATION', '最晚回复时间须晚于现在。', `assignments[${i}].replyDeadline`);
-    }
+    const late = deadlineRefusal(item.replyDeadline, `assignments[${i}].replyDeadline`, now);
+    if (late) return late;
   }
   // R-6c / R-6d: the resulting active set is either all sole, or exactly one lead with co units.
   const sole = roles.filter((r) => r === 'sole').length;
@@ -84,25 +117,10 @@ export const dispatch = defineAction({
   ],
   validate: validateDispatch,
   apply: (w, input) => {
-    const { next, actor, now } = w;
-    const added = input.assignments!.map((x): AssignmentState => ({
-      id: w.newId(),
-      unitCode: x.unit,
-      role: x.role,
-      status: 'pending_accept',
-      dispatchedAt: copyDate(now),
-      dispatchedBy: actor.userid,
-      replyDeadline: copyDate(x.replyDeadline),
-      reworkCount: 0,
-      extensionCount: 0,
-    }));
-    for (const a of added) {
-      next.assignments.push(a);
-      change(w, { kind: 'assignment.dispatched', assignment: a, seq: next.assignments.length - 1 });
-    }
+    const { next } = w;
+    const added = input.assignments!.map((x) => dispatchUnit(w, x.unit, x.role, x.replyDeadline));
     next.status = 'in_progress';
     next.step = null;
-    for (const a of added) notice(w, 'new_assignment', receivers(a.unitCode), a.unitCode);
     w.data = {
       assignments: added.map((a) => ({ unit: a.unitCode, role: a.role, replyDeadline: iso(a.replyDeadline) })),
     };
@@ -288,4 +306,62 @@ export const merge = defineAction({
     w.comment = typeof input.comment === 'string' && input.comment.trim() ? input.comment : undefined;
     w.data = { into: input.into, cancelledUnits: cancelled };
   },
+});
+
+/**
+ * Issue 15.9 (改派; Art. 9(二), Art. 12 职责界定后再次转派): the initiating department (any
+ * dispatcher) or the ops head takes one unit's assignment back and sends the matter to another
+ * unit in the same role, without revoking the ticket. Only while that unit still works on it (its
+ * reply not approved yet): a pending return request is withdrawn with it, a pending extension
+ * lapses, a reply waiting for its leader is withdrawn. The withdrawn assignment is no longer
+ * active and does not count for its unit (R-18, docs/kpi.md); the new unit's starts afresh.
+ */
+const REROUTABLE = ['pending_accept', 'accepted', 'awaiting_leader', 'return_requested'] as const;
+
+export const reroute = defineAction({
+  action: 'reroute',
+  rows: [
+    {
+      requirement: 'R-9b, R-12, R-18',
+      from: ['in_progress'],
+      who: OPS_DEPARTMENT,
+      scope: 'target',
+      assignmentFrom: REROUTABLE,
+      assignmentTo: ['withdrawn'],
+      guards: [],
+      to: ['in_progress'],
+      note: "改派 (issue 15.9): input.unit's assignment is withdrawn (a pending return or extension request closes, a reply awaiting its leader is withdrawn; not counted for that unit) and input.newUnit, not on the ticket, is dispatched in its role with a fresh reply deadline; a reason is required",
+    },
+  ],
+  validate: ({ ticket, input, now, ctx }) =>
+    requireText(input, 'reason', '改派理由') ??
+    newUnitRefusal(ticket, input.newUnit, 'newUnit', ctx) ??
+    deadlineRefusal(input.replyDeadline, 'replyDeadline', now),
+  apply: (w, input) => {
+    const old = w.target!;
+    const was = old.status;
+    endAssignment(w, old, 'withdrawn');
+    // The leader's pending approval goes with the assignment (its reply row is marked withdrawn).
+    delete old.reply;
+    const added = dispatchUnit(w, input.newUnit!, old.role, input.replyDeadline!);
+    change(w, {
+      kind: 'assignment.withdrawn',
+      assignmentId: old.id,
+      by: w.actor.userid,
+      reason: input.reason!,
+      replacementId: added.id,
+    });
+    notice(w, 'assignment_withdrawn', receivers(old.unitCode), old.unitCode);
+    if (was === 'awaiting_leader')
+      notice(w, 'assignment_withdrawn', { kind: 'unit_leaders', unitCode: old.unitCode }, old.unitCode);
+    w.comment = input.reason!;
+    w.data = {
+      from: old.unitCode,
+      to: added.unitCode,
+      role: added.role,
+      withdrawnStatus: was,
+      replyDeadline: iso(added.replyDeadline),
+    };
+  },
+  sideEffects: [{ from: 'new', to: 'pending_accept', which: "the new unit, in the withdrawn unit's role" }],
 });

@@ -248,9 +248,12 @@ export function phaseOf(ticket: TicketState): TicketPhase | null {
   return ticket.step ?? null;
 }
 
-/** "Active" = still part of the matter: not returned and not cancelled. */
+/** Where an assignment ended: returned (R-12), cancelled (revoke, direct answer), withdrawn (改派, issue 15.9). */
+export const ENDED: readonly AssignmentStatus[] = ['returned', 'cancelled', 'withdrawn'];
+
+/** "Active" = still part of the matter: not returned, cancelled or withdrawn. */
 export function isActive(a: AssignmentState): boolean {
-  return a.status !== 'returned' && a.status !== 'cancelled';
+  return !ENDED.includes(a.status);
 }
 
 export function activeAssignments(ticket: TicketState): AssignmentState[] {
@@ -387,15 +390,23 @@ export function change(w: Work, c: Change): void {
   w.changes.push(c);
 }
 
+/**
+ * Ends one active assignment another way than a return (cancelled or withdrawn): a pending return
+ * request is withdrawn with it (a pending extension lapses in decide, dropLapsedExtensions).
+ */
+export function endAssignment(w: Work, a: AssignmentState, status: 'cancelled' | 'withdrawn'): void {
+  if (a.status === 'return_requested') {
+    change(w, { kind: 'return.decided', assignmentId: a.id, decision: 'withdrawn', by: w.actor.userid });
+  }
+  a.status = status;
+}
+
 /** Ends every active assignment (but `except`): cancelled, a pending return withdrawn, its unit told. */
 export function cancelActive(w: Work, except?: AssignmentState): string[] {
   const cancelled: string[] = [];
   for (const a of w.next.assignments) {
     if (!isActive(a) || a === except) continue;
-    if (a.status === 'return_requested') {
-      change(w, { kind: 'return.decided', assignmentId: a.id, decision: 'withdrawn', by: w.actor.userid });
-    }
-    a.status = 'cancelled';
+    endAssignment(w, a, 'cancelled');
     change(w, { kind: 'assignment.cancelled', assignmentId: a.id });
     cancelled.push(a.unitCode);
     notice(w, 'assignment_cancelled', receivers(a.unitCode), a.unitCode);
