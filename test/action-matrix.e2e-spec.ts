@@ -5,7 +5,17 @@
 // and a refused action leaves the ticket as it was (same version).
 import { Client } from 'pg';
 import { TicketRepository } from '@hotline/db';
-import { ACTIONS, CHAIN_STEPS, PHASES, allowedActions, phaseOf, type Actor, type TicketState } from '@hotline/workflow';
+import {
+  ACTIONS,
+  CHAIN_STEPS,
+  PHASES,
+  allowedActions,
+  phaseOf,
+  workOf,
+  type Actor,
+  type Audience,
+  type TicketState,
+} from '@hotline/workflow';
 import { LoopHooks } from '../libs/tickets/src/loop/loop-hooks';
 import { startDingTalkSimulator } from '../apps/dingtalk-sim/src/simulator';
 import { createTestApp, type TestApp } from './support/app';
@@ -96,6 +106,32 @@ const WALKS: Walk[] = [
     name: 'A in_progress, branch1 rerouted to branch2',
     chain: 'A',
     steps: [DISPATCH_B1, ACCEPT, ['dispatcher2', 'reroute', { newUnit: 'branch2', reason: '派错单位' }]],
+  },
+  {
+    // Issue 14.2, R-6: lead and co units; the co unit's reply waits for its leader, the lead works on.
+    name: 'A in_progress, lead accepted, co reply awaiting its leader',
+    chain: 'A',
+    steps: [
+      [
+        'dispatcher1',
+        'dispatch',
+        {
+          assignments: [
+            { unit: 'branch1', role: 'lead' },
+            { unit: 'branch2', role: 'co' },
+          ],
+        },
+      ],
+      ACCEPT,
+      ['b2_receiver', 'accept', {}],
+      ['b2_receiver', 'submit_reply', {}],
+    ],
+  },
+  {
+    // Issue 15.7 (Art. 10): a closed ticket's reply found untrue goes back to the unit for correction.
+    name: 'A in_progress, a reply flagged untrue',
+    chain: 'A',
+    steps: [...TO_REVIEW, INITIATOR_PASS, OPS_PASS, ['dispatcher1', 'flag_untrue_reply', {}]],
   },
   { name: 'B registered', chain: 'B', steps: [] },
   // Issue 15.1 (Art. 4, Art. 8): a chain-B consultation may be answered directly, and the answer is reviewed.
@@ -226,7 +262,9 @@ describe('issue 17.8: every workflow action for every role on chain-A and chain-
         : {}),
     });
     for (const [who, action, body] of walk.steps) {
-      await api.ok(who, created.id, action, action === 'submit_reply' ? replyBody(now) : body);
+      // Bodies that carry a time are made from the clock's time (bodyFor), the others are the step's.
+      const timed = action === 'submit_reply' || action === 'flag_untrue_reply';
+      await api.ok(who, created.id, action, timed ? bodyFor(action) : body);
     }
     return created.id;
   }
@@ -275,6 +313,52 @@ describe('issue 17.8: every workflow action for every role on chain-A and chain-
     };
     return bodies[action];
   }
+
+  /** Whether a person is in an audience, the way the DingTalk adapter resolves audiences to people. */
+  function holds(a: Audience, p: Actor): boolean {
+    switch (a.kind) {
+      case 'person':
+        return a.userid === p.userid;
+      case 'role':
+        return p.roles.includes(a.role);
+      case 'unit_receivers':
+        return p.roles.includes('receiver') && p.unitCodes.includes(a.unitCode);
+      case 'unit_leaders':
+        return p.roles.includes('unit_leader') && p.unitCodes.includes(a.unitCode);
+    }
+  }
+
+  // Issue 14.2: "who acts now" has one answer. The inbox SQL must list, for every person, exactly
+  // the work items workOf() gives the state (by action and unit), in every state the walks reach;
+  // runs first, while the database holds only these tickets (the inbox is capped at 200 rows).
+  it("issue 14.2: in every reachable state, each person's inbox holds exactly the work workOf() gives them", async () => {
+    const problems: string[] = [];
+    let compared = 0;
+    for (const walk of WALKS) {
+      const id = await build(walk);
+      const { state } = await stateOf(id);
+      const work = workOf(state);
+      for (const p of PERSONAS) {
+        const actor = actors.get(p)!;
+        const expected = work
+          .filter((w) => w.holders.some((h) => holds(h, actor)))
+          .map((w) => `${w.action}@${w.unitCode ?? '-'}`)
+          .sort();
+        const r = await api.get(p, '/api/inbox?limit=200');
+        expect(r.status).toBe(200);
+        const actual = (r.body as { action: string; unit: string | null; ticket: { id: string } }[])
+          .filter((row) => row.ticket.id === id)
+          .map((row) => `${row.action}@${row.unit ?? '-'}`)
+          .sort();
+        compared++;
+        if (JSON.stringify(actual) !== JSON.stringify(expected)) {
+          problems.push(`${walk.name}: ${p} inbox ${JSON.stringify(actual)} ≠ workOf ${JSON.stringify(expected)}`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(compared).toBe(WALKS.length * PERSONAS.length);
+  }, 120_000);
 
   it('issue 17.8: the walks reach every state of the workflow, on both chains', async () => {
     const reached = new Map<string, Set<string>>([
