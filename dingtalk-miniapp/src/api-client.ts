@@ -4,7 +4,7 @@ import type {
   ActionName,
   Attachment,
   Category,
-  InboxItem,
+  InboxPage,
   JsapiConfig,
   RevealedCaller,
   Session,
@@ -230,7 +230,12 @@ export const api = {
   units: () => request<Unit[]>('GET', '/api/units'),
   sources: () => request<Source[]>('GET', '/api/sources'),
   categories: () => request<Category[]>('GET', '/api/categories'),
-  inbox: (limit = 200) => request<InboxItem[]>('GET', `/api/inbox${query({ limit })}`),
+  /** `actions`: only these (a tab); `cursor`: the previous page's nextCursor. */
+  inboxPage: (q: { limit?: number; cursor?: string; actions?: readonly ActionName[] }) =>
+    request<InboxPage>(
+      'GET',
+      `/api/inbox/page${query({ limit: q.limit, cursor: q.cursor, actions: q.actions?.join(',') })}`,
+    ),
   tickets: (q: ListQuery) => request<TicketPage>('GET', `/api/tickets${query(q)}`),
   ticket: (id: string) => request<Ticket>('GET', `/api/tickets/${encodeURIComponent(id)}`),
   createTicket: (body: unknown, idempotencyKey: string) =>

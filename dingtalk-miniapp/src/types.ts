@@ -70,6 +70,14 @@ export interface Category {
   name: string;
 }
 
+/** GET /api/inbox/page: one page, the next cursor, and the true totals per action (issue 19). */
+export interface InboxPage {
+  items: InboxItem[];
+  nextCursor: string | null;
+  counts: Partial<Record<ActionName, number>>;
+  total: number;
+}
+
 export interface InboxItem {
   action: ActionName;
   unit: string | null;

@@ -1,6 +1,7 @@
 // 待办: my pending actions across tickets, soonest deadline first, with traffic light and countdown.
+// Paged by the API (200 a page, more as you scroll); the tab counts are the API's true totals.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { Button, ErrorBlock, List, PullToRefresh, Skeleton, Tabs, Tag } from 'antd-mobile';
+import { Button, ErrorBlock, InfiniteScroll, List, PullToRefresh, Skeleton, Tabs, Tag } from 'antd-mobile';
 import { api, describeError } from '../api-client';
 import { nameOf, useApp } from '../app-context';
 import { Deadline } from '../components/deadline';
@@ -8,6 +9,8 @@ import { ACTION, label } from '../labels';
 import { navigate } from '../router';
 import { useNow } from '../time';
 import type { ActionName, InboxItem } from '../types';
+
+const PAGE = 200;
 
 type TabKey = 'all' | 'accept' | 'handle' | 'approve' | 'review' | 'return' | 'extension';
 type KindKey = 'accept' | 'handle' | 'approve' | 'review';
@@ -57,10 +60,12 @@ const QUEUE_OF: Partial<Record<ActionName, TabKey>> = {
   approve_extension: 'extension',
 };
 
-function inTab(item: InboxItem, tab: TabKey): boolean {
-  if (tab === 'all') return true;
-  if (tab === 'return' || tab === 'extension') return QUEUE_OF[item.action] === tab;
-  return (TAB_OF[item.action] ?? 'handle') === tab;
+/** The actions a tab lists (the API filters by them); undefined: every action. */
+function actionsOf(tab: TabKey): ActionName[] | undefined {
+  if (tab === 'all') return undefined;
+  const all = Object.keys(TAB_OF) as ActionName[];
+  if (tab === 'return' || tab === 'extension') return all.filter((a) => QUEUE_OF[a] === tab);
+  return all.filter((a) => TAB_OF[a] === tab);
 }
 
 const QUEUE_TABS: TabKey[] = ['return', 'extension'];
@@ -68,21 +73,43 @@ const QUEUE_TABS: TabKey[] = ['return', 'extension'];
 export function InboxPage() {
   const { reference } = useApp();
   const [items, setItems] = useState<InboxItem[] | null>(null);
+  const [next, setNext] = useState<string | null>(null);
+  const [byAction, setByAction] = useState<Partial<Record<ActionName, number>>>({});
   const [error, setError] = useState<string | null>(null);
   const [tab, setTab] = useState<TabKey>(() => (sessionStorage.getItem('hotline.inboxTab') as TabKey) || 'all');
   const alive = useRef(true);
+  // The tab a response belongs to: a late answer for a tab left since is dropped.
+  const shownTab = useRef(tab);
   const now = useNow();
 
   const load = useCallback(async () => {
+    const forTab = shownTab.current;
     try {
-      const data = await api.inbox();
-      if (!alive.current) return;
-      setItems(data);
+      const data = await api.inboxPage({ limit: PAGE, actions: actionsOf(forTab) });
+      if (!alive.current || shownTab.current !== forTab) return;
+      setItems(data.items);
+      setNext(data.nextCursor);
+      setByAction(data.counts);
       setError(null);
     } catch (e) {
       if (alive.current) setError(describeError(e));
     }
   }, []);
+
+  const loadMore = useCallback(async () => {
+    if (!next) return;
+    const forTab = shownTab.current;
+    try {
+      const data = await api.inboxPage({ limit: PAGE, cursor: next, actions: actionsOf(forTab) });
+      if (!alive.current || shownTab.current !== forTab) return;
+      setItems((old) => [...(old ?? []), ...data.items]);
+      setNext(data.nextCursor);
+      setByAction(data.counts);
+    } catch (e) {
+      if (alive.current) setError(describeError(e));
+      throw e; // InfiniteScroll shows its retry
+    }
+  }, [next]);
 
   useEffect(() => {
     alive.current = true;
@@ -97,20 +124,24 @@ export function InboxPage() {
 
   const counts = useMemo(() => {
     const c: Record<TabKey, number> = { all: 0, accept: 0, handle: 0, approve: 0, review: 0, return: 0, extension: 0 };
-    for (const i of items ?? []) {
-      c.all += 1;
-      c[TAB_OF[i.action] ?? 'handle'] += 1;
-      const queue = QUEUE_OF[i.action];
-      if (queue) c[queue] += 1;
+    for (const [action, n] of Object.entries(byAction) as [ActionName, number][]) {
+      c.all += n;
+      c[TAB_OF[action] ?? 'handle'] += n;
+      const queue = QUEUE_OF[action];
+      if (queue) c[queue] += n;
     }
     return c;
-  }, [items]);
+  }, [byAction]);
 
-  const shown = (items ?? []).filter((i) => inTab(i, tab));
+  const shown = items ?? [];
   const tabs = TABS.filter((t) => !QUEUE_TABS.includes(t.key) || counts[t.key] > 0 || t.key === tab);
   const chooseTab = (key: string) => {
     setTab(key as TabKey);
     sessionStorage.setItem('hotline.inboxTab', key);
+    shownTab.current = key as TabKey;
+    setItems(null);
+    setNext(null);
+    void load();
   };
 
   return (
@@ -193,6 +224,13 @@ export function InboxPage() {
                   </List.Item>
                 ))}
               </List>
+              {next && (
+                <InfiniteScroll loadMore={loadMore} hasMore={next !== null}>
+                  <span className="more">
+                    已显示 {shown.length} / {counts[tab]} 项，继续下滑加载
+                  </span>
+                </InfiniteScroll>
+              )}
             </>
           )}
         </div>

@@ -46,7 +46,7 @@ export type {
   DigestFigures,
 } from './repositories/deadline.repository';
 export { InboxRepository } from './repositories/inbox.repository';
-export type { InboxRow, InboxActor } from './repositories/inbox.repository';
+export type { InboxRow, InboxActor, InboxCursor } from './repositories/inbox.repository';
 export { IdempotencyRepository } from './repositories/idempotency.repository';
 export type { StoredResponse } from './repositories/idempotency.repository';
 export { OutboxRepository, OutboxWorkerLock } from './repositories/outbox.repository';

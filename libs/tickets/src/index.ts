@@ -1,5 +1,7 @@
 export { TicketsModule } from './tickets.module';
 export { TicketsService } from './tickets.service';
+export { InboxService } from './inbox.service';
+export type { InboxPage } from './inbox.service';
 export {
   can,
   requireAccess,

@@ -9,6 +9,7 @@ import { TimeLimitService } from './deadlines/time-limit.service';
 import { DeadlineJobsService } from './deadlines/deadline-jobs.service';
 import { DeadlinePreviewService } from './deadlines/deadline-preview.service';
 import { TicketsService } from './tickets.service';
+import { InboxService } from './inbox.service';
 import { LoopHooks } from './loop/loop-hooks';
 import { LoopService } from './loop/loop.service';
 import { ReferenceService } from './reference.service';
@@ -33,6 +34,7 @@ import { RetentionService } from './confidentiality/retention.service';
 @Module({
   providers: [
     TicketsService,
+    InboxService,
     LoopHooks,
     LoopService,
     IntakeHooks,
@@ -63,6 +65,7 @@ import { RetentionService } from './confidentiality/retention.service';
   ],
   exports: [
     TicketsService,
+    InboxService,
     LoopService,
     KnowledgeBaseService,
     TransitService,

@@ -3,11 +3,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@hotline/config';
 import {
   IdempotencyRepository,
-  InboxRepository,
   OrganisationRepository,
   TicketRepository,
   type DeadlineRecord,
-  type InboxRow,
   type Light,
   type LightListCursor,
   type LightParams,
@@ -103,7 +101,6 @@ export class TicketsService {
   constructor(
     private readonly tickets: TicketRepository,
     private readonly org: OrganisationRepository,
-    private readonly inboxRepo: InboxRepository,
     private readonly idempotency: IdempotencyRepository,
     private readonly deadlines: DeadlinePolicy,
     private readonly calendars: CalendarService,
@@ -316,10 +313,6 @@ export class TicketsService {
       items,
       nextCursor: rows.length > q.limit && last ? encodeLightCursor(params.now, last.sortKey) : null,
     };
-  }
-
-  async inbox(user: CurrentUser, limit: number): Promise<InboxRow[]> {
-    return this.inboxRepo.inbox(user, limit, this.lightParams());
   }
 
   /**

@@ -74,3 +74,25 @@ export class InboxQueryDto {
   @Max(200)
   limit?: number;
 }
+
+export class InboxPageQueryDto {
+  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'the nextCursor of the previous page' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  cursor?: string;
+
+  @ApiPropertyOptional({ description: 'only these actions, comma-separated (a tab), e.g. accept,submit_reply' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  actions?: string;
+}

@@ -1,19 +1,22 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { TicketsService, type CurrentUser } from '@hotline/tickets';
+import { InboxService, TicketsService, type CurrentUser } from '@hotline/tickets';
 import { ACTIONS, DomainError, type ActionName } from '@hotline/workflow';
 import { Actor } from '../common/current-user.decorator';
 import { validateBody } from '../common/validation';
 import { ACTION_BODIES } from './action.dto';
 import { CreateTicketDto } from './create-ticket.dto';
-import { InboxQueryDto, ListTicketsQueryDto } from './list-tickets.dto';
+import { InboxPageQueryDto, InboxQueryDto, ListTicketsQueryDto } from './list-tickets.dto';
 
 @ApiTags('tickets')
 @ApiBearerAuth()
 @Controller('api')
 export class TicketsController {
-  constructor(private readonly tickets: TicketsService) {}
+  constructor(
+    private readonly tickets: TicketsService,
+    private readonly inboxes: InboxService,
+  ) {}
 
   @Post('tickets')
   @ApiOperation({ summary: 'Register a ticket (dispatchers)' })
@@ -99,7 +102,24 @@ export class TicketsController {
   @Get('inbox')
   @ApiOperation({ summary: 'Your pending work across tickets, soonest deadline first' })
   inbox(@Actor() user: CurrentUser, @Query() q: InboxQueryDto) {
-    return this.tickets.inbox(user, q.limit ?? 100);
+    return this.inboxes.first(user, q.limit ?? 100);
+  }
+
+  @Get('inbox/page')
+  @ApiOperation({
+    summary:
+      'A page of your pending work (a tab: some actions only), with the next cursor and the true counts per action',
+  })
+  inboxPage(@Actor() user: CurrentUser, @Query() q: InboxPageQueryDto) {
+    const actions = q.actions
+      ?.split(',')
+      .map((a) => a.trim())
+      .filter(Boolean);
+    return this.inboxes.page(user, {
+      limit: q.limit ?? 50,
+      cursor: q.cursor,
+      actions: actions?.length ? actions : undefined,
+    });
   }
 }
 

@@ -36,9 +36,80 @@ export interface InboxRow {
 export class InboxRepository {
   constructor(private readonly ds: DataSource) {}
 
-  async inbox(actor: InboxActor, limit: number, lights: LightParams): Promise<InboxRow[]> {
+  /**
+   * One page of the inbox, soonest deadline first (no deadline last), then by ticket number, action
+   * and unit: a total order, so `after` (the last row of the previous page) pages
+   * through every item without skipping or repeating (issue 19: a receiver with 12,500 waiting
+   * pages through all of them). `actions` keeps only those actions (a tab of the micro-app).
+   */
+  async inbox(
+    actor: InboxActor,
+    limit: number,
+    lights: LightParams,
+    page: { actions?: readonly string[]; after?: InboxCursor } = {},
+  ): Promise<InboxRow[]> {
+    const parts = this.parts(actor);
+    if (parts.length === 0) return [];
+    const after = page.after;
+    const rows = await this.ds.query(
+      `SELECT * FROM (${parts.join(' UNION ALL ')})
+                  AS inbox(action, unit, deadline, started_at, light, id, number, subject, status, step, category, urgency)
+        WHERE $1::text IS NOT NULL AND cardinality($2::text[]) >= 0 AND $4::timestamptz IS NOT NULL AND $5::float8 > 0
+          AND ($6::text[] IS NULL OR action = ANY($6::text[]))
+          AND ($7::timestamptz IS NULL
+               OR (COALESCE(deadline, 'infinity'::timestamptz), number, action, COALESCE(unit, ''))
+                  > ($7::timestamptz, $8::text, $9::text, $10::text))
+        ORDER BY COALESCE(deadline, 'infinity'::timestamptz) ASC, number ASC, action ASC, COALESCE(unit, '') ASC
+        LIMIT $3`,
+      [
+        actor.userid,
+        [...actor.unitCodes],
+        limit,
+        lights.now,
+        lights.yellowShare,
+        page.actions ? [...page.actions] : null,
+        after ? (after.deadline ?? 'infinity') : null,
+        after?.number ?? null,
+        after?.action ?? null,
+        after?.unit ?? '',
+      ],
+    );
+    return rows.map((r: Record<string, any>) => ({
+      action: r.action,
+      unit: r.unit,
+      deadline: r.deadline ? new Date(r.deadline) : null,
+      startedAt: r.started_at ? new Date(r.started_at) : null,
+      light: r.light ?? null,
+      ticket: {
+        id: r.id,
+        number: r.number,
+        subject: r.subject,
+        status: r.status,
+        step: r.step,
+        category: r.category,
+        urgency: r.urgency,
+      },
+    }));
+  }
+
+  /** The true number of items waiting for a person, per action (the tab counts; issue 19). */
+  async counts(actor: InboxActor, lights: LightParams): Promise<Record<string, number>> {
+    const parts = this.parts(actor);
+    if (parts.length === 0) return {};
+    const rows: { action: string; n: string }[] = await this.ds.query(
+      `SELECT action, count(*) AS n FROM (${parts.join(' UNION ALL ')})
+                  AS inbox(action, unit, deadline, started_at, light, id, number, subject, status, step, category, urgency)
+        WHERE $1::text IS NOT NULL AND cardinality($2::text[]) >= 0 AND $3::int IS NULL
+          AND $4::timestamptz IS NOT NULL AND $5::float8 > 0
+        GROUP BY action`,
+      [actor.userid, [...actor.unitCodes], null, lights.now, lights.yellowShare],
+    );
+    return Object.fromEntries(rows.map((r) => [r.action, Number(r.n)]));
+  }
+
+  /** The UNION's branches for what this person holds ($1 userid, $2 units, $4 now, $5 yellow share). */
+  private parts(actor: InboxActor): string[] {
     const parts: string[] = [];
-    const params: unknown[] = [actor.userid, [...actor.unitCodes], limit, lights.now, lights.yellowShare];
     const unitCols = `a.dispatched_at, ${lightSql('a', '$4', '$5')}`;
     const none = `NULL::timestamptz, NULL::text`;
     const has = (r: string) => actor.roles.includes(r);
@@ -102,30 +173,14 @@ export class InboxRepository {
       parts.push(`SELECT 'pass_review', NULL, ${stepCols}, ${ticketCols}
                     FROM tickets t WHERE t.status = 'in_review' AND t.step = 'office_review'`);
     }
-    if (parts.length === 0) return [];
-    const rows = await this.ds.query(
-      `SELECT * FROM (${parts.join(' UNION ALL ')})
-                  AS inbox(action, unit, deadline, started_at, light, id, number, subject, status, step, category, urgency)
-        WHERE $1::text IS NOT NULL AND cardinality($2::text[]) >= 0 AND $4::timestamptz IS NOT NULL AND $5::float8 > 0
-        ORDER BY deadline ASC NULLS LAST, number ASC
-        LIMIT $3`,
-      params,
-    );
-    return rows.map((r: Record<string, any>) => ({
-      action: r.action,
-      unit: r.unit,
-      deadline: r.deadline ? new Date(r.deadline) : null,
-      startedAt: r.started_at ? new Date(r.started_at) : null,
-      light: r.light ?? null,
-      ticket: {
-        id: r.id,
-        number: r.number,
-        subject: r.subject,
-        status: r.status,
-        step: r.step,
-        category: r.category,
-        urgency: r.urgency,
-      },
-    }));
+    return parts;
   }
+}
+
+/** Where a page of the inbox ends: its last row's sort key (see InboxRepository.inbox). */
+export interface InboxCursor {
+  deadline: Date | null;
+  number: string;
+  action: string;
+  unit: string | null;
 }
