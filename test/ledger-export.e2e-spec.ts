@@ -1,4 +1,6 @@
 // R-15: a generated ledger of 100,000 tickets exported as a streamed .xlsx and read back.
+import { once } from 'node:events';
+import http from 'node:http';
 import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { Client } from 'pg';
@@ -82,8 +84,12 @@ describe('R-15: ledger export at scale', () => {
     expect(units[1].slice(0, 4)).toEqual([1, '第一分公司', N, b1.acceptedOnTime]);
     expect(units[1][7]).toBe(Math.floor(N / 7)); // 超期
     // On record: who, when, which filters, how many rows (R-19).
-    const { rows } = await db.query(`SELECT userid, status, row_count, filters FROM ledger_exports`);
-    expect(rows).toEqual([{ userid: 'ops_head', status: 'done', row_count: N, filters: { from, to } }]);
+    const { rows } = await db.query(`SELECT userid, status, row_count, total, filters FROM ledger_exports`);
+    expect(rows).toEqual([{ userid: 'ops_head', status: 'done', row_count: N, total: N, filters: { from, to } }]);
+    // Issue 19: the answer says how many rows it holds and which record follows its progress.
+    expect(res.headers['x-row-count']).toBe(String(N));
+    const record = await api.get('ops_head', `/api/ledger/exports/${String(res.headers['x-export-id'])}`);
+    expect(record.body).toMatchObject({ status: 'done', rowCount: N, total: N });
     // Caller data never leaves in an export.
     expect(JSON.stringify(ledger[0])).not.toMatch(/来电人|电话号码|caller/i);
   }, 180_000);
@@ -99,4 +105,47 @@ describe('R-15: ledger export at scale', () => {
     const denied = await api.get('b1_receiver', '/api/ledger/export');
     expect(denied.status).toBe(403);
   });
+
+  it('issue 19: a running export shows its progress to whoever started it; stopping the download cancels it', async () => {
+    await t.app.listen(0, '127.0.0.1');
+    const port = (t.app.getHttpServer().address() as { port: number }).port;
+    const token = await api.token('dispatcher1');
+    // A plain connection of its own (no keep-alive pool), so hanging up closes it for good.
+    const req = http.get({
+      host: '127.0.0.1',
+      port,
+      path: '/api/ledger/export',
+      agent: false,
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const res = await new Promise<http.IncomingMessage>((resolve, reject) =>
+      req.on('response', resolve).on('error', reject),
+    );
+    expect(res.statusCode).toBe(200);
+    const id = String(res.headers['x-export-id']);
+    expect(Number(res.headers['x-row-count'])).toBeGreaterThanOrEqual(N);
+    // Take a little of it, then look at its record: running, some rows of the total.
+    res.pause();
+    await once(res, 'readable');
+    const running = await api.get('dispatcher1', `/api/ledger/exports/${id}`);
+    expect(running.status).toBe(200);
+    expect(running.body).toMatchObject({ status: 'running', userid: 'dispatcher1' });
+    expect(running.body.total).toBeGreaterThanOrEqual(N);
+    // Another person without the export records may not look at it; a bad id is a 400 naming id.
+    expect((await api.get('b1_receiver', `/api/ledger/exports/${id}`)).status).toBe(404);
+    const bad = await api.get('dispatcher1', '/api/ledger/exports/99999999999999999999');
+    expect(bad.status).toBe(400);
+    expect(bad.body.field).toBe('id');
+    // The person cancels: the server stops reading the database and records it.
+    req.on('error', () => undefined);
+    req.destroy();
+    let record = running.body;
+    for (let i = 0; i < 100 && record.status === 'running'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      record = (await api.get('dispatcher1', `/api/ledger/exports/${id}`)).body;
+    }
+    expect(record.status).toBe('cancelled');
+    expect(record.rowCount).toBeLessThan(record.total);
+    expect(record.finishedAt).not.toBeNull();
+  }, 60_000);
 });

@@ -52,6 +52,10 @@ interface RequestOptions {
   /** The ticket version the person saw, sent as If-Match (a ticket changed since → 409). */
   ifMatchVersion?: number;
   auth?: boolean;
+  /** Stops the call (a person cancelling a download): it fails with ApiError code 'Aborted'. */
+  signal?: AbortSignal;
+  /** Called with the answer's headers as soon as they arrive (before a download's body). */
+  onHeaders?: (headers: Headers) => void;
 }
 
 let refreshing: Promise<Session | null> | null = null;
@@ -103,6 +107,8 @@ async function request<T>(method: string, path: string, opts: RequestOptions = {
   }
   const controller = new AbortController();
   const timer = window.setTimeout(() => controller.abort(), opts.form || opts.blob ? UPLOAD_TIMEOUT_MS : TIMEOUT_MS);
+  const cancel = () => controller.abort();
+  opts.signal?.addEventListener('abort', cancel);
   let res: Response;
   try {
     res = await fetch(BASE + path, {
@@ -111,10 +117,18 @@ async function request<T>(method: string, path: string, opts: RequestOptions = {
       body: opts.form ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body)),
       signal: controller.signal,
     });
-    if (opts.blob && res.ok) return (await res.blob()) as T;
+    opts.onHeaders?.(res.headers);
+    if (opts.blob && res.ok) {
+      // The answer has begun: a long download (a year's ledger) takes as long as it takes; the
+      // person sees its progress and may cancel it (signal), so no timeout cuts it off.
+      window.clearTimeout(timer);
+      return (await res.blob()) as T;
+    }
   } catch {
+    if (opts.signal?.aborted) throw new ApiError(0, 'Aborted', '已取消');
     throw new ApiError(0, 'Network', '网络异常，请检查网络后重试');
   } finally {
+    opts.signal?.removeEventListener('abort', cancel);
     window.clearTimeout(timer);
   }
   const text = await res.text();

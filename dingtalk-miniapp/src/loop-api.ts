@@ -118,6 +118,14 @@ export type LedgerFilter = Partial<
   Record<'from' | 'to' | 'source' | 'category' | 'unit' | 'status' | 'route' | 'light' | 'q', string>
 >;
 
+/** GET /api/ledger/exports/:id (issue 19). */
+export interface LedgerExportRecord {
+  id: number;
+  status: 'running' | 'done' | 'failed' | 'cancelled';
+  rowCount: number | null;
+  total: number | null;
+}
+
 export function toQuery(q: Record<string, string | number | boolean | undefined>): string {
   const params = new URLSearchParams();
   for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== '') params.set(k, String(v));
@@ -130,7 +138,18 @@ export const loopApi = {
     request<Page<FollowUpItem>>('GET', `/api/follow-ups${toQuery({ all: all || undefined, cursor, limit: 50 })}`),
   ledger: (f: LedgerFilter, cursor?: string) =>
     request<Page<LedgerRow>>('GET', `/api/ledger${toQuery({ ...f, cursor, limit: 50 })}`),
-  exportLedger: (f: LedgerFilter) => request<Blob>('GET', `/api/ledger/export${toQuery(f)}`, { blob: true }),
+  /** Issue 19: `onStart` learns the export's record id and row total as soon as the answer begins. */
+  exportLedger: (f: LedgerFilter, o: { signal?: AbortSignal; onStart?: (id: string, total: number) => void } = {}) =>
+    request<Blob>('GET', `/api/ledger/export${toQuery(f)}`, {
+      blob: true,
+      signal: o.signal,
+      onHeaders: (h) => {
+        const id = h.get('x-export-id');
+        if (id) o.onStart?.(id, Number(h.get('x-row-count') ?? 0));
+      },
+    }),
+  /** Issue 19: one export's record: rows written so far while it runs. */
+  exportRecord: (id: string) => request<LedgerExportRecord>('GET', `/api/ledger/exports/${encodeURIComponent(id)}`),
   units: (from: string, to: string) =>
     request<{ units: UnitFigures[] }>('GET', `/api/stats/units${toQuery({ from, to })}`),
   hotSpots: (from: string, to: string) =>

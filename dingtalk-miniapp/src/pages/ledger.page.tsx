@@ -1,8 +1,9 @@
 // 台账: one row per ticket with the Article 15 facts, filtered by the hash query
-// (#/ledger?unit=branch1&from=…), "load more" paging, and the Excel export (streamed by the API).
-import { useCallback, useEffect, useState } from 'react';
-import { Button, ErrorBlock, List, SearchBar, Skeleton, Tag, Toast } from 'antd-mobile';
-import { describeError } from '../api-client';
+// (#/ledger?unit=branch1&from=…), "load more" paging, and the Excel export (streamed by the API;
+// a long one shows rows so far of the total and can be cancelled, issue 19).
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { Button, ErrorBlock, List, ProgressBar, SearchBar, Skeleton, Tag, Toast } from 'antd-mobile';
+import { ApiError, describeError } from '../api-client';
 import { nameOf, useApp } from '../app-context';
 import { SATISFACTION, STATUS, label } from '../labels';
 import { loopApi, type LedgerFilter, type LedgerRow } from '../loop-api';
@@ -28,6 +29,9 @@ export function LedgerPage() {
   const [cursor, setCursor] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [exporting, setExporting] = useState(false);
+  // Issue 19: the running export's progress (rows written of the total) and its cancel switch.
+  const [progress, setProgress] = useState<{ rows: number; total: number } | null>(null);
+  const stopExport = useRef<AbortController | null>(null);
   const canExport = session.user.roles.some((r) => ['dispatcher', 'ops_head', 'admin', 'unit_leader'].includes(r));
 
   const load = useCallback(async (f: LedgerFilter, after?: string) => {
@@ -52,9 +56,23 @@ export function LedgerPage() {
   }, [filter, load]);
 
   const download = async () => {
+    const stop = new AbortController();
+    stopExport.current = stop;
     setExporting(true);
+    let poll: number | undefined;
     try {
-      const blob = await loopApi.exportLedger(filter);
+      const blob = await loopApi.exportLedger(filter, {
+        signal: stop.signal,
+        onStart: (id, total) => {
+          setProgress({ rows: 0, total });
+          poll = window.setInterval(() => {
+            loopApi
+              .exportRecord(id)
+              .then((r) => r.status !== 'cancelled' && setProgress({ rows: r.rowCount ?? 0, total: r.total ?? total }))
+              .catch(() => undefined);
+          }, 1000);
+        },
+      });
       const url = URL.createObjectURL(blob);
       const a = document.createElement('a');
       a.href = url;
@@ -63,8 +81,11 @@ export function LedgerPage() {
       setTimeout(() => URL.revokeObjectURL(url), 10_000);
       Toast.show({ content: '已导出（来电人信息不导出）' });
     } catch (e) {
-      Toast.show({ content: describeError(e) });
+      Toast.show({ content: e instanceof ApiError && e.code === 'Aborted' ? '已取消导出' : describeError(e) });
     } finally {
+      window.clearInterval(poll);
+      stopExport.current = null;
+      setProgress(null);
       setExporting(false);
     }
   };
@@ -98,6 +119,17 @@ export function LedgerPage() {
           </Button>
         )}
       </div>
+      {progress && (
+        <div className="export-progress" role="status">
+          <span>
+            正在导出 {progress.rows.toLocaleString('zh-CN')} / {progress.total.toLocaleString('zh-CN')} 行
+          </span>
+          <ProgressBar percent={progress.total ? Math.min(100, (progress.rows / progress.total) * 100) : 0} />
+          <Button size="mini" onClick={() => stopExport.current?.abort()}>
+            取消导出
+          </Button>
+        </div>
+      )}
       {chips.length > 0 && (
         <div className="chips" data-testid="ledger-filters">
           {chips.map((c) => (

@@ -1,7 +1,8 @@
-import { Controller, Get, Query, Res, StreamableFile } from '@nestjs/common';
+import { Controller, Get, Param, Query, Res, StreamableFile } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { LoopService, type CurrentUser } from '@hotline/tickets';
+import { DomainError } from '@hotline/workflow';
 import { Actor } from '../common/current-user.decorator';
 import {
   CaseFileQueryDto,
@@ -43,8 +44,11 @@ export class LoopController {
     @Query() q: LedgerFilterDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<StreamableFile> {
-    const { stream, fileName } = await this.loop.exportLedger(user, filterOf(q));
+    const { stream, fileName, exportId, total } = await this.loop.exportLedger(user, filterOf(q));
     void reply.header('cache-control', 'no-store');
+    // Issue 19: the micro-app follows the export's progress at GET /api/ledger/exports/:id.
+    void reply.header('x-export-id', String(exportId));
+    void reply.header('x-row-count', String(total));
     return new StreamableFile(stream, {
       type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
       disposition: `attachment; filename="${fileName}"`,
@@ -55,6 +59,15 @@ export class LoopController {
   @ApiOperation({ summary: 'R-15, R-19: the record of ledger exports (who, when, filters, rows)' })
   exports(@Actor() user: CurrentUser) {
     return this.loop.exports(user, 100);
+  }
+
+  @Get('ledger/exports/:id')
+  @ApiOperation({
+    summary: 'Issue 19: one export, its progress while it runs (rowCount of total); for whoever started it',
+  })
+  exportRecord(@Actor() user: CurrentUser, @Param('id') id: string) {
+    if (!/^[1-9]\d{0,14}$/.test(id)) throw new DomainError('VALIDATION', 'id 须为导出记录的编号。', 'id');
+    return this.loop.exportRecord(user, Number(id));
   }
 
   @Get('stats/units')

@@ -109,6 +109,48 @@ function scopeSql(scope: TicketScope, params: unknown[]): string {
   return `EXISTS (SELECT 1 FROM assignments sa WHERE sa.ticket_id = t.id AND sa.unit_code = ANY($${params.length}))`;
 }
 
+/**
+ * The WHERE of a ledger query: the person's scope (R-19) and the filter. `$1` is the clock value
+ * (open items past their deadline are overdue); the caller appends its own parameters.
+ */
+function filterSql(
+  scope: TicketScope,
+  filter: LedgerFilter,
+  clock: { now: Date; yellowShare: number },
+): { params: unknown[]; where: string[] } {
+  const params: unknown[] = [clock.now];
+  const where: string[] = [scopeSql(scope, params)];
+  const add = (sql: string, v: unknown) => {
+    params.push(v);
+    where.push(sql.replaceAll('?', `$${params.length}`));
+  };
+  if (filter.from) add('t.received_at >= ?', filter.from);
+  if (filter.to) add('t.received_at < ?', filter.to);
+  if (filter.source) add('t.source_code = ?', filter.source);
+  if (filter.category) add('t.category_code = ?', filter.category);
+  if (filter.status) add('t.status = ?', filter.status);
+  if (filter.route) add('t.route = ?', filter.route);
+  if (filter.unit) {
+    add('EXISTS (SELECT 1 FROM assignments fa WHERE fa.ticket_id = t.id AND fa.unit_code = ?)', filter.unit);
+  }
+  if (filter.light) {
+    params.push(clock.yellowShare); // X-9
+    add(
+      `(SELECT CASE max(CASE ${lightSql('la', '$1', `$${params.length}`)} WHEN 'red' THEN 3 WHEN 'yellow' THEN 2 WHEN 'green' THEN 1 END)
+                   WHEN 3 THEN 'red' WHEN 2 THEN 'yellow' WHEN 1 THEN 'green' END
+            FROM assignments la WHERE la.ticket_id = t.id) = ?`,
+      filter.light,
+    );
+  }
+  if (filter.q) {
+    params.push(likePattern(filter.q), filter.q);
+    where.push(
+      `(t.subject ILIKE $${params.length - 1} OR t.content ILIKE $${params.length - 1} OR t.number = $${params.length})`,
+    );
+  }
+  return { params, where };
+}
+
 /** R-15: the register of every ticket, filtered, keyset-paginated on (received_at, id). */
 @Injectable()
 export class LedgerRepository {
@@ -126,37 +168,7 @@ export class LedgerRepository {
     clock: { now: Date; yellowShare: number },
     direction: 'asc' | 'desc' = 'desc',
   ): Promise<LedgerRow[]> {
-    // $1 = the clock value (open items past their deadline are overdue).
-    const params: unknown[] = [clock.now];
-    const where: string[] = [scopeSql(scope, params)];
-    const add = (sql: string, v: unknown) => {
-      params.push(v);
-      where.push(sql.replaceAll('?', `$${params.length}`));
-    };
-    if (filter.from) add('t.received_at >= ?', filter.from);
-    if (filter.to) add('t.received_at < ?', filter.to);
-    if (filter.source) add('t.source_code = ?', filter.source);
-    if (filter.category) add('t.category_code = ?', filter.category);
-    if (filter.status) add('t.status = ?', filter.status);
-    if (filter.route) add('t.route = ?', filter.route);
-    if (filter.unit) {
-      add('EXISTS (SELECT 1 FROM assignments fa WHERE fa.ticket_id = t.id AND fa.unit_code = ?)', filter.unit);
-    }
-    if (filter.light) {
-      params.push(clock.yellowShare); // X-9
-      add(
-        `(SELECT CASE max(CASE ${lightSql('la', '$1', `$${params.length}`)} WHEN 'red' THEN 3 WHEN 'yellow' THEN 2 WHEN 'green' THEN 1 END)
-                   WHEN 3 THEN 'red' WHEN 2 THEN 'yellow' WHEN 1 THEN 'green' END
-            FROM assignments la WHERE la.ticket_id = t.id) = ?`,
-        filter.light,
-      );
-    }
-    if (filter.q) {
-      params.push(likePattern(filter.q), filter.q);
-      where.push(
-        `(t.subject ILIKE $${params.length - 1} OR t.content ILIKE $${params.length - 1} OR t.number = $${params.length})`,
-      );
-    }
+    const { params, where } = filterSql(scope, filter, clock);
     const cmp = direction === 'desc' ? '<' : '>';
     if (cursor) {
       params.push(cursor.receivedAt, cursor.id);
@@ -257,39 +269,78 @@ export class LedgerRepository {
     }));
   }
 
-  /** R-15, R-19: every export on record. */
-  async startExport(userid: string, filters: Record<string, unknown>, now: Date): Promise<number> {
+  /** How many rows the ledger holds for this scope and filter (an export's total, issue 19). */
+  async count(scope: TicketScope, filter: LedgerFilter, clock: { now: Date; yellowShare: number }): Promise<number> {
+    const { params, where } = filterSql(scope, filter, clock);
+    const { rows } = await exec<{ n: string }>(
+      this.ds.manager,
+      `SELECT count(*) AS n FROM tickets t WHERE $1::timestamptz IS NOT NULL AND ${where.join(' AND ')}`,
+      params,
+    );
+    return Number(rows[0].n);
+  }
+
+  /** R-15, R-19: every export on record, from its start (with the rows it will hold). */
+  async startExport(userid: string, filters: Record<string, unknown>, total: number, now: Date): Promise<number> {
     const rows = await this.ds.query(
-      `INSERT INTO ledger_exports (userid, started_at, filters) VALUES ($1, $2, $3) RETURNING id`,
-      [userid, now, JSON.stringify(filters)],
+      `INSERT INTO ledger_exports (userid, started_at, filters, total) VALUES ($1, $2, $3, $4) RETURNING id`,
+      [userid, now, JSON.stringify(filters), total],
     );
     return Number(rows[0].id);
   }
 
-  async finishExport(id: number, status: 'done' | 'failed', rowCount: number, now: Date): Promise<void> {
+  /** Issue 19: the rows written so far of a running export (its progress). */
+  async progressExport(id: number, rowCount: number): Promise<void> {
+    await exec(this.ds.manager, `UPDATE ledger_exports SET row_count = $2 WHERE id = $1 AND status = 'running'`, [
+      id,
+      rowCount,
+    ]);
+  }
+
+  async finishExport(id: number, status: 'done' | 'failed' | 'cancelled', rowCount: number, now: Date): Promise<void> {
     await exec(
       this.ds.manager,
-      `UPDATE ledger_exports SET status = $2, row_count = $3, finished_at = $4 WHERE id = $1`,
+      `UPDATE ledger_exports SET status = $2, row_count = $3, finished_at = $4 WHERE id = $1 AND status = 'running'`,
       [id, status, rowCount, now],
     );
   }
 
-  async exports(
-    limit: number,
-  ): Promise<
-    Array<{ id: number; userid: string; startedAt: Date; filters: unknown; status: string; rowCount: number | null }>
-  > {
+  /** One export's record (its progress while it runs), or null. */
+  async exportRecord(id: number): Promise<LedgerExportRecord | null> {
+    const rows = await this.ds.query(`SELECT * FROM ledger_exports WHERE id = $1`, [id]);
+    return rows.length ? exportRecordOf(rows[0]) : null;
+  }
+
+  async exports(limit: number): Promise<LedgerExportRecord[]> {
     const rows = await this.ds.query(`SELECT * FROM ledger_exports ORDER BY started_at DESC, id DESC LIMIT $1`, [
       limit,
     ]);
-    return rows.map((r: Record<string, any>) => ({
-      id: Number(r.id),
-      userid: r.userid,
-      startedAt: new Date(r.started_at),
-      filters: r.filters,
-      status: r.status,
-      rowCount: r.row_count,
-      finishedAt: r.finished_at ? new Date(r.finished_at) : null,
-    }));
+    return rows.map(exportRecordOf);
   }
+}
+
+export interface LedgerExportRecord {
+  id: number;
+  userid: string;
+  startedAt: Date;
+  filters: unknown;
+  status: 'running' | 'done' | 'failed' | 'cancelled';
+  /** Rows written: so far while running, all of them when done. */
+  rowCount: number | null;
+  /** The rows the export holds when complete (counted at its start); null for exports from before. */
+  total: number | null;
+  finishedAt: Date | null;
+}
+
+function exportRecordOf(r: Record<string, any>): LedgerExportRecord {
+  return {
+    id: Number(r.id),
+    userid: r.userid,
+    startedAt: new Date(r.started_at),
+    filters: r.filters,
+    status: r.status,
+    rowCount: r.row_count,
+    total: r.total,
+    finishedAt: r.finished_at ? new Date(r.finished_at) : null,
+  };
 }

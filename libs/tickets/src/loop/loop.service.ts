@@ -231,14 +231,24 @@ export class LoopService {
    * stays flat for any number of rows. With a period, a second sheet holds the unit figures
    * (the same SQL as /api/stats/units). Every export is on record (who, when, filters, rows).
    */
-  async exportLedger(user: CurrentUser, filter: LedgerFilter): Promise<{ stream: Readable; fileName: string }> {
+  async exportLedger(
+    user: CurrentUser,
+    filter: LedgerFilter,
+  ): Promise<{ stream: Readable; fileName: string; exportId: number; total: number }> {
     requireAccess(user, 'ledger.export');
     const scope = requireScope(user);
     const started = this.clock.now();
-    const exportId = await this.ledgerRepo.startExport(user.userid, { ...filter }, started);
-    const out = new PassThrough();
-    const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: false, useSharedStrings: false });
     const params = this.clockParams();
+    // Issue 19: the rows it will hold, so the micro-app can show how far it has got.
+    const total = await this.ledgerRepo.count(scope, filter, params);
+    const exportId = await this.ledgerRepo.startExport(user.userid, { ...filter }, total, started);
+    const out = new PassThrough();
+    // The person stopped the download (or the connection broke): stop reading the database.
+    let hungUp = false;
+    out.once('close', () => {
+      hungUp = !out.writableFinished;
+    });
+    const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: false, useSharedStrings: false });
     const write = async () => {
       let rowsWritten = 0;
       try {
@@ -253,7 +263,13 @@ export class LoopService {
           const last = rows[rows.length - 1];
           cursor = { receivedAt: last.receivedAt, id: last.id };
           // Backpressure: wait while the client has not taken what is already written.
-          if (out.writableNeedDrain) await once(out, 'drain');
+          if (out.writableNeedDrain && !hungUp) await Promise.race([once(out, 'drain'), once(out, 'close')]);
+          if (hungUp || out.destroyed) {
+            await this.ledgerRepo.finishExport(exportId, 'cancelled', rowsWritten, this.clock.now());
+            this.logger.log({ exportId, rowsWritten, total }, 'ledger export cancelled: the client hung up');
+            return;
+          }
+          await this.ledgerRepo.progressExport(exportId, rowsWritten);
         }
         sheet.commit();
         if (filter.from && filter.to) {
@@ -299,7 +315,7 @@ export class LoopService {
           fs.commit();
         }
         await wb.commit();
-        await this.ledgerRepo.finishExport(exportId, 'done', rowsWritten, this.clock.now());
+        await this.ledgerRepo.finishExport(exportId, hungUp ? 'cancelled' : 'done', rowsWritten, this.clock.now());
       } catch (e) {
         this.logger.error({ err: e, exportId }, 'ledger export failed');
         await this.ledgerRepo.finishExport(exportId, 'failed', rowsWritten, this.clock.now()).catch(() => undefined);
@@ -308,12 +324,21 @@ export class LoopService {
     };
     void write();
     const day = formatShanghai(started).slice(0, 10).replaceAll('-', '');
-    return { stream: out, fileName: `ledger-${day}-${exportId}.xlsx` };
+    return { stream: out, fileName: `ledger-${day}-${exportId}.xlsx`, exportId, total };
   }
 
   async exports(user: CurrentUser, limit: number) {
     requireAccess(user, 'ledger.exports_view');
     return this.ledgerRepo.exports(limit);
+  }
+
+  /** Issue 19: one export's record, its progress while it runs: for whoever started it, or the record's readers. */
+  async exportRecord(user: CurrentUser, id: number) {
+    const record = await this.ledgerRepo.exportRecord(id);
+    if (!record || (record.userid !== user.userid && !can(user, 'ledger.exports_view'))) {
+      throw new DomainError('NOT_FOUND', '没有这次导出的记录。');
+    }
+    return record;
   }
 
   /** R-18, X-10: every unit's figures for [from, to), ranked (one SQL source, docs/kpi.md). */
