@@ -29,6 +29,7 @@ interface Fixture {
   ticketId: string; // chain A, dispatched to branch1 (sole), pending accept
   attachmentId: string;
   assignmentId: string; // branch1's
+  exportId: string; // a ledger export branch1's leader started
 }
 
 interface Entry {
@@ -117,6 +118,7 @@ const MATRIX: Record<string, Entry> = {
   'GET /api/sources': { expect: everyone, request: () => ({ method: 'GET', url: '/api/sources' }) },
   'GET /api/categories': { expect: everyone, request: () => ({ method: 'GET', url: '/api/categories' }) },
   'GET /api/inbox': { expect: everyone, request: () => ({ method: 'GET', url: '/api/inbox' }) },
+  'GET /api/inbox/page': { expect: everyone, request: () => ({ method: 'GET', url: '/api/inbox/page' }) },
   'POST /api/tickets': {
     expect: only(['dispatcher']),
     request: () => ({
@@ -411,6 +413,11 @@ Object.assign(MATRIX, {
     expect: only(['dispatcher', 'ops_head', 'admin']),
     request: () => ({ method: 'GET', url: '/api/ledger/exports' }),
   },
+  // Issue 19: an export's progress, for whoever started it and the readers of the export record.
+  'GET /api/ledger/exports/{id}': {
+    expect: (p: Persona) => (['dispatcher', 'ops_head', 'admin', 'own_leader'].includes(p) ? 'ok' : 404),
+    request: (f: Fixture) => ({ method: 'GET', url: `/api/ledger/exports/${f.exportId}` }),
+  },
   'GET /api/stats/units': {
     expect: only(STATS_READERS),
     request: () => ({ method: 'GET', url: `/api/stats/units?${PERIOD}` }),
@@ -473,7 +480,18 @@ describe('access matrix (R-19)', () => {
     );
     if (up.status !== 201 && up.status !== 200)
       throw new Error(`fixture upload → ${up.status} ${JSON.stringify(up.body)}`);
-    return { ticketId: c.id, attachmentId: up.body.id, assignmentId: d.assignments[0].id };
+    const exported = await t.app.inject({
+      method: 'GET',
+      url: `/api/ledger/export?q=${c.id}`,
+      headers: { authorization: `Bearer ${await api.token(PERSONAS.own_leader)}` },
+    });
+    if (exported.statusCode !== 200) throw new Error(`fixture export → ${exported.statusCode}`);
+    return {
+      ticketId: c.id,
+      attachmentId: up.body.id,
+      assignmentId: d.assignments[0].id,
+      exportId: String(exported.headers['x-export-id']),
+    };
   }
 
   it('R-19: every endpoint of the route table has an entry in the access matrix', () => {

@@ -270,11 +270,15 @@ describe('issue 17.8: every workflow action for every role on chain-A and chain-
   }
 
   /** A plausible, valid body for each action (units and the merge target filled in). */
-  function bodyFor(action: string): Record<string, unknown> {
+  function bodyFor(action: string, state?: TicketState): Record<string, unknown> {
+    // On a ticket with lead and co units another unit joins as a co unit (R-6c), and a re-route
+    // names the unit it takes the work from (issue 15.9).
+    const open = (state?.assignments ?? []).filter((a) => !['returned', 'cancelled', 'withdrawn'].includes(a.status));
+    const coled = open.some((a) => a.role !== 'sole');
     const now = t.clock.now();
     const bodies: Record<string, Record<string, unknown>> = {
       // A unit no walk has dispatched to (branch2 works in the issue 15.2 walk).
-      dispatch: { assignments: [{ unit: 'fare', role: 'sole' }] },
+      dispatch: { assignments: [{ unit: 'fare', role: coled ? 'co' : 'sole' }] },
       answer_directly: { answer: '已当场答复来电人。' },
       revoke: { reason: '重复登记' },
       accept: {},
@@ -309,7 +313,7 @@ describe('issue 17.8: every workflow action for every role on chain-A and chain-
         replyDeadline: new Date(now.getTime() + 48 * HOUR).toISOString(),
       },
       // Issue 15.9: the one assignment still being worked on goes to a unit no walk uses.
-      reroute: { newUnit: 'safety', reason: '派错单位' },
+      reroute: { ...(open.length > 1 ? { unit: open[0].unitCode } : {}), newUnit: 'safety', reason: '派错单位' },
     };
     return bodies[action];
   }
@@ -388,7 +392,7 @@ describe('issue 17.8: every workflow action for every role on chain-A and chain-
         for (const action of ACTIONS) {
           if (may.has(action)) continue;
           refusedCount++;
-          const r = await api.act(p, id, action, bodyFor(action));
+          const r = await api.act(p, id, action, bodyFor(action, before.state));
           const okStatus = seen.get(p) ? [403, 409] : [403, 404];
           const chinese = typeof r.body?.message === 'string' && /[\u4e00-\u9fff]/.test(r.body.message);
           if (!okStatus.includes(r.status) || !chinese) {
@@ -417,7 +421,7 @@ describe('issue 17.8: every workflow action for every role on chain-A and chain-
         for (const action of allowed(probe, p)) {
           const id = await build(walk);
           tried.push(`${walk.name}: ${p} ${action}`);
-          const r = await api.act(p, id, action, bodyFor(action));
+          const r = await api.act(p, id, action, bodyFor(action, probe.state));
           if (r.status !== 200) {
             problems.push(`${walk.name}: ${p} ${action} → ${r.status} ${JSON.stringify(r.body).slice(0, 160)}`);
           }

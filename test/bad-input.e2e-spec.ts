@@ -45,8 +45,9 @@ describe('bad input never breaks the API', () => {
    * A digest of every table's content (the test database is small), except the sign-in rate
    * limiter's counters: a refused sign-in attempt must be counted (issue 17.3), that is its job;
    * and the DingTalk call counter, which an earlier request's DingTalk call (a JSAPI signature)
-   * bumps after its answer, without waiting: on a loaded machine that write lands while a later
-   * request runs (it made this test fail in CI, naming no request that wrote it).
+   * bumps after its answer, without waiting, so the write may land while a later request runs.
+   * The tables' digests are sorted by name: a UNION ALL's rows come in no promised order (a
+   * parallel plan on a loaded machine returned them shuffled, and CI failed on equal digests).
    */
   async function digest(): Promise<string> {
     const { rows: tables } = await pg.query<{ tablename: string }>(
@@ -57,7 +58,10 @@ describe('bad input never breaks the API', () => {
         `SELECT '${tablename}' AS t, md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) AS h FROM "${tablename}" x`,
     );
     const { rows } = await pg.query(parts.join(' UNION ALL '));
-    return rows.map((r) => `${r.t}:${r.h}`).join(',');
+    return rows
+      .map((r) => `${r.t}:${r.h}`)
+      .sort()
+      .join(',');
   }
 
   const nasty = fc.oneof(
