@@ -1,5 +1,14 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { TicketsService, type CurrentUser } from '@hotline/tickets';
 import { ACTIONS, DomainError, type ActionName } from '@hotline/workflow';
@@ -8,6 +17,7 @@ import { validateBody } from '../common/validation';
 import { ACTION_BODIES } from './action.dto';
 import { CreateTicketDto } from './create-ticket.dto';
 import { InboxQueryDto, ListTicketsQueryDto } from './list-tickets.dto';
+import { InboxItemResponseDto, TicketPageResponseDto, TicketResponseDto } from './ticket-response.dto';
 
 @ApiTags('tickets')
 @ApiBearerAuth()
@@ -17,6 +27,7 @@ export class TicketsController {
 
   @Post('tickets')
   @ApiOperation({ summary: 'Register a ticket (dispatchers)' })
+  @ApiCreatedResponse({ type: TicketResponseDto })
   @ApiHeader({
     name: 'Idempotency-Key',
     required: false,
@@ -26,7 +37,7 @@ export class TicketsController {
     @Actor() user: CurrentUser,
     @Body() dto: CreateTicketDto,
     @Headers('idempotency-key') idempotencyKey?: string,
-  ) {
+  ): Promise<TicketResponseDto> {
     checkIdempotencyKey(idempotencyKey);
     const result = await this.tickets.register(
       user,
@@ -42,6 +53,7 @@ export class TicketsController {
 
   @Get('tickets')
   @ApiOperation({ summary: 'Tickets visible to you, newest first, keyset-paginated (cursor)' })
+  @ApiOkResponse({ type: TicketPageResponseDto })
   list(@Actor() user: CurrentUser, @Query() q: ListTicketsQueryDto) {
     return this.tickets.list(user, {
       ...q,
@@ -55,7 +67,12 @@ export class TicketsController {
   @ApiOperation({
     summary: 'One ticket with assignments, timeline and the actions you may take now; ETag = its version',
   })
-  async get(@Actor() user: CurrentUser, @Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply) {
+  @ApiOkResponse({ type: TicketResponseDto })
+  async get(
+    @Actor() user: CurrentUser,
+    @Param('id') id: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TicketResponseDto> {
     const ticket = await this.tickets.get(user, id);
     void reply.header('ETag', etagOf(ticket.version));
     return ticket;
@@ -76,6 +93,7 @@ export class TicketsController {
     description: 'the ETag of GET /api/tickets/:id (or `expectedVersion` in the body): 409 if the ticket changed since',
   })
   @ApiBody({ schema: { type: 'object' } })
+  @ApiOkResponse({ type: TicketResponseDto })
   async act(
     @Actor() user: CurrentUser,
     @Param('id') id: string,
@@ -84,7 +102,7 @@ export class TicketsController {
     @Res({ passthrough: true }) reply: FastifyReply,
     @Headers('idempotency-key') idempotencyKey?: string,
     @Headers('if-match') ifMatch?: string,
-  ) {
+  ): Promise<TicketResponseDto> {
     if (!(ACTIONS as readonly string[]).includes(action)) {
       throw new DomainError('NOT_FOUND', `unknown action "${action}"; one of: ${ACTIONS.join(', ')}`);
     }
@@ -98,6 +116,7 @@ export class TicketsController {
 
   @Get('inbox')
   @ApiOperation({ summary: 'Your pending work across tickets, soonest deadline first' })
+  @ApiOkResponse({ type: InboxItemResponseDto, isArray: true })
   inbox(@Actor() user: CurrentUser, @Query() q: InboxQueryDto) {
     return this.tickets.inbox(user, q.limit ?? 100);
   }
