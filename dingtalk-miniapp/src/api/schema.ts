@@ -247,6 +247,33 @@ export interface KbArticleDto {
   reviewedAt?: Record<string, unknown>;
 }
 
+export interface KbArticleResponseDto {
+  id: string;
+  title: string;
+  body: string;
+  category: string | null;
+  tags: string[];
+  routes: string[];
+  validFrom: string | null;
+  validUntil: string | null;
+  author: PersonRefDto;
+  reviewedAt: string | null;
+  active: boolean;
+  /** matters this article answered directly */
+  uses: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface KbSuggestionResponseDto {
+  id: string;
+  title: string;
+  excerpt: string;
+  category: string | null;
+  score: number;
+  uses: number;
+}
+
 /** the worst light among the open assignments */
 export type Light = 'green' | 'yellow' | 'red';
 
@@ -294,6 +321,35 @@ export interface RefreshDto {
   refreshToken: string;
 }
 
+export interface RepeatCallerDto {
+  name: string | null;
+  phone: string | null;
+  hidden: boolean;
+}
+
+export interface RepeatMatchResponseDto {
+  id: string;
+  number: string;
+  subject: string;
+  status: string;
+  category: string;
+  createdAt: string;
+  route: string | null;
+  stop: string | null;
+  vehiclePlate: string | null;
+  /** what matched */
+  matchedOn: ('phone' | 'vehicle' | 'route' | 'stop')[];
+  caller: RepeatCallerDto;
+  /** open matters can take a merge (并单) */
+  open: boolean;
+}
+
+export interface RepeatPanelResponseDto {
+  days: number;
+  since: string;
+  matches: RepeatMatchResponseDto[];
+}
+
 export interface ReplyResponseDto {
   content: string;
   handledAt: string;
@@ -336,6 +392,14 @@ export interface RoutingRulesDto {
   rules: RoutingRuleDto[];
 }
 
+export interface RoutingSuggestionResponseDto {
+  route: TransitRouteResponseDto | null;
+  vehicle: TransitVehicleResponseDto | null;
+  /** the branch company of the vehicle (first) or the route */
+  branch: SuggestedBranchDto | null;
+  units: SuggestedUnitDto[];
+}
+
 export interface SessionResponseDto {
   /** bearer access token (short-lived) */
   token: string;
@@ -361,6 +425,19 @@ export interface SourceResponseDto {
   name: string;
   /** the dispatch chain (Article 8) */
   chain: string;
+}
+
+export interface SuggestedBranchDto {
+  code: string;
+  name: string;
+  from: 'vehicle' | 'route';
+}
+
+export interface SuggestedUnitDto {
+  code: string;
+  name: string;
+  role: 'sole' | 'lead' | 'co';
+  reason: string;
 }
 
 export interface TicketCallerResponseDto {
@@ -481,6 +558,23 @@ export interface TimelineEventResponseDto {
   toStatus: string | null;
   step: string | null;
   data: Record<string, unknown> | null;
+}
+
+export interface TransitRouteResponseDto {
+  code: string;
+  name: string;
+  branchCode: string;
+  branchName: string;
+  upTerminal: string | null;
+  downTerminal: string | null;
+}
+
+export interface TransitVehicleResponseDto {
+  plate: string;
+  fleetNumber: string | null;
+  routeCode: string | null;
+  branchCode: string;
+  branchName: string;
 }
 
 export interface UnitPatchDto {
