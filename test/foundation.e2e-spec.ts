@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import request from 'supertest';
 import { createTestApp, signIn, type TestApp } from './support/app';
 
@@ -21,6 +23,13 @@ describe('foundation: the whole HTTP app on real PostgreSQL', () => {
     expect(Object.keys(json.body.paths)).toEqual(
       expect.arrayContaining(['/api/tickets', '/api/tickets/{id}', '/api/tickets/{id}/actions/{action}', '/api/inbox']),
     );
+  });
+
+  it("issue 14.5: the document the running API serves equals the micro-app's checked-in openapi.json", async () => {
+    const served = (await http().get('/api/docs-json').expect(200)).body;
+    const checkedIn = JSON.parse(readFileSync(join(__dirname, '../dingtalk-miniapp/src/api/openapi.json'), 'utf8'));
+    // Key order aside (the file is sorted), equal: run `npm run gen:api-types` when this fails.
+    expect(served).toEqual(checkedIn);
   });
 
   it('FOUNDATION: a request id is echoed for tracing', async () => {

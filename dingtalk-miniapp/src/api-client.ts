@@ -1,4 +1,5 @@
 // HTTP client for the Hotline Desk API: bearer token, JSON errors, idempotency keys, timeouts.
+import type { CreateTicketDto, DevSignInDto, DingTalkSignInDto, RevealDto } from './api/schema';
 import { clearSession, loadSession, saveSession } from './session';
 import type {
   ActionName,
@@ -237,8 +238,10 @@ function query(q: Record<string, string | number | undefined>): string {
 }
 
 export const api = {
-  devSignIn: (userid: string) => request<Session>('POST', '/api/auth/dev', { body: { userid }, auth: false }),
-  dingtalkSignIn: (code: string) => request<Session>('POST', '/api/auth/dingtalk', { body: { code }, auth: false }),
+  devSignIn: (userid: string) =>
+    request<Session>('POST', '/api/auth/dev', { body: { userid } satisfies DevSignInDto, auth: false }),
+  dingtalkSignIn: (code: string) =>
+    request<Session>('POST', '/api/auth/dingtalk', { body: { code } satisfies DingTalkSignInDto, auth: false }),
   dingtalkCorp: () => request<{ corpId: string }>('GET', '/api/auth/dingtalk/corp', { auth: false }),
   me: () => request<User>('GET', '/api/me'),
   units: () => request<Unit[]>('GET', '/api/units'),
@@ -252,7 +255,7 @@ export const api = {
     ),
   tickets: (q: ListQuery) => request<TicketPage>('GET', `/api/tickets${query(q)}`),
   ticket: (id: string) => request<Ticket>('GET', `/api/tickets/${encodeURIComponent(id)}`),
-  createTicket: (body: unknown, idempotencyKey: string) =>
+  createTicket: (body: CreateTicketDto, idempotencyKey: string) =>
     request<Ticket>('POST', '/api/tickets', { body, idempotencyKey }),
   /** `version`: the ticket's version as the person saw it; another person's change since is a 409. */
   act: (id: string, action: ActionName, body: unknown, idempotencyKey: string, version: number) =>
@@ -271,7 +274,9 @@ export const api = {
   /** The file's bytes (thumbnails and downloads go through here: the API wants the bearer token). */
   attachmentBlob: (url: string) => request<Blob>('GET', url, { blob: true }),
   revealCaller: (id: string, reason: string) =>
-    request<RevealedCaller>('POST', `/api/tickets/${encodeURIComponent(id)}/caller/reveal`, { body: { reason } }),
+    request<RevealedCaller>('POST', `/api/tickets/${encodeURIComponent(id)}/caller/reveal`, {
+      body: { reason } satisfies RevealDto,
+    }),
   jsapiConfig: (url: string) => request<JsapiConfig>('GET', `/api/dingtalk/jsapi-config${query({ url })}`),
 };
 

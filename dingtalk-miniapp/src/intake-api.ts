@@ -1,39 +1,13 @@
 // The intake desk's calls (issue 9): article suggestions (X-7), routing suggestions (X-8) and the
 // repeat panel (X-6). The phone goes to the server to be hashed there; answers never contain it.
 import { apiRequest as request } from './api-client';
+import type * as api from './api/schema';
 
-export interface KbSuggestion {
-  id: string;
-  title: string;
-  excerpt: string;
-  category: string | null;
-  score: number;
-  uses: number;
-}
-
-export interface KbArticle {
-  id: string;
-  title: string;
-  body: string;
-}
-
-export interface RoutingSuggestion {
-  route: { code: string; name: string; branchName: string } | null;
-  vehicle: { plate: string; fleetNumber: string | null } | null;
-  branch: { code: string; name: string; from: 'vehicle' | 'route' } | null;
-  units: Array<{ code: string; name: string; role: 'sole' | 'lead' | 'co'; reason: string }>;
-}
-
-export interface RepeatMatch {
-  id: string;
-  number: string;
-  subject: string;
-  status: string;
-  createdAt: string;
-  matchedOn: Array<'phone' | 'vehicle' | 'route' | 'stop'>;
-  caller: { name: string | null; phone: string | null; hidden: boolean };
-  open: boolean;
-}
+// Shapes generated from the API's OpenAPI document (issue 14.5).
+export type KbSuggestion = api.KbSuggestionResponseDto;
+export type KbArticle = api.KbArticleResponseDto;
+export type RoutingSuggestion = api.RoutingSuggestionResponseDto;
+export type RepeatMatch = api.RepeatMatchResponseDto;
 
 function query(params: Record<string, string | undefined>): string {
   const q = new URLSearchParams();
@@ -48,5 +22,5 @@ export const intakeApi = {
   suggestRouting: (p: { route?: string; vehiclePlate?: string; category?: string; text?: string }) =>
     request<RoutingSuggestion>('GET', `/api/intake/suggest${query(p)}`),
   repeats: (p: { phone?: string; route?: string; vehiclePlate?: string; stop?: string }) =>
-    request<{ days: number; matches: RepeatMatch[] }>('GET', `/api/intake/repeats${query(p)}`),
+    request<api.RepeatPanelResponseDto>('GET', `/api/intake/repeats${query(p)}`),
 };

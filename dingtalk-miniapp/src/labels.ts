@@ -1,31 +1,32 @@
-// Chinese names for the API's codes. Unknown codes fall back to the code itself.
+// Chinese names for the API's codes. Unknown codes fall back to the code itself. The workflow's
+// names (actions, timeline events, phases, assignment statuses, R-13 reasons) come from the
+// server's one home, libs/workflow/src/workflow.labels.ts, through the generated src/api/labels.ts
+// (issue 14.5); the rest are the micro-app's own.
+import {
+  ACTION_LABELS,
+  ASSIGNMENT_STATUS_LABELS,
+  EVENT_LABELS,
+  NOT_CONTACTED_REASON_LABELS,
+  PHASE_LABELS,
+} from './api/labels';
+
+const pick = (map: Readonly<Record<string, string>>, codes: string[]): Record<string, string> =>
+  Object.fromEntries(codes.map((c) => [c, map[c] ?? c]));
 
 export const STATUS: Record<string, string> = {
-  registered: '待派单',
-  in_progress: '办理中',
+  ...pick(PHASE_LABELS, ['registered', 'in_progress']),
   in_review: '审核中',
-  follow_up: '跟踪中',
-  closed: '已办结',
-  revoked: '已撤销',
+  ...pick(PHASE_LABELS, ['follow_up', 'closed', 'revoked']),
 };
 
-export const STEP: Record<string, string> = {
-  initiator_review: '发起人审核',
-  ops_review: '运营服务部负责人审核',
-  office_review: '办公室审核',
-  upstream_report: '待上报',
-};
+export const STEP: Record<string, string> = pick(PHASE_LABELS, [
+  'initiator_review',
+  'ops_review',
+  'office_review',
+  'upstream_report',
+]);
 
-export const ASSIGNMENT_STATUS: Record<string, string> = {
-  pending_accept: '待签收',
-  accepted: '办理中',
-  awaiting_leader: '待领导审批',
-  replied: '已回复',
-  return_requested: '退回申请中',
-  returned: '已退回',
-  cancelled: '已取消',
-  withdrawn: '已改派',
-};
+export const ASSIGNMENT_STATUS: Record<string, string> = { ...ASSIGNMENT_STATUS_LABELS };
 
 export const ROLE: Record<string, string> = { sole: '独办', lead: '主办', co: '会办' };
 
@@ -38,41 +39,8 @@ export const USER_ROLE: Record<string, string> = {
   admin: '管理员',
 };
 
-export const ACTION: Record<string, string> = {
-  register: '登记工单',
-  dispatch: '派单',
-  answer_directly: '直接答复',
-  merge: '并单',
-  revoke: '撤销工单',
-  accept: '签收',
-  request_return: '申请退回',
-  approve_return: '同意退回',
-  reject_return: '驳回退回',
-  submit_reply: '提交回复',
-  approve_reply: '审批通过',
-  reject_reply: '驳回回复',
-  pass_review: '审核通过',
-  send_back: '退回重办',
-  report_upstream: '上报办结',
-  record_follow_up: '记录跟踪',
-  finish_follow_up: '结束跟踪',
-  remind: '催办',
-  request_extension: '申请延期',
-  approve_extension: '同意延期',
-  reject_extension: '驳回延期',
-  record_visit: '回访',
-  mark_responsible: '责任认定',
-  write_case_file: '填写案例分析',
-  flag_untrue_reply: '记为回复不实',
-  record_unit_follow_up: '记录跟踪进展',
-  reroute: '改派',
-  // Recorded by the system (the deadline jobs, retention), not taken by a person.
-  overdue: '超期督办',
-  accept_overdue: '超时未签收',
-  review_overdue: '审核超时',
-  return_window_closed: '退回期限已过',
-  anonymise_caller: '来电人信息已清除',
-};
+/** Actions a person takes, then what the system records on the timeline. */
+export const ACTION: Record<string, string> = { ...ACTION_LABELS, ...EVENT_LABELS };
 
 /** one follow-up call's outcome. */
 export const VISIT_OUTCOME: Record<string, string> = {
@@ -108,14 +76,8 @@ export const CONTACT_METHOD: Record<string, string> = {
   other: '其他',
 };
 
-/** R-13 (issue 15.8): why a reply did not reach the caller (the server's NOT_CONTACTED_REASON_LABELS). */
-export const NOT_CONTACTED_REASON: Record<string, string> = {
-  empty_number: '空号/停机',
-  no_answer_3_tries: '三次联系未接通/拒接',
-  declined_contact: '来电人要求不回访',
-  no_contact_info: '未留联系方式/匿名',
-  other: '其他',
-};
+/** R-13 (issue 15.8): why a reply did not reach the caller. */
+export const NOT_CONTACTED_REASON: Record<string, string> = { ...NOT_CONTACTED_REASON_LABELS };
 
 export const SATISFACTION: Record<string, string> = {
   satisfied: '满意',

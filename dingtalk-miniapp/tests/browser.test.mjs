@@ -111,7 +111,7 @@ async function walkChainA() {
   await signInAs(page, b.base, 'b1_leader');
   await page.locator('.inbox-item', { hasText: subject }).click();
   await page.waitForURL(new RegExp(`#/ticket/${ticketId}$`));
-  await act(page, '审批通过');
+  await act(page, '审批回复');
   await page.locator('.assignment .adm-tag').getByText('已回复', { exact: true }).waitFor();
 
   // the initiator opens it from a deep link (as from a DingTalk notice) at the review step

@@ -81,7 +81,7 @@ async function walk() {
   await act(page, '提交回复', (popup) => fillReply(popup, '票务科意见：夜班优惠已于本周在站牌补充公示。'));
   await signInAs(page, b.base, 'fare_leader');
   await openFromInbox(page, subject);
-  await act(page, '审批通过');
+  await act(page, '审批回复');
   await page.locator('.assignment', { hasText: '票务科' }).getByText('已回复', { exact: true }).waitFor();
 
   // the lead accepts, replies and its leader approves: the ticket goes to review
@@ -91,7 +91,7 @@ async function walk() {
   await act(page, '提交回复', (popup) => fillReply(popup, '第一分公司答复：3 路夜班车自下月起恢复 20 分钟一班。'));
   await signInAs(page, b.base, 'b1_leader');
   await openFromInbox(page, subject);
-  await act(page, '审批通过');
+  await act(page, '审批回复');
   await page.getByText('审核中 · 发起人审核').first().waitFor();
 
   // three reviews: the initiator, the ops head, then the office sends it back
@@ -117,7 +117,7 @@ async function walk() {
   );
   await signInAs(page, b.base, 'b1_leader');
   await openFromInbox(page, subject);
-  await act(page, '审批通过');
+  await act(page, '审批回复');
   for (const reviewer of ['dispatcher1', 'ops_head', 'office_reviewer']) {
     await signInAs(page, b.base, reviewer);
     await openFromInbox(page, subject);
@@ -140,7 +140,7 @@ async function walk() {
     'a closed ticket offers the follow-up call and the untrue-reply flag only',
   );
   const timeline = await page.locator('.timeline').innerText();
-  for (const step of ['登记工单', '派单', '签收', '提交回复', '审批通过', '审核通过', '退回重办', '上报办结']) {
+  for (const step of ['登记工单', '派单', '签收', '提交回复', '审批回复', '审核通过', '退回重办', '上报办结']) {
     assert.ok(timeline.includes(step), `the timeline shows ${step}`);
   }
   const count = (word) => timeline.split(word).length - 1;

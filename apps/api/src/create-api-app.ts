@@ -7,10 +7,11 @@ import fastifyStatic from '@fastify/static';
 import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import type { AppConfig } from '@hotline/config';
 import { ApiModule } from './api.module';
+import { createApiDocument } from './openapi';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
@@ -112,13 +113,7 @@ export async function configureApiApp(app: NestFastifyApplication, config: AppCo
       void reply.header('x-request-id', req.id);
     });
   app.enableShutdownHooks();
-  const doc = new DocumentBuilder()
-    .setTitle('热线工单 Hotline Desk API')
-    .setDescription('Tickets travel the dispatch chains of Article 8. See docs/api.md and docs/workflow.md.')
-    .setVersion('0.1.0')
-    .addBearerAuth()
-    .build();
-  SwaggerModule.setup('api/docs', app, SwaggerModule.createDocument(app, doc), {
+  SwaggerModule.setup('api/docs', app, createApiDocument(app), {
     jsonDocumentUrl: 'api/docs-json',
   });
   return app;

@@ -11,6 +11,7 @@ import { DeadlinePreviewNote } from '../components/deadline-preview';
 import { ArticleSuggestions, RepeatPanel, RoutingHint } from '../components/intake-assist';
 import { intakeApi, type KbSuggestion, type RepeatMatch } from '../intake-api';
 import type { Ticket } from '../types';
+import type { CreateTicketDto } from '../api/schema';
 
 type Values = Record<string, unknown>;
 const DRAFT_ID = 'new';
@@ -49,7 +50,8 @@ export function NewTicketPage() {
       vehiclePlate: text(v.vehiclePlate),
       occurredAt: fromLocalInput(v.occurredAt as string),
       confidential: v.confidential === true,
-    };
+      // The form's rules require source, channel and category; the API's DTO is the shape (issue 14.5).
+    } as CreateTicketDto;
     setBusy(true);
     const sent = JSON.stringify(body);
     if (keyBody.current !== null && keyBody.current !== sent) idempotencyKey.current = newIdempotencyKey();

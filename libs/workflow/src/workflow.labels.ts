@@ -31,6 +31,19 @@ export const ACTION_LABELS: Readonly<Record<ActionName, string>> = {
   reroute: '改派',
 };
 
+/**
+ * Timeline events that are not actions a person takes (registration, and what the deadline jobs
+ * and retention record), so the micro-app's timeline reads them from here too (issue 14.5).
+ */
+export const EVENT_LABELS: Readonly<Record<string, string>> = {
+  register: '登记工单',
+  overdue: '超期督办',
+  accept_overdue: '超时未签收',
+  review_overdue: '审核超时',
+  return_window_closed: '退回期限已过',
+  anonymise_caller: '来电人信息已清除',
+};
+
 /** Where a ticket is: its status, or its review step while in review. */
 export const PHASE_LABELS: Readonly<Record<string, string>> = {
   registered: '待派单',

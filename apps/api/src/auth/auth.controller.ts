@@ -1,9 +1,10 @@
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { AuthService } from '@hotline/tickets';
 import { Public } from '../common/public.decorator';
+import { SessionResponseDto } from './session-response.dto';
 
 export class DevSignInDto {
   @ApiProperty({ example: 'dispatcher1' })
@@ -34,7 +35,8 @@ export class AuthController {
   @ApiOperation({
     summary: 'Sign in as a demo person (only with the DingTalk simulator and DEV_LOGIN not false; else 404)',
   })
-  dev(@Body() dto: DevSignInDto) {
+  @ApiOkResponse({ type: SessionResponseDto })
+  dev(@Body() dto: DevSignInDto): Promise<SessionResponseDto> {
     return this.auth.devSignIn(dto.userid);
   }
 
@@ -42,7 +44,8 @@ export class AuthController {
   @Post('refresh')
   @HttpCode(200)
   @ApiOperation({ summary: 'Exchange a refresh token for a new access token and refresh token (one use)' })
-  refresh(@Body() dto: RefreshDto) {
+  @ApiOkResponse({ type: SessionResponseDto })
+  refresh(@Body() dto: RefreshDto): Promise<SessionResponseDto> {
     return this.auth.refresh(dto.refreshToken);
   }
 

@@ -1,9 +1,10 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { CallerRevealService, RetentionService, type CurrentUser } from '@hotline/tickets';
 import { Actor } from '../common/current-user.decorator';
 import { BeforeIdPageQueryDto } from '../common/paging.dto';
+import { RevealedCallerResponseDto } from '../tickets/ticket-response.dto';
 
 export class RevealDto {
   @ApiProperty({ description: "why you need the caller's details (recorded)", example: '回访来电人' })
@@ -32,7 +33,12 @@ export class CallerController {
   @Post('tickets/:id/caller/reveal')
   @HttpCode(200)
   @ApiOperation({ summary: "The caller's clear name, phone and address, for those who need them; recorded (R-19)" })
-  reveal(@Actor() user: CurrentUser, @Param('id') id: string, @Body() dto: RevealDto) {
+  @ApiOkResponse({ type: RevealedCallerResponseDto })
+  reveal(
+    @Actor() user: CurrentUser,
+    @Param('id') id: string,
+    @Body() dto: RevealDto,
+  ): Promise<RevealedCallerResponseDto> {
     return this.reveals.reveal(user, id, dto.reason);
   }
 

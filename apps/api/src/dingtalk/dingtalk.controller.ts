@@ -13,7 +13,7 @@ import {
 } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@hotline/config';
 import { ThrottlerGuard } from '@nestjs/throttler';
-import { ApiBearerAuth, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsNotEmpty, IsString, IsUrl, MaxLength } from 'class-validator';
 import {
   DingTalkConfigProblemsService,
@@ -24,6 +24,7 @@ import {
 } from '@hotline/tickets';
 import { Actor } from '../common/current-user.decorator';
 import { Public } from '../common/public.decorator';
+import { JsapiConfigResponseDto, SessionResponseDto } from '../auth/session-response.dto';
 
 export class DingTalkSignInDto {
   @ApiProperty({ description: 'the one-shot code from runtime.permission.requestAuthCode (5 minutes)' })
@@ -55,7 +56,8 @@ export class DingTalkController {
   @Post('auth/dingtalk')
   @HttpCode(200)
   @ApiOperation({ summary: 'Sign in inside DingTalk with a requestAuthCode code' })
-  signIn(@Body() dto: DingTalkSignInDto) {
+  @ApiOkResponse({ type: SessionResponseDto })
+  signIn(@Body() dto: DingTalkSignInDto): Promise<SessionResponseDto> {
     return this.signInService.signIn(dto.code);
   }
 
@@ -69,7 +71,8 @@ export class DingTalkController {
   @Get('dingtalk/jsapi-config')
   @ApiBearerAuth()
   @ApiOperation({ summary: 'dd.config parameters (agentId, corpId, timeStamp, nonceStr, signature) for a page' })
-  jsapiConfig(@Query() q: JsapiConfigQueryDto) {
+  @ApiOkResponse({ type: JsapiConfigResponseDto })
+  jsapiConfig(@Query() q: JsapiConfigQueryDto): Promise<JsapiConfigResponseDto> {
     requirePageUnderPublicUrl(q.url, this.config.publicUrl);
     return this.signInService.jsapiConfig(q.url);
   }

@@ -1,8 +1,9 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RepeatsService, TicketsService, type CurrentUser } from '@hotline/tickets';
 import { Actor } from '../common/current-user.decorator';
 import { AnswerCallerDto, RepeatsQueryDto } from './intake.dto';
+import { RepeatPanelResponseDto } from './intake-response.dto';
 
 /** X-6: the repeat panel and the callers of merged matters. */
 @ApiTags('intake')
@@ -18,7 +19,8 @@ export class IntakeDeskController {
   @ApiOperation({
     summary: 'Earlier matters of the same phone (keyed hash) or vehicle/route/stop within `days` (dispatchers)',
   })
-  panel(@Actor() user: CurrentUser, @Query() q: RepeatsQueryDto) {
+  @ApiOkResponse({ type: RepeatPanelResponseDto })
+  panel(@Actor() user: CurrentUser, @Query() q: RepeatsQueryDto): Promise<RepeatPanelResponseDto> {
     return this.repeats.repeats(user, q);
   }
 

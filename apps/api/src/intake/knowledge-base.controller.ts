@@ -1,8 +1,9 @@
 import { Body, Controller, Delete, Get, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { KnowledgeBaseService, type CurrentUser } from '@hotline/tickets';
 import { Actor } from '../common/current-user.decorator';
 import { KbArticleDto, KbListQueryDto, KbSuggestQueryDto } from './intake.dto';
+import { KbArticleResponseDto, KbSuggestionResponseDto } from './intake-response.dto';
 
 /** 办事指南. */
 @ApiTags('knowledge base')
@@ -13,7 +14,8 @@ export class KnowledgeBaseController {
 
   @Get('suggest')
   @ApiOperation({ summary: 'Articles that fit the text typed so far (valid today), best first' })
-  suggest(@Actor() user: CurrentUser, @Query() q: KbSuggestQueryDto) {
+  @ApiOkResponse({ type: KbSuggestionResponseDto, isArray: true })
+  suggest(@Actor() user: CurrentUser, @Query() q: KbSuggestQueryDto): Promise<KbSuggestionResponseDto[]> {
     return this.kb.suggest(user, q.q, q.limit ?? 5);
   }
 
@@ -26,7 +28,8 @@ export class KnowledgeBaseController {
   }
 
   @Get('articles/:id')
-  get(@Actor() user: CurrentUser, @Param('id') id: string) {
+  @ApiOkResponse({ type: KbArticleResponseDto })
+  get(@Actor() user: CurrentUser, @Param('id') id: string): Promise<KbArticleResponseDto> {
     return this.kb.get(user, id);
   }
 

@@ -1,11 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { TransitService, type CurrentUser, type TransitImportKind } from '@hotline/tickets';
 import { DomainError } from '@hotline/workflow';
 import { Actor } from '../common/current-user.decorator';
 import { ImportQueryDto, LookupQueryDto, RoutingRulesDto, RoutingSuggestQueryDto } from './intake.dto';
 import { readUpload } from './read-upload';
+import { RoutingSuggestionResponseDto } from './intake-response.dto';
 
 const KINDS: TransitImportKind[] = ['routes', 'stops', 'vehicles'];
 
@@ -53,7 +54,8 @@ export class TransitController {
 
   @Get('intake/suggest')
   @ApiOperation({ summary: 'The branch company for a route or plate and the units to suggest (suggestions only)' })
-  suggest(@Actor() user: CurrentUser, @Query() q: RoutingSuggestQueryDto) {
+  @ApiOkResponse({ type: RoutingSuggestionResponseDto })
+  suggest(@Actor() user: CurrentUser, @Query() q: RoutingSuggestQueryDto): Promise<RoutingSuggestionResponseDto> {
     return this.transit.suggest(user, q);
   }
 

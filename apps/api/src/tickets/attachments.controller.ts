@@ -1,5 +1,15 @@
 import { Controller, Get, Param, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
+import { AttachmentResponseDto } from './ticket-response.dto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type {} from '@fastify/multipart';
 import { AttachmentsService, type CurrentUser } from '@hotline/tickets';
@@ -24,6 +34,7 @@ export class AttachmentsController {
       'Upload a photo or PDF to a ticket, or with ?assignment=<id> to that unit’s reply (multipart, part "file")',
   })
   @ApiConsumes('multipart/form-data')
+  @ApiCreatedResponse({ type: AttachmentResponseDto })
   @ApiQuery({ name: 'assignment', required: false, description: 'the unit assignment whose reply the file belongs to' })
   @ApiBody({ schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } } } })
   upload(
@@ -31,7 +42,7 @@ export class AttachmentsController {
     @Param('id') id: string,
     @Query('assignment') assignment: string | undefined,
     @Req() req: FastifyRequest,
-  ) {
+  ): Promise<AttachmentResponseDto> {
     if (!req.isMultipart()) {
       throw new DomainError('VALIDATION', '请以 multipart/form-data 上传文件，文件部分名为“file”。', 'file');
     }
@@ -46,7 +57,8 @@ export class AttachmentsController {
 
   @Get('tickets/:id/attachments')
   @ApiOperation({ summary: 'The ticket’s attachments (ticket and reply files), oldest first' })
-  list(@Actor() user: CurrentUser, @Param('id') id: string) {
+  @ApiOkResponse({ type: AttachmentResponseDto, isArray: true })
+  list(@Actor() user: CurrentUser, @Param('id') id: string): Promise<AttachmentResponseDto[]> {
     return this.attachments.list(user, id);
   }
 

@@ -1,5 +1,14 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { InboxService, TicketsService, type CurrentUser } from '@hotline/tickets';
 import { ACTIONS, DomainError, type ActionName } from '@hotline/workflow';
@@ -8,6 +17,12 @@ import { validateBody } from '../common/validation';
 import { ACTION_BODIES } from './action.dto';
 import { CreateTicketDto } from './create-ticket.dto';
 import { InboxPageQueryDto, InboxQueryDto, ListTicketsQueryDto } from './list-tickets.dto';
+import {
+  InboxItemResponseDto,
+  InboxPageResponseDto,
+  TicketPageResponseDto,
+  TicketResponseDto,
+} from './ticket-response.dto';
 
 @ApiTags('tickets')
 @ApiBearerAuth()
@@ -20,6 +35,7 @@ export class TicketsController {
 
   @Post('tickets')
   @ApiOperation({ summary: 'Register a ticket (dispatchers)' })
+  @ApiCreatedResponse({ type: TicketResponseDto })
   @ApiHeader({
     name: 'Idempotency-Key',
     required: false,
@@ -29,7 +45,7 @@ export class TicketsController {
     @Actor() user: CurrentUser,
     @Body() dto: CreateTicketDto,
     @Headers('idempotency-key') idempotencyKey?: string,
-  ) {
+  ): Promise<TicketResponseDto> {
     checkIdempotencyKey(idempotencyKey);
     const result = await this.tickets.register(
       user,
@@ -45,6 +61,7 @@ export class TicketsController {
 
   @Get('tickets')
   @ApiOperation({ summary: 'Tickets visible to you, newest first, keyset-paginated (cursor)' })
+  @ApiOkResponse({ type: TicketPageResponseDto })
   list(@Actor() user: CurrentUser, @Query() q: ListTicketsQueryDto) {
     return this.tickets.list(user, {
       ...q,
@@ -58,7 +75,12 @@ export class TicketsController {
   @ApiOperation({
     summary: 'One ticket with assignments, timeline and the actions you may take now; ETag = its version',
   })
-  async get(@Actor() user: CurrentUser, @Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply) {
+  @ApiOkResponse({ type: TicketResponseDto })
+  async get(
+    @Actor() user: CurrentUser,
+    @Param('id') id: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TicketResponseDto> {
     const ticket = await this.tickets.get(user, id);
     void reply.header('ETag', etagOf(ticket.version));
     return ticket;
@@ -79,6 +101,7 @@ export class TicketsController {
     description: 'the ETag of GET /api/tickets/:id (or `expectedVersion` in the body): 409 if the ticket changed since',
   })
   @ApiBody({ schema: { type: 'object' } })
+  @ApiOkResponse({ type: TicketResponseDto })
   async act(
     @Actor() user: CurrentUser,
     @Param('id') id: string,
@@ -87,7 +110,7 @@ export class TicketsController {
     @Res({ passthrough: true }) reply: FastifyReply,
     @Headers('idempotency-key') idempotencyKey?: string,
     @Headers('if-match') ifMatch?: string,
-  ) {
+  ): Promise<TicketResponseDto> {
     if (!(ACTIONS as readonly string[]).includes(action)) {
       throw new DomainError('NOT_FOUND', `unknown action "${action}"; one of: ${ACTIONS.join(', ')}`);
     }
@@ -101,6 +124,7 @@ export class TicketsController {
 
   @Get('inbox')
   @ApiOperation({ summary: 'Your pending work across tickets, soonest deadline first' })
+  @ApiOkResponse({ type: InboxItemResponseDto, isArray: true })
   inbox(@Actor() user: CurrentUser, @Query() q: InboxQueryDto) {
     return this.inboxes.first(user, q.limit ?? 100);
   }
@@ -110,6 +134,7 @@ export class TicketsController {
     summary:
       'A page of your pending work (a tab: some actions only), with the next cursor and the true counts per action',
   })
+  @ApiOkResponse({ type: InboxPageResponseDto })
   inboxPage(@Actor() user: CurrentUser, @Query() q: InboxPageQueryDto) {
     const actions = q.actions
       ?.split(',')
