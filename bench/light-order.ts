@@ -10,7 +10,7 @@ import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { CallerCipher, TicketRepository, type LightListCursor, type TicketScope } from '@hotline/db';
 import { parseShanghai } from '@hotline/calendar';
-import { freshBenchDatabase, log } from './bench-database';
+import { fillOpenAndClosed, freshBenchDatabase, log } from './bench-database';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const DB = 'hotline_bench_light';
@@ -36,33 +36,7 @@ async function main(): Promise<void> {
   const { config, ds } = await freshBenchDatabase(DB, 4);
   log(`rows: ${ROWS} tickets, ${ROWS / 20} open (5 %), one assignment each, 4 units`);
 
-  const t0 = process.hrtime.bigint();
-  // Every 20th ticket is open; received one per minute going back from NOW. Open reply deadlines
-  // run from 200 hours past to 1,800 hours ahead (about 10 % red), dispatched 100 hours before.
-  await ds.query(
-    `WITH t AS (
-       INSERT INTO tickets (number, source_code, chain, channel, category_code, urgency, subject, content,
-                            status, initiator, received_at, created_at, updated_at, closed_at, version)
-       SELECT 'BENCH-' || i, 'group_hotline', 'A', 'phone', 'complaint', 'normal', '基准测试工单 ' || i, '基准测试',
-              CASE WHEN i % 20 = 0 THEN 'in_progress' ELSE 'closed' END, 'dispatcher1',
-              $2::timestamptz - i * interval '1 minute', $2::timestamptz - i * interval '1 minute', $2::timestamptz,
-              CASE WHEN i % 20 = 0 THEN NULL ELSE $2::timestamptz END, 2
-         FROM generate_series(1, $1::int) AS i
-       RETURNING id, number, created_at)
-     INSERT INTO assignments (ticket_id, unit_code, role, status, dispatched_at, dispatched_by, reply_deadline, seq,
-                              calendar_version)
-     SELECT t.id, (ARRAY['branch1', 'branch2', 'safety', 'fare'])[1 + n % 4], 'sole',
-            CASE WHEN n % 20 = 0 THEN 'accepted' ELSE 'replied' END,
-            CASE WHEN n % 20 = 0 THEN $2::timestamptz - interval '100 hours' ELSE t.created_at END, 'dispatcher1',
-            CASE WHEN n % 20 = 0 THEN $2::timestamptz + ((n / 20) % 2000 - 200) * interval '1 hour'
-                 ELSE t.created_at + interval '5 days' END,
-            0, 'bench'
-       FROM (SELECT id, created_at, substr(number, 7)::int AS n FROM t) AS t`,
-    [ROWS, NOW],
-  );
-  await ds.query(`VACUUM ANALYZE tickets`);
-  await ds.query(`VACUUM ANALYZE assignments`);
-  log(`fill + VACUUM ANALYZE: ${(Number(process.hrtime.bigint() - t0) / 1e9).toFixed(1)} s`);
+  await fillOpenAndClosed(ds, ROWS, NOW);
 
   // Record the repository's last query so its plan can be shown.
   let last: { sql: string; params: unknown[] } = { sql: '', params: [] };
