@@ -172,9 +172,12 @@ export class TicketsService {
     let lostRace = false;
     try {
       const ticket = await this.tickets.transaction(async (m) => {
-        const ticketId = await this.insertPrepared(m, user, prepared);
+        const ticketId = await this.insertUnnumbered(m, user, prepared);
         if (after) await after(m, ticketId);
-        const view = await this.get(user, ticketId, m);
+        // Issue 19 goal 1: numbered after the answer is read, so that the per-day counter row is
+        // held only from here to the commit; the answer read the provisional number.
+        const read = await this.get(user, ticketId, m);
+        const view: TicketView = { ...read, number: await this.tickets.assignNumber(m, ticketId) };
         if (idempotencyKey) {
           const saved = await this.idempotency.save(m, user.userid, idempotencyKey, {
             requestHash,
@@ -218,8 +221,15 @@ export class TicketsService {
     return { input, sourceCode: source.code, chain: source.chain, categoryCode: category.code, dispatchDueAt, now };
   }
 
-  /** Writes a prepared ticket and its registration event in the caller's transaction. */
+  /** Writes a prepared ticket, its number and its registration event in the caller's transaction. */
   async insertPrepared(m: Tx, user: CurrentUser, p: PreparedTicket): Promise<string> {
+    const ticketId = await this.insertUnnumbered(m, user, p);
+    await this.tickets.assignNumber(m, ticketId);
+    return ticketId;
+  }
+
+  /** As insertPrepared, with a provisional number: TicketRepository.assignNumber must follow. */
+  private async insertUnnumbered(m: Tx, user: CurrentUser, p: PreparedTicket): Promise<string> {
     const { input, now } = p;
     // the caller's details live only in the (encrypted) caller fields; if the dispatcher
     // typed them into the subject or content too, those copies are masked.
