@@ -30,6 +30,7 @@ import { UntrueReplyCorrection1766300000000 } from './1766300000000-untrue-reply
 import { CoLeadAndReviewBudget1766260000000 } from './1766260000000-co-lead-and-review-budget';
 import { AssignmentWithdrawn1766310000000 } from './1766310000000-assignment-withdrawn';
 import { UpstreamAnswerAndCaseAnalysis1766320000000 } from './1766320000000-upstream-answer-and-case-analysis';
+import { ReferenceRevision1766330000000 } from './1766330000000-reference-revision';
 
 export const MIGRATIONS: Function[] = [
   InitialSchema1764300000000,
@@ -63,4 +64,5 @@ export const MIGRATIONS: Function[] = [
   UntrueReplyCorrection1766300000000,
   AssignmentWithdrawn1766310000000,
   UpstreamAnswerAndCaseAnalysis1766320000000,
+  ReferenceRevision1766330000000,
 ];
