@@ -229,7 +229,8 @@ export class TicketRepository {
   ) {}
 
   transaction<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
-    return this.ds.transaction('READ COMMITTED', work);
+    // READ COMMITTED: the connection's default (data-source.ts), without a SET TRANSACTION trip.
+    return this.ds.transaction(work);
   }
 
   /**
