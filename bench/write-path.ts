@@ -12,6 +12,7 @@
 //
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:write
 //   npm run bench:write -- --seconds=15 --clients=8
+//   npm run bench:write -- --split   (api, worker, simulator as separate processes; DATABASE_URL only)
 //   (the database hotline_bench_write is dropped and re-created; without DATABASE_URL the product
 //   starts its embedded PostgreSQL in a temporary folder)
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -21,6 +22,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { createDataSource, runMigrations, seedDemoOrganisation } from '@hotline/db';
 import type { RecordedQuery } from './pg-recorder';
 
 const DB = 'hotline_bench_write';
@@ -30,6 +32,8 @@ const arg = (name: string, fallback: number): number => {
 };
 const SECONDS = arg('seconds', Number(process.env.BENCH_SECONDS ?? 15));
 const CLIENTS = arg('clients', Number(process.env.BENCH_CLIENTS ?? 8));
+/** --split: api, worker and simulator as three processes (production's layout) instead of one. */
+const SPLIT = process.argv.includes('--split');
 const log = (text: string) => process.stdout.write(`${text}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -211,14 +215,30 @@ async function main(): Promise<void> {
     env.EMBEDDED_PG_PORT = String(pgPort);
     url = `postgres://postgres:postgres@127.0.0.1:${pgPort}/hotline`;
   }
-  // The product as `npm start` runs it, with the recorder preloaded (it only listens for SIGWINCH).
+  // The product as `npm start` runs it, with the recorder preloaded (it only listens for SIGWINCH);
+  // or (--split) as production runs it: api, worker and simulator in three processes.
+  if (SPLIT) {
+    if (!process.env.DATABASE_URL) throw new Error('--split needs DATABASE_URL');
+    await runMigrations(url);
+    const ds = createDataSource(url, 1);
+    await ds.initialize();
+    await seedDemoOrganisation(ds);
+    await ds.destroy();
+    env.DB_MIGRATE_ON_START = 'false';
+  }
   const product = spawn(
     process.execPath,
-    ['-r', join(__dirname, 'pg-recorder.js'), 'dist/apps/standalone/src/main.js'],
+    ['-r', join(__dirname, 'pg-recorder.js'), SPLIT ? 'dist/apps/api/src/main.js' : 'dist/apps/standalone/src/main.js'],
     { env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   children.push(product);
   product.on('exit', (code, signal) => log(`product exited: ${code ?? signal}`));
+  if (SPLIT) {
+    for (const script of ['dist/apps/dingtalk-sim/src/main.js', 'dist/apps/worker/src/main.js']) {
+      const child = spawn(process.execPath, [script], { env, stdio: 'ignore' });
+      children.push(child);
+    }
+  }
   let output = '';
   let logLines = 0;
   productOutput = () => output;
@@ -242,7 +262,10 @@ async function main(): Promise<void> {
     return v;
   })();
   log(`PostgreSQL: ${version}`);
-  log(`product: apps/standalone (api + worker + simulator, one process), ${CLIENTS} clients, ${SECONDS} s each side`);
+  const layout = SPLIT
+    ? 'apps/api, apps/worker and apps/dingtalk-sim, three processes'
+    : 'apps/standalone (api + worker + simulator, one process)';
+  log(`product: ${layout}, ${CLIENTS} clients, ${SECONDS} s each side`);
 
   const token = (await http(base, 'POST', '/api/auth/dev', undefined, { userid: 'dispatcher1' })).token as string;
   const pair = async () => {
@@ -302,6 +325,7 @@ async function main(): Promise<void> {
   log(`  ${fmt(api)}`);
   log(`  log lines written by the product: ${((logLines - linesBefore) / Math.max(1, api.pairs)).toFixed(1)} per pair`);
   log(`\nratio api/raw: ${(api.perSecond / raw.perSecond).toFixed(2)} (goal ≥ 0.5)`);
+  for (const c of children.slice(1)) c.kill('SIGTERM');
   product.kill('SIGTERM');
   await new Promise((r) => product.once('exit', r));
   rmSync(work, { recursive: true, force: true });
