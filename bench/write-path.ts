@@ -17,7 +17,7 @@
 //   starts its embedded PostgreSQL in a temporary folder)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -178,6 +178,26 @@ async function replay(c: Client, recorded: RecordedQuery[]): Promise<void> {
 
 const children: ChildProcess[] = [];
 
+/**
+ * CPU seconds (user + system) used so far by the processes whose command line matches: CPU per
+ * pair holds better than pairs/s on a machine shared with other work. Linux /proc only.
+ */
+function cpuSeconds(match: (cmdline: string, pid: number) => boolean): number {
+  let ticks = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      if (!match(cmd, Number(entry))) continue;
+      const fields = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return ticks / 100;
+}
+
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'hotline-bench-write-'));
   const port = await freePort();
@@ -315,14 +335,28 @@ async function main(): Promise<void> {
   }
 
   log(`\nraw: ${CLIENTS} pg clients replaying the pair's ${trips} statements`);
-  const raw = await drive(CLIENTS, SECONDS, (c) => replay(clients[c]!, recorded));
-  log(`  ${fmt(raw)}`);
+  const dbName = new URL(url).pathname.slice(1);
+  const backends = () => cpuSeconds((cmd) => cmd.startsWith('postgres: ') && cmd.includes(` ${dbName} `));
+  const productCpu = () => cpuSeconds((_, pid) => children.some((c) => c.pid === pid));
+  const benchCpu = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1e6;
+  };
+  const cpu = async <T extends Figures>(run: () => Promise<T>) => {
+    const before = [backends(), productCpu(), benchCpu()];
+    const f = await run();
+    const after = [backends(), productCpu(), benchCpu()];
+    const per = (i: number) => (((after[i]! - before[i]!) * 1000) / Math.max(1, f.pairs)).toFixed(1);
+    log(`  ${fmt(f)}`);
+    log(`  CPU per pair: PostgreSQL backends ${per(0)} ms, product ${per(1)} ms, this client ${per(2)} ms`);
+    return f;
+  };
+  const raw = await cpu(() => drive(CLIENTS, SECONDS, (c) => replay(clients[c]!, recorded)));
   await Promise.all(clients.map((c) => c.end()));
 
   log(`api: ${CLIENTS} HTTP clients, register then dispatch`);
   const linesBefore = logLines;
-  const api = await drive(CLIENTS, SECONDS, pair);
-  log(`  ${fmt(api)}`);
+  const api = await cpu(() => drive(CLIENTS, SECONDS, pair));
   log(`  log lines written by the product: ${((logLines - linesBefore) / Math.max(1, api.pairs)).toFixed(1)} per pair`);
   log(`\nratio api/raw: ${(api.perSecond / raw.perSecond).toFixed(2)} (goal ≥ 0.5)`);
   for (const c of children.slice(1)) c.kill('SIGTERM');
