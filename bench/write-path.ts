@@ -248,7 +248,13 @@ async function main(): Promise<void> {
   }
   const product = spawn(
     process.execPath,
-    ['-r', join(__dirname, 'pg-recorder.js'), SPLIT ? 'dist/apps/api/src/main.js' : 'dist/apps/standalone/src/main.js'],
+    [
+      // e.g. BENCH_PRODUCT_FLAGS=--cpu-prof to see where the product's CPU per pair goes
+      ...(process.env.BENCH_PRODUCT_FLAGS?.split(' ').filter(Boolean) ?? []),
+      '-r',
+      join(__dirname, 'pg-recorder.js'),
+      SPLIT ? 'dist/apps/api/src/main.js' : 'dist/apps/standalone/src/main.js',
+    ],
     { env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   children.push(product);
