@@ -13,7 +13,13 @@ export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions
     migrationsTransactionMode: 'each',
     synchronize: false,
     logging: false,
-    extra: { max: poolSize, application_name: 'hotline-desk' },
+    extra: {
+      max: poolSize,
+      application_name: 'hotline-desk',
+      // READ COMMITTED pinned per connection (whatever the server's default), so that a transaction
+      // needs no SET TRANSACTION round trip of its own (issue 19 goal 1).
+      options: '-c default_transaction_isolation=read\\ committed',
+    },
   };
 }
 

@@ -26,6 +26,7 @@ import { TransitRepository } from './repositories/transit.repository';
 import { IntakeRepository } from './repositories/intake.repository';
 import { PeopleAdminRepository } from './repositories/people-admin.repository';
 import { UpstreamAnswerRepository } from './repositories/upstream-answer.repository';
+import { ReferenceDataRepository } from './repositories/reference-data.repository';
 
 const REPOSITORIES = [
   OrganisationRepository,
@@ -49,6 +50,7 @@ const REPOSITORIES = [
   IntakeRepository,
   PeopleAdminRepository,
   UpstreamAnswerRepository,
+  ReferenceDataRepository,
 ];
 
 /** The one Nest module that owns the connection pool and the repositories. */

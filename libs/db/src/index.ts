@@ -25,6 +25,11 @@ export type {
 } from './repositories/ticket.repository';
 export { lightSql, OPEN_ASSIGNMENT_STATUSES } from './repositories/ticket.repository';
 export { TimeLimitRepository } from './repositories/time-limit.repository';
+export {
+  ReferenceDataRepository,
+  type ReferenceSnapshot,
+  type ReferenceUnit,
+} from './repositories/reference-data.repository';
 export type {
   TimeLimitPolicyRow,
   TimeLimitPolicyInput,

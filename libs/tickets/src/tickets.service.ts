@@ -4,6 +4,7 @@ import { APP_CONFIG, type AppConfig } from '@hotline/config';
 import {
   IdempotencyRepository,
   OrganisationRepository,
+  ReferenceDataRepository,
   TicketRepository,
   type DeadlineRecord,
   type Light,
@@ -108,6 +109,7 @@ export class TicketsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly intakeHooks: IntakeHooks,
+    private readonly reference: ReferenceDataRepository,
   ) {}
 
   /** X-9: lights are computed in SQL against this clock value and share (never the database's now()). */
@@ -169,9 +171,12 @@ export class TicketsService {
     let lostRace = false;
     try {
       const ticket = await this.tickets.transaction(async (m) => {
-        const ticketId = await this.insertPrepared(m, user, prepared);
+        const ticketId = await this.insertUnnumbered(m, user, prepared);
         if (after) await after(m, ticketId);
-        const view = await this.get(user, ticketId, m);
+        // Issue 19 goal 1: numbered after the answer is read, so that the per-day counter row is
+        // held only from here to the commit; the answer read the provisional number.
+        const read = await this.get(user, ticketId, m);
+        const view: TicketView = { ...read, number: await this.tickets.assignNumber(m, ticketId) };
         if (idempotencyKey) {
           const saved = await this.idempotency.save(m, user.userid, idempotencyKey, {
             requestHash,
@@ -198,11 +203,12 @@ export class TicketsService {
   async prepareCreate(user: CurrentUser, input: CreateTicketInput): Promise<PreparedTicket> {
     requireAccess(user, 'tickets.register');
     const now = this.clock.now();
-    const source = await this.org.findSource(input.source);
+    const reference = await this.reference.snapshot();
+    const source = reference.sources.get(input.source);
     if (!source) throw new DomainError('VALIDATION', `未知的来源“${input.source}”。`, 'source');
     // Issue 13.3: a deactivated source or category stays on old tickets but takes no new ones.
     if (!source.active) throw new DomainError('VALIDATION', `来源“${source.name}”已停用，不能用于新登记。`, 'source');
-    const category = await this.org.findCategory(input.category);
+    const category = reference.categories.get(input.category);
     if (!category) throw new DomainError('VALIDATION', `未知的事项类型“${input.category}”。`, 'category');
     if (!category.active) {
       throw new DomainError('VALIDATION', `事项类型“${category.name}”已停用，不能用于新登记。`, 'category');
@@ -215,8 +221,15 @@ export class TicketsService {
     return { input, sourceCode: source.code, chain: source.chain, categoryCode: category.code, dispatchDueAt, now };
   }
 
-  /** Writes a prepared ticket and its registration event in the caller's transaction. */
+  /** Writes a prepared ticket, its number and its registration event in the caller's transaction. */
   async insertPrepared(m: Tx, user: CurrentUser, p: PreparedTicket): Promise<string> {
+    const ticketId = await this.insertUnnumbered(m, user, p);
+    await this.tickets.assignNumber(m, ticketId);
+    return ticketId;
+  }
+
+  /** As insertPrepared, with a provisional number: TicketRepository.assignNumber must follow. */
+  private async insertUnnumbered(m: Tx, user: CurrentUser, p: PreparedTicket): Promise<string> {
     const { input, now } = p;
     // R-19: the caller's details live only in the (encrypted) caller fields; if the dispatcher
     // typed them into the subject or content too, those copies are masked.
@@ -598,8 +611,8 @@ export class TicketsService {
     switch (action) {
       case 'dispatch': {
         const raw = (body.assignments ?? []) as Array<{ unit: string; role: 'sole' | 'lead' | 'co' }>;
-        const known = await this.org.existingUnitCodes(raw.map((a) => a.unit));
-        const unknown = raw.find((a) => !known.has(a.unit));
+        const { units } = await this.reference.snapshot();
+        const unknown = raw.find((a) => !units.get(a.unit)?.active);
         if (unknown) throw new DomainError('VALIDATION', `未知的承办单位“${unknown.unit}”。`, 'assignments.unit');
         const computed = await this.deadlines.forDispatch(agg.facts, now, date(body.replyDeadline));
         return {
@@ -619,7 +632,7 @@ export class TicketsService {
         // the assignment it replaces (a co unit's before the lead's, issue 15.4). Without a
         // clear target the workflow refuses (which unit, or nothing to re-route).
         const newUnit = typeof body.newUnit === 'string' ? body.newUnit : '';
-        if (newUnit && !(await this.org.existingUnitCodes([newUnit])).has(newUnit)) {
+        if (newUnit && !(await this.reference.snapshot()).units.get(newUnit)?.active) {
           throw new DomainError('VALIDATION', `未知的承办单位“${newUnit}”。`, 'newUnit');
         }
         const active = agg.state.assignments.filter(isActive);

@@ -31,6 +31,7 @@ import { CoLeadAndReviewBudget1766260000000 } from './1766260000000-co-lead-and-
 import { AssignmentWithdrawn1766310000000 } from './1766310000000-assignment-withdrawn';
 import { UpstreamAnswerAndCaseAnalysis1766320000000 } from './1766320000000-upstream-answer-and-case-analysis';
 import { LedgerExportProgress1766330000000 } from './1766330000000-ledger-export-progress';
+import { ReferenceRevision1766340000000 } from './1766340000000-reference-revision';
 
 export const MIGRATIONS: Function[] = [
   InitialSchema1764300000000,
@@ -65,4 +66,5 @@ export const MIGRATIONS: Function[] = [
   AssignmentWithdrawn1766310000000,
   UpstreamAnswerAndCaseAnalysis1766320000000,
   LedgerExportProgress1766330000000,
+  ReferenceRevision1766340000000,
 ];

@@ -80,6 +80,27 @@ export interface VisitRow {
 const like = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /**
+ * The loop state from a tickets row with `case_file_written` (LOOP_CASE_FILE_WRITTEN_SQL): read by
+ * `state` here, and by TicketRepository.load with the ticket itself (one round trip fewer per load).
+ */
+export function loopStateFromRow(r: Record<string, any>): LoopState {
+  const out: LoopState = {
+    visit: { status: r.visit_status ?? 'pending', noAnswer: r.visit_no_answer, round: r.visit_round },
+  };
+  if (r.responsibility) {
+    out.responsibility =
+      r.responsibility === 'at_fault'
+        ? { atFault: true, unitCode: r.responsible_unit, caseFileWritten: r.case_file_written }
+        : { atFault: false };
+  }
+  return out;
+}
+
+/** R-16: whether the ticket `t` has a written case file that is not withdrawn. */
+export const LOOP_CASE_FILE_WRITTEN_SQL = `EXISTS (SELECT 1 FROM case_files f WHERE f.ticket_id = t.id AND f.withdrawn_at IS NULL
+                         AND f.written_at IS NOT NULL) AS case_file_written`;
+
+/**
  * Closing the loop (issue 7): follow-up calls (X-5), at-fault decisions with case files (R-16),
  * untrue replies (R-10). Written in the transaction of the action that decided them.
  */
@@ -91,23 +112,12 @@ export class LoopRepository {
     const { rows } = await exec<Record<string, any>>(
       m,
       `SELECT visit_status, visit_no_answer, visit_round, responsibility, responsible_unit,
-              EXISTS (SELECT 1 FROM case_files f WHERE f.ticket_id = t.id AND f.withdrawn_at IS NULL
-                         AND f.written_at IS NOT NULL) AS case_file_written
+              ${LOOP_CASE_FILE_WRITTEN_SQL}
          FROM tickets t WHERE id = $1`,
       [ticketId],
     );
     const r = rows[0];
-    if (!r) return { visit: { status: 'pending', noAnswer: 0, round: 1 } };
-    const out: LoopState = {
-      visit: { status: r.visit_status ?? 'pending', noAnswer: r.visit_no_answer, round: r.visit_round },
-    };
-    if (r.responsibility) {
-      out.responsibility =
-        r.responsibility === 'at_fault'
-          ? { atFault: true, unitCode: r.responsible_unit, caseFileWritten: r.case_file_written }
-          : { atFault: false };
-    }
-    return out;
+    return r ? loopStateFromRow(r) : { visit: { status: 'pending', noAnswer: 0, round: 1 } };
   }
 
   /** Persists what record_visit, mark_responsible and flag_untrue_reply decided (the generic write did the rest). */

@@ -52,6 +52,30 @@ export class OrganisationRepository {
     return rows[0] ?? null;
   }
 
+  /**
+   * A bearer token's person and whether its session family is still signed in (issue 17, item 5),
+   * in one round trip (issue 19 goal 1): every request asks both.
+   */
+  async findPersonForSession(userid: string, family: string): Promise<{ person: PersonRow | null; alive: boolean }> {
+    const sid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(family) ? family : null;
+    const rows = await this.ds.query(
+      `SELECT s.alive, p.*
+         FROM (SELECT (SELECT revoked_at IS NULL FROM auth_sessions WHERE id = $2::uuid) AS alive) s
+         LEFT JOIN LATERAL (
+           SELECT p.userid, p.unionid, p.name, p.title, p.roles, p.active,
+                  COALESCE(json_agg(json_build_object('code', u.code, 'name', u.name, 'isLeader', um.is_leader)
+                             ORDER BY u.code) FILTER (WHERE u.code IS NOT NULL), '[]') AS units
+             FROM people p
+             LEFT JOIN unit_memberships um ON um.userid = p.userid
+             LEFT JOIN units u ON u.code = um.unit_code
+            WHERE p.userid = $1
+            GROUP BY p.userid) p ON true`,
+      [userid, sid],
+    );
+    const { alive, ...person } = rows[0] as Record<string, unknown>;
+    return { person: person.userid ? (person as unknown as PersonRow) : null, alive: alive === true };
+  }
+
   async findPersonByUnionId(unionid: string): Promise<PersonRow | null> {
     const rows = await this.ds.query(`SELECT userid FROM people WHERE unionid = $1`, [unionid]);
     return rows[0] ? this.findPerson(rows[0].userid) : null;

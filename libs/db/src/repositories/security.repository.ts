@@ -57,13 +57,6 @@ export class SecurityRepository {
     return rows[0].family;
   }
 
-  /** Issue 17, item 5: whether an access token's session family is still signed in. */
-  async sessionAlive(family: string): Promise<boolean> {
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(family)) return false;
-    const rows = await this.ds.query(`SELECT revoked_at IS NULL AS alive FROM auth_sessions WHERE id = $1`, [family]);
-    return rows[0]?.alive === true;
-  }
-
   /** Signing out: every session of the family ends, so its access tokens die with it. */
   async revokeFamily(family: string, now: Date): Promise<void> {
     await this.ds.query(`UPDATE auth_sessions SET revoked_at = COALESCE(revoked_at, $2) WHERE family = $1`, [

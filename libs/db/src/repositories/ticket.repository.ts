@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import {
@@ -9,6 +10,7 @@ import {
   type TimelineEvent,
 } from '@hotline/workflow';
 import { CallerCipher } from '../crypto/caller-cipher';
+import { LOOP_CASE_FILE_WRITTEN_SQL, loopStateFromRow, type LoopState } from './loop.repository';
 import { exec, toDate } from './sql';
 
 /** The ticket's own facts, beside its workflow state. */
@@ -58,6 +60,8 @@ export interface TicketAggregate {
   facts: TicketFacts;
   /** Per assignment id. */
   deadlines: Map<string, AssignmentDeadlineFacts>;
+  /** X-5, R-16: the loop state, read with the ticket (LoopHooks.merge puts it into `state`). */
+  loop?: LoopState;
 }
 
 /** X-9: traffic light of an open item. */
@@ -225,24 +229,17 @@ export class TicketRepository {
   ) {}
 
   transaction<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
-    return this.ds.transaction('READ COMMITTED', work);
+    // READ COMMITTED: the connection's default (data-source.ts), without a SET TRANSACTION trip.
+    return this.ds.transaction(work);
   }
 
+  /**
+   * Writes a new ticket with a provisional number; `assignNumber` in the same transaction gives it
+   * its real one. Registration numbers last: the per-day counter row is locked from its increment
+   * to the commit, so every statement between the two would serialise all registrations.
+   */
   async create(t: NewTicket, m: EntityManager): Promise<string> {
-    // Ticket number RX<yyyymmdd>-<nnnn>, counted per Asia/Shanghai day.
-    const { rows: dayRows } = await exec<{ day: string }>(
-      m,
-      `SELECT to_char($1::timestamptz AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD') AS day`,
-      [t.receivedAt],
-    );
-    const day = dayRows[0].day;
-    const { rows: counter } = await exec<{ last: number }>(
-      m,
-      `INSERT INTO ticket_number_counters (day, last) VALUES ($1, 1)
-       ON CONFLICT (day) DO UPDATE SET last = ticket_number_counters.last + 1 RETURNING last`,
-      [day],
-    );
-    const number = `RX${day.replace(/-/g, '')}-${String(counter[0].last).padStart(4, '0')}`;
+    const number = `pending-${randomUUID()}`;
     const { rows } = await exec<{ id: string }>(
       m,
       `INSERT INTO tickets (number, source_code, chain, channel, category_code, urgency, subject, content,
@@ -281,6 +278,29 @@ export class TicketRepository {
     return rows[0].id;
   }
 
+  /**
+   * The ticket number RX<yyyymmdd>-<nnnn>, counted per Asia/Shanghai day of its receipt, in one
+   * round trip: the counter's increment and the ticket's update together.
+   */
+  async assignNumber(m: EntityManager, ticketId: string): Promise<string> {
+    const { rows } = await exec<{ number: string }>(
+      m,
+      `WITH c AS (
+         INSERT INTO ticket_number_counters (day, last)
+         SELECT (received_at AT TIME ZONE 'Asia/Shanghai')::date, 1 FROM tickets WHERE id = $1
+         ON CONFLICT (day) DO UPDATE SET last = ticket_number_counters.last + 1
+         RETURNING day, last)
+       UPDATE tickets t
+          SET number = 'RX' || to_char(c.day, 'YYYYMMDD') || '-' ||
+                       CASE WHEN c.last < 10000 THEN lpad(c.last::text, 4, '0') ELSE c.last::text END
+         FROM c
+        WHERE t.id = $1
+       RETURNING t.number`,
+      [ticketId],
+    );
+    return rows[0].number;
+  }
+
   /** Loads the aggregate, scoped to what the person may see; null when unknown or not visible. */
   async load(id: string, scope: TicketScope, m: EntityManager = this.ds.manager): Promise<TicketAggregate | null> {
     if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return null;
@@ -288,7 +308,8 @@ export class TicketRepository {
     const where = scopeSql(scope, params);
     const { rows } = await exec<Record<string, any>>(
       m,
-      `SELECT t.*, s.name AS source_name, c.name AS category_name, ua.edited_answer AS upstream_answer
+      `SELECT t.*, s.name AS source_name, c.name AS category_name, ua.edited_answer AS upstream_answer,
+              ${LOOP_CASE_FILE_WRITTEN_SQL}
          FROM tickets t JOIN sources s ON s.code = t.source_code JOIN categories c ON c.code = t.category_code
          LEFT JOIN upstream_answers ua ON ua.ticket_id = t.id
         WHERE t.id = $1 AND ${where}`,
@@ -375,6 +396,7 @@ export class TicketRepository {
       ]),
     );
     return {
+      loop: loopStateFromRow(t),
       state: {
         id: t.id,
         chain: t.chain,
@@ -743,7 +765,20 @@ export class TicketRepository {
     }));
   }
 
+  /**
+   * The units' names. Inside a transaction read once (an action's outbox rows and its answer both
+   * name the units): a WeakMap on the transaction's manager, gone with it.
+   */
   async unitNames(m: EntityManager = this.ds.manager): Promise<Map<string, string>> {
+    if (m === this.ds.manager) return this.readUnitNames(m);
+    let names = this.unitNamesInTx.get(m);
+    if (!names) this.unitNamesInTx.set(m, (names = this.readUnitNames(m)));
+    return names;
+  }
+
+  private readonly unitNamesInTx = new WeakMap<EntityManager, Promise<Map<string, string>>>();
+
+  private async readUnitNames(m: EntityManager): Promise<Map<string, string>> {
     const rows = await m.query(`SELECT code, name FROM units`);
     return new Map(rows.map((r: { code: string; name: string }) => [r.code, r.name]));
   }

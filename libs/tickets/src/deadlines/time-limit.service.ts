@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   OrganisationRepository,
+  ReferenceDataRepository,
   TicketRepository,
   TimeLimitRepository,
   type LimitUnitName,
@@ -58,10 +59,13 @@ export class TimeLimitService {
     private readonly tickets: TicketRepository,
     private readonly calendars: CalendarService,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly reference: ReferenceDataRepository,
   ) {}
 
   async policyFor(facts: { sourceCode: string; categoryCode: string; urgency: string }, m?: Tx) {
-    return (await this.repo.match(facts, m)) ?? FALLBACK_POLICY;
+    // Issue 19 goal 1: cached per reference_revision (one primary-key read instead of the match).
+    const reference = await this.reference.snapshot(m);
+    return (await this.reference.policy(reference, facts, m)) ?? FALLBACK_POLICY;
   }
 
   /** Dispatchers and the ops head read the policies (they explain deadlines to callers); the admin edits them. */

@@ -21,7 +21,7 @@ export class LoopHooks {
 
   /** Adds the visit round, the at-fault decision and whether a caller phone is on record. */
   async merge(agg: TicketAggregate, m?: Tx): Promise<TicketAggregate> {
-    const s = await this.loop.state(agg.state.id, m);
+    const s = agg.loop ?? (await this.loop.state(agg.state.id, m));
     agg.state.visit = s.visit;
     if (s.responsibility) agg.state.responsibility = s.responsibility;
     agg.state.callerReachable = Boolean(agg.facts.callerPhone && agg.facts.callerPhone.trim());
