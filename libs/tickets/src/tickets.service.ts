@@ -376,9 +376,9 @@ export class TicketsService {
     const ticket = await this.tickets.transaction(async (m) => {
       const step = await this.reviewStepDeadline(agg, result.state, now, m);
       const outbox = await this.toOutbox(m, agg, result.state, result.effects, now, step?.computed?.deadline ?? null);
-      await this.tickets.saveDecision(m, name, agg.state, result.state, result.events, outbox, now);
+      await this.tickets.saveDecision(m, agg.state, result.state, result.changes, result.events, outbox, now);
       await this.recordDeadlines(m, agg, result.state, prepared, now, step);
-      await this.loopHooks.afterDecision(m, name, agg.state, result.state, result.events[0], now, result.changes);
+      await this.loopHooks.afterDecision(m, agg.state, result.state, now);
       await this.intakeHooks.saveAnswer(m, result.state, result.changes);
       await this.intakeHooks.afterDecision(m, name, agg, result.state, body, user, now);
       const view = await this.get(user, id, m);

@@ -9,6 +9,7 @@ import {
   type AssignmentState,
   type AssignmentStatus,
   type Actor,
+  type Change,
   type Audience,
   type TicketState,
   type TimelineEvent,
@@ -142,14 +143,136 @@ function inputFor(action: ActionName, t: TicketState, now: Date, s: Step): unkno
   }
 }
 
+/**
+ * Issue 14.1: what the repository stores of a ticket's state (assignment rows, the current reply
+ * row, pending return and extension requests, the loop columns), replayed from a decision's typed
+ * changes alone. Held equal to the decided state after every step: a rule that changes a stored
+ * field without saying so in `changes` is caught here, since nothing diffs states any more.
+ */
+function stored(t: TicketState) {
+  const time = (d: Date | undefined) => (d ? d.getTime() : null);
+  return {
+    assignments: t.assignments.map((a) => ({
+      id: a.id,
+      unitCode: a.unitCode,
+      role: a.role,
+      status: a.status,
+      acceptedBy: a.acceptedBy ?? null,
+      acceptedAt: time(a.acceptedAt),
+      replyDeadline: a.replyDeadline.getTime(),
+      reworkCount: a.reworkCount,
+      extensionCount: a.extensionCount,
+      untrueCount: a.untrueCount ?? 0,
+      reply: a.reply ? { submittedAt: a.reply.submittedAt.getTime(), approvedAt: time(a.reply.approvedAt) } : null,
+      returnPending: a.status === 'return_requested',
+      extensionPending: a.extensionRequest ? a.extensionRequest.newDeadline.getTime() : null,
+    })),
+    visit: t.visit ? { ...t.visit } : null,
+    responsibility: t.responsibility
+      ? { atFault: t.responsibility.atFault, unitCode: t.responsibility.unitCode ?? null }
+      : null,
+  };
+}
+
+function replay(before: TicketState, changes: readonly Change[]): ReturnType<typeof stored> {
+  const s = stored(before);
+  const row = (id: string) => s.assignments.find((a) => a.id === id)!;
+  for (const c of changes) {
+    switch (c.kind) {
+      case 'assignment.dispatched':
+        s.assignments.push(stored({ ...before, assignments: [c.assignment] }).assignments[0]);
+        break;
+      case 'assignment.accepted':
+        Object.assign(row(c.assignmentId), { status: c.status, acceptedBy: c.by, acceptedAt: c.at.getTime() });
+        break;
+      case 'assignment.moved':
+        row(c.assignmentId).status = c.status;
+        break;
+      case 'assignment.returned':
+        row(c.assignmentId).status = 'returned';
+        break;
+      case 'assignment.cancelled':
+        row(c.assignmentId).status = 'cancelled';
+        break;
+      case 'assignment.withdrawn':
+        Object.assign(row(c.assignmentId), { status: 'withdrawn', reply: null });
+        break;
+      case 'assignment.reworked': {
+        const a = row(c.assignmentId);
+        Object.assign(a, { status: 'accepted', reworkCount: c.reworkCount });
+        if (c.newDeadline) a.replyDeadline = c.newDeadline.getTime();
+        break;
+      }
+      case 'assignment.extended':
+        Object.assign(row(c.assignmentId), {
+          replyDeadline: c.replyDeadline.getTime(),
+          extensionCount: c.extensionCount,
+        });
+        break;
+      case 'reply.submitted':
+        row(c.assignmentId).reply = { submittedAt: c.reply.submittedAt.getTime(), approvedAt: null };
+        break;
+      case 'reply.approved':
+        row(c.assignmentId).reply!.approvedAt = c.at.getTime();
+        break;
+      case 'reply.rejected':
+      case 'reply.sent_back':
+        row(c.assignmentId).reply = null;
+        break;
+      case 'reply.flagged_untrue':
+        Object.assign(row(c.assignmentId), {
+          status: 'accepted',
+          replyDeadline: c.newDeadline.getTime(),
+          untrueCount: c.untrueCount,
+        });
+        if (c.reopenedVisitRound !== null) s.visit = { status: 'pending', noAnswer: 0, round: c.reopenedVisitRound };
+        break;
+      case 'return.requested':
+        row(c.assignmentId).returnPending = true;
+        break;
+      case 'return.decided':
+        row(c.assignmentId).returnPending = false;
+        break;
+      case 'extension.requested':
+        row(c.assignmentId).extensionPending = c.request.newDeadline.getTime();
+        break;
+      case 'extension.decided':
+        row(c.assignmentId).extensionPending = null;
+        break;
+      case 'visit.recorded':
+        s.visit = { ...c.visit };
+        break;
+      case 'responsibility.decided':
+        s.responsibility = { atFault: c.atFault, unitCode: c.responsibleUnit };
+        break;
+      case 'case_file.written':
+      case 'upstream_answer.edited':
+      case 'upstream_answer.reported':
+        break;
+      default:
+        throw new Error(`no replay for ${(c as Change).kind}`);
+    }
+    // The rows are written in this order, so the database's unique indexes hold after each change:
+    // one open assignment per unit, one open lead, one current reply (assignments_one_open_*).
+    const open = s.assignments.filter((a) => !['returned', 'cancelled', 'withdrawn'].includes(a.status));
+    if (new Set(open.map((a) => a.unitCode)).size !== open.length || open.filter((a) => a.role === 'lead').length > 1) {
+      throw new Error(`after ${c.kind} the rows break a unique index: ${JSON.stringify(open)}`);
+    }
+  }
+  return s;
+}
+
 function checkDecisionInvariants(
   before: TicketState,
   action: ActionName,
   events: TimelineEvent[],
   after: TicketState,
   now: Date,
+  changes: readonly Change[],
 ) {
   expect(after.version).toBe(before.version + 1);
+  // Issue 14.1: the typed changes say everything the repository stores (nothing diffs states).
+  expect(replay(before, changes)).toEqual(stored(after));
   expect(events).toHaveLength(1);
   const e = events[0];
   expect(e).toMatchObject({
@@ -327,7 +450,7 @@ describe('random action sequences', () => {
             if (r.code === 'VALIDATION') expect(typeof r.field).toBe('string');
             continue;
           }
-          checkDecisionInvariants(state, action, r.events, r.state, now);
+          checkDecisionInvariants(state, action, r.events, r.state, now, r.changes);
           const versionBefore = state.version;
           timeline.push(...r.events);
           expect(timeline.length).toBe(r.state.version - 1);

@@ -491,6 +491,8 @@ export type Change =
       untrueCount: number;
       previousDeadline: Date;
       newDeadline: Date;
+      /** A closed ticket re-opened: the caller is called again, in this new round, after the next close. */
+      reopenedVisitRound: number | null;
     }
   /** the at-fault decision; at fault carries the case file. */
   | {

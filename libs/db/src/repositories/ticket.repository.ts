@@ -3,14 +3,15 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import {
   DomainError,
-  type ActionName,
   type AssignmentState,
   type Chain,
+  type Change,
   type TicketState,
   type TimelineEvent,
 } from '@hotline/workflow';
 import { CallerCipher } from '../crypto/caller-cipher';
 import { LOOP_CASE_FILE_WRITTEN_SQL, loopStateFromRow, type LoopState } from './loop.repository';
+import { writeChanges } from './decision-writer';
 import { exec, toDate } from './sql';
 
 /** The ticket's own facts, beside its workflow state. */
@@ -445,14 +446,15 @@ export class TicketRepository {
   }
 
   /**
-   * Writes one decision: compare-and-set on the version (STYLE habit 4), then the assignment,
-   * reply and return-request rows, the timeline and the outbox, all in the caller's transaction.
+   * Writes one decision in the caller's transaction: compare-and-set on the version (STYLE habit 4),
+   * the ticket row, then each typed change as `decide` reported it (issue 14.1, decision-writer.ts),
+   * the timeline and the outbox.
    */
   async saveDecision(
     m: EntityManager,
-    action: ActionName,
-    before: TicketState,
+    before: Pick<TicketState, 'id' | 'version'>,
     after: TicketState,
+    changes: readonly Change[],
     events: TimelineEvent[],
     outbox: OutboxInsert[],
     now: Date,
@@ -465,61 +467,13 @@ export class TicketRepository {
       [before.id, before.version, after.status, after.step, after.directAnswer ?? null, after.version, now],
     );
     if (affected !== 1) throw new DomainError('CONFLICT', '该工单刚被他人处理，请刷新后重试。');
-
-    const beforeById = new Map(before.assignments.map((a) => [a.id, a]));
-    for (const [seq, a] of after.assignments.entries()) {
-      const b = beforeById.get(a.id);
-      if (!b) {
-        await exec(
-          m,
-          `INSERT INTO assignments (id, ticket_id, unit_code, role, status, dispatched_at, dispatched_by,
-              reply_deadline, accepted_by, accepted_at, rework_count, seq, updated_at, extension_count)
-           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)`,
-          [
-            a.id,
-            after.id,
-            a.unitCode,
-            a.role,
-            a.status,
-            a.dispatchedAt,
-            a.dispatchedBy,
-            a.replyDeadline,
-            a.acceptedBy ?? null,
-            a.acceptedAt ?? null,
-            a.reworkCount,
-            seq,
-            now,
-            a.extensionCount,
-          ],
-        );
-      } else if (
-        b.status !== a.status ||
-        b.acceptedBy !== a.acceptedBy ||
-        b.reworkCount !== a.reworkCount ||
-        b.extensionCount !== a.extensionCount ||
-        b.replyDeadline.getTime() !== a.replyDeadline.getTime()
-      ) {
-        await exec(
-          m,
-          `UPDATE assignments SET status = $2, accepted_by = $3, accepted_at = $4, rework_count = $5,
-                  reply_deadline = $6, updated_at = $7, extension_count = $8 WHERE id = $1`,
-          [
-            a.id,
-            a.status,
-            a.acceptedBy ?? null,
-            a.acceptedAt ?? null,
-            a.reworkCount,
-            a.replyDeadline,
-            now,
-            a.extensionCount,
-          ],
-        );
-      }
-      await this.saveReplyChange(m, action, after.id, b, a, now);
-      await this.saveReturnChange(m, action, after.id, b, a, events, now);
-      await this.saveExtensionChange(m, action, after.id, b, a, events, now);
-    }
-
+    const event = events[0];
+    await writeChanges(m, changes, {
+      ticketId: after.id,
+      actor: event?.actor ?? '',
+      comment: event?.comment ?? null,
+      now,
+    });
     for (const e of events) await this.appendTimeline(m, after.id, e);
     await this.insertOutbox(m, outbox, now);
   }
@@ -560,139 +514,6 @@ export class TicketRepository {
         e.data ? JSON.stringify(e.data) : null,
       ],
     );
-  }
-
-  private async saveReplyChange(
-    m: EntityManager,
-    action: ActionName,
-    ticketId: string,
-    b: AssignmentState | undefined,
-    a: AssignmentState,
-    now: Date,
-  ): Promise<void> {
-    const had = b?.reply;
-    const has = a.reply;
-    if (had && (!has || has.submittedAt.getTime() !== had.submittedAt.getTime())) {
-      // The current reply left: rejected by the leader, sent back by a reviewer, or withdrawn.
-      // A follow-up call that re-opens the unit sends its reply back like a reviewer (X-5), and so
-      // does a reply found untrue (issue 15.7; the flag itself is the loop repository's row).
-      const status =
-        action === 'reject_reply'
-          ? 'rejected'
-          : action === 'send_back' || action === 'record_visit' || action === 'flag_untrue_reply'
-            ? 'sent_back'
-            : 'withdrawn';
-      await exec(
-        m,
-        `UPDATE replies SET status = $2 WHERE assignment_id = $1 AND status IN ('awaiting_leader', 'approved')`,
-        [a.id, status],
-      );
-    }
-    if (has && (!had || has.submittedAt.getTime() !== had.submittedAt.getTime())) {
-      await exec(
-        m,
-        `INSERT INTO replies (assignment_id, ticket_id, content, handled_at, handler, caller_contacted, contact_method,
-            contact_at, contact_summary, satisfaction, status, submitted_by, submitted_at, approved_by, approved_at,
-            not_contacted_reason)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)`,
-        [
-          a.id,
-          ticketId,
-          has.content,
-          has.handledAt,
-          has.handler,
-          has.callerContact.contacted,
-          has.callerContact.method,
-          has.callerContact.at,
-          has.callerContact.summary,
-          has.satisfaction,
-          has.approvedAt ? 'approved' : 'awaiting_leader',
-          has.submittedBy,
-          has.submittedAt,
-          has.approvedBy ?? null,
-          has.approvedAt ?? null,
-          has.callerContact.notContactedReason ?? null,
-        ],
-      );
-    } else if (has && had && has.approvedAt && !had.approvedAt) {
-      await exec(
-        m,
-        `UPDATE replies SET status = 'approved', approved_by = $2, approved_at = $3
-          WHERE assignment_id = $1 AND status = 'awaiting_leader'`,
-        [a.id, has.approvedBy ?? null, has.approvedAt],
-      );
-    }
-    void now;
-  }
-
-  private async saveReturnChange(
-    m: EntityManager,
-    action: ActionName,
-    ticketId: string,
-    b: AssignmentState | undefined,
-    a: AssignmentState,
-    events: TimelineEvent[],
-    now: Date,
-  ): Promise<void> {
-    const had = b?.status === 'return_requested';
-    const has = a.status === 'return_requested';
-    if (!had && has && a.returnRequest) {
-      await exec(
-        m,
-        `INSERT INTO return_requests (assignment_id, ticket_id, reason, basis, requested_by, requested_at)
-         VALUES ($1,$2,$3,$4,$5,$6)`,
-        [
-          a.id,
-          ticketId,
-          a.returnRequest.reason,
-          a.returnRequest.basis,
-          a.returnRequest.requestedBy,
-          a.returnRequest.requestedAt,
-        ],
-      );
-    } else if (had && !has) {
-      const decision = action === 'approve_return' ? 'approved' : action === 'reject_return' ? 'rejected' : 'withdrawn';
-      const ev = events.find((e) => e.unitCode === a.unitCode) ?? events[0];
-      await exec(
-        m,
-        `UPDATE return_requests SET decision = $2, decided_by = $3, decided_at = $4, comment = $5
-          WHERE assignment_id = $1 AND decision = 'pending'`,
-        [a.id, decision, ev?.actor ?? null, now, ev?.comment ?? null],
-      );
-    }
-  }
-
-  /** X-4: a new pending request is inserted; a request that left is approved, rejected or withdrawn. */
-  private async saveExtensionChange(
-    m: EntityManager,
-    action: ActionName,
-    ticketId: string,
-    b: AssignmentState | undefined,
-    a: AssignmentState,
-    events: TimelineEvent[],
-    now: Date,
-  ): Promise<void> {
-    const had = b?.extensionRequest;
-    const has = a.extensionRequest;
-    if (had && !has) {
-      const decision =
-        action === 'approve_extension' ? 'approved' : action === 'reject_extension' ? 'rejected' : 'withdrawn';
-      const ev = events[0];
-      await exec(
-        m,
-        `UPDATE extension_requests SET decision = $2, decided_by = $3, decided_at = $4, comment = $5
-          WHERE assignment_id = $1 AND decision = 'pending'`,
-        [a.id, decision, decision === 'withdrawn' ? null : (ev?.actor ?? null), now, ev?.comment ?? null],
-      );
-    }
-    if (!had && has) {
-      await exec(
-        m,
-        `INSERT INTO extension_requests (assignment_id, ticket_id, days, reason, requested_by, requested_at,
-            previous_deadline, new_deadline) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`,
-        [a.id, ticketId, has.days, has.reason, has.requestedBy, has.requestedAt, a.replyDeadline, has.newDeadline],
-      );
-    }
   }
 
   /**

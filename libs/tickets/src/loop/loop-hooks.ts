@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { LoopRepository, type CaseFileRow, type TicketAggregate, type Tx } from '@hotline/db';
-import type { ActionName, Change, TicketState, TimelineEvent } from '@hotline/workflow';
+import type { ActionName, TicketState } from '@hotline/workflow';
 import type { CurrentUser } from '../auth/auth.service';
 import { can } from '../access/access';
 import { CalendarService } from '../calendar/calendar.service';
@@ -40,19 +40,10 @@ export class LoopHooks {
     return { input: { ...body, reworkDeadline: rework.replyDeadline }, rework };
   }
 
-  /** Writes the loop rows; when the ticket has just closed, its call is due the next working day. */
-  async afterDecision(
-    m: Tx,
-    action: ActionName,
-    before: TicketState,
-    after: TicketState,
-    event: TimelineEvent,
-    now: Date,
-    changes: readonly Change[] = [],
-  ): Promise<void> {
-    await this.loop.saveDecision(m, action, before, after, event, now, changes);
+  /** When the ticket has just closed, its call is due the next working day (the loop rows are typed changes, issue 14.1). */
+  async afterDecision(m: Tx, before: TicketState, after: TicketState, now: Date): Promise<void> {
     if (after.status === 'closed' && before.status !== 'closed') {
-      // a merged matter's caller is called back with the ticket it joined, not here.
+      // a merged matter's caller is called back with the ticket it joined, not here.
       const due = after.callerReachable && !after.mergedInto;
       await this.loop.setVisitDue(m, after.id, due ? await this.visitDue(now, m) : null);
     }

@@ -1,6 +1,6 @@
 // Intake (R-6, R-7, R-9b, X-6): the ops department dispatches a registered ticket to units,
 // answers it at once, revokes a mis-dispatch, or merges a repeated matter into an open ticket.
-import type { AssignmentRole, AssignmentState, DecideContext, TicketState } from '../workflow.types';
+import type { AssignmentRole, AssignmentState, Change, DecideContext, TicketState } from '../workflow.types';
 import { unitLabel } from '../workflow.labels';
 import { enterReview } from './review';
 import {
@@ -343,14 +343,18 @@ export const reroute = defineAction({
     endAssignment(w, old, 'withdrawn');
     // The leader's pending approval goes with the assignment (its reply row is marked withdrawn).
     delete old.reply;
-    const added = dispatchUnit(w, input.newUnit!, old.role, input.replyDeadline!);
-    change(w, {
+    // Recorded before the replacement's dispatch: the changes are stored in order, and a ticket
+    // holds one active lead (and one active assignment per unit) at any time.
+    const withdrawn: Extract<Change, { kind: 'assignment.withdrawn' }> = {
       kind: 'assignment.withdrawn',
       assignmentId: old.id,
       by: w.actor.userid,
       reason: input.reason!,
-      replacementId: added.id,
-    });
+      replacementId: '',
+    };
+    change(w, withdrawn);
+    const added = dispatchUnit(w, input.newUnit!, old.role, input.replyDeadline!);
+    withdrawn.replacementId = added.id;
     notice(w, 'assignment_withdrawn', receivers(old.unitCode), old.unitCode);
     if (was === 'awaiting_leader')
       notice(w, 'assignment_withdrawn', { kind: 'unit_leaders', unitCode: old.unitCode }, old.unitCode);

@@ -410,6 +410,10 @@ export const flagUntrueReply = defineAction({
     delete a.reply;
     a.replyDeadline = newDeadline;
     a.untrueCount = (a.untrueCount ?? 0) + 1;
+    if (w.before.status === 'closed') {
+      // the caller gets a call about the corrected answer after the next close.
+      next.visit = { status: 'pending', noAnswer: 0, round: visitOf(next).round + 1 };
+    }
     change(w, {
       kind: 'reply.flagged_untrue',
       assignmentId: a.id,
@@ -417,11 +421,8 @@ export const flagUntrueReply = defineAction({
       untrueCount: a.untrueCount,
       previousDeadline,
       newDeadline: copyDate(newDeadline),
+      reopenedVisitRound: w.before.status === 'closed' ? next.visit!.round : null,
     });
-    if (w.before.status === 'closed') {
-      // the caller gets a call about the corrected answer after the next close.
-      next.visit = { status: 'pending', noAnswer: 0, round: visitOf(next).round + 1 };
-    }
     next.status = 'in_progress';
     next.step = null;
     notice(w, 'reply_untrue', receivers(a.unitCode), a.unitCode);
