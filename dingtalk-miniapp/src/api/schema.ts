@@ -713,6 +713,7 @@ export interface OutboxRowResponseDto {
   ticketId: string | null;
   kind: 'notice' | 'todo_open' | 'todo_done';
   dedupeKey: string;
+  /** free-form per kind and notice; these are the fields the admin's page reads */
   payload: OutboxPayloadDto;
   /** pending, sent, failed or skipped */
   status: string;

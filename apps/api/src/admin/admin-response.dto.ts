@@ -1,7 +1,7 @@
 // Response shapes of the admin's routes (issue 4: DingTalk usage, notices, org sync:
 // time limits, calendar; R-19: reveal audit, retention) and of the deadline preview, for the
 // OpenAPI document and the micro-app's generated types (issue 14.5).
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, getSchemaPath } from '@nestjs/swagger';
 import { Bool, Int, JsonOrNull, Obj, ObjOrNull, Str, StrOrNull } from '../common/api-property';
 
 const Counts = (description: string) =>
@@ -32,12 +32,18 @@ export class OutboxPayloadDto {
   @ObjOrNull(() => OutboxTicketRefDto, { required: false }) ticket?: OutboxTicketRefDto | null;
 }
 
+@ApiExtraModels(OutboxPayloadDto)
 export class OutboxRowResponseDto {
   @Int() id: number;
   @StrOrNull() ticketId: string | null;
   @ApiProperty({ enum: ['notice', 'todo_open', 'todo_done'] }) kind: 'notice' | 'todo_open' | 'todo_done';
   @Str() dedupeKey: string;
-  @Obj(() => OutboxPayloadDto) payload: OutboxPayloadDto;
+  @ApiProperty({
+    allOf: [{ $ref: getSchemaPath(OutboxPayloadDto) }],
+    additionalProperties: true,
+    description: "free-form per kind and notice; these are the fields the admin's page reads",
+  })
+  payload: OutboxPayloadDto;
   @Str({ description: 'pending, sent, failed or skipped' }) status: string;
   @Int() attempts: number;
   @StrOrNull() lastError: string | null;
