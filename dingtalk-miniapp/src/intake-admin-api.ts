@@ -2,128 +2,24 @@
 // answer (X-6), transit master data, imports and routing rules (X-8), upstream intake keys and
 // Excel batches. Shapes follow the API as it answers; nothing here un-masks a caller.
 import { ApiError, apiRequest as request } from './api-client';
+import type * as api from './api/schema';
 
-export interface KbArticleFull {
-  id: string;
-  title: string;
-  body: string;
-  category: string | null;
-  tags: string[];
-  routes: string[];
-  validFrom: string | null;
-  validUntil: string | null;
-  author: { userid: string; name: string };
-  reviewedAt: string | null;
-  active: boolean;
-  uses: number;
-  createdAt: string;
-  updatedAt: string;
-}
-
+// Shapes generated from the API's OpenAPI document (src/api/schema.ts, issue 14.5).
+export type KbArticleFull = api.KbArticleResponseDto;
 /** What POST/PUT /api/kb/articles take (the API refuses any other field). */
-export interface KbArticleInput {
-  title: string;
-  body: string;
-  category?: string | null;
-  tags?: string[];
-  routes?: string[];
-  validFrom?: string | null;
-  validUntil?: string | null;
-  reviewedAt?: string | null;
-}
-
-export interface CallerToAnswer {
-  callerId: string;
-  ticket: { id: string; number: string; subject: string };
-  fromTicket: { id: string; number: string };
-  /** Masked by the API (张*, 139****1111). */
-  caller: { name: string | null; phone: string | null };
-  closedAt: string;
-  addedAt: string;
-}
-
-export interface TransitRoute {
-  code: string;
-  name: string;
-  branchCode: string;
-  branchName: string;
-  upTerminal: string | null;
-  downTerminal: string | null;
-}
-
-export interface TransitStop {
-  routeCode: string;
-  direction: 'up' | 'down';
-  seq: number;
-  name: string;
-}
-
-export interface TransitVehicle {
-  plate: string;
-  fleetNumber: string | null;
-  routeCode: string | null;
-  branchCode: string;
-  branchName: string;
-}
-
-export type TransitKind = 'routes' | 'stops' | 'vehicles';
-
-export interface RowError {
-  line: number;
-  field: string | null;
-  message: string;
-}
-
-export interface TransitImportReport {
-  kind: TransitKind;
-  rows: number;
-  imported: number;
-  dryRun: boolean;
-  errors: RowError[];
-}
-
-export interface RoutingRule {
-  categoryCode: string | null;
-  keywords: string[];
-  unitCode: string;
-  role: 'sole' | 'lead' | 'co';
-  note: string | null;
-}
-
-export interface IntakeClient {
-  code: string;
-  name: string;
-  sourceCode: string;
-  initiator: string;
-  keyHint: string;
-  /** The id the system sends in X-Intake-Key-Id; null for a key of the old form (issue 17.2). */
-  keyId: string | null;
-  active: boolean;
-  createdAt: string;
-  lastUsedAt: string | null;
-  /** An old-form key (its secret sent in X-Intake-Key) is accepted until then. */
-  legacyUntil: string | null;
-  legacyUses: number;
-  legacyLastUsedAt: string | null;
-  /** Set while the key is of the old form: what the admin should do. */
-  warning: string | null;
-}
-
-export interface UpstreamImportReport {
-  source: string;
-  rows: number;
-  imported: number;
-  dryRun: boolean;
-  errors: RowError[];
-  preview: Array<{
-    line: number;
-    ref: string;
-    category: string;
-    subject: string;
-    caller: { name: string | null; phone: string | null };
-  }>;
-  tickets: Array<{ ref: string; id: string; number: string }>;
-}
+export type KbArticleInput = api.KbArticleDto;
+export type CallerToAnswer = api.CallerToAnswerResponseDto;
+/** X-6: how a merged caller was told the result. */
+export type AnswerMethod = api.AnswerCallerDto['method'];
+export type TransitRoute = api.TransitRouteResponseDto;
+export type TransitStop = api.TransitStopResponseDto;
+export type TransitVehicle = api.TransitVehicleResponseDto;
+export type TransitKind = api.TransitKind;
+export type RowError = api.RowErrorDto;
+export type TransitImportReport = api.TransitImportReportResponseDto;
+export type RoutingRule = api.RoutingRuleResponseDto;
+export type IntakeClient = api.IntakeClientResponseDto;
+export type UpstreamImportReport = api.UpstreamImportReportResponseDto;
 
 function query(q: Record<string, string | boolean | undefined>): string {
   const params = new URLSearchParams();
@@ -141,7 +37,7 @@ const upload = (file: File) => {
 export const intakeAdminApi = {
   /** With q: the best 50 matches (one page); else most used first, `limit` at a time. */
   articles: (p: { q?: string; cursor?: string; limit?: number }) =>
-    request<{ items: KbArticleFull[]; nextCursor: string | null }>(
+    request<api.KbArticlePageResponseDto>(
       'GET',
       `/api/kb/articles${query({ q: p.q, cursor: p.cursor, limit: p.limit ? String(p.limit) : undefined })}`,
     ),
@@ -152,8 +48,8 @@ export const intakeAdminApi = {
   withdrawArticle: (id: string) => request<KbArticleFull>('DELETE', `/api/kb/articles/${encodeURIComponent(id)}`),
 
   callersToAnswer: () => request<CallerToAnswer[]>('GET', '/api/intake/callers-to-answer'),
-  answerCaller: (ticketId: string, callerId: string, body: { method: string; summary: string }) =>
-    request<unknown>(
+  answerCaller: (ticketId: string, callerId: string, body: api.AnswerCallerDto) =>
+    request<api.TicketResponseDto>(
       'POST',
       `/api/tickets/${encodeURIComponent(ticketId)}/callers/${encodeURIComponent(callerId)}/answered`,
       { body },
@@ -175,12 +71,12 @@ export const intakeAdminApi = {
           role: r.role,
           note: r.note || null,
         })),
-      },
+      } satisfies api.RoutingRulesDto,
     }),
 
   clients: () => request<IntakeClient[]>('GET', '/api/admin/intake-clients'),
-  saveClient: (c: { code: string; name: string; source: string; initiator: string }) =>
-    request<{ client: IntakeClient; keyId: string; secret: string }>('POST', '/api/admin/intake-clients', { body: c }),
+  saveClient: (c: api.IntakeClientDto) =>
+    request<api.IntakeClientKeyResponseDto>('POST', '/api/admin/intake-clients', { body: c }),
   withdrawClient: (code: string) => request<null>('DELETE', `/api/admin/intake-clients/${encodeURIComponent(code)}`),
   importBatch: (source: string, file: File, dryRun: boolean) =>
     request<UpstreamImportReport>('POST', `/api/intake/import${query({ source, dryRun })}`, { form: upload(file) }),

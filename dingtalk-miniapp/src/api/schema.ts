@@ -30,6 +30,67 @@ export type ActionName =
   | 'flag_untrue_reply'
   | 'reroute';
 
+export interface AdminCategoryResponseDto {
+  code: string;
+  name: string;
+  active: boolean;
+}
+
+export interface AdminPeoplePageResponseDto {
+  items: AdminPersonResponseDto[];
+  nextCursor: string | null;
+}
+
+export interface AdminPersonResponseDto {
+  userid: string;
+  name: string;
+  title: string | null;
+  active: boolean;
+  roles: RoleName[];
+  units: UserUnitResponseDto[];
+  /** seen by an org sync or a DingTalk sign-in (false: only named in ADMIN_USERIDS so far) */
+  synced: boolean;
+  /** named in ADMIN_USERIDS: the admin role comes from the setting and cannot be removed here */
+  configuredAdmin: boolean;
+  /** an admin has saved the roles, so the sync no longer derives `receiver` */
+  receiverByAdmin: boolean;
+}
+
+export interface AdminSourceResponseDto {
+  code: string;
+  name: string;
+  /** the dispatch chain (R-8) */
+  chain: 'A' | 'B' | 'direct';
+  active: boolean;
+}
+
+export interface AdminUnitResponseDto {
+  code: string;
+  name: string;
+  kind: UnitKind;
+  dingtalkDeptId: number | null;
+  /** the DingTalk department's own name (the last sync) */
+  dingtalkName: string | null;
+  active: boolean;
+  deactivatedBy: 'admin' | 'sync' | null;
+  members: number;
+  kindLabel: string;
+  /** renamed here: the name differs from the DingTalk department's */
+  renamed: boolean;
+}
+
+export interface AdminUnitRowResponseDto {
+  code: string;
+  name: string;
+  kind: UnitKind;
+  dingtalkDeptId: number | null;
+  /** the DingTalk department's own name (the last sync) */
+  dingtalkName: string | null;
+  active: boolean;
+  deactivatedBy: 'admin' | 'sync' | null;
+  members: number;
+}
+
 export interface AnswerCallerDto {
   method: 'phone' | 'sms' | 'visit' | 'wechat' | 'other';
   summary: string;
@@ -87,6 +148,29 @@ export interface CalendarOverrideDto {
   note?: string;
 }
 
+export interface CalendarOverrideResponseDto {
+  /** YYYY-MM-DD */
+  date: string;
+  kind: 'closed' | 'working';
+  note: string | null;
+  updatedBy: string | null;
+  updatedAt: string;
+}
+
+export interface CalendarStatusResponseDto {
+  /** where the national data comes from, e.g. 'chinese-days 1.5.7' */
+  dataSource: string;
+  version: string;
+  officeHours: TimeOfDayRangeDto;
+  lunchBreak: TimeOfDayRangeDto | null;
+  coveredYears: number[];
+  /** X-2: years a computed deadline reached into that still have no holiday data */
+  missingYears: MissingYearDto[];
+  overrides: CalendarOverrideResponseDto[];
+  /** years the admin entered (they replace the package data) */
+  years: CalendarYearResponseDto[];
+}
+
 export interface CalendarYearDto {
   /** the State Council notice, one entry a line: "2027-01-01 至 2027-01-03 休", "2027-02-20 上班" */
   text?: string;
@@ -94,6 +178,16 @@ export interface CalendarYearDto {
   holidays?: string[];
   /** make-up working days (调休上班) */
   workdays?: string[];
+}
+
+export interface CalendarYearResponseDto {
+  year: number;
+  holidays: string[];
+  workdays: string[];
+  /** the State Council notice as entered */
+  sourceText: string | null;
+  updatedBy: string | null;
+  updatedAt: string;
 }
 
 export interface CallerAnsweredDto {
@@ -116,6 +210,22 @@ export interface CallerDto {
   name: string;
   phone: string;
   address?: string;
+}
+
+export interface CallerToAnswerResponseDto {
+  callerId: string;
+  /** the closed ticket the caller was merged into */
+  ticket: TicketSubjectRefDto;
+  /** the ticket the caller first came in on */
+  fromTicket: TicketIdNumberDto;
+  caller: MaskedNamePhoneDto;
+  closedAt: string;
+  addedAt: string;
+}
+
+export interface CaseFilePageResponseDto {
+  items: CaseFileResponseDto[];
+  nextCursor: string | null;
 }
 
 export interface CaseFileResponseDto {
@@ -178,6 +288,40 @@ export interface CreateTicketDto {
   occurredAt?: string;
 }
 
+export interface DayCountDto {
+  /** YYYY-MM-DD */
+  day: string;
+  count: number;
+}
+
+export interface DeadlinePreviewPolicyDto {
+  id: number | null;
+  sourceCode: string | null;
+  categoryCode: string | null;
+  urgency: 'normal' | 'urgent' | null;
+  note: string | null;
+  /** policy: the time limit; upstream_margin: capped before the upstream deadline (X-3) */
+  source: 'policy' | 'upstream_margin' | 'dispatcher' | 'extension';
+  /** the policy's own deadline, before any cap */
+  policyDeadline: string;
+  upstreamDeadline?: string;
+  marginWorkingDays?: number;
+}
+
+export interface DeadlinePreviewResponseDto {
+  replyDeadline: string;
+  acceptDeadline?: string;
+  /** issue 15.4 (R-6d): a co unit's earlier deadline */
+  coReplyDeadline: string;
+  coLeadWorkingDays: number;
+  limit: LimitResponseDto;
+  /** the time-limit row that matched, and how the deadline came about */
+  policy: DeadlinePreviewPolicyDto;
+  calendarVersion: string;
+  /** X-2: years reached into without holiday data */
+  missingYears: number[];
+}
+
 export interface DevSignInDto {
   userid: string;
 }
@@ -187,12 +331,88 @@ export interface DingTalkSignInDto {
   code: string;
 }
 
+export interface DingTalkUsageResponseDto {
+  /** YYYY-MM, Shanghai time */
+  month: string;
+  /** every call sent this month, token, sign-in and contacts calls included */
+  calls: number;
+  /** issue 16.4: the calls counted against the quota (all processes); at `quota` they are refused */
+  quotaCalls: number;
+  /** DINGTALK_MONTHLY_QUOTA; 0 = no limit of ours */
+  quota: number;
+  /** calls per DingTalk API */
+  byApi: Record<string, number>;
+  /** outbox rows per status */
+  outbox: Record<string, number>;
+}
+
+export interface DispatchFiguresPeriodResponseDto {
+  from: string;
+  to: string;
+  total: DispatchFiguresResponseDto;
+  dispatchers: DispatchFiguresResponseDto[];
+}
+
+export interface DispatchFiguresResponseDto {
+  userid: string | null;
+  name: string | null;
+  /** dispatched, or still waiting past their dispatch due time */
+  due: number;
+  onTime: number;
+  late: number;
+  /** of `late`: not dispatched yet */
+  waiting: number;
+  /** a share from 0 to 1; null when nothing counts */
+  lateRate: number | null;
+}
+
 export interface ExtensionRequestResponseDto {
   days: number;
   reason: string;
   requestedBy: string;
   requestedAt: string;
   newDeadline: string;
+}
+
+export interface FollowUpItemResponseDto {
+  id: string;
+  number: string;
+  subject: string;
+  sourceCode: string;
+  categoryCode: string;
+  closedAt: string;
+  visitDueAt: string;
+  round: number;
+  /** calls not answered so far */
+  noAnswer: number;
+  units: FollowUpUnitDto[];
+}
+
+export interface FollowUpPageResponseDto {
+  items: FollowUpItemResponseDto[];
+  nextCursor: string | null;
+}
+
+export interface FollowUpUnitDto {
+  code: string;
+  name: string;
+  /** sole, lead or co */
+  role: string;
+}
+
+export interface HotSpotResponseDto {
+  key: string;
+  count: number;
+  /** R-16: at least `threshold` matters */
+  strongConcern: boolean;
+}
+
+export interface HotSpotsResponseDto {
+  routes: HotSpotResponseDto[];
+  stops: HotSpotResponseDto[];
+  categories: HotSpotResponseDto[];
+  hours: HotSpotResponseDto[];
+  threshold: number;
 }
 
 export interface InboxItemResponseDto {
@@ -235,6 +455,31 @@ export interface IntakeClientDto {
   initiator: string;
 }
 
+export interface IntakeClientKeyResponseDto {
+  client: IntakeClientResponseDto;
+  keyId: string;
+  secret: string;
+}
+
+export interface IntakeClientResponseDto {
+  code: string;
+  name: string;
+  sourceCode: string;
+  initiator: string;
+  keyHint: string;
+  /** issue 17.2: the id the system sends in X-Intake-Key-Id; null for an old-form key */
+  keyId: string | null;
+  active: boolean;
+  createdAt: string;
+  lastUsedAt: string | null;
+  /** an old-form key (its secret sent in X-Intake-Key) is accepted until then */
+  legacyUntil: string | null;
+  legacyUses: number;
+  legacyLastUsedAt: string | null;
+  /** set while the key is of the old form: what the admin should do */
+  warning: string | null;
+}
+
 export interface JsapiConfigResponseDto {
   agentId: string;
   corpId: string;
@@ -248,13 +493,18 @@ export interface KbArticleDto {
   title: string;
   body: string;
   /** category code (consultation, lost_item …) */
-  category?: Record<string, unknown>;
+  category?: string | null;
   tags?: string[];
   /** route numbers the article is about (12, K1) */
   routes?: string[];
-  validFrom?: Record<string, unknown>;
-  validUntil?: Record<string, unknown>;
-  reviewedAt?: Record<string, unknown>;
+  validFrom?: string | null;
+  validUntil?: string | null;
+  reviewedAt?: string | null;
+}
+
+export interface KbArticlePageResponseDto {
+  items: KbArticleResponseDto[];
+  nextCursor: string | null;
 }
 
 export interface KbArticleResponseDto {
@@ -284,13 +534,100 @@ export interface KbSuggestionResponseDto {
   uses: number;
 }
 
+export interface KeyCountDto {
+  key: string;
+  name: string;
+  count: number;
+}
+
+export interface LedgerExportRecordResponseDto {
+  id: number;
+  userid: string;
+  startedAt: string;
+  /** the filters it was made with */
+  filters: Record<string, unknown>;
+  status: 'running' | 'done' | 'failed' | 'cancelled';
+  /** rows written: so far while running */
+  rowCount: number | null;
+  /** the rows it holds when complete; null for old exports */
+  total: number | null;
+  finishedAt: string | null;
+}
+
+export interface LedgerPageResponseDto {
+  items: LedgerRowResponseDto[];
+  nextCursor: string | null;
+}
+
+export interface LedgerRowResponseDto {
+  id: string;
+  number: string;
+  receivedAt: string;
+  source: string;
+  channel: string;
+  category: string;
+  subject: string;
+  status: string;
+  /** the review step while in review */
+  step: string | null;
+  route: string | null;
+  /** the units (主办/会办/承办) in dispatch order */
+  units: string;
+  handlerUnit: string | null;
+  handler: string | null;
+  handledAt: string | null;
+  /** the sole or lead unit's approved reply, or the direct answer (R-7) */
+  reply: string | null;
+  /** how the caller was answered (R-13) */
+  callerAnswer: string | null;
+  /** R-7: answered directly instead of by a unit's reply */
+  directAnswer: boolean;
+  /** R-6c, R-6d: every unit's approved reply */
+  unitReplies: LedgerUnitReplyDto[];
+  /** X-6: the ticket this one was merged into */
+  mergedInto: TicketNumberRefDto | null;
+  visitStatus: string | null;
+  visitSolved: boolean | null;
+  visitSatisfaction: string | null;
+  closedAt: string | null;
+  overdue: boolean;
+  returns: number;
+  extensions: number;
+  rework: number;
+  responsibility: string | null;
+  responsibleUnit: string | null;
+}
+
+export interface LedgerUnitReplyDto {
+  unit: string;
+  /** 主办 / 会办 / 承办 */
+  role: string;
+  handler: string;
+  handledAt: string;
+  content: string;
+  callerAnswer: string;
+}
+
 /** X-9: the worst light among the open assignments */
 export type Light = 'green' | 'yellow' | 'red';
+
+export interface LightCountsDto {
+  green: number;
+  yellow: number;
+  red: number;
+}
 
 export interface LimitDto {
   amount: number;
   unit: 'minutes' | 'working_hours' | 'working_days' | 'calendar_months';
 }
+
+export interface LimitResponseDto {
+  amount: number;
+  unit: LimitUnit;
+}
+
+export type LimitUnit = 'minutes' | 'working_hours' | 'working_days' | 'calendar_months';
 
 export interface MaskedCallerDto {
   name: string | null;
@@ -302,12 +639,24 @@ export interface MaskedCallerDto {
   hidden: boolean;
 }
 
+export interface MaskedNamePhoneDto {
+  name: string | null;
+  phone: string | null;
+}
+
 export interface MeResponseDto {
   userid: string;
   name: string;
   title: string | null;
   roles: string[];
   units: UserUnitResponseDto[];
+}
+
+export interface MissingYearDto {
+  year: number;
+  firstSeenAt: string;
+  lastSeenAt: string;
+  lastTicketId: string | null;
 }
 
 export interface NewCategoryDto {
@@ -320,6 +669,74 @@ export interface NewSourceDto {
   code: string;
   name: string;
   chain: 'A' | 'B' | 'direct';
+}
+
+export interface OrgSyncRunResponseDto {
+  id: number;
+  /** admin or schedule */
+  trigger: string;
+  startedAt: string;
+  finishedAt: string | null;
+  status: string;
+  /** an OrgSyncSummaryResponseDto once finished; the error otherwise */
+  summary: Record<string, unknown> | null;
+}
+
+export interface OrgSyncSummaryResponseDto {
+  departments: number;
+  /** false when a limit cut the read short: then nobody and no unit was deactivated */
+  complete: boolean;
+  /** why the read stopped early (complete false) */
+  incompleteReason?: string;
+  units: SyncCountsDto;
+  people: SyncCountsDto;
+  /** ADMIN_USERIDS that became admins in this run */
+  adminsGranted: number;
+}
+
+export interface OutboxPayloadDto {
+  /** the notice kind (kind notice) */
+  notice?: string;
+  /** the to-do action (kind todo_open) */
+  action?: string;
+  userids?: string[];
+  ticket?: OutboxTicketRefDto | null;
+}
+
+export interface OutboxRetryResponseDto {
+  id: number;
+  status: 'pending';
+}
+
+export interface OutboxRowResponseDto {
+  id: number;
+  ticketId: string | null;
+  kind: 'notice' | 'todo_open' | 'todo_done';
+  dedupeKey: string;
+  /** free-form per kind and notice; these are the fields the admin's page reads */
+  payload: OutboxPayloadDto;
+  /** pending, sent, failed or skipped */
+  status: string;
+  attempts: number;
+  lastError: string | null;
+  /** DingTalk's answer, when sent */
+  result: Record<string, unknown> | null;
+  createdAt: string;
+}
+
+export interface OutboxTicketRefDto {
+  id: string;
+  number: string;
+  categoryName?: string;
+  subject: string;
+}
+
+export interface OverviewResponseDto {
+  bySource: KeyCountDto[];
+  byCategory: KeyCountDto[];
+  byDay: DayCountDto[];
+  /** open assignments by deadline light now (X-9) */
+  lights: LightCountsDto;
 }
 
 export interface PersonRefDto {
@@ -372,11 +789,35 @@ export interface ReplyResponseDto {
   approvedAt: string | null;
 }
 
+export interface RetentionReportResponseDto {
+  dryRun: boolean;
+  years: number;
+  cutoff: string;
+  /** tickets whose caller data is (dry run) or was erased */
+  count: number;
+  /** merged callers (X-6) of such tickets whose data is (dry run) or was erased */
+  callers: number;
+  oldestClosedAt: string | null;
+  /** ticket numbers, at most 20 */
+  sample: string[];
+}
+
 export interface ReturnRequestResponseDto {
   reason: string;
   basis: string;
   requestedBy: string;
   requestedAt: string;
+}
+
+export interface RevealAuditResponseDto {
+  id: number;
+  ticketId: string;
+  ticketNumber: string;
+  userid: string;
+  name: string;
+  at: string;
+  reason: string;
+  basis: string;
 }
 
 export interface RevealDto {
@@ -390,12 +831,48 @@ export interface RevealedCallerResponseDto {
   address: string | null;
 }
 
+export interface RoleChangePageResponseDto {
+  items: RoleChangeResponseDto[];
+  /** pass as `before` for the next page */
+  nextBefore: number | null;
+}
+
+export interface RoleChangeResponseDto {
+  id: number;
+  at: string;
+  changedBy: string | null;
+  changedByName: string | null;
+  via: 'admin' | 'setting' | 'org_sync';
+  userid: string;
+  name: string | null;
+  before: RoleName[];
+  after: RoleName[];
+}
+
+export interface RoleInfoResponseDto {
+  role: RoleName;
+  label: string;
+  /** dingtalk: set by the org sync; admin: granted on the page */
+  source: 'dingtalk' | 'admin';
+  note: string;
+}
+
+export type RoleName = 'dispatcher' | 'ops_head' | 'office_reviewer' | 'admin' | 'receiver' | 'unit_leader';
+
 export interface RoutingRuleDto {
-  category?: Record<string, unknown>;
+  category?: string | null;
   keywords?: string[];
   unit: string;
   role?: 'sole' | 'lead' | 'co';
-  note?: Record<string, unknown>;
+  note?: string | null;
+}
+
+export interface RoutingRuleResponseDto {
+  categoryCode: string | null;
+  keywords: string[];
+  unitCode: string;
+  role: 'sole' | 'lead' | 'co';
+  note: string | null;
 }
 
 export interface RoutingRulesDto {
@@ -410,6 +887,12 @@ export interface RoutingSuggestionResponseDto {
   units: SuggestedUnitDto[];
 }
 
+export interface RowErrorDto {
+  line: number;
+  field: string | null;
+  message: string;
+}
+
 export interface SessionResponseDto {
   /** bearer access token (short-lived) */
   token: string;
@@ -421,7 +904,7 @@ export interface SessionResponseDto {
 }
 
 export interface SetRolesDto {
-  roles: ('dispatcher' | 'ops_head' | 'office_reviewer' | 'admin' | 'receiver' | 'unit_leader')[];
+  roles: RoleName[];
 }
 
 export interface SourcePatchDto {
@@ -450,6 +933,12 @@ export interface SuggestedUnitDto {
   reason: string;
 }
 
+export interface SyncCountsDto {
+  created: number;
+  updated: number;
+  deactivated: number;
+}
+
 export interface TicketCallerResponseDto {
   id: string;
   fromTicket: TicketRefDto;
@@ -459,6 +948,11 @@ export interface TicketCallerResponseDto {
   addedBy: string;
   addedAt: string;
   answered: CallerAnsweredDto | null;
+}
+
+export interface TicketIdNumberDto {
+  id: string;
+  number: string;
 }
 
 export interface TicketListItemResponseDto {
@@ -482,6 +976,11 @@ export interface TicketListUnitDto {
   role: string;
   status: string;
   light: Light | null;
+}
+
+export interface TicketNumberRefDto {
+  id: string;
+  number: string;
 }
 
 export interface TicketPageResponseDto {
@@ -537,11 +1036,17 @@ export interface TicketResponseDto {
   actions: ActionName[];
 }
 
+export interface TicketSubjectRefDto {
+  id: string;
+  number: string;
+  subject: string;
+}
+
 export interface TimeLimitPolicyDto {
   /** null = any source */
-  sourceCode?: Record<string, unknown> | null;
+  sourceCode?: string | null;
   /** null = any category */
-  categoryCode?: Record<string, unknown> | null;
+  categoryCode?: string | null;
   /** null = any urgency */
   urgency?: 'normal' | 'urgent' | null;
   accept?: LimitDto | null;
@@ -551,11 +1056,35 @@ export interface TimeLimitPolicyDto {
   coLeadWorkingDays?: number;
   /** X-3, issue 15.5: working days before an upstream deadline; at least the four chain-B review limits (default: exactly that, at least 1) */
   upstreamMarginWorkingDays?: number;
-  note?: Record<string, unknown>;
+  note?: string | null;
+}
+
+export interface TimeLimitPolicyResponseDto {
+  id: number;
+  sourceCode: string | null;
+  categoryCode: string | null;
+  urgency: 'normal' | 'urgent' | null;
+  accept: LimitResponseDto | null;
+  reply: LimitResponseDto;
+  review: LimitResponseDto | null;
+  /** R-6d, issue 15.4: co units' deadline this many working days before the lead's */
+  coLeadWorkingDays: number;
+  /** X-3, issue 15.5: working days kept before an upstream deadline */
+  upstreamMarginWorkingDays: number;
+  note: string | null;
+  updatedBy: string | null;
+  updatedAt: string;
 }
 
 export interface TimeLimitsDto {
   policies: TimeLimitPolicyDto[];
+}
+
+export interface TimeOfDayRangeDto {
+  /** HH:MM */
+  start: string;
+  /** HH:MM */
+  end: string;
 }
 
 export interface TimelineEventResponseDto {
@@ -570,6 +1099,18 @@ export interface TimelineEventResponseDto {
   data: Record<string, unknown> | null;
 }
 
+export interface TransitImportReportResponseDto {
+  kind: TransitKind;
+  /** rows read (blank lines not counted) */
+  rows: number;
+  /** rows written: 0 whenever any row is bad */
+  imported: number;
+  dryRun: boolean;
+  errors: RowErrorDto[];
+}
+
+export type TransitKind = 'routes' | 'stops' | 'vehicles';
+
 export interface TransitRouteResponseDto {
   code: string;
   name: string;
@@ -577,6 +1118,13 @@ export interface TransitRouteResponseDto {
   branchName: string;
   upTerminal: string | null;
   downTerminal: string | null;
+}
+
+export interface TransitStopResponseDto {
+  routeCode: string;
+  direction: 'up' | 'down';
+  seq: number;
+  name: string;
 }
 
 export interface TransitVehicleResponseDto {
@@ -587,12 +1135,73 @@ export interface TransitVehicleResponseDto {
   branchName: string;
 }
 
+export interface UnitFiguresPeriodResponseDto {
+  from: string;
+  to: string;
+  units: UnitFiguresResponseDto[];
+}
+
+export interface UnitFiguresResponseDto {
+  unitCode: string;
+  unitName: string;
+  dispatched: number;
+  handled: number;
+  acceptedOnTime: number;
+  /** a share from 0 to 1; null when nothing counts */
+  acceptOnTimeRate: number | null;
+  due: number;
+  repliedOnTime: number;
+  /** a share from 0 to 1; null when nothing counts */
+  replyOnTimeRate: number | null;
+  overdue: number;
+  /** a share from 0 to 1; null when nothing counts */
+  overdueRate: number | null;
+  returnRequests: number;
+  returnsApproved: number;
+  /** a share from 0 to 1; null when nothing counts */
+  returnRate: number | null;
+  extensionRequests: number;
+  extensionsApproved: number;
+  rework: number;
+  reworkedAssignments: number;
+  /** a share from 0 to 1; null when nothing counts */
+  reworkRate: number | null;
+  visitRework: number;
+  callsReached: number;
+  callsSolved: number;
+  /** a share from 0 to 1; null when nothing counts */
+  solvedRate: number | null;
+  callsSatisfied: number;
+  /** a share from 0 to 1; null when nothing counts */
+  satisfiedRate: number | null;
+  callsUnreachable: number;
+  responsibleComplaints: number;
+  untrueReplies: number;
+  /** X-10 办结: handled assignments whose handling was approved as finished */
+  closed: number;
+  closedOnTime: number;
+  closeDue: number;
+  /** a share from 0 to 1; null when nothing counts */
+  onTimeCloseRate: number | null;
+  /** closed without rework or a reviewer's send-back */
+  firstTimeClosed: number;
+  /** a share from 0 to 1; null when nothing counts */
+  firstTimeCloseRate: number | null;
+  /** repeats of the same caller's same matter within REPEAT_WINDOW_DAYS */
+  repeatCalls: number;
+  /** a share from 0 to 1; null when nothing counts */
+  repeatRate: number | null;
+  rank: number;
+}
+
+export type UnitKind = 'ops' | 'office' | 'branch' | 'department';
+
 export interface UnitPatchDto {
   name?: string;
   /** ops 运营服务部, office 公司办公室, branch 分公司, department 其他部门 */
   kind?: 'ops' | 'office' | 'branch' | 'department';
   /** the DingTalk department this unit is; null unlinks it */
-  dingtalkDeptId?: Record<string, unknown> | null;
+  dingtalkDeptId?: number | null;
   active?: boolean;
 }
 
@@ -623,6 +1232,30 @@ export interface UpstreamCallerDto {
   name: string;
   phone: string;
   address?: string;
+}
+
+export interface UpstreamImportPreviewDto {
+  line: number;
+  ref: string;
+  category: string;
+  subject: string;
+  caller: MaskedNamePhoneDto;
+}
+
+export interface UpstreamImportReportResponseDto {
+  source: string;
+  rows: number;
+  imported: number;
+  dryRun: boolean;
+  errors: RowErrorDto[];
+  preview: UpstreamImportPreviewDto[];
+  tickets: UpstreamImportTicketDto[];
+}
+
+export interface UpstreamImportTicketDto {
+  ref: string;
+  id: string;
+  number: string;
 }
 
 export interface UpstreamMatterDto {

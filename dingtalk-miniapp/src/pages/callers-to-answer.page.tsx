@@ -3,7 +3,7 @@
 // Callers are shown as the API masks them; nothing here un-masks.
 import { useCallback, useState } from 'react';
 import { Button, ErrorBlock, Form, Popup, Selector, Skeleton, TextArea, Toast } from 'antd-mobile';
-import { errorField, intakeAdminApi, intakeError, type CallerToAnswer } from '../intake-admin-api';
+import { errorField, intakeAdminApi, intakeError, type AnswerMethod, type CallerToAnswer } from '../intake-admin-api';
 import { formatTime } from '../time';
 import { useLoad } from '../components/panel';
 import type { Ticket } from '../types';
@@ -90,16 +90,21 @@ export function AnswerCallerPopup({
   onClose: () => void;
   onDone: (ticket: Ticket) => void;
 }) {
-  const [form] = Form.useForm<{ method?: string[]; summary?: string }>();
+  const [form] = Form.useForm<{ method?: AnswerMethod[]; summary?: string }>();
   const [busy, setBusy] = useState(false);
-  const submit = async (v: { method?: string[]; summary?: string }) => {
+  const submit = async (v: { method?: AnswerMethod[]; summary?: string }) => {
+    const method = v.method?.[0];
     if (!target) return;
+    if (!method) {
+      form.setFields([{ name: 'method', errors: ['请选择告知方式'] }]);
+      return;
+    }
     setBusy(true);
     try {
-      const t = (await intakeAdminApi.answerCaller(target.ticketId, target.callerId, {
-        method: v.method?.[0] ?? '',
+      const t = await intakeAdminApi.answerCaller(target.ticketId, target.callerId, {
+        method,
         summary: v.summary ?? '',
-      })) as Ticket;
+      });
       Toast.show({ icon: 'success', content: '已登记告知' });
       onDone(t);
     } catch (e) {

@@ -15,6 +15,7 @@ import {
   type AdminPerson,
   type AdminSource,
   type AdminUnit,
+  type AdminUnitRow,
   type RoleChange,
   type RoleInfo,
   type RoleName,
@@ -362,7 +363,7 @@ function UnitPopup({
 }: {
   unit: AdminUnit;
   onClose: () => void;
-  onSaved: (u: AdminUnit) => void;
+  onSaved: (u: AdminUnitRow) => void;
 }) {
   const [name, setName] = useState(unit.name);
   const [kind, setKind] = useState<UnitKind>(unit.kind);

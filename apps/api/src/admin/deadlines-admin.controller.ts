@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, Param, ParseIntPipe, Put } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -17,6 +17,7 @@ import {
 import { CalendarService, TimeLimitService, type CurrentUser } from '@hotline/tickets';
 import { DomainError } from '@hotline/workflow';
 import { Actor } from '../common/current-user.decorator';
+import { CalendarStatusResponseDto, TimeLimitPolicyResponseDto } from './admin-response.dto';
 
 const UNITS = ['minutes', 'working_hours', 'working_days', 'calendar_months'] as const;
 
@@ -32,13 +33,13 @@ export class LimitDto {
 }
 
 export class TimeLimitPolicyDto {
-  @ApiPropertyOptional({ nullable: true, description: 'null = any source' })
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'null = any source' })
   @IsOptional()
   @IsString()
   @MaxLength(40)
   sourceCode?: string | null;
 
-  @ApiPropertyOptional({ nullable: true, description: 'null = any category' })
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'null = any category' })
   @IsOptional()
   @IsString()
   @MaxLength(40)
@@ -85,7 +86,7 @@ export class TimeLimitPolicyDto {
   @IsInt()
   upstreamMarginWorkingDays?: number;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ type: String, nullable: true })
   @IsOptional()
   @IsString()
   @MaxLength(200)
@@ -155,6 +156,7 @@ export class DeadlinesAdminController {
 
   @Get('time-limits')
   @ApiOperation({ summary: 'Time-limit policies per source × category × urgency (X-1)' })
+  @ApiOkResponse({ type: TimeLimitPolicyResponseDto, isArray: true })
   timeLimits(@Actor() user: CurrentUser) {
     return this.limits.list(user);
   }
@@ -163,6 +165,7 @@ export class DeadlinesAdminController {
   @ApiOperation({
     summary: 'Replace the time-limit policies (one default row with no source/category/urgency is required)',
   })
+  @ApiOkResponse({ type: TimeLimitPolicyResponseDto, isArray: true })
   putTimeLimits(@Actor() user: CurrentUser, @Body() dto: TimeLimitsDto) {
     return this.limits.replace(
       user,
@@ -182,30 +185,35 @@ export class DeadlinesAdminController {
 
   @Get('calendar')
   @ApiOperation({ summary: 'The working-day calendar: covered years, missing years, overrides, entered years (X-2)' })
+  @ApiOkResponse({ type: CalendarStatusResponseDto })
   calendarStatus(@Actor() user: CurrentUser) {
     return this.calendar.status(user);
   }
 
   @Put('calendar/overrides/:date')
   @ApiOperation({ summary: 'Set a local override: an extra closure day or an extra working day' })
+  @ApiOkResponse({ type: CalendarStatusResponseDto })
   putOverride(@Actor() user: CurrentUser, @Param() p: DateParam, @Body() dto: CalendarOverrideDto) {
     return this.calendar.putOverride(user, p.date, dto);
   }
 
   @Delete('calendar/overrides/:date')
   @ApiOperation({ summary: 'Remove a local override' })
+  @ApiOkResponse({ type: CalendarStatusResponseDto })
   deleteOverride(@Actor() user: CurrentUser, @Param() p: DateParam) {
     return this.calendar.deleteOverride(user, p.date);
   }
 
   @Put('calendar/years/:year')
   @ApiOperation({ summary: "Enter a year's holidays and make-up working days from the State Council notice" })
+  @ApiOkResponse({ type: CalendarStatusResponseDto })
   putYear(@Actor() user: CurrentUser, @Param('year', new ParseIntPipe()) year: number, @Body() dto: CalendarYearDto) {
     return this.calendar.putYear(user, checkYear(year), dto);
   }
 
   @Delete('calendar/years/:year')
   @ApiOperation({ summary: "Remove an entered year (the package's data, if any, applies again)" })
+  @ApiOkResponse({ type: CalendarStatusResponseDto })
   deleteYear(@Actor() user: CurrentUser, @Param('year', new ParseIntPipe()) year: number) {
     return this.calendar.deleteYear(user, checkYear(year));
   }

@@ -1,5 +1,13 @@
 import { Body, Controller, Get, Param, Patch, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiTags,
+} from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -16,6 +24,17 @@ import {
 import { AdminPeopleService, ALL_ROLES, UNIT_KINDS, type CurrentUser } from '@hotline/tickets';
 import { Actor } from '../common/current-user.decorator';
 import { BeforeIdPageQueryDto, CursorPageQueryDto } from '../common/paging.dto';
+import {
+  AdminCategoryResponseDto,
+  AdminPeoplePageResponseDto,
+  AdminPersonResponseDto,
+  AdminSourceResponseDto,
+  AdminUnitResponseDto,
+  AdminUnitRowResponseDto,
+  RoleChangePageResponseDto,
+  RoleInfoResponseDto,
+  RoleNames,
+} from './people-admin-response.dto';
 
 export class PeopleQueryDto extends CursorPageQueryDto {
   @ApiPropertyOptional({ description: 'part of the name or the userid' })
@@ -24,7 +43,7 @@ export class PeopleQueryDto extends CursorPageQueryDto {
   @MaxLength(100)
   q?: string;
 
-  @ApiPropertyOptional({ enum: ALL_ROLES })
+  @ApiPropertyOptional({ enum: ALL_ROLES, enumName: 'RoleName' })
   @IsOptional()
   @IsIn(ALL_ROLES)
   role?: string;
@@ -37,7 +56,7 @@ export class PeopleQueryDto extends CursorPageQueryDto {
 }
 
 export class SetRolesDto {
-  @ApiProperty({ enum: ALL_ROLES, isArray: true })
+  @RoleNames({ isArray: true })
   @IsArray()
   @ArrayMaxSize(6)
   @IsIn(ALL_ROLES, { each: true })
@@ -67,7 +86,11 @@ export class UnitPatchDto {
   @IsIn(UNIT_KINDS)
   kind?: string;
 
-  @ApiPropertyOptional({ nullable: true, description: 'the DingTalk department this unit is; null unlinks it' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    nullable: true,
+    description: 'the DingTalk department this unit is; null unlinks it',
+  })
   @IsOptional()
   @ValidateIf((_, v) => v !== null)
   @Type(() => Number)
@@ -162,72 +185,84 @@ export class PeopleAdminController {
 
   @Get('roles')
   @ApiOperation({ summary: 'The six roles, and which come from DingTalk (the org sync) and which an admin grants' })
+  @ApiOkResponse({ type: RoleInfoResponseDto, isArray: true })
   roles(@Actor() user: CurrentUser) {
     return this.admin.roles(user);
   }
 
   @Get('people')
   @ApiOperation({ summary: 'People with their roles and units (keyset pages; q matches name or userid)' })
+  @ApiOkResponse({ type: AdminPeoplePageResponseDto })
   people(@Actor() user: CurrentUser, @Query() q: PeopleQueryDto) {
     return this.admin.listPeople(user, q);
   }
 
   @Put('people/:userid/roles')
   @ApiOperation({ summary: "Set a person's roles (audited; the last active admin cannot be removed)" })
+  @ApiOkResponse({ type: AdminPersonResponseDto })
   setRoles(@Actor() user: CurrentUser, @Param('userid') userid: string, @Body() body: SetRolesDto) {
     return this.admin.setRoles(user, userid, body.roles);
   }
 
   @Get('role-changes')
   @ApiOperation({ summary: "The role audit trail, newest first: one person's (userid) or everyone's" })
+  @ApiOkResponse({ type: RoleChangePageResponseDto })
   roleChanges(@Actor() user: CurrentUser, @Query() q: RoleChangesQueryDto) {
     return this.admin.roleChanges(user, q);
   }
 
   @Get('units')
   @ApiOperation({ summary: 'Every unit, active or not, with its DingTalk department and kind' })
+  @ApiOkResponse({ type: AdminUnitResponseDto, isArray: true })
   units(@Actor() user: CurrentUser) {
     return this.admin.units(user);
   }
 
   @Patch('units/:code')
   @ApiOperation({ summary: 'Rename a unit, set its kind or DingTalk department, activate or deactivate it' })
+  @ApiOkResponse({ type: AdminUnitRowResponseDto })
   updateUnit(@Actor() user: CurrentUser, @Param('code') code: string, @Body() body: UnitPatchDto) {
     return this.admin.updateUnit(user, code, body);
   }
 
   @Get('sources')
   @ApiOperation({ summary: 'Every source, active or not' })
+  @ApiOkResponse({ type: AdminSourceResponseDto, isArray: true })
   sources(@Actor() user: CurrentUser) {
     return this.admin.sources(user);
   }
 
   @Get('categories')
   @ApiOperation({ summary: 'Every category, active or not' })
+  @ApiOkResponse({ type: AdminCategoryResponseDto, isArray: true })
   categories(@Actor() user: CurrentUser) {
     return this.admin.categories(user);
   }
 
   @Post('sources')
   @ApiOperation({ summary: 'Add a source (R-2) with its dispatch chain (R-8)' })
+  @ApiCreatedResponse({ type: AdminSourceResponseDto })
   createSource(@Actor() user: CurrentUser, @Body() body: NewSourceDto) {
     return this.admin.createSource(user, body);
   }
 
   @Patch('sources/:code')
   @ApiOperation({ summary: 'Rename a source, change its chain (new tickets only), activate or deactivate it' })
+  @ApiOkResponse({ type: AdminSourceResponseDto })
   updateSource(@Actor() user: CurrentUser, @Param('code') code: string, @Body() body: SourcePatchDto) {
     return this.admin.updateSource(user, code, body);
   }
 
   @Post('categories')
   @ApiOperation({ summary: 'Add a category' })
+  @ApiCreatedResponse({ type: AdminCategoryResponseDto })
   createCategory(@Actor() user: CurrentUser, @Body() body: NewCategoryDto) {
     return this.admin.createCategory(user, body);
   }
 
   @Patch('categories/:code')
   @ApiOperation({ summary: 'Rename a category, activate or deactivate it' })
+  @ApiOkResponse({ type: AdminCategoryResponseDto })
   updateCategory(@Actor() user: CurrentUser, @Param('code') code: string, @Body() body: CategoryPatchDto) {
     return this.admin.updateCategory(user, code, body);
   }

@@ -5,6 +5,7 @@ import { CallerRevealService, RetentionService, type CurrentUser } from '@hotlin
 import { Actor } from '../common/current-user.decorator';
 import { BeforeIdPageQueryDto } from '../common/paging.dto';
 import { RevealedCallerResponseDto } from '../tickets/ticket-response.dto';
+import { RetentionReportResponseDto, RevealAuditResponseDto } from '../admin/admin-response.dto';
 
 export class RevealDto {
   @ApiProperty({ description: "why you need the caller's details (recorded)", example: '回访来电人' })
@@ -44,12 +45,14 @@ export class CallerController {
 
   @Get('admin/audit/caller-reveals')
   @ApiOperation({ summary: "Who saw which caller's details, when and why (admin; append-only)" })
+  @ApiOkResponse({ type: RevealAuditResponseDto, isArray: true })
   audit(@Actor() user: CurrentUser, @Query() q: RevealAuditQueryDto) {
     return this.reveals.auditLog(user, q.limit ?? 50, q.before, q.ticket);
   }
 
   @Get('admin/retention')
   @ApiOperation({ summary: 'Retention dry run: how many closed tickets would have their caller data erased (admin)' })
+  @ApiOkResponse({ type: RetentionReportResponseDto })
   retentionReport(@Actor() user: CurrentUser) {
     return this.retention.report(user);
   }
@@ -57,6 +60,7 @@ export class CallerController {
   @Post('admin/retention/run')
   @HttpCode(200)
   @ApiOperation({ summary: 'Erase the caller data of tickets closed longer ago than RETENTION_CALLER_YEARS (admin)' })
+  @ApiOkResponse({ type: RetentionReportResponseDto })
   retentionRun(@Actor() user: CurrentUser) {
     return this.retention.run(user);
   }

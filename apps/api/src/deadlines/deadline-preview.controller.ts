@@ -1,8 +1,9 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsDateString, IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { DeadlinePreviewService, type CurrentUser } from '@hotline/tickets';
 import { Actor } from '../common/current-user.decorator';
+import { DeadlinePreviewResponseDto } from '../admin/admin-response.dto';
 
 export class DeadlinePreviewQueryDto {
   @ApiProperty({ description: 'source code, as in GET /api/sources' })
@@ -38,6 +39,7 @@ export class DeadlinePreviewController {
   @ApiOperation({
     summary: 'The reply deadline a dispatch now would compute, for the new-ticket form (dispatchers, ops head)',
   })
+  @ApiOkResponse({ type: DeadlinePreviewResponseDto })
   preview(@Actor() user: CurrentUser, @Query() q: DeadlinePreviewQueryDto) {
     return this.previews.preview(user, {
       source: q.source,

@@ -3,7 +3,8 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swa
 import { RepeatsService, TicketsService, type CurrentUser } from '@hotline/tickets';
 import { Actor } from '../common/current-user.decorator';
 import { AnswerCallerDto, RepeatsQueryDto } from './intake.dto';
-import { RepeatPanelResponseDto } from './intake-response.dto';
+import { TicketResponseDto } from '../tickets/ticket-response.dto';
+import { CallerToAnswerResponseDto, RepeatPanelResponseDto } from './intake-response.dto';
 
 /** X-6: the repeat panel and the callers of merged matters. */
 @ApiTags('intake')
@@ -26,6 +27,7 @@ export class IntakeDeskController {
 
   @Get('intake/callers-to-answer')
   @ApiOperation({ summary: 'Callers of closed, merged-into tickets still to be told the result' })
+  @ApiOkResponse({ type: CallerToAnswerResponseDto, isArray: true })
   callersToAnswer(@Actor() user: CurrentUser) {
     return this.repeats.callersToAnswer(user);
   }
@@ -33,6 +35,7 @@ export class IntakeDeskController {
   @Post('tickets/:id/callers/:callerId/answered')
   @HttpCode(200)
   @ApiOperation({ summary: 'Record that an additional (merged) caller was told the result' })
+  @ApiOkResponse({ type: TicketResponseDto })
   answered(
     @Actor() user: CurrentUser,
     @Param('id') id: string,

@@ -26,7 +26,7 @@ const bool = ({ value }: { value: unknown }) =>
 export class KbArticleDto {
   @ApiProperty() @IsString() @IsNotEmpty({ message: '请填写标题' }) @MaxLength(200) title: string;
   @ApiProperty() @IsString() @IsNotEmpty({ message: '请填写正文' }) @MaxLength(20000) body: string;
-  @ApiPropertyOptional({ description: 'category code (consultation, lost_item …)' })
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'category code (consultation, lost_item …)' })
   @IsOptional()
   @IsString()
   @MaxLength(40)
@@ -45,15 +45,18 @@ export class KbArticleDto {
   @IsString({ each: true })
   @MaxLength(20, { each: true })
   routes?: string[];
-  @ApiPropertyOptional({ example: '2026-01-01' })
+  @ApiPropertyOptional({ type: String, nullable: true, example: '2026-01-01' })
   @IsOptional()
   @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: '生效日期须为 YYYY-MM-DD' })
   validFrom?: string | null;
-  @ApiPropertyOptional({ example: '2026-12-31' })
+  @ApiPropertyOptional({ type: String, nullable: true, example: '2026-12-31' })
   @IsOptional()
   @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: '失效日期须为 YYYY-MM-DD' })
   validUntil?: string | null;
-  @ApiPropertyOptional() @IsOptional() @IsDateString() reviewedAt?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true })
+  @IsOptional()
+  @IsDateString()
+  reviewedAt?: string | null;
 }
 
 export class KbListQueryDto extends CursorPageQueryDto {
@@ -125,7 +128,11 @@ export class ImportQueryDto {
 }
 
 export class RoutingRuleDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(40) category?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true })
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  category?: string | null;
   @ApiPropertyOptional({ type: [String] })
   @IsOptional()
   @IsArray()
@@ -136,7 +143,11 @@ export class RoutingRuleDto {
   @ApiProperty() @IsString() @IsNotEmpty() @MaxLength(40) unit: string;
   @ApiPropertyOptional({ enum: ['sole', 'lead', 'co'] }) @IsOptional() @IsIn(['sole', 'lead', 'co']) role?:
     'sole' | 'lead' | 'co';
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) note?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  note?: string | null;
 }
 
 export class RoutingRulesDto {

@@ -1,9 +1,9 @@
 import { Body, Controller, Delete, Get, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { KnowledgeBaseService, type CurrentUser } from '@hotline/tickets';
 import { Actor } from '../common/current-user.decorator';
 import { KbArticleDto, KbListQueryDto, KbSuggestQueryDto } from './intake.dto';
-import { KbArticleResponseDto, KbSuggestionResponseDto } from './intake-response.dto';
+import { KbArticlePageResponseDto, KbArticleResponseDto, KbSuggestionResponseDto } from './intake-response.dto';
 
 /** 办事指南. */
 @ApiTags('knowledge base')
@@ -23,6 +23,7 @@ export class KnowledgeBaseController {
   @ApiOperation({
     summary: 'Articles {items, nextCursor}: searched with q (best 50), else most used first, keyset-paginated',
   })
+  @ApiOkResponse({ type: KbArticlePageResponseDto })
   list(@Actor() user: CurrentUser, @Query() q: KbListQueryDto) {
     return this.kb.list(user, { q: q.q, all: q.all, limit: q.limit ?? 20, cursor: q.cursor });
   }
@@ -35,18 +36,21 @@ export class KnowledgeBaseController {
 
   @Post('articles')
   @ApiOperation({ summary: 'Write an article (dispatchers, ops head)' })
+  @ApiCreatedResponse({ type: KbArticleResponseDto })
   create(@Actor() user: CurrentUser, @Body() dto: KbArticleDto) {
     return this.kb.create(user, dto);
   }
 
   @Put('articles/:id')
   @ApiOperation({ summary: 'Rewrite an article (dispatchers, ops head)' })
+  @ApiOkResponse({ type: KbArticleResponseDto })
   update(@Actor() user: CurrentUser, @Param('id') id: string, @Body() dto: KbArticleDto) {
     return this.kb.update(user, id, dto);
   }
 
   @Delete('articles/:id')
   @ApiOperation({ summary: 'Withdraw an article (kept, with its use count)' })
+  @ApiOkResponse({ type: KbArticleResponseDto })
   withdraw(@Actor() user: CurrentUser, @Param('id') id: string) {
     return this.kb.withdraw(user, id);
   }

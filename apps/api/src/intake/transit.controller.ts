@@ -6,7 +6,14 @@ import { DomainError } from '@hotline/workflow';
 import { Actor } from '../common/current-user.decorator';
 import { ImportQueryDto, LookupQueryDto, RoutingRulesDto, RoutingSuggestQueryDto } from './intake.dto';
 import { readUpload } from './read-upload';
-import { RoutingSuggestionResponseDto } from './intake-response.dto';
+import {
+  RoutingRuleResponseDto,
+  RoutingSuggestionResponseDto,
+  TransitImportReportResponseDto,
+  TransitRouteResponseDto,
+  TransitStopResponseDto,
+  TransitVehicleResponseDto,
+} from './intake-response.dto';
 
 const KINDS: TransitImportKind[] = ['routes', 'stops', 'vehicles'];
 
@@ -18,16 +25,19 @@ export class TransitController {
   constructor(private readonly transit: TransitService) {}
 
   @Get('transit/routes')
+  @ApiOkResponse({ type: TransitRouteResponseDto, isArray: true })
   routes(@Actor() user: CurrentUser, @Query() q: LookupQueryDto) {
     return this.transit.routes(user, q.q);
   }
 
   @Get('transit/stops')
+  @ApiOkResponse({ type: TransitStopResponseDto, isArray: true })
   stops(@Actor() user: CurrentUser, @Query() q: LookupQueryDto) {
     return this.transit.stops(user, q.route, q.q);
   }
 
   @Get('transit/vehicles')
+  @ApiOkResponse({ type: TransitVehicleResponseDto, isArray: true })
   vehicles(@Actor() user: CurrentUser, @Query() q: LookupQueryDto) {
     return this.transit.vehicles(user, q.q);
   }
@@ -38,6 +48,7 @@ export class TransitController {
     summary: 'Import routes, stops or vehicles from .xlsx or CSV (admin); all rows or none, errors per row',
   })
   @ApiParam({ name: 'kind', enum: KINDS })
+  @ApiOkResponse({ type: TransitImportReportResponseDto })
   @ApiConsumes('multipart/form-data')
   @ApiBody({ schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } } } })
   async import(
@@ -60,12 +71,14 @@ export class TransitController {
   }
 
   @Get('admin/routing-rules')
+  @ApiOkResponse({ type: RoutingRuleResponseDto, isArray: true })
   rules(@Actor() user: CurrentUser) {
     return this.transit.rules(user);
   }
 
   @Put('admin/routing-rules')
   @ApiOperation({ summary: 'Replace the category/keyword → unit rules (admin)' })
+  @ApiOkResponse({ type: RoutingRuleResponseDto, isArray: true })
   replaceRules(@Actor() user: CurrentUser, @Body() dto: RoutingRulesDto) {
     return this.transit.replaceRules(
       user,

@@ -1,5 +1,15 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { UpstreamIntakeService, type CurrentUser } from '@hotline/tickets';
 import { Actor } from '../common/current-user.decorator';
@@ -7,6 +17,11 @@ import { Public } from '../common/public.decorator';
 import { validateBody } from '../common/validation';
 import { ImportQueryDto, IntakeClientDto, UpstreamMatterDto } from './intake.dto';
 import { readUpload } from './read-upload';
+import {
+  IntakeClientKeyResponseDto,
+  IntakeClientResponseDto,
+  UpstreamImportReportResponseDto,
+} from './intake-response.dto';
 
 const SIGNED = [
   {
@@ -87,6 +102,7 @@ export class UpstreamIntakeController {
   @ApiOperation({
     summary: 'Import upstream matters from a sheet (dispatchers): dryRun=true previews; one bad row, none imported',
   })
+  @ApiOkResponse({ type: UpstreamImportReportResponseDto })
   @ApiConsumes('multipart/form-data')
   @ApiBody({ schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } } } })
   async importBatch(@Actor() user: CurrentUser, @Query() q: ImportQueryDto, @Req() req: FastifyRequest) {
@@ -95,6 +111,7 @@ export class UpstreamIntakeController {
 
   @ApiBearerAuth()
   @Get('admin/intake-clients')
+  @ApiOkResponse({ type: IntakeClientResponseDto, isArray: true })
   clients(@Actor() user: CurrentUser) {
     return this.intake.clients(user);
   }
@@ -104,6 +121,7 @@ export class UpstreamIntakeController {
   @ApiOperation({
     summary: 'Create or re-key an upstream system; its key id and secret are in this answer only (admin)',
   })
+  @ApiCreatedResponse({ type: IntakeClientKeyResponseDto })
   saveClient(@Actor() user: CurrentUser, @Body() dto: IntakeClientDto) {
     return this.intake.saveClient(user, dto);
   }
@@ -111,6 +129,7 @@ export class UpstreamIntakeController {
   @ApiBearerAuth()
   @Delete('admin/intake-clients/:code')
   @HttpCode(204)
+  @ApiNoContentResponse({ description: 'withdrawn' })
   async withdrawClient(@Actor() user: CurrentUser, @Param('code') code: string) {
     await this.intake.withdrawClient(user, code);
   }
