@@ -227,8 +227,8 @@ export class LoopService {
   }
 
   /**
-   * R-15: the ledger as an .xlsx, streamed: keyset batches of EXPORT_BATCH rows (one set-based
-   * query each, the next one read while the current one is written) go through our streaming
+   * R-15: the ledger as an .xlsx, streamed: keyset batches of EXPORT_BATCH rows (the ledger
+   * page's query, the next batch read while the current one is written) go through our streaming
    * .xlsx writer (xlsx-stream.ts) into the response, waiting for the client to take them, so
    * memory stays flat for any number of rows. With a period, a second sheet holds the unit
    * figures (the same SQL as /api/stats/units). Every export is on record (who, when, filters,
@@ -262,7 +262,7 @@ export class LoopService {
         await xlsx.startSheet();
         await xlsx.writeRows([LEDGER_COLUMNS.map((c) => c.header)]);
         const read = (cursor?: LedgerCursor) =>
-          this.ledgerRepo.exportBatch(scope, filter, EXPORT_BATCH, cursor, params);
+          this.ledgerRepo.page(scope, filter, EXPORT_BATCH, cursor, params, 'asc');
         let next: Promise<LedgerRow[]> | undefined = read();
         while (next) {
           const rows: LedgerRow[] = await next;
