@@ -93,4 +93,5 @@ export type {
   UpstreamImportReport,
 } from './intake/upstream-intake.service';
 export type { RowError } from './intake/table-file';
-export { LoopService, DEFAULT_CONCERN_THRESHOLD, EXPORT_BATCH } from './loop/loop.service';
+export { LoopService, DEFAULT_CONCERN_THRESHOLD, EXPORT_BATCH, LEDGER_COLUMNS } from './loop/loop.service';
+export { XlsxStreamWriter, type XlsxCell } from './loop/xlsx-stream';

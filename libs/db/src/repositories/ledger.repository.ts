@@ -151,6 +151,47 @@ function filterSql(
   return { params, where };
 }
 
+function ledgerRowOf(r: Record<string, any>): LedgerRow {
+  return {
+    id: r.id,
+    number: r.number,
+    receivedAt: new Date(r.received_at),
+    source: r.source,
+    channel: r.channel,
+    category: r.category,
+    subject: r.subject,
+    status: r.status,
+    step: r.step,
+    route: r.route,
+    units: r.units ?? '',
+    handlerUnit: r.handler_unit,
+    handler: r.handler,
+    handledAt: r.handled_at ? new Date(r.handled_at) : null,
+    reply: r.reply,
+    callerAnswer: r.caller_answer,
+    directAnswer: r.direct_answer,
+    unitReplies: ((r.unit_replies ?? []) as Array<Record<string, string>>).map((u) => ({
+      unit: u.unit,
+      role: u.role,
+      handler: u.handler,
+      handledAt: new Date(u.handledAt),
+      content: u.content,
+      callerAnswer: u.callerAnswer,
+    })),
+    mergedInto: r.merged_into_id ? { id: r.merged_into_id, number: r.merged_into_number } : null,
+    visitStatus: r.visit_status,
+    visitSolved: r.visit_solved,
+    visitSatisfaction: r.visit_satisfaction,
+    closedAt: r.closed_at ? new Date(r.closed_at) : null,
+    overdue: r.overdue,
+    returns: r.returns,
+    extensions: r.extensions,
+    rework: r.rework,
+    responsibility: r.responsibility,
+    responsibleUnit: r.responsible_unit,
+  };
+}
+
 /** R-15: the register of every ticket, filtered, keyset-paginated on (received_at, id). */
 @Injectable()
 export class LedgerRepository {
@@ -229,44 +270,7 @@ export class LedgerRepository {
         LIMIT $${params.length}`,
       params,
     );
-    return rows.map((r) => ({
-      id: r.id,
-      number: r.number,
-      receivedAt: new Date(r.received_at),
-      source: r.source,
-      channel: r.channel,
-      category: r.category,
-      subject: r.subject,
-      status: r.status,
-      step: r.step,
-      route: r.route,
-      units: r.units ?? '',
-      handlerUnit: r.handler_unit,
-      handler: r.handler,
-      handledAt: r.handled_at ? new Date(r.handled_at) : null,
-      reply: r.reply,
-      callerAnswer: r.caller_answer,
-      directAnswer: r.direct_answer,
-      unitReplies: ((r.unit_replies ?? []) as Array<Record<string, string>>).map((u) => ({
-        unit: u.unit,
-        role: u.role,
-        handler: u.handler,
-        handledAt: new Date(u.handledAt),
-        content: u.content,
-        callerAnswer: u.callerAnswer,
-      })),
-      mergedInto: r.merged_into_id ? { id: r.merged_into_id, number: r.merged_into_number } : null,
-      visitStatus: r.visit_status,
-      visitSolved: r.visit_solved,
-      visitSatisfaction: r.visit_satisfaction,
-      closedAt: r.closed_at ? new Date(r.closed_at) : null,
-      overdue: r.overdue,
-      returns: r.returns,
-      extensions: r.extensions,
-      rework: r.rework,
-      responsibility: r.responsibility,
-      responsibleUnit: r.responsible_unit,
-    }));
+    return rows.map(ledgerRowOf);
   }
 
   /** How many rows the ledger holds for this scope and filter (an export's total, issue 19). */

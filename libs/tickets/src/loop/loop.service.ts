@@ -1,7 +1,5 @@
-import { once } from 'node:events';
 import { PassThrough, type Readable } from 'node:stream';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import ExcelJS from 'exceljs';
 import { formatShanghai } from '@hotline/calendar';
 import { APP_CONFIG, type AppConfig } from '@hotline/config';
 import {
@@ -24,6 +22,7 @@ import type { CurrentUser } from '../auth/auth.service';
 import { CLOCK, type Clock } from '../clock';
 import { decodeCursor, encodeCursor, readTimeAndId } from '../paging';
 import { can, refuse, requireAccess, requireScope } from '../access/access';
+import { XlsxStreamWriter, type XlsxCell } from './xlsx-stream';
 
 export interface Page<T> {
   items: T[];
@@ -67,74 +66,76 @@ const STATUS_ZH: Record<string, string> = {
 };
 
 /** R-15: the ledger's columns, in order (the screen shows the same fields). */
-const LEDGER_COLUMNS: Array<{ header: string; key: string; width: number; value: (r: LedgerRow) => unknown }> = [
-  { header: '工单号', key: 'number', width: 16, value: (r) => r.number },
-  { header: '受理时间', key: 'receivedAt', width: 17, value: (r) => formatShanghai(r.receivedAt) },
-  { header: '来源', key: 'source', width: 14, value: (r) => r.source },
-  { header: '事项类型', key: 'category', width: 8, value: (r) => r.category },
-  { header: '主题', key: 'subject', width: 30, value: (r) => r.subject },
-  { header: '线路', key: 'route', width: 6, value: (r) => r.route ?? '' },
-  { header: '承办单位', key: 'units', width: 24, value: (r) => r.units },
-  { header: '答复单位', key: 'handlerUnit', width: 12, value: (r) => r.handlerUnit ?? '' },
-  { header: '经办人', key: 'handler', width: 8, value: (r) => r.handler ?? '' },
-  { header: '办理时间', key: 'handledAt', width: 17, value: (r) => (r.handledAt ? formatShanghai(r.handledAt) : '') },
-  { header: '办理结果', key: 'reply', width: 40, value: (r) => r.reply ?? '' },
-  { header: '回复诉求人情况', key: 'callerAnswer', width: 30, value: (r) => r.callerAnswer ?? '' },
-  {
-    header: '办理方式',
-    key: 'directAnswer',
-    width: 8,
-    value: (r) => (r.directAnswer ? '直接答复' : r.units ? '转办' : ''),
-  },
-  {
-    // R-6c, R-6d: every unit's reply, one per line.
-    header: '各单位回复',
-    key: 'unitReplies',
-    width: 60,
-    value: (r) =>
-      r.unitReplies
-        .map(
-          (u) => `${u.unit}（${u.role}）${u.handler} ${formatShanghai(u.handledAt)}：${u.content}（${u.callerAnswer}）`,
-        )
-        .join('\n'),
-  },
-  { header: '并入工单', key: 'mergedInto', width: 16, value: (r) => r.mergedInto?.number ?? '' },
-  { header: '状态', key: 'status', width: 8, value: (r) => STATUS_ZH[r.status] ?? r.status },
-  { header: '办结时间', key: 'closedAt', width: 17, value: (r) => (r.closedAt ? formatShanghai(r.closedAt) : '') },
-  {
-    header: '回访结果',
-    key: 'visit',
-    width: 10,
-    value: (r) => (r.visitStatus ? (VISIT_ZH[r.visitStatus] ?? r.visitStatus) : ''),
-  },
-  {
-    header: '是否解决',
-    key: 'solved',
-    width: 8,
-    value: (r) => (r.visitSolved === null ? '' : r.visitSolved ? '是' : '否'),
-  },
-  {
-    header: '满意度',
-    key: 'satisfaction',
-    width: 8,
-    value: (r) => (r.visitSatisfaction ? SATISFACTION_ZH[r.visitSatisfaction] : ''),
-  },
-  { header: '超期', key: 'overdue', width: 6, value: (r) => (r.overdue ? '是' : '否') },
-  { header: '退回次数', key: 'returns', width: 8, value: (r) => r.returns },
-  { header: '延期次数', key: 'extensions', width: 8, value: (r) => r.extensions },
-  { header: '重办次数', key: 'rework', width: 8, value: (r) => r.rework },
-  {
-    header: '责任认定',
-    key: 'responsibility',
-    width: 14,
-    value: (r) =>
-      r.responsibility === 'at_fault'
-        ? `有责（${r.responsibleUnit ?? ''}）`
-        : r.responsibility === 'not_at_fault'
-          ? '无责'
-          : '',
-  },
-];
+export const LEDGER_COLUMNS: Array<{ header: string; key: string; width: number; value: (r: LedgerRow) => XlsxCell }> =
+  [
+    { header: '工单号', key: 'number', width: 16, value: (r) => r.number },
+    { header: '受理时间', key: 'receivedAt', width: 17, value: (r) => formatShanghai(r.receivedAt) },
+    { header: '来源', key: 'source', width: 14, value: (r) => r.source },
+    { header: '事项类型', key: 'category', width: 8, value: (r) => r.category },
+    { header: '主题', key: 'subject', width: 30, value: (r) => r.subject },
+    { header: '线路', key: 'route', width: 6, value: (r) => r.route ?? '' },
+    { header: '承办单位', key: 'units', width: 24, value: (r) => r.units },
+    { header: '答复单位', key: 'handlerUnit', width: 12, value: (r) => r.handlerUnit ?? '' },
+    { header: '经办人', key: 'handler', width: 8, value: (r) => r.handler ?? '' },
+    { header: '办理时间', key: 'handledAt', width: 17, value: (r) => (r.handledAt ? formatShanghai(r.handledAt) : '') },
+    { header: '办理结果', key: 'reply', width: 40, value: (r) => r.reply ?? '' },
+    { header: '回复诉求人情况', key: 'callerAnswer', width: 30, value: (r) => r.callerAnswer ?? '' },
+    {
+      header: '办理方式',
+      key: 'directAnswer',
+      width: 8,
+      value: (r) => (r.directAnswer ? '直接答复' : r.units ? '转办' : ''),
+    },
+    {
+      // R-6c, R-6d: every unit's reply, one per line.
+      header: '各单位回复',
+      key: 'unitReplies',
+      width: 60,
+      value: (r) =>
+        r.unitReplies
+          .map(
+            (u) =>
+              `${u.unit}（${u.role}）${u.handler} ${formatShanghai(u.handledAt)}：${u.content}（${u.callerAnswer}）`,
+          )
+          .join('\n'),
+    },
+    { header: '并入工单', key: 'mergedInto', width: 16, value: (r) => r.mergedInto?.number ?? '' },
+    { header: '状态', key: 'status', width: 8, value: (r) => STATUS_ZH[r.status] ?? r.status },
+    { header: '办结时间', key: 'closedAt', width: 17, value: (r) => (r.closedAt ? formatShanghai(r.closedAt) : '') },
+    {
+      header: '回访结果',
+      key: 'visit',
+      width: 10,
+      value: (r) => (r.visitStatus ? (VISIT_ZH[r.visitStatus] ?? r.visitStatus) : ''),
+    },
+    {
+      header: '是否解决',
+      key: 'solved',
+      width: 8,
+      value: (r) => (r.visitSolved === null ? '' : r.visitSolved ? '是' : '否'),
+    },
+    {
+      header: '满意度',
+      key: 'satisfaction',
+      width: 8,
+      value: (r) => (r.visitSatisfaction ? SATISFACTION_ZH[r.visitSatisfaction] : ''),
+    },
+    { header: '超期', key: 'overdue', width: 6, value: (r) => (r.overdue ? '是' : '否') },
+    { header: '退回次数', key: 'returns', width: 8, value: (r) => r.returns },
+    { header: '延期次数', key: 'extensions', width: 8, value: (r) => r.extensions },
+    { header: '重办次数', key: 'rework', width: 8, value: (r) => r.rework },
+    {
+      header: '责任认定',
+      key: 'responsibility',
+      width: 14,
+      value: (r) =>
+        r.responsibility === 'at_fault'
+          ? `有责（${r.responsibleUnit ?? ''}）`
+          : r.responsibility === 'not_at_fault'
+            ? '无责'
+            : '',
+    },
+  ];
 
 /** R-18: the assessment sheet's columns (the same figures as GET /api/stats/units). */
 const FIGURE_COLUMNS: Array<{ header: string; key: keyof UnitFigures; width: number; rate?: boolean }> = [
@@ -226,10 +227,12 @@ export class LoopService {
   }
 
   /**
-   * R-15: the ledger as an .xlsx, streamed: keyset batches of EXPORT_BATCH rows go through
-   * exceljs' streaming writer into the response, waiting for the client to drain, so memory
-   * stays flat for any number of rows. With a period, a second sheet holds the unit figures
-   * (the same SQL as /api/stats/units). Every export is on record (who, when, filters, rows).
+   * R-15: the ledger as an .xlsx, streamed: keyset batches of EXPORT_BATCH rows (the ledger
+   * page's query, the next batch read while the current one is written) go through our streaming
+   * .xlsx writer (xlsx-stream.ts) into the response, waiting for the client to take them, so
+   * memory stays flat for any number of rows. With a period, a second sheet holds the unit
+   * figures (the same SQL as /api/stats/units). Every export is on record (who, when, filters,
+   * rows), with its progress after each batch (issue 19).
    */
   async exportLedger(
     user: CurrentUser,
@@ -248,77 +251,68 @@ export class LoopService {
     out.once('close', () => {
       hungUp = !out.writableFinished;
     });
-    const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: false, useSharedStrings: false });
+    const withFigures = Boolean(filter.from && filter.to);
+    const sheets = [{ name: '台账', widths: LEDGER_COLUMNS.map((c) => c.width) }];
+    if (withFigures) sheets.push({ name: '单位考核', widths: FIGURE_COLUMNS.map((c) => c.width) });
+    const xlsx = new XlsxStreamWriter(out, sheets, started);
     const write = async () => {
       let rowsWritten = 0;
       try {
-        const sheet = wb.addWorksheet('台账');
-        sheet.columns = LEDGER_COLUMNS.map((c) => ({ header: c.header, key: c.key, width: c.width }));
-        let cursor: LedgerCursor | undefined;
-        for (;;) {
-          const rows = await this.ledgerRepo.page(scope, filter, EXPORT_BATCH, cursor, params, 'asc');
-          for (const r of rows) sheet.addRow(LEDGER_COLUMNS.map((c) => c.value(r))).commit();
-          rowsWritten += rows.length;
-          if (rows.length < EXPORT_BATCH) break;
+        await xlsx.start();
+        await xlsx.startSheet();
+        await xlsx.writeRows([LEDGER_COLUMNS.map((c) => c.header)]);
+        const read = (cursor?: LedgerCursor) =>
+          this.ledgerRepo.page(scope, filter, EXPORT_BATCH, cursor, params, 'asc');
+        let next: Promise<LedgerRow[]> | undefined = read();
+        while (next) {
+          const rows: LedgerRow[] = await next;
           const last = rows[rows.length - 1];
-          cursor = { receivedAt: last.receivedAt, id: last.id };
-          // Backpressure: wait while the client has not taken what is already written.
-          if (out.writableNeedDrain && !hungUp) await Promise.race([once(out, 'drain'), once(out, 'close')]);
+          // Read ahead: PostgreSQL works on the next batch while this one is converted and deflated.
+          next = rows.length === EXPORT_BATCH ? read({ receivedAt: last.receivedAt, id: last.id }) : undefined;
+          await xlsx.writeRows(rows.map((r) => LEDGER_COLUMNS.map((c) => c.value(r))));
+          rowsWritten += rows.length;
           if (hungUp || out.destroyed) {
+            xlsx.abort();
+            await next?.catch(() => undefined);
             await this.ledgerRepo.finishExport(exportId, 'cancelled', rowsWritten, this.clock.now());
             this.logger.log({ exportId, rowsWritten, total }, 'ledger export cancelled: the client hung up');
             return;
           }
-          await this.ledgerRepo.progressExport(exportId, rowsWritten);
+          if (next) await this.ledgerRepo.progressExport(exportId, rowsWritten);
         }
-        sheet.commit();
-        if (filter.from && filter.to) {
+        await xlsx.endSheet();
+        if (withFigures) {
           const figures = await this.assessment.unitFigures(
-            filter.from,
-            filter.to,
+            filter.from!,
+            filter.to!,
             params.now,
             this.config.intake.repeatWindowDays,
           );
-          const fs = wb.addWorksheet('单位考核');
-          fs.columns = FIGURE_COLUMNS.map((c) => ({ header: c.header, key: c.key, width: c.width }));
+          await xlsx.startSheet();
+          const rows: XlsxCell[][] = [FIGURE_COLUMNS.map((c) => c.header)];
           for (const f of figures) {
-            fs.addRow(
+            rows.push(
               FIGURE_COLUMNS.map((c) => {
                 const v = f[c.key];
-                return c.rate ? rateText(v as number | null) : v;
+                return c.rate ? rateText(v as number | null) : (v as XlsxCell);
               }),
-            ).commit();
+            );
           }
           // R-17: the operations department's own same-day dispatch, below the units (docs/kpi.md).
-          const d = await this.assessment.dispatchFigures(filter.from, filter.to, params.now);
-          fs.addRow([]).commit();
-          fs.addRow([
-            '派单及时（R-17）',
-            '发起人',
-            '应派单',
-            '当日派出',
-            '超时派单',
-            '其中未派',
-            '超时派单率',
-          ]).commit();
+          const d = await this.assessment.dispatchFigures(filter.from!, filter.to!, params.now);
+          rows.push([], ['派单及时（R-17）', '发起人', '应派单', '当日派出', '超时派单', '其中未派', '超时派单率']);
           for (const x of [...d.dispatchers, d.total]) {
-            fs.addRow([
-              '',
-              x.name ?? x.userid ?? '全部',
-              x.due,
-              x.onTime,
-              x.late,
-              x.waiting,
-              rateText(x.lateRate),
-            ]).commit();
+            rows.push(['', x.name ?? x.userid ?? '全部', x.due, x.onTime, x.late, x.waiting, rateText(x.lateRate)]);
           }
-          fs.commit();
+          await xlsx.writeRows(rows);
+          await xlsx.endSheet();
         }
-        await wb.commit();
+        await xlsx.finish();
         await this.ledgerRepo.finishExport(exportId, hungUp ? 'cancelled' : 'done', rowsWritten, this.clock.now());
       } catch (e) {
         this.logger.error({ err: e, exportId }, 'ledger export failed');
         await this.ledgerRepo.finishExport(exportId, 'failed', rowsWritten, this.clock.now()).catch(() => undefined);
+        xlsx.abort();
         out.destroy(e as Error);
       }
     };
