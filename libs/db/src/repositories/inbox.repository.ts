@@ -63,11 +63,11 @@ export class InboxRepository {
                OR (b.k >= $7::timestamptz
                    AND (b.k, b.number, b.action, COALESCE(b.unit, '')) > ($7::timestamptz, $8::text, $9::text, $10::text)))
         ORDER BY b.k, b.number, b.action, COALESCE(b.unit, '') LIMIT $3`;
-    const sql = branches.map((b) =>
-      b.perUnit
-        ? `(SELECT p.* FROM (SELECT DISTINCT unnest($2::text[])) AS u(code)
-              CROSS JOIN LATERAL (${pageOf(b, 'u.code')}) AS p)`
-        : `(${pageOf(b, '')})`,
+    // A unit's branch is read once per unit of the actor's, the unit a constant of the plan (so the
+    // planner takes the index that starts with the unit and stops after one page).
+    const units = [...new Set(actor.unitCodes)];
+    const sql = branches.flatMap((b) =>
+      b.perUnit ? units.map((_, k) => `(${pageOf(b, `($2::text[])[${k + 1}]`)})`) : [`(${pageOf(b, '')})`],
     );
     const rows = await this.ds.query(
       `SELECT * FROM (${sql.join(' UNION ALL ')}) AS inbox(${COLUMNS})
@@ -75,7 +75,7 @@ export class InboxRepository {
         ORDER BY k, number, action, COALESCE(unit, '') LIMIT $3`,
       [
         actor.userid,
-        [...actor.unitCodes],
+        units,
         limit,
         lights.now,
         lights.yellowShare,
@@ -136,8 +136,8 @@ export class InboxRepository {
            WHEN t.step_started_at + (t.step_deadline - t.step_started_at) * $5::float8 <= $4::timestamptz THEN 'yellow'
            ELSE 'green' END`;
     const stepKey = `COALESCE(t.step_deadline, 'infinity'::timestamptz)`;
-    // `unit` is how the branch matches the unit: `u.code` (one unit of the actor's, for a page) or
-    // `ANY($2::text[])` (all of them, for the counts).
+    // `unit` is how the branch matches the unit: `($2::text[])[k]` (one unit of the actor's, for a
+    // page) or `ANY($2::text[])` (all of them, for the counts).
     const unitWork = (action: string, status: string) => ({
       perUnit: true,
       sql: (
@@ -224,7 +224,7 @@ export class InboxRepository {
 /** The columns every branch yields: k is the sort deadline, never null ('infinity' for none). */
 const COLUMNS = 'k, action, unit, deadline, started_at, light, id, number, subject, status, step, category, urgency';
 
-/** One kind of work item; `perUnit` ones are read a unit at a time (their index starts with the unit). */
+/** One kind of work item; `perUnit` ones are paged a unit at a time (their index starts with the unit). */
 interface Branch {
   perUnit?: boolean;
   sql: (unit: string) => string;
