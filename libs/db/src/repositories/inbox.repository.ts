@@ -106,7 +106,7 @@ export class InboxRepository {
 
   /** The true number of items waiting for a person, per action (the tab counts; issue 19). */
   async counts(actor: InboxActor, lights: LightParams): Promise<Record<string, number>> {
-    const branches = this.branches(actor);
+    const branches = this.branches(actor, true);
     if (branches.length === 0) return {};
     const rows: { action: string; n: string }[] = await this.ds.query(
       `SELECT action, count(*) AS n FROM (${branches.map((b) => b.sql('ANY($2::text[])')).join(' UNION ALL ')})
@@ -122,8 +122,9 @@ export class InboxRepository {
   /**
    * The UNION's branches for what this person holds ($1 userid, $2 units, $4 now, $5 yellow share).
    * The first column, k, is the sort deadline ('infinity' for none) spelled as its index spells it.
+   * `counting`: the branches of the counts, where the order does not matter.
    */
-  private branches(actor: InboxActor): Branch[] {
+  private branches(actor: InboxActor, counting = false): Branch[] {
     const branches: Branch[] = [];
     const unitCols = `a.dispatched_at, ${lightSql('a', '$4', '$5')}`;
     const none = `NULL::timestamptz, NULL::text`;
@@ -151,7 +152,21 @@ export class InboxRepository {
                     FROM tickets t WHERE t.status = 'in_review' AND t.step = '${step}'`,
     });
     if (has('receiver') && actor.unitCodes.length) {
-      branches.push(unitWork('accept', 'pending_accept'), unitWork('submit_reply', 'accepted'));
+      if (counting) {
+        // One pass for both counts: each branch would join the open tickets again.
+        branches.push({
+          perUnit: true,
+          sql: (
+            unit,
+          ) => `SELECT a.reply_deadline, CASE a.status WHEN 'pending_accept' THEN 'accept' ELSE 'submit_reply' END,
+                                 a.unit_code, a.reply_deadline, ${unitCols}, ${ticketCols}
+                            FROM assignments a JOIN tickets t ON t.id = a.ticket_id
+                           WHERE a.unit_code = ${unit} AND a.status IN ('pending_accept', 'accepted')
+                             AND t.status = 'in_progress'`,
+        });
+      } else {
+        branches.push(unitWork('accept', 'pending_accept'), unitWork('submit_reply', 'accepted'));
+      }
     }
     if (has('unit_leader') && actor.unitCodes.length) {
       // The unit's open time (reply deadline) is what approving the reply is due against.
