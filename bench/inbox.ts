@@ -1,33 +1,46 @@
-// Benchmark (not a test): the inbox at city scale (issue 19), the product's queries beside the
-// plain SQL that reads the same rows (the physical ceiling on the same server), with the ratio.
-// 1,000,000 tickets, 50,000 open assignments over four units (12,500 wait at branch1's
-// receiver). Times, for a receiver, a unit leader with nothing waiting and a dispatcher: the
-// first page (20), a page 100 pages in (by cursor), and the true counts the tabs show; then
-// EXPLAIN (ANALYZE, BUFFERS) of the receiver's first page and counts. Results: docs/benchmarks.md.
+// Benchmark (not a test): the inbox at city scale (issue 19 goal 2), the product's queries beside
+// the plain SQL that reads the same rows (the physical ceiling on the same server), with the ratio.
+// Data: the COPY generator (bench/city-data.ts), BENCH_ROWS tickets (default 1,000,000; 2 % open,
+// over four units). For a receiver, a unit leader and a dispatcher it times what the micro-app's
+// inbox tab asks (GET /api/inbox/page: the first page of 20 and the true counts, in parallel as
+// InboxService.page runs them), the page after walking 50 pages by cursor, and the plain-SQL
+// ceiling of each; first idle, then with BENCH_WRITERS clients (default 4) registering,
+// dispatching and accepting by plain SQL into the same tables. p50 and p99 of BENCH_RUNS runs
+// (default 200). BENCH_PLANS=1 prints EXPLAIN (ANALYZE, BUFFERS) of each person's page and counts.
 //
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:inbox
-//   (BENCH_ROWS=100000 for a quicker run; the database hotline_bench_inbox is dropped and re-created)
+//   BENCH_ROWS=100000 for a quicker run; BENCH_REUSE=1 times an already generated database again
+//   (hotline_bench_inbox is dropped and re-created otherwise). Results: docs/benchmarks.md.
 import 'reflect-metadata';
-import { InboxRepository, type InboxActor, type InboxCursor, type InboxRow } from '@hotline/db';
-import { parseShanghai } from '@hotline/calendar';
-import { fillOpenAndClosed, freshBenchDatabase, log } from './bench-database';
+import { InboxRepository, createDataSource, type InboxActor, type InboxCursor, type InboxRow } from '@hotline/db';
+import { loadConfig } from '@hotline/config';
+import type { DataSource } from 'typeorm';
+import { freshBenchDatabase, log } from './bench-database';
+import { CITY_NOW, generateCity } from './city-data';
+import { startWriters } from './city-writers';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 200);
+const WRITERS = Number(process.env.BENCH_WRITERS ?? 4);
 const DB = 'hotline_bench_inbox';
-const NOW = parseShanghai('2026-12-07 10:00');
+const NOW = CITY_NOW;
 const PAGE = 20;
-const RUNS = 15;
 
-async function timed(work: () => Promise<unknown>): Promise<{ p50: number; max: number }> {
+interface Timing {
+  p50: number;
+  p99: number;
+}
+
+async function timed(work: () => Promise<unknown>): Promise<Timing> {
   const ms: number[] = [];
-  await work(); // warm
+  for (let i = 0; i < 3; i++) await work(); // warm
   for (let i = 0; i < RUNS; i++) {
     const t0 = process.hrtime.bigint();
     await work();
     ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
   ms.sort((a, b) => a - b);
-  return { p50: ms[Math.floor(RUNS / 2)]!, max: ms[RUNS - 1]! };
+  return { p50: ms[Math.floor(RUNS / 2)]!, p99: ms[Math.min(RUNS - 1, Math.ceil(RUNS * 0.99) - 1)]! };
 }
 
 const cursorOf = (r: InboxRow): InboxCursor => ({
@@ -38,78 +51,139 @@ const cursorOf = (r: InboxRow): InboxCursor => ({
 });
 
 async function main(): Promise<void> {
-  const { config, ds } = await freshBenchDatabase(DB, 4);
-  const t0 = process.hrtime.bigint();
-  await fillOpenAndClosed(ds, ROWS, NOW);
+  let ds: DataSource;
+  let url: string;
+  const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent' });
+  if (process.env.BENCH_REUSE) {
+    const u = new URL(config.database.url!);
+    u.pathname = `/${DB}`;
+    url = u.toString();
+    ds = createDataSource(url, 4);
+    await ds.initialize();
+  } else {
+    ({ ds, url } = await freshBenchDatabase(DB, 4));
+    const t0 = Date.now();
+    const took = await generateCity(url, ROWS, NOW);
+    const t1 = Date.now();
+    await ds.query(`VACUUM ANALYZE`);
+    log(
+      `generated ${ROWS} tickets by COPY in ${((t1 - t0) / 1000).toFixed(0)} s (${Object.entries(took)
+        .map(([t, s]) => `${t} ${s.toFixed(0)} s`)
+        .join(', ')}), VACUUM ANALYZE ${((Date.now() - t1) / 1000).toFixed(0)} s`,
+    );
+  }
+  const [shape] = await ds.query(
+    `SELECT (SELECT count(*) FROM tickets) AS tickets,
+            (SELECT count(*) FROM assignments WHERE status IN ('pending_accept', 'accepted', 'awaiting_leader', 'return_requested')) AS open,
+            (SELECT count(*) FROM timeline_events) AS events, (SELECT count(*) FROM replies) AS replies,
+            (SELECT count(*) FROM visits) AS visits, pg_size_pretty(pg_database_size(current_database())) AS size`,
+  );
   log(
-    `rows: ${ROWS} tickets, ${ROWS / 20} open over 4 units; fill + VACUUM ANALYZE ${(Number(process.hrtime.bigint() - t0) / 1e9).toFixed(1)} s`,
+    `data: ${shape.tickets} tickets, ${shape.open} open assignments, ${shape.events} timeline events, ${shape.replies} replies, ${shape.visits} visits; ${shape.size}`,
   );
   const inbox = new InboxRepository(ds);
   const lights = { now: NOW, yellowShare: config.deadlines.yellowShare };
-  const people: Array<[string, InboxActor]> = [
-    ['receiver (branch1)', { userid: 'b1_receiver', roles: ['receiver'], unitCodes: ['branch1'] }],
-    ['unit leader (branch1, nothing waiting)', { userid: 'b1_leader', roles: ['unit_leader'], unitCodes: ['branch1'] }],
-    ['dispatcher', { userid: 'dispatcher1', roles: ['dispatcher'], unitCodes: [] }],
+  const people: Array<{ name: string; actor: InboxActor; page: string; count: string }> = [
+    {
+      name: 'receiver (branch1)',
+      actor: { userid: 'b1_receiver', roles: ['receiver'], unitCodes: ['branch1'] },
+      page: `SELECT a.id, a.reply_deadline, t.number FROM assignments a JOIN tickets t ON t.id = a.ticket_id
+              WHERE a.unit_code = 'branch1' AND a.status = 'accepted' AND t.status = 'in_progress'
+              ORDER BY a.reply_deadline, t.number LIMIT ${PAGE + 1}`,
+      count: `SELECT a.status, count(*) FROM assignments a JOIN tickets t ON t.id = a.ticket_id
+               WHERE a.unit_code = 'branch1' AND a.status IN ('pending_accept', 'accepted') AND t.status = 'in_progress'
+               GROUP BY a.status`,
+    },
+    {
+      name: 'unit leader (branch1)',
+      actor: { userid: 'b1_leader', roles: ['unit_leader'], unitCodes: ['branch1'] },
+      page: `SELECT a.id, a.reply_deadline, t.number FROM assignments a JOIN tickets t ON t.id = a.ticket_id
+              WHERE a.unit_code = 'branch1' AND a.status = 'awaiting_leader'
+              ORDER BY a.reply_deadline, t.number LIMIT ${PAGE + 1}`,
+      count: `SELECT count(*) FROM assignments a JOIN tickets t ON t.id = a.ticket_id
+               WHERE a.unit_code = 'branch1' AND a.status = 'awaiting_leader'`,
+    },
+    {
+      name: 'dispatcher',
+      actor: { userid: 'dispatcher1', roles: ['dispatcher'], unitCodes: [] },
+      page: `SELECT id, number FROM tickets WHERE status = 'registered' ORDER BY number LIMIT ${PAGE + 1}`,
+      count: `SELECT status, count(*) FROM tickets WHERE status IN ('registered', 'in_review', 'follow_up') GROUP BY status`,
+    },
   ];
-  // The ceiling: the same rows read by plain SQL with nothing around it (the receiver's open
-  // assignments, soonest deadline first; their count).
-  const ceilingPage = `SELECT a.id, a.reply_deadline, t.number FROM assignments a JOIN tickets t ON t.id = a.ticket_id
-                        WHERE a.unit_code = 'branch1' AND a.status IN ('pending_accept', 'accepted') AND t.status = 'in_progress'
-                        ORDER BY a.reply_deadline, t.number LIMIT ${PAGE + 1}`;
-  const ceilingCount = `SELECT count(*) FROM assignments a JOIN tickets t ON t.id = a.ticket_id
-                         WHERE a.unit_code = 'branch1' AND a.status IN ('pending_accept', 'accepted') AND t.status = 'in_progress'`;
-  log('\n| read | product p50 | product max | plain SQL p50 | ratio (plain / product) |');
-  log('|---|---|---|---|---|');
-  const row = (label: string, p: { p50: number; max: number }, c?: { p50: number }) =>
-    log(
-      `| ${label} | ${p.p50.toFixed(1)} ms | ${p.max.toFixed(1)} ms | ${c ? `${c.p50.toFixed(1)} ms` : '—'} | ${c ? (c.p50 / p.p50).toFixed(2) : '—'} |`,
-    );
-  for (const [name, actor] of people) {
-    const receiver = name.startsWith('receiver');
-    const first = await timed(() => inbox.inbox(actor, PAGE + 1, lights));
-    row(`${name}: first page`, first, receiver ? await timed(() => ds.query(ceilingPage)) : undefined);
-    // 100 pages in: walk there once by cursor, then time that page.
+  // The page after 50 pages: found once by walking with the cursor.
+  const deep = new Map<string, InboxCursor>();
+  for (const p of people) {
     let after: InboxCursor | undefined;
-    let walked = 0;
-    for (let i = 0; i < 100; i++) {
-      const page = await inbox.inbox(actor, PAGE, lights, { after });
-      if (page.length === 0) break;
-      walked += page.length;
-      after = cursorOf(page[page.length - 1]!);
+    for (let i = 0; i < 50; i++) {
+      const rows = await inbox.inbox(p.actor, PAGE, lights, { after });
+      if (rows.length === 0) break;
+      after = cursorOf(rows[rows.length - 1]!);
     }
-    if (after)
-      row(
-        `${name}: the page after ${walked} items (cursor)`,
-        await timed(() => inbox.inbox(actor, PAGE + 1, lights, { after })),
-      );
-    const counts = await inbox.counts(actor, lights);
-    row(
-      `${name}: counts (${
-        Object.entries(counts)
+    if (after) deep.set(p.name, after);
+  }
+  const counts = await Promise.all(people.map((p) => inbox.counts(p.actor, lights)));
+  people.forEach((p, i) =>
+    log(
+      `${p.name} holds: ${
+        Object.entries(counts[i]!)
           .map(([a, n]) => `${a} ${n}`)
           .join(', ') || 'nothing'
-      })`,
-      await timed(() => inbox.counts(actor, lights)),
-      receiver ? await timed(() => ds.query(ceilingCount)) : undefined,
-    );
+      }`,
+    ),
+  );
+  const fmt = (t: Timing) => `${t.p50.toFixed(1)} / ${t.p99.toFixed(1)} ms`;
+  for (const phase of ['idle', `${WRITERS} writers`]) {
+    const writers = phase === 'idle' ? undefined : startWriters(url, WRITERS);
+    log(`\n${phase}: p50 / p99 of ${RUNS} runs each`);
+    log('| read | product p50 / p99 | plain SQL p50 / p99 | ratio (plain / product, p99) |');
+    log('|---|---|---|---|');
+    for (const p of people) {
+      const page = await timed(() =>
+        Promise.all([inbox.inbox(p.actor, PAGE + 1, lights), inbox.counts(p.actor, lights)]),
+      );
+      const ceiling = await timed(() => Promise.all([ds.query(p.page), ds.query(p.count)]));
+      log(
+        `| ${p.name}: first page + counts (the inbox tab) | ${fmt(page)} | ${fmt(ceiling)} | ${(ceiling.p99 / page.p99).toFixed(2)} |`,
+      );
+      const first = await timed(() => inbox.inbox(p.actor, PAGE + 1, lights));
+      const firstCeiling = await timed(() => ds.query(p.page));
+      log(
+        `| ${p.name}: first page | ${fmt(first)} | ${fmt(firstCeiling)} | ${(firstCeiling.p99 / first.p99).toFixed(2)} |`,
+      );
+      const after = deep.get(p.name);
+      if (after)
+        log(
+          `| ${p.name}: the page after 50 pages (cursor) | ${fmt(await timed(() => inbox.inbox(p.actor, PAGE + 1, lights, { after })))} | — | — |`,
+        );
+      const c = await timed(() => inbox.counts(p.actor, lights));
+      const cc = await timed(() => ds.query(p.count));
+      log(`| ${p.name}: counts | ${fmt(c)} | ${fmt(cc)} | ${(cc.p99 / c.p99).toFixed(2)} |`);
+    }
+    if (writers)
+      log(`(the writers did ${(await writers.stop()).toFixed(0)} register + dispatch + accept loops a second)`);
   }
-  // The plans, with the statements as the repository sends them.
-  const sent: Array<{ sql: string; params: unknown[] }> = [];
-  const query = ds.query.bind(ds);
-  (ds as { query: unknown }).query = (sql: string, params: unknown[]) => {
-    sent.push({ sql, params });
-    return query(sql, params);
-  };
-  await inbox.inbox(people[0]![1], PAGE + 1, lights);
-  await inbox.counts(people[0]![1], lights);
-  for (const [title, s] of [
-    ["the receiver's first page", sent[0]!],
-    ["the receiver's counts", sent[1]!],
-  ] as const) {
-    const plan = await query(`EXPLAIN (ANALYZE, BUFFERS) ${s.sql}`, s.params);
-    log(
-      `\nEXPLAIN (ANALYZE, BUFFERS) of ${title}:\n${plan.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n')}`,
-    );
+  if (process.env.BENCH_PLANS) {
+    // The plans, with the statements as the repository sends them.
+    const sent: Array<{ sql: string; params: unknown[] }> = [];
+    const query = ds.query.bind(ds);
+    (ds as { query: unknown }).query = (sql: string, params: unknown[]) => {
+      sent.push({ sql, params });
+      return query(sql, params);
+    };
+    for (const p of people) {
+      sent.length = 0;
+      await inbox.inbox(p.actor, PAGE + 1, lights);
+      await inbox.counts(p.actor, lights);
+      for (const [title, s] of [
+        [`${p.name}: first page`, sent[0]!],
+        [`${p.name}: counts`, sent[1]!],
+      ] as const) {
+        const plan = await query(`EXPLAIN (ANALYZE, BUFFERS) ${s.sql}`, s.params);
+        log(
+          `\nEXPLAIN (ANALYZE, BUFFERS), ${title}:\n${plan.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n')}`,
+        );
+      }
+    }
   }
   await ds.destroy();
 }

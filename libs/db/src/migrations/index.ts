@@ -32,6 +32,7 @@ import { AssignmentWithdrawn1766310000000 } from './1766310000000-assignment-wit
 import { UpstreamAnswerAndCaseAnalysis1766320000000 } from './1766320000000-upstream-answer-and-case-analysis';
 import { LedgerExportProgress1766330000000 } from './1766330000000-ledger-export-progress';
 import { ReferenceRevision1766340000000 } from './1766340000000-reference-revision';
+import { InboxPageIndexes1766370000000 } from './1766370000000-inbox-page-indexes';
 
 export const MIGRATIONS: Function[] = [
   InitialSchema1764300000000,
@@ -67,4 +68,5 @@ export const MIGRATIONS: Function[] = [
   UpstreamAnswerAndCaseAnalysis1766320000000,
   LedgerExportProgress1766330000000,
   ReferenceRevision1766340000000,
+  InboxPageIndexes1766370000000,
 ];

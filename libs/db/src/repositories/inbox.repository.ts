@@ -28,9 +28,12 @@ export interface InboxRow {
 }
 
 /**
- * A person's pending work across tickets (GET /api/inbox), soonest deadline first. Each branch
- * of the UNION uses an index: open assignments by unit, review steps by status, return requests
- * by decision.
+ * A person's pending work across tickets (GET /api/inbox), soonest deadline first. The inbox is a
+ * UNION of branches, one per kind of work item; each branch reads at most one page, in the order
+ * of an index, from the cursor on (issue 19 goal 2: a page costs the same whether a unit holds 20
+ * or 50,000 open items): open assignments by (unit, status, reply deadline), one unit at a time;
+ * review steps by (step, deadline, number); tickets to dispatch or to finish following up by
+ * (status, number). The outer query merges the branches' pages and keeps one page.
  */
 @Injectable()
 export class InboxRepository {
@@ -48,22 +51,31 @@ export class InboxRepository {
     lights: LightParams,
     page: { actions?: readonly string[]; after?: InboxCursor } = {},
   ): Promise<InboxRow[]> {
-    const parts = this.parts(actor);
-    if (parts.length === 0) return [];
+    const branches = this.branches(actor);
+    if (branches.length === 0) return [];
     const after = page.after;
-    const rows = await this.ds.query(
-      `SELECT * FROM (${parts.join(' UNION ALL ')})
-                  AS inbox(action, unit, deadline, started_at, light, id, number, subject, status, step, category, urgency)
-        WHERE $1::text IS NOT NULL AND cardinality($2::text[]) >= 0 AND $4::timestamptz IS NOT NULL AND $5::float8 > 0
-          AND ($6::text[] IS NULL OR action = ANY($6::text[]))
+    // Each branch's own page: the tab's actions, the keyset (its first column spelled out too, so
+    // that the index scan starts at the cursor), in the branch's index order, at most $3 rows.
+    const pageOf = (b: Branch, unit: string) =>
+      `SELECT * FROM (${b.sql(unit)}) AS b(${COLUMNS})
+        WHERE ($6::text[] IS NULL OR b.action = ANY($6::text[]))
           AND ($7::timestamptz IS NULL
-               OR (COALESCE(deadline, 'infinity'::timestamptz), number, action, COALESCE(unit, ''))
-                  > ($7::timestamptz, $8::text, $9::text, $10::text))
-        ORDER BY COALESCE(deadline, 'infinity'::timestamptz) ASC, number ASC, action ASC, COALESCE(unit, '') ASC
-        LIMIT $3`,
+               OR (b.k >= $7::timestamptz
+                   AND (b.k, b.number, b.action, COALESCE(b.unit, '')) > ($7::timestamptz, $8::text, $9::text, $10::text)))
+        ORDER BY b.k, b.number, b.action, COALESCE(b.unit, '') LIMIT $3`;
+    // A unit's branch is read once per unit of the actor's, the unit a constant of the plan (so the
+    // planner takes the index that starts with the unit and stops after one page).
+    const units = [...new Set(actor.unitCodes)];
+    const sql = branches.flatMap((b) =>
+      b.perUnit ? units.map((_, k) => `(${pageOf(b, `($2::text[])[${k + 1}]`)})`) : [`(${pageOf(b, '')})`],
+    );
+    const rows = await this.ds.query(
+      `SELECT * FROM (${sql.join(' UNION ALL ')}) AS inbox(${COLUMNS})
+        WHERE $1::text IS NOT NULL AND cardinality($2::text[]) >= 0 AND $4::timestamptz IS NOT NULL AND $5::float8 > 0
+        ORDER BY k, number, action, COALESCE(unit, '') LIMIT $3`,
       [
         actor.userid,
-        [...actor.unitCodes],
+        units,
         limit,
         lights.now,
         lights.yellowShare,
@@ -94,11 +106,11 @@ export class InboxRepository {
 
   /** The true number of items waiting for a person, per action (the tab counts; issue 19). */
   async counts(actor: InboxActor, lights: LightParams): Promise<Record<string, number>> {
-    const parts = this.parts(actor);
-    if (parts.length === 0) return {};
+    const branches = this.branches(actor, true);
+    if (branches.length === 0) return {};
     const rows: { action: string; n: string }[] = await this.ds.query(
-      `SELECT action, count(*) AS n FROM (${parts.join(' UNION ALL ')})
-                  AS inbox(action, unit, deadline, started_at, light, id, number, subject, status, step, category, urgency)
+      `SELECT action, count(*) AS n FROM (${branches.map((b) => b.sql('ANY($2::text[])')).join(' UNION ALL ')})
+                  AS inbox(${COLUMNS})
         WHERE $1::text IS NOT NULL AND cardinality($2::text[]) >= 0 AND $3::int IS NULL
           AND $4::timestamptz IS NOT NULL AND $5::float8 > 0
         GROUP BY action`,
@@ -107,9 +119,13 @@ export class InboxRepository {
     return Object.fromEntries(rows.map((r) => [r.action, Number(r.n)]));
   }
 
-  /** The UNION's branches for what this person holds ($1 userid, $2 units, $4 now, $5 yellow share). */
-  private parts(actor: InboxActor): string[] {
-    const parts: string[] = [];
+  /**
+   * The UNION's branches for what this person holds ($1 userid, $2 units, $4 now, $5 yellow share).
+   * The first column, k, is the sort deadline ('infinity' for none) spelled as its index spells it.
+   * `counting`: the branches of the counts, where the order does not matter.
+   */
+  private branches(actor: InboxActor, counting = false): Branch[] {
+    const branches: Branch[] = [];
     const unitCols = `a.dispatched_at, ${lightSql('a', '$4', '$5')}`;
     const none = `NULL::timestamptz, NULL::text`;
     const has = (r: string) => actor.roles.includes(r);
@@ -120,61 +136,113 @@ export class InboxRepository {
            WHEN t.step_deadline <= $4::timestamptz THEN 'red'
            WHEN t.step_started_at + (t.step_deadline - t.step_started_at) * $5::float8 <= $4::timestamptz THEN 'yellow'
            ELSE 'green' END`;
-    if (has('receiver') && actor.unitCodes.length) {
-      parts.push(`SELECT CASE a.status WHEN 'pending_accept' THEN 'accept' ELSE 'submit_reply' END AS action,
-                         a.unit_code AS unit, a.reply_deadline AS deadline, ${unitCols}, ${ticketCols}
+    const stepKey = `COALESCE(t.step_deadline, 'infinity'::timestamptz)`;
+    // `unit` is how the branch matches the unit: `($2::text[])[k]` (one unit of the actor's, for a
+    // page) or `ANY($2::text[])` (all of them, for the counts).
+    const unitWork = (action: string, status: string) => ({
+      perUnit: true,
+      sql: (
+        unit: string,
+      ) => `SELECT a.reply_deadline, '${action}', a.unit_code, a.reply_deadline, ${unitCols}, ${ticketCols}
                     FROM assignments a JOIN tickets t ON t.id = a.ticket_id
-                   WHERE a.unit_code = ANY($2) AND a.status IN ('pending_accept', 'accepted')
-                     AND t.status = 'in_progress'`);
+                   WHERE a.unit_code = ${unit} AND a.status = '${status}' AND t.status = 'in_progress'`,
+    });
+    const reviewStep = (action: string, step: string) => ({
+      sql: () => `SELECT ${stepKey}, '${action}', NULL, ${stepCols}, ${ticketCols}
+                    FROM tickets t WHERE t.status = 'in_review' AND t.step = '${step}'`,
+    });
+    if (has('receiver') && actor.unitCodes.length) {
+      if (counting) {
+        // One pass for both counts: each branch would join the open tickets again.
+        branches.push({
+          perUnit: true,
+          sql: (
+            unit,
+          ) => `SELECT a.reply_deadline, CASE a.status WHEN 'pending_accept' THEN 'accept' ELSE 'submit_reply' END,
+                                 a.unit_code, a.reply_deadline, ${unitCols}, ${ticketCols}
+                            FROM assignments a JOIN tickets t ON t.id = a.ticket_id
+                           WHERE a.unit_code = ${unit} AND a.status IN ('pending_accept', 'accepted')
+                             AND t.status = 'in_progress'`,
+        });
+      } else {
+        branches.push(unitWork('accept', 'pending_accept'), unitWork('submit_reply', 'accepted'));
+      }
     }
     if (has('unit_leader') && actor.unitCodes.length) {
-      parts.push(`SELECT 'approve_reply', a.unit_code, a.reply_deadline, ${unitCols}, ${ticketCols}
+      // The unit's open time (reply deadline) is what approving the reply is due against.
+      branches.push({
+        perUnit: true,
+        sql: (
+          unit,
+        ) => `SELECT a.reply_deadline, 'approve_reply', a.unit_code, a.reply_deadline, ${unitCols}, ${ticketCols}
                     FROM assignments a JOIN tickets t ON t.id = a.ticket_id
-                   WHERE a.unit_code = ANY($2) AND a.status = 'awaiting_leader'`);
+                   WHERE a.unit_code = ${unit} AND a.status = 'awaiting_leader'`,
+      });
     }
     // Issue 15.12 (Art. 16): the unit at fault owes its case analysis (leaders and receivers), also after closing.
     if ((has('unit_leader') || has('receiver')) && actor.unitCodes.length) {
-      parts.push(`SELECT 'write_case_file', f.unit_code, NULL::timestamptz, ${none}, ${ticketCols}
+      branches.push({
+        perUnit: true,
+        sql: (
+          unit,
+        ) => `SELECT 'infinity'::timestamptz, 'write_case_file', f.unit_code, NULL::timestamptz, ${none}, ${ticketCols}
                     FROM case_files f JOIN tickets t ON t.id = f.ticket_id
-                   WHERE f.unit_code = ANY($2) AND f.withdrawn_at IS NULL AND f.written_at IS NULL
-                     AND t.status <> 'revoked'`);
+                   WHERE f.unit_code = ${unit} AND f.withdrawn_at IS NULL AND f.written_at IS NULL
+                     AND t.status <> 'revoked'`,
+      });
       // Issue 15.6 (R-14(3)): under follow-up the units that handled it record their progress.
-      parts.push(`SELECT 'record_unit_follow_up', a.unit_code, NULL::timestamptz, ${none}, ${ticketCols}
+      branches.push({
+        perUnit: true,
+        sql: (
+          unit,
+        ) => `SELECT 'infinity'::timestamptz, 'record_unit_follow_up', a.unit_code, NULL::timestamptz, ${none}, ${ticketCols}
                     FROM assignments a JOIN tickets t ON t.id = a.ticket_id
-                   WHERE a.unit_code = ANY($2) AND a.status = 'replied' AND t.status = 'follow_up'`);
+                   WHERE a.unit_code = ${unit} AND a.status = 'replied' AND t.status = 'follow_up'`,
+      });
     }
     // Issue 13.6: the initiator's steps belong to the initiating department, so every dispatcher
     // holds them (not only the one who registered, t.initiator); the ops head keeps his share.
     if (has('dispatcher')) {
-      parts.push(`SELECT CASE t.step WHEN 'upstream_report' THEN 'report_upstream' ELSE 'pass_review' END,
-                         NULL, ${stepCols}, ${ticketCols}
-                    FROM tickets t WHERE t.status = 'in_review' AND t.step IN ('initiator_review', 'upstream_report')`);
-      parts.push(`SELECT 'dispatch', NULL, NULL::timestamptz, ${none}, ${ticketCols}
-                    FROM tickets t WHERE t.status = 'registered'`);
+      branches.push(reviewStep('pass_review', 'initiator_review'), reviewStep('report_upstream', 'upstream_report'));
+      branches.push({
+        sql: () => `SELECT 'infinity'::timestamptz, 'dispatch', NULL, NULL::timestamptz, ${none}, ${ticketCols}
+                    FROM tickets t WHERE t.status = 'registered'`,
+      });
     }
     if (has('dispatcher') || has('ops_head')) {
-      parts.push(`SELECT 'approve_return', a.unit_code, rr.requested_at + interval '24 hours', ${none}, ${ticketCols}
+      branches.push({
+        sql: () => `SELECT rr.requested_at + interval '24 hours', 'approve_return', a.unit_code,
+                         rr.requested_at + interval '24 hours', ${none}, ${ticketCols}
                     FROM return_requests rr JOIN assignments a ON a.id = rr.assignment_id
                     JOIN tickets t ON t.id = rr.ticket_id
-                   WHERE rr.decision = 'pending'`);
+                   WHERE rr.decision = 'pending'`,
+      });
       // X-4: extension requests wait for the ops department before the unit's current deadline.
-      parts.push(`SELECT 'approve_extension', a.unit_code, er.previous_deadline, ${none}, ${ticketCols}
+      branches.push({
+        sql: () => `SELECT COALESCE(er.previous_deadline, 'infinity'::timestamptz), 'approve_extension', a.unit_code,
+                         er.previous_deadline, ${none}, ${ticketCols}
                     FROM extension_requests er JOIN assignments a ON a.id = er.assignment_id
                     JOIN tickets t ON t.id = er.ticket_id
-                   WHERE er.decision = 'pending'`);
-      parts.push(`SELECT 'finish_follow_up', NULL, NULL::timestamptz, ${none}, ${ticketCols}
-                    FROM tickets t WHERE t.status = 'follow_up'`);
+                   WHERE er.decision = 'pending'`,
+      });
+      branches.push({
+        sql: () => `SELECT 'infinity'::timestamptz, 'finish_follow_up', NULL, NULL::timestamptz, ${none}, ${ticketCols}
+                    FROM tickets t WHERE t.status = 'follow_up'`,
+      });
     }
-    if (has('ops_head')) {
-      parts.push(`SELECT 'pass_review', NULL, ${stepCols}, ${ticketCols}
-                    FROM tickets t WHERE t.status = 'in_review' AND t.step = 'ops_review'`);
-    }
-    if (has('office_reviewer')) {
-      parts.push(`SELECT 'pass_review', NULL, ${stepCols}, ${ticketCols}
-                    FROM tickets t WHERE t.status = 'in_review' AND t.step = 'office_review'`);
-    }
-    return parts;
+    if (has('ops_head')) branches.push(reviewStep('pass_review', 'ops_review'));
+    if (has('office_reviewer')) branches.push(reviewStep('pass_review', 'office_review'));
+    return branches;
   }
+}
+
+/** The columns every branch yields: k is the sort deadline, never null ('infinity' for none). */
+const COLUMNS = 'k, action, unit, deadline, started_at, light, id, number, subject, status, step, category, urgency';
+
+/** One kind of work item; `perUnit` ones are paged a unit at a time (their index starts with the unit). */
+interface Branch {
+  perUnit?: boolean;
+  sql: (unit: string) => string;
 }
 
 /** Where a page of the inbox ends: its last row's sort key (see InboxRepository.inbox). */

@@ -1,0 +1,162 @@
+// Benchmark (not a test): the reads of issue 19 goal 2 through the API, as the micro-app and the
+// desk ask them, over the data bench:generate made (hotline_bench_inbox): the inbox tab
+// (GET /api/inbox/page) of a receiver, a unit leader and a dispatcher, the ticket detail
+// (GET /api/tickets/:id, open and closed tickets in turn) and the first page of the ticket list
+// (GET /api/tickets?limit=20) with each filter; p50 / p99 of BENCH_RUNS requests (default 100),
+// one client, first idle, then with BENCH_WRITERS plain-SQL writers (default 4, bench/city-writers.ts).
+// It starts apps/api alone (no worker: its deadline scans would be writes of their own) on a free
+// port and stops it at the end.
+//
+//   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:generate   (once)
+//   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:reads
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { log } from './bench-database';
+import { CITY_NOW, ticketId } from './city-data';
+import { startWriters } from './city-writers';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 100);
+const WRITERS = Number(process.env.BENCH_WRITERS ?? 4);
+const DB = process.env.BENCH_DB ?? 'hotline_bench_inbox';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function get(base: string, path: string, token: string): Promise<unknown> {
+  const r = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  const text = await r.text();
+  if (r.status !== 200) throw new Error(`GET ${path} → ${r.status} ${text.slice(0, 300)}`);
+  return JSON.parse(text);
+}
+
+async function timed(work: (i: number) => Promise<unknown>): Promise<{ p50: number; p99: number }> {
+  const ms: number[] = [];
+  for (let i = 0; i < 3; i++) await work(i); // warm
+  for (let i = 0; i < RUNS; i++) {
+    const t0 = process.hrtime.bigint();
+    await work(i);
+    ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  ms.sort((a, b) => a - b);
+  return { p50: ms[Math.floor(RUNS / 2)]!, p99: ms[Math.min(RUNS - 1, Math.ceil(RUNS * 0.99) - 1)]! };
+}
+
+async function main(): Promise<void> {
+  if (!process.env.DATABASE_URL) throw new Error('set DATABASE_URL (the server bench:generate filled)');
+  const u = new URL(process.env.DATABASE_URL);
+  u.pathname = `/${DB}`;
+  const url = u.toString();
+  const work = mkdtempSync(join(tmpdir(), 'hotline-bench-reads-'));
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const api = spawn(process.execPath, ['dist/apps/api/src/main.js'], {
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      NODE_ENV: 'development',
+      DEV_LOGIN: 'true',
+      LOG_LEVEL: 'warn',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: url,
+      DB_MIGRATE_ON_START: 'false',
+      DATA_DIR: join(work, 'data'),
+      ATTACHMENTS_DIR: join(work, 'attachments'),
+      AUTH_TOKEN_SECRET: randomBytes(32).toString('hex'),
+      CALLER_DATA_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+      CALLER_HASH_KEY: randomBytes(32).toString('base64'),
+      DINGTALK_SIM_PORT: String(await freePort()),
+      PUBLIC_URL: 'http://hotline.bench',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  try {
+    for (let i = 0; ; i++) {
+      if (
+        await fetch(`${base}/health`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        break;
+      if (i > 600) throw new Error('the API did not start');
+      await sleep(200);
+    }
+    const token = async (userid: string) =>
+      (
+        (await (
+          await fetch(`${base}/api/auth/dev`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ userid }),
+          })
+        ).json()) as { token: string }
+      ).token;
+    const dispatcher = await token('dispatcher1');
+    const people: Array<[string, string]> = [
+      ['receiver (branch1)', await token('b1_receiver')],
+      ['unit leader (branch1)', await token('b1_leader')],
+      ['dispatcher', dispatcher],
+    ];
+    // Tickets to open: every 97th of the newest 20,000 (open and closed ones in turn).
+    const ids = Array.from({ length: 200 }, (_, k) => ticketId(1 + ((k * 97 * 13) % 40_000)));
+    const month = `from=${CITY_NOW.toISOString().slice(0, 8)}01&to=${CITY_NOW.toISOString().slice(0, 10)}`;
+    const lists: Array<[string, string]> = [
+      ['no filter', ''],
+      ['status=in_progress', '&status=in_progress'],
+      ['status=closed', '&status=closed'],
+      ['source=mayor_hotline', '&source=mayor_hotline'],
+      ['category=complaint', '&category=complaint'],
+      ['unit=branch1', '&unit=branch1'],
+      ['light=red', '&light=red'],
+      ['sort=light', '&sort=light'],
+      ['this month (from, to)', `&${month}`],
+      ['q=乘客反映 123', `&q=${encodeURIComponent('乘客反映 123')}`],
+    ];
+    const fmt = (t: { p50: number; p99: number }, goal: number) =>
+      `| ${t.p50.toFixed(1)} / ${t.p99.toFixed(1)} ms | ${goal} ms | ${(goal / t.p99).toFixed(2)} |`;
+    for (const phase of ['idle', `${WRITERS} writers`]) {
+      const writers = phase === 'idle' ? undefined : startWriters(url, WRITERS);
+      log(`\n${phase}: p50 / p99 of ${RUNS} requests each, one client`);
+      log('| read (through the API) | p50 / p99 | goal (p99) | goal / p99 |');
+      log('|---|---|---|---|');
+      for (const [name, t] of people) {
+        log(
+          `| ${name}: inbox tab (first page + counts) ${fmt(await timed(() => get(base, '/api/inbox/page?limit=20', t)), 20)}`,
+        );
+      }
+      log(
+        `| ticket detail (200 tickets in turn) ${fmt(await timed((i) => get(base, `/api/tickets/${ids[i % ids.length]}`, dispatcher)), 30)}`,
+      );
+      for (const [name, q] of lists) {
+        try {
+          log(
+            `| ticket list, first page, ${name} ${fmt(await timed(() => get(base, `/api/tickets?limit=20${q}`, dispatcher)), 50)}`,
+          );
+        } catch (err) {
+          log(`| ticket list, first page, ${name} | ${(err as Error).message.slice(0, 120)} | 50 ms | — |`);
+        }
+      }
+      if (writers)
+        log(`(the writers did ${(await writers.stop()).toFixed(0)} register + dispatch + accept loops a second)`);
+    }
+  } finally {
+    api.kill('SIGTERM');
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
