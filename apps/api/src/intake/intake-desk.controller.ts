@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { RepeatsService, TicketsService, type CurrentUser } from '@hotline/tickets';
+import { RepeatsService, TicketActionsService, type CurrentUser } from '@hotline/tickets';
 import { Actor } from '../common/current-user.decorator';
 import { AnswerCallerDto, RepeatsQueryDto } from './intake.dto';
 import { RepeatPanelResponseDto } from './intake-response.dto';
@@ -12,7 +12,7 @@ import { RepeatPanelResponseDto } from './intake-response.dto';
 export class IntakeDeskController {
   constructor(
     private readonly repeats: RepeatsService,
-    private readonly tickets: TicketsService,
+    private readonly actions: TicketActionsService,
   ) {}
 
   @Get('intake/repeats')
@@ -39,6 +39,6 @@ export class IntakeDeskController {
     @Param('callerId') callerId: string,
     @Body() dto: AnswerCallerDto,
   ) {
-    return this.tickets.answerCaller(user, id, callerId, dto);
+    return this.actions.answerCaller(user, id, callerId, dto);
   }
 }
