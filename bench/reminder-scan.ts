@@ -14,7 +14,7 @@ import {
   OrganisationRepository,
   TicketRepository,
 } from '@hotline/db';
-import { CalendarService, DeadlineJobsService, SettableClock } from '@hotline/tickets';
+import { CalendarService, DeadlineJobsService, OutboxComposer, SettableClock } from '@hotline/tickets';
 import { parseShanghai } from '@hotline/calendar';
 import { freshBenchDatabase, log } from './bench-database';
 
@@ -95,7 +95,7 @@ async function main(): Promise<void> {
   const jobs = new DeadlineJobsService(
     new DeadlineRepository(ds, cipher),
     tickets,
-    new OrganisationRepository(ds),
+    new OutboxComposer(new OrganisationRepository(ds), tickets),
     calendars,
     config,
     clock,

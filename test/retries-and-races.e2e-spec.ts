@@ -2,7 +2,7 @@
 // carries the version the person saw, so two concurrent dispatches cannot both succeed. Real
 // PostgreSQL; the requests run at the same time through the whole HTTP app.
 import { Client } from 'pg';
-import { TicketsService } from '@hotline/tickets';
+import { TicketQueriesService } from '@hotline/tickets';
 import { createTestApp, type TestApp } from './support/app';
 import { ApiClient } from './support/api-client';
 
@@ -73,7 +73,7 @@ describe('retried registrations and concurrent actions', () => {
   });
 
   it('R-17 (issue 18.2): a failing read-back cannot turn a committed registration into an error: it fails before the commit, and the retry registers once', async () => {
-    const service = t.app.get(TicketsService);
+    const service = t.app.get(TicketQueriesService);
     const get = jest.spyOn(service, 'get').mockRejectedValueOnce(new Error('read-back failed'));
     try {
       const failed = await register('幂等-读回失败', 'reg-readback');

@@ -1,5 +1,12 @@
 export { TicketsModule } from './tickets.module';
-export { TicketsService } from './tickets.service';
+export { TicketQueriesService } from './ticket-queries.service';
+export type { ListTicketsQuery, Page } from './ticket-queries.service';
+export { TicketRegistrationService } from './ticket-registration.service';
+export type { CreateTicketInput } from './ticket-registration.service';
+export { TicketActionsService } from './ticket-actions.service';
+export type { ActResult } from './ticket-actions.service';
+export type { ActionBody } from './action-input.service';
+export { OutboxComposer } from './outbox/outbox-composer';
 export { InboxService } from './inbox.service';
 export type { InboxPage } from './inbox.service';
 export {
@@ -14,7 +21,6 @@ export {
   UNIT_ROLES,
 } from './access/access';
 export type { Permission } from './access/access';
-export type { CreateTicketInput, ListTicketsQuery, Page, ActionBody, ActResult } from './tickets.service';
 export { AuthService, toCurrentUser } from './auth/auth.service';
 export type { CurrentUser, SessionResponse, MeResponse } from './auth/auth.service';
 export { signToken, verifyToken } from './auth/token';

@@ -8,7 +8,12 @@ import { CalendarService } from './calendar/calendar.service';
 import { TimeLimitService } from './deadlines/time-limit.service';
 import { DeadlineJobsService } from './deadlines/deadline-jobs.service';
 import { DeadlinePreviewService } from './deadlines/deadline-preview.service';
-import { TicketsService } from './tickets.service';
+import { TicketQueriesService } from './ticket-queries.service';
+import { TicketRegistrationService } from './ticket-registration.service';
+import { TicketActionsService } from './ticket-actions.service';
+import { ActionInputService } from './action-input.service';
+import { DecisionDeadlinesService } from './deadlines/decision-deadlines.service';
+import { OutboxComposer } from './outbox/outbox-composer';
 import { InboxService } from './inbox.service';
 import { LoopHooks } from './loop/loop-hooks';
 import { LoopService } from './loop/loop.service';
@@ -33,7 +38,12 @@ import { RetentionService } from './confidentiality/retention.service';
 @Global()
 @Module({
   providers: [
-    TicketsService,
+    TicketQueriesService,
+    TicketRegistrationService,
+    TicketActionsService,
+    ActionInputService,
+    DecisionDeadlinesService,
+    OutboxComposer,
     InboxService,
     LoopHooks,
     LoopService,
@@ -64,7 +74,9 @@ import { RetentionService } from './confidentiality/retention.service';
     { provide: AUTH_SECRET, useFactory: (config: AppConfig) => resolveAuthSecret(config), inject: [APP_CONFIG] },
   ],
   exports: [
-    TicketsService,
+    TicketQueriesService,
+    TicketRegistrationService,
+    TicketActionsService,
     InboxService,
     LoopService,
     KnowledgeBaseService,

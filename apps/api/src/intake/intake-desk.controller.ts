@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { RepeatsService, TicketsService, type CurrentUser } from '@hotline/tickets';
+import { RepeatsService, TicketActionsService, type CurrentUser } from '@hotline/tickets';
 import { Actor } from '../common/current-user.decorator';
 import { AnswerCallerDto, RepeatsQueryDto } from './intake.dto';
 import { TicketResponseDto } from '../tickets/ticket-response.dto';
@@ -13,7 +13,7 @@ import { CallerToAnswerResponseDto, RepeatPanelResponseDto } from './intake-resp
 export class IntakeDeskController {
   constructor(
     private readonly repeats: RepeatsService,
-    private readonly tickets: TicketsService,
+    private readonly actions: TicketActionsService,
   ) {}
 
   @Get('intake/repeats')
@@ -42,6 +42,6 @@ export class IntakeDeskController {
     @Param('callerId') callerId: string,
     @Body() dto: AnswerCallerDto,
   ) {
-    return this.tickets.answerCaller(user, id, callerId, dto);
+    return this.actions.answerCaller(user, id, callerId, dto);
   }
 }

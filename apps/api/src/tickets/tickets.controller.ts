@@ -10,7 +10,13 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { InboxService, TicketsService, type CurrentUser } from '@hotline/tickets';
+import {
+  InboxService,
+  TicketActionsService,
+  TicketQueriesService,
+  TicketRegistrationService,
+  type CurrentUser,
+} from '@hotline/tickets';
 import { ACTIONS, DomainError, type ActionName } from '@hotline/workflow';
 import { Actor } from '../common/current-user.decorator';
 import { validateBody } from '../common/validation';
@@ -29,7 +35,9 @@ import {
 @Controller('api')
 export class TicketsController {
   constructor(
-    private readonly tickets: TicketsService,
+    private readonly queries: TicketQueriesService,
+    private readonly registration: TicketRegistrationService,
+    private readonly actions: TicketActionsService,
     private readonly inboxes: InboxService,
   ) {}
 
@@ -47,7 +55,7 @@ export class TicketsController {
     @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<TicketResponseDto> {
     checkIdempotencyKey(idempotencyKey);
-    const result = await this.tickets.register(
+    const result = await this.registration.register(
       user,
       {
         ...dto,
@@ -63,7 +71,7 @@ export class TicketsController {
   @ApiOperation({ summary: 'Tickets visible to you, newest first, keyset-paginated (cursor)' })
   @ApiOkResponse({ type: TicketPageResponseDto })
   list(@Actor() user: CurrentUser, @Query() q: ListTicketsQueryDto) {
-    return this.tickets.list(user, {
+    return this.queries.list(user, {
       ...q,
       from: q.from ? new Date(q.from) : undefined,
       to: q.to ? new Date(q.to) : undefined,
@@ -81,7 +89,7 @@ export class TicketsController {
     @Param('id') id: string,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TicketResponseDto> {
-    const ticket = await this.tickets.get(user, id);
+    const ticket = await this.queries.get(user, id);
     void reply.header('ETag', etagOf(ticket.version));
     return ticket;
   }
@@ -117,7 +125,7 @@ export class TicketsController {
     checkIdempotencyKey(idempotencyKey);
     const { body: actionBody, expectedVersion } = expectedVersionOf(body, ifMatch);
     const dto = await validateBody(ACTION_BODIES[action as ActionName], actionBody);
-    const result = await this.tickets.act(user, id, action, { ...dto }, idempotencyKey, expectedVersion);
+    const result = await this.actions.act(user, id, action, { ...dto }, idempotencyKey, expectedVersion);
     void reply.header('ETag', etagOf(result.ticket.version));
     return result.ticket;
   }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import type { OutboxInsert } from './ticket.repository';
 
 /** A sent work notice whose delivery has not been checked yet (16.3). */
 export interface UncheckedNotice {
@@ -96,7 +97,7 @@ export class NoticeDeliveryRepository {
   async record(
     notice: UncheckedNotice,
     people: PersonDelivery[],
-    resend: { userids: string[]; payload: Record<string, unknown> } | null,
+    resend: { userids: string[]; row: OutboxInsert } | null,
     now: Date,
   ): Promise<{ recorded: boolean; resentAs: number | null }> {
     return this.ds.transaction(async (m) => {
@@ -110,8 +111,8 @@ export class NoticeDeliveryRepository {
       if (resend && resend.userids.length > 0) {
         const inserted = await m.query(
           `INSERT INTO outbox (ticket_id, kind, dedupe_key, payload, next_attempt_at, created_at)
-           VALUES ($1, 'notice', $2, $3, $4, $4) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
-          [notice.ticketId, `${notice.dedupeKey}:resend`, { ...resend.payload, userids: resend.userids }, now],
+           VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
+          [resend.row.ticketId, resend.row.kind, resend.row.dedupeKey, resend.row.payload, now],
         );
         resentAs = inserted.length ? Number(inserted[0].id) : null;
       }

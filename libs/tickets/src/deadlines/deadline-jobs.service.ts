@@ -1,24 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@hotline/config';
-import {
-  DeadlineRepository,
-  OrganisationRepository,
-  TicketRepository,
-  type DueAssignment,
-  type ReminderKey,
-} from '@hotline/db';
+import { DeadlineRepository, TicketRepository, type DueAssignment, type ReminderKey } from '@hotline/db';
 import { startOfShanghaiDay, type WorkingCalendar } from '@hotline/calendar';
 import { CalendarService } from '../calendar/calendar.service';
 import { CLOCK, type Clock } from '../clock';
+import { OutboxComposer } from '../outbox/outbox-composer';
 import {
   DeadlineScanRunner,
   emptyScanResult,
   keyString,
-  outboxTicket,
   type DeadlineScan,
   type ScanResult,
 } from './deadline-scan-runner';
-import { RETURN_WINDOW_MS, reviewStepAudience, type Audience, type ReviewStep } from '@hotline/workflow';
+import { RETURN_WINDOW_MS, reviewStepAudience, type ReviewStep } from '@hotline/workflow';
 
 export type { ScanResult } from './deadline-scan-runner';
 
@@ -49,12 +43,12 @@ export class DeadlineJobsService {
   constructor(
     private readonly repo: DeadlineRepository,
     private readonly tickets: TicketRepository,
-    private readonly org: OrganisationRepository,
+    private readonly composer: OutboxComposer,
     private readonly calendars: CalendarService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
-    this.runner = new DeadlineScanRunner(repo, tickets);
+    this.runner = new DeadlineScanRunner(repo, tickets, composer);
   }
 
   /** Every scan, in turn (the worker's minute job), and the digest if 08:30 was missed. */
@@ -114,11 +108,12 @@ export class DeadlineJobsService {
               },
         notify: async (m, sent, add) => {
           const people = await this.repo.unitPeople(m, [...new Set(sent.map((p) => p.row.unitCode))]);
+          const resolve = this.composer.resolver(m);
           const overdue = sent.some((p) => p.kind === 'overdue');
-          const opsHeads = overdue ? await this.org.peopleWithRole('ops_head', m) : [];
+          const opsHeads = overdue ? await resolve({ kind: 'role', role: 'ops_head' }) : [];
           // Issue 13.6: a pending return waits for the initiating department, i.e. every dispatcher.
           const dispatchers = sent.some((p) => p.kind !== 'overdue' && p.row.status === 'return_requested')
-            ? await this.org.peopleWithRole('dispatcher', m)
+            ? await resolve({ kind: 'role', role: 'dispatcher' })
             : [];
           for (const p of sent) {
             const unit = people.get(p.row.unitCode) ?? { receivers: [], leaders: [] };
@@ -138,7 +133,7 @@ export class DeadlineJobsService {
                     : unit.receivers;
             }
             const item = {
-              ticket: outboxTicket(p.row),
+              ticket: this.composer.dueTicket(p.row),
               unitName: p.row.unitName,
               deadline: p.row.replyDeadline.toISOString(),
               ticketId: p.row.ticketId,
@@ -218,7 +213,7 @@ export class DeadlineJobsService {
           for (const r of due) {
             const unit = people.get(r.unitCode) ?? { receivers: [], leaders: [] };
             const item = {
-              ticket: outboxTicket(r),
+              ticket: this.composer.dueTicket(r),
               unitName: r.unitName,
               deadline: r.acceptDeadline.toISOString(),
               ticketId: r.ticketId,
@@ -272,16 +267,10 @@ export class DeadlineJobsService {
           data: { step: r.step, stepDeadline: r.stepDeadline.toISOString() },
         }),
         notify: async (m, due, add) => {
-          const byRole = new Map<string, string[]>();
-          const resolve = async (to: Audience): Promise<string[]> => {
-            if (to.kind === 'person') return [to.userid];
-            if (to.kind !== 'role') return [];
-            if (!byRole.has(to.role)) byRole.set(to.role, await this.org.peopleWithRole(to.role, m));
-            return byRole.get(to.role)!;
-          };
+          const resolve = this.composer.resolver(m);
           for (const r of due) {
             const item = {
-              ticket: outboxTicket(r),
+              ticket: this.composer.dueTicket(r),
               unitName: null,
               deadline: r.stepDeadline.toISOString(),
               ticketId: r.ticketId,
@@ -363,13 +352,14 @@ export class DeadlineJobsService {
             now,
           ),
         notify: async (m, due, add) => {
+          const resolve = this.composer.resolver(m);
           const to = new Set([
-            ...(await this.org.peopleWithRole('dispatcher', m)),
-            ...(await this.org.peopleWithRole('ops_head', m)),
+            ...(await resolve({ kind: 'role', role: 'dispatcher' })),
+            ...(await resolve({ kind: 'role', role: 'ops_head' })),
           ]);
           for (const r of due) {
             const item = {
-              ticket: outboxTicket(r),
+              ticket: this.composer.dueTicket(r),
               unitName: null,
               deadline: r.dispatchDueAt.toISOString(),
               ticketId: r.ticketId,
@@ -420,28 +410,7 @@ export class DeadlineJobsService {
       );
       if (fresh.size === 0) return { sent: false, reason: 'already sent today' };
       const figures = await this.repo.digest(m, now, dayEnd);
-      const opsHeads = await this.org.peopleWithRole('ops_head', m);
-      await this.tickets.insertOutbox(
-        m,
-        [
-          {
-            ticketId: null,
-            kind: 'notice',
-            dedupeKey: `digest:${dayStart.toISOString()}`,
-            payload: {
-              notice: 'digest',
-              userids: opsHeads,
-              unit: null,
-              unitName: null,
-              deadline: null,
-              at: now.toISOString(),
-              ticket: null,
-              digest: figures,
-            },
-          },
-        ],
-        now,
-      );
+      await this.tickets.insertOutbox(m, [await this.composer.digest(m, dayStart, figures, now)], now);
       return { sent: true };
     });
   }

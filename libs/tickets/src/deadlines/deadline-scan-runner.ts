@@ -1,15 +1,5 @@
-import { createHash } from 'node:crypto';
-import {
-  DeadlineRepository,
-  TicketRepository,
-  type DueTicketFacts,
-  type OutboxInsert,
-  type ReminderKey,
-  type SystemTimelineEvent,
-  type Tx,
-} from '@hotline/db';
-import type { NoticeItem, OutboxTicket } from '../dingtalk/notice-composer';
-import { scrubCallerData } from '../masking';
+import { DeadlineRepository, TicketRepository, type ReminderKey, type SystemTimelineEvent, type Tx } from '@hotline/db';
+import type { Fold, FoldItem, OutboxComposer } from '../outbox/outbox-composer';
 
 // The skeleton every deadline scan shares (issue 14.4), so a scan states only its own rule:
 // which rows are due, their once-only key, how a row moves on, its timeline event and who is told.
@@ -19,7 +9,8 @@ import { scrubCallerData } from '../masking';
 //      exists once, even after a crash or a race);
 //   3. move every claimed row on (next due time, "reminded at"), new key or not;
 //   4. for the rows whose key was new only: a `system` timeline event and the notices, folded
-//      per person and written to the outbox (sent later by the worker, never here).
+//      per person, composed by the OutboxComposer and written to the outbox (sent later by the
+//      worker, never here).
 // A crash rolls the whole batch back. Batches repeat until one comes back short.
 
 export interface ScanResult {
@@ -31,9 +22,6 @@ export interface ScanResult {
   notices: number;
   batches: number;
 }
-
-/** One matter of a folded notice. */
-export type FoldItem = NoticeItem & { ticketId: string; unit: string | null; key: string };
 
 /** Adds a matter to a person's notice of a kind (and stage). */
 export type AddToFold = (userid: string, notice: string, stage: string | undefined, item: FoldItem) => void;
@@ -54,32 +42,8 @@ export interface DeadlineScan<R> {
   countAs?: string;
 }
 
-/** A folded notice stores at most this many matters (the message shows 10 and the count). */
-const MAX_ITEMS_STORED = 20;
-
-/** One person's (or several people's identical) deadline notice. */
-interface Fold {
-  notice: string;
-  stage?: string;
-  userids: Set<string>;
-  items: Map<string, FoldItem>;
-}
-
 export function emptyScanResult(): ScanResult {
   return { claimed: 0, made: {}, notices: 0, batches: 0 };
-}
-
-/** The ticket as a deadline notice shows it. R-19: nothing of the caller leaves for DingTalk. */
-export function outboxTicket(t: DueTicketFacts): OutboxTicket {
-  return {
-    id: t.ticketId,
-    number: t.number,
-    category: t.categoryCode,
-    categoryName: t.categoryName,
-    subject: scrubCallerData(t.subject, { name: t.callerName, phone: t.callerPhone, address: t.callerAddress }),
-    status: t.ticketStatus,
-    step: t.step,
-  };
 }
 
 export function keyString(k: ReminderKey): string {
@@ -90,6 +54,7 @@ export class DeadlineScanRunner {
   constructor(
     private readonly repo: DeadlineRepository,
     private readonly tickets: TicketRepository,
+    private readonly composer: OutboxComposer,
   ) {}
 
   /** Runs batches of `limit` rows until one comes back short (at most `maxBatches`). */
@@ -137,50 +102,8 @@ export class DeadlineScanRunner {
     return result;
   }
 
-  /**
-   * One outbox row per person and kind; people with exactly the same matters share one row (one
-   * DingTalk call for them all, reference §5.2 / §8 quota).
-   */
   private async writeFolds(m: Tx, folds: Map<string, Fold>, now: Date): Promise<number> {
-    const merged = new Map<string, Fold>();
-    for (const f of folds.values()) {
-      const sig = `${f.notice}|${f.stage ?? ''}|${[...f.items.keys()].sort().join(',')}`;
-      const same = merged.get(sig);
-      if (same) for (const u of f.userids) same.userids.add(u);
-      else merged.set(sig, { ...f, userids: new Set(f.userids) });
-    }
-    const rows: OutboxInsert[] = [];
-    for (const [sig, f] of merged) {
-      const items = [...f.items.values()].sort((a, b) => (a.deadline ?? '').localeCompare(b.deadline ?? ''));
-      const userids = [...f.userids].sort();
-      const first = items[0];
-      const single = items.length === 1;
-      const oneTicket = items.every((i) => i.ticketId === first.ticketId);
-      rows.push({
-        ticketId: oneTicket ? first.ticketId : null,
-        kind: 'notice',
-        // The reminder keys in `sig` are unique for ever, so this key is too.
-        dedupeKey: `deadline:${createHash('sha256')
-          .update(`${sig}|${userids.join(',')}`)
-          .digest('hex')
-          .slice(0, 40)}`,
-        payload: {
-          notice: f.notice,
-          ...(f.stage ? { stage: f.stage } : {}),
-          userids,
-          unit: single ? first.unit : null,
-          unitName: single ? first.unitName : null,
-          deadline: single ? first.deadline : null,
-          at: now.toISOString(),
-          ticket: first.ticket,
-          // The message lists the first few; the payload keeps a bounded list and the count.
-          count: items.length,
-          items: items
-            .slice(0, MAX_ITEMS_STORED)
-            .map((i) => ({ ticket: i.ticket, unitName: i.unitName, deadline: i.deadline })),
-        },
-      });
-    }
+    const rows = this.composer.deadlineNotices(folds.values(), now);
     await this.tickets.insertOutbox(m, rows, now);
     return rows.length;
   }

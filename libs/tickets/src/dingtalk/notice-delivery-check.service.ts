@@ -11,6 +11,7 @@ import { DomainError } from '@hotline/workflow';
 import type { CurrentUser } from '../auth/auth.service';
 import { CLOCK, type Clock } from '../clock';
 import { requireAccess, scopeFor } from '../access/access';
+import { OutboxComposer } from '../outbox/outbox-composer';
 import { DINGTALK_CLIENT } from './dingtalk-client.provider';
 
 /** A notice is checked this long after it was accepted (delivery is asynchronous, reference §5.1). */
@@ -90,6 +91,7 @@ export class NoticeDeliveryCheckService {
   constructor(
     private readonly repo: NoticeDeliveryRepository,
     private readonly tickets: TicketRepository,
+    private readonly composer: OutboxComposer,
     @Inject(DINGTALK_CLIENT) private readonly client: DingTalkClient,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -130,9 +132,8 @@ export class NoticeDeliveryCheckService {
       notice.payload.resendOf === undefined
         ? people.filter((p) => p.status === 'failed' || (p.status === 'forbidden' && RESEND_CODES.has(p.code!)))
         : [];
-    const resend = again.length
-      ? { userids: again.map((p) => p.userid), payload: { ...notice.payload, resendOf: notice.id } }
-      : null;
+    const resentTo = again.map((p) => p.userid);
+    const resend = again.length ? { userids: resentTo, row: this.composer.resend(notice, resentTo) } : null;
     const { recorded } = await this.repo.record(notice, people, resend, this.clock.now());
     if (!recorded) return;
     report.checked++;

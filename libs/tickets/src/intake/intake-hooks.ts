@@ -21,7 +21,7 @@ import { callerView, type TicketCallerView } from './caller-view';
 const OPEN = ['registered', 'in_progress', 'in_review', 'follow_up'];
 
 /**
- * What the intake desk adds to ticket actions, called by TicketsService: a direct answer may cite
+ * What the intake desk adds to ticket actions, called by the ticket services: a direct answer may cite
  * a knowledge-base article (X-7, counted), a merge (并单, X-6) moves the caller to the open
  * ticket, and a revoke releases the upstream reference (issue 15.2), in the same transaction as
  * the decision.

@@ -15,7 +15,7 @@ import { can, requireAccess } from '../access/access';
 import { toCurrentUser, type CurrentUser } from '../auth/auth.service';
 import { CLOCK, type Clock } from '../clock';
 import { maskName, maskPhone } from '../masking';
-import { TicketsService, type CreateTicketInput, type PreparedTicket } from '../tickets.service';
+import { TicketRegistrationService, type CreateTicketInput, type PreparedTicket } from '../ticket-registration.service';
 import { readTable, type RowError } from './table-file';
 
 /** What an upstream system sends: its reference number and the matter. */
@@ -134,7 +134,7 @@ export class UpstreamIntakeService {
     private readonly intake: IntakeRepository,
     private readonly tickets: TicketRepository,
     private readonly org: OrganisationRepository,
-    private readonly ticketsService: TicketsService,
+    private readonly registration: TicketRegistrationService,
     private readonly cipher: CallerCipher,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -224,7 +224,7 @@ export class UpstreamIntakeService {
     };
     let raced = false;
     try {
-      await this.ticketsService.create(user, input, async (tx, ticketId) => {
+      await this.registration.create(user, input, async (tx, ticketId) => {
         const ok = await this.intake.recordRef(
           tx,
           { sourceCode: client.sourceCode, ref, ticketId, clientCode: client.code, via: 'api' },
@@ -408,7 +408,7 @@ export class UpstreamIntakeService {
       });
       if (errors.length > before) continue;
       try {
-        const p = await this.ticketsService.prepareCreate(user, {
+        const p = await this.registration.prepareCreate(user, {
           source,
           channel: 'other',
           category: category!.code,
@@ -440,7 +440,7 @@ export class UpstreamIntakeService {
     const created = await this.tickets.transaction(async (m) => {
       const out: Array<{ ref: string; id: string }> = [];
       for (const { ref, p } of prepared) {
-        const id = await this.ticketsService.insertPrepared(m, user, p);
+        const id = await this.registration.insertPrepared(m, user, p);
         if (
           !(await this.intake.recordRef(
             m,

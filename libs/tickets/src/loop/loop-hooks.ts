@@ -7,7 +7,7 @@ import { CalendarService } from '../calendar/calendar.service';
 import { DeadlinePolicy, type ComputedDeadline } from '../deadline-policy';
 
 /**
- * Issue 7's part of an action (X-5, R-16), kept apart from TicketsService: the loop state merged
+ * Issue 7's part of an action (X-5, R-16), kept apart from the ticket services: the loop state merged
  * into the workflow state, the rework deadline of a follow-up call computed on the calendar, and
  * the visit / at-fault rows and the call's due time written in the action's transaction.
  */
