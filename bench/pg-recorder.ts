@@ -3,8 +3,9 @@
 // client.query call, which with node-postgres is one round trip (an extended-protocol query goes
 // out as Parse/Bind/Execute/Sync in one write). SIGWINCH (Nest's shutdown hooks take SIGUSR2) starts recording; the next SIGWINCH stops
 // it and writes the entries (text, values as sent, rows returned) to $BENCH_SQL_RECORD. Only SQL
-// sent while serving an HTTP request counts: the worker shares the process under `npm start`, and
-// its outbox rounds are not the request's round trips.
+// sent while serving an HTTP request is replayed: the worker shares the process under `npm start`,
+// and its outbox rounds are not the request's round trips; they are recorded as `background`
+// (text only) so the bench can count them per pair.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { writeFileSync } from 'node:fs';
 import { Server } from 'node:http';
@@ -17,6 +18,8 @@ export interface RecordedQuery {
   text: string;
   values: unknown[];
   rows: unknown[];
+  /** Sent outside an HTTP request (the worker's rounds under `npm start`): never replayed. */
+  background?: true;
 }
 
 const file = process.env.BENCH_SQL_RECORD;
@@ -30,8 +33,10 @@ const inRequest = new AsyncLocalStorage<true>();
 
 if (file) {
   const emit = Server.prototype.emit as (this: Server, event: string, ...args: unknown[]) => boolean;
+  // The AsyncLocalStorage is used only while recording: once run, it keeps async hooks on for
+  // every promise of the process, which would tax the timed phases with the recorder's cost.
   Server.prototype.emit = function (this: Server, event: string, ...args: unknown[]): boolean {
-    return event === 'request'
+    return event === 'request' && recording !== null
       ? inRequest.run(true, () => emit.call(this, event, ...args))
       : emit.call(this, event, ...args);
   } as typeof Server.prototype.emit;
@@ -42,15 +47,20 @@ if (file) {
     }
     writeFileSync(file, JSON.stringify(recording));
     recording = null;
+    inRequest.disable();
   });
   const original = pg.Client.prototype.query as (...args: unknown[]) => unknown;
   (pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown }).query = function query(
     this: unknown,
     ...args: unknown[]
   ) {
-    if (recording === null || !inRequest.getStore()) return original.apply(this, args);
+    if (recording === null) return original.apply(this, args);
     const [first, second] = args;
     const text = typeof first === 'string' ? first : ((first as { text?: string }).text ?? '');
+    if (!inRequest.getStore()) {
+      recording.push({ text, values: [], rows: [], background: true });
+      return original.apply(this, args);
+    }
     const raw = (Array.isArray(second) ? second : ((first as { values?: unknown[] }).values ?? [])) as unknown[];
     const entry: RecordedQuery = { text, values: raw.map((v) => encode(prepareValue(v))), rows: [] };
     recording.push(entry);

@@ -198,6 +198,34 @@ function cpuSeconds(match: (cmdline: string, pid: number) => boolean): number {
   return ticks / 100;
 }
 
+/** System-call counts (reads, writes) of the product's processes so far, from /proc/<pid>/io. */
+function syscalls(): { reads: number; writes: number } {
+  const total = { reads: 0, writes: 0 };
+  for (const c of children) {
+    try {
+      const io = readFileSync(`/proc/${c.pid}/io`, 'utf8');
+      total.reads += Number(/syscr: (\d+)/.exec(io)?.[1] ?? 0);
+      total.writes += Number(/syscw: (\d+)/.exec(io)?.[1] ?? 0);
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return total;
+}
+
+/** The product's kernel-side CPU seconds so far (system time: sockets, pipes). */
+function productSystemSeconds(): number {
+  let ticks = 0;
+  for (const c of children) {
+    try {
+      ticks += Number(readFileSync(`/proc/${c.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[12]);
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return ticks / 100;
+}
+
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'hotline-bench-write-'));
   const port = await freePort();
@@ -306,9 +334,14 @@ async function main(): Promise<void> {
   await pair();
   await sleep(200);
   product.kill('SIGWINCH');
-  const recorded = await until('the recorded SQL', async () =>
-    existsSync(recordFile) ? (JSON.parse(readFileSync(recordFile, 'utf8')) as RecordedQuery[]) : undefined,
-  );
+  const readRecording = () =>
+    until('the recorded SQL', async () => {
+      if (!existsSync(recordFile)) return undefined;
+      const all = JSON.parse(readFileSync(recordFile, 'utf8')) as RecordedQuery[];
+      rmSync(recordFile);
+      return all;
+    });
+  const recorded = (await readRecording()).filter((q) => !q.background);
   const trips = recorded.length;
   const writes = recorded.filter((q) => /^\s*(INSERT|UPDATE|DELETE)/i.test(q.text)).length;
   const txs = recorded.filter((q) => /^\s*(START TRANSACTION|BEGIN)/i.test(q.text)).length;
@@ -349,12 +382,20 @@ async function main(): Promise<void> {
     return (u.user + u.system) / 1e6;
   };
   const cpu = async <T extends Figures>(run: () => Promise<T>) => {
-    const before = [backends(), productCpu(), benchCpu()];
+    const calls0 = syscalls();
+    const before = [backends(), productCpu(), benchCpu(), productSystemSeconds()];
     const f = await run();
-    const after = [backends(), productCpu(), benchCpu()];
+    const after = [backends(), productCpu(), benchCpu(), productSystemSeconds()];
+    const calls1 = syscalls();
     const per = (i: number) => (((after[i]! - before[i]!) * 1000) / Math.max(1, f.pairs)).toFixed(1);
+    const perPair = (n: number) => (n / Math.max(1, f.pairs)).toFixed(1);
     log(`  ${fmt(f)}`);
-    log(`  CPU per pair: PostgreSQL backends ${per(0)} ms, product ${per(1)} ms, this client ${per(2)} ms`);
+    log(
+      `  CPU per pair: PostgreSQL backends ${per(0)} ms, product ${per(1)} ms (${per(3)} ms of it in the kernel), this client ${per(2)} ms`,
+    );
+    log(
+      `  product system calls per pair: ${perPair(calls1.writes - calls0.writes)} writes, ${perPair(calls1.reads - calls0.reads)} reads`,
+    );
     return f;
   };
   const raw = await cpu(() => drive(CLIENTS, SECONDS, (c) => replay(clients[c]!, recorded)));
@@ -365,6 +406,31 @@ async function main(): Promise<void> {
   const api = await cpu(() => drive(CLIENTS, SECONDS, pair));
   log(`  log lines written by the product: ${((logLines - linesBefore) / Math.max(1, api.pairs)).toFixed(1)} per pair`);
   log(`\nratio api/raw: ${(api.perSecond / raw.perSecond).toFixed(2)} (goal ≥ 0.5)`);
+
+  // Not timed: what the product's process sends per pair in all, the worker's rounds included
+  // (under `npm start` they share the process; with --split the worker is elsewhere and not seen).
+  product.kill('SIGWINCH');
+  await sleep(100);
+  const counted = await drive(CLIENTS, 5, pair);
+  await sleep(2_500); // one more outbox round for the last pairs' notices
+  product.kill('SIGWINCH');
+  const window = await readRecording();
+  const bg = window.filter((q) => q.background);
+  log(
+    `statements per pair in the product's process over ${counted.pairs} more pairs: ` +
+      `${((window.length - bg.length) / counted.pairs).toFixed(1)} in requests, ` +
+      `${(bg.length / counted.pairs).toFixed(1)} in the background (worker)`,
+  );
+  if (process.env.BENCH_SHOW_SQL) {
+    const byText = new Map<string, number>();
+    for (const q of bg) {
+      const key = q.text.replace(/\s+/g, ' ').slice(0, 140);
+      byText.set(key, (byText.get(key) ?? 0) + 1);
+    }
+    for (const [text, n] of [...byText].sort((a, b) => b[1] - a[1])) {
+      log(`  ${(n / counted.pairs).toFixed(2).padStart(6)}  ${text}`);
+    }
+  }
   for (const c of children.slice(1)) c.kill('SIGTERM');
   product.kill('SIGTERM');
   await new Promise((r) => product.once('exit', r));

@@ -87,13 +87,18 @@ export class OutboxComposer {
     }
   }
 
-  /** As `people`, each role read once per resolver (a scan asks for the same roles many times). */
+  /**
+   * As `people`, each audience read once per resolver: a scan asks for the same roles many times,
+   * and a decision's notice and to-do usually go to the same unit's people (issue 19 goal 1).
+   */
   resolver(m: Tx): (to: Audience) => Promise<string[]> {
-    const byRole = new Map<string, Promise<string[]>>();
+    const seen = new Map<string, Promise<string[]>>();
     return (to) => {
-      if (to.kind !== 'role') return this.people(m, to);
-      if (!byRole.has(to.role)) byRole.set(to.role, this.people(m, to));
-      return byRole.get(to.role)!;
+      if (to.kind === 'person') return Promise.resolve([to.userid]);
+      const key = to.kind === 'role' ? `role:${to.role}` : `${to.kind}:${to.unitCode}`;
+      let found = seen.get(key);
+      if (!found) seen.set(key, (found = this.people(m, to)));
+      return found;
     };
   }
 
@@ -114,6 +119,7 @@ export class OutboxComposer {
     };
     const unitNames = await this.tickets.unitNames(m);
     const ticket = this.ofDecision(agg, after);
+    const people = this.resolver(m);
     for (const [i, e] of effects.entries()) {
       if (e.kind === 'todo_done') {
         rows.push({
@@ -124,7 +130,7 @@ export class OutboxComposer {
         });
         continue;
       }
-      const userids = await this.people(m, e.to);
+      const userids = await people(e.to);
       if (e.kind === 'notice') {
         rows.push({
           ticketId: after.id,
