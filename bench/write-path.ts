@@ -13,6 +13,7 @@
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:write
 //   npm run bench:write -- --seconds=15 --clients=8
 //   npm run bench:write -- --split   (api, worker, simulator as separate processes; DATABASE_URL only)
+//   npm run bench:write -- --split --apis=2   (two api processes, the clients spread over them)
 //   (the database hotline_bench_write is dropped and re-created; without DATABASE_URL the product
 //   starts its embedded PostgreSQL in a temporary folder)
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -34,6 +35,8 @@ const SECONDS = arg('seconds', Number(process.env.BENCH_SECONDS ?? 15));
 const CLIENTS = arg('clients', Number(process.env.BENCH_CLIENTS ?? 8));
 /** --split: api, worker and simulator as three processes (production's layout) instead of one. */
 const SPLIT = process.argv.includes('--split');
+/** --apis=N (with --split): N api processes, the clients spread over them as a load balancer would. */
+const APIS = arg('apis', 1);
 const log = (text: string) => process.stdout.write(`${text}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -287,11 +290,23 @@ async function main(): Promise<void> {
   );
   children.push(product);
   product.on('exit', (code, signal) => log(`product exited: ${code ?? signal}`));
+  const bases = [base];
   if (SPLIT) {
     for (const script of ['dist/apps/dingtalk-sim/src/main.js', 'dist/apps/worker/src/main.js']) {
       const child = spawn(process.execPath, [script], { env, stdio: 'ignore' });
       children.push(child);
     }
+    for (let i = 1; i < APIS; i++) {
+      const apiPort = await freePort();
+      const child = spawn(process.execPath, ['dist/apps/api/src/main.js'], {
+        env: { ...env, PORT: String(apiPort) },
+        stdio: 'ignore',
+      });
+      children.push(child);
+      bases.push(`http://127.0.0.1:${apiPort}`);
+    }
+  } else if (APIS !== 1) {
+    throw new Error('--apis needs --split');
   }
   let output = '';
   let logLines = 0;
@@ -316,18 +331,21 @@ async function main(): Promise<void> {
     return v;
   })();
   log(`PostgreSQL: ${version}`);
+  for (const b of bases.slice(1)) await until('an api process', () => fetch(`${b}/health`).then((r) => r.ok));
   const layout = SPLIT
-    ? 'apps/api, apps/worker and apps/dingtalk-sim, three processes'
+    ? `apps/api ×${APIS}, apps/worker and apps/dingtalk-sim, ${APIS + 2} processes`
     : 'apps/standalone (api + worker + simulator, one process)';
   log(`product: ${layout}, ${CLIENTS} clients, ${SECONDS} s each side`);
 
   const token = (await http(base, 'POST', '/api/auth/dev', undefined, { userid: 'dispatcher1' })).token as string;
-  const pair = async () => {
-    const t = (await http(base, 'POST', '/api/tickets', token, TICKET)) as { id: string; version: number };
-    await http(base, 'POST', `/api/tickets/${t.id}/actions/dispatch`, token, DISPATCH);
+  // Client c talks to api process c mod N (the first, recorded one, alone without --apis).
+  const pair = async (c = 0) => {
+    const to = bases[c % bases.length]!;
+    const t = (await http(to, 'POST', '/api/tickets', token, TICKET)) as { id: string; version: number };
+    await http(to, 'POST', `/api/tickets/${t.id}/actions/dispatch`, token, DISPATCH);
   };
   // Warm up (JIT, the pool's connections, whatever the product caches), then record one pair.
-  for (let i = 0; i < 20; i++) await pair();
+  for (let i = 0; i < 20 * bases.length; i++) await pair(i);
   const recordFile = env.BENCH_SQL_RECORD!;
   product.kill('SIGWINCH');
   await sleep(100);
@@ -411,7 +429,7 @@ async function main(): Promise<void> {
   // (under `npm start` they share the process; with --split the worker is elsewhere and not seen).
   product.kill('SIGWINCH');
   await sleep(100);
-  const counted = await drive(CLIENTS, 5, pair);
+  const counted = await drive(CLIENTS, 5, () => pair(0)); // the recorded process only
   await sleep(2_500); // one more outbox round for the last pairs' notices
   product.kill('SIGWINCH');
   const window = await readRecording();

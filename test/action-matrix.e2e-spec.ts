@@ -335,7 +335,7 @@ describe('issue 17.8: every workflow action for every role on chain-A and chain-
   // Issue 14.2: "who acts now" has one answer. The inbox SQL must list, for every person, exactly
   // the work items workOf() gives the state (by action and unit), in every state the walks reach;
   // runs first, while the database holds only these tickets (the inbox is capped at 200 rows).
-  it("issue 14.2: in every reachable state, each person's inbox holds exactly the work workOf() gives them", async () => {
+  it("issue 14.2, issue 19: in every reachable state, each person's inbox holds exactly the work workOf() gives them, and the tab counts are its totals", async () => {
     const problems: string[] = [];
     let compared = 0;
     for (const walk of WALKS) {
@@ -358,6 +358,24 @@ describe('issue 17.8: every workflow action for every role on chain-A and chain-
         if (JSON.stringify(actual) !== JSON.stringify(expected)) {
           problems.push(`${walk.name}: ${p} inbox ${JSON.stringify(actual)} ≠ workOf ${JSON.stringify(expected)}`);
         }
+      }
+    }
+    // Issue 19 goal 2: each person's tab counts are the true totals of those same items (the
+    // counts read the assignments alone, on the invariant that open unit work is on open tickets).
+    for (const p of PERSONAS) {
+      const all = await api.get(p, '/api/inbox?limit=200');
+      const items = all.body as { action: string }[];
+      expect(items.length).toBeLessThan(200);
+      const listed: Record<string, number> = {};
+      for (const i of items) listed[i.action] = (listed[i.action] ?? 0) + 1;
+      const page = await api.get(p, '/api/inbox/page?limit=1');
+      expect(page.status).toBe(200);
+      const counted = Object.fromEntries(
+        Object.entries(page.body.counts as Record<string, number>).filter(([, n]) => n > 0),
+      );
+      const sorted = (o: Record<string, number>) => JSON.stringify(Object.entries(o).sort());
+      if (sorted(counted) !== sorted(listed)) {
+        problems.push(`${p}: tab counts ${sorted(counted)} ≠ inbox items ${sorted(listed)}`);
       }
     }
     expect(problems).toEqual([]);

@@ -262,6 +262,8 @@ function replay(before: TicketState, changes: readonly Change[]): ReturnType<typ
   return s;
 }
 
+const OPEN_WORK: readonly string[] = ['pending_accept', 'accepted', 'awaiting_leader', 'return_requested'];
+
 function checkDecisionInvariants(
   before: TicketState,
   action: ActionName,
@@ -285,6 +287,10 @@ function checkDecisionInvariants(
   });
   expect(after.step !== null).toBe(after.status === 'in_review');
   for (const a of after.assignments) expect(STATUSES).toContain(a.status);
+  // Issue 19 goal 2: a unit's open work (to accept, to answer, with its leader, a return asked)
+  // exists only on a ticket in progress, so the inbox's tab counts need not read the tickets.
+  const open = after.assignments.filter((a) => OPEN_WORK.includes(a.status));
+  if (open.length > 0) expect(after.status).toBe('in_progress');
   // a pending extension only on an assignment with work or a return pending; within the cap;
   // a deadline only ever moves later, except the fresh deadline the ops department sets for the
   // correction of a reply found untrue (issue 15.7, Art. 10 及时改正: it may be sooner).

@@ -147,22 +147,29 @@ export class InboxRepository {
                     FROM assignments a JOIN tickets t ON t.id = a.ticket_id
                    WHERE a.unit_code = ${unit} AND a.status = '${status}' AND t.status = 'in_progress'`,
     });
+    // Issue 19 goal 2: a unit's open work exists only on a ticket in progress (a workflow invariant,
+    // checked after every step of the random walks in libs/workflow/src/workflow.property.spec.ts,
+    // and no writer changes a status outside the workflow's decisions), so its count reads the
+    // assignments' index alone instead of joining every open ticket to check its status.
+    const unitCount = (action: string, unit: string, statuses: string[]) =>
+      `SELECT a.reply_deadline, ${action}, a.unit_code, a.reply_deadline, ${none},
+              NULL::uuid, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text
+         FROM assignments a
+        WHERE a.unit_code = ${unit} AND a.status IN (${statuses.map((x) => `'${x}'`).join(', ')})`;
     const reviewStep = (action: string, step: string) => ({
       sql: () => `SELECT ${stepKey}, '${action}', NULL, ${stepCols}, ${ticketCols}
                     FROM tickets t WHERE t.status = 'in_review' AND t.step = '${step}'`,
     });
     if (has('receiver') && actor.unitCodes.length) {
       if (counting) {
-        // One pass for both counts: each branch would join the open tickets again.
+        // One pass for both counts, from the index alone (see unitCount).
         branches.push({
           perUnit: true,
-          sql: (
-            unit,
-          ) => `SELECT a.reply_deadline, CASE a.status WHEN 'pending_accept' THEN 'accept' ELSE 'submit_reply' END,
-                                 a.unit_code, a.reply_deadline, ${unitCols}, ${ticketCols}
-                            FROM assignments a JOIN tickets t ON t.id = a.ticket_id
-                           WHERE a.unit_code = ${unit} AND a.status IN ('pending_accept', 'accepted')
-                             AND t.status = 'in_progress'`,
+          sql: (unit) =>
+            unitCount(`CASE a.status WHEN 'pending_accept' THEN 'accept' ELSE 'submit_reply' END`, unit, [
+              'pending_accept',
+              'accepted',
+            ]),
         });
       } else {
         branches.push(unitWork('accept', 'pending_accept'), unitWork('submit_reply', 'accepted'));
@@ -172,9 +179,10 @@ export class InboxRepository {
       // The unit's open time (reply deadline) is what approving the reply is due against.
       branches.push({
         perUnit: true,
-        sql: (
-          unit,
-        ) => `SELECT a.reply_deadline, 'approve_reply', a.unit_code, a.reply_deadline, ${unitCols}, ${ticketCols}
+        sql: (unit) =>
+          counting
+            ? unitCount(`'approve_reply'`, unit, ['awaiting_leader'])
+            : `SELECT a.reply_deadline, 'approve_reply', a.unit_code, a.reply_deadline, ${unitCols}, ${ticketCols}
                     FROM assignments a JOIN tickets t ON t.id = a.ticket_id
                    WHERE a.unit_code = ${unit} AND a.status = 'awaiting_leader'`,
       });
