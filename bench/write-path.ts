@@ -37,6 +37,8 @@ const CLIENTS = arg('clients', Number(process.env.BENCH_CLIENTS ?? 8));
 const SPLIT = process.argv.includes('--split');
 /** --apis=N (with --split): N api processes, the clients spread over them as a load balancer would. */
 const APIS = arg('apis', 1);
+/** --rounds=R: each side's SECONDS split into R alternating rounds (default 3). */
+const ROUNDS = Math.max(1, arg('rounds', 3));
 const log = (text: string) => process.stdout.write(`${text}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -93,6 +95,24 @@ interface Figures {
   perSecond: number;
   p50: number;
   p99: number;
+  latencies: number[];
+  seconds: number;
+}
+
+/** Rounds of one side taken together: pairs over the summed time, percentiles over every pair. */
+function merge(rounds: Figures[]): Figures {
+  const latencies = rounds.flatMap((r) => r.latencies).sort((a, b) => a - b);
+  const seconds = rounds.reduce((s, r) => s + r.seconds, 0);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
+  return {
+    pairs: latencies.length,
+    errors: rounds.reduce((s, r) => s + r.errors, 0),
+    perSecond: latencies.length / seconds,
+    p50: at(0.5),
+    p99: at(0.99),
+    latencies,
+    seconds,
+  };
 }
 
 /** `clients` loops doing `pair` for `seconds`; latencies in ms per completed pair. */
@@ -120,7 +140,15 @@ async function drive(clients: number, seconds: number, pair: (client: number) =>
   if (firstError) log(`  first error: ${firstError instanceof Error ? firstError.message : String(firstError)}`);
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
-  return { pairs: latencies.length, errors, perSecond: latencies.length / elapsed, p50: at(0.5), p99: at(0.99) };
+  return {
+    pairs: latencies.length,
+    errors,
+    perSecond: latencies.length / elapsed,
+    p50: at(0.5),
+    p99: at(0.99),
+    latencies,
+    seconds: elapsed,
+  };
 }
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
@@ -335,7 +363,7 @@ async function main(): Promise<void> {
   const layout = SPLIT
     ? `apps/api ×${APIS}, apps/worker and apps/dingtalk-sim, ${APIS + 2} processes`
     : 'apps/standalone (api + worker + simulator, one process)';
-  log(`product: ${layout}, ${CLIENTS} clients, ${SECONDS} s each side`);
+  log(`product: ${layout}, ${CLIENTS} clients, ${SECONDS} s each side in ${ROUNDS} alternating rounds`);
 
   const token = (await http(base, 'POST', '/api/auth/dev', undefined, { userid: 'dispatcher1' })).token as string;
   // Client c talks to api process c mod N (the first, recorded one, alone without --apis).
@@ -391,7 +419,6 @@ async function main(): Promise<void> {
     );
   }
 
-  log(`\nraw: ${CLIENTS} pg clients replaying the pair's ${trips} statements`);
   const dbName = new URL(url).pathname.slice(1);
   const backends = () => cpuSeconds((cmd) => cmd.startsWith('postgres: ') && cmd.includes(` ${dbName} `));
   const productCpu = () => cpuSeconds((_, pid) => children.some((c) => c.pid === pid));
@@ -399,29 +426,46 @@ async function main(): Promise<void> {
     const u = process.cpuUsage();
     return (u.user + u.system) / 1e6;
   };
-  const cpu = async <T extends Figures>(run: () => Promise<T>) => {
+  // The two sides alternate in ROUNDS rounds of SECONDS / ROUNDS each (raw, api, raw, api, …), so a
+  // change in the shared machine's load falls on both alike; CPU and system calls are summed per side.
+  const sides = {
+    raw: { rounds: [] as Figures[], cpu: [0, 0, 0, 0], reads: 0, writes: 0 },
+    api: { rounds: [] as Figures[], cpu: [0, 0, 0, 0], reads: 0, writes: 0 },
+  };
+  const round = async (side: keyof typeof sides, run: () => Promise<Figures>) => {
     const calls0 = syscalls();
     const before = [backends(), productCpu(), benchCpu(), productSystemSeconds()];
     const f = await run();
     const after = [backends(), productCpu(), benchCpu(), productSystemSeconds()];
     const calls1 = syscalls();
-    const per = (i: number) => (((after[i]! - before[i]!) * 1000) / Math.max(1, f.pairs)).toFixed(1);
+    const s = sides[side];
+    s.rounds.push(f);
+    after.forEach((v, i) => (s.cpu[i]! += v - before[i]!));
+    s.reads += calls1.reads - calls0.reads;
+    s.writes += calls1.writes - calls0.writes;
+  };
+  const linesBefore = logLines;
+  const slice = SECONDS / ROUNDS;
+  for (let r = 0; r < ROUNDS; r++) {
+    await round('raw', () => drive(CLIENTS, slice, (c) => replay(clients[c]!, recorded)));
+    await round('api', () => drive(CLIENTS, slice, pair));
+  }
+  await Promise.all(clients.map((c) => c.end()));
+  const report = (side: keyof typeof sides, title: string) => {
+    const s = sides[side];
+    const f = merge(s.rounds);
+    const per = (i: number) => ((s.cpu[i]! * 1000) / Math.max(1, f.pairs)).toFixed(1);
     const perPair = (n: number) => (n / Math.max(1, f.pairs)).toFixed(1);
-    log(`  ${fmt(f)}`);
+    log(`${title}`);
+    log(`  ${fmt(f)}; rounds: ${s.rounds.map((x) => x.perSecond.toFixed(1)).join(', ')} pairs/s`);
     log(
       `  CPU per pair: PostgreSQL backends ${per(0)} ms, product ${per(1)} ms (${per(3)} ms of it in the kernel), this client ${per(2)} ms`,
     );
-    log(
-      `  product system calls per pair: ${perPair(calls1.writes - calls0.writes)} writes, ${perPair(calls1.reads - calls0.reads)} reads`,
-    );
+    log(`  product system calls per pair: ${perPair(s.writes)} writes, ${perPair(s.reads)} reads`);
     return f;
   };
-  const raw = await cpu(() => drive(CLIENTS, SECONDS, (c) => replay(clients[c]!, recorded)));
-  await Promise.all(clients.map((c) => c.end()));
-
-  log(`api: ${CLIENTS} HTTP clients, register then dispatch`);
-  const linesBefore = logLines;
-  const api = await cpu(() => drive(CLIENTS, SECONDS, pair));
+  const raw = report('raw', `\nraw: ${CLIENTS} pg clients replaying the pair's ${trips} statements`);
+  const api = report('api', `api: ${CLIENTS} HTTP clients, register then dispatch`);
   log(`  log lines written by the product: ${((logLines - linesBefore) / Math.max(1, api.pairs)).toFixed(1)} per pair`);
   log(`\nratio api/raw: ${(api.perSecond / raw.perSecond).toFixed(2)} (goal ≥ 0.5)`);
 
