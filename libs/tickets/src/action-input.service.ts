@@ -60,10 +60,17 @@ export class ActionInputService {
     switch (action) {
       case 'dispatch': {
         const raw = (body.assignments ?? []) as Array<{ unit: string; role: 'sole' | 'lead' | 'co' }>;
-        const { units } = await this.reference.snapshot();
-        const unknown = raw.find((a) => !units.get(a.unit)?.active);
+        const reference = await this.reference.snapshot();
+        const unknown = raw.find((a) => !reference.units.get(a.unit)?.active);
         if (unknown) throw new DomainError('VALIDATION', `未知的承办单位“${unknown.unit}”。`, 'assignments.unit');
-        const computed = await this.deadlines.forDispatch(agg.facts, now, date(body.replyDeadline));
+        const computed = await this.deadlines.forDispatch(
+          agg.facts,
+          now,
+          date(body.replyDeadline),
+          undefined,
+          undefined,
+          reference,
+        );
         return {
           input: {
             // Issue 15.4 (R-6d): co units answer before the lead, so they get the earlier deadline.
@@ -81,7 +88,8 @@ export class ActionInputService {
         // the assignment it replaces (a co unit's before the lead's, issue 15.4). Without a
         // clear target the workflow refuses (which unit, or nothing to re-route).
         const newUnit = typeof body.newUnit === 'string' ? body.newUnit : '';
-        if (newUnit && !(await this.reference.snapshot()).units.get(newUnit)?.active) {
+        const reference = await this.reference.snapshot();
+        if (newUnit && !reference.units.get(newUnit)?.active) {
           throw new DomainError('VALIDATION', `未知的承办单位“${newUnit}”。`, 'newUnit');
         }
         const active = agg.state.assignments.filter(isActive);
@@ -100,6 +108,7 @@ export class ActionInputService {
           date(body.replyDeadline),
           undefined,
           lead?.replyDeadline,
+          reference,
         );
         return {
           input: {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { formatShanghai, type TimeLimit } from '@hotline/calendar';
-import type { TicketFacts, Tx } from '@hotline/db';
+import type { ReferenceSnapshot, TicketFacts, Tx } from '@hotline/db';
 import { DomainError } from '@hotline/workflow';
 import { CalendarService } from './calendar/calendar.service';
 import { clampToUpstream, coUnitDeadline, unitCapBeforeUpstream } from './deadlines/deadline-rules';
@@ -57,9 +57,11 @@ export class DeadlinePolicy {
     m?: Tx,
     /** Issue 15.9: the deadline of a lead already at work, which a co unit joining it answers before. */
     leadDeadline?: Date,
+    /** The reference data (and calendar revision) this request has read already (issue 19 goal 1). */
+    reference?: ReferenceSnapshot,
   ): Promise<ComputedDeadline> {
-    const calendar = await this.calendars.current(m);
-    const policy = await this.limits.policyFor(facts, m);
+    const calendar = await this.calendars.current(m, reference?.calendarRevision);
+    const policy = await this.limits.policyFor(facts, m, reference);
     const missing = new Set<number>();
     const computed = calendar.addLimit(now, policy.reply);
     for (const y of computed.missingYears) missing.add(y);
@@ -192,8 +194,13 @@ export class DeadlinePolicy {
   }
 
   /** R-17: close of business of the working day a ticket received at `receivedAt` counts on. */
-  async dispatchDue(receivedAt: Date, m?: Tx): Promise<{ due: Date; missingYears: number[] }> {
-    const calendar = await this.calendars.current(m);
+  async dispatchDue(
+    receivedAt: Date,
+    m?: Tx,
+    /** calendar_revision as this request read it already (ReferenceSnapshot.calendarRevision). */
+    calendarRevision?: number,
+  ): Promise<{ due: Date; missingYears: number[] }> {
+    const calendar = await this.calendars.current(m, calendarRevision);
     const missing = new Set<number>();
     const due = calendar.endOfWorkingDay(receivedAt, missing);
     return { due, missingYears: [...missing].sort() };

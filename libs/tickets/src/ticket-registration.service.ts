@@ -135,7 +135,7 @@ export class TicketRegistrationService {
       throw new DomainError('VALIDATION', '发生时间不能晚于现在。', 'occurredAt');
     }
     // dispatched before close of business of the working day it counts on.
-    const { due: dispatchDueAt } = await this.deadlines.dispatchDue(now);
+    const { due: dispatchDueAt } = await this.deadlines.dispatchDue(now, undefined, reference.calendarRevision);
     return { input, sourceCode: source.code, chain: source.chain, categoryCode: category.code, dispatchDueAt, now };
   }
 

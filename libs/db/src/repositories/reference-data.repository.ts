@@ -13,6 +13,11 @@ export interface ReferenceUnit {
 /** The reference data a registration and a dispatch read, as of one reference_revision. */
 export interface ReferenceSnapshot {
   revision: number;
+  /**
+   * calendar_revision, read in the same statement (issue 19 goal 1): CalendarService.current takes
+   * it instead of reading it again in the same request.
+   */
+  calendarRevision: number;
   sources: ReadonlyMap<string, SourceRow>;
   categories: ReadonlyMap<string, CategoryRow>;
   units: ReadonlyMap<string, ReferenceUnit>;
@@ -36,15 +41,21 @@ export class ReferenceDataRepository {
   ) {}
 
   async snapshot(m: EntityManager = this.ds.manager): Promise<ReferenceSnapshot> {
-    const { rows } = await exec<{ revision: string }>(m, `SELECT revision FROM reference_revision WHERE id = 1`);
+    const { rows } = await exec<{ revision: string; calendar: string }>(
+      m,
+      `SELECT (SELECT revision FROM reference_revision WHERE id = 1) AS revision,
+              (SELECT revision FROM calendar_revision WHERE id = 1) AS calendar`,
+    );
     const revision = Number(rows[0]?.revision ?? 0);
-    if (this.cached && this.cached.revision === revision) return this.cached;
+    const calendarRevision = Number(rows[0]?.calendar ?? 0);
+    if (this.cached && this.cached.revision === revision) return { ...this.cached, calendarRevision };
     // Read after the revision: data newer than its label only costs one more reload.
     const sources = await exec<SourceRow>(m, `SELECT code, name, chain, active FROM sources`);
     const categories = await exec<CategoryRow>(m, `SELECT code, name, active FROM categories`);
     const units = await exec<ReferenceUnit>(m, `SELECT code, name, active FROM units`);
     const snapshot: ReferenceSnapshot = {
       revision,
+      calendarRevision,
       sources: new Map(sources.rows.map((r) => [r.code, r])),
       categories: new Map(categories.rows.map((r) => [r.code, r])),
       units: new Map(units.rows.map((r) => [r.code, r])),

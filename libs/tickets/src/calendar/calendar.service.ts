@@ -59,8 +59,9 @@ export class CalendarService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async current(m?: Tx): Promise<WorkingCalendar> {
-    const revision = await this.repo.revision(m);
+  /** `knownRevision`: calendar_revision as this request already read it (ReferenceSnapshot). */
+  async current(m?: Tx, knownRevision?: number): Promise<WorkingCalendar> {
+    const revision = knownRevision ?? (await this.repo.revision(m));
     if (this.cache && this.cache.revision === revision) return this.cache.calendar;
     const overrides = await this.repo.overrides(m);
     const years = await this.repo.years(m);

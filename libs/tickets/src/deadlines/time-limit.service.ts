@@ -6,6 +6,7 @@ import {
   TimeLimitRepository,
   type LimitUnitName,
   type LimitValue,
+  type ReferenceSnapshot,
   type TimeLimitPolicyInput,
   type TimeLimitPolicyRow,
   type Tx,
@@ -62,9 +63,14 @@ export class TimeLimitService {
     private readonly reference: ReferenceDataRepository,
   ) {}
 
-  async policyFor(facts: { sourceCode: string; categoryCode: string; urgency: string }, m?: Tx) {
+  async policyFor(
+    facts: { sourceCode: string; categoryCode: string; urgency: string },
+    m?: Tx,
+    /** The request's snapshot when it has read one already (issue 19 goal 1). */
+    known?: ReferenceSnapshot,
+  ) {
     // Issue 19 goal 1: cached per reference_revision (one primary-key read instead of the match).
-    const reference = await this.reference.snapshot(m);
+    const reference = known ?? (await this.reference.snapshot(m));
     return (await this.reference.policy(reference, facts, m)) ?? FALLBACK_POLICY;
   }
 
