@@ -5,7 +5,9 @@
 // (GET /api/tickets?limit=20) with each filter; p50 / p99 of BENCH_RUNS requests (default 100),
 // one client, first idle, then with BENCH_WRITERS plain-SQL writers (default 4, bench/city-writers.ts).
 // It starts apps/api alone (no worker: its deadline scans would be writes of their own) on a free
-// port and stops it at the end.
+// port and stops it at the end. Beside the detail and each list page, its ceiling: the same rows
+// (the page's tickets with their assignments; the ticket with its assignments and timeline) read
+// by primary key in one plain SQL statement over one connection, and the ratio of the two p99s.
 //
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:generate   (once)
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:reads
@@ -15,6 +17,7 @@ import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { log } from './bench-database';
 import { CITY_NOW, ticketId } from './city-data';
@@ -126,24 +129,46 @@ async function main(): Promise<void> {
     ];
     const fmt = (t: { p50: number; p99: number }, goal: number) =>
       `| ${t.p50.toFixed(1)} / ${t.p99.toFixed(1)} ms | ${goal} ms | ${(goal / t.p99).toFixed(2)} |`;
+    // The ceilings: the same rows by primary key, one statement, one connection.
+    const sql = new Client({ connectionString: url });
+    await sql.connect();
+    const pageRows = (ids: string[]) =>
+      sql.query(
+        `SELECT t.id, t.number, t.subject, t.status, t.step, t.source_code, t.category_code, t.urgency, t.created_at,
+                a.unit_code, a.role, a.status AS a_status, a.seq, a.reply_deadline, a.dispatched_at
+           FROM tickets t LEFT JOIN assignments a ON a.ticket_id = t.id
+          WHERE t.id = ANY($1::uuid[])`,
+        [ids],
+      );
+    const ticketRows = (id: string) =>
+      sql.query(
+        `SELECT t.*,
+                (SELECT json_agg(a ORDER BY a.seq) FROM assignments a WHERE a.ticket_id = t.id) AS assignments,
+                (SELECT json_agg(e ORDER BY e.id) FROM timeline_events e WHERE e.ticket_id = t.id) AS timeline
+           FROM tickets t WHERE t.id = $1`,
+        [id],
+      );
+    const withCeiling = (t: { p50: number; p99: number }, c: { p50: number; p99: number }, goal: number) =>
+      `${fmt(t, goal)} ${c.p50.toFixed(1)} / ${c.p99.toFixed(1)} ms | ${(t.p99 / c.p99).toFixed(1)} |`;
     for (const phase of ['idle', `${WRITERS} writers`]) {
       const writers = phase === 'idle' ? undefined : startWriters(url, WRITERS);
       log(`\n${phase}: p50 / p99 of ${RUNS} requests each, one client`);
-      log('| read (through the API) | p50 / p99 | goal (p99) | goal / p99 |');
-      log('|---|---|---|---|');
+      log('| read (through the API) | p50 / p99 | goal (p99) | goal / p99 | ceiling p50 / p99 | API / ceiling p99 |');
+      log('|---|---|---|---|---|---|');
       for (const [name, t] of people) {
         log(
           `| ${name}: inbox tab (first page + counts) ${fmt(await timed(() => get(base, '/api/inbox/page?limit=20', t)), 20)}`,
         );
       }
-      log(
-        `| ticket detail (200 tickets in turn) ${fmt(await timed((i) => get(base, `/api/tickets/${ids[i % ids.length]}`, dispatcher)), 30)}`,
-      );
+      const detail = await timed((i) => get(base, `/api/tickets/${ids[i % ids.length]}`, dispatcher));
+      const detailCeiling = await timed((i) => ticketRows(ids[i % ids.length]!));
+      log(`| ticket detail (200 tickets in turn) ${withCeiling(detail, detailCeiling, 30)}`);
       for (const [name, q] of lists) {
         try {
-          log(
-            `| ticket list, first page, ${name} ${fmt(await timed(() => get(base, `/api/tickets?limit=20${q}`, dispatcher)), 50)}`,
-          );
+          const path = `/api/tickets?limit=20${q}`;
+          const viaApi = await timed(() => get(base, path, dispatcher));
+          const page = ((await get(base, path, dispatcher)) as { items: Array<{ id: string }> }).items.map((x) => x.id);
+          log(`| ticket list, first page, ${name} ${withCeiling(viaApi, await timed(() => pageRows(page)), 50)}`);
         } catch (err) {
           log(`| ticket list, first page, ${name} | ${(err as Error).message.slice(0, 120)} | 50 ms | — |`);
         }
@@ -151,6 +176,7 @@ async function main(): Promise<void> {
       if (writers)
         log(`(the writers did ${(await writers.stop()).toFixed(0)} register + dispatch + accept loops a second)`);
     }
+    await sql.end();
   } finally {
     api.kill('SIGTERM');
   }

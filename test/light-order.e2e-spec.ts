@@ -116,6 +116,41 @@ describe('X-9: the ticket list in light order', () => {
     expect(r.body.items).toEqual([]);
   });
 
+  it('issue 19: the whole office’s list without filters (walked one light at a time along the open deadlines) has the same order, paged or not', async () => {
+    t.clock.set(at('2026-11-30 10:35'));
+    // With q= the open tickets are ordered by the aggregate of their open assignments; without
+    // any filter by the walk (TicketListRepository.openByWalk): the same tickets, the same order.
+    const filtered = (await page('q=排序测试&limit=100')).items;
+    const whole = (await page('limit=100')).items;
+    expect(whole.filter(([n]: string[]) => !n!.startsWith('other:'))).toEqual(filtered);
+    const walked: unknown[] = [];
+    let next: string | null = null;
+    do {
+      const p = await page(`limit=1${next ? `&cursor=${next}` : ''}`);
+      walked.push(...p.items);
+      next = p.next;
+    } while (next && walked.length < 50);
+    expect(walked).toEqual(whole);
+    for (const light of ['red', 'yellow', 'green']) {
+      const one = (await page(`light=${light}&limit=100`)).items;
+      expect(one).toEqual(whole.filter((x: unknown[]) => x[1] === light));
+    }
+  });
+
+  it('issue 19: q= finds a substring of the subject or the content, Chinese included, with % and _ taken literally', async () => {
+    t.clock.set(at('2026-11-30 10:35'));
+    const found = async (q: string) =>
+      (await api.get('dispatcher1', `/api/tickets?limit=100&q=${encodeURIComponent(q)}`)).body.items.map(
+        (x: { id: string }) => name(x.id),
+      );
+    const promo = (await api.createTicket('dispatcher1', { subject: '优惠活动50%_折扣咨询' })).id;
+    expect(await found('测试C')).toEqual(['C']);
+    expect(await found('50%_折扣')).toEqual([`other:${promo}`]);
+    expect(await found('%_')).toEqual([`other:${promo}`]);
+    expect(await found('排序%试')).toEqual([]);
+    expect(await found('排序_试')).toEqual([]);
+  });
+
   it('X-9: a cursor from the other order, a forged cursor and an unknown sort are refused with 400 naming the field', async () => {
     t.clock.set(at('2026-11-30 10:35'));
     const newest = await api.get('dispatcher1', '/api/tickets?q=排序测试&limit=1');

@@ -7,6 +7,7 @@ import { callerCipherFromConfig } from './crypto/caller-keys';
 import { dataSourceOptions } from './data-source';
 import { OrganisationRepository } from './repositories/organisation.repository';
 import { TicketRepository } from './repositories/ticket.repository';
+import { TicketListRepository } from './repositories/ticket-list.repository';
 import { IdempotencyRepository } from './repositories/idempotency.repository';
 import { OutboxRepository } from './repositories/outbox.repository';
 import { InboxRepository } from './repositories/inbox.repository';
@@ -31,6 +32,7 @@ import { ReferenceDataRepository } from './repositories/reference-data.repositor
 const REPOSITORIES = [
   OrganisationRepository,
   TicketRepository,
+  TicketListRepository,
   IdempotencyRepository,
   OutboxRepository,
   InboxRepository,

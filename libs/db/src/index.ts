@@ -13,10 +13,6 @@ export type {
   OutboxInsert,
   TimelineRow,
   TicketScope,
-  TicketListFilter,
-  TicketListCursor,
-  LightListCursor,
-  TicketListItem,
   AssignmentDeadlineFacts,
   DeadlineRecord,
   StepDeadlineRecord,
@@ -24,6 +20,13 @@ export type {
   LightParams,
 } from './repositories/ticket.repository';
 export { lightSql, OPEN_ASSIGNMENT_STATUSES } from './repositories/ticket.repository';
+export { TicketListRepository } from './repositories/ticket-list.repository';
+export type {
+  TicketListFilter,
+  TicketListCursor,
+  LightListCursor,
+  TicketListItem,
+} from './repositories/ticket-list.repository';
 export { TimeLimitRepository } from './repositories/time-limit.repository';
 export {
   ReferenceDataRepository,

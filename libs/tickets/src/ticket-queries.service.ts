@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@hotline/config';
 import {
+  TicketListRepository,
   TicketRepository,
   type Light,
   type LightListCursor,
@@ -50,6 +51,7 @@ export interface Page<T> {
 export class TicketQueriesService {
   constructor(
     private readonly tickets: TicketRepository,
+    private readonly ticketList: TicketListRepository,
     private readonly loopHooks: LoopHooks,
     private readonly intakeHooks: IntakeHooks,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -92,7 +94,7 @@ export class TicketQueriesService {
     if (q.sort === 'light') return this.listByLight(scope, filter, q);
     const after = q.cursor ? decodeCursor(q.cursor, readTimeAndId) : undefined;
     const cursor = after ? { createdAt: after.at, id: after.id } : undefined;
-    const rows = await this.tickets.list(scope, filter, q.limit + 1, cursor, this.lightParams());
+    const rows = await this.ticketList.list(scope, filter, q.limit + 1, cursor, this.lightParams());
     const items = rows.slice(0, q.limit);
     const last = items[items.length - 1];
     return {
@@ -107,12 +109,12 @@ export class TicketQueriesService {
    */
   private async listByLight(
     scope: TicketScope,
-    filter: Parameters<TicketRepository['listByLight']>[1],
+    filter: Parameters<TicketListRepository['listByLight']>[1],
     q: ListTicketsQuery,
   ): Promise<Page<TicketListItem>> {
     const cursor = q.cursor ? decodeCursor(q.cursor, readLightCursor, '（sort=light）') : undefined;
     const params = cursor ? { ...this.lightParams(), now: cursor.asOf } : this.lightParams();
-    const rows = await this.tickets.listByLight(scope, filter, q.limit + 1, cursor?.at, params);
+    const rows = await this.ticketList.listByLight(scope, filter, q.limit + 1, cursor?.at, params);
     const items = rows.slice(0, q.limit).map(({ sortKey: _key, ...item }) => item);
     const last = rows[q.limit - 1];
     return {
@@ -134,20 +136,27 @@ export class TicketQueriesService {
   }
 
   private async view(user: CurrentUser, agg: TicketAggregate, m?: Tx): Promise<TicketView> {
-    // Inside a transaction every read uses its connection: a second one from the pool could
-    // starve it when many actions run at once.
-    const timeline = await this.tickets.timeline(agg.state.id, m);
-    const unitNames = await this.tickets.unitNames(m);
-    const lights = await this.tickets.lights(agg.state.id, this.lightParams(), m);
-    const actions = allowedActions(agg.state, user, this.clock.now(), this.decideContext(agg.facts));
     // 保密件: a confidential ticket's caller is hidden from the handling units entirely.
     const hideCaller = agg.facts.confidential && !can(user, 'caller.see_confidential');
-    const callers = await this.intakeHooks.callers(agg, hideCaller, m);
+    const reads = [
+      () => this.tickets.timeline(agg.state.id, m),
+      () => this.tickets.unitNames(m),
+      () => this.tickets.lights(agg.state.id, this.lightParams(), m),
+      () => this.intakeHooks.callers(agg, hideCaller, m),
+      // Issue 15.12: the case file of the unit at fault.
+      () => this.loopHooks.caseFile(user, agg, m),
+    ] as const;
+    // Inside a transaction every read uses its connection, one after the other: a second one from
+    // the pool could starve it when many actions run at once. Outside (GET /api/tickets/:id) the
+    // reads are independent and go out together (issue 19: the detail's latency is its round trips).
+    const [timeline, unitNames, lights, callers, caseFile] = m
+      ? [await reads[0](), await reads[1](), await reads[2](), await reads[3](), await reads[4]()]
+      : await Promise.all([reads[0](), reads[1](), reads[2](), reads[3](), reads[4]()]);
+    const actions = allowedActions(agg.state, user, this.clock.now(), this.decideContext(agg.facts));
     const callerRevealable =
       callerRevealBasis(user, agg.state.status, agg.facts.confidential, agg.state.assignments) !== null;
-    // Issues 15.10, 15.12: the consolidated answer upstream (chain B) and the case file of the unit at fault.
+    // Issue 15.10: the consolidated answer upstream (chain B).
     const upstreamAnswer = await this.intakeHooks.upstreamAnswer(agg, unitNames, m);
-    const caseFile = await this.loopHooks.caseFile(user, agg, m);
     return {
       ...toTicketView(agg, timeline, actions, unitNames, lights, hideCaller),
       callers,

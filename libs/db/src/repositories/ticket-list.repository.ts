@@ -1,0 +1,360 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import {
+  OPEN_ASSIGNMENT_STATUSES,
+  lightSql,
+  scopeSql,
+  type Light,
+  type LightParams,
+  type TicketScope,
+} from './ticket.repository';
+
+export interface TicketListFilter {
+  status?: string;
+  source?: string;
+  category?: string;
+  unit?: string;
+  q?: string;
+  from?: Date;
+  to?: Date;
+  /** X-9: the ticket's worst light among its open assignments. */
+  light?: Light;
+}
+
+export interface TicketListCursor {
+  createdAt: Date;
+  id: string;
+}
+
+/**
+ * X-9: where a light-ordered listing stopped. Phase `open`: among tickets with open assignments,
+ * by (rank DESC, deadline ASC, id ASC); phase `rest`: the others, newest first (created_at, id).
+ */
+export interface LightListCursor {
+  phase: 'open' | 'rest';
+  /** 3 red, 2 yellow, 1 green; 0 in phase `rest`. */
+  rank: number;
+  /** The earliest open reply deadline; null in phase `rest`. */
+  deadline: Date | null;
+  createdAt: Date;
+  id: string;
+}
+
+export interface TicketListItem {
+  id: string;
+  number: string;
+  subject: string;
+  status: string;
+  step: string | null;
+  sourceCode: string;
+  categoryCode: string;
+  urgency: string;
+  createdAt: Date;
+  replyDeadline: Date | null;
+  /** X-9: worst light among the open assignments; null when nothing is open. */
+  light: Light | null;
+  units: Array<{ code: string; role: string; status: string; light: Light | null }>;
+}
+
+type LightListRow = TicketListItem & { sortKey: LightListCursor };
+
+/**
+ * The ticket list (GET /api/tickets): newest first or in light order (X-9), keyset-paginated,
+ * scoped to what the person may see (R-19). Every statement reads one page in an index's order
+ * and computes the per-row columns (deadline, light, units) for that page's rows only
+ * (docs/benchmarks.md, "The inbox at city scale", through the API).
+ */
+@Injectable()
+export class TicketListRepository {
+  constructor(private readonly ds: DataSource) {}
+
+  /** Keyset-paginated list, newest first, scoped to what the person may see. */
+  async list(
+    scope: TicketScope,
+    filter: TicketListFilter,
+    limit: number,
+    cursor: TicketListCursor | undefined,
+    lightParams: LightParams,
+  ): Promise<TicketListItem[]> {
+    // $1 = the clock value, $2 = the yellow share (X-9).
+    const params: unknown[] = [lightParams.now, lightParams.yellowShare];
+    const where = listWhere(scope, filter, params);
+    if (cursor) {
+      params.push(cursor.createdAt, cursor.id);
+      where.push(`(t.created_at, t.id) < ($${params.length - 1}, $${params.length})`);
+    }
+    params.push(limit);
+    const rows = await this.ds.query(
+      `SELECT ${LIST_COLUMNS}
+         FROM (SELECT ${PAGE_COLUMNS} FROM tickets t
+                WHERE ${where.join(' AND ')}
+                ORDER BY ${newestFirst(filter)}
+                LIMIT $${params.length}) t
+        ORDER BY t.created_at DESC, t.id DESC`,
+      params,
+    );
+    return rows.map(toListItem);
+  }
+
+  /**
+   * X-9: the list ordered by light — red, then yellow, then green, each by its earliest open reply
+   * deadline (then by id, for a stable order) — then the tickets with nothing open, newest first.
+   * Two keyset phases: the open tickets, then the rest from the created-at index. `lightParams.now`
+   * must be the same for every page of one listing (the cursor carries it), so that a ticket
+   * turning red between two pages is neither skipped nor shown twice.
+   */
+  async listByLight(
+    scope: TicketScope,
+    filter: TicketListFilter,
+    limit: number,
+    cursor: LightListCursor | undefined,
+    lightParams: LightParams,
+  ): Promise<LightListRow[]> {
+    const out: LightListRow[] = [];
+    if (!cursor || cursor.phase === 'open') {
+      const open = walkable(scope, filter)
+        ? await this.openByWalk(scope, filter, limit, cursor, lightParams)
+        : await this.openByAggregate(scope, filter, limit, cursor, lightParams);
+      out.push(...open);
+      // A light filter keeps only open tickets: there is no second phase.
+      if (out.length >= limit || filter.light) return out;
+    }
+    const params: unknown[] = [lightParams.now, lightParams.yellowShare];
+    const where = listWhere(scope, filter, params);
+    where.push(
+      `NOT EXISTS (SELECT 1 FROM assignments na WHERE na.ticket_id = t.id AND na.status IN ${OPEN_ASSIGNMENT_STATUSES})`,
+    );
+    if (cursor?.phase === 'rest') {
+      params.push(cursor.createdAt, cursor.id);
+      where.push(`(t.created_at, t.id) < ($${params.length - 1}, $${params.length})`);
+    }
+    params.push(limit - out.length);
+    const rows = await this.ds.query(
+      `SELECT ${LIST_COLUMNS}
+         FROM (SELECT ${PAGE_COLUMNS} FROM tickets t
+                WHERE ${where.join(' AND ')}
+                ORDER BY ${newestFirst(filter)}
+                LIMIT $${params.length}) t
+        ORDER BY t.created_at DESC, t.id DESC`,
+      params,
+    );
+    for (const r of rows) {
+      const item = toListItem(r);
+      out.push({
+        ...item,
+        sortKey: { phase: 'rest', rank: 0, deadline: null, createdAt: item.createdAt, id: item.id },
+      });
+    }
+    return out;
+  }
+
+  /**
+   * The open phase for the whole office: one walk per light, in the order of the open deadlines
+   * (assignments_open_walk), keeping each ticket at its earliest open assignment. A ticket is red
+   * when that earliest deadline has passed; else yellow when one of its open assignments is past
+   * the yellow share, else green (the same rule as lightSql). A page costs its own rows plus the
+   * tickets of the other lights the walk passes, never a sort of every open ticket. Not used when
+   * the tickets are filtered (a unit's scope, a status, a search …): the walk would pass most open
+   * tickets one index probe each, more than the aggregate below.
+   */
+  private async openByWalk(
+    scope: TicketScope,
+    filter: TicketListFilter,
+    limit: number,
+    cursor: LightListCursor | undefined,
+    lightParams: LightParams,
+  ): Promise<LightListRow[]> {
+    const out: LightListRow[] = [];
+    const wanted = filter.light ? [RANK[filter.light]] : [3, 2, 1];
+    for (const rank of wanted) {
+      if (out.length >= limit) break;
+      if (cursor && rank > cursor.rank) continue;
+      const params: unknown[] = [lightParams.now, lightParams.yellowShare];
+      // The light filter is the walk's own (one light per walk): not again per ticket.
+      const where = listWhere(scope, { ...filter, light: undefined }, params);
+      const walk = [
+        `a.status IN ${OPEN_ASSIGNMENT_STATUSES}`,
+        rank === 3 ? `a.reply_deadline <= $1::timestamptz` : `a.reply_deadline > $1::timestamptz`,
+        // The ticket's earliest open assignment (of two with the same deadline, the first by id).
+        `a.reply_deadline = (SELECT min(b.reply_deadline) FROM assignments b
+                              WHERE b.ticket_id = a.ticket_id AND b.status IN ${OPEN_ASSIGNMENT_STATUSES})`,
+        `NOT EXISTS (SELECT 1 FROM assignments b WHERE b.ticket_id = a.ticket_id
+                        AND b.status IN ${OPEN_ASSIGNMENT_STATUSES} AND b.reply_deadline = a.reply_deadline AND b.id < a.id)`,
+      ];
+      // A scalar subquery, not EXISTS: checked per ticket as the walk reaches it (an EXISTS becomes
+      // a semi-join that first reads every yellow assignment and then sorts).
+      const yellow = `(SELECT 1 FROM assignments y WHERE y.ticket_id = a.ticket_id
+                         AND y.status IN ${OPEN_ASSIGNMENT_STATUSES} AND y.reply_deadline > $1::timestamptz
+                         AND y.dispatched_at + (y.reply_deadline - y.dispatched_at) * $2::float8 <= $1::timestamptz
+                       LIMIT 1)`;
+      if (rank === 2) walk.push(`${yellow} IS NOT NULL`);
+      if (rank === 1) walk.push(`${yellow} IS NULL`);
+      if (cursor && rank === cursor.rank) {
+        params.push(cursor.deadline, cursor.id);
+        walk.push(`(a.reply_deadline, a.ticket_id) > ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+      }
+      params.push(limit - out.length);
+      // The walk is read in index order, the tickets by primary key one by one until the page is
+      // full (OFFSET 0 keeps the lateral read a per-row lookup).
+      const rows = await this.ds.query(
+        `SELECT ${LIST_COLUMNS}, w.reply_deadline AS sort_deadline
+           FROM (SELECT a.ticket_id, a.reply_deadline FROM assignments a
+                  WHERE ${walk.join(' AND ')}
+                  ORDER BY a.reply_deadline, a.ticket_id) w
+           CROSS JOIN LATERAL (SELECT * FROM tickets t WHERE t.id = w.ticket_id AND ${where.join(' AND ')} OFFSET 0) t
+          ORDER BY w.reply_deadline, w.ticket_id
+          LIMIT $${params.length}`,
+        params,
+      );
+      for (const r of rows) {
+        const item = toListItem(r);
+        out.push({
+          ...item,
+          sortKey: { phase: 'open', rank, deadline: new Date(r.sort_deadline), createdAt: item.createdAt, id: item.id },
+        });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The open phase with filters: the order comes from the open assignments alone (an index-only
+   * scan of assignments_open_light, aggregated and sorted in memory); the tickets are then read by
+   * primary key in that order (OFFSET 0 keeps the lateral read a per-row index lookup) until the
+   * page is full — never a scan of the whole tickets table (docs/benchmarks.md).
+   */
+  private async openByAggregate(
+    scope: TicketScope,
+    filter: TicketListFilter,
+    limit: number,
+    cursor: LightListCursor | undefined,
+    lightParams: LightParams,
+  ): Promise<LightListRow[]> {
+    const params: unknown[] = [lightParams.now, lightParams.yellowShare];
+    const where = listWhere(scope, filter, params);
+    const keyset: string[] = [];
+    if (cursor) {
+      params.push(cursor.rank, cursor.deadline, cursor.id);
+      const [r, d, i] = [params.length - 2, params.length - 1, params.length].map((n) => `$${n}`);
+      // (rank DESC, deadline ASC, ticket id ASC) strictly after the cursor.
+      keyset.push(`(o.rank < ${r} OR (o.rank = ${r} AND (o.deadline > ${d}::timestamptz
+                    OR (o.deadline = ${d}::timestamptz AND o.ticket_id > ${i}::uuid))))`);
+    }
+    params.push(limit);
+    const rows = await this.ds.query(
+      `WITH o AS (
+         SELECT a.ticket_id,
+                max(CASE ${lightSql('a', '$1', '$2')} WHEN 'red' THEN 3 WHEN 'yellow' THEN 2 ELSE 1 END) AS rank,
+                min(a.reply_deadline) AS deadline
+           FROM assignments a
+          WHERE a.status IN ${OPEN_ASSIGNMENT_STATUSES}
+          GROUP BY a.ticket_id)
+       SELECT ${LIST_COLUMNS}, o.rank AS sort_rank, o.deadline AS sort_deadline
+         FROM (SELECT * FROM o ${keyset.length ? `WHERE ${keyset[0]}` : ''}
+                ORDER BY o.rank DESC, o.deadline ASC, o.ticket_id ASC) o
+         CROSS JOIN LATERAL (SELECT * FROM tickets t WHERE t.id = o.ticket_id AND ${where.join(' AND ')} OFFSET 0) t
+        ORDER BY o.rank DESC, o.deadline ASC, o.ticket_id ASC
+        LIMIT $${params.length}`,
+      params,
+    );
+    return rows.map((r: Record<string, any>) => {
+      const item = toListItem(r);
+      return {
+        ...item,
+        sortKey: {
+          phase: 'open' as const,
+          rank: Number(r.sort_rank),
+          deadline: new Date(r.sort_deadline),
+          createdAt: item.createdAt,
+          id: item.id,
+        },
+      };
+    });
+  }
+}
+
+const RANK: Record<Light, number> = { red: 3, yellow: 2, green: 1 };
+
+/** The open phase walks the deadlines only when nothing but the light narrows the tickets. */
+function walkable(scope: TicketScope, f: TicketListFilter): boolean {
+  return scope.kind === 'all' && !f.status && !f.source && !f.category && !f.unit && !f.q && !f.from && !f.to;
+}
+
+/**
+ * Newest first. With a status filter the status leads, so that only the (status, created_at, id)
+ * index gives the order (listWhere writes the status as a range for that reason): the planner,
+ * which cannot know that the newest tickets are the open ones, otherwise walks the created-at
+ * index and filters — 28,000 tickets skipped for the first page of `status=closed` at 1 M.
+ */
+function newestFirst(filter: TicketListFilter): string {
+  return filter.status ? 't.status, t.created_at DESC, t.id DESC' : 't.created_at DESC, t.id DESC';
+}
+
+/** The ticket list's WHERE clauses (scope and filters); $1 and $2 must already be the light parameters. */
+function listWhere(scope: TicketScope, filter: TicketListFilter, params: unknown[]): string[] {
+  const where: string[] = [scopeSql(scope, params)];
+  const add = (sql: string, v: unknown) => {
+    params.push(v);
+    where.push(sql.replaceAll('?', `$${params.length}`));
+  };
+  // `status = ?` written as a range (the same rows): an equality would make the status a constant
+  // the planner drops from the ORDER BY (newestFirst).
+  if (filter.status) add('t.status >= ? AND t.status <= ?', filter.status);
+  if (filter.source) add('t.source_code = ?', filter.source);
+  if (filter.category) add('t.category_code = ?', filter.category);
+  if (filter.unit)
+    add('EXISTS (SELECT 1 FROM assignments fa WHERE fa.ticket_id = t.id AND fa.unit_code = ?)', filter.unit);
+  if (filter.from) add('t.created_at >= ?', filter.from);
+  if (filter.to) add('t.created_at < ?', filter.to);
+  // X-9: the light filter is a semi-join on the open-deadline partial index; red wins over yellow.
+  const red = `SELECT ra.ticket_id FROM assignments ra
+                WHERE ra.status IN ${OPEN_ASSIGNMENT_STATUSES} AND ra.reply_deadline <= $1::timestamptz`;
+  const yellow = `SELECT ya.ticket_id FROM assignments ya
+                   WHERE ya.status IN ${OPEN_ASSIGNMENT_STATUSES} AND ya.reply_deadline > $1::timestamptz
+                     AND ya.dispatched_at + (ya.reply_deadline - ya.dispatched_at) * $2::float8 <= $1::timestamptz`;
+  const open = `SELECT oa.ticket_id FROM assignments oa WHERE oa.status IN ${OPEN_ASSIGNMENT_STATUSES}`;
+  if (filter.light === 'red') where.push(`t.id IN (${red})`);
+  if (filter.light === 'yellow') where.push(`t.id IN (${yellow}) AND t.id NOT IN (${red})`);
+  if (filter.light === 'green') where.push(`t.id IN (${open}) AND t.id NOT IN (${red}) AND t.id NOT IN (${yellow})`);
+  if (filter.q) {
+    // A substring of the subject or the content (the trigram indexes of migration 1766400000000
+    // serve ILIKE), or the ticket number exactly; % _ \ in the search are literal.
+    params.push(`%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    where.push(
+      `(t.subject ILIKE $${params.length} OR t.content ILIKE $${params.length} OR t.number = $${params.length + 1})`,
+    );
+    params.push(filter.q);
+  }
+  return where;
+}
+
+/** What the page's statement reads of a ticket before the per-row columns. */
+const PAGE_COLUMNS = `t.id, t.number, t.subject, t.status, t.step, t.source_code, t.category_code, t.urgency, t.created_at`;
+
+/** The ticket list's columns; $1 and $2 are the light parameters (X-9). */
+const LIST_COLUMNS = `t.id, t.number, t.subject, t.status, t.step, t.source_code, t.category_code, t.urgency, t.created_at,
+       (SELECT min(a.reply_deadline) FROM assignments a WHERE a.ticket_id = t.id
+           AND a.status NOT IN ('returned', 'cancelled', 'withdrawn', 'replied')) AS reply_deadline,
+       (SELECT CASE max(CASE ${lightSql('a', '$1', '$2')} WHEN 'red' THEN 3 WHEN 'yellow' THEN 2 WHEN 'green' THEN 1 END)
+                 WHEN 3 THEN 'red' WHEN 2 THEN 'yellow' WHEN 1 THEN 'green' END
+          FROM assignments a WHERE a.ticket_id = t.id) AS light,
+       COALESCE((SELECT json_agg(json_build_object('code', a.unit_code, 'role', a.role, 'status', a.status,
+                                                   'light', ${lightSql('a', '$1', '$2')}) ORDER BY a.seq)
+           FROM assignments a WHERE a.ticket_id = t.id), '[]') AS units`;
+
+function toListItem(r: Record<string, any>): TicketListItem {
+  return {
+    id: r.id,
+    number: r.number,
+    subject: r.subject,
+    status: r.status,
+    step: r.step,
+    sourceCode: r.source_code,
+    categoryCode: r.category_code,
+    urgency: r.urgency,
+    createdAt: new Date(r.created_at),
+    replyDeadline: r.reply_deadline ? new Date(r.reply_deadline) : null,
+    light: r.light ?? null,
+    units: r.units,
+  };
+}
