@@ -15,14 +15,9 @@
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:curve
 //   BENCH_SIZES=10000000 BENCH_REUSE=1 BENCH_RUNS=10 npm run bench:curve   (one size, kept data)
 import 'reflect-metadata';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Client } from 'pg';
+import { http, startApi, timed, type Timing } from './bench-http';
 import { runMigrations } from '@hotline/db';
 import { freshBenchDatabase, log } from './bench-database';
 import { CITY_NOW, generateCity, ticketId } from './city-data';
@@ -32,51 +27,12 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 30);
 const REUSE = process.env.BENCH_REUSE === '1';
 const RESULTS = 'bench/results/cost-curve.json';
 
-interface Timing {
-  p50: number;
-  p99: number;
-}
 interface SizeResult {
   tickets: number;
   openAssignments: number;
   size: string;
   generatedSeconds: number | null;
   figures: Record<string, Timing | { rows: number; rowsPerSecond: number; seconds: number } | string>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function request(base: string, method: string, path: string, token?: string, body?: unknown): Promise<any> {
-  const r = await fetch(`${base}${path}`, {
-    method,
-    headers: {
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await r.text();
-  if (r.status < 200 || r.status > 299) throw new Error(`${method} ${path} → ${r.status} ${text.slice(0, 200)}`);
-  return text ? JSON.parse(text) : undefined;
-}
-
-async function timed(runs: number, work: (i: number) => Promise<unknown>): Promise<Timing> {
-  const ms: number[] = [];
-  for (let i = 0; i < Math.min(3, runs); i++) await work(i); // warm
-  for (let i = 0; i < runs; i++) {
-    const t0 = process.hrtime.bigint();
-    await work(i);
-    ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
-  }
-  ms.sort((a, b) => a - b);
-  return { p50: ms[Math.floor(runs / 2)]!, p99: ms[Math.min(runs - 1, Math.ceil(runs * 0.99) - 1)]! };
 }
 
 /** The database for `n` tickets: generated, or (BENCH_REUSE=1) kept, migrated and analysed. */
@@ -106,45 +62,6 @@ async function prepare(n: number): Promise<{ url: string; generatedSeconds: numb
   return { url, generatedSeconds: (Date.now() - t0) / 1000 };
 }
 
-async function startApi(url: string): Promise<{ base: string; api: ChildProcess }> {
-  const work = mkdtempSync(join(tmpdir(), 'hotline-bench-curve-'));
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const api = spawn(process.execPath, ['dist/apps/api/src/main.js'], {
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      NODE_ENV: 'development',
-      DEV_LOGIN: 'true',
-      LOG_LEVEL: 'warn',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATABASE_URL: url,
-      DB_MIGRATE_ON_START: 'false',
-      DATA_DIR: join(work, 'data'),
-      ATTACHMENTS_DIR: join(work, 'attachments'),
-      AUTH_TOKEN_SECRET: randomBytes(32).toString('hex'),
-      CALLER_DATA_KEYS: `k1:${randomBytes(32).toString('base64')}`,
-      CALLER_HASH_KEY: randomBytes(32).toString('base64'),
-      DINGTALK_SIM_PORT: String(await freePort()),
-      PUBLIC_URL: 'http://hotline.bench',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  for (let i = 0; ; i++) {
-    if (
-      await fetch(`${base}/health`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      break;
-    if (i > 600) throw new Error('the API did not start');
-    await sleep(200);
-  }
-  return { base, api };
-}
-
 const day = (d: Date) => d.toISOString().slice(0, 10);
 
 async function measure(n: number): Promise<SizeResult> {
@@ -166,7 +83,7 @@ async function measure(n: number): Promise<SizeResult> {
   };
   try {
     const token = async (userid: string) =>
-      (await request(base, 'POST', '/api/auth/dev', undefined, { userid })).token as string;
+      (await http(base, 'POST', '/api/auth/dev', undefined, { userid })).token as string;
     const dispatcher = await token('dispatcher1');
     const opsHead = await token('ops_head');
     for (const [name, who] of [
@@ -175,13 +92,13 @@ async function measure(n: number): Promise<SizeResult> {
       ['inbox tab, dispatcher', 'dispatcher1'],
     ] as const) {
       const t = who === 'dispatcher1' ? dispatcher : await token(who);
-      note(name, await timed(RUNS, () => request(base, 'GET', '/api/inbox/page?limit=20', t)));
+      note(name, await timed(RUNS, () => http(base, 'GET', '/api/inbox/page?limit=20', t)));
     }
     // Open and closed tickets in turn among the newest (the generator's ids are dense from 1).
     const ids = Array.from({ length: 200 }, (_, k) => ticketId(1 + ((k * 97 * 13) % Math.min(n, 40_000))));
     note(
       'ticket detail',
-      await timed(RUNS, (i) => request(base, 'GET', `/api/tickets/${ids[i % ids.length]}`, dispatcher)),
+      await timed(RUNS, (i) => http(base, 'GET', `/api/tickets/${ids[i % ids.length]}`, dispatcher)),
     );
     const monthStart = new Date(`${CITY_NOW.toISOString().slice(0, 8)}01T00:00:00+08:00`);
     for (const [name, q] of [
@@ -192,7 +109,7 @@ async function measure(n: number): Promise<SizeResult> {
       ['list, this month', `&from=${day(monthStart)}&to=${day(CITY_NOW)}`],
     ] as const) {
       try {
-        note(name, await timed(RUNS, () => request(base, 'GET', `/api/tickets?limit=20${q}`, dispatcher)));
+        note(name, await timed(RUNS, () => http(base, 'GET', `/api/tickets?limit=20${q}`, dispatcher)));
       } catch (err) {
         note(name, (err as Error).message.slice(0, 80));
       }
@@ -202,11 +119,11 @@ async function measure(n: number): Promise<SizeResult> {
     const heavyRuns = n >= 10_000_000 ? 1 : 3;
     note(
       'overview, one month',
-      await timed(heavyRuns + 2, () => request(base, 'GET', `/api/stats/overview?${period(monthStart)}`, opsHead)),
+      await timed(heavyRuns + 2, () => http(base, 'GET', `/api/stats/overview?${period(monthStart)}`, opsHead)),
     );
     note(
       'unit figures, one year',
-      await timed(heavyRuns, () => request(base, 'GET', `/api/stats/units?${period(yearAgo)}`, opsHead)),
+      await timed(heavyRuns, () => http(base, 'GET', `/api/stats/units?${period(yearAgo)}`, opsHead)),
     );
     // A week of the ledger as Excel, read to the end.
     const weekAgo = new Date(CITY_NOW.getTime() - 7 * 24 * 3600_000);
@@ -230,8 +147,8 @@ async function measure(n: number): Promise<SizeResult> {
     note(
       'register + dispatch (one pair)',
       await timed(RUNS, async () => {
-        const t = await request(base, 'POST', '/api/tickets', dispatcher, ticket);
-        await request(base, 'POST', `/api/tickets/${t.id}/actions/dispatch`, dispatcher, {
+        const t = await http(base, 'POST', '/api/tickets', dispatcher, ticket);
+        await http(base, 'POST', `/api/tickets/${t.id}/actions/dispatch`, dispatcher, {
           assignments: [{ unit: 'branch1', role: 'sole' }],
         });
       }),

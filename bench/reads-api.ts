@@ -11,14 +11,8 @@
 //
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:generate   (once)
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:reads
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Client } from 'pg';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { startApi, timed as timedRuns } from './bench-http';
 import { log } from './bench-database';
 import { CITY_NOW, ticketId } from './city-data';
 import { startWriters } from './city-writers';
@@ -27,15 +21,6 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 100);
 const WRITERS = Number(process.env.BENCH_WRITERS ?? 4);
 const DB = process.env.BENCH_DB ?? 'hotline_bench_inbox';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 async function get(base: string, path: string, token: string): Promise<unknown> {
   const r = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } });
   const text = await r.text();
@@ -43,59 +28,15 @@ async function get(base: string, path: string, token: string): Promise<unknown> 
   return JSON.parse(text);
 }
 
-async function timed(work: (i: number) => Promise<unknown>): Promise<{ p50: number; p99: number }> {
-  const ms: number[] = [];
-  for (let i = 0; i < 3; i++) await work(i); // warm
-  for (let i = 0; i < RUNS; i++) {
-    const t0 = process.hrtime.bigint();
-    await work(i);
-    ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
-  }
-  ms.sort((a, b) => a - b);
-  return { p50: ms[Math.floor(RUNS / 2)]!, p99: ms[Math.min(RUNS - 1, Math.ceil(RUNS * 0.99) - 1)]! };
-}
+const timed = (work: (i: number) => Promise<unknown>) => timedRuns(RUNS, work);
 
 async function main(): Promise<void> {
   if (!process.env.DATABASE_URL) throw new Error('set DATABASE_URL (the server bench:generate filled)');
   const u = new URL(process.env.DATABASE_URL);
   u.pathname = `/${DB}`;
   const url = u.toString();
-  const work = mkdtempSync(join(tmpdir(), 'hotline-bench-reads-'));
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const api = spawn(process.execPath, ['dist/apps/api/src/main.js'], {
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      NODE_ENV: 'development',
-      DEV_LOGIN: 'true',
-      LOG_LEVEL: 'warn',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATABASE_URL: url,
-      DB_MIGRATE_ON_START: 'false',
-      DATA_DIR: join(work, 'data'),
-      ATTACHMENTS_DIR: join(work, 'attachments'),
-      AUTH_TOKEN_SECRET: randomBytes(32).toString('hex'),
-      CALLER_DATA_KEYS: `k1:${randomBytes(32).toString('base64')}`,
-      CALLER_HASH_KEY: randomBytes(32).toString('base64'),
-      DINGTALK_SIM_PORT: String(await freePort()),
-      PUBLIC_URL: 'http://hotline.bench',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const { base, api } = await startApi(url);
   try {
-    for (let i = 0; ; i++) {
-      if (
-        await fetch(`${base}/health`).then(
-          (r) => r.ok,
-          () => false,
-        )
-      )
-        break;
-      if (i > 600) throw new Error('the API did not start');
-      await sleep(200);
-    }
     const token = async (userid: string) =>
       (
         (await (

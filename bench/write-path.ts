@@ -19,12 +19,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { createDataSource, runMigrations, seedDemoOrganisation } from '@hotline/db';
 import type { RecordedQuery } from './pg-recorder';
+import { freePort, http, sleep, until } from './bench-http';
 
 const DB = 'hotline_bench_write';
 const arg = (name: string, fallback: number): number => {
@@ -40,40 +40,6 @@ const APIS = arg('apis', 1);
 /** --rounds=R: each side's SECONDS split into R alternating rounds (default 3). */
 const ROUNDS = Math.max(1, arg('rounds', 3));
 const log = (text: string) => process.stdout.write(`${text}\n`);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      s.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 180_000): Promise<T> {
-  for (const end = Date.now() + ms; ;) {
-    const v = await fn().catch(() => undefined);
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(250);
-  }
-}
-
-async function http(base: string, method: string, path: string, token?: string, body?: unknown): Promise<any> {
-  const r = await fetch(`${base}${path}`, {
-    method,
-    headers: {
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await r.text();
-  if (r.status < 200 || r.status > 299) throw new Error(`${method} ${path} → ${r.status} ${text.slice(0, 300)}`);
-  return text ? JSON.parse(text) : undefined;
-}
 
 const TICKET = {
   source: 'group_hotline',
