@@ -33,6 +33,7 @@ import { UpstreamAnswerAndCaseAnalysis1766320000000 } from './1766320000000-upst
 import { LedgerExportProgress1766330000000 } from './1766330000000-ledger-export-progress';
 import { ReferenceRevision1766340000000 } from './1766340000000-reference-revision';
 import { InboxPageIndexes1766370000000 } from './1766370000000-inbox-page-indexes';
+import { UnitFigureDays1766410000000 } from './1766410000000-unit-figure-days';
 
 export const MIGRATIONS: Function[] = [
   InitialSchema1764300000000,
@@ -69,4 +70,5 @@ export const MIGRATIONS: Function[] = [
   LedgerExportProgress1766330000000,
   ReferenceRevision1766340000000,
   InboxPageIndexes1766370000000,
+  UnitFigureDays1766410000000,
 ];
