@@ -125,7 +125,14 @@ export class UnitFigureDays1766410000000 implements MigrationInterface {
 
       CREATE FUNCTION unit_figures_dirty_tickets() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        IF TG_OP = 'UPDATE' THEN
+        IF TG_OP = 'UPDATE' AND OLD.status <> 'revoked' AND NEW.status <> 'revoked'
+           AND OLD.received_at = NEW.received_at AND OLD.caller_phone_hash IS NOT DISTINCT FROM NEW.caller_phone_hash
+           AND OLD.category_code = NEW.category_code AND OLD.route IS NOT DISTINCT FROM NEW.route THEN
+          -- Closed or re-opened (the hot path): only this ticket's own assignments; whether it is
+          -- the earlier call of a later one does not change.
+          INSERT INTO unit_figure_dirty (day)
+          SELECT DISTINCT (a.dispatched_at AT TIME ZONE 'Asia/Shanghai')::date FROM assignments a WHERE a.ticket_id = NEW.id;
+        ELSIF TG_OP = 'UPDATE' THEN
           -- The old caller and receipt: the later tickets that were repeats of this one.
           INSERT INTO unit_figure_dirty (day)
           SELECT DISTINCT (a.dispatched_at AT TIME ZONE 'Asia/Shanghai')::date
