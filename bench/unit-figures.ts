@@ -9,7 +9,7 @@
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:unit-figures
 //   (BENCH_ROWS=100000 for a quicker run; BENCH_REUSE=1 keeps an already filled hotline_bench_figures)
 import 'reflect-metadata';
-import { AssessmentRepository, createDataSource } from '@hotline/db';
+import { AssessmentRepository, createDataSource, runMigrations } from '@hotline/db';
 import { loadConfig } from '@hotline/config';
 import { parseShanghai } from '@hotline/calendar';
 import { freshBenchDatabase, log } from './bench-database';
@@ -119,6 +119,12 @@ async function main(): Promise<void> {
     const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent' });
     const u = new URL(config.database.url!);
     u.pathname = `/${DB}`;
+    // Migrations added since the fill (their backfills are timed here).
+    const t0 = process.hrtime.bigint();
+    const applied = await runMigrations(u.toString());
+    if (applied.length) {
+      log(`migrations ${applied.join(', ')}: ${(Number(process.hrtime.bigint() - t0) / 1e9).toFixed(1)} s`);
+    }
     ds = createDataSource(u.toString(), 2);
     await ds.initialize();
     log(`PostgreSQL: ${(await ds.query('SELECT version()'))[0].version} (reusing ${DB})`);
@@ -162,6 +168,14 @@ async function main(): Promise<void> {
       LEFT JOIN replies r ON r.assignment_id = a.id AND r.status = 'approved'
      WHERE a.dispatched_at >= $1 AND a.dispatched_at < $2
      GROUP BY a.unit_code`;
+  // The per-day sums (migration 1766410000000) of every day the fill (or the migration) marked
+  // dirty: the one-off backfill, then nothing is left to recompute.
+  const b0 = process.hrtime.bigint();
+  await repo.refreshUnitFigureDays(30);
+  log(
+    `per-day sums, first computation of the dirty days: ${(Number(process.hrtime.bigint() - b0) / 1e9).toFixed(1)} s`,
+  );
+
   const ceiling = await timed('plain-SQL ceiling (bare aggregate over the same rows)', () =>
     settled((q) => q(CEILING_SQL, [YEAR.from, YEAR.to])),
   );
@@ -169,6 +183,33 @@ async function main(): Promise<void> {
     repo.unitFigures(YEAR.from, YEAR.to, NOW),
   );
   log(`ratio product / ceiling: ${(product.median / ceiling.median).toFixed(2)}`);
+  // Exactness: the same numbers as the full direct statement (the old one), on the whole year and
+  // on a period starting and ending mid-day.
+  const direct = await timed(
+    'the full direct statement (unitFiguresDirect), one year',
+    () => repo.unitFiguresDirect(YEAR.from, YEAR.to, NOW),
+    1,
+  );
+  const same = (x: unknown, y: unknown) => JSON.stringify(x) === JSON.stringify(y);
+  if (!same(product.result, direct.result)) throw new Error('product and direct statement differ (one year)');
+  const mid = { from: parseShanghai('2026-03-03 10:17'), to: parseShanghai('2026-11-20 15:45') };
+  if (!same(await repo.unitFigures(mid.from, mid.to, NOW), await repo.unitFiguresDirect(mid.from, mid.to, NOW))) {
+    throw new Error('product and direct statement differ (mid-day period)');
+  }
+  log('product = direct statement (one year; 2026-03-03 10:17 to 2026-11-20 15:45)');
+  // A working day's writes leave the days they touched dirty (replies, calls and requests on
+  // recent assignments): mark the last 10 days dirty and time the read that recomputes them.
+  const dirtyRuns: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    await ds.query(
+      `INSERT INTO unit_figure_dirty (day) SELECT generate_series('2026-12-21'::date, '2026-12-30'::date, interval '1 day')::date`,
+    );
+    const t = process.hrtime.bigint();
+    await repo.unitFigures(YEAR.from, YEAR.to, NOW);
+    dirtyRuns.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  dirtyRuns.sort((x, y) => x - y);
+  log(`product, one year, after 10 days were marked dirty (recomputed first): median ${dirtyRuns[2]!.toFixed(0)} ms`);
   await timed('product: one month (December)', () => repo.unitFigures(parseShanghai('2026-12-01 00:00'), YEAR.to, NOW));
   log(
     `\nfigures (year): ${product.result
@@ -183,12 +224,7 @@ async function main(): Promise<void> {
     const plan = await settled((q) => q(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, params));
     log(`\n${title}\n${(plan as Array<Record<string, string>>).map((x) => x['QUERY PLAN']).join('\n')}`);
   };
-  await explain('EXPLAIN (ANALYZE, BUFFERS), product, one year:', AssessmentRepository.unitFiguresSql, [
-    YEAR.from,
-    YEAR.to,
-    NOW,
-    30,
-  ]);
+  log(`\nEXPLAIN (ANALYZE, BUFFERS), product, one year:\n${await repo.unitFiguresPlan(YEAR.from, YEAR.to, NOW)}`);
   await explain('EXPLAIN (ANALYZE, BUFFERS), ceiling:', CEILING_SQL, [YEAR.from, YEAR.to]);
   const d = await timed('late dispatch (R-17), one year', () => repo.dispatchFigures(YEAR.from, YEAR.to, NOW));
   log(`  total: ${JSON.stringify(d.result.total)}`);

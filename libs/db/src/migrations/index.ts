@@ -34,6 +34,7 @@ import { LedgerExportProgress1766330000000 } from './1766330000000-ledger-export
 import { ReferenceRevision1766340000000 } from './1766340000000-reference-revision';
 import { InboxPageIndexes1766370000000 } from './1766370000000-inbox-page-indexes';
 import { TicketListIndexes1766400000000 } from './1766400000000-ticket-list-indexes';
+import { UnitFigureDays1766410000000 } from './1766410000000-unit-figure-days';
 
 export const MIGRATIONS: Function[] = [
   InitialSchema1764300000000,
@@ -71,4 +72,5 @@ export const MIGRATIONS: Function[] = [
   ReferenceRevision1766340000000,
   InboxPageIndexes1766370000000,
   TicketListIndexes1766400000000,
+  UnitFigureDays1766410000000,
 ];

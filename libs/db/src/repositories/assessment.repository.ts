@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { countedSql, handledSql, revokedAtSql, routeKeySql } from './loop-sql';
 import { lightSql, OPEN_ASSIGNMENT_STATUSES } from './ticket.repository';
 
@@ -87,6 +87,20 @@ export interface Overview {
 }
 
 /**
+ * X-5, issue 15.7: the deadline in force before the first re-opening with a fresh deadline: a call
+ * (unsatisfied, unit at fault) or a reply found untrue (Art. 10), whichever came first; per
+ * assignment re-opened at least once (few).
+ */
+const PREVIOUS_DEADLINES_SQL = `
+  SELECT DISTINCT ON (x.assignment_id) x.assignment_id AS rework_assignment_id, x.previous_deadline
+    FROM (SELECT v.rework_assignment_id AS assignment_id, v.previous_deadline, v.recorded_at AS at
+            FROM visits v WHERE v.rework_assignment_id IS NOT NULL
+          UNION ALL
+          SELECT f.assignment_id, f.previous_deadline, f.flagged_at
+            FROM untrue_reply_flags f WHERE f.previous_deadline IS NOT NULL) x
+   ORDER BY x.assignment_id, x.at`;
+
+/**
  * One row per assignment dispatched in [$1, $2) with the facts every figure reads (docs/kpi.md).
  * The first and the standing approved reply are columns the database keeps on the assignment
  * (migration 1766100000000), so a year is one pass over its assignments (docs/benchmarks.md).
@@ -99,23 +113,14 @@ const PERIOD_ASSIGNMENTS_SQL = `
          CASE WHEN t.status = 'revoked' THEN ${revokedAtSql('t')} ELSE $3::timestamptz END AS judged_at
     FROM assignments a
     JOIN tickets t ON t.id = a.ticket_id
-    LEFT JOIN (
-      -- X-5, issue 15.7: the deadline in force before the first re-opening with a fresh deadline:
-      -- a call (unsatisfied, unit at fault) or a reply found untrue (Art. 10), whichever came first.
-      SELECT DISTINCT ON (x.assignment_id) x.assignment_id AS rework_assignment_id, x.previous_deadline
-        FROM (SELECT v.rework_assignment_id AS assignment_id, v.previous_deadline, v.recorded_at AS at
-                FROM visits v WHERE v.rework_assignment_id IS NOT NULL
-              UNION ALL
-              SELECT f.assignment_id, f.previous_deadline, f.flagged_at
-                FROM untrue_reply_flags f WHERE f.previous_deadline IS NOT NULL) x
-       ORDER BY x.assignment_id, x.at) v ON v.rework_assignment_id = a.id
+    LEFT JOIN (${PREVIOUS_DEADLINES_SQL}) v ON v.rework_assignment_id = a.id
    WHERE a.dispatched_at >= $1 AND a.dispatched_at < $2`;
 
 /** X-10 办结: the ticket's handling approved as finished (closed, or kept under follow-up, R-14) with this unit's approved reply standing. */
 const closedSql = (a: string) =>
   `(${a}.counted AND ${a}.ticket_status IN ('closed', 'follow_up') AND ${a}.final_approved_at IS NOT NULL)`;
 
-const UNIT_FIGURES_SQL = `
+const UNIT_FIGURES_DIRECT_SQL = `
 WITH p AS (${PERIOD_ASSIGNMENTS_SQL}
 ), a AS MATERIALIZED (
   -- Which rows count: not those of revoked tickets, except assignments already overdue at the
@@ -144,6 +149,7 @@ WITH p AS (${PERIOD_ASSIGNMENTS_SQL}
   UNION
   SELECT a.ticket_id FROM a
    WHERE a.received_at < $1::timestamptz - $4 * interval '1 day' AND a.caller_phone_hash IS NOT NULL
+     AND a.ticket_status <> 'revoked'
      -- A scalar subquery with LIMIT 1, not EXISTS: the planner would hash every ticket for a
      -- semi-join it cannot estimate; these rows are rare, so one index probe each.
      AND (SELECT true FROM tickets e
@@ -228,6 +234,226 @@ SELECT f.*,
   FROM figures f
  ORDER BY rank, f.unit_code`;
 
+/** The dispatch day (Asia/Shanghai) an assignment's figures are kept under in unit_figure_days. */
+const dayOfSql = (at: string) => `(${at} AT TIME ZONE 'Asia/Shanghai')::date`;
+
+/**
+ * Assignments whose figures still depend on the clock (open: no first or no standing approved
+ * reply yet, and neither returned, cancelled nor withdrawn). Every other assignment's figures are
+ * fixed until one of its inputs changes (which marks its day dirty), so they are kept per day.
+ * The same text as the partial index assignments_figures_live (migration 1766410000000).
+ */
+const liveSql = (a: string) =>
+  `(${a}.status NOT IN ('returned', 'cancelled', 'withdrawn') AND (${a}.first_approved_at IS NULL OR ${a}.final_approved_at IS NULL))`;
+
+/** The sums kept per unit and day, in unit_figure_days' column order. */
+const SUMS = [
+  'dispatched',
+  'handled',
+  'accepted_on_time',
+  'due',
+  'replied_on_time',
+  'overdue',
+  'returns_approved',
+  'rework',
+  'reworked',
+  'closed',
+  'closed_on_time',
+  'closed_late',
+  'first_time_closed',
+  'repeat_calls',
+  'return_requests',
+  'extension_requests',
+  'extensions_approved',
+  'untrue_replies',
+  'calls_reached',
+  'calls_solved',
+  'calls_satisfied',
+  'calls_unreachable',
+  'visit_rework',
+] as const;
+
+/**
+ * The sums that depend on the clock (`now`) for a live assignment; unit_figure_days keeps them for
+ * the settled assignments only, and the read adds the live ones' (UNIT_FIGURES_SQL's `live`).
+ */
+const CLOCK_SUMS: ReadonlyArray<(typeof SUMS)[number]> = ['due', 'overdue', 'closed_late'];
+
+/**
+ * Per assignment of `source` (rows of assignments with a boolean `live`), every figure of
+ * docs/kpi.md as 0/1 (or a count), with the same definitions as UNIT_FIGURES_DIRECT_SQL but looked
+ * up per row through indexes (for a few days' or the open assignments, not a year). `now` and
+ * `windowDays` are SQL expressions (parameters).
+ */
+const factsSql = (source: string, now: string, windowDays: string) => `
+  WITH src AS MATERIALIZED (${source})
+  SELECT a.unit_code, ${dayOfSql('a.dispatched_at')} AS day, a.live,
+         1 AS dispatched,
+         CASE WHEN a.counted THEN 1 ELSE 0 END AS handled,
+         CASE WHEN a.counted AND a.accepted_at <= COALESCE(a.accept_deadline, a.reply_deadline) THEN 1 ELSE 0 END
+           AS accepted_on_time,
+         CASE WHEN a.counted AND (a.first_approved_at IS NOT NULL OR a.judged_deadline <= a.judged_at) THEN 1 ELSE 0 END AS due,
+         CASE WHEN a.counted AND a.first_approved_at <= a.judged_deadline THEN 1 ELSE 0 END AS replied_on_time,
+         CASE WHEN a.counted AND COALESCE(a.first_approved_at, a.judged_at) > a.judged_deadline THEN 1 ELSE 0 END AS overdue,
+         CASE WHEN a.status = 'returned' THEN 1 ELSE 0 END AS returns_approved,
+         CASE WHEN a.counted THEN a.rework_count ELSE 0 END AS rework,
+         CASE WHEN a.counted AND a.rework_count > 0 THEN 1 ELSE 0 END AS reworked,
+         CASE WHEN ${closedSql('a')} THEN 1 ELSE 0 END AS closed,
+         CASE WHEN ${closedSql('a')} AND a.final_approved_at <= a.reply_deadline THEN 1 ELSE 0 END AS closed_on_time,
+         CASE WHEN a.counted AND COALESCE(a.final_approved_at, a.judged_at) > a.reply_deadline THEN 1 ELSE 0 END AS closed_late,
+         CASE WHEN ${closedSql('a')} AND a.rework_count = 0 AND a.untrue = 0 THEN 1 ELSE 0 END AS first_time_closed,
+         -- X-10 repeat calls: an earlier ticket (not revoked) of the same caller about the same
+         -- matter within the window; one probe on the caller hash index.
+         CASE WHEN a.counted AND a.ticket_status <> 'revoked' AND a.caller_phone_hash IS NOT NULL AND EXISTS (
+                SELECT 1 FROM tickets e
+                 WHERE e.caller_phone_hash = a.caller_phone_hash AND e.status <> 'revoked'
+                   AND e.category_code = a.category_code AND ${routeKeySql('e')} = ${routeKeySql('a')}
+                   AND e.received_at >= a.received_at - ${windowDays} * interval '1 day'
+                   AND (e.received_at, e.id) < (a.received_at, a.ticket_id))
+              THEN 1 ELSE 0 END AS repeat_calls,
+         (SELECT count(*) FROM return_requests r WHERE r.assignment_id = a.id)::int AS return_requests,
+         COALESCE(er.n, 0) AS extension_requests,
+         COALESCE(er.approved, 0) AS extensions_approved,
+         a.untrue AS untrue_replies,
+         COALESCE(c.reached, 0) AS calls_reached,
+         COALESCE(c.solved, 0) AS calls_solved,
+         COALESCE(c.satisfied, 0) AS calls_satisfied,
+         COALESCE(c.unreachable, 0) AS calls_unreachable,
+         COALESCE(c.visit_rework, 0) AS visit_rework
+    FROM (
+      SELECT p.*, ${countedSql('p', 'p.ticket_status')} AS counted,
+             (SELECT count(*) FROM untrue_reply_flags f WHERE f.assignment_id = p.id)::int AS untrue
+        FROM (${periodRowsSql('SELECT * FROM src', now)}) p
+       WHERE ${keptSql('p')}
+    ) a
+    LEFT JOIN LATERAL (
+      SELECT count(*)::int AS n, count(*) FILTER (WHERE x.decision = 'approved')::int AS approved
+        FROM extension_requests x WHERE x.assignment_id = a.id) er ON true
+    -- X-5: each call counts for the units that answered for the ticket (sole or lead, handled).
+    LEFT JOIN LATERAL (
+      SELECT count(*) FILTER (WHERE v.outcome = 'reached')::int AS reached,
+             count(*) FILTER (WHERE v.outcome = 'reached' AND v.solved)::int AS solved,
+             count(*) FILTER (WHERE v.satisfaction IN ('satisfied', 'basically_satisfied'))::int AS satisfied,
+             count(*) FILTER (WHERE v.visit_status = 'unreachable')::int AS unreachable,
+             count(*) FILTER (WHERE v.unit_at_fault = a.unit_code)::int AS visit_rework
+        FROM visits v WHERE v.ticket_id = a.ticket_id) c ON a.role <> 'co' AND ${handledSql('a')}`;
+
+/**
+ * The rows of PERIOD_ASSIGNMENTS_SQL for the assignments of `source`, the judged deadline looked
+ * up per row (the first re-opening call or untrue-reply flag of the assignment, by index).
+ */
+const periodRowsSql = (source: string, now: string) => `
+  SELECT a.id, a.ticket_id, a.unit_code, a.role, a.status, a.accepted_at, a.accept_deadline, a.reply_deadline,
+         a.rework_count, a.first_approved_at, a.final_approved_at, a.live, t.status AS ticket_status, t.received_at,
+         t.caller_phone_hash, t.category_code, t.route, COALESCE(v.previous_deadline, a.reply_deadline) AS judged_deadline,
+         a.dispatched_at,
+         CASE WHEN t.status = 'revoked' THEN ${revokedAtSql('t')} ELSE ${now}::timestamptz END AS judged_at
+    FROM (${source}) a
+    -- One index probe per row (OFFSET 0 keeps the planner from hashing every ticket for a few days' rows).
+    JOIN LATERAL (SELECT t.id, t.status, t.received_at, t.caller_phone_hash, t.category_code, t.route
+                    FROM tickets t WHERE t.id = a.ticket_id OFFSET 0) t ON true
+    LEFT JOIN LATERAL (
+      SELECT x.previous_deadline
+        FROM (SELECT v.previous_deadline, v.recorded_at AS at FROM visits v WHERE v.rework_assignment_id = a.id
+              UNION ALL
+              SELECT f.previous_deadline, f.flagged_at FROM untrue_reply_flags f
+               WHERE f.assignment_id = a.id AND f.previous_deadline IS NOT NULL) x
+       ORDER BY x.at LIMIT 1) v ON true`;
+
+/** Which rows count at all (UNIT_FIGURES_DIRECT_SQL's `a`): never withdrawn; revoked only when overdue at the revoke. */
+const keptSql = (p: string) =>
+  `(${p}.status <> 'withdrawn'
+    AND (${p}.ticket_status <> 'revoked'
+         OR (${p}.status = 'cancelled' AND COALESCE(${p}.first_approved_at, ${p}.judged_at) > ${p}.judged_deadline)))`;
+
+/** Assignments dispatched in the ranges [$starts[i], $ends[i]). */
+const inRangesSql = (starts: string, ends: string, where = 'true') => `
+  SELECT a.*, ${liveSql('a')} AS live FROM assignments a
+    JOIN unnest(${starts}::timestamptz[], ${ends}::timestamptz[]) AS r(s, e) ON a.dispatched_at >= r.s AND a.dispatched_at < r.e
+   WHERE ${where}`;
+
+/**
+ * Recomputes the stored sums of the days $1 (date[]): the settled assignments dispatched on them.
+ * Days are bounded in SQL (Asia/Shanghai), the same as dayOfSql.
+ */
+const REFRESH_DAYS_SQL = `
+  INSERT INTO unit_figure_days (day, unit_code, ${SUMS.join(', ')})
+  SELECT f.day, f.unit_code,
+         ${SUMS.map((c) => (CLOCK_SUMS.includes(c) ? `COALESCE(sum(f.${c}) FILTER (WHERE NOT f.live), 0)::int` : `sum(f.${c})::int`)).join(', ')}
+    FROM (${factsSql(
+      `SELECT a.*, ${liveSql('a')} AS live FROM unnest($1::date[]) AS d(day)
+         JOIN assignments a ON a.dispatched_at >= (d.day::timestamp AT TIME ZONE 'Asia/Shanghai')
+                           AND a.dispatched_at < ((d.day + 1)::timestamp AT TIME ZONE 'Asia/Shanghai')`,
+      'now()',
+      '$2::int',
+    )}) f
+   GROUP BY f.day, f.unit_code`;
+
+/**
+ * R-18 at city scale: the same figures as UNIT_FIGURES_DIRECT_SQL, from the stored sums of the
+ * period's whole clean days ($9 ≤ day < $10, not among the dirty days $11) plus the facts read
+ * directly for the rest: every assignment dispatched in the ranges $5/$6 (the partial days at the
+ * edges, the dirty days) and the live ones in the ranges $7/$8 (the clean whole days).
+ * $1/$2 the period, $3 now, $4 the repeat window.
+ */
+const UNIT_FIGURES_SQL = `
+WITH f AS (${factsSql(inRangesSql('$5', '$6'), '$3', '$4::int')}
+), live AS (
+  -- The live assignments of the clean whole days: everything but their clock-dependent sums is
+  -- in unit_figure_days. Live means handled (neither returned, cancelled nor withdrawn), so they
+  -- count unless their ticket was revoked; judged at now.
+  SELECT a.unit_code,
+         CASE WHEN a.first_approved_at IS NOT NULL OR a.judged_deadline <= $3 THEN 1 ELSE 0 END AS due,
+         CASE WHEN COALESCE(a.first_approved_at, $3) > a.judged_deadline THEN 1 ELSE 0 END AS overdue,
+         CASE WHEN COALESCE(a.final_approved_at, $3) > a.reply_deadline THEN 1 ELSE 0 END AS closed_late
+    FROM (SELECT a.unit_code, a.first_approved_at, a.final_approved_at, a.reply_deadline,
+                 COALESCE(v.previous_deadline, a.reply_deadline) AS judged_deadline
+            FROM (${inRangesSql('$7', '$8', liveSql('a'))}) a
+            LEFT JOIN (${PREVIOUS_DEADLINES_SQL}) v ON v.rework_assignment_id = a.id
+           WHERE a.ticket_id NOT IN (SELECT t.id FROM tickets t WHERE t.status = 'revoked')) a
+), per_unit AS (
+  SELECT x.unit_code, ${SUMS.map((c) => `sum(x.${c})::int AS ${c}`).join(', ')}
+    FROM (SELECT f.unit_code, ${SUMS.map((c) => `f.${c}`).join(', ')} FROM f
+          UNION ALL
+          SELECT l.unit_code, ${SUMS.map((c) => (CLOCK_SUMS.includes(c) ? `l.${c}` : '0')).join(', ')} FROM live l
+          UNION ALL
+          SELECT d.unit_code, ${SUMS.map((c) => `d.${c}`).join(', ')} FROM unit_figure_days d
+           WHERE d.day >= $9::date AND d.day < $10::date AND d.day <> ALL ($11::date[])) x
+   GROUP BY x.unit_code
+), responsible AS (
+  -- R-16: at-fault complaints (few; partial index) whose responsible unit has a counted
+  -- assignment in the period.
+  SELECT t.responsible_unit AS unit_code, count(*)::int AS n FROM tickets t
+   WHERE t.responsibility = 'at_fault'
+     AND EXISTS (SELECT 1 FROM (${periodRowsSql(
+       `SELECT a.*, false AS live FROM assignments a
+         WHERE a.ticket_id = t.id AND a.unit_code = t.responsible_unit AND a.dispatched_at >= $1 AND a.dispatched_at < $2`,
+       '$3',
+     )}) p WHERE ${keptSql('p')})
+   GROUP BY 1
+), figures AS (
+  SELECT p.*, u.name AS unit_name,
+         p.closed_on_time + p.closed_late AS close_due,
+         COALESCE(rs.n, 0) AS responsible_complaints,
+         p.accepted_on_time::float8 / NULLIF(p.handled, 0) AS accept_on_time_rate,
+         p.replied_on_time::float8 / NULLIF(p.due, 0) AS reply_on_time_rate,
+         p.overdue::float8 / NULLIF(p.due, 0) AS overdue_rate,
+         p.returns_approved::float8 / NULLIF(p.dispatched, 0) AS return_rate,
+         p.reworked::float8 / NULLIF(p.handled, 0) AS rework_rate,
+         p.closed_on_time::float8 / NULLIF(p.closed_on_time + p.closed_late, 0) AS on_time_close_rate,
+         p.first_time_closed::float8 / NULLIF(p.closed, 0) AS first_time_close_rate,
+         p.repeat_calls::float8 / NULLIF(p.handled, 0) AS repeat_rate,
+         p.calls_solved::float8 / NULLIF(p.calls_reached, 0) AS solved_rate,
+         p.calls_satisfied::float8 / NULLIF(p.calls_reached, 0) AS satisfied_rate
+    FROM per_unit p JOIN units u ON u.code = p.unit_code
+    LEFT JOIN responsible rs ON rs.unit_code = p.unit_code
+)
+SELECT f.*,
+       rank() OVER (ORDER BY f.reply_on_time_rate DESC NULLS LAST, f.satisfied_rate DESC NULLS LAST,
+                             f.responsible_complaints + f.untrue_replies, f.overdue)::int AS rank
+  FROM figures f
+ ORDER BY rank, f.unit_code`;
+
 /**
  * R-17 当日收、当日转: tickets received in [$1, $2) that had to be dispatched (dispatched at least
  * once, or still waiting for it), judged by their first dispatch against the close of business of
@@ -252,66 +478,197 @@ SELECT t.initiator, p.name,
  GROUP BY GROUPING SETS ((t.initiator, p.name), ())
  ORDER BY t.initiator NULLS FIRST`;
 
+/** One row of the unit-figures statements as the API's UnitFigures. */
+const toUnitFigures = (r: Record<string, any>): UnitFigures => ({
+  unitCode: r.unit_code,
+  unitName: r.unit_name,
+  dispatched: r.dispatched,
+  handled: r.handled,
+  acceptedOnTime: r.accepted_on_time,
+  acceptOnTimeRate: r.accept_on_time_rate,
+  due: r.due,
+  repliedOnTime: r.replied_on_time,
+  replyOnTimeRate: r.reply_on_time_rate,
+  overdue: r.overdue,
+  overdueRate: r.overdue_rate,
+  returnRequests: r.return_requests,
+  returnsApproved: r.returns_approved,
+  returnRate: r.return_rate,
+  extensionRequests: r.extension_requests,
+  extensionsApproved: r.extensions_approved,
+  rework: r.rework,
+  reworkedAssignments: r.reworked,
+  reworkRate: r.rework_rate,
+  visitRework: r.visit_rework,
+  callsReached: r.calls_reached,
+  callsSolved: r.calls_solved,
+  solvedRate: r.solved_rate,
+  callsSatisfied: r.calls_satisfied,
+  satisfiedRate: r.satisfied_rate,
+  callsUnreachable: r.calls_unreachable,
+  responsibleComplaints: r.responsible_complaints,
+  untrueReplies: r.untrue_replies,
+  closed: r.closed,
+  closedOnTime: r.closed_on_time,
+  closeDue: r.close_due,
+  onTimeCloseRate: r.on_time_close_rate,
+  firstTimeClosed: r.first_time_closed,
+  firstTimeCloseRate: r.first_time_close_rate,
+  repeatCalls: r.repeat_calls,
+  repeatRate: r.repeat_rate,
+  rank: r.rank,
+});
+
 /** R-16, R-3: the hot-spot window's top entries; `strongConcern` at or past the threshold. */
 const HOT_SPOT_LIMIT = 10;
 
+/** The advisory lock of refreshUnitFigureDays (one refresh at a time). */
+const FIGURES_LOCK = 1766410000;
+
 @Injectable()
 export class AssessmentRepository {
-  /** The statement itself, for the benchmark's EXPLAIN (bench/unit-figures.ts). */
+  /** The statements, for the benchmark's EXPLAIN (bench/unit-figures.ts) and the tests' oracle. */
   static readonly unitFiguresSql = UNIT_FIGURES_SQL;
+  static readonly unitFiguresDirectSql = UNIT_FIGURES_DIRECT_SQL;
+  static readonly refreshDaysSql = REFRESH_DAYS_SQL;
 
   constructor(private readonly ds: DataSource) {}
 
   /**
    * R-18: per unit, for assignments dispatched in [from, to); `now` is the clock value for open
-   * items; `repeatWindowDays` the X-6 repeat window (REPEAT_WINDOW_DAYS).
+   * items; `repeatWindowDays` the X-6 repeat window (REPEAT_WINDOW_DAYS). The stored sums of the
+   * period's whole days (unit_figure_days, recomputed first where dirty) plus a direct read of
+   * the rest; exactly UNIT_FIGURES_DIRECT_SQL's numbers (docs/benchmarks.md).
    */
   async unitFigures(from: Date, to: Date, now: Date, repeatWindowDays = 30): Promise<UnitFigures[]> {
+    await this.refreshUnitFigureDays(repeatWindowDays);
+    // One snapshot for the stored sums, the dirty days and the direct read.
+    const rows: Array<Record<string, any>> = await this.ds.transaction('REPEATABLE READ', async (m) => {
+      await m.query(`SET LOCAL jit = off; SET LOCAL work_mem = '64MB'`);
+      const params = await this.unitFiguresParams(m, from, to, now, repeatWindowDays);
+      // Another window than the stored sums' (a refresh running elsewhere): read it all directly.
+      if (!params) return m.query(UNIT_FIGURES_DIRECT_SQL, [from, to, now, repeatWindowDays]);
+      return m.query(UNIT_FIGURES_SQL, params);
+    });
+    return rows.map(toUnitFigures);
+  }
+
+  /** The plan of unitFigures' statement (bench/unit-figures.ts), as it runs now. */
+  async unitFiguresPlan(from: Date, to: Date, now: Date, repeatWindowDays = 30): Promise<string> {
+    await this.refreshUnitFigureDays(repeatWindowDays);
+    return this.ds.transaction('REPEATABLE READ', async (m) => {
+      await m.query(`SET LOCAL jit = off; SET LOCAL work_mem = '64MB'`);
+      const params = await this.unitFiguresParams(m, from, to, now, repeatWindowDays);
+      const plan = await m.query(
+        `EXPLAIN (ANALYZE, BUFFERS) ${params ? UNIT_FIGURES_SQL : UNIT_FIGURES_DIRECT_SQL}`,
+        params ?? [from, to, now, repeatWindowDays],
+      );
+      return (plan as Array<Record<string, string>>).map((x) => x['QUERY PLAN']).join('\n');
+    });
+  }
+
+  /**
+   * UNIT_FIGURES_SQL's parameters: the period's whole days (Asia/Shanghai), the dirty ones among
+   * them, the ranges read in full (partial edge days, dirty days) and those whose live
+   * assignments are read (clean whole days). Null when the stored sums are of another window.
+   */
+  private async unitFiguresParams(
+    m: EntityManager,
+    from: Date,
+    to: Date,
+    now: Date,
+    repeatWindowDays: number,
+  ): Promise<unknown[] | null> {
+    const [b] = await m.query(
+      `SELECT x.d0::text AS day_from, x.d1::text AS day_to, (SELECT window_days FROM unit_figure_state) AS window_days,
+                (x.d0::timestamp AT TIME ZONE 'Asia/Shanghai') AS whole_from,
+                (x.d1::timestamp AT TIME ZONE 'Asia/Shanghai') AS whole_to,
+                ARRAY(SELECT DISTINCT d.day FROM unit_figure_dirty d WHERE d.day >= x.d0 AND d.day < x.d1 ORDER BY 1)::text[]
+                  AS dirty,
+                ARRAY(SELECT DISTINCT d.day::timestamp AT TIME ZONE 'Asia/Shanghai' FROM unit_figure_dirty d
+                       WHERE d.day >= x.d0 AND d.day < x.d1 ORDER BY 1) AS dirty_from,
+                ARRAY(SELECT DISTINCT (d.day + 1)::timestamp AT TIME ZONE 'Asia/Shanghai' FROM unit_figure_dirty d
+                       WHERE d.day >= x.d0 AND d.day < x.d1 ORDER BY 1) AS dirty_to
+           FROM (SELECT CASE WHEN ($1::timestamptz AT TIME ZONE 'Asia/Shanghai')::time = '00:00'
+                             THEN ($1::timestamptz AT TIME ZONE 'Asia/Shanghai')::date
+                             ELSE ($1::timestamptz AT TIME ZONE 'Asia/Shanghai')::date + 1 END AS d0,
+                        ($2::timestamptz AT TIME ZONE 'Asia/Shanghai')::date AS d1) x`,
+      [from, to],
+    );
+    if (b.window_days !== repeatWindowDays) return null;
+    const all: Array<[Date, Date]> = [];
+    const live: Array<[Date, Date]> = [];
+    if (b.day_from >= b.day_to) {
+      all.push([from, to]); // no whole day in the period
+    } else {
+      const wholeFrom: Date = b.whole_from;
+      const wholeTo: Date = b.whole_to;
+      if (from < wholeFrom) all.push([from, wholeFrom]);
+      if (wholeTo < to) all.push([wholeTo, to]);
+      let cleanFrom = wholeFrom;
+      for (const [i, d] of (b.dirty_from as Date[]).entries()) {
+        const end: Date = b.dirty_to[i];
+        all.push([d, end]);
+        if (cleanFrom < d) live.push([cleanFrom, d]);
+        cleanFrom = end;
+      }
+      if (cleanFrom < wholeTo) live.push([cleanFrom, wholeTo]);
+    }
+    const noWhole = b.day_from >= b.day_to;
+    return [
+      from,
+      to,
+      now,
+      repeatWindowDays,
+      all.map((r) => r[0]),
+      all.map((r) => r[1]),
+      live.map((r) => r[0]),
+      live.map((r) => r[1]),
+      noWhole ? '1970-01-01' : b.day_from,
+      noWhole ? '1970-01-01' : b.day_to,
+      b.dirty,
+    ];
+  }
+
+  /** The same figures from UNIT_FIGURES_DIRECT_SQL alone (a full read of the period; the tests' oracle). */
+  async unitFiguresDirect(from: Date, to: Date, now: Date, repeatWindowDays = 30): Promise<UnitFigures[]> {
     const rows: Array<Record<string, any>> = await this.ds.transaction(async (m) => {
       // One aggregate over a year of rows: JIT compilation costs more than it saves here (seconds
       // at 1 M tickets), and hashes of a year's assignments need more than the default 4 MB.
       await m.query(`SET LOCAL jit = off; SET LOCAL work_mem = '64MB'`);
-      return m.query(UNIT_FIGURES_SQL, [from, to, now, repeatWindowDays]);
+      return m.query(UNIT_FIGURES_DIRECT_SQL, [from, to, now, repeatWindowDays]);
     });
-    return rows.map((r) => ({
-      unitCode: r.unit_code,
-      unitName: r.unit_name,
-      dispatched: r.dispatched,
-      handled: r.handled,
-      acceptedOnTime: r.accepted_on_time,
-      acceptOnTimeRate: r.accept_on_time_rate,
-      due: r.due,
-      repliedOnTime: r.replied_on_time,
-      replyOnTimeRate: r.reply_on_time_rate,
-      overdue: r.overdue,
-      overdueRate: r.overdue_rate,
-      returnRequests: r.return_requests,
-      returnsApproved: r.returns_approved,
-      returnRate: r.return_rate,
-      extensionRequests: r.extension_requests,
-      extensionsApproved: r.extensions_approved,
-      rework: r.rework,
-      reworkedAssignments: r.reworked,
-      reworkRate: r.rework_rate,
-      visitRework: r.visit_rework,
-      callsReached: r.calls_reached,
-      callsSolved: r.calls_solved,
-      solvedRate: r.solved_rate,
-      callsSatisfied: r.calls_satisfied,
-      satisfiedRate: r.satisfied_rate,
-      callsUnreachable: r.calls_unreachable,
-      responsibleComplaints: r.responsible_complaints,
-      untrueReplies: r.untrue_replies,
-      closed: r.closed,
-      closedOnTime: r.closed_on_time,
-      closeDue: r.close_due,
-      onTimeCloseRate: r.on_time_close_rate,
-      firstTimeClosed: r.first_time_closed,
-      firstTimeCloseRate: r.first_time_close_rate,
-      repeatCalls: r.repeat_calls,
-      repeatRate: r.repeat_rate,
-      rank: r.rank,
-    }));
+    return rows.map(toUnitFigures);
+  }
+
+  /**
+   * Recomputes the stored sums of every dirty day (unit_figure_dirty) from the settled
+   * assignments, whole days at a time; with another repeat window than the stored one, all days.
+   * One refresh at a time (an advisory lock); a caller that finds one running goes on without
+   * (dirty days are read directly, so the figures stay exact).
+   */
+  async refreshUnitFigureDays(repeatWindowDays = 30): Promise<void> {
+    await this.ds.transaction(async (m) => {
+      const [{ locked }] = await m.query(`SELECT pg_try_advisory_xact_lock(${FIGURES_LOCK}) AS locked`);
+      if (!locked) return;
+      await m.query(`SET LOCAL jit = off; SET LOCAL work_mem = '64MB'`);
+      const [state] = await m.query(`SELECT window_days FROM unit_figure_state`);
+      if (state.window_days !== repeatWindowDays) {
+        await m.query(`UPDATE unit_figure_state SET window_days = $1`, [repeatWindowDays]);
+        await m.query(`DELETE FROM unit_figure_days`);
+        await m.query(
+          `INSERT INTO unit_figure_dirty (day) SELECT DISTINCT ${dayOfSql('dispatched_at')} FROM assignments`,
+        );
+      }
+      // Exactly the dirty rows this snapshot sees; those committed meanwhile stay for the next time.
+      const [{ days }] = await m.query(
+        `WITH seen AS (DELETE FROM unit_figure_dirty RETURNING day)
+         SELECT ARRAY(SELECT DISTINCT day::text FROM seen ORDER BY 1) AS days`,
+      );
+      if (days.length === 0) return;
+      await m.query(`DELETE FROM unit_figure_days WHERE day = ANY($1::date[])`, [days]);
+      await m.query(REFRESH_DAYS_SQL, [days, repeatWindowDays]);
+    });
   }
 
   /** R-17: tickets received in [from, to) and their first dispatch; the office-wide total first. */
