@@ -9,6 +9,7 @@ import { OutboxSenderJob } from './outbox/outbox-sender.job';
 import { OrgSyncJob } from './org-sync/org-sync.job';
 import { DeadlineScanJob } from './deadlines/deadline-scan.job';
 import { DailyDigestJob } from './deadlines/daily-digest.job';
+import { UnitFigureDaysJob } from './deadlines/unit-figure-days.job';
 import { RetentionJob } from './retention/retention.job';
 import { NoticeDeliveryCheckJob } from './dingtalk/notice-delivery-check.job';
 
@@ -32,6 +33,7 @@ export class WorkerModule {
         OrgSyncJob,
         DeadlineScanJob,
         DailyDigestJob,
+        UnitFigureDaysJob,
         RetentionJob,
       ],
     };

@@ -522,6 +522,12 @@ const toUnitFigures = (r: Record<string, any>): UnitFigures => ({
 /** R-16, R-3: the hot-spot window's top entries; `strongConcern` at or past the threshold. */
 const HOT_SPOT_LIMIT = 10;
 
+/**
+ * How many dirty days a figures read recomputes itself before reading (issue 19: 10 days took
+ * about 2 s at 1 M tickets); with more, it reads them directly and the worker catches up.
+ */
+const INLINE_REFRESH_DAYS = 3;
+
 /** The advisory lock of refreshUnitFigureDays (one refresh at a time). */
 const FIGURES_LOCK = 1766410000;
 
@@ -541,7 +547,10 @@ export class AssessmentRepository {
    * the rest; exactly UNIT_FIGURES_DIRECT_SQL's numbers (docs/benchmarks.md).
    */
   async unitFigures(from: Date, to: Date, now: Date, repeatWindowDays = 30): Promise<UnitFigures[]> {
-    await this.refreshUnitFigureDays(repeatWindowDays);
+    // A few dirty days are recomputed here first; more (after a deployment, a bulk correction or a
+    // change of window) are read directly and left to the worker's refresh (UnitFigureDaysJob), so
+    // a read never waits for a long recomputation.
+    await this.refreshUnitFigureDays(repeatWindowDays, INLINE_REFRESH_DAYS, true);
     // One snapshot for the stored sums, the dirty days and the direct read.
     const rows: Array<Record<string, any>> = await this.ds.transaction('REPEATABLE READ', async (m) => {
       await m.query(`SET LOCAL jit = off; SET LOCAL work_mem = '64MB'`);
@@ -555,7 +564,7 @@ export class AssessmentRepository {
 
   /** The plan of unitFigures' statement (bench/unit-figures.ts), as it runs now. */
   async unitFiguresPlan(from: Date, to: Date, now: Date, repeatWindowDays = 30): Promise<string> {
-    await this.refreshUnitFigureDays(repeatWindowDays);
+    await this.refreshUnitFigureDays(repeatWindowDays, INLINE_REFRESH_DAYS, true);
     return this.ds.transaction('REPEATABLE READ', async (m) => {
       await m.query(`SET LOCAL jit = off; SET LOCAL work_mem = '64MB'`);
       const params = await this.unitFiguresParams(m, from, to, now, repeatWindowDays);
@@ -642,15 +651,21 @@ export class AssessmentRepository {
   }
 
   /**
-   * Recomputes the stored sums of every dirty day (unit_figure_dirty) from the settled
-   * assignments, whole days at a time; with another repeat window than the stored one, all days.
-   * One refresh at a time (an advisory lock); a caller that finds one running goes on without
-   * (dirty days are read directly, so the figures stay exact).
+   * Recomputes the stored sums of dirty days (unit_figure_dirty) from the settled assignments,
+   * whole days at a time, the oldest `maxDays` of them (all by default); with another repeat window
+   * than the stored one, every day is marked dirty first. `onlyIfFew`: do nothing when more than
+   * `maxDays` days are dirty (a read's inline refresh). One refresh at a time (an advisory lock); a
+   * caller that finds one running goes on without (dirty days are read directly, so the figures
+   * stay exact). Returns how many days it recomputed and how many stay dirty.
    */
-  async refreshUnitFigureDays(repeatWindowDays = 30): Promise<void> {
-    await this.ds.transaction(async (m) => {
+  async refreshUnitFigureDays(
+    repeatWindowDays = 30,
+    maxDays = Number.MAX_SAFE_INTEGER,
+    onlyIfFew = false,
+  ): Promise<{ refreshed: number; left: number }> {
+    return this.ds.transaction(async (m) => {
       const [{ locked }] = await m.query(`SELECT pg_try_advisory_xact_lock(${FIGURES_LOCK}) AS locked`);
-      if (!locked) return;
+      if (!locked) return { refreshed: 0, left: -1 };
       await m.query(`SET LOCAL jit = off; SET LOCAL work_mem = '64MB'`);
       const [state] = await m.query(`SELECT window_days FROM unit_figure_state`);
       if (state.window_days !== repeatWindowDays) {
@@ -660,14 +675,20 @@ export class AssessmentRepository {
           `INSERT INTO unit_figure_dirty (day) SELECT DISTINCT ${dayOfSql('dispatched_at')} FROM assignments`,
         );
       }
-      // Exactly the dirty rows this snapshot sees; those committed meanwhile stay for the next time.
+      const [{ dirty }] = await m.query(`SELECT count(DISTINCT day)::int AS dirty FROM unit_figure_dirty`);
+      if (dirty === 0 || (onlyIfFew && dirty > maxDays)) return { refreshed: 0, left: dirty };
+      // Exactly the dirty rows of the chosen days this snapshot sees; those committed meanwhile
+      // stay for the next time.
       const [{ days }] = await m.query(
-        `WITH seen AS (DELETE FROM unit_figure_dirty RETURNING day)
+        `WITH pick AS (SELECT DISTINCT day FROM unit_figure_dirty ORDER BY day LIMIT $1),
+              seen AS (DELETE FROM unit_figure_dirty d USING pick WHERE d.day = pick.day RETURNING d.day)
          SELECT ARRAY(SELECT DISTINCT day::text FROM seen ORDER BY 1) AS days`,
+        [Math.min(maxDays, dirty)],
       );
-      if (days.length === 0) return;
+      if (days.length === 0) return { refreshed: 0, left: dirty };
       await m.query(`DELETE FROM unit_figure_days WHERE day = ANY($1::date[])`, [days]);
       await m.query(REFRESH_DAYS_SQL, [days, repeatWindowDays]);
+      return { refreshed: days.length, left: dirty - days.length };
     });
   }
 
