@@ -4,23 +4,29 @@
 //   1. the product: the API in its own process (dist/apps/api), GET /api/ledger/export over HTTP
 //      into a counting sink; rows/s, and the server process's resident memory (VmRSS sampled every
 //      50 ms, and the kernel's peak VmHWM);
-//   2. the row query alone, in this process: the export's keyset batches (LedgerRepository.page,
-//      its lateral reads and row mapping), nothing written;
+//   2. the row query by the row protocol, in this process: the ledger page's keyset batches
+//      (LedgerRepository.page, JIT as the server is configured, pg's row parsing), nothing written;
+//   2b. the export's own read alone: the same batches by COPY … TO STDOUT with JIT off, parsed and
+//      mapped (LedgerRepository.exportBatches), nothing written;
 //   3. plain SQL alone: the same facts for this data (ticket, source, category, its one
 //      assignment, unit and approved reply) by keyset batches of the same size, nothing converted;
 //   4. the .xlsx writer alone, with the rows in memory: one batch of the export's cells written
-//      over and over, by our writer (xlsx-stream.ts) and by exceljs' streaming writer;
-// and prints each as rows/s with the ratio of the product to it. Results: docs/benchmarks.md.
+//      over and over, by our writer (xlsx-stream.ts: rows/s, CPU and this process's RSS) and by
+//      exceljs' streaming writer;
+// and prints each as rows/s with the ratio of the product to it, the memory of each process and
+// the load average. Results: docs/benchmarks.md.
 //
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:ledger
-//   (BENCH_ROWS=200000 for a quicker run; default 1,000,000; the database hotline_bench_ledger is
-//   dropped and re-created)
+//   BENCH_ROWS=200000 for a quicker run (default 1,000,000; the database hotline_bench_ledger is
+//   dropped and re-created, or kept with BENCH_REUSE=1 when it holds BENCH_ROWS tickets);
+//   BENCH_SIDES=product,copy,sql,writers to leave sides out (default all, with `rows`);
+//   BENCH_API_NODE_OPTIONS="--max-old-space-size=96" for flags of the API's node (a heap cap).
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -33,6 +39,8 @@ import { freshBenchDatabase, log } from './bench-database';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const DB = 'hotline_bench_ledger';
+/** BENCH_SIDES: which sides to run (default all): product, rows (row protocol), copy, sql, writers. */
+const SIDES = new Set((process.env.BENCH_SIDES ?? 'product,rows,copy,sql,writers').split(','));
 const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
 const rate = (rows: number, ms: number) => Math.round(rows / (ms / 1000));
 const FROM = GENERATED_BASE;
@@ -67,86 +75,130 @@ function countingSink(): Writable & { bytes: number } {
   return sink;
 }
 
-async function main(): Promise<void> {
+/**
+ * The bench database with ROWS generated tickets: kept from an earlier run with BENCH_REUSE=1 when
+ * it holds exactly ROWS tickets, else dropped, re-created and filled.
+ */
+async function benchDatabase(): Promise<string> {
+  if (process.env.BENCH_REUSE === '1') {
+    const u = new URL(process.env.DATABASE_URL ?? '');
+    u.pathname = `/${DB}`;
+    const c = new Client({ connectionString: u.toString() });
+    const n = await c.connect().then(
+      () => c.query(`SELECT count(*)::int AS n FROM tickets`).then((r) => r.rows[0].n as number),
+      () => -1,
+    );
+    await c.end().catch(() => undefined);
+    if (n === ROWS) {
+      log(`reusing ${DB} (${n} tickets)`);
+      return u.toString();
+    }
+  }
   const { ds: setup, url } = await freshBenchDatabase(DB, 2);
   await setup.destroy();
-  log(`Node.js ${process.version}, ${ROWS} tickets (one assignment and one approved reply each)`);
   const db = new Client({ connectionString: url });
   await db.connect();
-  let t0 = performance.now();
+  const t0 = performance.now();
   await generateLedger(db, ROWS);
+  await db.end();
   log(`fill (generate_series, 3 INSERT … SELECT per 200,000): ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  const results: Array<{ what: string; rowsPerSecond: number }> = [];
+  return url;
+}
 
-  // 1. The product, in its own process.
-  const port = await freePort();
-  const server = spawn(process.execPath, ['dist/apps/api/src/main.js'], {
-    env: {
-      ...process.env,
-      DATABASE_URL: url,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DB_MIGRATE_ON_START: 'false',
-      DATA_DIR: mkdtempSync(join(tmpdir(), 'hotline-bench-')),
-      AUTH_TOKEN_SECRET: 'bench-secret-bench-secret-bench-secret-0123456789',
-      DEV_LOGIN: 'true',
-      LOG_LEVEL: 'silent',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const base = `http://127.0.0.1:${port}`;
-  try {
-    for (let i = 0; ; i++) {
-      const ok = await fetch(`${base}/health`).then(
-        (r) => r.ok,
-        () => false,
+async function main(): Promise<void> {
+  const url = await benchDatabase();
+  log(`Node.js ${process.version}, ${ROWS} tickets (one assignment and one approved reply each)`);
+  log(
+    `load average: ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')} (${cpus().length} cores)`,
+  );
+  const db = new Client({ connectionString: url });
+  await db.connect();
+  let t0: number;
+  const results: Array<{ what: string; rowsPerSecond: number }> = [];
+  const memory: Array<{ what: string; before: number; peak: number }> = [];
+
+  if (SIDES.has('product')) {
+    // 1. The product, in its own process.
+    const port = await freePort();
+    // BENCH_API_NODE_OPTIONS: flags for the API's node, e.g. a heap cap (--max-old-space-size=96).
+    const apiFlags = (process.env.BENCH_API_NODE_OPTIONS ?? '').split(' ').filter(Boolean);
+    if (apiFlags.length) log(`API process flags: ${apiFlags.join(' ')}`);
+    const server = spawn(process.execPath, [...apiFlags, 'dist/apps/api/src/main.js'], {
+      env: {
+        ...process.env,
+        DATABASE_URL: url,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DB_MIGRATE_ON_START: 'false',
+        DATA_DIR: mkdtempSync(join(tmpdir(), 'hotline-bench-')),
+        AUTH_TOKEN_SECRET: 'bench-secret-bench-secret-bench-secret-0123456789',
+        DEV_LOGIN: 'true',
+        LOG_LEVEL: 'silent',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    const base = `http://127.0.0.1:${port}`;
+    try {
+      for (let i = 0; ; i++) {
+        const ok = await fetch(`${base}/health`).then(
+          (r) => r.ok,
+          () => false,
+        );
+        if (ok) break;
+        if (i > 300) throw new Error('the API did not start');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const signIn = await fetch(`${base}/api/auth/dev`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ userid: 'ops_head' }),
+      });
+      const token = ((await signIn.json()) as { token: string }).token;
+      const pid = server.pid!;
+      const before = procMemory(pid, 'VmRSS');
+      let peak = before;
+      const sampler = setInterval(() => {
+        peak = Math.max(peak, procMemory(pid, 'VmRSS'));
+      }, 50);
+      const sink = countingSink();
+      t0 = performance.now();
+      const query = `from=${FROM.toISOString()}&to=${TO.toISOString()}`;
+      await new Promise<void>((resolve, reject) => {
+        const req = request(
+          {
+            host: '127.0.0.1',
+            port,
+            path: `/api/ledger/export?${query}`,
+            headers: { authorization: `Bearer ${token}` },
+          },
+          (res) => {
+            if (res.statusCode !== 200) reject(new Error(`export → ${res.statusCode}`));
+            pipeline(res, sink).then(resolve, reject);
+          },
+        );
+        req.on('error', reject);
+        req.end();
+      });
+      const ms = performance.now() - t0;
+      clearInterval(sampler);
+      const hwm = procMemory(pid, 'VmHWM');
+      const rec = (await (
+        await fetch(`${base}/api/ledger/exports`, { headers: { authorization: `Bearer ${token}` } })
+      ).json()) as Array<{ rowCount: number; status: string }>;
+      if (rec[0].rowCount !== ROWS || rec[0].status !== 'done') throw new Error(`export: ${JSON.stringify(rec[0])}`);
+      log(
+        `1. product, GET /api/ledger/export over HTTP: ${ROWS} rows, ${mib(sink.bytes)} MiB .xlsx in ${(ms / 1000).toFixed(1)} s = ${rate(ROWS, ms)} rows/s`,
       );
-      if (ok) break;
-      if (i > 300) throw new Error('the API did not start');
-      await new Promise((r) => setTimeout(r, 100));
+      log(
+        `   API process RSS: ${mib(before)} MiB before, ${mib(peak)} MiB peak sampled while exporting, kernel peak (VmHWM, whole life) ${mib(hwm)} MiB`,
+      );
+      results.push({ what: 'product', rowsPerSecond: rate(ROWS, ms) });
+      memory.push({ what: 'API process (product)', before, peak: Math.max(peak, hwm) });
+    } finally {
+      server.kill('SIGTERM');
     }
-    const signIn = await fetch(`${base}/api/auth/dev`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ userid: 'ops_head' }),
-    });
-    const token = ((await signIn.json()) as { token: string }).token;
-    const pid = server.pid!;
-    const before = procMemory(pid, 'VmRSS');
-    let peak = before;
-    const sampler = setInterval(() => {
-      peak = Math.max(peak, procMemory(pid, 'VmRSS'));
-    }, 50);
-    const sink = countingSink();
-    t0 = performance.now();
-    const query = `from=${FROM.toISOString()}&to=${TO.toISOString()}`;
-    await new Promise<void>((resolve, reject) => {
-      const req = request(
-        { host: '127.0.0.1', port, path: `/api/ledger/export?${query}`, headers: { authorization: `Bearer ${token}` } },
-        (res) => {
-          if (res.statusCode !== 200) reject(new Error(`export → ${res.statusCode}`));
-          pipeline(res, sink).then(resolve, reject);
-        },
-      );
-      req.on('error', reject);
-      req.end();
-    });
-    const ms = performance.now() - t0;
-    clearInterval(sampler);
-    const hwm = procMemory(pid, 'VmHWM');
-    const rec = (await (
-      await fetch(`${base}/api/ledger/exports`, { headers: { authorization: `Bearer ${token}` } })
-    ).json()) as Array<{ rowCount: number; status: string }>;
-    if (rec[0].rowCount !== ROWS || rec[0].status !== 'done') throw new Error(`export: ${JSON.stringify(rec[0])}`);
-    log(
-      `1. product, GET /api/ledger/export over HTTP: ${ROWS} rows, ${mib(sink.bytes)} MiB .xlsx in ${(ms / 1000).toFixed(1)} s = ${rate(ROWS, ms)} rows/s`,
-    );
-    log(
-      `   API process RSS: ${mib(before)} MiB before, ${mib(peak)} MiB peak sampled while exporting, kernel peak (VmHWM, whole life) ${mib(hwm)} MiB`,
-    );
-    results.push({ what: 'product', rowsPerSecond: rate(ROWS, ms) });
-  } finally {
-    server.kill('SIGTERM');
   }
 
   // 2. The row query alone (the product's SQL and row mapping, nothing written).
@@ -172,18 +224,32 @@ async function main(): Promise<void> {
     log(`${what}: ${n} rows in ${(ms / 1000).toFixed(1)} s = ${rate(n, ms)} rows/s`);
     return rate(n, ms);
   };
-  results.push({
-    what: 'row query (the export’s batches)',
-    rowsPerSecond: await timeQuery(
-      "2. row query alone, the export's keyset batches (LedgerRepository.page(…, 'asc'))",
-      (c) => repo.page(scope, filter, EXPORT_BATCH, c, CLOCK, 'asc'),
-      ROWS,
-    ),
-  });
-  await ds.destroy();
+  if (SIDES.has('rows'))
+    results.push({
+      what: 'row query (row protocol, page())',
+      rowsPerSecond: await timeQuery(
+        "2. row query alone by the row protocol, keyset batches (LedgerRepository.page(…, 'asc'), JIT as configured)",
+        (c) => repo.page(scope, filter, EXPORT_BATCH, c, CLOCK, 'asc'),
+        ROWS,
+      ),
+    });
+  if (SIDES.has('copy')) {
+    // 2b. The export's own read: the same query by COPY … TO STDOUT, parsed and mapped (exportBatches).
+    let n = 0;
+    const start = performance.now();
+    for await (const batch of repo.exportBatches(scope, filter, CLOCK, EXPORT_BATCH)) {
+      if (!firstBatch.length) firstBatch = batch;
+      n += batch.length;
+    }
+    const ms = performance.now() - start;
+    log(
+      `2b. COPY alone, the export's batches (LedgerRepository.exportBatches: COPY text, parsed, mapped): ${n} rows = ${rate(n, ms)} rows/s`,
+    );
+    results.push({ what: 'COPY (the export’s read)', rowsPerSecond: rate(n, ms) });
+  }
 
   // 3. Plain SQL: the same facts for this data, keyset batches, no mapping.
-  {
+  if (SIDES.has('sql')) {
     let n = 0;
     let last: { received_at: Date; id: string } | undefined;
     const start = performance.now();
@@ -210,7 +276,8 @@ async function main(): Promise<void> {
   await db.end();
 
   // Row → cell conversion alone, and the writers alone, with one batch of the export's rows in memory.
-  {
+  if (!firstBatch.length) firstBatch = await repo.page(scope, filter, EXPORT_BATCH, undefined, CLOCK, 'asc');
+  if (SIDES.has('writers')) {
     const start = performance.now();
     let cells = 0;
     for (let n = 0; n < ROWS; n += firstBatch.length) {
@@ -220,8 +287,14 @@ async function main(): Promise<void> {
     log(`   row → cells alone: ${ROWS} rows (${cells} cells) = ${rate(ROWS, ms)} rows/s`);
   }
   const batchCells: XlsxCell[][] = firstBatch.map((r) => LEDGER_COLUMNS.map((c) => c.value(r)));
-  {
+  if (SIDES.has('writers')) {
     const sink = countingSink();
+    const rssBefore = procMemory(process.pid, 'VmRSS');
+    let rssPeak = rssBefore;
+    const sampler = setInterval(() => {
+      rssPeak = Math.max(rssPeak, procMemory(process.pid, 'VmRSS'));
+    }, 50);
+    const cpu0 = process.cpuUsage();
     const start = performance.now();
     const w = new XlsxStreamWriter(sink, [{ name: '台账', widths: LEDGER_COLUMNS.map((c) => c.width) }]);
     await w.start();
@@ -230,10 +303,16 @@ async function main(): Promise<void> {
     await w.endSheet();
     await w.finish();
     const ms = performance.now() - start;
-    log(`4. our .xlsx writer alone, rows in memory: ${ROWS} rows, ${mib(sink.bytes)} MiB = ${rate(ROWS, ms)} rows/s`);
+    clearInterval(sampler);
+    const cpu = process.cpuUsage(cpu0);
+    log(
+      `4. our .xlsx writer alone, rows in memory: ${ROWS} rows, ${mib(sink.bytes)} MiB = ${rate(ROWS, ms)} rows/s ` +
+        `(process CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s, deflate threads included)`,
+    );
+    memory.push({ what: 'bench process, our writer alone', before: rssBefore, peak: rssPeak });
     results.push({ what: 'our writer', rowsPerSecond: rate(ROWS, ms) });
   }
-  {
+  if (SIDES.has('writers')) {
     const sink = countingSink();
     const start = performance.now();
     const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: sink, useStyles: false, useSharedStrings: false });
@@ -253,9 +332,18 @@ async function main(): Promise<void> {
     results.push({ what: 'exceljs writer', rowsPerSecond: rate(ROWS, ms) });
   }
 
-  const product = results[0].rowsPerSecond;
+  await ds.destroy();
+  const product = results.find((r) => r.what === 'product')?.rowsPerSecond ?? NaN;
   log('ratio of the product to each ceiling:');
-  for (const r of results.slice(1)) log(`   ${r.what}: ${(product / r.rowsPerSecond).toFixed(2)}`);
+  for (const r of results.filter((x) => x.what !== 'product'))
+    log(`   ${r.what}: ${r.rowsPerSecond} rows/s, ratio ${(product / r.rowsPerSecond).toFixed(2)}`);
+  log(`memory (VmRSS, MiB; goal < 150 MB peak):`);
+  for (const m of memory) log(`   ${m.what}: ${mib(m.before)} before, ${mib(m.peak)} peak`);
+  log(
+    `load average at the end: ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`,
+  );
 }
 
 main().catch((e) => {

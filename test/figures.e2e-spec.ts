@@ -2,11 +2,10 @@
 // against real PostgreSQL with a set clock, on a constructed fortnight whose answers are worked out
 // by hand: repeat calls, same-day dispatch (R-17), on-time and first-time closing, a revoked late
 // ticket that keeps counting, a direct answer, a lead + co ticket and a merged ticket.
-import { Readable } from 'node:stream';
-import ExcelJS from 'exceljs';
 import { parseShanghai } from '@hotline/calendar';
 import { createTestApp, type TestApp } from './support/app';
 import { ApiClient, replyBody } from './support/api-client';
+import { LEDGER_SHEETS, readXlsx } from './support/xlsx';
 
 const at = (text: string) => parseShanghai(text);
 const HOUR = 3_600_000;
@@ -24,23 +23,6 @@ const LEADER: Record<string, string> = {
   safety: 'safety_leader',
   fare: 'fare_leader',
 };
-
-async function readBack(buffer: Buffer): Promise<Map<string, unknown[][]>> {
-  const sheets = new Map<string, unknown[][]>();
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from(buffer), {
-    sharedStrings: 'cache',
-    worksheets: 'emit',
-    styles: 'ignore',
-    hyperlinks: 'ignore',
-  });
-  for await (const ws of reader) {
-    const rows: unknown[][] = [];
-    for await (const row of ws as AsyncIterable<ExcelJS.Row>) rows.push((row.values as unknown[]).slice(1));
-    const { name, id } = ws as unknown as { name?: string; id?: number };
-    sheets.set(name ?? ['台账', '单位考核'][(id ?? 1) - 1], rows);
-  }
-  return sheets;
-}
 
 describe('X-10 figures and the complete ledger on a constructed fortnight', () => {
   let t: TestApp;
@@ -355,7 +337,7 @@ describe('X-10 figures and the complete ledger on a constructed fortnight', () =
       headers: { authorization: `Bearer ${await api.token('ops_head')}` },
     });
     expect(res.statusCode).toBe(200);
-    const sheets = await readBack(res.rawPayload);
+    const sheets = await readXlsx(res.rawPayload, LEDGER_SHEETS);
     const ledger = sheets.get('台账')!;
     const header = ledger[0] as string[];
     const row = (key: string) => ledger.find((r) => r[0] === numbers[key])!;

@@ -1,34 +1,13 @@
 // R-15: a generated ledger of 100,000 tickets exported as a streamed .xlsx and read back.
 import { once } from 'node:events';
 import http from 'node:http';
-import { Readable } from 'node:stream';
-import ExcelJS from 'exceljs';
 import { Client } from 'pg';
 import { createTestApp, type TestApp } from './support/app';
 import { ApiClient } from './support/api-client';
+import { LEDGER_SHEETS, readXlsx } from './support/xlsx';
 import { GENERATED_BASE, generateLedger } from '../bench/generated-ledger';
 
 const N = 100_000;
-
-/** Reads an .xlsx with exceljs' streaming reader: every sheet's rows as arrays of cell values. */
-async function readBack(buffer: Buffer): Promise<Map<string, unknown[][]>> {
-  const sheets = new Map<string, unknown[][]>();
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from(buffer), {
-    sharedStrings: 'cache',
-    worksheets: 'emit',
-    styles: 'ignore',
-    hyperlinks: 'ignore',
-  });
-  for await (const ws of reader) {
-    const rows: unknown[][] = [];
-    for await (const row of ws as AsyncIterable<ExcelJS.Row>) rows.push((row.values as unknown[]).slice(1));
-    // The streaming reader may meet a sheet before the workbook part that names it: fall back to
-    // the sheet's position (1: 台账, 2: 单位考核), which is the order the export writes them in.
-    const { name, id } = ws as unknown as { name?: string; id?: number };
-    sheets.set(name ?? ['台账', '单位考核'][(id ?? 1) - 1], rows);
-  }
-  return sheets;
-}
 
 describe('R-15: ledger export at scale', () => {
   let t: TestApp;
@@ -58,7 +37,7 @@ describe('R-15: ledger export at scale', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('spreadsheetml');
     expect(res.headers['content-disposition']).toMatch(/^attachment; filename="ledger-20261201-\d+\.xlsx"$/);
-    const sheets = await readBack(res.rawPayload);
+    const sheets = await readXlsx(res.rawPayload, LEDGER_SHEETS);
     const ledger = sheets.get('台账')!;
     expect(ledger[0].slice(0, 4)).toEqual(['工单号', '受理时间', '来源', '事项类型']);
     expect(ledger).toHaveLength(N + 1);
@@ -100,7 +79,7 @@ describe('R-15: ledger export at scale', () => {
       url: `/api/ledger/export?q=${encodeURIComponent('第42号生成工单')}`,
       headers: { authorization: `Bearer ${await api.token('dispatcher1')}` },
     });
-    const ledger = (await readBack(res.rawPayload)).get('台账')!;
+    const ledger = (await readXlsx(res.rawPayload, LEDGER_SHEETS)).get('台账')!;
     expect(ledger.map((r) => r[0])).toEqual(['工单号', 'GX00000042']);
     const denied = await api.get('b1_receiver', '/api/ledger/export');
     expect(denied.status).toBe(403);

@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
+import type { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { NOT_CONTACTED_REASON_LABELS } from '@hotline/workflow';
 import { firstApprovedSql, handledSql, judgedDeadlineSql, likePattern, overdueSql } from './loop-sql';
 import { lightSql, type Light, type TicketScope } from './ticket.repository';
 import { exec } from './sql';
+import { copyOut, inlineParams } from './copy-out';
 
 /** R-15: the ledger's filters (the same for the page and the export). */
 export interface LedgerFilter {
@@ -192,34 +194,28 @@ function ledgerRowOf(r: Record<string, any>): LedgerRow {
   };
 }
 
-/** R-15: the register of every ticket, filtered, keyset-paginated on (received_at, id). */
-@Injectable()
-export class LedgerRepository {
-  constructor(private readonly ds: DataSource) {}
-
-  /**
-   * One page. `direction` 'desc' for the screen (newest first), 'asc' for the export (the
-   * register in order). `now` is the clock value for lights and open overdue items.
-   */
-  async page(
-    scope: TicketScope,
-    filter: LedgerFilter,
-    limit: number,
-    cursor: LedgerCursor | undefined,
-    clock: { now: Date; yellowShare: number },
-    direction: 'asc' | 'desc' = 'desc',
-  ): Promise<LedgerRow[]> {
-    const { params, where } = filterSql(scope, filter, clock);
-    const cmp = direction === 'desc' ? '<' : '>';
-    if (cursor) {
-      params.push(cursor.receivedAt, cursor.id);
-      where.push(`(t.received_at, t.id) ${cmp} ($${params.length - 1}, $${params.length})`);
-    }
-    params.push(limit);
-    const order = direction === 'desc' ? 'DESC' : 'ASC';
-    const { rows } = await exec<Record<string, any>>(
-      this.ds.manager,
-      `SELECT t.id, t.number, t.received_at, s.name AS source, t.channel, c.name AS category, t.subject, t.status,
+/**
+ * The ledger's query (a page, or a batch of the export): one row per ticket in `LEDGER_FIELDS`
+ * order, the facts by lateral reads (with one assignment per ticket these are single index probes;
+ * one set-based statement per batch measured slower, docs/benchmarks.md).
+ */
+function pageSql(
+  scope: TicketScope,
+  filter: LedgerFilter,
+  limit: number,
+  cursor: LedgerCursor | undefined,
+  clock: { now: Date; yellowShare: number },
+  direction: 'asc' | 'desc',
+): { sql: string; params: unknown[] } {
+  const { params, where } = filterSql(scope, filter, clock);
+  const cmp = direction === 'desc' ? '<' : '>';
+  if (cursor) {
+    params.push(cursor.receivedAt, cursor.id);
+    where.push(`(t.received_at, t.id) ${cmp} ($${params.length - 1}, $${params.length})`);
+  }
+  params.push(limit);
+  const order = direction === 'desc' ? 'DESC' : 'ASC';
+  const sql = `SELECT t.id, t.number, t.received_at, s.name AS source, t.channel, c.name AS category, t.subject, t.status,
               t.step, t.route, t.closed_at, t.responsibility, ru.name AS responsible_unit,
               ag.units, ag.overdue, ag.returns, ag.extensions, ag.rework,
               COALESCE(da.unit_name, rp.unit_name) AS handler_unit, COALESCE(da.handler, rp.handler) AS handler,
@@ -267,10 +263,150 @@ export class LedgerRepository {
             ORDER BY vv.id DESC LIMIT 1) v ON true
         WHERE ${where.join(' AND ')}
         ORDER BY t.received_at ${order}, t.id ${order}
-        LIMIT $${params.length}`,
-      params,
-    );
+        LIMIT $${params.length}`;
+  return { sql, params };
+}
+
+/** A COPY text timestamptz (DateStyle ISO: `2026-01-01 08:00:00.123456+08`) as a Date. */
+function copyTime(s: string): Date {
+  const m = /^(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d+))?([+-])(\d\d)(?::(\d\d))?(?::(\d\d))?$/.exec(s);
+  if (!m) return new Date(s);
+  const offset = (m[8] === '-' ? -1 : 1) * (Number(m[9]) * 3600 + Number(m[10] ?? 0) * 60 + Number(m[11] ?? 0));
+  const ms = m[7] ? Number(m[7].slice(0, 3).padEnd(3, '0')) : 0;
+  return new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6], ms) - offset * 1000);
+}
+
+/** pageSql's columns in order, with how COPY's text of each is read (the names ledgerRowOf reads). */
+const PAGE_FIELDS: Array<[string, 'text' | 'time' | 'bool' | 'int' | 'json']> = [
+  ['id', 'text'],
+  ['number', 'text'],
+  ['received_at', 'time'],
+  ['source', 'text'],
+  ['channel', 'text'],
+  ['category', 'text'],
+  ['subject', 'text'],
+  ['status', 'text'],
+  ['step', 'text'],
+  ['route', 'text'],
+  ['closed_at', 'time'],
+  ['responsibility', 'text'],
+  ['responsible_unit', 'text'],
+  ['units', 'text'],
+  ['overdue', 'bool'],
+  ['returns', 'int'],
+  ['extensions', 'int'],
+  ['rework', 'int'],
+  ['handler_unit', 'text'],
+  ['handler', 'text'],
+  ['handled_at', 'time'],
+  ['reply', 'text'],
+  ['caller_answer', 'text'],
+  ['direct_answer', 'bool'],
+  ['unit_replies', 'json'],
+  ['merged_into_id', 'text'],
+  ['merged_into_number', 'text'],
+  ['visit_status', 'text'],
+  ['visit_solved', 'bool'],
+  ['visit_satisfaction', 'text'],
+];
+
+/** One COPY row of pageSql as a LedgerRow: the same values as page() (pg's type parsers) gives. */
+function copiedLedgerRowOf(fields: Array<string | null>): LedgerRow {
+  if (fields.length !== PAGE_FIELDS.length) throw new Error(`ledger export: ${fields.length} fields in a row`);
+  const r: Record<string, unknown> = {};
+  for (let i = 0; i < PAGE_FIELDS.length; i++) {
+    const [name, kind] = PAGE_FIELDS[i];
+    const v = fields[i];
+    r[name] =
+      v === null
+        ? null
+        : kind === 'text'
+          ? v
+          : kind === 'time'
+            ? copyTime(v)
+            : kind === 'bool'
+              ? v === 't'
+              : kind === 'int'
+                ? Number(v)
+                : JSON.parse(v);
+  }
+  return ledgerRowOf(r);
+}
+
+/** R-15: the register of every ticket, filtered, keyset-paginated on (received_at, id). */
+@Injectable()
+export class LedgerRepository {
+  constructor(private readonly ds: DataSource) {}
+
+  /**
+   * One page. `direction` 'desc' for the screen (newest first), 'asc' for the export (the
+   * register in order). `now` is the clock value for lights and open overdue items.
+   */
+  async page(
+    scope: TicketScope,
+    filter: LedgerFilter,
+    limit: number,
+    cursor: LedgerCursor | undefined,
+    clock: { now: Date; yellowShare: number },
+    direction: 'asc' | 'desc' = 'desc',
+  ): Promise<LedgerRow[]> {
+    const { sql, params } = pageSql(scope, filter, limit, cursor, clock, direction);
+    const { rows } = await exec<Record<string, any>>(this.ds.manager, sql, params);
     return rows.map(ledgerRowOf);
+  }
+
+  /**
+   * Issue 19 goal 3: the export's rows, oldest first, in batches of `batch`, each batch one
+   * `COPY (…) TO STDOUT` on one connection held for the export (PostgreSQL's text format instead
+   * of the row protocol, see copy-out.ts). JIT is off on that connection: compiling this
+   * statement cost more than running it (docs/benchmarks.md, the ledger export). Stop early by
+   * leaving the loop (`break`/`return`): the connection goes back to the pool.
+   */
+  async *exportBatches(
+    scope: TicketScope,
+    filter: LedgerFilter,
+    clock: { now: Date; yellowShare: number },
+    batch: number,
+  ): AsyncGenerator<LedgerRow[]> {
+    const driver = this.ds.driver as unknown as {
+      obtainMasterConnection(): Promise<[Client, (err?: unknown) => void]>;
+    };
+    const [client, release] = await driver.obtainMasterConnection();
+    const read = (cursor?: LedgerCursor) => {
+      const rows: LedgerRow[] = [];
+      const { sql, params } = pageSql(scope, filter, batch, cursor, clock, 'asc');
+      // COPY takes no bind parameters: the values go in as quoted, typed literals.
+      return copyOut(client, inlineParams(sql, params), (f) => rows.push(copiedLedgerRowOf(f))).then(() => rows);
+    };
+    let next: Promise<LedgerRow[]> | undefined;
+    let failed: unknown;
+    try {
+      await client.query('SET jit = off');
+      next = read();
+      while (next) {
+        const rows: LedgerRow[] = await next;
+        const last = rows[rows.length - 1];
+        // Read ahead: PostgreSQL works on the next batch while the caller writes this one.
+        next = rows.length === batch ? read({ receivedAt: last.receivedAt, id: last.id }) : undefined;
+        if (rows.length) yield rows;
+      }
+    } catch (e) {
+      failed = e;
+      throw e;
+    } finally {
+      // Left early (the client hung up): the batch read ahead finishes before the connection goes back.
+      if (next)
+        failed ??= await next.then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      // The pooled connection goes back as it came (JIT as configured); if that fails, it is dropped.
+      failed ??= await client.query('RESET jit').then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      release(failed);
+    }
   }
 
   /** How many rows the ledger holds for this scope and filter (an export's total, issue 19). */

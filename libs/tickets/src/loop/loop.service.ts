@@ -228,7 +228,8 @@ export class LoopService {
 
   /**
    * R-15: the ledger as an .xlsx, streamed: keyset batches of EXPORT_BATCH rows (the ledger
-   * page's query, the next batch read while the current one is written) go through our streaming
+   * page's query, each batch one COPY … TO STDOUT, the next batch read while the current one is
+   * written; LedgerRepository.exportBatches) go through our streaming
    * .xlsx writer (xlsx-stream.ts) into the response, waiting for the client to take them, so
    * memory stays flat for any number of rows. With a period, a second sheet holds the unit
    * figures (the same SQL as /api/stats/units). Every export is on record (who, when, filters,
@@ -261,24 +262,17 @@ export class LoopService {
         await xlsx.start();
         await xlsx.startSheet();
         await xlsx.writeRows([LEDGER_COLUMNS.map((c) => c.header)]);
-        const read = (cursor?: LedgerCursor) =>
-          this.ledgerRepo.page(scope, filter, EXPORT_BATCH, cursor, params, 'asc');
-        let next: Promise<LedgerRow[]> | undefined = read();
-        while (next) {
-          const rows: LedgerRow[] = await next;
-          const last = rows[rows.length - 1];
-          // Read ahead: PostgreSQL works on the next batch while this one is converted and deflated.
-          next = rows.length === EXPORT_BATCH ? read({ receivedAt: last.receivedAt, id: last.id }) : undefined;
+        for await (const rows of this.ledgerRepo.exportBatches(scope, filter, params, EXPORT_BATCH)) {
           await xlsx.writeRows(rows.map((r) => LEDGER_COLUMNS.map((c) => c.value(r))));
           rowsWritten += rows.length;
           if (hungUp || out.destroyed) {
+            // Leaving the loop returns the export's connection (after the batch read ahead).
             xlsx.abort();
-            await next?.catch(() => undefined);
             await this.ledgerRepo.finishExport(exportId, 'cancelled', rowsWritten, this.clock.now());
             this.logger.log({ exportId, rowsWritten, total }, 'ledger export cancelled: the client hung up');
             return;
           }
-          if (next) await this.ledgerRepo.progressExport(exportId, rowsWritten);
+          await this.ledgerRepo.progressExport(exportId, rowsWritten);
         }
         await xlsx.endSheet();
         if (withFigures) {

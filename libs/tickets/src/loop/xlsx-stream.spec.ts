@@ -1,5 +1,6 @@
-import { PassThrough, Readable, Writable } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
+import { readXlsx } from '../../../../test/support/xlsx';
 import { columnName, XlsxStreamWriter, type XlsxCell } from './xlsx-stream';
 
 /** Writes a workbook with the writer into a buffer. */
@@ -16,23 +17,6 @@ async function written(sheets: Array<{ name: string; widths?: number[]; rows: Xl
   }
   await w.finish();
   return Buffer.concat(chunks);
-}
-
-/** exceljs' streaming reader (what the export tests use): every sheet's rows by name. */
-async function streamRead(buffer: Buffer): Promise<Map<string, unknown[][]>> {
-  const sheets = new Map<string, unknown[][]>();
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from(buffer), {
-    sharedStrings: 'cache',
-    worksheets: 'emit',
-    styles: 'ignore',
-    hyperlinks: 'ignore',
-  });
-  for await (const ws of reader) {
-    const rows: unknown[][] = [];
-    for await (const row of ws as AsyncIterable<ExcelJS.Row>) rows.push((row.values as unknown[]).slice(1));
-    sheets.set((ws as unknown as { name: string }).name, rows);
-  }
-  return sheets;
 }
 
 describe('issue 19 goal 3: the streaming .xlsx writer', () => {
@@ -55,7 +39,7 @@ describe('issue 19 goal 3: the streaming .xlsx writer', () => {
       { name: '单位考核', rows: [['排名', '单位', '派单数'], [1, '第一分公司', 100000], [], ['', '全部', 7]] },
     ]);
     // The streaming reader (the export tests' reader) …
-    const sheets = await streamRead(buffer);
+    const sheets = await readXlsx(buffer);
     expect([...sheets.keys()]).toEqual(['台账', '单位考核']);
     const rows = sheets.get('台账')!;
     expect(rows[0]).toEqual(['工单号', '受理时间', '主题', '各单位回复', '退回次数']);
@@ -110,7 +94,7 @@ describe('issue 19 goal 3: the streaming .xlsx writer', () => {
     await w.finish();
     await new Promise((resolve) => sink.on('finish', resolve));
     expect(most).toBeLessThan(1024 * 1024);
-    const back = (await streamRead(Buffer.concat(chunks))).get('台账')!;
+    const back = (await readXlsx(Buffer.concat(chunks))).get('台账')!;
     expect(back).toHaveLength(n + 1);
     expect(back[n]).toEqual(rows[n]);
     expect(back[12_345]).toEqual(rows[12_345]);

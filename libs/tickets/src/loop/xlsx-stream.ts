@@ -294,7 +294,14 @@ export class XlsxStreamWriter {
     h.writeUInt16LE(entry.name.length, 26);
     this.raw(h);
     this.raw(entry.name);
-    const deflate = zlib.createDeflateRaw({ level: this.level, memLevel: 9 });
+    // Large chunks and room for a batch or two in the deflate stream: the thread pool deflates one
+    // batch while the next batch's XML is built, in a few hops between the threads, not one per 16 KiB.
+    const deflate = zlib.createDeflateRaw({
+      level: this.level,
+      memLevel: 9,
+      chunkSize: 256 * 1024,
+      writableHighWaterMark: 4 * 1024 * 1024,
+    } as zlib.ZlibOptions);
     deflate.on('data', (chunk: Buffer) => {
       entry.compressed += chunk.length;
       // Backpressure from the client: stop deflating until it has taken what is written.
