@@ -26,10 +26,11 @@ describe('issue 19 goal 3: COPY … TO STDOUT text format', () => {
     expect(literal(new Date('2026-01-01T00:00:00Z'))).toBe("'2026-01-01T00:00:00.000Z'::timestamptz");
     expect(literal(['branch1', "x'"])).toBe("ARRAY['branch1', 'x''']::text[]");
     expect(literal(null)).toBe('NULL');
+    expect(inlineParams('SELECT 1-$1', [-5])).toBe('SELECT 1-(-5)');
     expect(() => literal(Number.NaN)).toThrow();
     expect(() => literal('a\u0000')).toThrow();
     // One pass: a value holding "$2" is not replaced again.
-    expect(inlineParams('SELECT $1, $2, $10', ['$2', 5, 'x', 4, 5, 6, 7, 8, 9, 'ten'])).toBe("SELECT '$2', 5, 'ten'");
+    expect(inlineParams('SELECT $1, $2, $10', ['$2', 5, 'x', 4, 5, 6, 7, 8, 9, 'ten'])).toBe("SELECT '$2', (5), 'ten'");
     expect(() => inlineParams('SELECT $3', [1])).toThrow();
   });
 });

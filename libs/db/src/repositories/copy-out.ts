@@ -141,7 +141,8 @@ export function literal(v: unknown): string {
   }
   if (typeof v === 'number') {
     if (!Number.isFinite(v)) throw new Error('literal: not a finite number');
-    return String(v);
+    // In parentheses: `x-$1` with -5 must not become the comment `x--5`.
+    return `(${String(v)})`;
   }
   if (typeof v === 'boolean') return v ? 'true' : 'false';
   if (Array.isArray(v)) return `ARRAY[${v.map((x) => quote(String(x))).join(', ')}]::text[]`;
