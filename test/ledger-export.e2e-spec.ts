@@ -127,4 +127,46 @@ describe('R-15: ledger export at scale', () => {
     expect(record.rowCount).toBeLessThan(record.total);
     expect(record.finishedAt).not.toBeNull();
   }, 60_000);
+
+  it('issue 19: at most three exports run at once per API process (each holds a database connection); a fourth gets 429 until one ends', async () => {
+    const address = t.app.getHttpServer().address() as { port: number } | null;
+    if (!address) await t.app.listen(0, '127.0.0.1');
+    const port = (t.app.getHttpServer().address() as { port: number }).port;
+    const token = await api.token('dispatcher1');
+    const open = async () => {
+      const req = http.get({
+        host: '127.0.0.1',
+        port,
+        path: '/api/ledger/export',
+        agent: false,
+        headers: { authorization: `Bearer ${token}` },
+      });
+      req.on('error', () => undefined);
+      const res = await new Promise<http.IncomingMessage>((resolve, reject) =>
+        req.on('response', resolve).on('error', reject),
+      );
+      res.pause();
+      return { req, res, id: String(res.headers['x-export-id']) };
+    };
+    const waitEnded = async (id: string) => {
+      for (let i = 0; i < 100; i++) {
+        const r = (await api.get('dispatcher1', `/api/ledger/exports/${id}`)).body;
+        if (r.status !== 'running') return r.status;
+        await new Promise((done) => setTimeout(done, 100));
+      }
+      return 'running';
+    };
+    const running = [await open(), await open(), await open()];
+    for (const r of running) expect(r.res.statusCode).toBe(200);
+    const fourth = await api.get('dispatcher1', '/api/ledger/export');
+    expect(fourth.status).toBe(429);
+    expect(fourth.body.message).toContain('导出');
+    // One is cancelled: its place is free again.
+    running[0]!.req.destroy();
+    expect(await waitEnded(running[0]!.id)).toBe('cancelled');
+    const again = await open();
+    expect(again.res.statusCode).toBe(200);
+    for (const r of [...running.slice(1), again]) r.req.destroy();
+    for (const r of [...running.slice(1), again]) expect(await waitEnded(r.id)).toBe('cancelled');
+  }, 60_000);
 });

@@ -34,6 +34,8 @@ export const DEFAULT_CONCERN_THRESHOLD = 5;
 
 /** Rows per keyset batch of the export (one short query each; nothing held open). */
 export const EXPORT_BATCH = 2000;
+/** Ledger exports running at once in one API process (each holds a database connection). */
+export const EXPORTS_AT_ONCE = 3;
 
 /** X-5: the follow-up call queue is the ops department's. */
 function requireOps(user: CurrentUser): void {
@@ -241,6 +243,29 @@ export class LoopService {
   ): Promise<{ stream: Readable; fileName: string; exportId: number; total: number }> {
     requireAccess(user, 'ledger.export');
     const scope = requireScope(user);
+    // Issue 19: an export holds one database connection from its first row to its last; a few at
+    // once per process, so exports never take the pool the other requests need.
+    if (this.exportsRunning >= EXPORTS_AT_ONCE) {
+      throw new DomainError('RATE_LIMITED', `已有 ${EXPORTS_AT_ONCE} 个台账导出正在进行，请稍后再试。`);
+    }
+    this.exportsRunning++;
+    try {
+      // From here the stream's writer gives the place back when it ends (done, failed or cancelled).
+      return await this.startExport(user, scope, filter, () => this.exportsRunning--);
+    } catch (e) {
+      this.exportsRunning--;
+      throw e;
+    }
+  }
+
+  private exportsRunning = 0;
+
+  private async startExport(
+    user: CurrentUser,
+    scope: ReturnType<typeof requireScope>,
+    filter: LedgerFilter,
+    done: () => void,
+  ): Promise<{ stream: Readable; fileName: string; exportId: number; total: number }> {
     const started = this.clock.now();
     const params = this.clockParams();
     // Issue 19: the rows it will hold, so the micro-app can show how far it has got.
@@ -310,7 +335,7 @@ export class LoopService {
         out.destroy(e as Error);
       }
     };
-    void write();
+    void write().finally(done);
     const day = formatShanghai(started).slice(0, 10).replaceAll('-', '');
     return { stream: out, fileName: `ledger-${day}-${exportId}.xlsx`, exportId, total };
   }
