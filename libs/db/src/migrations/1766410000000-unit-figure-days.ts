@@ -50,8 +50,9 @@ export class UnitFigureDays1766410000000 implements MigrationInterface {
         visit_rework        int NOT NULL,
         PRIMARY KEY (day, unit_code)
       );
+      -- No key: a mark is only a day, repeated marks are harmless, and a restore (which loads
+      -- these rows while the triggers below add marks of their own) cannot collide on one.
       CREATE TABLE unit_figure_dirty (
-        id  bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
         day date NOT NULL
       );
       CREATE INDEX unit_figure_dirty_day ON unit_figure_dirty (day);
