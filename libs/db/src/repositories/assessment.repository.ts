@@ -120,6 +120,16 @@ const PERIOD_ASSIGNMENTS_SQL = `
 const closedSql = (a: string) =>
   `(${a}.counted AND ${a}.ticket_status IN ('closed', 'follow_up') AND ${a}.final_approved_at IS NOT NULL)`;
 
+/** The rates of docs/kpi.md over a unit's counts `p`, shared by the direct and the per-day statements. */
+const RATE_COLUMNS = `p.accepted_on_time::float8 / NULLIF(p.handled, 0) AS accept_on_time_rate,
+         p.replied_on_time::float8 / NULLIF(p.due, 0) AS reply_on_time_rate,
+         p.overdue::float8 / NULLIF(p.due, 0) AS overdue_rate,
+         p.returns_approved::float8 / NULLIF(p.dispatched, 0) AS return_rate,
+         p.reworked::float8 / NULLIF(p.handled, 0) AS rework_rate,
+         p.closed_on_time::float8 / NULLIF(p.closed_on_time + p.closed_late, 0) AS on_time_close_rate,
+         p.first_time_closed::float8 / NULLIF(p.closed, 0) AS first_time_close_rate,
+         p.repeat_calls::float8 / NULLIF(p.handled, 0) AS repeat_rate`;
+
 const UNIT_FIGURES_DIRECT_SQL = `
 WITH p AS (${PERIOD_ASSIGNMENTS_SQL}
 ), a AS MATERIALIZED (
@@ -212,14 +222,7 @@ WITH p AS (${PERIOD_ASSIGNMENTS_SQL}
          COALESCE(c.satisfied, 0) AS calls_satisfied, COALESCE(c.unreachable, 0) AS calls_unreachable,
          COALESCE(c.visit_rework, 0) AS visit_rework,
          COALESCE(rs.n, 0) AS responsible_complaints,
-         p.accepted_on_time::float8 / NULLIF(p.handled, 0) AS accept_on_time_rate,
-         p.replied_on_time::float8 / NULLIF(p.due, 0) AS reply_on_time_rate,
-         p.overdue::float8 / NULLIF(p.due, 0) AS overdue_rate,
-         p.returns_approved::float8 / NULLIF(p.dispatched, 0) AS return_rate,
-         p.reworked::float8 / NULLIF(p.handled, 0) AS rework_rate,
-         p.closed_on_time::float8 / NULLIF(p.closed_on_time + p.closed_late, 0) AS on_time_close_rate,
-         p.first_time_closed::float8 / NULLIF(p.closed, 0) AS first_time_close_rate,
-         p.repeat_calls::float8 / NULLIF(p.handled, 0) AS repeat_rate,
+         ${RATE_COLUMNS},
          COALESCE(c.solved, 0)::float8 / NULLIF(c.reached, 0) AS solved_rate,
          COALESCE(c.satisfied, 0)::float8 / NULLIF(c.reached, 0) AS satisfied_rate
     FROM per_unit p JOIN units u ON u.code = p.unit_code
@@ -435,14 +438,7 @@ WITH f AS (${factsSql(inRangesSql('$5', '$6'), '$3', '$4::int')}
   SELECT p.*, u.name AS unit_name,
          p.closed_on_time + p.closed_late AS close_due,
          COALESCE(rs.n, 0) AS responsible_complaints,
-         p.accepted_on_time::float8 / NULLIF(p.handled, 0) AS accept_on_time_rate,
-         p.replied_on_time::float8 / NULLIF(p.due, 0) AS reply_on_time_rate,
-         p.overdue::float8 / NULLIF(p.due, 0) AS overdue_rate,
-         p.returns_approved::float8 / NULLIF(p.dispatched, 0) AS return_rate,
-         p.reworked::float8 / NULLIF(p.handled, 0) AS rework_rate,
-         p.closed_on_time::float8 / NULLIF(p.closed_on_time + p.closed_late, 0) AS on_time_close_rate,
-         p.first_time_closed::float8 / NULLIF(p.closed, 0) AS first_time_close_rate,
-         p.repeat_calls::float8 / NULLIF(p.handled, 0) AS repeat_rate,
+         ${RATE_COLUMNS},
          p.calls_solved::float8 / NULLIF(p.calls_reached, 0) AS solved_rate,
          p.calls_satisfied::float8 / NULLIF(p.calls_reached, 0) AS satisfied_rate
     FROM per_unit p JOIN units u ON u.code = p.unit_code
