@@ -32,8 +32,12 @@ export interface Page<T> {
 /** a route or topic with at least this many matters in the window is a strong public concern. */
 export const DEFAULT_CONCERN_THRESHOLD = 5;
 
-/** Rows per keyset batch of the export (one short query each; nothing held open). */
-export const EXPORT_BATCH = 2000;
+/**
+ * Rows per keyset batch of the export (one COPY each, on the one connection the export holds).
+ * Issue 19: 500 rather than 2,000 keeps the API's peak about 55 MiB lower (each batch's rows and
+ * XML are garbage sooner) at the same rate (bench:ledger, docs/benchmarks.md).
+ */
+export const EXPORT_BATCH = 500;
 /** Ledger exports running at once in one API process (each holds a database connection). */
 export const EXPORTS_AT_ONCE = 3;
 
