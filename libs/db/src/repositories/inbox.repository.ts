@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { pooledClient } from './sql';
 import { lightSql, type Light, type LightParams } from './ticket.repository';
 
 export interface InboxActor {
@@ -40,6 +41,35 @@ export class InboxRepository {
   constructor(private readonly ds: DataSource) {}
 
   /**
+   * One inbox statement without parallel workers (issue 19). Its branches read an index range
+   * each, a few milliseconds of work, and the planner turns to parallel plans once a unit holds a
+   * few thousand open items: starting the workers then costs more than the whole read (the tab
+   * counts of a unit with 6,400 open items at 1 M tickets: 52-60 ms with two workers, 13 ms
+   * without; docs/benchmarks.md). SET LOCAL holds for this statement's transaction only.
+   */
+  private async serial<T>(sql: string, params: unknown[]): Promise<T> {
+    // A pooled connection of its own, so that the setting and the statement take three round trips
+    // (a TypeORM transaction takes four and a query runner).
+    const [client, release] = await pooledClient(this.ds);
+    let failed: unknown;
+    try {
+      await client.query('BEGIN; SET LOCAL max_parallel_workers_per_gather = 0');
+      const { rows } = await client.query(sql, params);
+      await client.query('COMMIT');
+      return rows as T;
+    } catch (e) {
+      // The connection goes back to the pool only out of the transaction; if not, it is dropped.
+      failed = await client.query('ROLLBACK').then(
+        () => undefined,
+        (r: unknown) => r,
+      );
+      throw e;
+    } finally {
+      release(failed);
+    }
+  }
+
+  /**
    * One page of the inbox, soonest deadline first (no deadline last), then by ticket number, action
    * and unit: a total order, so `after` (the last row of the previous page) pages
    * through every item without skipping or repeating (issue 19: a receiver with 12,500 waiting
@@ -69,7 +99,7 @@ export class InboxRepository {
     const sql = branches.flatMap((b) =>
       b.perUnit ? units.map((_, k) => `(${pageOf(b, `($2::text[])[${k + 1}]`)})`) : [`(${pageOf(b, '')})`],
     );
-    const rows = await this.ds.query(
+    const rows = await this.serial<Record<string, any>[]>(
       `SELECT * FROM (${sql.join(' UNION ALL ')}) AS inbox(${COLUMNS})
         WHERE $1::text IS NOT NULL AND cardinality($2::text[]) >= 0 AND $4::timestamptz IS NOT NULL AND $5::float8 > 0
         ORDER BY k, number, action, COALESCE(unit, '') LIMIT $3`,
@@ -108,7 +138,7 @@ export class InboxRepository {
   async counts(actor: InboxActor, lights: LightParams): Promise<Record<string, number>> {
     const branches = this.branches(actor, true);
     if (branches.length === 0) return {};
-    const rows: { action: string; n: string }[] = await this.ds.query(
+    const rows = await this.serial<{ action: string; n: string }[]>(
       `SELECT action, count(*) AS n FROM (${branches.map((b) => b.sql('ANY($2::text[])')).join(' UNION ALL ')})
                   AS inbox(${COLUMNS})
         WHERE $1::text IS NOT NULL AND cardinality($2::text[]) >= 0 AND $3::int IS NULL

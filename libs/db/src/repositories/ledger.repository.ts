@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import type { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { NOT_CONTACTED_REASON_LABELS } from '@hotline/workflow';
 import { firstApprovedSql, handledSql, judgedDeadlineSql, likePattern, overdueSql } from './loop-sql';
 import { lightSql, type Light, type TicketScope } from './ticket.repository';
-import { exec } from './sql';
+import { exec, pooledClient } from './sql';
 import { copyOut, inlineParams } from './copy-out';
 
 /** the ledger's filters (the same for the page and the export). */
@@ -368,10 +367,7 @@ export class LedgerRepository {
     clock: { now: Date; yellowShare: number },
     batch: number,
   ): AsyncGenerator<LedgerRow[]> {
-    const driver = this.ds.driver as unknown as {
-      obtainMasterConnection(): Promise<[Client, (err?: unknown) => void]>;
-    };
-    const [client, release] = await driver.obtainMasterConnection();
+    const [client, release] = await pooledClient(this.ds);
     const read = (cursor?: LedgerCursor) => {
       const rows: LedgerRow[] = [];
       const { sql, params } = pageSql(scope, filter, batch, cursor, clock, 'asc');

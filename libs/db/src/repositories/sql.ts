@@ -1,4 +1,5 @@
-import type { EntityManager } from 'typeorm';
+import type { Client } from 'pg';
+import type { DataSource, EntityManager } from 'typeorm';
 
 /** Runs SQL on the manager's connection and returns rows and the affected row count. */
 export async function exec<T = Record<string, unknown>>(
@@ -18,3 +19,14 @@ export async function exec<T = Record<string, unknown>>(
 export const iso = (d: Date | null | undefined): Date | null => (d ? d : null);
 export const toDate = (v: unknown): Date | undefined =>
   v === null || v === undefined ? undefined : new Date(v as string);
+
+/**
+ * A connection of the pool for work that needs the connection itself (COPY, a setting for one
+ * statement), and its release: pass an error to drop the connection instead of returning it.
+ */
+export function pooledClient(ds: DataSource): Promise<[Client, (err?: unknown) => void]> {
+  const driver = ds.driver as unknown as {
+    obtainMasterConnection(): Promise<[Client, (err?: unknown) => void]>;
+  };
+  return driver.obtainMasterConnection();
+}
