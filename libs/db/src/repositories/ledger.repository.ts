@@ -196,7 +196,8 @@ function ledgerRowOf(r: Record<string, any>): LedgerRow {
 /**
  * The ledger's query (a page, or a batch of the export): one row per ticket in `LEDGER_FIELDS`
  * order, the facts by lateral reads (with one assignment per ticket these are single index probes;
- * one set-based statement per batch measured slower, docs/benchmarks.md).
+ * one set-based statement per batch measured slower, docs/benchmarks.md); the assignments and
+ * their approved replies in one of them.
  */
 function pageSql(
   scope: TicketScope,
@@ -217,10 +218,11 @@ function pageSql(
   const sql = `SELECT t.id, t.number, t.received_at, s.name AS source, t.channel, c.name AS category, t.subject, t.status,
               t.step, t.route, t.closed_at, t.responsibility, ru.name AS responsible_unit,
               ag.units, ag.overdue, ag.returns, ag.extensions, ag.rework,
-              COALESCE(da.unit_name, rp.unit_name) AS handler_unit, COALESCE(da.handler, rp.handler) AS handler,
-              COALESCE(da.at, rp.handled_at) AS handled_at, COALESCE(t.direct_answer, rp.content) AS reply,
-              CASE WHEN t.direct_answer IS NOT NULL THEN '直接答复来电人' ELSE rp.caller_answer END AS caller_answer,
-              t.direct_answer IS NOT NULL AS direct_answer, ur.unit_replies, mt.id AS merged_into_id,
+              COALESCE(da.unit_name, ag.rp->>'unit_name') AS handler_unit, COALESCE(da.handler, ag.rp->>'handler') AS handler,
+              COALESCE(da.at, (ag.rp->>'handled_at')::timestamptz) AS handled_at,
+              COALESCE(t.direct_answer, ag.rp->>'content') AS reply,
+              CASE WHEN t.direct_answer IS NOT NULL THEN '直接答复来电人' ELSE ag.rp->>'caller_answer' END AS caller_answer,
+              t.direct_answer IS NOT NULL AS direct_answer, ag.unit_replies, mt.id AS merged_into_id,
               mt.number AS merged_into_number,
               v.visit_status, v.solved AS visit_solved, v.satisfaction AS visit_satisfaction
          FROM tickets t
@@ -228,27 +230,25 @@ function pageSql(
          JOIN categories c ON c.code = t.category_code
          LEFT JOIN units ru ON ru.code = t.responsible_unit
          LEFT JOIN LATERAL (
+           -- One pass over the ticket's assignments, each with its approved reply (at most one:
+           -- replies_one_current), for the units, the counts and the replies.
            SELECT string_agg(u.name || '（' || ${ROLE_NAMES} || '）', '、' ORDER BY a.seq)
                     FILTER (WHERE ${handledSql('a')}) AS units,
                   COALESCE(bool_or(${overdueSql('a', firstApprovedSql('a'), '$1', judgedDeadlineSql('a'), 't')}), false) AS overdue,
                   count(*) FILTER (WHERE a.status = 'returned')::int AS returns,
                   COALESCE(sum(a.extension_count), 0)::int AS extensions,
-                  COALESCE(sum(a.rework_count), 0)::int AS rework
-             FROM assignments a JOIN units u ON u.code = a.unit_code
-            WHERE a.ticket_id = t.id) ag ON true
-         LEFT JOIN LATERAL (
-           -- The reply that answers for the ticket: the latest approved one of a sole or lead unit.
-           SELECT u.name AS unit_name, r.handler, r.handled_at, r.content, ${CALLER_ANSWER} AS caller_answer
-             FROM replies r JOIN assignments a ON a.id = r.assignment_id JOIN units u ON u.code = a.unit_code
-            WHERE r.ticket_id = t.id AND r.status = 'approved'
-            ORDER BY (a.role = 'co'), r.approved_at DESC LIMIT 1) rp ON true
-         LEFT JOIN LATERAL (
-           -- R-6c, R-6d: every unit's standing approved reply, co units' too.
-           SELECT json_agg(json_build_object('unit', u.name, 'role', ${ROLE_NAMES}, 'handler', r.handler,
+                  COALESCE(sum(a.rework_count), 0)::int AS rework,
+                  -- The reply that answers for the ticket: the latest approved one of a sole or lead unit.
+                  (array_agg(json_build_object('unit_name', u.name, 'handler', r.handler, 'handled_at', r.handled_at,
+                     'content', r.content, 'caller_answer', ${CALLER_ANSWER})
+                     ORDER BY (a.role = 'co'), r.approved_at DESC) FILTER (WHERE r.id IS NOT NULL))[1] AS rp,
+                  -- R-6c, R-6d: every unit's standing approved reply, co units' too.
+                  json_agg(json_build_object('unit', u.name, 'role', ${ROLE_NAMES}, 'handler', r.handler,
                     'handledAt', r.handled_at, 'content', r.content, 'callerAnswer', ${CALLER_ANSWER})
-                    ORDER BY a.seq) AS unit_replies
-             FROM replies r JOIN assignments a ON a.id = r.assignment_id JOIN units u ON u.code = a.unit_code
-            WHERE r.ticket_id = t.id AND r.status = 'approved') ur ON true
+                    ORDER BY a.seq) FILTER (WHERE r.id IS NOT NULL) AS unit_replies
+             FROM assignments a JOIN units u ON u.code = a.unit_code
+             LEFT JOIN replies r ON r.assignment_id = a.id AND r.status = 'approved'
+            WHERE a.ticket_id = t.id) ag ON true
          LEFT JOIN LATERAL (
            -- R-7: who answered directly and when (the timeline's answer_directly event); the
            -- branch that answered a lost item, else the operations department.
