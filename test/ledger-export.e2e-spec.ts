@@ -126,6 +126,23 @@ describe('R-15: ledger export at scale', () => {
     expect(record.status).toBe('cancelled');
     expect(record.rowCount).toBeLessThan(record.total);
     expect(record.finishedAt).not.toBeNull();
+    // The statement that was streaming rows (its socket paused while the download waited) is
+    // cancelled, not left blocked on a connection nobody reads (LedgerRepository.exportBatches).
+    const copying = async () =>
+      Number(
+        (
+          await db.query(
+            `SELECT count(*) AS n FROM pg_stat_activity
+              WHERE datname = current_database() AND state = 'active' AND query LIKE 'COPY (SELECT t.id%'`,
+          )
+        ).rows[0].n,
+      );
+    let left = await copying();
+    for (let i = 0; i < 100 && left > 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      left = await copying();
+    }
+    expect(left).toBe(0);
   }, 60_000);
 
   it('issue 19: at most three exports run at once per API process (each holds a database connection); a fourth gets 429 until one ends', async () => {

@@ -36,11 +36,22 @@ class CopyOutQuery {
     }
   }
 
+  // An error answers at once: pg calls only this when the connection ends mid-statement; after an
+  // ErrorResponse, ReadyForQuery still follows, and pg holds the next query until it comes.
   handleError(err: Error): void {
     this.error ??= err;
+    this.done();
   }
 
   handleReadyForQuery(): void {
+    this.done();
+  }
+
+  private answered = false;
+
+  private done(): void {
+    if (this.answered) return;
+    this.answered = true;
     this.callback?.(this.error, this.rows);
   }
 
