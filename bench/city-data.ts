@@ -12,7 +12,8 @@
 // - a timeline of 2 (registered) to 6 events a ticket, one approved reply per replied assignment,
 //   one follow-up call (visit) per closed ticket.
 // Loaded with `session_replication_role = replica` (no triggers, so no FK checks and no reply
-// time sync trigger per row): the generator writes the columns those triggers would fill itself.
+// time sync trigger per row): the generator writes the columns those triggers would fill itself
+// (the reply times, assignments.in_follow_up).
 import { spawn } from 'node:child_process';
 import { Readable } from 'node:stream';
 import { parseShanghai } from '@hotline/calendar';
@@ -163,6 +164,7 @@ export async function generateCity(url: string, n: number, now: Date): Promise<R
           iso(at),
           replied ? iso(at + 3 * 24 * HOUR) : null,
           replied ? iso(at + 3 * 24 * HOUR) : null,
+          s === 'follow_up' ? 't' : 'f',
         ]),
       );
     }
@@ -250,7 +252,7 @@ export async function generateCity(url: string, n: number, now: Date): Promise<R
     ),
     run(
       'assignments',
-      'id, ticket_id, unit_code, role, status, dispatched_at, dispatched_by, reply_deadline, accepted_by, accepted_at, seq, calendar_version, updated_at, first_approved_at, final_approved_at',
+      'id, ticket_id, unit_code, role, status, dispatched_at, dispatched_by, reply_deadline, accepted_by, accepted_at, seq, calendar_version, updated_at, first_approved_at, final_approved_at, in_follow_up',
       assignments,
     ),
   ]);

@@ -33,6 +33,7 @@ import { UpstreamAnswerAndCaseAnalysis1766320000000 } from './1766320000000-upst
 import { LedgerExportProgress1766330000000 } from './1766330000000-ledger-export-progress';
 import { ReferenceRevision1766340000000 } from './1766340000000-reference-revision';
 import { InboxPageIndexes1766370000000 } from './1766370000000-inbox-page-indexes';
+import { FollowUpWork1766420000000 } from './1766420000000-follow-up-work';
 import { TicketListIndexes1766400000000 } from './1766400000000-ticket-list-indexes';
 import { UnitFigureDays1766410000000 } from './1766410000000-unit-figure-days';
 
@@ -73,4 +74,5 @@ export const MIGRATIONS: Function[] = [
   InboxPageIndexes1766370000000,
   TicketListIndexes1766400000000,
   UnitFigureDays1766410000000,
+  FollowUpWork1766420000000,
 ];

@@ -228,12 +228,19 @@ export class InboxRepository {
                    WHERE f.unit_code = ${unit} AND f.withdrawn_at IS NULL AND f.written_at IS NULL
                      AND t.status <> 'revoked'`,
       });
-      // Issue 15.6 (R-14(3)): under follow-up the units that handled it record their progress.
+      // Issue 15.6 (R-14(3)): under follow-up the units that handled it record their progress. A
+      // page walks the tickets under follow-up in the page's order (tickets_inbox_by_number) and
+      // stops when it is full. The count reads the unit's own partial index instead of walking them
+      // all: `in_follow_up` mirrors the ticket's status (triggers, migration 1766420000000).
       branches.push({
         perUnit: true,
-        sql: (
-          unit,
-        ) => `SELECT 'infinity'::timestamptz, 'record_unit_follow_up', a.unit_code, NULL::timestamptz, ${none}, ${ticketCols}
+        sql: (unit) =>
+          counting
+            ? `SELECT 'infinity'::timestamptz, 'record_unit_follow_up', a.unit_code, NULL::timestamptz, ${none},
+                      NULL::uuid, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text
+                 FROM assignments a
+                WHERE a.unit_code = ${unit} AND a.status = 'replied' AND a.in_follow_up`
+            : `SELECT 'infinity'::timestamptz, 'record_unit_follow_up', a.unit_code, NULL::timestamptz, ${none}, ${ticketCols}
                     FROM assignments a JOIN tickets t ON t.id = a.ticket_id
                    WHERE a.unit_code = ${unit} AND a.status = 'replied' AND t.status = 'follow_up'`,
       });
