@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
-import { pooledClient } from './sql';
+import { sidePool } from './sql';
 import { lightSql, type Light, type LightParams } from './ticket.repository';
 
 export interface InboxActor {
@@ -37,36 +38,40 @@ export interface InboxRow {
  * (status, number). The outer query merges the branches' pages and keeps one page.
  */
 @Injectable()
-export class InboxRepository {
+export class InboxRepository implements OnModuleDestroy {
   constructor(private readonly ds: DataSource) {}
+
+  private pool?: Pool;
+
+  async onModuleDestroy(): Promise<void> {
+    const pool = this.pool;
+    this.pool = undefined;
+    await pool?.end();
+  }
 
   /**
    * One inbox statement without parallel workers (issue 19). Its branches read an index range
    * each, a few milliseconds of work, and the planner turns to parallel plans once a unit holds a
    * few thousand open items: starting the workers then costs more than the whole read (the tab
    * counts of a unit with 6,400 open items at 1 M tickets: 52-60 ms with two workers, 13 ms
-   * without; docs/benchmarks.md). SET LOCAL holds for this statement's transaction only.
+   * without; docs/benchmarks.md). The inbox's own small pool has the setting on its connections
+   * (sidePool), so a statement is one round trip; before, `SET LOCAL` in a transaction took three,
+   * and each costs the API process a socket write (a quarter of its CPU on this path, profiled).
    */
   private async serial<T>(sql: string, params: unknown[]): Promise<T> {
-    // A pooled connection of its own, so that the setting and the statement take three round trips
-    // (a TypeORM transaction takes four and a query runner).
-    const [client, release] = await pooledClient(this.ds);
-    let failed: unknown;
-    try {
-      await client.query('BEGIN; SET LOCAL max_parallel_workers_per_gather = 0');
-      const { rows } = await client.query(sql, params);
-      await client.query('COMMIT');
-      return rows as T;
-    } catch (e) {
-      // The connection goes back to the pool only out of the transaction; if not, it is dropped.
-      failed = await client.query('ROLLBACK').then(
-        () => undefined,
-        (r: unknown) => r,
-      );
-      throw e;
-    } finally {
-      release(failed);
-    }
+    this.pool ??= sidePool(
+      this.ds,
+      Math.max(2, Math.ceil(this.poolSize() / 2)),
+      '-c max_parallel_workers_per_gather=0',
+    );
+    const { rows } = await this.pool.query(sql, params);
+    return rows as T;
+  }
+
+  /** The size of TypeORM's pool (the inbox's is half of it: a page and its counts run at once). */
+  private poolSize(): number {
+    const extra = (this.ds.options as { extra?: { max?: number } }).extra;
+    return extra?.max ?? 10;
   }
 
   /**

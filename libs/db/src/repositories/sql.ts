@@ -1,4 +1,4 @@
-import type { Client } from 'pg';
+import { Pool, type Client, type PoolConfig } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 
 /** Runs SQL on the manager's connection and returns rows and the affected row count. */
@@ -29,4 +29,23 @@ export function pooledClient(ds: DataSource): Promise<[Client, (err?: unknown) =
     obtainMasterConnection(): Promise<[Client, (err?: unknown) => void]>;
   };
   return driver.obtainMasterConnection();
+}
+
+/**
+ * A pool beside TypeORM's, to the same server with the same settings, whose connections also run
+ * with `settings` (`-c name=value …`, PostgreSQL's startup options): for statements that need a
+ * setting without the round trips of setting it each time (issue 19). `max` connections at most;
+ * the caller ends it.
+ */
+export function sidePool(ds: DataSource, max: number, settings: string): Pool {
+  const master = (ds.driver as unknown as { master?: { options: PoolConfig } }).master;
+  if (!master) throw new Error('sidePool: the DataSource is not initialised');
+  const pool = new Pool({
+    ...master.options,
+    max,
+    options: [master.options.options, settings].filter(Boolean).join(' '),
+  });
+  // An idle connection that breaks (the server restarts) leaves the pool; the next query opens another.
+  pool.on('error', () => undefined);
+  return pool;
 }
