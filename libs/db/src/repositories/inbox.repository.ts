@@ -56,7 +56,8 @@ export class InboxRepository implements OnModuleDestroy {
    * counts of a unit with 6,400 open items at 1 M tickets: 52-60 ms with two workers, 13 ms
    * without; docs/benchmarks.md). The inbox's own small pool has the setting on its connections
    * (sidePool), so a statement is one round trip; before, `SET LOCAL` in a transaction took three,
-   * and each costs the API process a socket write (a quarter of its CPU on this path, profiled).
+   * and every round trip costs the API process a socket write (writev: 41 % of its busy CPU
+   * samples while serving inbox tabs, profiled).
    */
   private async serial<T>(sql: string, params: unknown[]): Promise<T> {
     this.pool ??= sidePool(
