@@ -114,6 +114,50 @@ describe('issues 15.6 and 15.7: unit follow-up progress, and correcting a reply 
     expect((await api.act('b1_receiver', id, 'record_unit_follow_up', { comment: '补充' })).status).toBe(409);
   });
 
+  it('issue 19, R-14(3): assignments.in_follow_up mirrors its ticket (entering, leaving, an assignment added), and the tab counts count the unit’s follow-up work', async () => {
+    const id = await replied({ category: 'report', subject: '举报5路车厢内吸烟' }, true);
+    const flags = async () =>
+      (
+        await db.query(`SELECT unit_code, in_follow_up FROM assignments WHERE ticket_id = $1 ORDER BY seq`, [id])
+      ).rows.map((r) => [r.unit_code, r.in_follow_up]);
+    expect(await flags()).toEqual([
+      ['branch1', false],
+      ['branch2', false],
+    ]);
+    await api.ok('dispatcher1', id, 'pass_review', {});
+    await api.ok('ops_head', id, 'pass_review', { followUp: true });
+    expect(await flags()).toEqual([
+      ['branch1', true],
+      ['branch2', true],
+    ]);
+    // The count (from the flag's index) agrees with the items (from the tickets under follow-up).
+    const tab = (await api.get('b1_receiver', '/api/inbox/page?limit=200&actions=record_unit_follow_up')).body;
+    expect(tab.items.some((i: any) => i.ticket.id === id)).toBe(true);
+    expect(tab.counts.record_unit_follow_up).toBe(tab.items.length);
+    // Neither a row added while the ticket is under follow-up nor a direct write can disagree with it.
+    const added = await db.query(
+      `INSERT INTO assignments (ticket_id, unit_code, role, status, dispatched_at, dispatched_by, reply_deadline, seq,
+                                calendar_version, updated_at, in_follow_up)
+       SELECT ticket_id, 'safety', 'co', 'withdrawn', dispatched_at, dispatched_by, reply_deadline, 99,
+              calendar_version, updated_at, false
+         FROM assignments WHERE ticket_id = $1 AND unit_code = 'branch2'
+       RETURNING in_follow_up`,
+      [id],
+    );
+    expect(added.rows).toEqual([{ in_follow_up: true }]);
+    await db.query(`DELETE FROM assignments WHERE ticket_id = $1 AND unit_code = 'safety'`, [id]);
+    await db.query(`UPDATE assignments SET in_follow_up = false WHERE ticket_id = $1`, [id]);
+    expect(await flags()).toEqual([
+      ['branch1', true],
+      ['branch2', true],
+    ]);
+    await api.ok('dispatcher2', id, 'finish_follow_up', {});
+    expect(await flags()).toEqual([
+      ['branch1', false],
+      ['branch2', false],
+    ]);
+  });
+
   it('issue 15.6 (Art. 14(三)): the follow-up switch is refused where the server does not accept it (a suggestion; an initiator review step)', async () => {
     const id = await replied({ category: 'suggestion', subject: '建议增开夜班车' });
     const early = await api.act('dispatcher1', id, 'pass_review', { followUp: true });
