@@ -60,19 +60,10 @@ export class InboxRepository implements OnModuleDestroy {
    * samples while serving inbox tabs, profiled).
    */
   private async serial<T>(sql: string, params: unknown[]): Promise<T> {
-    this.pool ??= sidePool(
-      this.ds,
-      Math.max(2, Math.ceil(this.poolSize() / 2)),
-      '-c max_parallel_workers_per_gather=0',
-    );
+    // Half as many connections as the product's pool: a page and its counts run at once.
+    this.pool ??= sidePool(this.ds, '-c max_parallel_workers_per_gather=0');
     const { rows } = await this.pool.query(sql, params);
     return rows as T;
-  }
-
-  /** The size of TypeORM's pool (the inbox's is half of it: a page and its counts run at once). */
-  private poolSize(): number {
-    const extra = (this.ds.options as { extra?: { max?: number } }).extra;
-    return extra?.max ?? 10;
   }
 
   /**

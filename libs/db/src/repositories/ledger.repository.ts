@@ -275,10 +275,10 @@ function copyTime(s: string): Date {
   return new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6], ms) - offset * 1000);
 }
 
-/** pageSql's columns in order, with how COPY's text of each is read (the names ledgerRowOf reads). */
 /** Rows one export statement reads (exportBatches). */
 export const EXPORT_CHUNK = 20_000;
 
+/** pageSql's columns in order, with how COPY's text of each is read (the names ledgerRowOf reads). */
 const PAGE_FIELDS: Array<[string, 'text' | 'time' | 'bool' | 'int' | 'json']> = [
   ['id', 'text'],
   ['number', 'text'],

@@ -34,15 +34,15 @@ export function pooledClient(ds: DataSource): Promise<[Client, (err?: unknown) =
 /**
  * A pool beside TypeORM's, to the same server with the same settings, whose connections also run
  * with `settings` (`-c name=value …`, PostgreSQL's startup options): for statements that need a
- * setting without the round trips of setting it each time (issue 19). `max` connections at most;
- * the caller ends it.
+ * setting without the round trips of setting it each time (issue 19). Half as many connections
+ * as TypeORM's pool (at least two); the caller ends it.
  */
-export function sidePool(ds: DataSource, max: number, settings: string): Pool {
+export function sidePool(ds: DataSource, settings: string): Pool {
   const master = (ds.driver as unknown as { master?: { options: PoolConfig } }).master;
   if (!master) throw new Error('sidePool: the DataSource is not initialised');
   const pool = new Pool({
     ...master.options,
-    max,
+    max: Math.max(2, Math.ceil((master.options.max ?? 10) / 2)),
     options: [master.options.options, settings].filter(Boolean).join(' '),
   });
   // An idle connection that breaks (the server restarts) leaves the pool; the next query opens another.
