@@ -31,6 +31,7 @@ const swcJs = [
 ];
 
 const moduleNameMapper = {
+  '^@hotline/db/ledger-export$': '<rootDir>/libs/db/src/ledger-export.ts',
   '^@hotline/(workflow|calendar|tickets|db|dingtalk|config|demo)$': '<rootDir>/libs/$1/src/index.ts',
   '^(\\.{1,2}/.*)\\.js$': '$1',
 };

@@ -23,7 +23,7 @@
 //   BENCH_API_NODE_OPTIONS="--max-old-space-size=96" for flags of the API's node (a heap cap).
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -51,6 +51,47 @@ const CLOCK = { now: new Date('2031-01-01T00:00:00Z'), yellowShare: 2 / 3 };
 function procMemory(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) * 1024 : 0;
+}
+
+/** CPU seconds a process has used (user + system), from /proc/<pid>/stat; 0 when it is gone. */
+function procCpu(pid: number): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** The PostgreSQL backend running a COPY for database `db` (its process title says so), if any. */
+function copyBackend(db: string): number | undefined {
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8');
+      if (cmd.startsWith('postgres:') && cmd.includes(` ${db} `) && cmd.includes(' COPY')) return Number(d);
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return undefined;
+}
+
+/** The ledger export processes `parent` has forked (issue 19 goal 3), from /proc. */
+function exportProcesses(parent: number): number[] {
+  const pids: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const ppid = Number(readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
+      if (ppid === parent && readFileSync(`/proc/${d}/cmdline`, 'utf8').includes('ledger-export.process')) {
+        pids.push(Number(d));
+      }
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return pids;
 }
 
 function freePort(): Promise<number> {
@@ -159,8 +200,34 @@ async function main(): Promise<void> {
       const pid = server.pid!;
       const before = procMemory(pid, 'VmRSS');
       let peak = before;
+      // The export's own process (forked by the API for the download): its RSS, and the kernel's
+      // peak for it (VmHWM), sampled while it lives.
+      let childPeak = 0;
+      let childHwm = 0;
+      let childSeen = 0;
+      // CPU seconds of each process during the export: the API, the export process, PostgreSQL's backend.
+      const apiCpu0 = procCpu(pid);
+      let childCpu = 0;
+      let backend: number | undefined;
+      let backendCpu0 = 0;
+      let backendCpu = 0;
       const sampler = setInterval(() => {
         peak = Math.max(peak, procMemory(pid, 'VmRSS'));
+        if (backend === undefined) {
+          backend = copyBackend(DB);
+          backendCpu0 = backend ? procCpu(backend) : 0;
+        }
+        if (backend) backendCpu = Math.max(backendCpu, procCpu(backend) - backendCpu0);
+        for (const c of exportProcesses(pid)) {
+          try {
+            childSeen = c;
+            childCpu = Math.max(childCpu, procCpu(c));
+            childPeak = Math.max(childPeak, procMemory(c, 'VmRSS'));
+            childHwm = Math.max(childHwm, procMemory(c, 'VmHWM'));
+          } catch {
+            // it ended between the listing and the reading
+          }
+        }
       }, 50);
       const sink = countingSink();
       t0 = performance.now();
@@ -183,6 +250,7 @@ async function main(): Promise<void> {
       });
       const ms = performance.now() - t0;
       clearInterval(sampler);
+      const apiCpu = procCpu(pid) - apiCpu0;
       const hwm = procMemory(pid, 'VmHWM');
       const rec = (await (
         await fetch(`${base}/api/ledger/exports`, { headers: { authorization: `Bearer ${token}` } })
@@ -194,8 +262,15 @@ async function main(): Promise<void> {
       log(
         `   API process RSS: ${mib(before)} MiB before, ${mib(peak)} MiB peak sampled while exporting, kernel peak (VmHWM, whole life) ${mib(hwm)} MiB`,
       );
+      log(
+        `   export process ${childSeen || '(not seen)'} RSS: ${mib(childPeak)} MiB peak sampled, kernel peak (VmHWM) ${mib(childHwm)} MiB`,
+      );
+      log(
+        `   CPU during the export: API ${apiCpu.toFixed(1)} s, export process ${childCpu.toFixed(1)} s (sampled to its last 50 ms), PostgreSQL's backend ${backendCpu.toFixed(1)} s (from its first sample), of ${(ms / 1000).toFixed(1)} s`,
+      );
       results.push({ what: 'product', rowsPerSecond: rate(ROWS, ms) });
       memory.push({ what: 'API process (product)', before, peak: Math.max(peak, hwm) });
+      memory.push({ what: 'export process (product)', before: 0, peak: Math.max(childPeak, childHwm) });
     } finally {
       server.kill('SIGTERM');
     }

@@ -355,6 +355,28 @@ try {
   const closed = await ok(a1, 'POST', `/api/tickets/${ticketId}/actions/pass_review`, opsHead, {});
   check(closed.status === 'closed', 'the initiator and the ops head pass it; the ticket is closed');
 
+  // ---- issue 19 goal 3: the ledger export runs in a process of its own, forked from the built API ---
+  const exported = await fetch(`${a1}/api/ledger/export`, { headers: { authorization: `Bearer ${opsHead}` } });
+  const file = Buffer.from(await exported.arrayBuffer());
+  check(
+    exported.status === 200 && file.subarray(0, 2).toString() === 'PK',
+    'the ops head downloads the ledger (.xlsx)',
+  );
+  const ExcelJS = require('exceljs');
+  const book = new ExcelJS.Workbook();
+  await book.xlsx.load(file);
+  check(
+    book.worksheets[0].getColumn(1).values.includes(created.number),
+    `the export process (connected as hotline_app) wrote ${created.number} into the ledger sheet`,
+  );
+  const [record] = await query(appUrl, 'SELECT status, row_count FROM ledger_exports WHERE id = $1', [
+    Number(exported.headers.get('x-export-id')),
+  ]);
+  check(
+    record?.status === 'done' && record.row_count >= 1,
+    `the export is on record as done (${record?.row_count} rows)`,
+  );
+
   // ---- issue 17.4: the application's own login cannot wipe the audit trail ---------------------------
   const count = async () =>
     (await query(appUrl, 'SELECT count(*)::int AS n FROM timeline_events WHERE ticket_id = $1', [ticketId]))[0].n;

@@ -1,7 +1,12 @@
 // R-15: a generated ledger of 100,000 tickets exported as a streamed .xlsx and read back.
+import { fork } from 'node:child_process';
 import { once } from 'node:events';
+import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
+import type { Readable } from 'node:stream';
 import { Client } from 'pg';
+import { LedgerRepository } from '@hotline/db';
+import { exportProcessEntry } from '../libs/tickets/src/loop/ledger-export.spawn';
 import { createTestApp, type TestApp } from './support/app';
 import { ApiClient } from './support/api-client';
 import { LEDGER_SHEETS, readXlsx } from './support/xlsx';
@@ -185,5 +190,116 @@ describe('R-15: ledger export at scale', () => {
     expect(again.res.statusCode).toBe(200);
     for (const r of [...running.slice(1), again]) r.req.destroy();
     for (const r of [...running.slice(1), again]) expect(await waitEnded(r.id)).toBe('cancelled');
+  }, 60_000);
+
+  /** The export processes this test process has forked (their pids), from /proc. */
+  const exportProcesses = (): number[] =>
+    readdirSync('/proc')
+      .filter((d) => /^\d+$/.test(d))
+      .filter((pid) => {
+        try {
+          const ppid = Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
+          return ppid === process.pid && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('ledger-export.process');
+        } catch {
+          return false; // gone meanwhile
+        }
+      })
+      .map(Number);
+
+  const copying = async () =>
+    Number(
+      (
+        await db.query(
+          `SELECT count(*) AS n FROM pg_stat_activity
+            WHERE datname = current_database() AND state = 'active' AND query LIKE 'COPY (SELECT t.id%'`,
+        )
+      ).rows[0].n,
+    );
+  const until = async (what: () => Promise<boolean> | boolean, ms = 10_000) => {
+    for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) {
+      if (await what()) return true;
+    }
+    return false;
+  };
+
+  it('issue 19 goal 3: the export runs in a process of its own; if it dies mid-export the download breaks off and the record says failed', async () => {
+    const address = t.app.getHttpServer().address() as { port: number } | null;
+    if (!address) await t.app.listen(0, '127.0.0.1');
+    const port = (t.app.getHttpServer().address() as { port: number }).port;
+    expect(exportProcesses()).toEqual([]);
+    const req = http.get({
+      host: '127.0.0.1',
+      port,
+      path: '/api/ledger/export',
+      agent: false,
+      headers: { authorization: `Bearer ${await api.token('dispatcher1')}` },
+    });
+    req.on('error', () => undefined);
+    const res = await new Promise<http.IncomingMessage>((resolve, reject) =>
+      req.on('response', resolve).on('error', reject),
+    );
+    expect(res.statusCode).toBe(200);
+    const id = String(res.headers['x-export-id']);
+    res.pause();
+    await once(res, 'readable');
+    const [pid, ...others] = exportProcesses();
+    expect(pid).toBeGreaterThan(0);
+    expect(others).toEqual([]);
+    process.kill(pid!, 'SIGKILL');
+    // The rest of the download: it must break off, not end as if the file were whole.
+    const ending = new Promise<string>((resolve) => {
+      res.on('end', () => resolve('end')).on('aborted', () => resolve('aborted'));
+      res.on('error', () => resolve('aborted'));
+    });
+    res.resume();
+    expect(await ending).toBe('aborted');
+    let record = (await api.get('dispatcher1', `/api/ledger/exports/${id}`)).body;
+    await until(async () => {
+      record = (await api.get('dispatcher1', `/api/ledger/exports/${id}`)).body;
+      return record.status !== 'running';
+    });
+    expect(record.status).toBe('failed');
+    expect(await until(async () => (await copying()) === 0)).toBe(true);
+    // The API is unharmed: the next export runs to the end.
+    const next = await t.app.inject({
+      method: 'GET',
+      url: '/api/ledger/export?status=closed&q=GX00000042',
+      headers: { authorization: `Bearer ${await api.token('ops_head')}` },
+    });
+    expect(next.statusCode).toBe(200);
+    expect((await readXlsx(next.rawPayload, LEDGER_SHEETS)).get('台账')).toHaveLength(2);
+  }, 60_000);
+
+  it('issue 19 goal 3: the export process stops, and cancels its statement, when the API goes away', async () => {
+    const { file, execArgv } = exportProcessEntry();
+    const child = fork(file, [], {
+      execArgv,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc', 'pipe'],
+      serialization: 'advanced',
+    });
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const messages: Array<{ type: string }> = [];
+    child.on('message', (m: { type: string }) => messages.push(m));
+    child.send({
+      type: 'job',
+      job: {
+        database: t.app.get(LedgerRepository).exportConnectionSettings(),
+        scope: { kind: 'all' },
+        filter: {},
+        clock: { now: new Date('2026-12-01T01:00:00Z'), yellowShare: 0.8 },
+        startedAt: new Date('2026-12-01T01:00:00Z'),
+        batch: 500,
+        sheets: [{ name: '台账', widths: [10] }],
+      },
+    });
+    const output = child.stdio[4] as Readable;
+    output.pause();
+    await once(output, 'readable');
+    // Nobody reads on: the process's statement waits on its socket. Then the API is gone.
+    expect(await until(async () => (await copying()) === 1)).toBe(true);
+    child.disconnect();
+    await exited;
+    expect(await until(async () => (await copying()) === 0)).toBe(true);
+    expect(messages.some((m) => m.type === 'done')).toBe(false);
   }, 60_000);
 });

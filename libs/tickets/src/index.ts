@@ -99,5 +99,6 @@ export type {
   UpstreamImportReport,
 } from './intake/upstream-intake.service';
 export type { RowError } from './intake/table-file';
-export { LoopService, DEFAULT_CONCERN_THRESHOLD, EXPORT_BATCH, LEDGER_COLUMNS } from './loop/loop.service';
+export { LoopService, DEFAULT_CONCERN_THRESHOLD, EXPORT_BATCH } from './loop/loop.service';
+export { LEDGER_COLUMNS } from './loop/ledger-columns';
 export { XlsxStreamWriter, type XlsxCell } from './loop/xlsx-stream';

@@ -70,3 +70,20 @@ export function routeKeySql(t: string): string {
 export function likePattern(q: string): string {
   return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
+
+/** Assignments whose deadline runs (X-9): the same list as the partial indexes. */
+export const OPEN_ASSIGNMENT_STATUSES = `('pending_accept', 'accepted', 'awaiting_leader', 'return_requested')`;
+
+/**
+ * X-9: the light of an assignment row `a` in SQL, from dispatched_at, reply_deadline and the clock
+ * value (parameter $now), never now(): red past the deadline, yellow when more than the share
+ * (parameter $share) of the time is used, else green; NULL when the assignment is not open.
+ */
+export function lightSql(a: string, now: string, share: string): string {
+  return `CASE WHEN ${a}.status IN ${OPEN_ASSIGNMENT_STATUSES} THEN
+            CASE WHEN ${a}.reply_deadline <= ${now}::timestamptz THEN 'red'
+                 WHEN ${a}.dispatched_at + (${a}.reply_deadline - ${a}.dispatched_at) * ${share}::float8 <= ${now}::timestamptz
+                   THEN 'yellow'
+                 ELSE 'green' END
+          END`;
+}

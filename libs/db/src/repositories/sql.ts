@@ -1,4 +1,4 @@
-import { Pool, type Client, type PoolConfig } from 'pg';
+import { Pool, type Client, type ClientConfig, type PoolConfig } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 
 /** Runs SQL on the manager's connection and returns rows and the affected row count. */
@@ -48,4 +48,20 @@ export function sidePool(ds: DataSource, settings: string): Pool {
   // An idle connection that breaks (the server restarts) leaves the pool; the next query opens another.
   pool.on('error', () => undefined);
   return pool;
+}
+
+/**
+ * The settings of TypeORM's pool as plain data (no functions), for a connection opened in another
+ * process to the same server as the same role: the ledger export process (issue 19 goal 3).
+ */
+export function connectionSettings(ds: DataSource): ClientConfig {
+  const master = (ds.driver as unknown as { master?: { options: PoolConfig } }).master;
+  if (!master) throw new Error('connectionSettings: the DataSource is not initialised');
+  const settings: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(master.options)) {
+    if (typeof value === 'function' || value === undefined) continue;
+    if (['max', 'min', 'idleTimeoutMillis', 'log'].includes(key)) continue;
+    settings[key] = value;
+  }
+  return settings as ClientConfig;
 }

@@ -13,6 +13,7 @@ import { CallerCipher } from '../crypto/caller-cipher';
 import { LOOP_CASE_FILE_WRITTEN_SQL, loopStateFromRow, type LoopState } from './loop.repository';
 import { writeChanges } from './decision-writer';
 import { exec, toDate } from './sql';
+import { OPEN_ASSIGNMENT_STATUSES, lightSql } from './loop-sql';
 
 /** The ticket's own facts, beside its workflow state. */
 export interface TicketFacts {
@@ -148,22 +149,7 @@ export interface LightParams {
   yellowShare: number;
 }
 
-/** Assignments whose deadline runs (X-9): the same list as the partial indexes. */
-export const OPEN_ASSIGNMENT_STATUSES = `('pending_accept', 'accepted', 'awaiting_leader', 'return_requested')`;
-
-/**
- * X-9: the light of an assignment row `a` in SQL, from dispatched_at, reply_deadline and the clock
- * value (parameter $now), never now(): red past the deadline, yellow when more than the share
- * (parameter $share) of the time is used, else green; NULL when the assignment is not open.
- */
-export function lightSql(a: string, now: string, share: string): string {
-  return `CASE WHEN ${a}.status IN ${OPEN_ASSIGNMENT_STATUSES} THEN
-            CASE WHEN ${a}.reply_deadline <= ${now}::timestamptz THEN 'red'
-                 WHEN ${a}.dispatched_at + (${a}.reply_deadline - ${a}.dispatched_at) * ${share}::float8 <= ${now}::timestamptz
-                   THEN 'yellow'
-                 ELSE 'green' END
-          END`;
-}
+export { OPEN_ASSIGNMENT_STATUSES, lightSql };
 
 export function scopeSql(scope: TicketScope, params: unknown[], alias = 't'): string {
   if (scope.kind === 'all') return 'true';

@@ -22,7 +22,10 @@ import type { CurrentUser } from '../auth/auth.service';
 import { CLOCK, type Clock } from '../clock';
 import { decodeCursor, encodeCursor, readTimeAndId } from '../paging';
 import { can, refuse, requireAccess, requireScope } from '../access/access';
-import { XlsxStreamWriter, type XlsxCell } from './xlsx-stream';
+import type { XlsxCell } from './xlsx-stream';
+import { LEDGER_COLUMNS } from './ledger-columns';
+import type { LedgerExportJob } from './ledger-export.process';
+import { forkLedgerExport } from './ledger-export.spawn';
 
 export interface Page<T> {
   items: T[];
@@ -33,12 +36,13 @@ export interface Page<T> {
 export const DEFAULT_CONCERN_THRESHOLD = 5;
 
 /**
- * Rows per keyset batch of the export (one COPY each, on the one connection the export holds).
- * Issue 19: 500 rather than 2,000 keeps the API's peak about 55 MiB lower (each batch's rows and
- * XML are garbage sooner) at the same rate (bench:ledger, docs/benchmarks.md).
+ * Rows per batch of the export: the export process hands rows from PostgreSQL to the writer, and
+ * reports its progress, a batch at a time. Issue 19: 500 rather than 2,000 keeps the peak memory
+ * lower (each batch's rows and XML are garbage sooner) at the same rate (bench:ledger,
+ * docs/benchmarks.md).
  */
 export const EXPORT_BATCH = 500;
-/** Ledger exports running at once in one API process (each holds a database connection). */
+/** Ledger exports running at once per API process (each is a process with a database connection of its own). */
 export const EXPORTS_AT_ONCE = 3;
 
 /** X-5: the follow-up call queue is the ops department's. */
@@ -50,98 +54,6 @@ function requireOps(user: CurrentUser): void {
 function requireStatsReader(user: CurrentUser): void {
   requireAccess(user, 'figures.view');
 }
-
-const SATISFACTION_ZH: Record<string, string> = {
-  satisfied: '满意',
-  basically_satisfied: '基本满意',
-  unsatisfied: '不满意',
-};
-const VISIT_ZH: Record<string, string> = {
-  pending: '待回访',
-  reached: '已回访',
-  unreachable: '无法联系',
-  refused: '拒绝回访',
-};
-const STATUS_ZH: Record<string, string> = {
-  registered: '已登记',
-  in_progress: '办理中',
-  in_review: '审核中',
-  follow_up: '跟踪中',
-  closed: '已办结',
-  revoked: '已撤销',
-};
-
-/** R-15: the ledger's columns, in order (the screen shows the same fields). */
-export const LEDGER_COLUMNS: Array<{ header: string; key: string; width: number; value: (r: LedgerRow) => XlsxCell }> =
-  [
-    { header: '工单号', key: 'number', width: 16, value: (r) => r.number },
-    { header: '受理时间', key: 'receivedAt', width: 17, value: (r) => formatShanghai(r.receivedAt) },
-    { header: '来源', key: 'source', width: 14, value: (r) => r.source },
-    { header: '事项类型', key: 'category', width: 8, value: (r) => r.category },
-    { header: '主题', key: 'subject', width: 30, value: (r) => r.subject },
-    { header: '线路', key: 'route', width: 6, value: (r) => r.route ?? '' },
-    { header: '承办单位', key: 'units', width: 24, value: (r) => r.units },
-    { header: '答复单位', key: 'handlerUnit', width: 12, value: (r) => r.handlerUnit ?? '' },
-    { header: '经办人', key: 'handler', width: 8, value: (r) => r.handler ?? '' },
-    { header: '办理时间', key: 'handledAt', width: 17, value: (r) => (r.handledAt ? formatShanghai(r.handledAt) : '') },
-    { header: '办理结果', key: 'reply', width: 40, value: (r) => r.reply ?? '' },
-    { header: '回复诉求人情况', key: 'callerAnswer', width: 30, value: (r) => r.callerAnswer ?? '' },
-    {
-      header: '办理方式',
-      key: 'directAnswer',
-      width: 8,
-      value: (r) => (r.directAnswer ? '直接答复' : r.units ? '转办' : ''),
-    },
-    {
-      // R-6c, R-6d: every unit's reply, one per line.
-      header: '各单位回复',
-      key: 'unitReplies',
-      width: 60,
-      value: (r) =>
-        r.unitReplies
-          .map(
-            (u) =>
-              `${u.unit}（${u.role}）${u.handler} ${formatShanghai(u.handledAt)}：${u.content}（${u.callerAnswer}）`,
-          )
-          .join('\n'),
-    },
-    { header: '并入工单', key: 'mergedInto', width: 16, value: (r) => r.mergedInto?.number ?? '' },
-    { header: '状态', key: 'status', width: 8, value: (r) => STATUS_ZH[r.status] ?? r.status },
-    { header: '办结时间', key: 'closedAt', width: 17, value: (r) => (r.closedAt ? formatShanghai(r.closedAt) : '') },
-    {
-      header: '回访结果',
-      key: 'visit',
-      width: 10,
-      value: (r) => (r.visitStatus ? (VISIT_ZH[r.visitStatus] ?? r.visitStatus) : ''),
-    },
-    {
-      header: '是否解决',
-      key: 'solved',
-      width: 8,
-      value: (r) => (r.visitSolved === null ? '' : r.visitSolved ? '是' : '否'),
-    },
-    {
-      header: '满意度',
-      key: 'satisfaction',
-      width: 8,
-      value: (r) => (r.visitSatisfaction ? SATISFACTION_ZH[r.visitSatisfaction] : ''),
-    },
-    { header: '超期', key: 'overdue', width: 6, value: (r) => (r.overdue ? '是' : '否') },
-    { header: '退回次数', key: 'returns', width: 8, value: (r) => r.returns },
-    { header: '延期次数', key: 'extensions', width: 8, value: (r) => r.extensions },
-    { header: '重办次数', key: 'rework', width: 8, value: (r) => r.rework },
-    {
-      header: '责任认定',
-      key: 'responsibility',
-      width: 14,
-      value: (r) =>
-        r.responsibility === 'at_fault'
-          ? `有责（${r.responsibleUnit ?? ''}）`
-          : r.responsibility === 'not_at_fault'
-            ? '无责'
-            : '',
-    },
-  ];
 
 /** R-18: the assessment sheet's columns (the same figures as GET /api/stats/units). */
 const FIGURE_COLUMNS: Array<{ header: string; key: keyof UnitFigures; width: number; rate?: boolean }> = [
@@ -233,13 +145,14 @@ export class LoopService {
   }
 
   /**
-   * R-15: the ledger as an .xlsx, streamed: keyset batches of EXPORT_BATCH rows (the ledger
-   * page's query, each batch one COPY … TO STDOUT, the next batch read while the current one is
-   * written; LedgerRepository.exportBatches) go through our streaming
-   * .xlsx writer (xlsx-stream.ts) into the response, waiting for the client to take them, so
-   * memory stays flat for any number of rows. With a period, a second sheet holds the unit
-   * figures (the same SQL as /api/stats/units). Every export is on record (who, when, filters,
-   * rows), with its progress after each batch (issue 19).
+   * R-15: the ledger as an .xlsx, streamed. Issue 19 goal 3: the rows are read and written by a
+   * process of their own (ledger-export.process.ts, forked per export): it reads the ledger
+   * page's query by COPY on its own connection and writes the workbook into a pipe, which goes
+   * on into the response at the client's pace (backpressure down to PostgreSQL), so neither the
+   * API's memory nor its event loop carry the export. With a period, a second sheet holds the
+   * unit figures (the same SQL as /api/stats/units), computed here meanwhile. Every export is on
+   * record (who, when, filters, rows), with its progress after each batch; a download that
+   * breaks off (the process failed or was killed) is cut off, never ended as if whole.
    */
   async exportLedger(
     user: CurrentUser,
@@ -276,72 +189,98 @@ export class LoopService {
     const total = await this.ledgerRepo.count(scope, filter, params);
     const exportId = await this.ledgerRepo.startExport(user.userid, { ...filter }, total, started);
     const out = new PassThrough();
-    // The person stopped the download (or the connection broke): stop reading the database.
-    let hungUp = false;
-    out.once('close', () => {
-      hungUp = !out.writableFinished;
-    });
     const withFigures = Boolean(filter.from && filter.to);
     const sheets = [{ name: '台账', widths: LEDGER_COLUMNS.map((c) => c.width) }];
     if (withFigures) sheets.push({ name: '单位考核', widths: FIGURE_COLUMNS.map((c) => c.width) });
-    const xlsx = new XlsxStreamWriter(out, sheets, started);
-    const write = async () => {
-      let rowsWritten = 0;
-      try {
-        await xlsx.start();
-        await xlsx.startSheet();
-        await xlsx.writeRows([LEDGER_COLUMNS.map((c) => c.header)]);
-        for await (const rows of this.ledgerRepo.exportBatches(scope, filter, params, EXPORT_BATCH)) {
-          await xlsx.writeRows(rows.map((r) => LEDGER_COLUMNS.map((c) => c.value(r))));
-          rowsWritten += rows.length;
-          if (hungUp || out.destroyed) {
-            // Leaving the loop returns the export's connection (after the batch read ahead).
-            xlsx.abort();
-            await this.ledgerRepo.finishExport(exportId, 'cancelled', rowsWritten, this.clock.now());
-            this.logger.log({ exportId, rowsWritten, total }, 'ledger export cancelled: the client hung up');
-            return;
-          }
-          await this.ledgerRepo.progressExport(exportId, rowsWritten);
+    // Issue 19: the progress on record, one update at a time (the latest count wins).
+    let reported = 0;
+    let progressing: Promise<void> | undefined;
+    const progress = (rows: number) => {
+      reported = rows;
+      progressing ??= (async () => {
+        for (let written = -1; written < reported;) {
+          written = reported;
+          await this.ledgerRepo.progressExport(exportId, written).catch(() => undefined);
         }
-        await xlsx.endSheet();
-        if (withFigures) {
-          const figures = await this.assessment.unitFigures(
-            filter.from!,
-            filter.to!,
-            params.now,
-            this.config.intake.repeatWindowDays,
-          );
-          await xlsx.startSheet();
-          const rows: XlsxCell[][] = [FIGURE_COLUMNS.map((c) => c.header)];
-          for (const f of figures) {
-            rows.push(
-              FIGURE_COLUMNS.map((c) => {
-                const v = f[c.key];
-                return c.rate ? rateText(v as number | null) : (v as XlsxCell);
-              }),
-            );
-          }
-          // R-17: the operations department's own same-day dispatch, below the units (docs/kpi.md).
-          const d = await this.assessment.dispatchFigures(filter.from!, filter.to!, params.now);
-          rows.push([], ['派单及时（R-17）', '发起人', '应派单', '当日派出', '超时派单', '其中未派', '超时派单率']);
-          for (const x of [...d.dispatchers, d.total]) {
-            rows.push(['', x.name ?? x.userid ?? '全部', x.due, x.onTime, x.late, x.waiting, rateText(x.lateRate)]);
-          }
-          await xlsx.writeRows(rows);
-          await xlsx.endSheet();
-        }
-        await xlsx.finish();
-        await this.ledgerRepo.finishExport(exportId, hungUp ? 'cancelled' : 'done', rowsWritten, this.clock.now());
-      } catch (e) {
-        this.logger.error({ err: e, exportId }, 'ledger export failed');
-        await this.ledgerRepo.finishExport(exportId, 'failed', rowsWritten, this.clock.now()).catch(() => undefined);
-        xlsx.abort();
-        out.destroy(e as Error);
-      }
+        progressing = undefined;
+      })();
     };
-    void write().finally(done);
+    const child = forkLedgerExport(
+      {
+        database: this.ledgerRepo.exportConnectionSettings() as LedgerExportJob['database'],
+        scope,
+        filter,
+        clock: params,
+        startedAt: started,
+        batch: EXPORT_BATCH,
+        sheets,
+      },
+      progress,
+    );
+    // The person stopped the download (or the connection broke): the process stops reading.
+    out.once('close', () => {
+      if (!out.writableFinished) child.cancel();
+    });
+    child.output.pipe(out, { end: false });
+    const outputEnded = new Promise<void>((resolve) => {
+      child.output.once('end', resolve);
+      child.output.once('close', resolve);
+    });
+    let figuresFailed = false;
+    if (withFigures) {
+      this.figureRows(filter.from!, filter.to!, params.now).then(
+        (rows) => child.giveFigures(rows),
+        (e: unknown) => {
+          this.logger.error({ err: e, exportId }, 'ledger export: the unit figures failed');
+          figuresFailed = true;
+          child.cancel();
+        },
+      );
+    }
+    const finish = async () => {
+      const end = await child.result;
+      await outputEnded;
+      while (progressing) await progressing;
+      const rows = Math.max(end.rows, reported);
+      if (end.type === 'done') {
+        out.end();
+        await this.ledgerRepo.finishExport(exportId, 'done', rows, this.clock.now());
+        return;
+      }
+      // Not done: the download must not look complete, so the response is broken off.
+      out.destroy(end.type === 'failed' ? new Error(end.message) : undefined);
+      // A cancel the person did not ask for (the figures failed) is a failure.
+      const status = end.type === 'cancelled' && !figuresFailed ? 'cancelled' : 'failed';
+      if (end.type === 'failed') this.logger.error({ exportId, rows, message: end.message }, 'ledger export failed');
+      else this.logger.log({ exportId, rows, total }, 'ledger export cancelled: the client hung up');
+      await this.ledgerRepo.finishExport(exportId, status, rows, this.clock.now());
+    };
+    void finish()
+      .catch((e: unknown) => this.logger.error({ err: e, exportId }, 'ledger export: recording its end failed'))
+      .finally(done);
     const day = formatShanghai(started).slice(0, 10).replaceAll('-', '');
     return { stream: out, fileName: `ledger-${day}-${exportId}.xlsx`, exportId, total };
+  }
+
+  /** R-18, R-17: the export's second sheet: every unit's figures for the period, then the dispatch figures. */
+  private async figureRows(from: Date, to: Date, now: Date): Promise<XlsxCell[][]> {
+    const figures = await this.assessment.unitFigures(from, to, now, this.config.intake.repeatWindowDays);
+    const rows: XlsxCell[][] = [FIGURE_COLUMNS.map((c) => c.header)];
+    for (const f of figures) {
+      rows.push(
+        FIGURE_COLUMNS.map((c) => {
+          const v = f[c.key];
+          return c.rate ? rateText(v as number | null) : (v as XlsxCell);
+        }),
+      );
+    }
+    // R-17: the operations department's own same-day dispatch, below the units (docs/kpi.md).
+    const d = await this.assessment.dispatchFigures(from, to, now);
+    rows.push([], ['派单及时（R-17）', '发起人', '应派单', '当日派出', '超时派单', '其中未派', '超时派单率']);
+    for (const x of [...d.dispatchers, d.total]) {
+      rows.push(['', x.name ?? x.userid ?? '全部', x.due, x.onTime, x.late, x.waiting, rateText(x.lateRate)]);
+    }
+    return rows;
   }
 
   async exports(user: CurrentUser, limit: number) {
