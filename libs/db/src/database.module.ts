@@ -28,6 +28,7 @@ import { IntakeRepository } from './repositories/intake.repository';
 import { PeopleAdminRepository } from './repositories/people-admin.repository';
 import { UpstreamAnswerRepository } from './repositories/upstream-answer.repository';
 import { ReferenceDataRepository } from './repositories/reference-data.repository';
+import { ImportRunRepository } from './repositories/import-run.repository';
 
 const REPOSITORIES = [
   OrganisationRepository,
@@ -53,6 +54,7 @@ const REPOSITORIES = [
   PeopleAdminRepository,
   UpstreamAnswerRepository,
   ReferenceDataRepository,
+  ImportRunRepository,
 ];
 
 /** The one Nest module that owns the connection pool and the repositories. */

@@ -122,3 +122,10 @@ export { AssessmentRepository } from './repositories/assessment.repository';
 export type { UnitFigures, DispatchFigures, HotSpot, HotSpots, Overview } from './repositories/assessment.repository';
 export { UpstreamAnswerRepository } from './repositories/upstream-answer.repository';
 export type { UpstreamAnswerRow } from './repositories/upstream-answer.repository';
+export { ImportRunRepository } from './repositories/import-run.repository';
+export type {
+  ImportRun,
+  ImportRunKind,
+  ImportRunPhase,
+  ImportRunStatus,
+} from './repositories/import-run.repository';

@@ -34,6 +34,7 @@ import { LedgerExportProgress1766330000000 } from './1766330000000-ledger-export
 import { ReferenceRevision1766340000000 } from './1766340000000-reference-revision';
 import { InboxPageIndexes1766370000000 } from './1766370000000-inbox-page-indexes';
 import { FollowUpWork1766420000000 } from './1766420000000-follow-up-work';
+import { ImportRuns1766430000000 } from './1766430000000-import-runs';
 import { TicketListIndexes1766400000000 } from './1766400000000-ticket-list-indexes';
 import { UnitFigureDays1766410000000 } from './1766410000000-unit-figure-days';
 
@@ -75,4 +76,5 @@ export const MIGRATIONS: Function[] = [
   TicketListIndexes1766400000000,
   UnitFigureDays1766410000000,
   FollowUpWork1766420000000,
+  ImportRuns1766430000000,
 ];
