@@ -2,6 +2,7 @@
 // anonymous, each office role, a receiver and a leader of the unit the ticket went to ("own")
 // and of another unit ("other"), and a signed-in person with no role. A new endpoint without an
 // entry here fails the first test, so nobody adds a route without saying who may call it.
+import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import type { InjectOptions } from 'fastify';
 import { startDingTalkSimulator } from '../apps/dingtalk-sim/src/simulator';
@@ -30,6 +31,7 @@ interface Fixture {
   attachmentId: string;
   assignmentId: string; // branch1's
   exportId: string; // a ledger export branch1's leader started
+  importKey: string; // an import run the admin started (issue 19)
 }
 
 interface Entry {
@@ -318,6 +320,15 @@ Object.assign(MATRIX, {
   'GET /api/transit/routes': { expect: WITH_ROLE, request: () => ({ method: 'GET', url: '/api/transit/routes' }) },
   'GET /api/transit/stops': { expect: WITH_ROLE, request: () => ({ method: 'GET', url: '/api/transit/stops' }) },
   'GET /api/transit/vehicles': { expect: WITH_ROLE, request: () => ({ method: 'GET', url: '/api/transit/vehicles' }) },
+  // Issue 19: an import's run, only for whoever started it (here the admin; its run has ended, so cancel is a 409).
+  'GET /api/imports/{key}': {
+    expect: (p: Persona) => (p === 'admin' ? 'ok' : 404),
+    request: (f: Fixture) => ({ method: 'GET', url: `/api/imports/${f.importKey}` }),
+  },
+  'POST /api/imports/{key}/cancel': {
+    expect: (p: Persona) => (p === 'admin' ? 'ok' : 404),
+    request: (f: Fixture) => ({ method: 'POST', url: `/api/imports/${f.importKey}/cancel` }),
+  },
   'POST /api/transit/import/{kind}': {
     expect: only(['admin']),
     request: () => ({ method: 'POST', url: '/api/transit/import/routes?dryRun=true', ...multipart(PNG) }),
@@ -486,7 +497,16 @@ describe('access matrix (R-19)', () => {
       headers: { authorization: `Bearer ${await api.token(PERSONAS.own_leader)}` },
     });
     if (exported.statusCode !== 200) throw new Error(`fixture export → ${exported.statusCode}`);
+    const importKey = randomUUID();
+    await api.call(
+      'admin',
+      'POST',
+      `/api/transit/import/routes?dryRun=true&progress=${importKey}`,
+      multipart(PNG).payload,
+      multipart(PNG).headers,
+    );
     return {
+      importKey,
       ticketId: c.id,
       attachmentId: up.body.id,
       assignmentId: d.assignments[0].id,

@@ -24,6 +24,7 @@ import { KnowledgeBaseController } from './intake/knowledge-base.controller';
 import { TransitController } from './intake/transit.controller';
 import { IntakeDeskController } from './intake/intake-desk.controller';
 import { UpstreamIntakeController } from './intake/upstream-intake.controller';
+import { ImportsController } from './intake/imports.controller';
 import { ThrottlerModule } from '@nestjs/throttler';
 
 /** HTTP only: controllers, DTOs, guard, error filter. No scheduler here. */
@@ -64,6 +65,7 @@ export class ApiModule {
         TransitController,
         IntakeDeskController,
         UpstreamIntakeController,
+        ImportsController,
         DeadlinePreviewController,
       ],
       providers: [

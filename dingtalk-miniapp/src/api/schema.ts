@@ -415,6 +415,22 @@ export interface HotSpotsResponseDto {
   threshold: number;
 }
 
+export interface ImportRunResponseDto {
+  key: string;
+  kind: 'upstream' | 'routes' | 'stops' | 'vehicles';
+  dryRun: boolean;
+  status: 'running' | 'done' | 'failed' | 'cancelled';
+  /** checking every row, then writing them (not in a dry run) */
+  phase: 'checking' | 'writing';
+  /** rows in the file; null while it uploads */
+  total: number | null;
+  /** rows checked (checking) or written (writing) so far */
+  rowsDone: number;
+  cancelRequested: boolean;
+  startedAt: string;
+  finishedAt: string | null;
+}
+
 export interface InboxItemResponseDto {
   action: ActionName;
   unit: string | null;

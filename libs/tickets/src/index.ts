@@ -99,6 +99,8 @@ export type {
   UpstreamImportReport,
 } from './intake/upstream-intake.service';
 export type { RowError } from './intake/table-file';
+export { ImportRunsService, IMPORT_CANCELLED } from './intake/import-runs.service';
+export type { ImportProgress, ImportRunView } from './intake/import-runs.service';
 export { LoopService, DEFAULT_CONCERN_THRESHOLD, EXPORT_BATCH } from './loop/loop.service';
 export { LEDGER_COLUMNS } from './loop/ledger-columns';
 export { XlsxStreamWriter, type XlsxCell } from './loop/xlsx-stream';

@@ -32,6 +32,7 @@ import { KnowledgeBaseService } from './intake/knowledge-base.service';
 import { RepeatsService } from './intake/repeats.service';
 import { TransitService } from './intake/transit.service';
 import { UpstreamIntakeService } from './intake/upstream-intake.service';
+import { ImportRunsService } from './intake/import-runs.service';
 import { RetentionService } from './confidentiality/retention.service';
 
 /** The application layer shared by the api and the worker. Needs DatabaseModule and config. */
@@ -52,6 +53,7 @@ import { RetentionService } from './confidentiality/retention.service';
     TransitService,
     RepeatsService,
     UpstreamIntakeService,
+    ImportRunsService,
     AuthService,
     ReferenceService,
     DeadlinePolicy,
@@ -83,6 +85,7 @@ import { RetentionService } from './confidentiality/retention.service';
     TransitService,
     RepeatsService,
     UpstreamIntakeService,
+    ImportRunsService,
     AuthService,
     ReferenceService,
     DeadlinePolicy,

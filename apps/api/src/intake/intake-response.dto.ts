@@ -217,3 +217,24 @@ export class UpstreamImportReportResponseDto {
   @Obj(() => UpstreamImportPreviewDto, { isArray: true }) preview: UpstreamImportPreviewDto[];
   @Obj(() => UpstreamImportTicketDto, { isArray: true }) tickets: UpstreamImportTicketDto[];
 }
+
+/** Issue 19: a long import's run, as its starter follows it (rows checked, then rows written). */
+export class ImportRunResponseDto {
+  @Str({ format: 'uuid' }) key: string;
+  @ApiProperty({ enum: ['upstream', 'routes', 'stops', 'vehicles'] }) kind:
+    'upstream' | 'routes' | 'stops' | 'vehicles';
+  @Bool() dryRun: boolean;
+  @ApiProperty({ enum: ['running', 'done', 'failed', 'cancelled'] }) status:
+    'running' | 'done' | 'failed' | 'cancelled';
+  @ApiProperty({
+    enum: ['checking', 'writing'],
+    description: 'checking every row, then writing them (not in a dry run)',
+  })
+  phase: 'checking' | 'writing';
+  @ApiProperty({ type: 'integer', nullable: true, description: 'rows in the file; null while it uploads' })
+  total: number | null;
+  @Int({ description: 'rows checked (checking) or written (writing) so far' }) rowsDone: number;
+  @Bool() cancelRequested: boolean;
+  @Str() startedAt: string;
+  @StrOrNull() finishedAt: string | null;
+}

@@ -12,6 +12,7 @@ import {
   IsObject,
   IsOptional,
   IsString,
+  IsUUID,
   Matches,
   Max,
   MaxLength,
@@ -125,6 +126,21 @@ export class ImportQueryDto {
   @IsString()
   @MaxLength(40)
   source?: string;
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description:
+      'issue 19: a key the client chose for this import; while it runs, GET /api/imports/{key} shows its progress and POST /api/imports/{key}/cancel stops it',
+  })
+  @IsOptional()
+  @IsUUID('all', { message: 'progress 须为 uuid' })
+  progress?: string;
+}
+
+/** Issue 19: an import's run, by the key its client chose. */
+export class ImportRunParamDto {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID('all', { message: 'key 须为 uuid' })
+  key: string;
 }
 
 export class RoutingRuleDto {

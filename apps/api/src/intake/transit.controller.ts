@@ -1,9 +1,10 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { TransitService, type CurrentUser, type TransitImportKind } from '@hotline/tickets';
 import { DomainError } from '@hotline/workflow';
 import { Actor } from '../common/current-user.decorator';
+import { hangUpSignal } from '../common/hang-up';
 import { ImportQueryDto, LookupQueryDto, RoutingRulesDto, RoutingSuggestQueryDto } from './intake.dto';
 import { readUpload } from './read-upload';
 import {
@@ -45,7 +46,8 @@ export class TransitController {
   @Post('transit/import/:kind')
   @HttpCode(200)
   @ApiOperation({
-    summary: 'Import routes, stops or vehicles from .xlsx or CSV (admin); all rows or none, errors per row',
+    summary:
+      'Import routes, stops or vehicles from .xlsx or CSV (admin); all rows or none, errors per row; with progress, followed at /api/imports/{key} and cancellable',
   })
   @ApiParam({ name: 'kind', enum: KINDS })
   @ApiOkResponse({ type: TransitImportReportResponseDto })
@@ -56,11 +58,13 @@ export class TransitController {
     @Param('kind') kind: string,
     @Query() q: ImportQueryDto,
     @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     if (!KINDS.includes(kind as TransitImportKind)) {
       throw new DomainError('NOT_FOUND', `import one of: ${KINDS.join(', ')}`);
     }
-    return this.transit.import(user, kind as TransitImportKind, () => readUpload(req), q.dryRun ?? false);
+    const progress = q.progress ? { key: q.progress, signal: hangUpSignal(reply) } : undefined;
+    return this.transit.import(user, kind as TransitImportKind, () => readUpload(req), q.dryRun ?? false, progress);
   }
 
   @Get('intake/suggest')

@@ -13,6 +13,7 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { UpstreamIntakeService, type CurrentUser } from '@hotline/tickets';
 import { Actor } from '../common/current-user.decorator';
+import { hangUpSignal } from '../common/hang-up';
 import { Public } from '../common/public.decorator';
 import { validateBody } from '../common/validation';
 import { ImportQueryDto, IntakeClientDto, UpstreamMatterDto } from './intake.dto';
@@ -100,13 +101,20 @@ export class UpstreamIntakeController {
   @Post('intake/import')
   @HttpCode(200)
   @ApiOperation({
-    summary: 'Import upstream matters from a sheet (dispatchers): dryRun=true previews; one bad row, none imported',
+    summary:
+      'Import upstream matters from a sheet (dispatchers): dryRun=true previews; one bad row, none imported; with progress, followed at /api/imports/{key} and cancellable (409 when cancelled)',
   })
   @ApiOkResponse({ type: UpstreamImportReportResponseDto })
   @ApiConsumes('multipart/form-data')
   @ApiBody({ schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } } } })
-  async importBatch(@Actor() user: CurrentUser, @Query() q: ImportQueryDto, @Req() req: FastifyRequest) {
-    return this.intake.importBatch(user, q.source ?? '', () => readUpload(req), q.dryRun ?? false);
+  async importBatch(
+    @Actor() user: CurrentUser,
+    @Query() q: ImportQueryDto,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const progress = q.progress ? { key: q.progress, signal: hangUpSignal(reply) } : undefined;
+    return this.intake.importBatch(user, q.source ?? '', () => readUpload(req), q.dryRun ?? false, progress);
   }
 
   @ApiBearerAuth()

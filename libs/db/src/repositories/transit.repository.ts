@@ -120,8 +120,15 @@ export class TransitRepository {
     return new Set(rows.map((r) => r.code));
   }
 
-  async upsertRoutes(m: EntityManager, rows: Omit<TransitRouteRow, 'branchName'>[], now: Date): Promise<void> {
-    for (const r of rows) {
+  /** `step` learns the rows written so far (issue 19: an import's progress; it may stop the import). */
+  async upsertRoutes(
+    m: EntityManager,
+    rows: Omit<TransitRouteRow, 'branchName'>[],
+    now: Date,
+    step: (done: number) => Promise<void> = noStep,
+  ): Promise<void> {
+    for (const [i, r] of rows.entries()) {
+      await step(i);
       await exec(
         m,
         `INSERT INTO transit_routes (code, name, branch_code, up_terminal, down_terminal, active, updated_at)
@@ -134,13 +141,18 @@ export class TransitRepository {
   }
 
   /** The stops of each route and direction in the file replace the ones on record. */
-  async replaceStops(m: EntityManager, rows: TransitStopRow[]): Promise<void> {
+  async replaceStops(
+    m: EntityManager,
+    rows: TransitStopRow[],
+    step: (done: number) => Promise<void> = noStep,
+  ): Promise<void> {
     const keys = [...new Set(rows.map((r) => `${r.routeCode}\u0000${r.direction}`))];
     for (const k of keys) {
       const [route, direction] = k.split('\u0000');
       await exec(m, `DELETE FROM transit_stops WHERE route_code = $1 AND direction = $2`, [route, direction]);
     }
-    for (const r of rows) {
+    for (const [i, r] of rows.entries()) {
+      await step(i);
       await exec(m, `INSERT INTO transit_stops (route_code, direction, seq, name) VALUES ($1,$2,$3,$4)`, [
         r.routeCode,
         r.direction,
@@ -150,8 +162,14 @@ export class TransitRepository {
     }
   }
 
-  async upsertVehicles(m: EntityManager, rows: Omit<TransitVehicleRow, 'branchName'>[], now: Date): Promise<void> {
-    for (const v of rows) {
+  async upsertVehicles(
+    m: EntityManager,
+    rows: Omit<TransitVehicleRow, 'branchName'>[],
+    now: Date,
+    step: (done: number) => Promise<void> = noStep,
+  ): Promise<void> {
+    for (const [i, v] of rows.entries()) {
+      await step(i);
       await exec(
         m,
         `INSERT INTO transit_vehicles (plate, fleet_number, route_code, branch_code, updated_at) VALUES ($1,$2,$3,$4,$5)
@@ -210,3 +228,5 @@ export class TransitRepository {
     return rows[0].n;
   }
 }
+
+const noStep = async (): Promise<void> => undefined;

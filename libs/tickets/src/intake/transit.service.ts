@@ -3,6 +3,7 @@ import {
   OrganisationRepository,
   TransitRepository,
   type RoutingRuleRow,
+  type Tx,
   type TransitRouteRow,
   type TransitStopRow,
   type TransitVehicleRow,
@@ -12,6 +13,7 @@ import { DomainError } from '@hotline/workflow';
 import { requireAccess, requireSomeRole } from '../access/access';
 import type { CurrentUser } from '../auth/auth.service';
 import { CLOCK, type Clock } from '../clock';
+import { ImportRunTracker, ImportRunsService, type ImportProgress } from './import-runs.service';
 import { readTable, type RowError, type TableRow } from './table-file';
 
 export type TransitImportKind = 'routes' | 'stops' | 'vehicles';
@@ -98,6 +100,7 @@ export class TransitService {
     private readonly transit: TransitRepository,
     private readonly org: OrganisationRepository,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly runs: ImportRunsService,
   ) {}
 
   private requireSignedIn(user: CurrentUser): void {
@@ -199,9 +202,24 @@ export class TransitService {
     kind: TransitImportKind,
     file: () => Promise<Buffer>,
     dryRun: boolean,
+    progress?: ImportProgress,
   ): Promise<ImportReport> {
     requireAccess(user, 'admin.routing_rules');
+    // Issue 19 goal 3: with a progress key, the run is on record from here (while the file uploads).
+    const run = await this.runs.begin(user, kind, dryRun, progress);
+    return run.track(() => this.importRows(kind, file, dryRun, run));
+  }
+
+  private async importRows(
+    kind: TransitImportKind,
+    file: () => Promise<Buffer>,
+    dryRun: boolean,
+    run: ImportRunTracker,
+  ): Promise<ImportReport> {
     const rows = await readTable(await file(), HEADERS[kind]);
+    await run.total(rows.length);
+    // Rows are checked one by one, so a long file shows how far the check has come.
+    const check = <T>(each: (r: TableRow) => T) => checkRows(rows, run, each);
     const units = await this.org.listUnits();
     const errors: RowError[] = [];
     const err = (line: number, field: string | null, message: string) => errors.push({ line, field, message });
@@ -224,7 +242,7 @@ export class TransitService {
 
     if (kind === 'routes') {
       const seen = new Set<string>();
-      const parsed = rows.map((r) => {
+      const parsed = await check((r) => {
         const code = routeCode(need(r, 'code', '线路编号'));
         if (code && !/^[0-9A-Z\u4e00-\u9fff-]{1,20}$/u.test(code)) err(r.line, 'code', `线路编号“${code}”不合规`);
         if (code && seen.has(code)) err(r.line, 'code', `线路 ${code} 在文件中重复`);
@@ -237,13 +255,15 @@ export class TransitService {
           downTerminal: r.values.downTerminal || null,
         };
       });
-      return this.finish(kind, rows.length, errors, dryRun, (m) => this.transit.upsertRoutes(m, parsed, now));
+      return this.finish(kind, rows.length, errors, dryRun, run, (m, step) =>
+        this.transit.upsertRoutes(m, parsed, now, step),
+      );
     }
 
     if (kind === 'stops') {
       const routes = await this.transit.existingRouteCodes(rows.map((r) => routeCode(r.values.route ?? '')));
       const seen = new Set<string>();
-      const parsed: TransitStopRow[] = rows.map((r) => {
+      const parsed: TransitStopRow[] = await check((r) => {
         const route = routeCode(need(r, 'route', '线路编号'));
         if (route && !routes.has(route)) err(r.line, 'route', `线路 ${route} 未登记，请先导入线路`);
         const d = need(r, 'direction', '方向');
@@ -257,12 +277,14 @@ export class TransitService {
         seen.add(key);
         return { routeCode: route, direction: direction ?? 'up', seq, name: need(r, 'name', '站名') };
       });
-      return this.finish(kind, rows.length, errors, dryRun, (m) => this.transit.replaceStops(m, parsed));
+      return this.finish(kind, rows.length, errors, dryRun, run, (m, step) =>
+        this.transit.replaceStops(m, parsed, step),
+      );
     }
 
     const routeRows = await this.transit.routes(undefined, 10_000);
     const seen = new Set<string>();
-    const parsed = rows.map((r) => {
+    const parsed = await check((r) => {
       const plate = plateOf(need(r, 'plate', '车牌号'));
       if (plate && !/^[^\s]{4,12}$/u.test(plate)) err(r.line, 'plate', `车牌号“${plate}”不合规`);
       if (plate && seen.has(plate)) err(r.line, 'plate', `车牌 ${plate} 在文件中重复`);
@@ -275,7 +297,9 @@ export class TransitService {
       if (!r.values.branch && !onRoute) err(r.line, 'branch', '缺少所属分公司（或可推断分公司的线路）');
       return { plate, fleetNumber: r.values.fleetNumber || null, routeCode: route, branchCode: branch ?? '' };
     });
-    return this.finish(kind, rows.length, errors, dryRun, (m) => this.transit.upsertVehicles(m, parsed, now));
+    return this.finish(kind, rows.length, errors, dryRun, run, (m, step) =>
+      this.transit.upsertVehicles(m, parsed, now, step),
+    );
   }
 
   private async finish(
@@ -283,10 +307,27 @@ export class TransitService {
     rows: number,
     errors: RowError[],
     dryRun: boolean,
-    write: Parameters<TransitRepository['transaction']>[0],
+    run: ImportRunTracker,
+    write: (m: Tx, step: (done: number) => Promise<void>) => Promise<void>,
   ): Promise<ImportReport> {
     if (errors.length > 0 || dryRun) return { kind, rows, imported: 0, dryRun, errors };
-    await this.transit.transaction(write);
+    await run.writing();
+    // A cancel (or the client gone) throws from a step: the transaction rolls back, nothing is written.
+    await this.transit.transaction(async (m) => {
+      await write(m, (done) => run.step(done));
+      await run.step(rows);
+    });
     return { kind, rows, imported: rows, dryRun, errors };
   }
+}
+
+/** Each row checked in turn (with the run told after every row); the checked rows in order. */
+async function checkRows<T>(rows: TableRow[], run: ImportRunTracker, each: (r: TableRow) => T): Promise<T[]> {
+  const out: T[] = [];
+  for (const r of rows) {
+    await run.step(out.length);
+    out.push(each(r));
+  }
+  await run.step(out.length);
+  return out;
 }

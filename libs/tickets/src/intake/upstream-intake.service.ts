@@ -16,6 +16,7 @@ import { toCurrentUser, type CurrentUser } from '../auth/auth.service';
 import { CLOCK, type Clock } from '../clock';
 import { maskName, maskPhone } from '../masking';
 import { TicketRegistrationService, type CreateTicketInput, type PreparedTicket } from '../ticket-registration.service';
+import { ImportRunTracker, ImportRunsService, type ImportProgress } from './import-runs.service';
 import { readTable, type RowError } from './table-file';
 
 /** What an upstream system sends: its reference number and the matter. */
@@ -139,6 +140,7 @@ export class UpstreamIntakeService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly answers: UpstreamAnswerRepository,
+    private readonly runs: ImportRunsService,
   ) {}
 
   /**
@@ -354,11 +356,25 @@ export class UpstreamIntakeService {
     source: string,
     file: () => Promise<Buffer>,
     dryRun: boolean,
+    progress?: ImportProgress,
   ): Promise<UpstreamImportReport> {
     requireAccess(user, 'intake.upstream_import');
     const src = source ? await this.org.findSource(source) : null;
     if (!src) throw new DomainError('VALIDATION', `未知的来源“${source}”。`, 'source');
+    // Issue 19 goal 3: with a progress key, the run is on record from here (while the file uploads).
+    const run = await this.runs.begin(user, 'upstream', dryRun, progress);
+    return run.track(() => this.importRows(user, source, file, dryRun, run));
+  }
+
+  private async importRows(
+    user: CurrentUser,
+    source: string,
+    file: () => Promise<Buffer>,
+    dryRun: boolean,
+    run: ImportRunTracker,
+  ): Promise<UpstreamImportReport> {
     const rows = await readTable(await file(), HEADERS);
+    await run.total(rows.length);
     const errors: RowError[] = [];
     const prepared: Array<{ ref: string; p: PreparedTicket }> = [];
     const preview: UpstreamImportRow[] = [];
@@ -369,7 +385,8 @@ export class UpstreamIntakeService {
     const seen = new Set<string>();
     const categories = await this.org.listCategories();
     if (rows.length === 0) errors.push({ line: 1, field: null, message: '文件中没有数据行' });
-    for (const r of rows) {
+    for (const [i, r] of rows.entries()) {
+      await run.step(i);
       const v = r.values;
       const before = errors.length;
       const need = (f: string, label: string) => {
@@ -436,10 +453,14 @@ export class UpstreamIntakeService {
       preview,
       tickets: [],
     };
+    await run.step(rows.length);
     if (errors.length > 0 || dryRun) return report;
+    await run.writing();
     const created = await this.tickets.transaction(async (m) => {
       const out: Array<{ ref: string; id: string }> = [];
       for (const { ref, p } of prepared) {
+        // A cancel (or the client gone) throws here: the transaction rolls back, nothing is imported.
+        await run.step(out.length);
         const id = await this.registration.insertPrepared(m, user, p);
         if (
           !(await this.intake.recordRef(
@@ -452,6 +473,7 @@ export class UpstreamIntakeService {
         }
         out.push({ ref, id });
       }
+      await run.step(out.length);
       return out;
     });
     const numbers = await Promise.all(
