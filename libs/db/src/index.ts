@@ -123,9 +123,4 @@ export type { UnitFigures, DispatchFigures, HotSpot, HotSpots, Overview } from '
 export { UpstreamAnswerRepository } from './repositories/upstream-answer.repository';
 export type { UpstreamAnswerRow } from './repositories/upstream-answer.repository';
 export { ImportRunRepository } from './repositories/import-run.repository';
-export type {
-  ImportRun,
-  ImportRunKind,
-  ImportRunPhase,
-  ImportRunStatus,
-} from './repositories/import-run.repository';
+export type { ImportRun, ImportRunKind, ImportRunPhase, ImportRunStatus } from './repositories/import-run.repository';
