@@ -57,6 +57,44 @@ interface RequestOptions {
   signal?: AbortSignal;
   /** Called with the answer's headers as soon as they arrive (before a download's body). */
   onHeaders?: (headers: Headers) => void;
+  /**
+   * An upload's progress (bytes sent of the total). fetch cannot report it, so such a call goes
+   * through XMLHttpRequest (issue 19: a long import shows its upload, then its rows).
+   */
+  onUploadProgress?: (sent: number, total: number) => void;
+}
+
+/** `fetch` for an upload whose progress is wanted: the same answer, through XMLHttpRequest. */
+function fetchWithUploadProgress(
+  url: string,
+  init: { method: string; headers: Record<string, string>; body?: FormData | string; signal: AbortSignal },
+  onProgress: (sent: number, total: number) => void,
+): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open(init.method, url);
+    for (const [k, v] of Object.entries(init.headers)) xhr.setRequestHeader(k, v);
+    xhr.responseType = 'text';
+    xhr.upload.onprogress = (e) => onProgress(e.loaded, e.lengthComputable ? e.total : 0);
+    xhr.onload = () => {
+      const headers = new Headers();
+      for (const line of xhr
+        .getAllResponseHeaders()
+        .trim()
+        .split(/[\r\n]+/)) {
+        const at = line.indexOf(':');
+        if (at > 0) headers.append(line.slice(0, at).trim(), line.slice(at + 1).trim());
+      }
+      const empty = [204, 205, 304].includes(xhr.status);
+      resolve(
+        new Response(empty ? null : xhr.responseText, { status: xhr.status, statusText: xhr.statusText, headers }),
+      );
+    };
+    xhr.onerror = () => reject(new TypeError('network error'));
+    xhr.onabort = () => reject(new DOMException('aborted', 'AbortError'));
+    init.signal.addEventListener('abort', () => xhr.abort());
+    xhr.send(init.body ?? null);
+  });
 }
 
 let refreshing: Promise<Session | null> | null = null;
@@ -107,17 +145,23 @@ async function request<T>(method: string, path: string, opts: RequestOptions = {
     headers.Authorization = `Bearer ${session.token}`;
   }
   const controller = new AbortController();
-  const timer = window.setTimeout(() => controller.abort(), opts.form || opts.blob ? UPLOAD_TIMEOUT_MS : TIMEOUT_MS);
+  // An import followed by its progress takes as long as its rows do; the person may cancel it.
+  const timer = opts.onUploadProgress
+    ? undefined
+    : window.setTimeout(() => controller.abort(), opts.form || opts.blob ? UPLOAD_TIMEOUT_MS : TIMEOUT_MS);
   const cancel = () => controller.abort();
   opts.signal?.addEventListener('abort', cancel);
   let res: Response;
   try {
-    res = await fetch(BASE + path, {
+    const init = {
       method,
       headers,
       body: opts.form ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body)),
       signal: controller.signal,
-    });
+    };
+    res = opts.onUploadProgress
+      ? await fetchWithUploadProgress(BASE + path, init, opts.onUploadProgress)
+      : await fetch(BASE + path, init);
     opts.onHeaders?.(res.headers);
     if (opts.blob && res.ok) {
       // The answer has begun: a long download (a year's ledger) takes as long as it takes; the

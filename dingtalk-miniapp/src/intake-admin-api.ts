@@ -20,6 +20,15 @@ export type TransitImportReport = api.TransitImportReportResponseDto;
 export type RoutingRule = api.RoutingRuleResponseDto;
 export type IntakeClient = api.IntakeClientResponseDto;
 export type UpstreamImportReport = api.UpstreamImportReportResponseDto;
+/** Issue 19: a long import's run (GET /api/imports/:key). */
+export type ImportRun = api.ImportRunResponseDto;
+
+/** Issue 19: how a page follows an import: its key, its cancel switch, its upload's bytes. */
+export interface ImportFollow {
+  key: string;
+  signal: AbortSignal;
+  onUploadProgress: (sent: number, total: number) => void;
+}
 
 function query(q: Record<string, string | boolean | undefined>): string {
   const params = new URLSearchParams();
@@ -58,8 +67,12 @@ export const intakeAdminApi = {
   routes: (q?: string) => request<TransitRoute[]>('GET', `/api/transit/routes${query({ q })}`),
   stops: (route?: string, q?: string) => request<TransitStop[]>('GET', `/api/transit/stops${query({ route, q })}`),
   vehicles: (q?: string) => request<TransitVehicle[]>('GET', `/api/transit/vehicles${query({ q })}`),
-  importTransit: (kind: TransitKind, file: File, dryRun = false) =>
-    request<TransitImportReport>('POST', `/api/transit/import/${kind}${query({ dryRun })}`, { form: upload(file) }),
+  importTransit: (kind: TransitKind, file: File, dryRun = false, follow?: ImportFollow) =>
+    request<TransitImportReport>('POST', `/api/transit/import/${kind}${query({ dryRun, progress: follow?.key })}`, {
+      form: upload(file),
+      signal: follow?.signal,
+      onUploadProgress: follow?.onUploadProgress,
+    }),
   rules: () => request<RoutingRule[]>('GET', '/api/admin/routing-rules'),
   replaceRules: (rules: RoutingRule[]) =>
     request<RoutingRule[]>('PUT', '/api/admin/routing-rules', {
@@ -78,8 +91,15 @@ export const intakeAdminApi = {
   saveClient: (c: api.IntakeClientDto) =>
     request<api.IntakeClientKeyResponseDto>('POST', '/api/admin/intake-clients', { body: c }),
   withdrawClient: (code: string) => request<null>('DELETE', `/api/admin/intake-clients/${encodeURIComponent(code)}`),
-  importBatch: (source: string, file: File, dryRun: boolean) =>
-    request<UpstreamImportReport>('POST', `/api/intake/import${query({ source, dryRun })}`, { form: upload(file) }),
+  importBatch: (source: string, file: File, dryRun: boolean, follow?: ImportFollow) =>
+    request<UpstreamImportReport>('POST', `/api/intake/import${query({ source, dryRun, progress: follow?.key })}`, {
+      form: upload(file),
+      signal: follow?.signal,
+      onUploadProgress: follow?.onUploadProgress,
+    }),
+  /** Issue 19: a running import's rows so far; 404 until the server has recorded its start. */
+  importRun: (key: string) => request<ImportRun>('GET', `/api/imports/${encodeURIComponent(key)}`),
+  cancelImport: (key: string) => request<ImportRun>('POST', `/api/imports/${encodeURIComponent(key)}/cancel`),
 };
 
 /** Settings and master data, not tickets: the API's own reason for 400/404/409 is the useful one. */

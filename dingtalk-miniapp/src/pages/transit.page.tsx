@@ -17,6 +17,7 @@ import {
   type TransitVehicle,
 } from '../intake-admin-api';
 import { FilePick, Panel, RowErrors, useLoad } from '../components/panel';
+import { IMPORT_CANCELLED_TEXT, ImportProgressLine, useImportProgress } from '../components/import-progress';
 import './admin.page.css';
 import './intake-admin.css';
 
@@ -216,6 +217,9 @@ function ImportPanel({ kind, onImported }: { kind: TransitKind; onImported: () =
   const [report, setReport] = useState<TransitImportReport | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [cancelled, setCancelled] = useState(false);
+  // Issue 19: a long file shows its upload, then rows checked and imported, and can be cancelled.
+  const { progress, follow, cancel } = useImportProgress();
   const run = async (dryRun: boolean) => {
     if (!file) {
       Toast.show({ content: '请先选择文件' });
@@ -224,8 +228,14 @@ function ImportPanel({ kind, onImported }: { kind: TransitKind; onImported: () =
     setBusy(true);
     setError(null);
     setReport(null);
+    setCancelled(false);
     try {
-      const r = await intakeAdminApi.importTransit(kind, file, dryRun);
+      const answer = await follow((f) => intakeAdminApi.importTransit(kind, file, dryRun, f));
+      if (answer.cancelled) {
+        setCancelled(true);
+        return;
+      }
+      const r = answer.value;
       setReport(r);
       if (!dryRun && r.imported > 0) onImported();
     } catch (e) {
@@ -246,6 +256,7 @@ function ImportPanel({ kind, onImported }: { kind: TransitKind; onImported: () =
         onFile={(f) => {
           setFile(f);
           setReport(null);
+          setCancelled(false);
         }}
       />
       <div className="admin-actions">
@@ -256,6 +267,12 @@ function ImportPanel({ kind, onImported }: { kind: TransitKind; onImported: () =
           导入
         </Button>
       </div>
+      {progress && <ImportProgressLine progress={progress} unit="行" onCancel={() => void cancel()} />}
+      {cancelled && (
+        <div className="form-note import-cancelled" role="status">
+          {IMPORT_CANCELLED_TEXT}
+        </div>
+      )}
       {error && <div className="form-note danger import-error">{error}</div>}
       {report && (
         <div className="import-report" data-testid="import-report">

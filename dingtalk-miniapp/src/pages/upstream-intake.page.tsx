@@ -13,6 +13,7 @@ import {
   type UpstreamImportReport,
 } from '../intake-admin-api';
 import { FilePick, Panel, RowErrors, useLoad } from '../components/panel';
+import { IMPORT_CANCELLED_TEXT, ImportProgressLine, useImportProgress } from '../components/import-progress';
 import { formatTime } from '../time';
 import './admin.page.css';
 import './intake-admin.css';
@@ -226,6 +227,9 @@ function BatchPanel() {
   const [done, setDone] = useState<UpstreamImportReport | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [cancelled, setCancelled] = useState(false);
+  // Issue 19: a long file shows its upload, then rows checked and imported, and can be cancelled.
+  const { progress, follow, cancel } = useImportProgress();
 
   const run = async (dryRun: boolean) => {
     if (!file || !source) {
@@ -234,8 +238,14 @@ function BatchPanel() {
     }
     setBusy(true);
     setError(null);
+    setCancelled(false);
     try {
-      const r = await intakeAdminApi.importBatch(source, file, dryRun);
+      const answer = await follow((f) => intakeAdminApi.importBatch(source, file, dryRun, f));
+      if (answer.cancelled) {
+        setCancelled(true);
+        return;
+      }
+      const r = answer.value;
       if (dryRun) {
         setPreview(r);
         setDone(null);
@@ -255,8 +265,20 @@ function BatchPanel() {
   const reset = () => {
     setPreview(null);
     setDone(null);
+    setCancelled(false);
   };
   const errorsOn = (line: number) => preview?.errors.filter((e) => e.line === line) ?? [];
+  // Where the person pressed: under 预览, or under 确认导入 at the foot of a long preview.
+  const status = (
+    <>
+      {progress && <ImportProgressLine progress={progress} unit="件" onCancel={() => void cancel()} />}
+      {cancelled && (
+        <div className="form-note import-cancelled" role="status">
+          {IMPORT_CANCELLED_TEXT}
+        </div>
+      )}
+    </>
+  );
 
   return (
     <Panel title="批量导入上级转办事项（Excel）" id="intake-batch">
@@ -301,6 +323,7 @@ function BatchPanel() {
           预览
         </Button>
       </div>
+      {!preview && status}
       {error && <div className="form-note danger">{error}</div>}
       {preview && (
         <div className="import-report" data-testid="batch-preview">
@@ -351,6 +374,7 @@ function BatchPanel() {
             </table>
           </div>
           {preview.preview.length === 0 && <RowErrors errors={preview.errors} fieldName={(f) => BATCH_FIELD[f] ?? f} />}
+          {status}
           <div className="admin-actions">
             <Button
               color="primary"
@@ -360,7 +384,7 @@ function BatchPanel() {
             >
               确认导入 {preview.rows} 件
             </Button>
-            <Button fill="none" onClick={reset}>
+            <Button fill="none" disabled={busy} onClick={reset}>
               取消
             </Button>
           </div>
