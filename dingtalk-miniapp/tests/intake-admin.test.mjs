@@ -182,6 +182,8 @@ test('X-8: a routes file with one bad row imports nothing and names the row; a g
       await lookup.getByRole('button', { name: '查找' }).click();
       const table = lookup.locator('[data-testid=transit-routes-table]');
       await table.getByText('T902路').waitFor();
+      // The list reloaded after the import (every route) may still be showing: wait for the search's answer.
+      await table.locator('tbody tr').nth(2).waitFor({ state: 'detached' });
       const rows = await table.locator('tbody tr').allInnerTexts();
       assert.equal(rows.length, 2);
       assert.match(rows.join('\n'), /T901[\s\S]*第一分公司[\s\S]*北站 — 南站/);
