@@ -13,9 +13,10 @@
 //   one follow-up call (visit) per closed ticket.
 // Loaded with `session_replication_role = replica` (no triggers, so no FK checks and no reply
 // time sync trigger per row): the generator writes the columns those triggers would fill itself
-// (the reply times, assignments.in_follow_up).
+// (the reply times, assignments.in_follow_up) and marks the unit figures' days for recomputation.
 import { spawn } from 'node:child_process';
 import { Readable } from 'node:stream';
+import { Client } from 'pg';
 import { parseShanghai } from '@hotline/calendar';
 
 const UNITS = ['branch1', 'branch2', 'safety', 'fare'] as const;
@@ -269,5 +270,19 @@ export async function generateCity(url: string, n: number, now: Date): Promise<R
     'ticket_id, round, outcome, solved, satisfaction, comment, visit_status, recorded_by, recorded_at',
     visits,
   );
+  // The unit figures' per-day sums: the assignment triggers that mark each dispatched day for
+  // recomputation did not run (replica role), so every day is marked here, as they would have
+  // marked it; the worker's job (or bench:curve's first computation) then computes them.
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  try {
+    await c.query(MARK_EVERY_FIGURE_DAY);
+  } finally {
+    await c.end();
+  }
   return took;
 }
+
+/** Marks the day of every dispatch for the unit figures' recomputation (what the triggers do row by row). */
+export const MARK_EVERY_FIGURE_DAY = `INSERT INTO unit_figure_dirty (day)
+  SELECT DISTINCT (dispatched_at AT TIME ZONE 'Asia/Shanghai')::date FROM assignments`;
