@@ -62,9 +62,22 @@ export function forkLedgerExport(job: LedgerExportJob, onProgress: (rows: number
       // It never started (no process, so no 'exit' to wait for).
       if (child.pid === undefined) done(last);
     });
+    // Its end is known once it has exited and its IPC channel has closed: the channel closes after
+    // every message sent on it has been read, which 'exit' alone does not promise.
+    let ended: string | undefined;
+    let disconnected = false;
+    const settle = () => {
+      if (ended && disconnected)
+        done(last ?? { type: 'failed', rows: 0, message: `the export process ended (${ended})` });
+    };
     child.on('exit', (code, signal) => {
       clearTimeout(killTimer);
-      done(last ?? { type: 'failed', rows: 0, message: `the export process ended (${signal ?? `code ${code}`})` });
+      ended = signal ?? `code ${code}`;
+      settle();
+    });
+    child.on('disconnect', () => {
+      disconnected = true;
+      settle();
     });
   });
   const send = (m: ToExportProcess) => {
