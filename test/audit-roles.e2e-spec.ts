@@ -88,7 +88,7 @@ describe('issue 17.4: the app role reads and appends to the audit trail, nothing
     expect(status).toBe('done');
   });
 
-  it('issue 17.4: INSERT and SELECT on the audit tables work; a running export is finished once', async () => {
+  it('issue 17.4, issue 19: INSERT and SELECT on the audit tables work; a running export beats and is finished once', async () => {
     await app.query(
       `INSERT INTO role_changes (at, changed_by, via, userid, before, after) VALUES (now(), 'admin1', 'admin', 'b1_clerk', '{}', '{dispatcher}')`,
     );
@@ -99,6 +99,8 @@ describe('issue 17.4: the app role reads and appends to the audit trail, nothing
       `INSERT INTO ledger_exports (userid, started_at, filters) VALUES ('ops_head', now(), '{}') RETURNING id`,
     );
     const id = ex.rows[0].id;
+    // Issue 19: while it runs, its progress and heartbeat are written as the app role.
+    await app.query(`UPDATE ledger_exports SET row_count = 1, heartbeat_at = now() WHERE id = $1`, [id]);
     await app.query(`UPDATE ledger_exports SET status = 'done', row_count = 1, finished_at = now() WHERE id = $1`, [
       id,
     ]);

@@ -12,6 +12,7 @@ import { DailyDigestJob } from './deadlines/daily-digest.job';
 import { UnitFigureDaysJob } from './deadlines/unit-figure-days.job';
 import { RetentionJob } from './retention/retention.job';
 import { NoticeDeliveryCheckJob } from './dingtalk/notice-delivery-check.job';
+import { StaleRunsJob } from './runs/stale-runs.job';
 
 /** The background process: the only owner of @nestjs/schedule (deadline jobs, notice sender). */
 @Module({})
@@ -35,6 +36,7 @@ export class WorkerModule {
         DailyDigestJob,
         UnitFigureDaysJob,
         RetentionJob,
+        StaleRunsJob,
       ],
     };
   }

@@ -16,7 +16,7 @@ export const AUDIT_TABLES = [
 
 /** Columns of an audit table the app role may still update (the trigger allows one change). */
 const FINISHABLE: Partial<Record<(typeof AUDIT_TABLES)[number], string[]>> = {
-  ledger_exports: ['status', 'row_count', 'finished_at'],
+  ledger_exports: ['status', 'row_count', 'finished_at', 'heartbeat_at'],
 };
 
 export const APP_ROLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;

@@ -100,6 +100,7 @@ export type {
 } from './intake/upstream-intake.service';
 export type { RowError } from './intake/table-file';
 export { ImportRunsService, IMPORT_CANCELLED } from './intake/import-runs.service';
+export { StaleRunsService, RUN_HEARTBEAT_MS, RUN_STALE_AFTER_MS } from './stale-runs.service';
 export type { ImportProgress, ImportRunView } from './intake/import-runs.service';
 export { LoopService, DEFAULT_CONCERN_THRESHOLD, EXPORT_BATCH } from './loop/loop.service';
 export { LEDGER_COLUMNS } from './loop/ledger-columns';

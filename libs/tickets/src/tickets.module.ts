@@ -33,6 +33,7 @@ import { RepeatsService } from './intake/repeats.service';
 import { TransitService } from './intake/transit.service';
 import { UpstreamIntakeService } from './intake/upstream-intake.service';
 import { ImportRunsService } from './intake/import-runs.service';
+import { StaleRunsService } from './stale-runs.service';
 import { RetentionService } from './confidentiality/retention.service';
 
 /** The application layer shared by the api and the worker. Needs DatabaseModule and config. */
@@ -54,6 +55,7 @@ import { RetentionService } from './confidentiality/retention.service';
     RepeatsService,
     UpstreamIntakeService,
     ImportRunsService,
+    StaleRunsService,
     AuthService,
     ReferenceService,
     DeadlinePolicy,
@@ -86,6 +88,7 @@ import { RetentionService } from './confidentiality/retention.service';
     RepeatsService,
     UpstreamIntakeService,
     ImportRunsService,
+    StaleRunsService,
     AuthService,
     ReferenceService,
     DeadlinePolicy,

@@ -35,6 +35,7 @@ import { ReferenceRevision1766340000000 } from './1766340000000-reference-revisi
 import { InboxPageIndexes1766370000000 } from './1766370000000-inbox-page-indexes';
 import { FollowUpWork1766420000000 } from './1766420000000-follow-up-work';
 import { ImportRuns1766430000000 } from './1766430000000-import-runs';
+import { RunHeartbeats1766440000000 } from './1766440000000-run-heartbeats';
 import { TicketListIndexes1766400000000 } from './1766400000000-ticket-list-indexes';
 import { UnitFigureDays1766410000000 } from './1766410000000-unit-figure-days';
 
@@ -77,4 +78,5 @@ export const MIGRATIONS: Function[] = [
   UnitFigureDays1766410000000,
   FollowUpWork1766420000000,
   ImportRuns1766430000000,
+  RunHeartbeats1766440000000,
 ];

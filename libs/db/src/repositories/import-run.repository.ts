@@ -35,7 +35,7 @@ export class ImportRunRepository {
   async start(key: string, userid: string, kind: ImportRunKind, dryRun: boolean, now: Date): Promise<boolean> {
     const { rows } = await exec(
       this.ds.manager,
-      `INSERT INTO import_runs (key, userid, kind, dry_run, started_at) VALUES ($1, $2, $3, $4, $5)
+      `INSERT INTO import_runs (key, userid, kind, dry_run, started_at, heartbeat_at) VALUES ($1, $2, $3, $4, $5, $5)
        ON CONFLICT (key) DO NOTHING RETURNING key`,
       [key, userid, kind, dryRun, now],
     );
@@ -49,15 +49,38 @@ export class ImportRunRepository {
   async progress(
     key: string,
     rowsDone: number,
+    now: Date,
     set: { phase?: ImportRunPhase; total?: number } = {},
   ): Promise<{ cancelRequested: boolean }> {
     const { rows } = await exec<{ cancel_requested: boolean }>(
       this.ds.manager,
-      `UPDATE import_runs SET rows_done = $2, phase = coalesce($3, phase), total = coalesce($4, total)
+      `UPDATE import_runs SET rows_done = $2, phase = coalesce($3, phase), total = coalesce($4, total), heartbeat_at = $5
         WHERE key = $1 AND status = 'running' RETURNING cancel_requested`,
-      [key, rowsDone, set.phase ?? null, set.total ?? null],
+      [key, rowsDone, set.phase ?? null, set.total ?? null, now],
     );
     return { cancelRequested: rows[0]?.cancel_requested ?? false };
+  }
+
+  /** A running run is still alive (its file still uploading, or a long row). */
+  async heartbeat(key: string, now: Date): Promise<void> {
+    await exec(this.ds.manager, `UPDATE import_runs SET heartbeat_at = $2 WHERE key = $1 AND status = 'running'`, [
+      key,
+      now,
+    ]);
+  }
+
+  /**
+   * Runs whose process died (no heartbeat since `before`; the start stands in for one on runs from
+   * before heartbeats) end as 'failed'; how many.
+   */
+  async failStale(before: Date, now: Date): Promise<number> {
+    const { affected } = await exec(
+      this.ds.manager,
+      `UPDATE import_runs SET status = 'failed', finished_at = $2
+        WHERE status = 'running' AND COALESCE(heartbeat_at, started_at) < $1`,
+      [before, now],
+    );
+    return affected;
   }
 
   /** Ends a running run once; a run already ended keeps its end. */

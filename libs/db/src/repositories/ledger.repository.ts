@@ -104,18 +104,41 @@ export class LedgerRepository {
   /** R-15, R-19: every export on record, from its start (with the rows it will hold). */
   async startExport(userid: string, filters: Record<string, unknown>, total: number, now: Date): Promise<number> {
     const rows = await this.ds.query(
-      `INSERT INTO ledger_exports (userid, started_at, filters, total) VALUES ($1, $2, $3, $4) RETURNING id`,
+      `INSERT INTO ledger_exports (userid, started_at, filters, total, heartbeat_at) VALUES ($1, $2, $3, $4, $2) RETURNING id`,
       [userid, now, JSON.stringify(filters), total],
     );
     return Number(rows[0].id);
   }
 
-  /** Issue 19: the rows written so far of a running export (its progress). */
-  async progressExport(id: number, rowCount: number): Promise<void> {
-    await exec(this.ds.manager, `UPDATE ledger_exports SET row_count = $2 WHERE id = $1 AND status = 'running'`, [
+  /** Issue 19: the rows written so far of a running export (its progress), and its heartbeat. */
+  async progressExport(id: number, rowCount: number, now: Date): Promise<void> {
+    await exec(
+      this.ds.manager,
+      `UPDATE ledger_exports SET row_count = $2, heartbeat_at = $3 WHERE id = $1 AND status = 'running'`,
+      [id, rowCount, now],
+    );
+  }
+
+  /** Issue 19: a running export is still alive (it waits on a slow client). */
+  async heartbeatExport(id: number, now: Date): Promise<void> {
+    await exec(this.ds.manager, `UPDATE ledger_exports SET heartbeat_at = $2 WHERE id = $1 AND status = 'running'`, [
       id,
-      rowCount,
+      now,
     ]);
+  }
+
+  /**
+   * Issue 19: running exports whose process died (no heartbeat since `before`; the start stands in
+   * for one on records from before heartbeats) end as 'failed'; how many.
+   */
+  async failStaleExports(before: Date, now: Date): Promise<number> {
+    const { affected } = await exec(
+      this.ds.manager,
+      `UPDATE ledger_exports SET status = 'failed', finished_at = $2
+        WHERE status = 'running' AND COALESCE(heartbeat_at, started_at) < $1`,
+      [before, now],
+    );
+    return affected;
   }
 
   async finishExport(id: number, status: 'done' | 'failed' | 'cancelled', rowCount: number, now: Date): Promise<void> {

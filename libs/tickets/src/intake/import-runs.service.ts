@@ -4,6 +4,7 @@ import { ImportRunRepository, type ImportRun, type ImportRunKind, type ImportRun
 import { DomainError } from '@hotline/workflow';
 import type { CurrentUser } from '../auth/auth.service';
 import { CLOCK, type Clock } from '../clock';
+import { heartbeat } from '../stale-runs.service';
 
 /** Issue 19 goal 3: a client that wants to follow its import names it (a uuid) and may hang up. */
 export interface ImportProgress {
@@ -81,23 +82,28 @@ export class ImportRunTracker {
   /** Runs the import and records how it ended: done (a report, errors or not), cancelled or failed. */
   async track<T>(work: () => Promise<T>): Promise<T> {
     if (!this.repo) return work();
+    const repo = this.repo;
+    // Alive while the file uploads or a row takes long; a run whose process dies is swept as failed.
+    const beat = heartbeat(this.clock, (now) => repo.heartbeat(this.key, now));
     let out: T;
     try {
       out = await work();
     } catch (e) {
+      beat.stop();
       const stopped = this.cancelled || Boolean(this.signal?.aborted);
       await this.repo.finish(this.key, stopped ? 'cancelled' : 'failed', this.done, this.clock.now());
       // A hang-up may surface as the upload's own error: either way the import was cancelled.
       if (stopped) throw new DomainError('INVALID_STATE', IMPORT_CANCELLED);
       throw e;
     }
+    beat.stop();
     await this.repo.finish(this.key, 'done', this.done, this.clock.now());
     return out;
   }
 
   private async write(set: { phase?: ImportRunPhase; total?: number } = {}): Promise<void> {
     if (!this.repo) return;
-    const { cancelRequested } = await this.repo.progress(this.key, this.done, set);
+    const { cancelRequested } = await this.repo.progress(this.key, this.done, this.clock.now(), set);
     this.written = this.done;
     this.readAt = performance.now();
     if (cancelRequested) this.cancelled = true;

@@ -26,6 +26,7 @@ import type { XlsxCell } from './xlsx-stream';
 import { LEDGER_COLUMNS } from './ledger-columns';
 import type { LedgerExportJob } from './ledger-export.process';
 import { forkLedgerExport } from './ledger-export.spawn';
+import { heartbeat } from '../stale-runs.service';
 
 export interface Page<T> {
   items: T[];
@@ -200,7 +201,7 @@ export class LoopService {
       progressing ??= (async () => {
         for (let written = -1; written < reported;) {
           written = reported;
-          await this.ledgerRepo.progressExport(exportId, written).catch(() => undefined);
+          await this.ledgerRepo.progressExport(exportId, written, this.clock.now()).catch(() => undefined);
         }
         progressing = undefined;
       })();
@@ -237,8 +238,11 @@ export class LoopService {
         },
       );
     }
+    // Alive while it waits on a slow client too; an export whose API process died is swept as failed.
+    const beat = heartbeat(this.clock, (now) => this.ledgerRepo.heartbeatExport(exportId, now));
     const finish = async () => {
       const end = await child.result;
+      beat.stop();
       await outputEnded;
       while (progressing) await progressing;
       const rows = Math.max(end.rows, reported);
