@@ -1,7 +1,6 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
-import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
-import { sidePool } from './sql';
+import { endSerialPool, serialQuery } from './sql';
 import { lightSql, type Light, type LightParams } from './ticket.repository';
 
 export interface InboxActor {
@@ -41,12 +40,8 @@ export interface InboxRow {
 export class InboxRepository implements OnModuleDestroy {
   constructor(private readonly ds: DataSource) {}
 
-  private pool?: Pool;
-
   async onModuleDestroy(): Promise<void> {
-    const pool = this.pool;
-    this.pool = undefined;
-    await pool?.end();
+    await endSerialPool(this.ds);
   }
 
   /**
@@ -60,10 +55,9 @@ export class InboxRepository implements OnModuleDestroy {
    * samples while serving inbox tabs, profiled).
    */
   private async serial<T>(sql: string, params: unknown[]): Promise<T> {
-    // Half as many connections as the product's pool: a page and its counts run at once.
-    this.pool ??= sidePool(this.ds, '-c max_parallel_workers_per_gather=0');
-    const { rows } = await this.pool.query(sql, params);
-    return rows as T;
+    // Half as many connections as the product's pool (shared with the ticket list): a page and
+    // its counts run at once.
+    return (await serialQuery(this.ds, sql, params)) as T;
   }
 
   /**

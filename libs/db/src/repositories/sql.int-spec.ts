@@ -1,6 +1,6 @@
 import { createDataSource } from '../data-source';
 import { createEmptyDatabase } from '../../../../test/support/database';
-import { sidePool } from './sql';
+import { endSerialPool, serialQuery, sidePool } from './sql';
 
 describe('sidePool', () => {
   it('issue 19: the inbox pool runs its statements without parallel workers, the product pool keeps the server default', async () => {
@@ -24,6 +24,42 @@ describe('sidePool', () => {
       expect(both.map((r) => r.rows[0].n)).toEqual([1, 2]);
     } finally {
       await pool.end();
+      await ds.destroy();
+    }
+  });
+
+  it('issue 19: serial statements (the inbox, the ticket list) share one such pool per DataSource, ended on shutdown', async () => {
+    const url = await createEmptyDatabase('serial_pool');
+    const ds = createDataSource(url, 4);
+    await ds.initialize();
+    try {
+      const pid = async () =>
+        (
+          await serialQuery<{ pid: number; v: string }>(
+            ds,
+            `SELECT pg_backend_pid() AS pid, current_setting('max_parallel_workers_per_gather') AS v`,
+            [],
+          )
+        )[0];
+      const first = await pid();
+      expect(first.v).toBe('0');
+      // One after the other: the same idle connection is reused, not a pool per caller.
+      expect((await pid()).pid).toBe(first.pid);
+      const [{ n }] = await serialQuery<{ n: number }>(ds, 'SELECT $1::int AS n', [7]);
+      expect(n).toBe(7);
+      await endSerialPool(ds);
+      // Its connection closes (the server's backend goes away a moment after the socket does).
+      let left = 1;
+      for (let i = 0; i < 100 && left > 0; i++) {
+        left = (await ds.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = $1`, [first.pid]))[0].n;
+        if (left > 0) await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(left).toBe(0);
+      // Ending twice is harmless; a statement afterwards opens a new pool.
+      await endSerialPool(ds);
+      expect((await pid()).v).toBe('0');
+    } finally {
+      await endSerialPool(ds);
       await ds.destroy();
     }
   });

@@ -65,3 +65,36 @@ export function connectionSettings(ds: DataSource): ClientConfig {
   }
   return settings as ClientConfig;
 }
+
+/** One pool of serial statements per DataSource, shared by the repositories that use it. */
+const serialPools = new WeakMap<DataSource, Pool>();
+
+/**
+ * Runs one statement without parallel workers (issue 19), on a side pool whose connections have
+ * the setting (so a statement is one round trip). For statements that read one page in an
+ * index's order: the planner turns to a parallel plan once the table is large, and starting the
+ * workers, or their scanning ahead of the page, then costs more than the whole read (the inbox's
+ * tabs; the ticket list's free-text search at 10 M tickets: 156 ms with two workers, 14 ms
+ * without; docs/benchmarks.md). The inbox and the ticket list share the pool: half as many
+ * connections as the product's pool.
+ */
+export async function serialQuery<T = Record<string, any>>(
+  ds: DataSource,
+  sql: string,
+  params: unknown[],
+): Promise<T[]> {
+  let pool = serialPools.get(ds);
+  if (!pool) {
+    pool = sidePool(ds, '-c max_parallel_workers_per_gather=0');
+    serialPools.set(ds, pool);
+  }
+  const { rows } = await pool.query(sql, params);
+  return rows as T[];
+}
+
+/** Ends the DataSource's serial pool, if it has one (on shutdown; a later statement opens another). */
+export async function endSerialPool(ds: DataSource): Promise<void> {
+  const pool = serialPools.get(ds);
+  serialPools.delete(ds);
+  await pool?.end();
+}

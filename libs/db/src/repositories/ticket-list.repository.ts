@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { endSerialPool, serialQuery } from './sql';
 import {
   OPEN_ASSIGNMENT_STATUSES,
   lightSql,
@@ -65,8 +66,13 @@ type LightListRow = TicketListItem & { sortKey: LightListCursor };
  * (docs/benchmarks.md, "The inbox at city scale", through the API).
  */
 @Injectable()
-export class TicketListRepository {
+export class TicketListRepository implements OnModuleDestroy {
   constructor(private readonly ds: DataSource) {}
+
+  /** The serial statements' pool (shared with the inbox) ends with the module. */
+  async onModuleDestroy(): Promise<void> {
+    await endSerialPool(this.ds);
+  }
 
   /** Keyset-paginated list, newest first, scoped to what the person may see. */
   async list(
@@ -84,7 +90,11 @@ export class TicketListRepository {
       where.push(`(t.created_at, t.id) < ($${params.length - 1}, $${params.length})`);
     }
     params.push(limit);
-    const rows = await this.ds.query(
+    // Without parallel workers (serialQuery): a page read in the created-at index's order stops
+    // at its 21st row; workers scan ahead of each other (a free-text search at 10 M tickets: 156 ms
+    // with two, 14 ms without).
+    const rows = await serialQuery(
+      this.ds,
       `SELECT ${LIST_COLUMNS}
          FROM (SELECT ${PAGE_COLUMNS} FROM tickets t
                 WHERE ${where.join(' AND ')}
@@ -129,7 +139,8 @@ export class TicketListRepository {
       where.push(`(t.created_at, t.id) < ($${params.length - 1}, $${params.length})`);
     }
     params.push(limit - out.length);
-    const rows = await this.ds.query(
+    const rows = await serialQuery(
+      this.ds,
       `SELECT ${LIST_COLUMNS}
          FROM (SELECT ${PAGE_COLUMNS} FROM tickets t
                 WHERE ${where.join(' AND ')}
