@@ -7,7 +7,7 @@
 //   2. the row query by the row protocol, in this process: the ledger page's keyset batches
 //      (LedgerRepository.page, JIT as the server is configured, pg's row parsing), nothing written;
 //   2b. the export's own read alone: the same batches by COPY … TO STDOUT with JIT off, parsed and
-//      mapped (LedgerRepository.exportBatches), nothing written;
+//      mapped (readLedgerBatches on a connection of its own, as the export process), nothing written;
 //   3. plain SQL alone: the same facts for this data (ticket, source, category, its one
 //      assignment, unit and approved reply) by keyset batches of the same size, nothing converted;
 //   4. the .xlsx writer alone, with the rows in memory: one batch of the export's cells written
@@ -34,6 +34,7 @@ import ExcelJS from 'exceljs';
 import { Client } from 'pg';
 import { createDataSource, LedgerRepository, type LedgerCursor, type LedgerRow } from '@hotline/db';
 import { EXPORT_BATCH, LEDGER_COLUMNS, XlsxStreamWriter, type XlsxCell } from '@hotline/tickets';
+import { openExportConnection, readLedgerBatches } from '@hotline/db/ledger-export';
 import { GENERATED_BASE, generateLedger } from './generated-ledger';
 import { freshBenchDatabase, log } from './bench-database';
 
@@ -309,16 +310,22 @@ async function main(): Promise<void> {
       ),
     });
   if (SIDES.has('copy')) {
-    // 2b. The export's own read: the same query by COPY … TO STDOUT, parsed and mapped (exportBatches).
+    // 2b. The export's own read: the same query by COPY … TO STDOUT on a connection of its own
+    // (JIT off), parsed and mapped, as the export process reads it (readLedgerBatches).
     let n = 0;
+    const conn = await openExportConnection(repo.exportConnectionSettings());
     const start = performance.now();
-    for await (const batch of repo.exportBatches(scope, filter, CLOCK, EXPORT_BATCH)) {
-      if (!firstBatch.length) firstBatch = batch;
-      n += batch.length;
+    try {
+      for await (const batch of readLedgerBatches(conn, scope, filter, CLOCK, EXPORT_BATCH)) {
+        if (!firstBatch.length) firstBatch = batch;
+        n += batch.length;
+      }
+    } finally {
+      await conn.end();
     }
     const ms = performance.now() - start;
     log(
-      `2b. COPY alone, the export's batches (LedgerRepository.exportBatches: COPY text, parsed, mapped): ${n} rows = ${rate(n, ms)} rows/s`,
+      `2b. COPY alone, the export's batches (readLedgerBatches, as the export process: COPY text, parsed, mapped): ${n} rows = ${rate(n, ms)} rows/s`,
     );
     results.push({ what: 'COPY (the export’s read)', rowsPerSecond: rate(n, ms) });
   }

@@ -31,6 +31,17 @@ describe('R-15: ledger export at scale', () => {
     await t.close();
   });
 
+  /** Export statements streaming rows now (the ledger query run as COPY). */
+  const copying = async () =>
+    Number(
+      (
+        await db.query(
+          `SELECT count(*) AS n FROM pg_stat_activity
+            WHERE datname = current_database() AND state = 'active' AND query LIKE 'COPY (SELECT t.id%'`,
+        )
+      ).rows[0].n,
+    );
+
   it('R-15: 100,000 generated tickets export to an .xlsx that reads back row for row, with the unit sheet', async () => {
     const from = GENERATED_BASE.toISOString();
     const to = '2027-01-01T00:00:00.000Z';
@@ -132,16 +143,7 @@ describe('R-15: ledger export at scale', () => {
     expect(record.rowCount).toBeLessThan(record.total);
     expect(record.finishedAt).not.toBeNull();
     // The statement that was streaming rows (its socket paused while the download waited) is
-    // cancelled, not left blocked on a connection nobody reads (LedgerRepository.exportBatches).
-    const copying = async () =>
-      Number(
-        (
-          await db.query(
-            `SELECT count(*) AS n FROM pg_stat_activity
-              WHERE datname = current_database() AND state = 'active' AND query LIKE 'COPY (SELECT t.id%'`,
-          )
-        ).rows[0].n,
-      );
+    // cancelled, not left blocked on a connection nobody reads (readLedgerBatches).
     let left = await copying();
     for (let i = 0; i < 100 && left > 0; i++) {
       await new Promise((r) => setTimeout(r, 100));
@@ -206,15 +208,6 @@ describe('R-15: ledger export at scale', () => {
       })
       .map(Number);
 
-  const copying = async () =>
-    Number(
-      (
-        await db.query(
-          `SELECT count(*) AS n FROM pg_stat_activity
-            WHERE datname = current_database() AND state = 'active' AND query LIKE 'COPY (SELECT t.id%'`,
-        )
-      ).rows[0].n,
-    );
   const until = async (what: () => Promise<boolean> | boolean, ms = 10_000) => {
     for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) {
       if (await what()) return true;

@@ -311,7 +311,7 @@ export function copyTime(s: string): Date {
   return new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6], ms) - offset * 1000);
 }
 
-/** Rows one export statement reads (exportBatches). */
+/** Rows one export statement reads (readLedgerBatches). */
 export const EXPORT_CHUNK = 20_000;
 
 /** pageSql's columns in order, with how COPY's text of each is read (the names ledgerRowOf reads). */
@@ -402,8 +402,6 @@ export interface ExportConnection {
   client: Client;
   /** Cancels the statement running on `client` (PostgreSQL's cancel comes from another connection). */
   cancel(): Promise<void>;
-  /** Set when the read failed in a way that leaves the connection unfit for reuse. */
-  broken?: unknown;
 }
 
 /**
@@ -478,10 +476,7 @@ export async function* readLedgerBatches(
   try {
     read();
     for (;;) {
-      if (failed) {
-        conn.broken ??= failed;
-        throw failed;
-      }
+      if (failed) throw failed;
       if (queue.length >= batch || (finished && queue.length > 0)) {
         const rows = queue.splice(0, batch);
         if (queue.length < batch) resume();
@@ -501,7 +496,6 @@ export async function* readLedgerBatches(
       // before the connection is used again; its "canceling statement" error is the expected end.
       await conn.cancel().catch(() => undefined);
       while (reading) await reading;
-      if ((failed as { code?: string } | undefined)?.code !== '57014') conn.broken ??= failed;
     }
   }
 }

@@ -1,27 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { TicketScope } from './ticket.repository';
-import { connectionSettings, exec, pooledClient } from './sql';
-import {
-  EXPORT_CHUNK,
-  filterSql,
-  ledgerRowOf,
-  pageSql,
-  readLedgerBatches,
-  type ExportConnection,
-  type LedgerCursor,
-  type LedgerFilter,
-  type LedgerRow,
-} from './ledger-sql';
+import { connectionSettings, exec } from './sql';
+import { filterSql, ledgerRowOf, pageSql, type LedgerCursor, type LedgerFilter, type LedgerRow } from './ledger-sql';
 
-export {
-  EXPORT_CHUNK,
-  type ExportConnection,
-  type LedgerCursor,
-  type LedgerFilter,
-  type LedgerRow,
-  type LedgerUnitReply,
-} from './ledger-sql';
+export type { LedgerCursor, LedgerFilter, LedgerRow, LedgerUnitReply } from './ledger-sql';
 
 /** R-15: the register of every ticket, filtered, keyset-paginated on (received_at, id). */
 @Injectable()
@@ -43,43 +26,6 @@ export class LedgerRepository {
     const { sql, params } = pageSql(scope, filter, limit, cursor, clock, direction);
     const { rows } = await exec<Record<string, any>>(this.ds.manager, sql, params);
     return rows.map(ledgerRowOf);
-  }
-
-  /**
-   * Issue 19 goal 3: the export's rows, oldest first, in batches of `batch`, read on a connection
-   * of the pool (readLedgerBatches; the export process reads the same way on its own connection).
-   * JIT is off on that connection while it reads. Stop early by leaving the loop: the statement
-   * running is cancelled and the connection goes back to the pool.
-   */
-  async *exportBatches(
-    scope: TicketScope,
-    filter: LedgerFilter,
-    clock: { now: Date; yellowShare: number },
-    batch: number,
-    chunk = EXPORT_CHUNK,
-  ): AsyncGenerator<LedgerRow[]> {
-    const [client, release] = await pooledClient(this.ds);
-    const pid = (client as unknown as { processID: number }).processID;
-    const conn: ExportConnection = {
-      client,
-      cancel: () => this.ds.query('SELECT pg_cancel_backend($1)', [pid]).then(() => undefined),
-    };
-    let failure: unknown;
-    try {
-      await client.query('SET jit = off');
-      yield* readLedgerBatches(conn, scope, filter, clock, batch, chunk);
-    } catch (e) {
-      failure = e;
-      throw e;
-    } finally {
-      failure ??= conn.broken;
-      // The pooled connection goes back as it came (JIT as configured); if that fails, it is dropped.
-      failure ??= await client.query('RESET jit').then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      release(failure);
-    }
   }
 
   /**

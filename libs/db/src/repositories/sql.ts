@@ -1,4 +1,4 @@
-import { Pool, type Client, type ClientConfig, type PoolConfig } from 'pg';
+import { Pool, type ClientConfig, type PoolConfig } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 
 /** Runs SQL on the manager's connection and returns rows and the affected row count. */
@@ -19,17 +19,6 @@ export async function exec<T = Record<string, unknown>>(
 export const iso = (d: Date | null | undefined): Date | null => (d ? d : null);
 export const toDate = (v: unknown): Date | undefined =>
   v === null || v === undefined ? undefined : new Date(v as string);
-
-/**
- * A connection of the pool for work that needs the connection itself (COPY, a setting for one
- * statement), and its release: pass an error to drop the connection instead of returning it.
- */
-export function pooledClient(ds: DataSource): Promise<[Client, (err?: unknown) => void]> {
-  const driver = ds.driver as unknown as {
-    obtainMasterConnection(): Promise<[Client, (err?: unknown) => void]>;
-  };
-  return driver.obtainMasterConnection();
-}
 
 /**
  * A pool beside TypeORM's, to the same server with the same settings, whose connections also run
