@@ -272,11 +272,13 @@ export async function generateCity(url: string, n: number, now: Date): Promise<R
   );
   // The unit figures' per-day sums: the assignment triggers that mark each dispatched day for
   // recomputation did not run (replica role), so every day is marked here, as they would have
-  // marked it; the worker's job (or bench:curve's first computation) then computes them.
+  // marked it; the worker's job (or bench:curve's first computation) then computes them. The
+  // inbox's kept counts (their triggers did not run either) are counted from the tables.
   const c = new Client({ connectionString: url });
   await c.connect();
   try {
     await c.query(MARK_EVERY_FIGURE_DAY);
+    await c.query(`SELECT inbox_work_rebuild()`);
   } finally {
     await c.end();
   }

@@ -61,6 +61,28 @@ export async function checkInvariants(url, { acknowledged = [], settled = false 
           AND EXISTS (SELECT 1 FROM outbox o WHERE o.kind = 'todo_done' AND o.payload->>'key' = d.todo_key
                          AND o.status IN ('sent', 'skipped') AND o.id > (SELECT max(p.id) FROM outbox p WHERE p.dedupe_key = d.source_id))`,
     );
+    await check(
+      "the inbox's kept tab counts are the tables' (sums plus unfolded deltas against a recount; issue 19)",
+      `WITH kept AS (
+         SELECT work, unit_code, sum(n)::bigint AS n FROM (
+           SELECT work, unit_code, n FROM inbox_work_counts UNION ALL SELECT work, unit_code, n FROM inbox_work_deltas
+         ) k GROUP BY work, unit_code HAVING sum(n) <> 0),
+       counted AS (
+         SELECT CASE a.status WHEN 'pending_accept' THEN 'accept' WHEN 'accepted' THEN 'submit_reply'
+                              WHEN 'awaiting_leader' THEN 'approve_reply' ELSE 'record_unit_follow_up' END AS work,
+                a.unit_code, count(*) AS n
+           FROM assignments a
+          WHERE a.status IN ('pending_accept', 'accepted', 'awaiting_leader')
+             OR (a.status = 'replied' AND EXISTS (SELECT 1 FROM tickets t WHERE t.id = a.ticket_id AND t.status = 'follow_up'))
+          GROUP BY 1, 2
+         UNION ALL
+         SELECT CASE status WHEN 'registered' THEN 'dispatch' WHEN 'follow_up' THEN 'finish_follow_up' ELSE 'review:' || step END,
+                '', count(*)
+           FROM tickets WHERE status IN ('registered', 'follow_up', 'in_review') GROUP BY 1)
+       SELECT COALESCE(k.work, c.work) AS work, COALESCE(k.unit_code, c.unit_code) AS unit, k.n AS kept, c.n AS counted
+         FROM kept k FULL JOIN counted c ON c.work = k.work AND c.unit_code = k.unit_code
+        WHERE k.n IS DISTINCT FROM c.n`,
+    );
     const { rows: failed } = await db.query(`SELECT count(*)::int AS n FROM outbox WHERE status = 'failed'`);
     const { rows: counts } = await db.query(
       `SELECT (SELECT count(*)::int FROM tickets) AS tickets, (SELECT count(*)::int FROM outbox) AS outbox`,

@@ -178,6 +178,9 @@ async function restorePortable(s, url, folder, manifest) {
       if (loaded !== manifest.tables[table])
         throw new Error(`${table}: loaded ${loaded} rows, the backup has ${manifest.tables[table]}`);
     }
+    // The inbox's kept counts (issue 19): the rows inserted above fired the tables' triggers on top
+    // of the counts the backup holds, so they are counted again from the restored tables.
+    await client.query('SELECT inbox_work_rebuild()');
     for (const seq of JSON.parse(readFileSync(join(folder, 'database', 'sequences.json'), 'utf8'))) {
       if (seq.value === null) await client.query(`SELECT setval($1::regclass, 1, false)`, [`"${seq.name}"`]);
       else await client.query(`SELECT setval($1::regclass, $2::bigint, true)`, [`"${seq.name}"`, seq.value]);

@@ -13,6 +13,7 @@ import { UnitFigureDaysJob } from './deadlines/unit-figure-days.job';
 import { RetentionJob } from './retention/retention.job';
 import { NoticeDeliveryCheckJob } from './dingtalk/notice-delivery-check.job';
 import { StaleRunsJob } from './runs/stale-runs.job';
+import { InboxCountsJob } from './inbox/inbox-counts.job';
 
 /** The background process: the only owner of @nestjs/schedule (deadline jobs, notice sender). */
 @Module({})
@@ -37,6 +38,7 @@ export class WorkerModule {
         UnitFigureDaysJob,
         RetentionJob,
         StaleRunsJob,
+        InboxCountsJob,
       ],
     };
   }

@@ -36,6 +36,7 @@ import { InboxPageIndexes1766370000000 } from './1766370000000-inbox-page-indexe
 import { FollowUpWork1766420000000 } from './1766420000000-follow-up-work';
 import { ImportRuns1766430000000 } from './1766430000000-import-runs';
 import { RunHeartbeats1766440000000 } from './1766440000000-run-heartbeats';
+import { InboxWorkCounts1766450000000 } from './1766450000000-inbox-work-counts';
 import { TicketListIndexes1766400000000 } from './1766400000000-ticket-list-indexes';
 import { UnitFigureDays1766410000000 } from './1766410000000-unit-figure-days';
 
@@ -79,4 +80,5 @@ export const MIGRATIONS: Function[] = [
   FollowUpWork1766420000000,
   ImportRuns1766430000000,
   RunHeartbeats1766440000000,
+  InboxWorkCounts1766450000000,
 ];

@@ -125,27 +125,49 @@ export class InboxRepository implements OnModuleDestroy {
     }));
   }
 
-  /** The true number of items waiting for a person, per action (the tab counts; issue 19). */
+  /**
+   * The true number of items waiting for a person, per action (the tab counts; issue 19). The large
+   * kinds of work are counted as they change (inbox_work_counts plus the deltas not yet folded in,
+   * migration 1766450000000): a count costs a few rows whether a unit holds 20 open items or
+   * 58,000. The small ones (case files, return and extension requests) count their own rows.
+   */
   async counts(actor: InboxActor, lights: LightParams): Promise<Record<string, number>> {
-    const branches = this.branches(actor, true);
+    const branches = this.branches(actor);
     if (branches.length === 0) return {};
+    const works = branches.flatMap((b) => (b.kept ? [b.kept.work] : []));
+    const parts = branches.map((b) =>
+      b.kept
+        ? `SELECT '${b.kept.action}', n FROM kept
+            WHERE work = '${b.kept.work}' AND unit_code ${b.perUnit ? '= ANY($2::text[])' : "= ''"}`
+        : `SELECT action, count(*) FROM (${b.sql('ANY($2::text[])')}) AS b(${COLUMNS}) GROUP BY action`,
+    );
     const rows = await this.serial<{ action: string; n: string }[]>(
-      `SELECT action, count(*) AS n FROM (${branches.map((b) => b.sql('ANY($2::text[])')).join(' UNION ALL ')})
-                  AS inbox(${COLUMNS})
-        WHERE $1::text IS NOT NULL AND cardinality($2::text[]) >= 0 AND $3::int IS NULL
-          AND $4::timestamptz IS NOT NULL AND $5::float8 > 0
-        GROUP BY action`,
-      [actor.userid, [...actor.unitCodes], null, lights.now, lights.yellowShare],
+      `WITH kept AS (
+         SELECT work, unit_code, n FROM inbox_work_counts WHERE work = ANY($3::text[])
+         UNION ALL
+         SELECT work, unit_code, n FROM inbox_work_deltas WHERE work = ANY($3::text[]))
+       SELECT action, sum(n) AS n FROM (${parts.join(' UNION ALL ')}) AS counted(action, n)
+        WHERE $1::text IS NOT NULL AND cardinality($2::text[]) >= 0 AND $4::timestamptz IS NOT NULL AND $5::float8 > 0
+        GROUP BY action HAVING sum(n) <> 0`,
+      [actor.userid, [...actor.unitCodes], works, lights.now, lights.yellowShare],
     );
     return Object.fromEntries(rows.map((r) => [r.action, Number(r.n)]));
   }
 
   /**
+   * Folds the kept counts' deltas into their sums (the worker, every few seconds); returns how many
+   * deltas it folded. The counts read the same whether it has run or not: it keeps the deltas few.
+   */
+  async compactCounts(): Promise<number> {
+    const rows: { folded: string }[] = await this.ds.query(`SELECT inbox_work_compact() AS folded`);
+    return Number(rows[0]?.folded ?? 0);
+  }
+
+  /**
    * The UNION's branches for what this person holds ($1 userid, $2 units, $4 now, $5 yellow share).
    * The first column, k, is the sort deadline ('infinity' for none) spelled as its index spells it.
-   * `counting`: the branches of the counts, where the order does not matter.
    */
-  private branches(actor: InboxActor, counting = false): Branch[] {
+  private branches(actor: InboxActor): Branch[] {
     const branches: Branch[] = [];
     const unitCols = `a.dispatched_at, ${lightSql('a', '$4', '$5')}`;
     const none = `NULL::timestamptz, NULL::text`;
@@ -160,50 +182,35 @@ export class InboxRepository implements OnModuleDestroy {
     const stepKey = `COALESCE(t.step_deadline, 'infinity'::timestamptz)`;
     // `unit` is how the branch matches the unit: `($2::text[])[k]` (one unit of the actor's, for a
     // page) or `ANY($2::text[])` (all of them, for the counts).
-    const unitWork = (action: string, status: string) => ({
+    // Issue 19 goal 2: a unit's open work exists only on a ticket in progress (a workflow invariant,
+    // checked after every step of the random walks in libs/workflow/src/workflow.property.spec.ts,
+    // and no writer changes a status outside the workflow's decisions), so its kept count follows
+    // the assignments alone (inbox_work_of_assignment), without the ticket.
+    const unitWork = (action: string, status: string): Branch => ({
       perUnit: true,
+      kept: { action, work: action },
       sql: (
         unit: string,
       ) => `SELECT a.reply_deadline, '${action}', a.unit_code, a.reply_deadline, ${unitCols}, ${ticketCols}
                     FROM assignments a JOIN tickets t ON t.id = a.ticket_id
                    WHERE a.unit_code = ${unit} AND a.status = '${status}' AND t.status = 'in_progress'`,
     });
-    // Issue 19 goal 2: a unit's open work exists only on a ticket in progress (a workflow invariant,
-    // checked after every step of the random walks in libs/workflow/src/workflow.property.spec.ts,
-    // and no writer changes a status outside the workflow's decisions), so its count reads the
-    // assignments' index alone instead of joining every open ticket to check its status.
-    const unitCount = (action: string, unit: string, statuses: string[]) =>
-      `SELECT a.reply_deadline, ${action}, a.unit_code, a.reply_deadline, ${none},
-              NULL::uuid, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text
-         FROM assignments a
-        WHERE a.unit_code = ${unit} AND a.status IN (${statuses.map((x) => `'${x}'`).join(', ')})`;
-    const reviewStep = (action: string, step: string) => ({
+    const reviewStep = (action: string, step: string): Branch => ({
+      kept: { action, work: `review:${step}` },
       sql: () => `SELECT ${stepKey}, '${action}', NULL, ${stepCols}, ${ticketCols}
                     FROM tickets t WHERE t.status = 'in_review' AND t.step = '${step}'`,
     });
     if (has('receiver') && actor.unitCodes.length) {
-      if (counting) {
-        // One pass for both counts, from the index alone (see unitCount).
-        branches.push({
-          perUnit: true,
-          sql: (unit) =>
-            unitCount(`CASE a.status WHEN 'pending_accept' THEN 'accept' ELSE 'submit_reply' END`, unit, [
-              'pending_accept',
-              'accepted',
-            ]),
-        });
-      } else {
-        branches.push(unitWork('accept', 'pending_accept'), unitWork('submit_reply', 'accepted'));
-      }
+      branches.push(unitWork('accept', 'pending_accept'), unitWork('submit_reply', 'accepted'));
     }
     if (has('unit_leader') && actor.unitCodes.length) {
       // The unit's open time (reply deadline) is what approving the reply is due against.
       branches.push({
         perUnit: true,
-        sql: (unit) =>
-          counting
-            ? unitCount(`'approve_reply'`, unit, ['awaiting_leader'])
-            : `SELECT a.reply_deadline, 'approve_reply', a.unit_code, a.reply_deadline, ${unitCols}, ${ticketCols}
+        kept: { action: 'approve_reply', work: 'approve_reply' },
+        sql: (
+          unit,
+        ) => `SELECT a.reply_deadline, 'approve_reply', a.unit_code, a.reply_deadline, ${unitCols}, ${ticketCols}
                     FROM assignments a JOIN tickets t ON t.id = a.ticket_id
                    WHERE a.unit_code = ${unit} AND a.status = 'awaiting_leader'`,
       });
@@ -221,17 +228,14 @@ export class InboxRepository implements OnModuleDestroy {
       });
       // Issue 15.6 (R-14(3)): under follow-up the units that handled it record their progress. A
       // page walks the tickets under follow-up in the page's order (tickets_inbox_by_number) and
-      // stops when it is full. The count reads the unit's own partial index instead of walking them
-      // all: `in_follow_up` mirrors the ticket's status (triggers, migration 1766420000000).
+      // stops when it is full. Its kept count follows `in_follow_up`, which mirrors the ticket's
+      // status onto its assignments (triggers, migration 1766420000000).
       branches.push({
         perUnit: true,
-        sql: (unit) =>
-          counting
-            ? `SELECT 'infinity'::timestamptz, 'record_unit_follow_up', a.unit_code, NULL::timestamptz, ${none},
-                      NULL::uuid, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text
-                 FROM assignments a
-                WHERE a.unit_code = ${unit} AND a.status = 'replied' AND a.in_follow_up`
-            : `SELECT 'infinity'::timestamptz, 'record_unit_follow_up', a.unit_code, NULL::timestamptz, ${none}, ${ticketCols}
+        kept: { action: 'record_unit_follow_up', work: 'record_unit_follow_up' },
+        sql: (
+          unit,
+        ) => `SELECT 'infinity'::timestamptz, 'record_unit_follow_up', a.unit_code, NULL::timestamptz, ${none}, ${ticketCols}
                     FROM assignments a JOIN tickets t ON t.id = a.ticket_id
                    WHERE a.unit_code = ${unit} AND a.status = 'replied' AND t.status = 'follow_up'`,
       });
@@ -241,6 +245,7 @@ export class InboxRepository implements OnModuleDestroy {
     if (has('dispatcher')) {
       branches.push(reviewStep('pass_review', 'initiator_review'), reviewStep('report_upstream', 'upstream_report'));
       branches.push({
+        kept: { action: 'dispatch', work: 'dispatch' },
         sql: () => `SELECT 'infinity'::timestamptz, 'dispatch', NULL, NULL::timestamptz, ${none}, ${ticketCols}
                     FROM tickets t WHERE t.status = 'registered'`,
       });
@@ -262,6 +267,7 @@ export class InboxRepository implements OnModuleDestroy {
                    WHERE er.decision = 'pending'`,
       });
       branches.push({
+        kept: { action: 'finish_follow_up', work: 'finish_follow_up' },
         sql: () => `SELECT 'infinity'::timestamptz, 'finish_follow_up', NULL, NULL::timestamptz, ${none}, ${ticketCols}
                     FROM tickets t WHERE t.status = 'follow_up'`,
       });
@@ -279,6 +285,11 @@ const COLUMNS = 'k, action, unit, deadline, started_at, light, id, number, subje
 interface Branch {
   perUnit?: boolean;
   sql: (unit: string) => string;
+  /**
+   * Its count is kept (inbox_work_counts, by unit for `perUnit` ones): `work` is the kind's name
+   * there (inbox_work_of_assignment / inbox_work_of_ticket). Without it, the count reads the rows.
+   */
+  kept?: { action: string; work: string };
 }
 
 /** Where a page of the inbox ends: its last row's sort key (see InboxRepository.inbox). */

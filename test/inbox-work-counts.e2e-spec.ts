@@ -1,0 +1,253 @@
+// Issue 19 goal 2: the inbox's large tab counts are kept as the work changes (inbox_work_counts plus
+// the deltas the worker has not folded in yet, migration 1766450000000). They must equal a recount
+// of the tables at every moment a reader can see: after writers in concurrent transactions (some
+// rolled back), while compactions run beside them, after a TRUNCATE and on a database migrated with
+// data already in it. The oracle below spells the kinds of work out with the tables' own statuses.
+// That the kinds are the inbox's (each count the number of items its tab lists) is held by the
+// action-matrix e2e test in every reachable state.
+import 'reflect-metadata';
+import type { DataSource } from 'typeorm';
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { Client } from 'pg';
+import { InboxRepository, createDataSource, seedDemoOrganisation } from '@hotline/db';
+import { createTestDatabase } from './support/database';
+
+const UNITS = ['branch1', 'branch2', 'safety', 'fare'];
+const ASSIGNMENT_STATUSES = [
+  'pending_accept',
+  'accepted',
+  'awaiting_leader',
+  'replied',
+  'return_requested',
+  'returned',
+  'cancelled',
+];
+const TICKET_STATES: [string, string | null][] = [
+  ['registered', null],
+  ['in_progress', null],
+  ['in_review', 'initiator_review'],
+  ['in_review', 'ops_review'],
+  ['in_review', 'office_review'],
+  ['in_review', 'upstream_report'],
+  ['follow_up', null],
+  ['closed', null],
+];
+
+let ds: DataSource;
+let url: string;
+
+/** What the kept counts must say, counted from the tables (zero counts left out). */
+async function recount(): Promise<Record<string, number>> {
+  const rows: { work: string; unit_code: string; n: string }[] = await ds.query(`
+    SELECT 'accept' AS work, unit_code, count(*) AS n FROM assignments WHERE status = 'pending_accept' GROUP BY unit_code
+    UNION ALL SELECT 'submit_reply', unit_code, count(*) FROM assignments WHERE status = 'accepted' GROUP BY unit_code
+    UNION ALL SELECT 'approve_reply', unit_code, count(*) FROM assignments WHERE status = 'awaiting_leader' GROUP BY unit_code
+    UNION ALL SELECT 'record_unit_follow_up', a.unit_code, count(*) FROM assignments a JOIN tickets t ON t.id = a.ticket_id
+               WHERE a.status = 'replied' AND t.status = 'follow_up' GROUP BY a.unit_code
+    UNION ALL SELECT 'dispatch', '', count(*) FROM tickets WHERE status = 'registered' HAVING count(*) > 0
+    UNION ALL SELECT 'finish_follow_up', '', count(*) FROM tickets WHERE status = 'follow_up' HAVING count(*) > 0
+    UNION ALL SELECT 'review:' || step, '', count(*) FROM tickets WHERE status = 'in_review' GROUP BY step`);
+  return Object.fromEntries(rows.map((r) => [`${r.work}@${r.unit_code}`, Number(r.n)]));
+}
+
+/** The kept counts as a reader sees them: the sums plus the deltas, in one statement. */
+async function kept(): Promise<Record<string, number>> {
+  const rows: { work: string; unit_code: string; n: string }[] = await ds.query(`
+    SELECT work, unit_code, sum(n) AS n FROM (
+      SELECT work, unit_code, n FROM inbox_work_counts UNION ALL SELECT work, unit_code, n FROM inbox_work_deltas
+    ) k GROUP BY work, unit_code HAVING sum(n) <> 0`);
+  return Object.fromEntries(rows.map((r) => [`${r.work}@${r.unit_code}`, Number(r.n)]));
+}
+
+async function deltas(): Promise<number> {
+  return Number((await ds.query(`SELECT count(*) AS n FROM inbox_work_deltas`))[0].n);
+}
+
+/** `n` tickets in a mix of states, each with one to three assignments in a mix of statuses. */
+async function fill(n: number, prefix: string): Promise<void> {
+  await ds.query(
+    `INSERT INTO tickets (number, source_code, chain, channel, category_code, urgency, subject, content,
+                          status, step, initiator, received_at, created_at, updated_at, closed_at, version)
+     SELECT $2 || i, 'group_hotline', 'A', 'phone', 'complaint', 'normal', '工单 ' || i, '测试',
+            ($3::text[])[1 + i % 8], ($4::text[])[1 + i % 8], 'dispatcher1', now(), now(), now(),
+            CASE WHEN ($3::text[])[1 + i % 8] = 'closed' THEN now() END, 1
+       FROM generate_series(1, $1::int) AS i`,
+    [n, prefix, TICKET_STATES.map((s) => s[0]), TICKET_STATES.map((s) => s[1])],
+  );
+  await ds.query(
+    `INSERT INTO assignments (ticket_id, unit_code, role, status, dispatched_at, dispatched_by, reply_deadline, seq, updated_at)
+     SELECT t.id, ($2::text[])[1 + (t.n + k) % 4], CASE WHEN k = 0 THEN 'lead' ELSE 'co' END,
+            ($3::text[])[1 + (t.n * 3 + k) % 7], now(), 'dispatcher1', now() + interval '5 days', k, now()
+       FROM (SELECT id, substr(number, length($1) + 1)::int AS n FROM tickets WHERE number LIKE $1 || '%') AS t,
+            LATERAL generate_series(0, t.n % 3) AS k`,
+    [prefix, UNITS, ASSIGNMENT_STATUSES],
+  );
+}
+
+beforeAll(async () => {
+  url = await createTestDatabase('inbox_counts');
+  ds = createDataSource(url, 4);
+  await ds.initialize();
+  await seedDemoOrganisation(ds);
+});
+
+afterAll(async () => {
+  await ds?.destroy();
+});
+
+describe('issue 19: the inbox tab counts kept as the work changes', () => {
+  it('issue 19: counts kept by the triggers equal a recount after bulk writes, before and after folding the deltas', async () => {
+    await fill(400, 'IW');
+    expect(await deltas()).toBeGreaterThan(0);
+    const expected = await recount();
+    expect(Object.keys(expected).length).toBeGreaterThan(10);
+    expect(await kept()).toEqual(expected);
+    const folded = await new InboxRepository(ds).compactCounts();
+    expect(folded).toBeGreaterThan(0);
+    expect(await deltas()).toBe(0);
+    expect(await kept()).toEqual(expected);
+    expect(await new InboxRepository(ds).compactCounts()).toBe(0);
+  });
+
+  it('issue 19: concurrent writers (some rolled back) and concurrent compactions leave the counts exact at every read', async () => {
+    const clients = await Promise.all(
+      Array.from({ length: 6 }, async () => {
+        const c = new Client({ connectionString: url });
+        await c.connect();
+        return c;
+      }),
+    );
+    const ids: { id: string; ticket_id: string }[] = await ds.query(`SELECT id, ticket_id FROM assignments`);
+    const tickets: { id: string }[] = await ds.query(`SELECT id FROM tickets`);
+    let seed = 19;
+    const rand = (k: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % k;
+    };
+    const mismatches: string[] = [];
+    let stop = false;
+    let committed = 0;
+    try {
+      const writer = async (c: Client, w: number) => {
+        for (let round = 0; round < 40; round++) {
+          try {
+            await c.query('BEGIN');
+            for (let j = 0; j < 5; j++) {
+              if (rand(3) === 0) {
+                const [status, step] = TICKET_STATES[rand(TICKET_STATES.length)];
+                await c.query(
+                  `UPDATE tickets SET status = $2, step = $3, closed_at = CASE WHEN $2 = 'closed' THEN now() END WHERE id = $1`,
+                  [tickets[rand(tickets.length)].id, status, step],
+                );
+              } else {
+                const a = ids[rand(ids.length)];
+                await c.query(`UPDATE assignments SET status = $2, unit_code = $3 WHERE id = $1`, [
+                  a.id,
+                  ASSIGNMENT_STATUSES[rand(ASSIGNMENT_STATUSES.length)],
+                  UNITS[rand(UNITS.length)],
+                ]);
+              }
+            }
+            if ((round + w) % 4 === 0) {
+              await c.query('ROLLBACK');
+            } else {
+              await c.query('COMMIT');
+              committed++;
+            }
+          } catch {
+            // A second open assignment of one unit on a ticket, or a deadlock between two writers:
+            // the transaction is rolled back, its deltas with it.
+            await c.query('ROLLBACK');
+          }
+        }
+      };
+      // Two of the connections fold the deltas in a loop while the others write.
+      const compactor = async (c: Client) => {
+        while (!stop) await c.query(`SELECT inbox_work_compact()`);
+      };
+      const compactors = [compactor(clients[4]), compactor(clients[5])];
+      // A reader compares between rounds: the counts it reads are the recount of the same snapshot.
+      const reader = async () => {
+        while (!stop) {
+          const r: { same: boolean }[] = await ds.query(`
+            WITH o AS (
+              SELECT 'accept' AS work, unit_code, count(*) AS n FROM assignments WHERE status = 'pending_accept' GROUP BY unit_code
+              UNION ALL SELECT 'approve_reply', unit_code, count(*) FROM assignments WHERE status = 'awaiting_leader' GROUP BY unit_code
+              UNION ALL SELECT 'dispatch', '', count(*) FROM tickets WHERE status = 'registered' HAVING count(*) > 0),
+            k AS (
+              SELECT work, unit_code, sum(n) AS n FROM (
+                SELECT work, unit_code, n FROM inbox_work_counts UNION ALL SELECT work, unit_code, n FROM inbox_work_deltas
+              ) x WHERE work IN ('accept', 'approve_reply', 'dispatch') GROUP BY work, unit_code HAVING sum(n) <> 0)
+            SELECT NOT EXISTS (SELECT * FROM o EXCEPT SELECT * FROM k) AND NOT EXISTS (SELECT * FROM k EXCEPT SELECT * FROM o) AS same`);
+          if (!r[0].same) mismatches.push('a reader saw counts unequal to the recount of its snapshot');
+        }
+      };
+      const readers = [reader()];
+      await Promise.all(clients.slice(0, 4).map((c, w) => writer(c, w)));
+      stop = true;
+      await Promise.all([...compactors, ...readers]);
+    } finally {
+      stop = true;
+      await Promise.all(clients.map((c) => c.end()));
+    }
+    expect(mismatches).toEqual([]);
+    expect(committed).toBeGreaterThan(60);
+    expect(await kept()).toEqual(await recount());
+    await new InboxRepository(ds).compactCounts();
+    expect(await kept()).toEqual(await recount());
+  });
+
+  it('issue 19: a follow-up ticket moves its replied assignments into and out of the units\u2019 follow-up work', async () => {
+    const [t] = await ds.query(`SELECT id FROM tickets WHERE status = 'in_progress' LIMIT 1`);
+    await ds.query(`UPDATE assignments SET status = 'replied' WHERE ticket_id = $1`, [t.id]);
+    const before = await kept();
+    await ds.query(`UPDATE tickets SET status = 'follow_up' WHERE id = $1`, [t.id]);
+    const during = await kept();
+    expect(during).toEqual(await recount());
+    expect(during).not.toEqual(before);
+    await ds.query(`UPDATE tickets SET status = 'closed', closed_at = now() WHERE id = $1`, [t.id]);
+    expect(await kept()).toEqual(await recount());
+  });
+
+  it('issue 19: deleting rows and TRUNCATE keep the counts true', async () => {
+    await ds.query(`DELETE FROM assignments WHERE id IN (SELECT id FROM assignments ORDER BY id LIMIT 50)`);
+    expect(await kept()).toEqual(await recount());
+    await ds.query(`TRUNCATE assignments CASCADE`);
+    expect(await deltas()).toBe(0);
+    expect(await kept()).toEqual(await recount());
+    await fill(40, 'IX');
+    expect(await kept()).toEqual(await recount());
+  });
+
+  it('issue 19: check:invariants (the faults suite\u2019s checker) compares the kept counts with the tables and names a wrong one', async () => {
+    const line = () => {
+      const r = spawnSync(process.execPath, [resolve(__dirname, '../scripts/check-invariants.mjs')], {
+        env: { ...process.env, DATABASE_URL: url },
+        encoding: 'utf8',
+      });
+      return r.stdout.split('\n').find((l) => l.includes('kept tab counts')) ?? r.stderr;
+    };
+    expect(line()).toMatch(/^ok /);
+    await ds.query(`INSERT INTO inbox_work_deltas (work, unit_code, n) VALUES ('accept', 'branch2', 7)`);
+    expect(line()).toMatch(/^FAIL .*"work":"accept","unit":"branch2"/);
+    await ds.query(`INSERT INTO inbox_work_deltas (work, unit_code, n) VALUES ('accept', 'branch2', -7)`);
+    expect(line()).toMatch(/^ok /);
+  });
+
+  it('issue 19: inbox_work_rebuild() counts a database loaded with triggers off (bench:generate) from its tables', async () => {
+    const c = new Client({ connectionString: url });
+    await c.connect();
+    try {
+      await c.query(`SET session_replication_role = replica`);
+      await c.query(`UPDATE assignments SET status = 'pending_accept' WHERE status = 'accepted'`);
+      await c.query(`UPDATE tickets SET status = 'registered', step = NULL WHERE status = 'in_review'`);
+    } finally {
+      await c.end();
+    }
+    expect(await kept()).not.toEqual(await recount());
+    await ds.query(`SELECT inbox_work_rebuild()`);
+    expect(await deltas()).toBe(0);
+    expect(await kept()).toEqual(await recount());
+  });
+});
