@@ -3,24 +3,48 @@
 import { createDataSource } from '@hotline/db';
 
 /**
+ * BENCH_WRITE_RATE: at most this many loops a second over all the writers (unset: as fast as they
+ * can, which on a 2-core machine takes both cores from the readers being timed).
+ */
+export const WRITE_RATE = Number(process.env.BENCH_WRITE_RATE ?? 0);
+
+/** How the writers ran, for a bench's phase title. */
+export function writersTitle(n: number): string {
+  return WRITE_RATE > 0 ? `${n} writers at ≤ ${WRITE_RATE} loops/s` : `${n} writers, unthrottled`;
+}
+
+/**
  * Plain-SQL writers: each loop registers a ticket (ticket + timeline event), dispatches it to a
  * unit (assignment, ticket to in_progress, event) and accepts an older waiting assignment of the
- * same unit (update, event): two short transactions, the rows the API's actions write.
+ * same unit (update, event): two short transactions, the rows the API's actions write. The new
+ * tickets' subject and content follow the generator's mix (city-data.ts), so a free-text search
+ * meets matches among the newest tickets as often as among the generated ones (before 2026-12-07
+ * every new ticket read '写入中', so a search walked further past them the longer the writers ran).
  */
 export function startWriters(url: string, n: number): { stop: () => Promise<number> } {
   let running = true;
   let done = 0;
+  const gap = WRITE_RATE > 0 ? (1000 * n) / WRITE_RATE : 0;
   const loops = Array.from({ length: n }, async (_, w) => {
     const ds = createDataSource(url, 1);
     await ds.initialize();
+    let next = Date.now() + (gap * w) / n;
     for (let k = 0; running; k++) {
+      if (gap > 0) {
+        const wait = next - Date.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        next += gap;
+        if (!running) break;
+      }
       const unit = ['branch1', 'branch2', 'safety', 'fare'][(w + k) % 4]!;
+      const said = 1 + Math.floor(Math.random() * 9_999_999);
       await ds.transaction(async (m) => {
         const [t] = await m.query(
           `INSERT INTO tickets (number, source_code, chain, channel, category_code, subject, content, status, initiator, received_at)
-           VALUES ($1, 'group_hotline', 'A', 'phone', 'complaint', '写入中', '基准测试写入', 'registered', 'dispatcher1', now())
+           VALUES ($1, 'group_hotline', 'A', 'phone', 'complaint', $2,
+                   '乘客来电反映车辆到站不停、司机服务态度等问题，要求核实处理并回复。', 'registered', 'dispatcher1', now())
            RETURNING id`,
-          [`W${process.pid}-${w}-${k}`],
+          [`W${process.pid}-${w}-${k}`, `线路 ${said % 300} 路 乘客反映 ${said}`],
         );
         await m.query(
           `INSERT INTO timeline_events (ticket_id, action, actor, at, to_status) VALUES ($1, 'register', 'dispatcher1', now(), 'registered')`,
@@ -42,11 +66,17 @@ export function startWriters(url: string, n: number): { stop: () => Promise<numb
         );
       });
       await ds.transaction(async (m) => {
+        // The receiver accepts the first item of the unit's accept tab: the head of the inbox's index
+        // (unit, status, reply deadline). Written `unit_code = $1` and ordered by the deadline, the
+        // planner at times walked the index of every unit's open work by deadline instead and threw
+        // 26,000-46,000 entries away per accept (70 ms at 10 M tickets): the writers spent a core on
+        // their own lookups (found 2026-12-07 by auto_explain). `= ANY` with the unit in the order
+        // leaves it only the inbox's index to give that order.
         // (TypeORM answers an UPDATE with [rows, count])
         const [[a]] = await m.query(
           `UPDATE assignments SET status = 'accepted', accepted_by = 'dispatcher1', accepted_at = now(), updated_at = now()
-            WHERE id = (SELECT id FROM assignments WHERE unit_code = $1 AND status = 'pending_accept'
-                         ORDER BY reply_deadline LIMIT 1 FOR UPDATE SKIP LOCKED)
+            WHERE id = (SELECT id FROM assignments WHERE unit_code = ANY (ARRAY[$1::text]) AND status = 'pending_accept'
+                         ORDER BY unit_code, reply_deadline LIMIT 1 FOR UPDATE SKIP LOCKED)
             RETURNING ticket_id`,
           [unit],
         );

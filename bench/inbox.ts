@@ -5,7 +5,8 @@
 // inbox tab asks (GET /api/inbox/page: the first page of 20 and the true counts, in parallel as
 // InboxService.page runs them), the page after walking 50 pages by cursor, and the plain-SQL
 // ceiling of each; first idle, then with BENCH_WRITERS clients (default 4) registering,
-// dispatching and accepting by plain SQL into the same tables. p50 and p99 of BENCH_RUNS runs
+// dispatching and accepting by plain SQL into the same tables (BENCH_WRITE_RATE caps their loops a
+// second). p50 and p99 of BENCH_RUNS runs
 // (default 200). BENCH_PLANS=1 prints EXPLAIN (ANALYZE, BUFFERS) of each person's page and counts.
 //
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:inbox
@@ -17,7 +18,7 @@ import { loadConfig } from '@hotline/config';
 import type { DataSource } from 'typeorm';
 import { freshBenchDatabase, log } from './bench-database';
 import { CITY_NOW, generateCity } from './city-data';
-import { startWriters } from './city-writers';
+import { startWriters, writersTitle } from './city-writers';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 200);
@@ -132,7 +133,7 @@ async function main(): Promise<void> {
     ),
   );
   const fmt = (t: Timing) => `${t.p50.toFixed(1)} / ${t.p99.toFixed(1)} ms`;
-  for (const phase of ['idle', `${WRITERS} writers`]) {
+  for (const phase of ['idle', writersTitle(WRITERS)]) {
     const writers = phase === 'idle' ? undefined : startWriters(url, WRITERS);
     log(`\n${phase}: p50 / p99 of ${RUNS} runs each`);
     log('| read | product p50 / p99 | plain SQL p50 / p99 | ratio (plain / product, p99) |');

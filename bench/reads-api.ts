@@ -3,7 +3,8 @@
 // (GET /api/inbox/page) of a receiver, a unit leader and a dispatcher, the ticket detail
 // (GET /api/tickets/:id, open and closed tickets in turn) and the first page of the ticket list
 // (GET /api/tickets?limit=20) with each filter; p50 / p99 of BENCH_RUNS requests (default 100),
-// one client, first idle, then with BENCH_WRITERS plain-SQL writers (default 4, bench/city-writers.ts).
+// one client, first idle, then with BENCH_WRITERS plain-SQL writers (default 4, bench/city-writers.ts;
+// BENCH_WRITE_RATE caps their loops a second, unthrottled without it).
 // It starts apps/api alone (no worker: its deadline scans would be writes of their own) on a free
 // port and stops it at the end. Beside the detail and each list page, its ceiling: the same rows
 // (the page's tickets with their assignments; the ticket with its assignments and timeline) read
@@ -15,7 +16,7 @@ import { Client } from 'pg';
 import { startApi, timed as timedRuns } from './bench-http';
 import { log } from './bench-database';
 import { CITY_NOW, ticketId } from './city-data';
-import { startWriters } from './city-writers';
+import { startWriters, writersTitle } from './city-writers';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 100);
 const WRITERS = Number(process.env.BENCH_WRITERS ?? 4);
@@ -91,7 +92,7 @@ async function main(): Promise<void> {
       );
     const withCeiling = (t: { p50: number; p99: number }, c: { p50: number; p99: number }, goal: number) =>
       `${fmt(t, goal)} ${c.p50.toFixed(1)} / ${c.p99.toFixed(1)} ms | ${(t.p99 / c.p99).toFixed(1)} |`;
-    for (const phase of ['idle', `${WRITERS} writers`]) {
+    for (const phase of ['idle', writersTitle(WRITERS)]) {
       const writers = phase === 'idle' ? undefined : startWriters(url, WRITERS);
       log(`\n${phase}: p50 / p99 of ${RUNS} requests each, one client`);
       log('| read (through the API) | p50 / p99 | goal (p99) | goal / p99 | ceiling p50 / p99 | API / ceiling p99 |');
