@@ -1,5 +1,6 @@
 // Issue 19 goal 2: the writes that run while the readers' benchmarks time their reads (bench/inbox.ts,
 // bench/reads-api.ts), by plain SQL into the tables the API's actions write.
+import { Client } from 'pg';
 import { createDataSource } from '@hotline/db';
 
 /**
@@ -11,6 +12,25 @@ export const WRITE_RATE = Number(process.env.BENCH_WRITE_RATE ?? 0);
 /** How the writers ran, for a bench's phase title. */
 export function writersTitle(n: number): string {
   return WRITE_RATE > 0 ? `${n} writers at ≤ ${WRITE_RATE} loops/s` : `${n} writers, unthrottled`;
+}
+
+/**
+ * Vacuums the tables the writers write, as autovacuum would have done on a production server
+ * since the last run: the PostgreSQL of the development machine runs with autovacuum off
+ * (conf.d/90-ci.conf), so on a kept database (BENCH_REUSE, bench:reads) every earlier run's
+ * writes would otherwise stay as dead rows (found 2026-12-07: \`light=red\` under writes grew
+ * from 60 to 586 ms p99 over five runs on one database). Returns the seconds it took.
+ */
+export async function vacuumWritten(url: string): Promise<number> {
+  const t0 = Date.now();
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  try {
+    await c.query(`VACUUM (ANALYZE) tickets, assignments, timeline_events, inbox_work_deltas, inbox_work_counts`);
+  } finally {
+    await c.end();
+  }
+  return (Date.now() - t0) / 1000;
 }
 
 /**
@@ -92,12 +112,16 @@ export function startWriters(url: string, n: number): { stop: () => Promise<numb
   });
   // The worker's fold of the inbox's kept counts (InboxCountsJob, every 10 s): the benches start
   // apps/api alone, so without it the deltas these writes add would pile up for the whole run.
+  // Every 60 s a VACUUM of the deltas, as autovacuum would do on a production server (a table
+  // past its threshold, migration 1766450000000, once a naptime): the PostgreSQL of the
+  // development machine runs with autovacuum off (conf.d/90-ci.conf).
   const folding = (async () => {
     const ds = createDataSource(url, 1);
     await ds.initialize();
     try {
-      while (running) {
+      for (let round = 1; running; round++) {
         await ds.query(`SELECT inbox_work_compact()`);
+        if (round % 6 === 0) await ds.query(`VACUUM inbox_work_deltas`);
         for (let waited = 0; running && waited < 10_000; waited += 250) await new Promise((r) => setTimeout(r, 250));
       }
     } finally {

@@ -18,7 +18,7 @@ import { loadConfig } from '@hotline/config';
 import type { DataSource } from 'typeorm';
 import { freshBenchDatabase, log } from './bench-database';
 import { CITY_NOW, generateCity } from './city-data';
-import { startWriters, writersTitle } from './city-writers';
+import { startWriters, vacuumWritten, writersTitle } from './city-writers';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 200);
@@ -61,6 +61,7 @@ async function main(): Promise<void> {
     url = u.toString();
     ds = createDataSource(url, 4);
     await ds.initialize();
+    log(`VACUUM (ANALYZE) of the tables the writers write: ${(await vacuumWritten(url)).toFixed(0)} s`);
   } else {
     ({ ds, url } = await freshBenchDatabase(DB, 4));
     const t0 = Date.now();

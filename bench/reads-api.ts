@@ -16,7 +16,7 @@ import { Client } from 'pg';
 import { startApi, timed as timedRuns } from './bench-http';
 import { log } from './bench-database';
 import { CITY_NOW, ticketId } from './city-data';
-import { startWriters, writersTitle } from './city-writers';
+import { startWriters, vacuumWritten, writersTitle } from './city-writers';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 100);
 const WRITERS = Number(process.env.BENCH_WRITERS ?? 4);
@@ -36,6 +36,7 @@ async function main(): Promise<void> {
   const u = new URL(process.env.DATABASE_URL);
   u.pathname = `/${DB}`;
   const url = u.toString();
+  log(`VACUUM (ANALYZE) of the tables the writers write: ${(await vacuumWritten(url)).toFixed(0)} s`);
   const { base, api } = await startApi(url);
   try {
     const token = async (userid: string) =>
