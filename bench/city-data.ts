@@ -166,6 +166,7 @@ export async function generateCity(url: string, n: number, now: Date): Promise<R
           replied ? iso(at + 3 * 24 * HOUR) : null,
           replied ? iso(at + 3 * 24 * HOUR) : null,
           s === 'follow_up' ? 't' : 'f',
+          iso(received(i)),
         ]),
       );
     }
@@ -253,7 +254,7 @@ export async function generateCity(url: string, n: number, now: Date): Promise<R
     ),
     run(
       'assignments',
-      'id, ticket_id, unit_code, role, status, dispatched_at, dispatched_by, reply_deadline, accepted_by, accepted_at, seq, calendar_version, updated_at, first_approved_at, final_approved_at, in_follow_up',
+      'id, ticket_id, unit_code, role, status, dispatched_at, dispatched_by, reply_deadline, accepted_by, accepted_at, seq, calendar_version, updated_at, first_approved_at, final_approved_at, in_follow_up, ticket_created_at',
       assignments,
     ),
   ]);

@@ -168,4 +168,50 @@ describe('X-9: the ticket list in light order', () => {
     expect(unknown.status).toBe(400);
     expect(JSON.stringify(unknown.body)).toContain('sort');
   });
+
+  it('issue 19: light=red newest first (walked along the open assignments by ticket creation) lists each red ticket once, paged or not, with the other filters and a unit scope', async () => {
+    // H: co-handled by two units, both red at 11:05 (one row per ticket, not per red unit). I: red
+    // at branch2 only, with a green co-unit at branch1.
+    t.clock.set(at('2026-11-30 08:40'));
+    const h = await api.createTicket('dispatcher1', { urgency: 'urgent', subject: '排序测试H' });
+    await api.ok('dispatcher1', h.id, 'dispatch', {
+      assignments: [
+        { unit: 'branch1', role: 'lead' },
+        { unit: 'branch2', role: 'co' },
+      ],
+    });
+    ids.H = h.id;
+    t.clock.set(at('2026-11-30 08:45'));
+    const i = await api.createTicket('dispatcher1', { urgency: 'urgent', subject: '排序测试I' });
+    await api.ok('dispatcher1', i.id, 'dispatch', { assignments: [{ unit: 'branch2', role: 'sole' }] });
+    ids.I = i.id;
+    t.clock.set(at('2026-11-30 11:05'));
+    // The oracle: the red tickets of the light order, newest first.
+    const red = (await page('light=red&limit=100')).items.map(([n]: string[]) => n);
+    const created = new Map<string, number>();
+    const all = await api.get('dispatcher1', '/api/tickets?limit=100');
+    for (const x of all.body.items as { id: string; createdAt: string }[])
+      created.set(name(x.id), Date.parse(x.createdAt));
+    const expected = [...red].sort((p: string, q: string) => created.get(q)! - created.get(p)! || (p < q ? 1 : -1));
+    expect(expected).toEqual(expect.arrayContaining(['A', 'B', 'H', 'I']));
+    const newest = async (query: string, userid = 'dispatcher1') => {
+      const r = await api.get(userid, `/api/tickets?light=red&${query}`);
+      expect(r.status).toBe(200);
+      return { items: r.body.items.map((x: { id: string }) => name(x.id)), next: r.body.nextCursor as string | null };
+    };
+    expect((await newest('limit=100')).items).toEqual(expected);
+    const walked: string[] = [];
+    let next: string | null = null;
+    do {
+      const p = await newest(`limit=1${next ? `&cursor=${next}` : ''}`);
+      walked.push(...p.items);
+      next = p.next;
+    } while (next && walked.length < 50);
+    expect(walked).toEqual(expected);
+    expect((await newest('unit=branch2&limit=100')).items).toEqual(['I', 'H']);
+    expect((await newest(`q=${encodeURIComponent('排序测试H')}&limit=100`)).items).toEqual(['H']);
+    expect((await newest('status=closed&limit=100')).items).toEqual([]);
+    // b2_receiver sees only branch2's tickets.
+    expect((await newest('limit=100', 'b2_receiver')).items).toEqual(['I', 'H']);
+  });
 });

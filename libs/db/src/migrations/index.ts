@@ -37,6 +37,7 @@ import { FollowUpWork1766420000000 } from './1766420000000-follow-up-work';
 import { ImportRuns1766430000000 } from './1766430000000-import-runs';
 import { RunHeartbeats1766440000000 } from './1766440000000-run-heartbeats';
 import { InboxWorkCounts1766450000000 } from './1766450000000-inbox-work-counts';
+import { AssignmentTicketCreated1766460000000 } from './1766460000000-assignment-ticket-created';
 import { TicketListIndexes1766400000000 } from './1766400000000-ticket-list-indexes';
 import { UnitFigureDays1766410000000 } from './1766410000000-unit-figure-days';
 
@@ -81,4 +82,5 @@ export const MIGRATIONS: Function[] = [
   ImportRuns1766430000000,
   RunHeartbeats1766440000000,
   InboxWorkCounts1766450000000,
+  AssignmentTicketCreated1766460000000,
 ];
