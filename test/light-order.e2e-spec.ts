@@ -1,6 +1,7 @@
 // X-9: the ticket list sorted by light (red, yellow, green by deadline, then nothing open), keyset
 // paged with the lights frozen at the first page, against real PostgreSQL with a set clock.
 import { parseShanghai } from '@hotline/calendar';
+import { DataSource } from 'typeorm';
 import { createTestApp, type TestApp } from './support/app';
 import { ApiClient } from './support/api-client';
 
@@ -169,49 +170,82 @@ describe('X-9: the ticket list in light order', () => {
     expect(JSON.stringify(unknown.body)).toContain('sort');
   });
 
-  it('issue 19: light=red newest first (walked along the open assignments by ticket creation) lists each red ticket once, paged or not, with the other filters and a unit scope', async () => {
-    // H: co-handled by two units, both red at 11:05 (one row per ticket, not per red unit). I: red
-    // at branch2 only, with a green co-unit at branch1.
-    t.clock.set(at('2026-11-30 08:40'));
-    const h = await api.createTicket('dispatcher1', { urgency: 'urgent', subject: '排序测试H' });
-    await api.ok('dispatcher1', h.id, 'dispatch', {
-      assignments: [
-        { unit: 'branch1', role: 'lead' },
-        { unit: 'branch2', role: 'co' },
-      ],
-    });
-    ids.H = h.id;
+  it('issue 19: a light filter newest first (walked along the open assignments of that light by ticket creation) lists each ticket of that light once, its worst light deciding, paged or not, with the other filters and a unit scope', async () => {
+    const ds = t.app.get(DataSource);
+    const coHandled = async (name: string, clock: string) => {
+      t.clock.set(at(clock));
+      const ticket = await api.createTicket('dispatcher1', { urgency: 'urgent', subject: `排序测试${name}` });
+      await api.ok('dispatcher1', ticket.id, 'dispatch', {
+        assignments: [
+          { unit: 'branch1', role: 'lead' },
+          { unit: 'branch2', role: 'co' },
+        ],
+      });
+      ids[name] = ticket.id;
+    };
+    const moveDeadline = (name: string, unit: string, deadline: string) =>
+      ds.query(`UPDATE assignments SET reply_deadline = $3 WHERE ticket_id = $1 AND unit_code = $2`, [
+        ids[name],
+        unit,
+        at(deadline),
+      ]);
+    // At 11:05: H red at both units (one row per ticket, not per unit); I red at branch2 with a green
+    // co-unit; J yellow at branch1 (due 11:20, more than 2/3 of its time used) and green at branch2;
+    // K red at branch1 and yellow at branch2.
+    await coHandled('H', '2026-11-30 08:40');
     t.clock.set(at('2026-11-30 08:45'));
     const i = await api.createTicket('dispatcher1', { urgency: 'urgent', subject: '排序测试I' });
-    await api.ok('dispatcher1', i.id, 'dispatch', { assignments: [{ unit: 'branch2', role: 'sole' }] });
+    await api.ok('dispatcher1', i.id, 'dispatch', {
+      assignments: [
+        { unit: 'branch2', role: 'lead' },
+        { unit: 'branch1', role: 'co' },
+      ],
+    });
     ids.I = i.id;
+    await moveDeadline('I', 'branch1', '2026-12-10 17:30');
+    await coHandled('J', '2026-11-30 09:20');
+    await moveDeadline('J', 'branch2', '2026-12-10 17:30');
+    await coHandled('K', '2026-11-30 09:25');
+    await moveDeadline('K', 'branch1', '2026-11-30 11:00');
+    // A co-unit's own deadline comes before the lead's (10:25 here): moved to 11:25, yellow at 11:05.
+    await moveDeadline('K', 'branch2', '2026-11-30 11:25');
     t.clock.set(at('2026-11-30 11:05'));
-    // The oracle: the red tickets of the light order, newest first.
-    const red = (await page('light=red&limit=100')).items.map(([n]: string[]) => n);
     const created = new Map<string, number>();
     const all = await api.get('dispatcher1', '/api/tickets?limit=100');
     for (const x of all.body.items as { id: string; createdAt: string }[])
       created.set(name(x.id), Date.parse(x.createdAt));
-    const expected = [...red].sort((p: string, q: string) => created.get(q)! - created.get(p)! || (p < q ? 1 : -1));
-    expect(expected).toEqual(expect.arrayContaining(['A', 'B', 'H', 'I']));
     const newest = async (query: string, userid = 'dispatcher1') => {
-      const r = await api.get(userid, `/api/tickets?light=red&${query}`);
+      const r = await api.get(userid, `/api/tickets?${query}`);
       expect(r.status).toBe(200);
       return { items: r.body.items.map((x: { id: string }) => name(x.id)), next: r.body.nextCursor as string | null };
     };
-    expect((await newest('limit=100')).items).toEqual(expected);
-    const walked: string[] = [];
-    let next: string | null = null;
-    do {
-      const p = await newest(`limit=1${next ? `&cursor=${next}` : ''}`);
-      walked.push(...p.items);
-      next = p.next;
-    } while (next && walked.length < 50);
-    expect(walked).toEqual(expected);
-    expect((await newest('unit=branch2&limit=100')).items).toEqual(['I', 'H']);
-    expect((await newest(`q=${encodeURIComponent('排序测试H')}&limit=100`)).items).toEqual(['H']);
-    expect((await newest('status=closed&limit=100')).items).toEqual([]);
+    const expected: Record<string, string[]> = {};
+    for (const light of ['red', 'yellow', 'green']) {
+      // The oracle: the tickets of that light in the light order (the ticket's worst light), newest first.
+      const ofLight = (await page(`light=${light}&limit=100`)).items.map(([n]: string[]) => n);
+      expected[light] = [...ofLight].sort((p, q) => created.get(q)! - created.get(p)! || (p < q ? 1 : -1));
+      expect((await newest(`light=${light}&limit=100`)).items).toEqual(expected[light]);
+      const walked: string[] = [];
+      let next: string | null = null;
+      do {
+        const p = await newest(`light=${light}&limit=1${next ? `&cursor=${next}` : ''}`);
+        walked.push(...p.items);
+        next = p.next;
+      } while (next && walked.length < 50);
+      expect(walked).toEqual(expected[light]);
+    }
+    expect(expected.red).toEqual(expect.arrayContaining(['A', 'B', 'H', 'I', 'K']));
+    expect(expected.yellow).toEqual(expect.arrayContaining(['J']));
+    expect(expected.yellow).not.toContain('K');
+    expect(expected.green).toEqual(expect.arrayContaining(['C', 'G']));
+    expect(expected.green).not.toEqual(expect.arrayContaining(['I']));
+    expect(expected.green).not.toEqual(expect.arrayContaining(['J']));
+    expect((await newest('light=red&unit=branch2&limit=100')).items).toEqual(['K', 'I', 'H']);
+    expect((await newest(`light=red&q=${encodeURIComponent('排序测试H')}&limit=100`)).items).toEqual(['H']);
+    expect((await newest('light=red&status=closed&limit=100')).items).toEqual([]);
+    expect((await newest(`light=yellow&q=${encodeURIComponent('排序测试J')}&limit=100`)).items).toEqual(['J']);
     // b2_receiver sees only branch2's tickets.
-    expect((await newest('limit=100', 'b2_receiver')).items).toEqual(['I', 'H']);
+    expect((await newest('light=red&limit=100', 'b2_receiver')).items).toEqual(['K', 'I', 'H']);
+    expect((await newest('light=yellow&limit=100', 'b2_receiver')).items).toEqual(['J']);
   });
 });

@@ -5,7 +5,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 // dispatched; red ones are older than their reply time), so at 10 M tickets with 70,000 open green
 // ones at the head its first page walked 74,360 tickets: 481 ms. Each assignment now carries its
 // ticket's creation time (immutable), and a partial index of the open ones in that order lets
-// the red filter walk the open assignments instead, reading only their index (docs/benchmarks.md).
+// the light filters walk the open assignments instead, reading only their index: the deadline and
+// the dispatch time give an assignment's light (docs/benchmarks.md).
 // Set from the ticket on insert (and on the first update of a row from before this migration);
 // the open rows are filled here, the closed ones when they open again.
 export class AssignmentTicketCreated1766460000000 implements MigrationInterface {
@@ -28,7 +29,7 @@ export class AssignmentTicketCreated1766460000000 implements MigrationInterface 
        WHERE t.id = a.ticket_id AND a.status IN ('pending_accept', 'accepted', 'awaiting_leader', 'return_requested');
 
       CREATE INDEX assignments_open_newest ON assignments (ticket_created_at DESC, ticket_id DESC)
-        INCLUDE (reply_deadline)
+        INCLUDE (reply_deadline, dispatched_at)
         WHERE status IN ('pending_accept', 'accepted', 'awaiting_leader', 'return_requested');
     `);
   }

@@ -82,39 +82,49 @@ export class TicketListRepository implements OnModuleDestroy {
     cursor: TicketListCursor | undefined,
     lightParams: LightParams,
   ): Promise<TicketListItem[]> {
-    if (filter.light === 'red') return this.redNewestFirst(scope, filter, limit, cursor, lightParams);
+    if (filter.light) return this.lightNewestFirst(filter.light, scope, filter, limit, cursor, lightParams);
     // $1 = the clock value, $2 = the yellow share (X-9).
     const params: unknown[] = [lightParams.now, lightParams.yellowShare];
     const where = listWhere(scope, filter, params);
-    if (cursor) {
-      params.push(cursor.createdAt, cursor.id);
-      where.push(`(t.created_at, t.id) < ($${params.length - 1}, $${params.length})`);
-    }
+    if (cursor) where.push(before('t.created_at, t.id', cursor, params));
+    return this.newestTickets(where, filter, limit, params);
+  }
+
+  /**
+   * One page of tickets newest first (the created-at index's order, or the status one with a
+   * status filter), then the per-row columns for that page's rows. Without parallel workers
+   * (serialQuery): a page read in an index's order stops at its 21st row; workers scan ahead of
+   * each other (a free-text search at 10 M tickets: 156 ms with two, 14 ms without).
+   */
+  private async newestTickets(
+    where: string[],
+    filter: TicketListFilter,
+    limit: number,
+    params: unknown[],
+  ): Promise<TicketListItem[]> {
     params.push(limit);
-    // Without parallel workers (serialQuery): a page read in the created-at index's order stops
-    // at its 21st row; workers scan ahead of each other (a free-text search at 10 M tickets: 156 ms
-    // with two, 14 ms without).
     const rows = await serialQuery(
       this.ds,
-      `SELECT ${LIST_COLUMNS}
-         FROM (SELECT ${PAGE_COLUMNS} FROM tickets t
-                WHERE ${where.join(' AND ')}
-                ORDER BY ${newestFirst(filter)}
-                LIMIT $${params.length}) t
-        ORDER BY t.created_at DESC, t.id DESC`,
+      withListColumns(`SELECT ${PAGE_COLUMNS} FROM tickets t
+                        WHERE ${where.join(' AND ')}
+                        ORDER BY ${newestFirst(filter)}
+                        LIMIT $${params.length}`),
       params,
     );
     return rows.map(toListItem);
   }
 
   /**
-   * X-9, issue 19: `light=red`, newest first. The walk goes along the open assignments in their
-   * ticket's creation order (assignments_open_newest, migration 1766460000000), keeping the red ones
-   * (one row per ticket), and reads each ticket by primary key with the other filters until the page
-   * is full. Walking the tickets instead probes every newest ticket, and the newest are the green
-   * ones: 74,360 of them before the first page at 10 M tickets (481 ms).
+   * X-9, issue 19: a light filter, newest first. The walk goes along the open assignments of that
+   * light in their ticket's creation order (assignments_open_newest, migration 1766460000000: an
+   * index-only read, the deadline and the dispatch time give the light), one row per ticket; each
+   * ticket is read by primary key with the other filters, and kept when no other open assignment
+   * of it is worse (red wins over yellow, yellow over green), until the page is full. Walking the
+   * tickets instead probes every newest ticket: for red at 10 M tickets, 74,360 green ones before
+   * the first page (481 ms); yellow and green took seconds.
    */
-  private async redNewestFirst(
+  private async lightNewestFirst(
+    light: Light,
     scope: TicketScope,
     filter: TicketListFilter,
     limit: number,
@@ -123,23 +133,23 @@ export class TicketListRepository implements OnModuleDestroy {
   ): Promise<TicketListItem[]> {
     const params: unknown[] = [lightParams.now, lightParams.yellowShare];
     const where = listWhere(scope, { ...filter, light: undefined }, params);
-    const walk = [`ra.status IN ${OPEN_ASSIGNMENT_STATUSES}`, `ra.reply_deadline <= $1::timestamptz`];
-    if (cursor) {
-      params.push(cursor.createdAt, cursor.id);
-      walk.push(`(ra.ticket_created_at, ra.ticket_id) < ($${params.length - 1}, $${params.length})`);
+    const worse = WORSE_THAN[light];
+    if (worse) {
+      where.push(`NOT EXISTS (SELECT 1 FROM assignments wa WHERE wa.ticket_id = t.id
+                                AND wa.status IN ${OPEN_ASSIGNMENT_STATUSES} AND ${worse('wa')})`);
     }
+    const walk = [`ra.status IN ${OPEN_ASSIGNMENT_STATUSES}`, LIGHT_IS[light]('ra')];
+    if (cursor) walk.push(before('ra.ticket_created_at, ra.ticket_id', cursor, params));
     params.push(limit);
     const rows = await serialQuery(
       this.ds,
-      `SELECT ${LIST_COLUMNS}
-         FROM (SELECT t.* FROM (SELECT DISTINCT ON (ra.ticket_created_at, ra.ticket_id) ra.ticket_id, ra.ticket_created_at
-                                  FROM assignments ra WHERE ${walk.join(' AND ')}
-                                 ORDER BY ra.ticket_created_at DESC, ra.ticket_id DESC) r
-                 CROSS JOIN LATERAL (SELECT ${PAGE_COLUMNS} FROM tickets t
-                                      WHERE t.id = r.ticket_id AND ${where.join(' AND ')} OFFSET 0) t
-                ORDER BY r.ticket_created_at DESC, r.ticket_id DESC
-                LIMIT $${params.length}) t
-        ORDER BY t.created_at DESC, t.id DESC`,
+      withListColumns(`SELECT t.* FROM (SELECT DISTINCT ON (ra.ticket_created_at, ra.ticket_id) ra.ticket_id, ra.ticket_created_at
+                                          FROM assignments ra WHERE ${walk.join(' AND ')}
+                                         ORDER BY ra.ticket_created_at DESC, ra.ticket_id DESC) r
+                         CROSS JOIN LATERAL (SELECT ${PAGE_COLUMNS} FROM tickets t
+                                              WHERE t.id = r.ticket_id AND ${where.join(' AND ')} OFFSET 0) t
+                        ORDER BY r.ticket_created_at DESC, r.ticket_id DESC
+                        LIMIT $${params.length}`),
       params,
     );
     return rows.map(toListItem);
@@ -173,23 +183,8 @@ export class TicketListRepository implements OnModuleDestroy {
     where.push(
       `NOT EXISTS (SELECT 1 FROM assignments na WHERE na.ticket_id = t.id AND na.status IN ${OPEN_ASSIGNMENT_STATUSES})`,
     );
-    if (cursor?.phase === 'rest') {
-      params.push(cursor.createdAt, cursor.id);
-      where.push(`(t.created_at, t.id) < ($${params.length - 1}, $${params.length})`);
-    }
-    params.push(limit - out.length);
-    const rows = await serialQuery(
-      this.ds,
-      `SELECT ${LIST_COLUMNS}
-         FROM (SELECT ${PAGE_COLUMNS} FROM tickets t
-                WHERE ${where.join(' AND ')}
-                ORDER BY ${newestFirst(filter)}
-                LIMIT $${params.length}) t
-        ORDER BY t.created_at DESC, t.id DESC`,
-      params,
-    );
-    for (const r of rows) {
-      const item = toListItem(r);
+    if (cursor?.phase === 'rest') where.push(before('t.created_at, t.id', cursor, params));
+    for (const item of await this.newestTickets(where, filter, limit - out.length, params)) {
       out.push({
         ...item,
         sortKey: { phase: 'rest', rank: 0, deadline: null, createdAt: item.createdAt, id: item.id },
@@ -224,7 +219,7 @@ export class TicketListRepository implements OnModuleDestroy {
       const where = listWhere(scope, { ...filter, light: undefined }, params);
       const walk = [
         `a.status IN ${OPEN_ASSIGNMENT_STATUSES}`,
-        rank === 3 ? `a.reply_deadline <= $1::timestamptz` : `a.reply_deadline > $1::timestamptz`,
+        rank === 3 ? LIGHT_IS.red('a') : `a.reply_deadline > $1::timestamptz`,
         // The ticket's earliest open assignment (of two with the same deadline, the first by id).
         `a.reply_deadline = (SELECT min(b.reply_deadline) FROM assignments b
                               WHERE b.ticket_id = a.ticket_id AND b.status IN ${OPEN_ASSIGNMENT_STATUSES})`,
@@ -234,8 +229,7 @@ export class TicketListRepository implements OnModuleDestroy {
       // A scalar subquery, not EXISTS: checked per ticket as the walk reaches it (an EXISTS becomes
       // a semi-join that first reads every yellow assignment and then sorts).
       const yellow = `(SELECT 1 FROM assignments y WHERE y.ticket_id = a.ticket_id
-                         AND y.status IN ${OPEN_ASSIGNMENT_STATUSES} AND y.reply_deadline > $1::timestamptz
-                         AND y.dispatched_at + (y.reply_deadline - y.dispatched_at) * $2::float8 <= $1::timestamptz
+                         AND y.status IN ${OPEN_ASSIGNMENT_STATUSES} AND ${LIGHT_IS.yellow('y')}
                        LIMIT 1)`;
       if (rank === 2) walk.push(`${yellow} IS NOT NULL`);
       if (rank === 1) walk.push(`${yellow} IS NULL`);
@@ -325,6 +319,39 @@ export class TicketListRepository implements OnModuleDestroy {
 
 const RANK: Record<Light, number> = { red: 3, yellow: 2, green: 1 };
 
+/**
+ * X-9: an open assignment `a` of that light, from the columns of assignments_open_newest alone
+ * (the same rule as lightSql, less its status test, which the walk's partial index holds).
+ */
+const LIGHT_IS: Record<Light, (a: string) => string> = {
+  red: (a) => `${a}.reply_deadline <= $1::timestamptz`,
+  yellow: (a) => `${a}.reply_deadline > $1::timestamptz AND ${yellowSql(a)}`,
+  green: (a) => `${a}.reply_deadline > $1::timestamptz AND NOT ${yellowSql(a)}`,
+};
+
+/** X-9: an open assignment `a` with a worse light than this one; none is worse than red. */
+const WORSE_THAN: Record<Light, ((a: string) => string) | null> = {
+  red: null,
+  yellow: (a) => LIGHT_IS.red(a),
+  green: (a) => `(${LIGHT_IS.red(a)} OR ${yellowSql(a)})`,
+};
+
+/** More than the yellow share ($2) of the reply time used by the clock value ($1). */
+function yellowSql(a: string): string {
+  return `${a}.dispatched_at + (${a}.reply_deadline - ${a}.dispatched_at) * $2::float8 <= $1::timestamptz`;
+}
+
+/** The keyset condition "strictly before the cursor" in a newest-first order on `columns`. */
+function before(columns: string, cursor: TicketListCursor, params: unknown[]): string {
+  params.push(cursor.createdAt, cursor.id);
+  return `(${columns}) < ($${params.length - 1}, $${params.length})`;
+}
+
+/** The per-row columns for one page's rows (`page` selects PAGE_COLUMNS), newest first. */
+function withListColumns(page: string): string {
+  return `SELECT ${LIST_COLUMNS} FROM (${page}) t ORDER BY t.created_at DESC, t.id DESC`;
+}
+
 /** The open phase walks the deadlines only when nothing but the light narrows the tickets. */
 function walkable(scope: TicketScope, f: TicketListFilter): boolean {
   return scope.kind === 'all' && !f.status && !f.source && !f.category && !f.unit && !f.q && !f.from && !f.to;
@@ -358,10 +385,9 @@ function listWhere(scope: TicketScope, filter: TicketListFilter, params: unknown
   if (filter.to) add('t.created_at < ?', filter.to);
   // X-9: the light filter is a semi-join on the open-deadline partial index; red wins over yellow.
   const red = `SELECT ra.ticket_id FROM assignments ra
-                WHERE ra.status IN ${OPEN_ASSIGNMENT_STATUSES} AND ra.reply_deadline <= $1::timestamptz`;
+                WHERE ra.status IN ${OPEN_ASSIGNMENT_STATUSES} AND ${LIGHT_IS.red('ra')}`;
   const yellow = `SELECT ya.ticket_id FROM assignments ya
-                   WHERE ya.status IN ${OPEN_ASSIGNMENT_STATUSES} AND ya.reply_deadline > $1::timestamptz
-                     AND ya.dispatched_at + (ya.reply_deadline - ya.dispatched_at) * $2::float8 <= $1::timestamptz`;
+                   WHERE ya.status IN ${OPEN_ASSIGNMENT_STATUSES} AND ${LIGHT_IS.yellow('ya')}`;
   const open = `SELECT oa.ticket_id FROM assignments oa WHERE oa.status IN ${OPEN_ASSIGNMENT_STATUSES}`;
   if (filter.light === 'red') where.push(`t.id IN (${red})`);
   if (filter.light === 'yellow') where.push(`t.id IN (${yellow}) AND t.id NOT IN (${red})`);
