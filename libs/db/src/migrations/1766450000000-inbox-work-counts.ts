@@ -60,18 +60,19 @@ export class InboxWorkCounts1766450000000 implements MigrationInterface {
                END
       $$;
 
+      -- A row moved from the work \`was\` of unit \`was_unit\` to \`now_\` of \`now_unit\` (NULL: none,
+      -- as in OLD on an INSERT and NEW on a DELETE): -1 and +1, nothing when the two are the same.
+      CREATE FUNCTION inbox_work_move(was text, was_unit text, now_ text, now_unit text) RETURNS void
+        LANGUAGE sql AS $$
+        INSERT INTO inbox_work_deltas (work, unit_code, n)
+        SELECT w, u, n FROM (VALUES (was, was_unit, -1), (now_, now_unit, 1)) v (w, u, n)
+         WHERE w IS NOT NULL AND (was, was_unit) IS DISTINCT FROM (now_, now_unit)
+      $$;
+
       CREATE FUNCTION inbox_work_assignment_delta() RETURNS trigger LANGUAGE plpgsql AS $$
-      DECLARE
-        was text;
-        now_ text;
       BEGIN
-        IF TG_OP <> 'INSERT' THEN was := inbox_work_of_assignment(OLD.status, OLD.in_follow_up); END IF;
-        IF TG_OP <> 'DELETE' THEN now_ := inbox_work_of_assignment(NEW.status, NEW.in_follow_up); END IF;
-        IF TG_OP = 'UPDATE' AND was IS NOT DISTINCT FROM now_ AND OLD.unit_code = NEW.unit_code THEN
-          RETURN NULL;
-        END IF;
-        IF was IS NOT NULL THEN INSERT INTO inbox_work_deltas VALUES (was, OLD.unit_code, -1); END IF;
-        IF now_ IS NOT NULL THEN INSERT INTO inbox_work_deltas VALUES (now_, NEW.unit_code, 1); END IF;
+        PERFORM inbox_work_move(inbox_work_of_assignment(OLD.status, OLD.in_follow_up), OLD.unit_code,
+                                inbox_work_of_assignment(NEW.status, NEW.in_follow_up), NEW.unit_code);
         RETURN NULL;
       END $$;
       CREATE TRIGGER assignments_inbox_work
@@ -79,15 +80,9 @@ export class InboxWorkCounts1766450000000 implements MigrationInterface {
         FOR EACH ROW EXECUTE FUNCTION inbox_work_assignment_delta();
 
       CREATE FUNCTION inbox_work_ticket_delta() RETURNS trigger LANGUAGE plpgsql AS $$
-      DECLARE
-        was text;
-        now_ text;
       BEGIN
-        IF TG_OP <> 'INSERT' THEN was := inbox_work_of_ticket(OLD.status, OLD.step); END IF;
-        IF TG_OP <> 'DELETE' THEN now_ := inbox_work_of_ticket(NEW.status, NEW.step); END IF;
-        IF TG_OP = 'UPDATE' AND was IS NOT DISTINCT FROM now_ THEN RETURN NULL; END IF;
-        IF was IS NOT NULL THEN INSERT INTO inbox_work_deltas VALUES (was, '', -1); END IF;
-        IF now_ IS NOT NULL THEN INSERT INTO inbox_work_deltas VALUES (now_, '', 1); END IF;
+        PERFORM inbox_work_move(inbox_work_of_ticket(OLD.status, OLD.step), '',
+                                inbox_work_of_ticket(NEW.status, NEW.step), '');
         RETURN NULL;
       END $$;
       CREATE TRIGGER tickets_inbox_work
@@ -153,6 +148,7 @@ export class InboxWorkCounts1766450000000 implements MigrationInterface {
       DROP FUNCTION inbox_work_ticket_delta();
       DROP TRIGGER assignments_inbox_work ON assignments;
       DROP FUNCTION inbox_work_assignment_delta();
+      DROP FUNCTION inbox_work_move(text, text, text, text);
       DROP FUNCTION inbox_work_of_ticket(text, text);
       DROP FUNCTION inbox_work_of_assignment(text, boolean);
       DROP TABLE inbox_work_deltas;
