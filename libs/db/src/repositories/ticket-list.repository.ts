@@ -138,7 +138,10 @@ export class TicketListRepository implements OnModuleDestroy {
       where.push(`NOT EXISTS (SELECT 1 FROM assignments wa WHERE wa.ticket_id = t.id
                                 AND wa.status IN ${OPEN_ASSIGNMENT_STATUSES} AND ${worse('wa')})`);
     }
-    const walk = [`ra.status IN ${OPEN_ASSIGNMENT_STATUSES}`, LIGHT_IS[light]('ra')];
+    // The light as one CASE, not its conditions: the planner cannot then read the open assignments
+    // by deadline and sort them (it did for green at 10 M, misjudging how many deadlines are still
+    // ahead: 125,622 rows read and sorted on disk, 93 ms), and walks the newest first.
+    const walk = [`ra.status IN ${OPEN_ASSIGNMENT_STATUSES}`, `${openLightSql('ra')} = '${light}'`];
     if (cursor) walk.push(before('ra.ticket_created_at, ra.ticket_id', cursor, params));
     params.push(limit);
     const rows = await serialQuery(
@@ -328,6 +331,11 @@ const LIGHT_IS: Record<Light, (a: string) => string> = {
   yellow: (a) => `${a}.reply_deadline > $1::timestamptz AND ${yellowSql(a)}`,
   green: (a) => `${a}.reply_deadline > $1::timestamptz AND NOT ${yellowSql(a)}`,
 };
+
+/** X-9: the light of an open assignment `a` from assignments_open_newest's columns alone. */
+function openLightSql(a: string): string {
+  return `CASE WHEN ${LIGHT_IS.red(a)} THEN 'red' WHEN ${yellowSql(a)} THEN 'yellow' ELSE 'green' END`;
+}
 
 /** X-9: an open assignment `a` with a worse light than this one; none is worse than red. */
 const WORSE_THAN: Record<Light, ((a: string) => string) | null> = {
