@@ -55,9 +55,10 @@ export class InboxRepository implements OnModuleDestroy {
    * samples while serving inbox tabs, profiled).
    */
   private async serial<T>(sql: string, params: unknown[]): Promise<T> {
-    // Half as many connections as the product's pool (shared with the ticket list): a page and
-    // its counts run at once.
-    return (await serialQuery(this.ds, sql, params)) as T;
+    // A page and its counts run at once, each on a connection of its own. Prepared (planned once
+    // per connection): the text depends only on the person's roles and units and on whether a
+    // cursor is given, and each branch reads an index range whatever the values.
+    return (await serialQuery(this.ds, sql, params, { prepared: true })) as T;
   }
 
   /**
@@ -77,15 +78,18 @@ export class InboxRepository implements OnModuleDestroy {
     const after = page.after;
     // Each branch's own page: the tab's actions, the keyset (its first column spelled out too, so
     // that the index scan starts at the cursor), in the branch's index order, at most $3 rows.
+    // Two texts, with and without a cursor, rather than "$7 IS NULL OR …": a kept (generic) plan
+    // must see the keyset as the index scan's start.
+    const keyset = after
+      ? `AND b.k >= $7::timestamptz
+         AND (b.k, b.number, b.action, COALESCE(b.unit, '')) > ($7::timestamptz, $8::text, $9::text, $10::text)`
+      : '';
     const pageOf = (b: Branch, unit: string) =>
       `SELECT * FROM (${b.sql(unit)}) AS b(${COLUMNS})
-        WHERE ($6::text[] IS NULL OR b.action = ANY($6::text[]))
-          AND ($7::timestamptz IS NULL
-               OR (b.k >= $7::timestamptz
-                   AND (b.k, b.number, b.action, COALESCE(b.unit, '')) > ($7::timestamptz, $8::text, $9::text, $10::text)))
+        WHERE ($6::text[] IS NULL OR b.action = ANY($6::text[])) ${keyset}
         ORDER BY b.k, b.number, b.action, COALESCE(b.unit, '') LIMIT $3`;
-    // A unit's branch is read once per unit of the actor's, the unit a constant of the plan (so the
-    // planner takes the index that starts with the unit and stops after one page).
+    // A unit's branch is read once per unit of the actor's, one element of $2 each (so the plan
+    // takes the index that starts with the unit and stops after one page).
     const units = [...new Set(actor.unitCodes)];
     const sql = branches.flatMap((b) =>
       b.perUnit ? units.map((_, k) => `(${pageOf(b, `($2::text[])[${k + 1}]`)})`) : [`(${pageOf(b, '')})`],
@@ -101,10 +105,7 @@ export class InboxRepository implements OnModuleDestroy {
         lights.now,
         lights.yellowShare,
         page.actions ? [...page.actions] : null,
-        after ? (after.deadline ?? 'infinity') : null,
-        after?.number ?? null,
-        after?.action ?? null,
-        after?.unit ?? '',
+        ...(after ? [after.deadline ?? 'infinity', after.number, after.action, after.unit ?? ''] : []),
       ],
     );
     return rows.map((r: Record<string, any>) => ({

@@ -28,6 +28,28 @@ describe('sidePool', () => {
     }
   });
 
+  it('issue 19: a prepared serial statement (the inbox) is planned once per connection, generically, without parallel workers', async () => {
+    const url = await createEmptyDatabase('serial_prepared');
+    const ds = createDataSource(url, 4);
+    await ds.initialize();
+    try {
+      const sql = `SELECT current_setting('plan_cache_mode') AS mode, current_setting('max_parallel_workers_per_gather') AS workers,
+                          (SELECT generic_plans FROM pg_prepared_statements WHERE statement = $1) AS generic, $1 AS text`;
+      const run = async () => (await serialQuery<Record<string, any>>(ds, sql, [sql], { prepared: true }))[0]!;
+      const first = await run();
+      expect(first).toMatchObject({ mode: 'force_generic_plan', workers: '0', text: sql });
+      // The statement sees itself prepared on its connection, its one plan generic and reused.
+      const later = await run();
+      expect(Number(later.generic)).toBeGreaterThanOrEqual(1);
+      // Plain serial statements keep custom plans (the ticket list's filters need them).
+      const [plain] = await serialQuery<{ mode: string }>(ds, `SELECT current_setting('plan_cache_mode') AS mode`, []);
+      expect(plain!.mode).toBe('auto');
+    } finally {
+      await endSerialPool(ds);
+      await ds.destroy();
+    }
+  });
+
   it('issue 19: serial statements (the inbox, the ticket list) share one such pool per DataSource, ended on shutdown', async () => {
     const url = await createEmptyDatabase('serial_pool');
     const ds = createDataSource(url, 4);
