@@ -162,7 +162,9 @@ async function main(): Promise<void> {
       log(`| ${p.name}: counts | ${fmt(c)} | ${fmt(cc)} | ${(cc.p99 / c.p99).toFixed(2)} |`);
     }
     if (writers)
-      log(`(the writers did ${(await writers.stop()).toFixed(0)} register + dispatch + accept loops a second)`);
+      log(
+        `(the writers did ${(await writers.stop()).toFixed(0)} register + dispatch + accept + approved reply loops a second)`,
+      );
   }
   if (process.env.BENCH_PLANS) {
     // The plans, with the statements as the repository sends them.

@@ -66,6 +66,8 @@ async function main(): Promise<void> {
       ['category=complaint', '&category=complaint'],
       ['unit=branch1', '&unit=branch1'],
       ['light=red', '&light=red'],
+      ['light=yellow', '&light=yellow'],
+      ['light=green', '&light=green'],
       ['sort=light', '&sort=light'],
       ['this month (from, to)', `&${month}`],
       ['q=乘客反映 123', `&q=${encodeURIComponent('乘客反映 123')}`],
@@ -117,7 +119,9 @@ async function main(): Promise<void> {
         }
       }
       if (writers)
-        log(`(the writers did ${(await writers.stop()).toFixed(0)} register + dispatch + accept loops a second)`);
+        log(
+          `(the writers did ${(await writers.stop()).toFixed(0)} register + dispatch + accept + approved reply loops a second)`,
+        );
     }
     await sql.end();
   } finally {
