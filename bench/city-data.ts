@@ -167,6 +167,7 @@ export async function generateCity(url: string, n: number, now: Date): Promise<R
           replied ? iso(at + 3 * 24 * HOUR) : null,
           s === 'follow_up' ? 't' : 'f',
           iso(received(i)),
+          `C${hex(i, 8)}`,
         ]),
       );
     }
@@ -254,7 +255,7 @@ export async function generateCity(url: string, n: number, now: Date): Promise<R
     ),
     run(
       'assignments',
-      'id, ticket_id, unit_code, role, status, dispatched_at, dispatched_by, reply_deadline, accepted_by, accepted_at, seq, calendar_version, updated_at, first_approved_at, final_approved_at, in_follow_up, ticket_created_at',
+      'id, ticket_id, unit_code, role, status, dispatched_at, dispatched_by, reply_deadline, accepted_by, accepted_at, seq, calendar_version, updated_at, first_approved_at, final_approved_at, in_follow_up, ticket_created_at, ticket_number',
       assignments,
     ),
   ]);

@@ -62,6 +62,12 @@ export async function checkInvariants(url, { acknowledged = [], settled = false 
                          AND o.status IN ('sent', 'skipped') AND o.id > (SELECT max(p.id) FROM outbox p WHERE p.dedupe_key = d.source_id))`,
     );
     await check(
+      "an open assignment carries its ticket's creation time and number (the inbox's and the list's indexes; issue 19)",
+      `SELECT a.id FROM assignments a JOIN tickets t ON t.id = a.ticket_id
+        WHERE a.status IN ('pending_accept', 'accepted', 'awaiting_leader', 'return_requested')
+          AND (a.ticket_number IS DISTINCT FROM t.number OR a.ticket_created_at IS DISTINCT FROM t.created_at)`,
+    );
+    await check(
       "the inbox's kept tab counts are the tables' (sums plus unfolded deltas against a recount; issue 19)",
       `WITH kept AS (
          SELECT work, unit_code, sum(n)::bigint AS n FROM (

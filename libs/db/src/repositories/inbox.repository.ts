@@ -174,6 +174,9 @@ export class InboxRepository implements OnModuleDestroy {
     const none = `NULL::timestamptz, NULL::text`;
     const has = (r: string) => actor.roles.includes(r);
     const ticketCols = `t.id, t.number, t.subject, t.status, t.step, t.category_code, t.urgency`;
+    // A unit's open assignments carry their ticket's number (migration 1766460000000), the last
+    // column of assignments_inbox: a page reads in the index's order (deadline, number) and stops.
+    const assignmentTicketCols = `t.id, a.ticket_number, t.subject, t.status, t.step, t.category_code, t.urgency`;
     // X-1, X-9: a review step waits against its own deadline (the policy's review limit), with a light.
     const stepCols = `t.step_deadline, t.step_started_at,
       CASE WHEN t.step_deadline IS NULL THEN NULL
@@ -192,7 +195,7 @@ export class InboxRepository implements OnModuleDestroy {
       kept: { action, work: action },
       sql: (
         unit: string,
-      ) => `SELECT a.reply_deadline, '${action}', a.unit_code, a.reply_deadline, ${unitCols}, ${ticketCols}
+      ) => `SELECT a.reply_deadline, '${action}', a.unit_code, a.reply_deadline, ${unitCols}, ${assignmentTicketCols}
                     FROM assignments a JOIN tickets t ON t.id = a.ticket_id
                    WHERE a.unit_code = ${unit} AND a.status = '${status}' AND t.status = 'in_progress'`,
     });
@@ -211,7 +214,7 @@ export class InboxRepository implements OnModuleDestroy {
         kept: { action: 'approve_reply', work: 'approve_reply' },
         sql: (
           unit,
-        ) => `SELECT a.reply_deadline, 'approve_reply', a.unit_code, a.reply_deadline, ${unitCols}, ${ticketCols}
+        ) => `SELECT a.reply_deadline, 'approve_reply', a.unit_code, a.reply_deadline, ${unitCols}, ${assignmentTicketCols}
                     FROM assignments a JOIN tickets t ON t.id = a.ticket_id
                    WHERE a.unit_code = ${unit} AND a.status = 'awaiting_leader'`,
       });
