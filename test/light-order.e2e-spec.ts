@@ -170,7 +170,7 @@ describe('X-9: the ticket list in light order', () => {
     expect(JSON.stringify(unknown.body)).toContain('sort');
   });
 
-  it('issue 19: a light filter newest first (walked along the open assignments of that light by ticket creation) lists each ticket of that light once, its worst light deciding, paged or not, with the other filters and a unit scope', async () => {
+  it('X-9, issue 19: a light filter newest first (walked along the open assignments of that light by ticket creation) lists each ticket of that light once, its worst light deciding, paged or not, with the other filters and a unit scope', async () => {
     const ds = t.app.get(DataSource);
     const coHandled = async (name: string, clock: string) => {
       t.clock.set(at(clock));

@@ -323,13 +323,12 @@ export class TicketListRepository implements OnModuleDestroy {
 const RANK: Record<Light, number> = { red: 3, yellow: 2, green: 1 };
 
 /**
- * X-9: an open assignment `a` of that light, from the columns of assignments_open_newest alone
- * (the same rule as lightSql, less its status test, which the walk's partial index holds).
+ * X-9: an open assignment `a` that is red or yellow, from the columns of assignments_open_newest
+ * alone (the same rule as lightSql, less its status test, which the callers' partial indexes hold).
  */
-const LIGHT_IS: Record<Light, (a: string) => string> = {
+const LIGHT_IS: Record<'red' | 'yellow', (a: string) => string> = {
   red: (a) => `${a}.reply_deadline <= $1::timestamptz`,
   yellow: (a) => `${a}.reply_deadline > $1::timestamptz AND ${yellowSql(a)}`,
-  green: (a) => `${a}.reply_deadline > $1::timestamptz AND NOT ${yellowSql(a)}`,
 };
 
 /** X-9: the light of an open assignment `a` from assignments_open_newest's columns alone. */
