@@ -135,6 +135,8 @@ async function measure(n: number): Promise<SizeResult> {
       ['list, status=closed', '&status=closed'],
       ['list, sort=light', '&sort=light'],
       ['list, q= (free text)', `&q=${encodeURIComponent('乘客反映 123')}`],
+      // The oldest ticket's subject (ticket n; "乘客反映 10000" at 10 k matches nothing else there).
+      ['list, q= (the oldest ticket)', `&q=${encodeURIComponent(`乘客反映 ${n}`)}`],
       ['list, this month', `&from=${day(monthStart)}&to=${day(CITY_NOW)}`],
     ] as const) {
       try {

@@ -1,0 +1,100 @@
+// R-15: the ledger's free-text search (GET /api/tickets?q=) against real PostgreSQL, with more
+// tickets than the search walks newest first (20,000) before it asks the trigram indexes: every
+// page equals what plain SQL finds, whichever way the page was found.
+import { DataSource } from 'typeorm';
+import { createTestApp, type TestApp } from './support/app';
+import { ApiClient } from './support/api-client';
+
+describe('R-15: the free-text search past its walk', () => {
+  let t: TestApp;
+  let api: ApiClient;
+  let ds: DataSource;
+  let old: { id: string; number: string };
+  const NEWER = 20_100;
+
+  beforeAll(async () => {
+    t = await createTestApp({ dbSuffix: 'ticket_search' });
+    api = new ApiClient(t.app);
+    ds = t.app.get(DataSource);
+    // The oldest ticket, through the API: the only one with "站台积水", one of the few with "偶见词".
+    old = await api.createTicket('dispatcher1', { subject: '站台积水 偶见词', content: '乘客反映站台积水。' });
+    // 20,100 newer ones, a second apart: all say "常见词"; every 1,500th also "偶见词" (13 of them),
+    // every 1,000th is closed.
+    await ds.query(
+      `INSERT INTO tickets (number, source_code, chain, channel, category_code, urgency, subject, content,
+                            status, initiator, received_at, created_at, updated_at, closed_at, version)
+       SELECT 'S' || i, 'group_hotline', 'A', 'phone', 'complaint', 'normal',
+              '常见词 ' || i || CASE WHEN i % 1500 = 0 THEN ' 偶见词' ELSE '' END, '乘客来电反映。',
+              CASE WHEN i % 1000 = 0 THEN 'closed' ELSE 'registered' END, 'dispatcher1',
+              c.at + i * interval '1 second', c.at + i * interval '1 second', c.at + i * interval '1 second',
+              CASE WHEN i % 1000 = 0 THEN c.at + i * interval '1 second' END, 1
+         FROM generate_series(1, $1::int) AS i, (SELECT created_at AS at FROM tickets WHERE id = $2) AS c`,
+      [NEWER, old.id],
+    );
+  });
+  afterAll(() => t.close());
+
+  /** Every match, newest first, by plain SQL. */
+  async function expected(q: string, status?: string): Promise<string[]> {
+    const rows: Array<{ id: string }> = await ds.query(
+      `SELECT id FROM tickets
+        WHERE (subject ILIKE '%' || $1 || '%' OR content ILIKE '%' || $1 || '%' OR number = $1)
+          AND ($2::text IS NULL OR status = $2)
+        ORDER BY created_at DESC, id DESC`,
+      [q, status ?? null],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** Every page of the search, in turn. */
+  async function pages(query: string): Promise<string[][]> {
+    const out: string[][] = [];
+    let cursor: string | null = null;
+    do {
+      const r = await api.get('dispatcher1', `/api/tickets?${query}${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(r.status).toBe(200);
+      out.push(r.body.items.map((x: { id: string }) => x.id));
+      cursor = r.body.nextCursor;
+    } while (cursor && out.length < 50);
+    return out;
+  }
+
+  it('R-15: a subject only the oldest ticket has is found past 20,000 newer tickets', async () => {
+    expect(await pages(`q=${encodeURIComponent('站台积水')}`)).toEqual([[old.id]]);
+  });
+
+  it('R-15: the oldest ticket is found by its number', async () => {
+    expect(await pages(`q=${old.number}`)).toEqual([[old.id]]);
+  });
+
+  it('R-15: a common term gives the newest matches, page by page', async () => {
+    const all = await expected('常见词');
+    expect(all).toHaveLength(NEWER);
+    const first = await api.get('dispatcher1', `/api/tickets?limit=20&q=${encodeURIComponent('常见词')}`);
+    expect(first.body.items.map((x: { id: string }) => x.id)).toEqual(all.slice(0, 20));
+    const second = await api.get(
+      'dispatcher1',
+      `/api/tickets?limit=20&q=${encodeURIComponent('常见词')}&cursor=${first.body.nextCursor}`,
+    );
+    expect(second.body.items.map((x: { id: string }) => x.id)).toEqual(all.slice(20, 40));
+  });
+
+  it('R-15: a term with fewer matches among the newest 20,000 than a page gives every match, newest first', async () => {
+    const all = await expected('偶见词');
+    expect(all).toHaveLength(14);
+    expect(await pages(`limit=20&q=${encodeURIComponent('偶见词')}`)).toEqual([all]);
+    // Pages of 5 (the first walks to its cursor, the others from theirs): none missed, none twice.
+    const paged = await pages(`limit=5&q=${encodeURIComponent('偶见词')}`);
+    expect(paged.flat()).toEqual(all);
+    expect(paged.map((p) => p.length)).toEqual([5, 5, 4]);
+  });
+
+  it('R-15: with a status filter the walk runs out before its bound, and the page is still every match', async () => {
+    const all = await expected('常见词', 'closed');
+    expect(all).toHaveLength(20);
+    expect(await pages(`limit=50&status=closed&q=${encodeURIComponent('常见词')}`)).toEqual([all]);
+    expect(await pages(`limit=50&status=closed&q=${encodeURIComponent('偶见词')}`)).toEqual([
+      await expected('偶见词', 'closed'),
+    ]);
+  });
+});
