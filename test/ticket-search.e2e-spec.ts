@@ -1,6 +1,7 @@
 // R-15: the ledger's free-text search (GET /api/tickets?q=) against real PostgreSQL, with more
-// tickets than the search walks newest first (50,000) before it asks the trigram indexes: every
-// page equals what plain SQL finds, whichever way the page was found.
+// tickets than the search walks newest first before it asks the trigram indexes (√(370·N): 4,305
+// for the 50,101 tickets here, analysed; 1,292 for a search with a letter): every page equals what
+// plain SQL finds, whichever way the page was found.
 import { DataSource } from 'typeorm';
 import { createTestApp, type TestApp } from './support/app';
 import { ApiClient } from './support/api-client';
@@ -31,6 +32,7 @@ describe('R-15: the free-text search past its walk', () => {
          FROM generate_series(1, $1::int) AS i, (SELECT created_at AS at FROM tickets WHERE id = $2) AS c`,
       [NEWER, old.id],
     );
+    await ds.query('ANALYZE tickets');
   });
   afterAll(() => t.close());
 
@@ -89,7 +91,7 @@ describe('R-15: the free-text search past its walk', () => {
     expect(second.body.items.map((x: { id: string }) => x.id)).toEqual(all.slice(20, 40));
   });
 
-  it('R-15: a term with fewer matches among the newest 50,000 than a page gives every match, newest first', async () => {
+  it('R-15: a term with fewer matches in the walk than a page gives every match, newest first', async () => {
     const all = await expected('偶见词');
     expect(all).toHaveLength(13);
     expect(await pages(`limit=20&q=${encodeURIComponent('偶见词')}`)).toEqual([all]);

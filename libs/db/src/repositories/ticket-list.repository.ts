@@ -67,6 +67,9 @@ type LightListRow = TicketListItem & { sortKey: LightListCursor };
  */
 @Injectable()
 export class TicketListRepository implements OnModuleDestroy {
+  /** pg_class.reltuples of tickets and when it was read (searchWalk). */
+  private tickets = { count: -1, readAt: -Infinity };
+
   constructor(private readonly ds: DataSource) {}
 
   /** The serial statements' pool (shared with the inbox) ends with the module. */
@@ -135,7 +138,7 @@ export class TicketListRepository implements OnModuleDestroy {
   ): Promise<TicketListItem[]> {
     const search = searchSql(q, params);
     const order = newestFirst(filter);
-    const bound = searchWalk(q);
+    const bound = searchWalk(q, await this.ticketCount());
     // The walk's last ticket comes back whether it matches or not: it tells that the walk was cut.
     const walked = await serialQuery(
       this.ds,
@@ -161,6 +164,18 @@ export class TicketListRepository implements OnModuleDestroy {
       [...params, limit],
     );
     return rows.map(toListItem);
+  }
+
+  /**
+   * About how many tickets there are: the planner's figure (pg_class.reltuples, which ANALYZE and
+   * VACUUM keep), read at most once a minute; null before the table was first analysed.
+   */
+  private async ticketCount(): Promise<number | null> {
+    if (performance.now() - this.tickets.readAt > 60_000) {
+      const [r] = await this.ds.query(`SELECT reltuples::float8 AS n FROM pg_class WHERE oid = 'tickets'::regclass`);
+      this.tickets = { count: Number(r.n), readAt: performance.now() };
+    }
+    return this.tickets.count >= 0 ? this.tickets.count : null;
   }
 
   /**
@@ -472,14 +487,18 @@ function caseless(q: string): boolean {
 }
 
 /**
- * How many tickets a search tests newest first before it asks the trigram indexes (searchNewest):
- * about 20–30 ms of testing at 10 M tickets either way (50,000 compared by bytes, 15,000 lowered
- * first). A common term fills its page well within: "乘客反映 123" (one ticket in 900) needs
- * about 19,000, where the indexes take 0.3–0.5 s to find and sort its 11,111 matches. A term with
- * a letter (a plate, a number, a Latin word) is rare in Chinese text, and its trigrams are rare.
+ * How many tickets a search tests newest first before it asks the trigram indexes (searchNewest),
+ * from the number of tickets N. Measured at 100 k, 1 M and 10 M (docs/benchmarks.md): the walk
+ * costs about 0.85 µs a ticket compared by bytes (three times that lowered first); the indexes
+ * about 12 ns a ticket in the table plus 15 µs a match. A term that one ticket in k has needs 21·k
+ * tickets walked for a page of 21, against N/k matches for the indexes: the walk is the cheaper
+ * while 21·k·0.85 < 15·N/k, i.e. for a walk of up to √(370·N) tickets (1,900 at 10 k, 19,000 at
+ * 1 M), here at most 50,000 (about 25 ms at 10 M) and a third of it for a search with a letter.
+ * Unknown N (never analysed): the most.
  */
-function searchWalk(q: string): number {
-  return caseless(q) ? 50_000 : 15_000;
+function searchWalk(q: string, tickets: number | null): number {
+  const bound = Math.min(50_000, Math.max(1_000, Math.round(Math.sqrt(370 * (tickets ?? Infinity)))));
+  return caseless(q) ? bound : Math.round(bound * 0.3);
 }
 
 /** What the page's statement reads of a ticket before the per-row columns. */
