@@ -72,6 +72,9 @@ describe('R-15: the free-text search past its walk', () => {
     });
     for (const q of ['route brt', 'ROUTE BRT-3', 'door', 'brt-3 乘客反映', '车门故障']) {
       expect([q, await pages(`q=${encodeURIComponent(q)}`)]).toEqual([q, [[route.id]]]);
+      // The ledger searches by the same rule (searchSql).
+      const ledger = await api.get('dispatcher1', `/api/ledger?q=${encodeURIComponent(q)}`);
+      expect([q, ledger.body.items.map((x: { id: string }) => x.id)]).toEqual([q, [route.id]]);
     }
   });
 

@@ -2,7 +2,7 @@
 // process (libs/tickets/src/loop/ledger-export.process.ts) loads only pg and this (issue 19 goal 3).
 import type { Client } from 'pg';
 import { NOT_CONTACTED_REASON_LABELS } from '@hotline/workflow';
-import { firstApprovedSql, handledSql, judgedDeadlineSql, lightSql, likePattern, overdueSql } from './loop-sql';
+import { firstApprovedSql, handledSql, judgedDeadlineSql, lightSql, overdueSql, searchSql } from './loop-sql';
 import type { Light, TicketScope } from './ticket.repository';
 import { copyOut, inlineParams } from './copy-out';
 
@@ -143,12 +143,7 @@ export function filterSql(
       filter.light,
     );
   }
-  if (filter.q) {
-    params.push(likePattern(filter.q), filter.q);
-    where.push(
-      `(t.subject ILIKE $${params.length - 1} OR t.content ILIKE $${params.length - 1} OR t.number = $${params.length})`,
-    );
-  }
+  if (filter.q) where.push(searchSql(filter.q, params));
   return { params, where };
 }
 

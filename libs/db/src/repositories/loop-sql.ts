@@ -66,9 +66,24 @@ export function routeKeySql(t: string): string {
   return `upper(rtrim(replace(COALESCE(${t}.route, ''), ' ', ''), '路'))`;
 }
 
-/** Escapes a keyword for ILIKE. */
-export function likePattern(q: string): string {
-  return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+/**
+ * R-15: the ledger's and the ticket list's free-text search of ticket `t`: a substring of the
+ * subject or the content, whatever its case (the trigram indexes of migration 1766400000000 serve
+ * LIKE and ILIKE), or the ticket number exactly; % _ \ in the search are literal. A search with
+ * no letter that has a case (Chinese, digits) matches the same rows with LIKE, which compares the
+ * bytes: ILIKE lowers every subject and content first, three times the cost per ticket tested
+ * (20,000 at 10 M: 51–61 ms against 17). Pushes two parameters.
+ */
+export function searchSql(q: string, params: unknown[]): string {
+  params.push(`%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`, q);
+  const [like, number] = [params.length - 1, params.length];
+  const op = caseless(q) ? 'LIKE' : 'ILIKE';
+  return `(t.subject ${op} $${like} OR t.content ${op} $${like} OR t.number = $${number})`;
+}
+
+/** No letter of `q` has a case (searchSql compares its bytes). */
+export function caseless(q: string): boolean {
+  return q.toLowerCase() === q.toUpperCase();
 }
 
 /** Assignments whose deadline runs (X-9): the same list as the partial indexes. */

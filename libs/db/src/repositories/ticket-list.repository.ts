@@ -1,6 +1,7 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { endSerialPool, serialQuery } from './sql';
+import { caseless, searchSql } from './loop-sql';
 import {
   OPEN_ASSIGNMENT_STATUSES,
   lightSql,
@@ -465,25 +466,6 @@ function listWhere(scope: TicketScope, filter: TicketListFilter, params: unknown
   if (filter.light === 'green') where.push(`t.id IN (${open}) AND t.id NOT IN (${red}) AND t.id NOT IN (${yellow})`);
   if (filter.q) where.push(searchSql(filter.q, params));
   return where;
-}
-
-/**
- * R-15: a substring of the subject or the content, whatever its case (the trigram indexes of
- * migration 1766400000000 serve LIKE and ILIKE), or the ticket number exactly; % _ \ in the
- * search are literal. A search with no letter that has a case (Chinese, digits) matches the same
- * rows with LIKE, which compares the bytes: ILIKE lowers every subject and content first, three
- * times the cost per ticket tested (20,000 at 10 M: 51–61 ms against 17).
- */
-function searchSql(q: string, params: unknown[]): string {
-  params.push(`%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`, q);
-  const [like, number] = [params.length - 1, params.length];
-  const op = caseless(q) ? 'LIKE' : 'ILIKE';
-  return `(t.subject ${op} $${like} OR t.content ${op} $${like} OR t.number = $${number})`;
-}
-
-/** No letter of `q` has a case (searchSql compares its bytes). */
-function caseless(q: string): boolean {
-  return q.toLowerCase() === q.toUpperCase();
 }
 
 /**
