@@ -32,6 +32,15 @@ describe('R-15: the free-text search past its walk', () => {
          FROM generate_series(1, $1::int) AS i, (SELECT created_at AS at FROM tickets WHERE id = $2) AS c`,
       [NEWER, old.id],
     );
+    // X-9: the oldest ticket dispatched (green), and the newest 5,000 with a green open assignment
+    // each: more than the search walks among one light's tickets.
+    await api.ok('dispatcher1', old.id, 'dispatch', { assignments: [{ unit: 'branch1', role: 'sole' }] });
+    await ds.query(
+      `INSERT INTO assignments (ticket_id, unit_code, role, status, dispatched_at, dispatched_by, reply_deadline, seq, updated_at)
+       SELECT id, 'branch2', 'sole', 'pending_accept', created_at, 'dispatcher1', created_at + interval '30 days', 0, created_at
+         FROM tickets WHERE number LIKE 'S%' AND substr(number, 2)::int > $1`,
+      [NEWER - 5_000],
+    );
     await ds.query('ANALYZE tickets');
   });
   afterAll(() => t.close());
@@ -44,6 +53,18 @@ describe('R-15: the free-text search past its walk', () => {
           AND ($2::text IS NULL OR status = $2)
         ORDER BY created_at DESC, id DESC`,
       [q, status ?? null],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** Every match with an open assignment (all of them green here), newest first, by plain SQL. */
+  async function expectedOpen(q: string): Promise<string[]> {
+    const rows: Array<{ id: string }> = await ds.query(
+      `SELECT id FROM tickets t
+        WHERE (subject ILIKE '%' || $1 || '%' OR content ILIKE '%' || $1 || '%' OR number = $1)
+          AND EXISTS (SELECT 1 FROM assignments a WHERE a.ticket_id = t.id AND a.status = 'pending_accept')
+        ORDER BY created_at DESC, id DESC`,
+      [q],
     );
     return rows.map((r) => r.id);
   }
@@ -111,5 +132,21 @@ describe('R-15: the free-text search past its walk', () => {
     expect(await pages(`limit=50&status=closed&q=${encodeURIComponent('偶见词')}`)).toEqual([
       await expected('偶见词', 'closed'),
     ]);
+  });
+
+  it('R-15, X-9: a search among the green tickets finds one past the light walk, and not among the red', async () => {
+    expect(await pages(`light=green&q=${encodeURIComponent('站台积水')}`)).toEqual([[old.id]]);
+    expect(await pages(`light=green&q=${old.number}`)).toEqual([[old.id]]);
+    expect(await pages(`light=red&q=${encodeURIComponent('站台积水')}`)).toEqual([[]]);
+  });
+
+  it('R-15, X-9: a common term among the green tickets gives the newest, page by page', async () => {
+    const all = await expectedOpen('常见词');
+    expect(all).toHaveLength(5_000);
+    const paged = await pages(`limit=20&light=green&q=${encodeURIComponent('常见词')}`);
+    expect(paged.slice(0, 3)).toEqual([all.slice(0, 20), all.slice(20, 40), all.slice(40, 60)]);
+    const rare = await expectedOpen('偶见词');
+    expect(rare).toHaveLength(2);
+    expect(await pages(`limit=20&light=green&q=${encodeURIComponent('偶见词')}`)).toEqual([rare]);
   });
 });

@@ -140,30 +140,42 @@ export class TicketListRepository implements OnModuleDestroy {
     const search = searchSql(q, params);
     const order = newestFirst(filter);
     const bound = searchWalk(q, await this.ticketCount());
-    // The walk's last ticket comes back whether it matches or not: it tells that the walk was cut.
-    const walked = await serialQuery(
-      this.ds,
-      withListColumns(
-        `SELECT t.*, (${search}) AS matched
-           FROM (SELECT ${PAGE_COLUMNS}, t.content, row_number() OVER (ORDER BY ${order}) AS walked
-                   FROM tickets t WHERE ${where.join(' AND ')}
-                  ORDER BY ${order} LIMIT ${bound}) t
-          WHERE (${search}) OR t.walked = ${bound}
-          ORDER BY ${order}
-          LIMIT $${params.length + 1}`,
-        ', t.matched, t.walked',
-      ),
-      [...params, limit + 1],
+    return this.searchPhases(
+      `SELECT t.*, (${search}) AS matched
+         FROM (SELECT ${PAGE_COLUMNS}, t.content, row_number() OVER (ORDER BY ${order}) AS walked
+                 FROM tickets t WHERE ${where.join(' AND ')}
+                ORDER BY ${order} LIMIT ${bound}) t
+        WHERE (${search}) OR t.walked = ${bound}
+        ORDER BY ${order}`,
+      `WITH found AS MATERIALIZED (SELECT ${PAGE_COLUMNS} FROM tickets t WHERE ${where.join(' AND ')} AND (${search}))
+       SELECT * FROM found t ORDER BY ${order}`,
+      bound,
+      params,
+      limit,
     );
+  }
+
+  /**
+   * R-15: the two phases of a search (searchNewest). `walk` selects PAGE_COLUMNS, `matched` and
+   * `walked` (the row's place in the walk, at most `bound`) in the page's order, and returns the
+   * walk's last row whether it matches or not: a short page with that row means the walk was cut.
+   * Then `indexes`, which selects PAGE_COLUMNS of every match in the page's order, gives the page.
+   */
+  private async searchPhases(
+    walk: string,
+    indexes: string,
+    bound: number,
+    params: unknown[],
+    limit: number,
+  ): Promise<TicketListItem[]> {
+    const limitParam = `LIMIT $${params.length + 1}`;
+    const walked = await serialQuery(this.ds, withListColumns(`${walk} ${limitParam}`, ', t.matched, t.walked'), [
+      ...params,
+      limit + 1,
+    ]);
     const found = walked.filter((r) => r.matched).slice(0, limit);
     if (found.length === limit || !walked.some((r) => Number(r.walked) === bound)) return found.map(toListItem);
-    const rows = await serialQuery(
-      this.ds,
-      withListColumns(`WITH found AS MATERIALIZED (SELECT ${PAGE_COLUMNS} FROM tickets t
-                                                    WHERE ${where.join(' AND ')} AND (${search}))
-                       SELECT * FROM found t ORDER BY ${order} LIMIT $${params.length + 1}`),
-      [...params, limit],
-    );
+    const rows = await serialQuery(this.ds, withListColumns(`${indexes} ${limitParam}`), [...params, limit]);
     return rows.map(toListItem);
   }
 
@@ -197,7 +209,7 @@ export class TicketListRepository implements OnModuleDestroy {
     lightParams: LightParams,
   ): Promise<TicketListItem[]> {
     const params: unknown[] = [lightParams.now, lightParams.yellowShare];
-    const where = listWhere(scope, { ...filter, light: undefined }, params);
+    const where = listWhere(scope, { ...filter, light: undefined, q: undefined }, params);
     const worse = WORSE_THAN[light];
     if (worse) {
       where.push(`NOT EXISTS (SELECT 1 FROM assignments wa WHERE wa.ticket_id = t.id
@@ -208,12 +220,35 @@ export class TicketListRepository implements OnModuleDestroy {
     // ahead: 125,622 rows read and sorted on disk, 93 ms), and walks the newest first.
     const walk = [`ra.status IN ${OPEN_ASSIGNMENT_STATUSES}`, `${openLightSql('ra')} = '${light}'`];
     if (cursor) walk.push(before('ra.ticket_created_at, ra.ticket_id', cursor, params));
+    const tickets = `SELECT DISTINCT ON (ra.ticket_created_at, ra.ticket_id) ra.ticket_id, ra.ticket_created_at
+                       FROM assignments ra WHERE ${walk.join(' AND ')}
+                      ORDER BY ra.ticket_created_at DESC, ra.ticket_id DESC`;
+    if (filter.q) {
+      // R-15: a search among this light's tickets, in the search's two phases: the walk tests at
+      // most `bound` of them; then every match of the search is tested for the light.
+      const search = searchSql(filter.q, params);
+      const bound = searchWalk(filter.q, await this.ticketCount());
+      return this.searchPhases(
+        `SELECT t.*, r.walked
+           FROM (SELECT r.*, row_number() OVER (ORDER BY r.ticket_created_at DESC, r.ticket_id DESC) AS walked
+                   FROM (${tickets}) r ORDER BY r.ticket_created_at DESC, r.ticket_id DESC LIMIT ${bound}) r
+          CROSS JOIN LATERAL (SELECT ${PAGE_COLUMNS}, (${where.join(' AND ')} AND ${search}) AS matched
+                                FROM tickets t WHERE t.id = r.ticket_id OFFSET 0) t
+          WHERE t.matched OR r.walked = ${bound}
+          ORDER BY r.ticket_created_at DESC, r.ticket_id DESC`,
+        `WITH found AS MATERIALIZED (SELECT ${PAGE_COLUMNS} FROM tickets t WHERE ${where.join(' AND ')} AND ${search})
+         SELECT t.* FROM found t
+          WHERE EXISTS (SELECT 1 FROM assignments ra WHERE ra.ticket_id = t.id AND ${walk.join(' AND ')})
+          ORDER BY t.created_at DESC, t.id DESC`,
+        bound,
+        params,
+        limit,
+      );
+    }
     params.push(limit);
     const rows = await serialQuery(
       this.ds,
-      withListColumns(`SELECT t.* FROM (SELECT DISTINCT ON (ra.ticket_created_at, ra.ticket_id) ra.ticket_id, ra.ticket_created_at
-                                          FROM assignments ra WHERE ${walk.join(' AND ')}
-                                         ORDER BY ra.ticket_created_at DESC, ra.ticket_id DESC) r
+      withListColumns(`SELECT t.* FROM (${tickets}) r
                          CROSS JOIN LATERAL (SELECT ${PAGE_COLUMNS} FROM tickets t
                                               WHERE t.id = r.ticket_id AND ${where.join(' AND ')} OFFSET 0) t
                         ORDER BY r.ticket_created_at DESC, r.ticket_id DESC
