@@ -1,0 +1,62 @@
+// Benchmark (not a test): the ticket list's free-text search combined with other filters (R-15,
+// X-9; issue 19 goal 2), through the API, over the data bench:generate made: a light filter, the
+// light order, a unit, a status, and the ledger page, each with a term that no ticket or one old
+// ticket has, or a common one. One client, idle; the first request, then p50 / p99 of BENCH_RUNS
+// (default 20). It starts apps/api alone on a free port and stops it at the end.
+//
+//   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres BENCH_DB=hotline_bench_curve_10000000 npm run bench:search
+import { startApi, timed } from './bench-http';
+import { log } from './bench-database';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 20);
+const DB = process.env.BENCH_DB ?? 'hotline_bench_inbox';
+
+const rare = encodeURIComponent('乘客反映 9876543');
+const common = encodeURIComponent('乘客反映 123');
+const PAGES: Array<[string, string]> = [
+  ['`light=red&q=C0000abc`', '/api/tickets?limit=20&light=red&q=C0000abc'],
+  ['`light=green&q=C0000abc`', '/api/tickets?limit=20&light=green&q=C0000abc'],
+  ['`light=red&q=乘客反映 123`', `/api/tickets?limit=20&light=red&q=${common}`],
+  ['`sort=light&q=C0000abc`', '/api/tickets?limit=20&sort=light&q=C0000abc'],
+  ['`sort=light&q=乘客反映 9876543`', `/api/tickets?limit=20&sort=light&q=${rare}`],
+  ['`unit=branch1&q=乘客反映 9876543`', `/api/tickets?limit=20&unit=branch1&q=${rare}`],
+  ['`status=closed&q=乘客反映 9876543`', `/api/tickets?limit=20&status=closed&q=${rare}`],
+  ['ledger page, `q=乘客反映 123`', `/api/ledger?limit=20&q=${common}`],
+];
+
+async function main(): Promise<void> {
+  if (!process.env.DATABASE_URL) throw new Error('set DATABASE_URL (the server bench:generate filled)');
+  const u = new URL(process.env.DATABASE_URL);
+  u.pathname = `/${DB}`;
+  const { base, api } = await startApi(u.toString());
+  try {
+    const signIn = await fetch(`${base}/api/auth/dev`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ userid: 'dispatcher1' }),
+    });
+    const { token } = (await signIn.json()) as { token: string };
+    const get = async (path: string) => {
+      const r = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } });
+      const text = await r.text();
+      if (r.status !== 200) throw new Error(`GET ${path} → ${r.status} ${text.slice(0, 300)}`);
+    };
+    log(`${DB}: first request, then p50 / p99 of ${RUNS}, one client, idle`);
+    log('| first page | first (ms) | p50 / p99 (ms) |');
+    log('|---|---|---|');
+    for (const [name, path] of PAGES) {
+      const start = performance.now();
+      await get(path);
+      const first = performance.now() - start;
+      const t = await timed(RUNS, () => get(path));
+      log(`| ${name} | ${first.toFixed(0)} | ${t.p50.toFixed(1)} / ${t.p99.toFixed(1)} |`);
+    }
+  } finally {
+    api.kill('SIGTERM');
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
