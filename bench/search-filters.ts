@@ -2,9 +2,12 @@
 // X-9; issue 19 goal 2), through the API, over the data bench:generate made: a light filter, the
 // light order, a unit, a status, and the ledger page, each with a term that no ticket or one old
 // ticket has, or a common one. One client, idle; the first request, then p50 / p99 of BENCH_RUNS
-// (default 20). It starts apps/api alone on a free port and stops it at the end.
+// (default 20), beside its ceiling: the same page's rows (its tickets with their assignments) read
+// by primary key in one plain SQL statement, and the ratio of the two p99s. It starts apps/api
+// alone on a free port and stops it at the end.
 //
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres BENCH_DB=hotline_bench_curve_10000000 npm run bench:search
+import { Client } from 'pg';
 import { startApi, timed } from './bench-http';
 import { log } from './bench-database';
 
@@ -40,17 +43,32 @@ async function main(): Promise<void> {
       const r = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } });
       const text = await r.text();
       if (r.status !== 200) throw new Error(`GET ${path} → ${r.status} ${text.slice(0, 300)}`);
+      return JSON.parse(text) as { items: Array<{ id: string }> };
     };
+    // The ceiling: the page's tickets with their assignments, by primary key, one statement.
+    const sql = new Client({ connectionString: u.toString() });
+    await sql.connect();
+    const pageRows = (ids: string[]) =>
+      sql.query(
+        `SELECT t.id, t.number, t.subject, t.status, t.created_at, a.unit_code, a.status AS a_status, a.reply_deadline
+           FROM tickets t LEFT JOIN assignments a ON a.ticket_id = t.id
+          WHERE t.id = ANY($1::uuid[])`,
+        [ids],
+      );
     log(`${DB}: first request, then p50 / p99 of ${RUNS}, one client, idle`);
-    log('| first page | first (ms) | p50 / p99 (ms) |');
-    log('|---|---|---|');
+    log('| first page | first (ms) | p50 / p99 (ms) | ceiling p50 / p99 (ms) | API / ceiling p99 |');
+    log('|---|---|---|---|---|');
     for (const [name, path] of PAGES) {
       const start = performance.now();
-      await get(path);
+      const ids = (await get(path)).items.map((x) => x.id);
       const first = performance.now() - start;
       const t = await timed(RUNS, () => get(path));
-      log(`| ${name} | ${first.toFixed(0)} | ${t.p50.toFixed(1)} / ${t.p99.toFixed(1)} |`);
+      const c = await timed(RUNS, () => pageRows(ids));
+      log(
+        `| ${name} | ${first.toFixed(0)} | ${t.p50.toFixed(1)} / ${t.p99.toFixed(1)} | ${c.p50.toFixed(1)} / ${c.p99.toFixed(1)} | ${(t.p99 / c.p99).toFixed(1)} |`,
+      );
     }
+    await sql.end();
   } finally {
     api.kill('SIGTERM');
   }
