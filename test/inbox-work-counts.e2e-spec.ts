@@ -222,8 +222,16 @@ describe('issue 19: the inbox tab counts kept as the work changes', () => {
   });
 
   it('issue 19: a follow-up ticket moves its replied assignments into and out of the units\u2019 follow-up work', async () => {
-    const [t] = await ds.query(`SELECT id FROM tickets WHERE status = 'in_progress' LIMIT 1`);
-    await ds.query(`UPDATE assignments SET status = 'replied' WHERE ticket_id = $1`, [t.id]);
+    // Only the ticket's open assignments become replied: the writers above may have left it two
+    // assignments of one unit (one ended), and R-6's unique index refuses a second open one.
+    const open = `status NOT IN ('returned', 'cancelled', 'withdrawn')`;
+    const [t] = await ds.query(
+      `SELECT t.id FROM tickets t WHERE t.status = 'in_progress'
+          AND EXISTS (SELECT 1 FROM assignments a WHERE a.ticket_id = t.id AND a.${open})
+        ORDER BY t.id LIMIT 1`,
+    );
+    expect(t).toBeDefined();
+    await ds.query(`UPDATE assignments SET status = 'replied' WHERE ticket_id = $1 AND ${open}`, [t.id]);
     const before = await kept();
     await ds.query(`UPDATE tickets SET status = 'follow_up' WHERE id = $1`, [t.id]);
     const during = await kept();
