@@ -71,10 +71,12 @@ async function main(): Promise<void> {
       ['sort=light', '&sort=light'],
       ['this month (from, to)', `&${month}`],
       ['q=乘客反映 123', `&q=${encodeURIComponent('乘客反映 123')}`],
-      // One ticket's subject (of ticket 9,876,543: at 10 M, nearly two years old) and a number that
-      // none has: the search walks the newest 20,000 tickets, then asks the trigram indexes.
+      // One ticket's subject (of ticket 9,876,543: at 10 M, nearly two years old), a number that
+      // none has and a character that none has: the search walks the newest √(370·N) tickets (at
+      // most 50,000), then asks the trigram indexes, or the characters index for fewer than three.
       ['q=乘客反映 9876543 (one match at 10 M)', `&q=${encodeURIComponent('乘客反映 9876543')}`],
       ['q=C0000abc (no match)', '&q=C0000abc'],
+      ['q=犇 (no match, one character)', `&q=${encodeURIComponent('犇')}`],
     ];
     const fmt = (t: { p50: number; p99: number }, goal: number) =>
       `| ${t.p50.toFixed(1)} / ${t.p99.toFixed(1)} ms | ${goal} ms | ${(goal / t.p99).toFixed(2)} |`;

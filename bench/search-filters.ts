@@ -16,7 +16,13 @@ const DB = process.env.BENCH_DB ?? 'hotline_bench_inbox';
 
 const rare = encodeURIComponent('乘客反映 9876543');
 const common = encodeURIComponent('乘客反映 123');
+const short = encodeURIComponent('犇');
 const PAGES: Array<[string, string]> = [
+  // A search of one or two characters, which give pg_trgm no trigram (no ticket has these).
+  ['`q=犇`', `/api/tickets?limit=20&q=${short}`],
+  ['`q=zq`', '/api/tickets?limit=20&q=zq'],
+  ['`status=closed&q=犇`', `/api/tickets?limit=20&status=closed&q=${short}`],
+  ['`light=green&q=犇`', `/api/tickets?limit=20&light=green&q=${short}`],
   ['`light=red&q=C0000abc`', '/api/tickets?limit=20&light=red&q=C0000abc'],
   ['`light=green&q=C0000abc`', '/api/tickets?limit=20&light=green&q=C0000abc'],
   ['`light=red&q=乘客反映 123`', `/api/tickets?limit=20&light=red&q=${common}`],

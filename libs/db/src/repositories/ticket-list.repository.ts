@@ -1,7 +1,7 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { endSerialPool, serialQuery } from './sql';
-import { caseless, searchSql } from './loop-sql';
+import { caseless, searchIndexSql, searchSql } from './loop-sql';
 import {
   OPEN_ASSIGNMENT_STATUSES,
   lightSql,
@@ -69,7 +69,7 @@ type LightListRow = TicketListItem & { sortKey: LightListCursor };
 @Injectable()
 export class TicketListRepository implements OnModuleDestroy {
   /** pg_class.reltuples of tickets and when it was read (searchWalk). */
-  private tickets = { count: -1, readAt: -Infinity };
+  private tableSize = { count: -1, readAt: -Infinity };
 
   constructor(private readonly ds: DataSource) {}
 
@@ -137,6 +137,7 @@ export class TicketListRepository implements OnModuleDestroy {
     limit: number,
     params: unknown[],
   ): Promise<TicketListItem[]> {
+    const indexParams = [...params];
     const search = searchSql(q, params);
     const order = newestFirst(filter);
     const bound = searchWalk(q, await this.ticketCount());
@@ -147,10 +148,12 @@ export class TicketListRepository implements OnModuleDestroy {
                 ORDER BY ${order} LIMIT ${bound}) t
         WHERE (${search}) OR t.walked = ${bound}
         ORDER BY ${order}`,
-      `WITH found AS MATERIALIZED (SELECT ${PAGE_COLUMNS} FROM tickets t WHERE ${where.join(' AND ')} AND (${search}))
-       SELECT * FROM found t ORDER BY ${order}`,
-      bound,
       params,
+      `WITH found AS MATERIALIZED (SELECT ${PAGE_COLUMNS} FROM tickets t
+                                     WHERE ${where.join(' AND ')} AND ${searchIndexSql(q, indexParams)})
+       SELECT * FROM found t ORDER BY ${order}`,
+      indexParams,
+      bound,
       limit,
     );
   }
@@ -159,23 +162,28 @@ export class TicketListRepository implements OnModuleDestroy {
    * R-15: the two phases of a search (searchNewest). `walk` selects PAGE_COLUMNS, `matched` and
    * `walked` (the row's place in the walk, at most `bound`) in the page's order, and returns the
    * walk's last row whether it matches or not: a short page with that row means the walk was cut.
-   * Then `indexes`, which selects PAGE_COLUMNS of every match in the page's order, gives the page.
+   * Then `indexes`, which selects PAGE_COLUMNS of every match in the page's order (searchIndexSql),
+   * gives the page. Each statement has its own parameters.
    */
   private async searchPhases(
     walk: string,
+    walkParams: unknown[],
     indexes: string,
+    indexParams: unknown[],
     bound: number,
-    params: unknown[],
     limit: number,
   ): Promise<TicketListItem[]> {
-    const limitParam = `LIMIT $${params.length + 1}`;
-    const walked = await serialQuery(this.ds, withListColumns(`${walk} ${limitParam}`, ', t.matched, t.walked'), [
-      ...params,
-      limit + 1,
-    ]);
+    const walked = await serialQuery(
+      this.ds,
+      withListColumns(`${walk} LIMIT $${walkParams.length + 1}`, ', t.matched, t.walked'),
+      [...walkParams, limit + 1],
+    );
     const found = walked.filter((r) => r.matched).slice(0, limit);
     if (found.length === limit || !walked.some((r) => Number(r.walked) === bound)) return found.map(toListItem);
-    const rows = await serialQuery(this.ds, withListColumns(`${indexes} ${limitParam}`), [...params, limit]);
+    const rows = await serialQuery(this.ds, withListColumns(`${indexes} LIMIT $${indexParams.length + 1}`), [
+      ...indexParams,
+      limit,
+    ]);
     return rows.map(toListItem);
   }
 
@@ -184,11 +192,11 @@ export class TicketListRepository implements OnModuleDestroy {
    * VACUUM keep), read at most once a minute; null before the table was first analysed.
    */
   private async ticketCount(): Promise<number | null> {
-    if (performance.now() - this.tickets.readAt > 60_000) {
+    if (performance.now() - this.tableSize.readAt > 60_000) {
       const [r] = await this.ds.query(`SELECT reltuples::float8 AS n FROM pg_class WHERE oid = 'tickets'::regclass`);
-      this.tickets = { count: Number(r.n), readAt: performance.now() };
+      this.tableSize = { count: Number(r.n), readAt: performance.now() };
     }
-    return this.tickets.count >= 0 ? this.tickets.count : null;
+    return this.tableSize.count >= 0 ? this.tableSize.count : null;
   }
 
   /**
@@ -226,7 +234,9 @@ export class TicketListRepository implements OnModuleDestroy {
     if (filter.q) {
       // R-15: a search among this light's tickets, in the search's two phases: the walk tests at
       // most `bound` of them; then every match of the search is tested for the light.
+      const indexParams = [...params];
       const search = searchSql(filter.q, params);
+      const indexSearch = searchIndexSql(filter.q, indexParams);
       const bound = searchWalk(filter.q, await this.ticketCount());
       return this.searchPhases(
         `SELECT t.*, r.walked
@@ -236,12 +246,13 @@ export class TicketListRepository implements OnModuleDestroy {
                                 FROM tickets t WHERE t.id = r.ticket_id OFFSET 0) t
           WHERE t.matched OR r.walked = ${bound}
           ORDER BY r.ticket_created_at DESC, r.ticket_id DESC`,
-        `WITH found AS MATERIALIZED (SELECT ${PAGE_COLUMNS} FROM tickets t WHERE ${where.join(' AND ')} AND ${search})
+        params,
+        `WITH found AS MATERIALIZED (SELECT ${PAGE_COLUMNS} FROM tickets t WHERE ${where.join(' AND ')} AND ${indexSearch})
          SELECT t.* FROM found t
           WHERE EXISTS (SELECT 1 FROM assignments ra WHERE ra.ticket_id = t.id AND ${walk.join(' AND ')})
           ORDER BY t.created_at DESC, t.id DESC`,
+        indexParams,
         bound,
-        params,
         limit,
       );
     }

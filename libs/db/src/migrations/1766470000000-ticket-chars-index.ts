@@ -1,0 +1,21 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+// R-15, issue 19 goal 2: a free-text search of one or two characters (`q=犇`, `q=地铁`'s half, `q=zq`)
+// gives pg_trgm no trigram, so the trigram indexes answered it with every ticket, each read and
+// tested: a term that few tickets have took 1.9 s at 1 M tickets once the search's walk of the
+// newest ones was spent (docs/benchmarks.md). This index holds the set of characters of a ticket's
+// subject and content, lowered (string_to_array with a NULL separator splits into characters, in
+// C: 6 µs a ticket, where a function building character pairs took 56–137 µs): a search of few
+// characters reads the tickets that have all of them, and the search's own condition decides
+// (searchIndexSql, which spells this expression exactly as here).
+export class TicketCharsIndex1766470000000 implements MigrationInterface {
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(
+      `CREATE INDEX tickets_chars ON tickets USING gin ((string_to_array(lower(subject || content), NULL)))`,
+    );
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP INDEX tickets_chars`);
+  }
+}
