@@ -1,7 +1,7 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { endSerialPool, serialQuery } from './sql';
-import { caseless, searchIndexSql, searchSql } from './loop-sql';
+import { type CharShares, caseless, searchIndexSql, searchSql } from './loop-sql';
 import {
   OPEN_ASSIGNMENT_STATUSES,
   lightSql,
@@ -70,6 +70,8 @@ type LightListRow = TicketListItem & { sortKey: LightListCursor };
 export class TicketListRepository implements OnModuleDestroy {
   /** pg_class.reltuples of tickets and when it was read (searchWalk). */
   private tableSize = { count: -1, readAt: -Infinity };
+  /** The characters' shares (searchIndexSql) and when they were read. */
+  private chars: { shares: CharShares; readAt: number } = { shares: null, readAt: -Infinity };
 
   constructor(private readonly ds: DataSource) {}
 
@@ -139,6 +141,7 @@ export class TicketListRepository implements OnModuleDestroy {
   ): Promise<TicketListItem[]> {
     const indexParams = [...params];
     const search = searchSql(q, params);
+    const indexSearch = searchIndexSql(q, indexParams, await this.charShares());
     const order = newestFirst(filter);
     const bound = searchWalk(q, await this.ticketCount());
     return this.searchPhases(
@@ -150,7 +153,7 @@ export class TicketListRepository implements OnModuleDestroy {
         ORDER BY ${order}`,
       params,
       `WITH found AS MATERIALIZED (SELECT ${PAGE_COLUMNS} FROM tickets t
-                                     WHERE ${where.join(' AND ')} AND ${searchIndexSql(q, indexParams)})
+                                     WHERE ${where.join(' AND ')} AND ${indexSearch})
        SELECT * FROM found t ORDER BY ${order}`,
       indexParams,
       bound,
@@ -199,6 +202,14 @@ export class TicketListRepository implements OnModuleDestroy {
     return this.tableSize.count >= 0 ? this.tableSize.count : null;
   }
 
+  /** The characters' shares (readCharShares), read at most once a minute. */
+  private async charShares(): Promise<CharShares> {
+    if (performance.now() - this.chars.readAt > 60_000) {
+      this.chars = { shares: await readCharShares(this.ds), readAt: performance.now() };
+    }
+    return this.chars.shares;
+  }
+
   /**
    * X-9, issue 19: a light filter, newest first. The walk goes along the open assignments of that
    * light in their ticket's creation order (assignments_open_newest, migration 1766460000000: an
@@ -236,7 +247,7 @@ export class TicketListRepository implements OnModuleDestroy {
       // most `bound` of them; then every match of the search is tested for the light.
       const indexParams = [...params];
       const search = searchSql(filter.q, params);
-      const indexSearch = searchIndexSql(filter.q, indexParams);
+      const indexSearch = searchIndexSql(filter.q, indexParams, await this.charShares());
       const bound = searchWalk(filter.q, await this.ticketCount());
       return this.searchPhases(
         `SELECT t.*, r.walked
@@ -512,6 +523,28 @@ function listWhere(scope: TicketScope, filter: TicketListFilter, params: unknown
   if (filter.light === 'green') where.push(`t.id IN (${open}) AND t.id NOT IN (${red}) AND t.id NOT IN (${yellow})`);
   if (filter.q) where.push(searchSql(filter.q, params));
   return where;
+}
+
+/**
+ * R-15: how common each character is in the tickets (searchIndexSql): the most common elements of
+ * the characters index that ANALYZE keeps (pg_stats); null before the first ANALYZE since the
+ * index was made, or where the statistics are not visible to this role.
+ */
+export async function readCharShares(ds: DataSource): Promise<CharShares> {
+  const [r] = await ds.query(
+    `SELECT most_common_elems::text::text[] AS elems, most_common_elem_freqs AS freqs
+       FROM pg_stats WHERE schemaname = current_schema() AND tablename = 'tickets_chars'`,
+  );
+  const elems: string[] = r?.elems ?? [];
+  const freqs: number[] = (r?.freqs ?? []).map(Number);
+  // most_common_elem_freqs: one per element, then the least and the greatest of them, and the
+  // share of empty arrays. A character not listed: as PostgreSQL's own estimate of an element not
+  // listed (the lesser of 0.005 and half the least listed).
+  if (elems.length === 0 || freqs.length < elems.length + 2) return null;
+  return {
+    shares: new Map(elems.map((e, i) => [e, freqs[i]!])),
+    floor: Math.min(0.005, freqs[elems.length]! / 2),
+  };
 }
 
 /**
