@@ -191,6 +191,29 @@ describe('R-15: the free-text search past its walk', () => {
     expect(await expected('常见词 4000 偶见词')).toHaveLength(1);
   });
 
+  it('R-15: with a unit filter the walk tests the search first and the unit for its matches; every page equals plain SQL', async () => {
+    const forUnit = async (q: string, unit: string) =>
+      (
+        await ds.query(
+          `SELECT id FROM tickets t
+            WHERE (subject ILIKE '%' || $1 || '%' OR content ILIKE '%' || $1 || '%' OR number = $1)
+              AND EXISTS (SELECT 1 FROM assignments a WHERE a.ticket_id = t.id AND a.unit_code = $2)
+            ORDER BY created_at DESC, id DESC`,
+          [q, unit],
+        )
+      ).map((r: { id: string }) => r.id);
+    // The oldest ticket is branch1's, past the walk; the newest 5,000 are branch2's.
+    expect(await pages(`unit=branch1&q=${encodeURIComponent('站台积水')}`)).toEqual([[old.id]]);
+    expect(await pages(`unit=branch2&q=${encodeURIComponent('站台积水')}`)).toEqual([[]]);
+    const common = await forUnit('常见词', 'branch2');
+    expect(common).toHaveLength(5_000);
+    const paged = await pages(`limit=20&unit=branch2&q=${encodeURIComponent('常见词')}`);
+    expect(paged.slice(0, 2)).toEqual([common.slice(0, 20), common.slice(20, 40)]);
+    expect(await pages(`limit=20&unit=branch2&q=${encodeURIComponent('偶见词')}`)).toEqual([
+      await forUnit('偶见词', 'branch2'),
+    ]);
+  });
+
   it('R-15, X-9: a search among the green tickets finds one past the light walk, and not among the red', async () => {
     expect(await pages(`light=green&q=${encodeURIComponent('站台积水')}`)).toEqual([[old.id]]);
     expect(await pages(`light=green&q=${old.number}`)).toEqual([[old.id]]);

@@ -91,8 +91,8 @@ export class TicketListRepository implements OnModuleDestroy {
     if (filter.light) return this.lightNewestFirst(filter.light, scope, filter, limit, cursor, lightParams);
     // $1 = the clock value, $2 = the yellow share (X-9).
     const params: unknown[] = [lightParams.now, lightParams.yellowShare];
-    const where = listWhere(scope, { ...filter, q: undefined }, params);
-    if (cursor) where.push(before('t.created_at, t.id', cursor, params));
+    const where = listWhereParts(scope, { ...filter, q: undefined }, params);
+    if (cursor) where.rows.push(before('t.created_at, t.id', cursor, params));
     return this.newestTickets(where, filter, limit, params);
   }
 
@@ -103,7 +103,7 @@ export class TicketListRepository implements OnModuleDestroy {
    * each other (a free-text search at 10 M tickets: 156 ms with two, 14 ms without).
    */
   private async newestTickets(
-    where: string[],
+    where: WhereParts,
     filter: TicketListFilter,
     limit: number,
     params: unknown[],
@@ -113,7 +113,7 @@ export class TicketListRepository implements OnModuleDestroy {
     const rows = await serialQuery(
       this.ds,
       withListColumns(`SELECT ${PAGE_COLUMNS} FROM tickets t
-                        WHERE ${where.join(' AND ')}
+                        WHERE ${[...where.rows, ...where.probes].join(' AND ')}
                         ORDER BY ${newestFirst(filter)}
                         LIMIT $${params.length}`),
       params,
@@ -133,27 +133,29 @@ export class TicketListRepository implements OnModuleDestroy {
    * of one ticket took 15 s (every ticket tested), the two phases 0.15 s (docs/benchmarks.md).
    */
   private async searchNewest(
-    where: string[],
+    where: WhereParts,
     filter: TicketListFilter,
     q: string,
     limit: number,
     params: unknown[],
   ): Promise<TicketListItem[]> {
     const indexParams = [...params];
-    const search = searchSql(q, params);
+    // The search before the probes of other tables (a unit, the person's units): each costs an
+    // index probe, the search a comparison of the ticket's text.
+    const matched = [searchSql(q, params), ...where.probes].join(' AND ');
     const indexSearch = searchIndexSql(q, indexParams, await this.charShares());
     const order = newestFirst(filter);
     const bound = searchWalk(q, await this.ticketCount());
     return this.searchPhases(
-      `SELECT t.*, (${search}) AS matched
+      `SELECT t.*, (${matched}) AS matched
          FROM (SELECT ${PAGE_COLUMNS}, t.content, row_number() OVER (ORDER BY ${order}) AS walked
-                 FROM tickets t WHERE ${where.join(' AND ')}
+                 FROM tickets t WHERE ${where.rows.join(' AND ')}
                 ORDER BY ${order} LIMIT ${bound}) t
-        WHERE (${search}) OR t.walked = ${bound}
+        WHERE (${matched}) OR t.walked = ${bound}
         ORDER BY ${order}`,
       params,
       `WITH found AS MATERIALIZED (SELECT ${PAGE_COLUMNS} FROM tickets t
-                                     WHERE ${where.join(' AND ')} AND ${indexSearch})
+                                     WHERE ${[...where.rows, indexSearch, ...where.probes].join(' AND ')})
        SELECT * FROM found t ORDER BY ${order}`,
       indexParams,
       bound,
@@ -228,10 +230,10 @@ export class TicketListRepository implements OnModuleDestroy {
     lightParams: LightParams,
   ): Promise<TicketListItem[]> {
     const params: unknown[] = [lightParams.now, lightParams.yellowShare];
-    const where = listWhere(scope, { ...filter, light: undefined, q: undefined }, params);
+    const where = listWhereParts(scope, { ...filter, light: undefined, q: undefined }, params);
     const worse = WORSE_THAN[light];
     if (worse) {
-      where.push(`NOT EXISTS (SELECT 1 FROM assignments wa WHERE wa.ticket_id = t.id
+      where.probes.push(`NOT EXISTS (SELECT 1 FROM assignments wa WHERE wa.ticket_id = t.id
                                 AND wa.status IN ${OPEN_ASSIGNMENT_STATUSES} AND ${worse('wa')})`);
     }
     // The light as one CASE, not its conditions: the planner cannot then read the open assignments
@@ -253,12 +255,13 @@ export class TicketListRepository implements OnModuleDestroy {
         `SELECT t.*, r.walked
            FROM (SELECT r.*, row_number() OVER (ORDER BY r.ticket_created_at DESC, r.ticket_id DESC) AS walked
                    FROM (${tickets}) r ORDER BY r.ticket_created_at DESC, r.ticket_id DESC LIMIT ${bound}) r
-          CROSS JOIN LATERAL (SELECT ${PAGE_COLUMNS}, (${where.join(' AND ')} AND ${search}) AS matched
+          CROSS JOIN LATERAL (SELECT ${PAGE_COLUMNS}, (${[...where.rows, search, ...where.probes].join(' AND ')}) AS matched
                                 FROM tickets t WHERE t.id = r.ticket_id OFFSET 0) t
           WHERE t.matched OR r.walked = ${bound}
           ORDER BY r.ticket_created_at DESC, r.ticket_id DESC`,
         params,
-        `WITH found AS MATERIALIZED (SELECT ${PAGE_COLUMNS} FROM tickets t WHERE ${where.join(' AND ')} AND ${indexSearch})
+        `WITH found AS MATERIALIZED (SELECT ${PAGE_COLUMNS} FROM tickets t
+                                       WHERE ${[...where.rows, indexSearch, ...where.probes].join(' AND ')})
          SELECT t.* FROM found t
           WHERE EXISTS (SELECT 1 FROM assignments ra WHERE ra.ticket_id = t.id AND ${walk.join(' AND ')})
           ORDER BY t.created_at DESC, t.id DESC`,
@@ -272,7 +275,7 @@ export class TicketListRepository implements OnModuleDestroy {
       this.ds,
       withListColumns(`SELECT t.* FROM (${tickets}) r
                          CROSS JOIN LATERAL (SELECT ${PAGE_COLUMNS} FROM tickets t
-                                              WHERE t.id = r.ticket_id AND ${where.join(' AND ')} OFFSET 0) t
+                                              WHERE t.id = r.ticket_id AND ${[...where.rows, ...where.probes].join(' AND ')} OFFSET 0) t
                         ORDER BY r.ticket_created_at DESC, r.ticket_id DESC
                         LIMIT $${params.length}`),
       params,
@@ -304,11 +307,11 @@ export class TicketListRepository implements OnModuleDestroy {
       if (out.length >= limit || filter.light) return out;
     }
     const params: unknown[] = [lightParams.now, lightParams.yellowShare];
-    const where = listWhere(scope, { ...filter, q: undefined }, params);
-    where.push(
+    const where = listWhereParts(scope, { ...filter, q: undefined }, params);
+    where.probes.push(
       `NOT EXISTS (SELECT 1 FROM assignments na WHERE na.ticket_id = t.id AND na.status IN ${OPEN_ASSIGNMENT_STATUSES})`,
     );
-    if (cursor?.phase === 'rest') where.push(before('t.created_at, t.id', cursor, params));
+    if (cursor?.phase === 'rest') where.rows.push(before('t.created_at, t.id', cursor, params));
     for (const item of await this.newestTickets(where, filter, limit - out.length, params)) {
       out.push({
         ...item,
@@ -498,10 +501,26 @@ function newestFirst(filter: TicketListFilter): string {
 
 /** The ticket list's WHERE clauses (scope and filters); $1 and $2 must already be the light parameters. */
 function listWhere(scope: TicketScope, filter: TicketListFilter, params: unknown[]): string[] {
-  const where: string[] = [scopeSql(scope, params)];
-  const add = (sql: string, v: unknown) => {
+  const { rows, probes } = listWhereParts(scope, filter, params);
+  return [...rows, ...probes];
+}
+
+/**
+ * listWhere's clauses in two kinds: those on the ticket's own row (`rows`), and those that probe
+ * another table per ticket (`probes`: a unit's or the person's units' assignments, a light). A
+ * search's walk counts the tickets that pass the first and tests the others only for a match.
+ */
+type WhereParts = { rows: string[]; probes: string[] };
+
+function listWhereParts(scope: TicketScope, filter: TicketListFilter, params: unknown[]): WhereParts {
+  const rows: string[] = [];
+  const probes: string[] = [];
+  // `rows` is never empty (a unit scope's clause is a probe; 'true' stands for the rows then).
+  if (scope.kind === 'units') rows.push('true');
+  (scope.kind === 'units' ? probes : rows).push(scopeSql(scope, params));
+  const add = (sql: string, v: unknown, to = rows) => {
     params.push(v);
-    where.push(sql.replaceAll('?', `$${params.length}`));
+    to.push(sql.replaceAll('?', `$${params.length}`));
   };
   // `status = ?` written as a range (the same rows): an equality would make the status a constant
   // the planner drops from the ORDER BY (newestFirst).
@@ -509,7 +528,7 @@ function listWhere(scope: TicketScope, filter: TicketListFilter, params: unknown
   if (filter.source) add('t.source_code = ?', filter.source);
   if (filter.category) add('t.category_code = ?', filter.category);
   if (filter.unit)
-    add('EXISTS (SELECT 1 FROM assignments fa WHERE fa.ticket_id = t.id AND fa.unit_code = ?)', filter.unit);
+    add('EXISTS (SELECT 1 FROM assignments fa WHERE fa.ticket_id = t.id AND fa.unit_code = ?)', filter.unit, probes);
   if (filter.from) add('t.created_at >= ?', filter.from);
   if (filter.to) add('t.created_at < ?', filter.to);
   // X-9: the light filter is a semi-join on the open-deadline partial index; red wins over yellow.
@@ -518,11 +537,11 @@ function listWhere(scope: TicketScope, filter: TicketListFilter, params: unknown
   const yellow = `SELECT ya.ticket_id FROM assignments ya
                    WHERE ya.status IN ${OPEN_ASSIGNMENT_STATUSES} AND ${LIGHT_IS.yellow('ya')}`;
   const open = `SELECT oa.ticket_id FROM assignments oa WHERE oa.status IN ${OPEN_ASSIGNMENT_STATUSES}`;
-  if (filter.light === 'red') where.push(`t.id IN (${red})`);
-  if (filter.light === 'yellow') where.push(`t.id IN (${yellow}) AND t.id NOT IN (${red})`);
-  if (filter.light === 'green') where.push(`t.id IN (${open}) AND t.id NOT IN (${red}) AND t.id NOT IN (${yellow})`);
-  if (filter.q) where.push(searchSql(filter.q, params));
-  return where;
+  if (filter.light === 'red') probes.push(`t.id IN (${red})`);
+  if (filter.light === 'yellow') probes.push(`t.id IN (${yellow}) AND t.id NOT IN (${red})`);
+  if (filter.light === 'green') probes.push(`t.id IN (${open}) AND t.id NOT IN (${red}) AND t.id NOT IN (${yellow})`);
+  if (filter.q) rows.push(searchSql(filter.q, params));
+  return { rows, probes };
 }
 
 /**
