@@ -18,6 +18,9 @@ export class TicketCharsIndex1766470000000 implements MigrationInterface {
     await q.query(
       `CREATE INDEX CONCURRENTLY tickets_chars ON tickets USING gin ((string_to_array(lower(subject || content), NULL)))`,
     );
+    // The characters' shares (readCharShares) are the index's statistics: gathered now (a sample
+    // of the table, seconds at 10 M), not when autovacuum next analyses the table.
+    await q.query(`ANALYZE tickets`);
   }
 
   // TypeORM undoes a migration in a transaction whatever its flag: a plain DROP (quick).
