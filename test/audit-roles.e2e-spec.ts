@@ -4,6 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { AUDIT_TABLES, createDataSource, grantAppRole, SecurityRepository, seedDemoOrganisation } from '@hotline/db';
+import { DataSource } from 'typeorm';
+import { readCharShares } from '../libs/db/src/repositories/ticket-list.repository';
 import { createTestDatabase } from './support/database';
 import { createTestApp, type TestApp } from './support/app';
 import { ApiClient } from './support/api-client';
@@ -60,6 +62,16 @@ describe('issue 17.4: the app role reads and appends to the audit trail, nothing
               (SELECT count(*)::int FROM pg_tables WHERE schemaname = 'public' AND tableowner = current_user) AS owns`,
     );
     expect(r.rows[0]).toEqual({ me: role, su: false, owns: 0 });
+  });
+
+  it('R-15, issue 17.4: the app role reads the characters\u2019 shares that order a search\u2019s pieces, through the owner\u2019s function', async () => {
+    for (const subject of ['站台积水', '车门故障', '空调不冷']) await api.createTicket('dispatcher1', { subject });
+    await owner.query('ANALYZE tickets');
+    // pg_stats shows the index's statistics to its owner only.
+    const direct = await app.query(`SELECT count(*)::int AS n FROM pg_stats WHERE tablename = 'tickets_chars'`);
+    expect(direct.rows[0].n).toBe(0);
+    const shares = await readCharShares(t.app.get(DataSource));
+    expect(shares?.shares.get('站')).toBeGreaterThan(0);
   });
 
   it('issue 17.4: the product flow (register, dispatch, accept, reveal, export) works as the app role', async () => {

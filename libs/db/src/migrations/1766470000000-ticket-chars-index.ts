@@ -19,12 +19,22 @@ export class TicketCharsIndex1766470000000 implements MigrationInterface {
       `CREATE INDEX CONCURRENTLY tickets_chars ON tickets USING gin ((string_to_array(lower(subject || content), NULL)))`,
     );
     // The characters' shares (readCharShares) are the index's statistics: gathered now (a sample
-    // of the table, seconds at 10 M), not when autovacuum next analyses the table.
+    // of the table, seconds at 10 M), not when autovacuum next analyses the table. pg_stats shows
+    // an index's statistics to its owner only, and the app may run as a role that owns nothing
+    // (DATABASE_APP_ROLE): the owner's function reads them for it (the shares of characters, no
+    // text of a ticket).
     await q.query(`ANALYZE tickets`);
+    await q.query(`
+      CREATE OR REPLACE FUNCTION ticket_char_shares(OUT elems text[], OUT freqs real[])
+        LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+          SELECT most_common_elems::text::text[], most_common_elem_freqs
+            FROM pg_catalog.pg_stats WHERE schemaname = 'public' AND tablename = 'tickets_chars'
+        $$`);
   }
 
   // TypeORM undoes a migration in a transaction whatever its flag: a plain DROP (quick).
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP FUNCTION IF EXISTS ticket_char_shares()`);
     await q.query(`DROP INDEX IF EXISTS tickets_chars`);
   }
 }

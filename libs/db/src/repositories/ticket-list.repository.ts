@@ -546,14 +546,11 @@ function listWhereParts(scope: TicketScope, filter: TicketListFilter, params: un
 
 /**
  * R-15: how common each character is in the tickets (searchIndexSql): the most common elements of
- * the characters index that ANALYZE keeps (pg_stats); null before the first ANALYZE since the
- * index was made, or where the statistics are not visible to this role.
+ * the characters index that ANALYZE keeps (pg_stats); null when there are none.
  */
 export async function readCharShares(ds: DataSource): Promise<CharShares> {
-  const [r] = await ds.query(
-    `SELECT most_common_elems::text::text[] AS elems, most_common_elem_freqs AS freqs
-       FROM pg_stats WHERE schemaname = current_schema() AND tablename = 'tickets_chars'`,
-  );
+  // The owner's function (migration 1766470000000): an index's statistics are its owner's to see.
+  const [r] = await ds.query(`SELECT elems, freqs FROM ticket_char_shares()`);
   const elems: string[] = r?.elems ?? [];
   const freqs: number[] = (r?.freqs ?? []).map(Number);
   // most_common_elem_freqs: one per element, then the least and the greatest of them, and the
