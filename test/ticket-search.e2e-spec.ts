@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import { createTestApp, type TestApp } from './support/app';
 import { ApiClient } from './support/api-client';
 import { searchIndexSql } from '../libs/db/src/repositories/loop-sql';
-import { readCharShares } from '../libs/db/src/repositories/ticket-list.repository';
+import { readCharShares, TicketListRepository } from '../libs/db/src/repositories/ticket-list.repository';
 
 describe('R-15: the free-text search past its walk', () => {
   let t: TestApp;
@@ -35,11 +35,13 @@ describe('R-15: the free-text search past its walk', () => {
       [NEWER, old.id],
     );
     // X-9: the oldest ticket dispatched (green), and the newest 5,000 with a green open assignment
-    // each: more than the search walks among one light's tickets.
+    // each: more than the search walks among one light's tickets. Deadlines in milliseconds, as the
+    // product writes them (the light order's cursor carries a deadline in milliseconds).
     await api.ok('dispatcher1', old.id, 'dispatch', { assignments: [{ unit: 'branch1', role: 'sole' }] });
     await ds.query(
       `INSERT INTO assignments (ticket_id, unit_code, role, status, dispatched_at, dispatched_by, reply_deadline, seq, updated_at)
-       SELECT id, 'branch2', 'sole', 'pending_accept', created_at, 'dispatcher1', created_at + interval '30 days', 0, created_at
+       SELECT id, 'branch2', 'sole', 'pending_accept', created_at, 'dispatcher1',
+              date_trunc('milliseconds', created_at) + interval '30 days', 0, created_at
          FROM tickets WHERE number LIKE 'S%' AND substr(number, 2)::int > $1`,
       [NEWER - 5_000],
     );
@@ -228,5 +230,57 @@ describe('R-15: the free-text search past its walk', () => {
     const rare = await expectedOpen('偶见词');
     expect(rare).toHaveLength(2);
     expect(await pages(`limit=20&light=green&q=${encodeURIComponent('偶见词')}`)).toEqual([rare]);
+  });
+
+  /**
+   * Every match in light order by plain SQL: the tickets with open assignments first (all of them
+   * green here) by their earliest open deadline, then by id; then the others, newest first.
+   */
+  async function expectedByLight(q: string): Promise<string[]> {
+    const rows: Array<{ id: string }> = await ds.query(
+      `SELECT t.id FROM tickets t
+         LEFT JOIN LATERAL (SELECT min(a.reply_deadline) AS deadline FROM assignments a
+                             WHERE a.ticket_id = t.id AND a.status = 'pending_accept') o ON true
+        WHERE (subject ILIKE '%' || $1 || '%' OR content ILIKE '%' || $1 || '%' OR number = $1)
+        ORDER BY o.deadline IS NULL, o.deadline, CASE WHEN o.deadline IS NOT NULL THEN t.id END,
+                 t.created_at DESC, t.id DESC`,
+      [q],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  it('R-15, X-9: in light order a term with few matches gives its open tickets by deadline, then the rest newest first', async () => {
+    const all = await expectedByLight('偶见词');
+    expect(all).toHaveLength(13);
+    // The oldest ticket and S48000 are open (green); S48000's deadline is 30 days after its creation.
+    expect(all.slice(0, 2)).toEqual(expect.arrayContaining([old.id]));
+    const whole = await api.get('dispatcher1', `/api/tickets?limit=20&sort=light&q=${encodeURIComponent('偶见词')}`);
+    expect(whole.body.items.map((x: { id: string }) => x.id)).toEqual(all);
+    expect(whole.body.items.slice(0, 2).map((x: { light: string }) => x.light)).toEqual(['green', 'green']);
+    expect(whole.body.items[2].light).toBeNull();
+    // Pages of 5 and of 1: none missed, none twice, across the open phase and the rest.
+    expect((await pages(`limit=5&sort=light&q=${encodeURIComponent('偶见词')}`)).flat()).toEqual(all);
+    expect((await pages(`limit=1&sort=light&q=${encodeURIComponent('偶见词')}`)).flat()).toEqual(all);
+    // One match only, past the walk; no match at all.
+    expect(await pages(`sort=light&q=${encodeURIComponent('站台积水')}`)).toEqual([[old.id]]);
+    expect(await pages(`sort=light&q=${encodeURIComponent('没有这句话')}`)).toEqual([[]]);
+    // The green filter in light order: the open ones only.
+    expect(await pages(`sort=light&light=green&q=${encodeURIComponent('偶见词')}`)).toEqual([all.slice(0, 2)]);
+  });
+
+  it('R-15, X-9: the light order sorts a rare term\u2019s matches found by the search, a common term\u2019s open tickets as before', async () => {
+    const repo = t.app.get(TicketListRepository);
+    const params = { now: new Date(), yellowShare: 0.8 };
+    const few = (q: string, limit = 20) => repo['fewSearchMatches']({ kind: 'all' }, { q }, q, limit, params);
+    // Past the walk: every match, by the indexes.
+    expect(new Set(await few('偶见词'))).toEqual(new Set(await expected('偶见词')));
+    expect(await few('站台积水')).toEqual([old.id]);
+    // A page's worth in the walk (S48000 is among the newest 4,305 for a page of one): the open
+    // phase sorts the open assignments and tests the search.
+    expect(await few('常见词')).toBeNull();
+    expect(await few('偶见词', 1)).toBeNull();
+    const common = await expectedByLight('常见词');
+    const paged = await pages(`limit=20&sort=light&q=${encodeURIComponent('常见词')}`);
+    expect(paged.slice(0, 2)).toEqual([common.slice(0, 20), common.slice(20, 40)]);
   });
 });
