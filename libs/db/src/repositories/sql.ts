@@ -68,12 +68,20 @@ const serialPools = new WeakMap<DataSource, { plain?: Pool; prepared?: Pool }>()
  * without; docs/benchmarks.md). The inbox and the ticket list share the pool: half as many
  * connections as the product's pool.
  *
+ * JIT compilation is off on these connections too: a search's second phase, which the planner
+ * costs for the 50,000 rows it guesses (a GIN bitmap; it finds none for a rare term), passes
+ * jit_above_cost, and compiling took 6–45 ms for a statement that runs in 0.1 ms (at 10 M tickets,
+ * docs/benchmarks.md).
+ *
  * `prepared`: a named statement (named by its text), prepared once per connection and planned
  * once (a generic plan, on a pool of its own whose connections force it): for statements run on
  * every request that take as long to plan as to run, whose text varies only with the shape of the
  * request and whose plan does not depend on the values (the inbox's: an index range each branch;
  * at 10 M tickets a receiver's page took 3.7 ms planned each time, 2.5 with its generic plan).
  */
+/** The serial pools' settings: no parallel workers, no JIT compilation. */
+const SERIAL = '-c max_parallel_workers_per_gather=0 -c jit=off';
+
 export async function serialQuery<T = Record<string, any>>(
   ds: DataSource,
   sql: string,
@@ -83,11 +91,11 @@ export async function serialQuery<T = Record<string, any>>(
   const pools = serialPools.get(ds) ?? {};
   serialPools.set(ds, pools);
   if (opts.prepared) {
-    pools.prepared ??= sidePool(ds, '-c max_parallel_workers_per_gather=0 -c plan_cache_mode=force_generic_plan');
+    pools.prepared ??= sidePool(ds, `${SERIAL} -c plan_cache_mode=force_generic_plan`);
     const name = `s${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`;
     return (await pools.prepared.query({ name, text: sql, values: params })).rows as T[];
   }
-  pools.plain ??= sidePool(ds, '-c max_parallel_workers_per_gather=0');
+  pools.plain ??= sidePool(ds, SERIAL);
   return (await pools.plain.query(sql, params)).rows as T[];
 }
 
