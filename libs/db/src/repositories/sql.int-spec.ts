@@ -28,22 +28,27 @@ describe('sidePool', () => {
     }
   });
 
-  it('issue 19: a prepared serial statement (the inbox) is planned once per connection, generically, without parallel workers', async () => {
+  it('issue 19: a prepared serial statement (the inbox) is planned once per connection, generically, without parallel workers or JIT', async () => {
     const url = await createEmptyDatabase('serial_prepared');
     const ds = createDataSource(url, 4);
     await ds.initialize();
     try {
       const sql = `SELECT current_setting('plan_cache_mode') AS mode, current_setting('max_parallel_workers_per_gather') AS workers,
-                          (SELECT generic_plans FROM pg_prepared_statements WHERE statement = $1) AS generic, $1 AS text`;
+                          current_setting('jit') AS jit, (SELECT generic_plans FROM pg_prepared_statements WHERE statement = $1) AS generic, $1 AS text`;
       const run = async () => (await serialQuery<Record<string, any>>(ds, sql, [sql], { prepared: true }))[0]!;
       const first = await run();
-      expect(first).toMatchObject({ mode: 'force_generic_plan', workers: '0', text: sql });
+      expect(first).toMatchObject({ mode: 'force_generic_plan', workers: '0', jit: 'off', text: sql });
       // The statement sees itself prepared on its connection, its one plan generic and reused.
       const later = await run();
       expect(Number(later.generic)).toBeGreaterThanOrEqual(1);
-      // Plain serial statements keep custom plans (the ticket list's filters need them).
-      const [plain] = await serialQuery<{ mode: string }>(ds, `SELECT current_setting('plan_cache_mode') AS mode`, []);
-      expect(plain!.mode).toBe('auto');
+      // Plain serial statements keep custom plans (the ticket list's filters need them), without
+      // JIT compilation either (a search's second phase compiled for longer than it ran).
+      const [plain] = await serialQuery<{ mode: string; jit: string }>(
+        ds,
+        `SELECT current_setting('plan_cache_mode') AS mode, current_setting('jit') AS jit`,
+        [],
+      );
+      expect(plain).toEqual({ mode: 'auto', jit: 'off' });
     } finally {
       await endSerialPool(ds);
       await ds.destroy();
