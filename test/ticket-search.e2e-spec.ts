@@ -230,6 +230,9 @@ describe('R-15: the free-text search past its walk', () => {
     const rare = await expectedOpen('偶见词');
     expect(rare).toHaveLength(2);
     expect(await pages(`limit=20&light=green&q=${encodeURIComponent('偶见词')}`)).toEqual([rare]);
+    // Few matches: read by primary key and tested for the light, page by page.
+    expect((await pages(`limit=1&light=green&q=${encodeURIComponent('偶见词')}`)).flat()).toEqual(rare);
+    expect(await pages(`limit=20&light=red&q=${encodeURIComponent('偶见词')}`)).toEqual([[]]);
   });
 
   /**

@@ -210,6 +210,32 @@ export class TicketListRepository implements OnModuleDestroy {
   }
 
   /**
+   * R-15: a page of `few` (a search's matches, fewSearchMatches) that pass `where`, in the page's
+   * order. They are read by primary key first: given the ids in the page's statement, the planner
+   * walked the created-at index with a filter of thousands of ids (at 10 M, 5,000 of them), which
+   * reads the whole index when the matches are old.
+   */
+  private async fewTickets(
+    few: string[],
+    where: WhereParts,
+    filter: TicketListFilter,
+    limit: number,
+    params: unknown[],
+  ): Promise<TicketListItem[]> {
+    params.push(few, limit);
+    const [ids, max] = [params.length - 1, params.length];
+    const rows = await serialQuery(
+      this.ds,
+      withListColumns(`WITH found AS MATERIALIZED (SELECT ${PAGE_COLUMNS} FROM tickets t
+                                                    WHERE t.id = ANY($${ids}::uuid[])
+                                                      AND ${[...where.rows, ...where.probes].join(' AND ')})
+                       SELECT * FROM found t ORDER BY ${newestFirst(filter)} LIMIT $${max}`),
+      params,
+    );
+    return rows.map(toListItem);
+  }
+
+  /**
    * R-15: the two phases of a search (searchNewest, lightNewestFirst). `walk` selects PAGE_COLUMNS
    * and `matched` in the page's order: the matches among the walk's tickets, and a row not matched
    * when the walk had as many tickets as its bound (its last one). Read up to a page: a short page
@@ -289,13 +315,24 @@ export class TicketListRepository implements OnModuleDestroy {
     // by deadline and sort them (it did for green at 10 M, misjudging how many deadlines are still
     // ahead: 125,622 rows read and sorted on disk, 93 ms), and walks the newest first.
     const walk = [`ra.status IN ${OPEN_ASSIGNMENT_STATUSES}`, `${openLightSql('ra')} = '${light}'`];
+    // R-15: a search with fewer matches than a page in its walk (the tickets' walk, a comparison
+    // each, not this light's, a ticket read each): those matches of this light, newest first.
+    const few = filter.q
+      ? await this.fewSearchMatches(scope, { ...filter, light: undefined }, filter.q, limit, lightParams)
+      : null;
+    if (few) {
+      where.probes.push(`EXISTS (SELECT 1 FROM assignments ra WHERE ra.ticket_id = t.id AND ${walk.join(' AND ')})`);
+      if (cursor) where.rows.push(before('t.created_at, t.id', cursor, params));
+      return this.fewTickets(few, where, filter, limit, params);
+    }
     if (cursor) walk.push(before('ra.ticket_created_at, ra.ticket_id', cursor, params));
     const tickets = `SELECT DISTINCT ON (ra.ticket_created_at, ra.ticket_id) ra.ticket_id, ra.ticket_created_at
                        FROM assignments ra WHERE ${walk.join(' AND ')}
                       ORDER BY ra.ticket_created_at DESC, ra.ticket_id DESC`;
     if (filter.q) {
-      // R-15: a search among this light's tickets, in the search's two phases: the walk tests at
-      // most `bound` of them; then every match of the search is tested for the light.
+      // R-15: a search among this light's tickets with a page of matches in the tickets' walk, in
+      // the search's two phases: this light's walk tests at most `bound` of them; then every
+      // match of the search is tested for the light.
       const indexParams = [...params];
       const search = searchSql(filter.q, params);
       const indexSearch = searchIndexSql(filter.q, indexParams, await this.charShares());
@@ -367,13 +404,11 @@ export class TicketListRepository implements OnModuleDestroy {
     where.probes.push(
       `NOT EXISTS (SELECT 1 FROM assignments na WHERE na.ticket_id = t.id AND na.status IN ${OPEN_ASSIGNMENT_STATUSES})`,
     );
-    if (few) {
-      params.push(few);
-      where.rows.push(`t.id = ANY($${params.length}::uuid[])`);
-    }
     if (cursor?.phase === 'rest') where.rows.push(before('t.created_at, t.id', cursor, params));
-    const rest = few ? { ...filter, q: undefined } : filter;
-    for (const item of await this.newestTickets(where, rest, limit - out.length, params)) {
+    const rest = few
+      ? await this.fewTickets(few, where, filter, limit - out.length, params)
+      : await this.newestTickets(where, filter, limit - out.length, params);
+    for (const item of rest) {
       out.push({
         ...item,
         sortKey: { phase: 'rest', rank: 0, deadline: null, createdAt: item.createdAt, id: item.id },
