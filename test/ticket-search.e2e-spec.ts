@@ -22,12 +22,18 @@ describe('R-15: the free-text search past its walk', () => {
     // The oldest ticket, through the API: the only one with "站台积水", one of the few with "偶见词".
     old = await api.createTicket('dispatcher1', { subject: '站台积水 偶见词', content: '乘客反映站台积水。' });
     // 50,100 newer ones, a second apart: all say "常见词"; every 4,000th also "偶见词" (12 of them),
-    // every 1,000th is closed.
+    // every 1,000th is closed. In the content, for the walk's two stretches (431 tickets, then the
+    // rest of 4,305; the indexes first for at most 129 matches): every 150th says "间隔词" (3 in the
+    // first stretch, 334 in all), every 200th up to S49600 "稀疏词" (none in the first stretch,
+    // 248 in all, 20 in the rest of the walk), every 250th up to S40000 "远期词" (160, none walked).
     await ds.query(
       `INSERT INTO tickets (number, source_code, chain, channel, category_code, urgency, subject, content,
                             status, initiator, received_at, created_at, updated_at, closed_at, version)
        SELECT 'S' || i, 'group_hotline', 'A', 'phone', 'complaint', 'normal',
-              '常见词 ' || i || CASE WHEN i % 4000 = 0 THEN ' 偶见词' ELSE '' END, '乘客来电反映。',
+              '常见词 ' || i || CASE WHEN i % 4000 = 0 THEN ' 偶见词' ELSE '' END,
+              '乘客来电反映。' || CASE WHEN i % 150 = 0 THEN ' 间隔词' ELSE '' END
+                || CASE WHEN i % 200 = 0 AND i <= 49600 THEN ' 稀疏词' ELSE '' END
+                || CASE WHEN i % 250 = 0 AND i <= 40000 THEN ' 远期词' ELSE '' END,
               CASE WHEN i % 1000 = 0 THEN 'closed' ELSE 'registered' END, 'dispatcher1',
               c.at + i * interval '1 second', c.at + i * interval '1 second', c.at + i * interval '1 second',
               CASE WHEN i % 1000 = 0 THEN c.at + i * interval '1 second' END, 1
@@ -127,6 +133,26 @@ describe('R-15: the free-text search past its walk', () => {
     const paged = await pages(`limit=5&q=${encodeURIComponent('偶见词')}`);
     expect(paged.flat()).toEqual(all);
     expect(paged.map((p) => p.length)).toEqual([5, 5, 3]);
+  });
+
+  it('R-15: a term the first stretch of the walk finds often enough is walked on, past the stretch, page by page', async () => {
+    const all = await expected('间隔词');
+    expect(all).toHaveLength(334);
+    const paged = await pages(`limit=20&q=${encodeURIComponent('间隔词')}`);
+    expect(paged.flat()).toEqual(all);
+    expect(paged[0]).toEqual(all.slice(0, 20));
+  });
+
+  it('R-15: a term the first stretch does not find, with more matches than the indexes are asked for first, is walked on', async () => {
+    const all = await expected('稀疏词');
+    expect(all).toHaveLength(248);
+    const paged = await pages(`limit=20&q=${encodeURIComponent('稀疏词')}`);
+    expect(paged.flat()).toEqual(all);
+    expect(paged.map((p) => p.length).slice(0, 2)).toEqual([20, 20]);
+    // None walked at all, more than the cap: every match by the indexes, newest first.
+    const far = await expected('远期词');
+    expect(far).toHaveLength(160);
+    expect((await pages(`limit=20&q=${encodeURIComponent('远期词')}`)).flat()).toEqual(far);
   });
 
   it('R-15: with a status filter the walk runs out before its bound, and the page is still every match', async () => {
@@ -278,10 +304,16 @@ describe('R-15: the free-text search past its walk', () => {
     // Past the walk: every match, by the indexes.
     expect(new Set(await few('偶见词'))).toEqual(new Set(await expected('偶见词')));
     expect(await few('站台积水')).toEqual([old.id]);
-    // A page's worth in the walk (S48000 is among the newest 4,305 for a page of one): the open
-    // phase sorts the open assignments and tests the search.
+    // More than a page, none walked: every match, by the indexes (past their cap).
+    expect(new Set(await few('远期词'))).toEqual(new Set(await expected('远期词')));
+    // None in the walk's first stretch, fewer than the cap: every match, though more than a page.
+    expect(new Set(await few('偶见词', 1))).toEqual(new Set(await expected('偶见词')));
+    // A page's worth in the walk: the open phase sorts the open assignments and tests the search.
     expect(await few('常见词')).toBeNull();
-    expect(await few('偶见词', 1)).toBeNull();
+    expect(await few('间隔词')).toBeNull();
+    expect(await few('稀疏词')).toBeNull();
+    const far = await expectedByLight('远期词');
+    expect((await pages(`limit=20&sort=light&q=${encodeURIComponent('远期词')}`)).flat()).toEqual(far);
     const common = await expectedByLight('常见词');
     const paged = await pages(`limit=20&sort=light&q=${encodeURIComponent('常见词')}`);
     expect(paged.slice(0, 2)).toEqual([common.slice(0, 20), common.slice(20, 40)]);

@@ -111,12 +111,36 @@ export function listWhereParts(scope: TicketScope, filter: TicketListFilter, par
  * about 12 ns a ticket in the table plus 15 µs a match. A term that one ticket in k has needs 21·k
  * tickets walked for a page of 21, against N/k matches for the indexes: the walk is the cheaper
  * while 21·k·0.85 < 15·N/k, i.e. for a walk of up to √(370·N) tickets (1,900 at 10 k, 19,000 at
- * 1 M), here at most 50,000 (about 25 ms at 10 M) and a third of it for a search with a letter.
- * Unknown N (never analysed): the most.
+ * 1 M), here at most 50,000 (23–31 ms at 10 M since the walk lost its window, 0.5 µs a ticket)
+ * and a third of it for a search with a letter. Unknown N (never analysed): the most. The walk
+ * goes in two stretches (searchStretches).
  */
 export function searchWalk(q: string, tickets: number | null): number {
   const bound = Math.min(50_000, Math.max(1_000, Math.round(Math.sqrt(370 * (tickets ?? Infinity)))));
   return caseless(q) ? bound : Math.round(bound * 0.3);
+}
+
+/**
+ * R-15: how a search's walk of `bound` tickets (searchWalk) goes in two stretches
+ * (TicketListRepository.searchPhases). The first, a tenth of the walk, tells how common the term
+ * is among the newest tickets; when its matches promise less than a page in the whole walk
+ * (promisesPage), the indexes are asked at once for at most `cap` matches, and the walk goes on
+ * only when there are more. A walk costs about 0.5 µs a ticket, the indexes about 15 µs a match
+ * (docs/benchmarks.md), so the cap is what the rest of the walk would cost: a rare term no longer
+ * pays the whole walk (at 10 M tickets 50,000 of them, 23–31 ms) before the indexes find it, and
+ * a term that only seemed rare pays at most twice.
+ */
+export function searchStretches(bound: number): { first: number; cap: number } {
+  const first = Math.min(bound, Math.max(100, Math.round(bound / 10)));
+  return { first, cap: Math.max(1, Math.round((bound - first) / 30)) };
+}
+
+/**
+ * R-15: whether `found` matches in a search walk's first `first` tickets promise a page of
+ * `limit` within the whole walk of `bound` (the same share of matches further on).
+ */
+export function promisesPage(found: number, first: number, bound: number, limit: number): boolean {
+  return found * (bound / first) >= limit;
 }
 
 /** What the page's statement reads of a ticket before the per-row columns. */

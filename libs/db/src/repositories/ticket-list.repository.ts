@@ -10,7 +10,9 @@ import {
   newestFirst,
   openLightSql,
   PAGE_COLUMNS,
+  promisesPage,
   RANK,
+  searchStretches,
   searchWalk,
   toListItem,
   walkable,
@@ -76,6 +78,31 @@ export interface TicketListItem {
 }
 
 type LightListRow = TicketListItem & { sortKey: LightListCursor };
+
+/** A statement and its parameters. */
+type Statement = { sql: string; params: unknown[] };
+
+/**
+ * R-15: a search's two phases (searchPhases), both in the page's order, selecting PAGE_COLUMNS
+ * and `matched`.
+ */
+interface SearchStatements {
+  /**
+   * The walk of at most `bound` tickets, from the newest or, with `after`, from the one after that
+   * ticket (its id): the matches among them, and a row not matched when the walk had as many
+   * tickets as its bound (its last one).
+   */
+  walk(bound: number, after?: string): Statement;
+  /**
+   * Every match (searchIndexSql); with a cap, every match when there are at most that many, else
+   * one row not matched.
+   */
+  index(cap?: number): Statement;
+  /** The walk's bound (searchWalk). */
+  bound: number;
+  /** The walk can go on from a ticket (`after`), and so goes in two stretches. */
+  resumable: boolean;
+}
 
 /**
  * The ticket list (GET /api/tickets): newest first or in light order (X-9), keyset-paginated,
@@ -157,37 +184,58 @@ export class TicketListRepository implements OnModuleDestroy {
     params: unknown[],
   ): Promise<TicketListItem[]> {
     const s = await this.searchStatements(where, filter, q, params);
-    return this.searchPhases(s.walk, s.walkParams, s.indexes, s.indexParams, limit);
+    const found = await this.searchPhases(s, limit, (st, n) => this.readPage(st, n));
+    return found.rows.map(toListItem);
   }
 
   /**
-   * searchNewest's two statements over the tickets that pass `where` (whose parameters are in
-   * `params`), each with its own parameters, both in the page's order: the walk (searchPhases) and
-   * the index phase (PAGE_COLUMNS of every match).
+   * searchNewest's two phases over the tickets that pass `where` (whose parameters are in
+   * `params`), each statement with its own parameters.
    */
-  private async searchStatements(where: WhereParts, filter: TicketListFilter, q: string, params: unknown[]) {
-    const walkParams = [...params];
+  private async searchStatements(
+    where: WhereParts,
+    filter: TicketListFilter,
+    q: string,
+    params: unknown[],
+  ): Promise<SearchStatements> {
     const indexParams = [...params];
-    // The search before the probes of other tables (a unit, the person's units): each costs an
-    // index probe, the search a comparison of the ticket's text.
-    const matched = [searchSql(q, walkParams), ...where.probes].join(' AND ');
     const indexSearch = searchIndexSql(q, indexParams, await this.charShares());
     const order = newestFirst(filter);
-    const bound = searchWalk(q, await this.ticketCount());
     return {
-      walk: `(SELECT ${PAGE_COLUMNS}, true AS matched
-                FROM (SELECT ${PAGE_COLUMNS}, t.content FROM tickets t WHERE ${where.rows.join(' AND ')}
-                       ORDER BY ${order} LIMIT ${bound}) t
-               WHERE ${matched}
-               ORDER BY ${order})
-             UNION ALL
-             (SELECT ${walkEnd('t.id', 't.created_at')} FROM tickets t WHERE ${where.rows.join(' AND ')}
-               ORDER BY ${order} OFFSET ${bound - 1} LIMIT 1)`,
-      walkParams,
-      indexes: `WITH found AS MATERIALIZED (SELECT ${PAGE_COLUMNS} FROM tickets t
-                                              WHERE ${[...where.rows, indexSearch, ...where.probes].join(' AND ')})
-                SELECT * FROM found t ORDER BY ${order}`,
-      indexParams,
+      walk: (bound, after) => {
+        const walkParams = [...params];
+        // The search before the probes of other tables (a unit, the person's units): each costs an
+        // index probe, the search a comparison of the ticket's text.
+        const matched = [searchSql(q, walkParams), ...where.probes].join(' AND ');
+        const rows = [...where.rows];
+        if (after) {
+          walkParams.push(after);
+          const id = `$${walkParams.length}::uuid`;
+          rows.push(`(t.created_at, t.id) < ((SELECT w.created_at FROM tickets w WHERE w.id = ${id}), ${id})`);
+        }
+        return {
+          sql: `(SELECT ${PAGE_COLUMNS}, true AS matched
+                   FROM (SELECT ${PAGE_COLUMNS}, t.content FROM tickets t WHERE ${rows.join(' AND ')}
+                          ORDER BY ${order} LIMIT ${bound}) t
+                  WHERE ${matched}
+                  ORDER BY ${order})
+                UNION ALL
+                (SELECT ${walkEnd('t.id', 't.created_at')} FROM tickets t WHERE ${rows.join(' AND ')}
+                  ORDER BY ${order} OFFSET ${bound - 1} LIMIT 1)`,
+          params: walkParams,
+        };
+      },
+      index: (cap) => ({
+        sql: everyMatch(
+          `SELECT ${PAGE_COLUMNS} FROM tickets t
+                          WHERE ${[...where.rows, indexSearch, ...where.probes].join(' AND ')}`,
+          order,
+          cap,
+        ),
+        params: indexParams,
+      }),
+      bound: searchWalk(q, await this.ticketCount()),
+      resumable: true,
     };
   }
 
@@ -210,20 +258,17 @@ export class TicketListRepository implements OnModuleDestroy {
     const s = await this.searchStatements(where, filter, q, params);
     // $1 and $2 (the light's) typed, for a statement with no light filter that uses neither.
     const light = `(SELECT $1::timestamptz, $2::float8) light`;
-    const walked: Array<{ id: string; matched: boolean }> = await serialQuery(
-      this.ds,
-      `SELECT w.id, w.matched FROM (${s.walk} LIMIT $${s.walkParams.length + 1}) w, ${light}`,
-      [...s.walkParams, limit],
+    const found = await this.searchPhases<{ id: string; matched: boolean }>(
+      s,
+      limit,
+      (st, n) =>
+        serialQuery(this.ds, `SELECT w.id, w.matched FROM (${st.sql} LIMIT $${st.params.length + 1}) w, ${light}`, [
+          ...st.params,
+          n,
+        ]),
+      true,
     );
-    const found = walked.filter((r) => r.matched).map((r) => r.id);
-    if (found.length >= limit) return null;
-    if (found.length === walked.length) return found;
-    const rows: Array<{ id: string }> = await serialQuery(
-      this.ds,
-      `SELECT x.id FROM (${s.indexes}) x, ${light}`,
-      s.indexParams,
-    );
-    return rows.map((r) => r.id);
+    return found.every ? found.rows.map((r) => r.id) : null;
   }
 
   /**
@@ -253,35 +298,55 @@ export class TicketListRepository implements OnModuleDestroy {
   }
 
   /**
-   * R-15: the two phases of a search (searchNewest, lightNewestFirst). `walk` selects PAGE_COLUMNS
-   * and `matched` in the page's order: the matches among the walk's tickets, and a row not matched
-   * when the walk had as many tickets as its bound (its last one). Read up to a page: a short page
-   * with such a row means the walk was cut, and then `indexes`, which selects PAGE_COLUMNS of every
-   * match in the page's order (searchIndexSql), gives the page. Each statement has its own
-   * parameters. searchNewest's walk is two queries joined by UNION ALL, the matches then the last
-   * ticket (walkEnd): a full page never reads the second (the Append stops). A row_number() over
-   * the walk instead held each walked row, text and all, in the window's store: at 10 M tickets
-   * the walk of 50,000 took 47–56 ms, now 23–31.
+   * R-15: the two phases of a search (searchNewest, fewSearchMatches, lightNewestFirst): the walk
+   * (SearchStatements.walk) read up to a page, `limit`; a short page with a row not matched means
+   * the walk was cut, and then the indexes give the matches. A resumable walk goes in two stretches
+   * (searchStretches): when the first one's matches promise less than a page in the whole walk,
+   * the indexes are asked first, for at most the cap; the rest of the walk runs only when there
+   * are more. `read` runs a statement and reads up to `n` of its rows (every row with n null).
+   * `every`: the rows are every match (the walk ran out of tickets, or the indexes gave them);
+   * with `everyMatch` the indexes' matches are read whole, else up to a page.
+   *
+   * searchNewest's walk is two queries joined by UNION ALL, the matches then the last ticket
+   * (walkEnd): a full page never reads the second (the Append stops). A row_number() over the walk
+   * instead held each walked row, text and all, in the window's store: at 10 M tickets the walk of
+   * 50,000 took 47–56 ms, now 23–31.
    */
-  private async searchPhases(
-    walk: string,
-    walkParams: unknown[],
-    indexes: string,
-    indexParams: unknown[],
+  private async searchPhases<R extends { id: string; matched: boolean }>(
+    s: SearchStatements,
     limit: number,
-  ): Promise<TicketListItem[]> {
-    const walked = await serialQuery(
-      this.ds,
-      withListColumns(`${walk} LIMIT $${walkParams.length + 1}`, ', t.matched'),
-      [...walkParams, limit],
-    );
+    read: (statement: Statement, n: number | null) => Promise<R[]>,
+    everyMatch = false,
+  ): Promise<{ rows: R[]; every: boolean }> {
+    const { first, cap } = searchStretches(s.bound);
+    const stretch = s.resumable ? first : s.bound;
+    const walked = await read(s.walk(stretch), limit);
     const found = walked.filter((r) => r.matched);
-    if (found.length === limit || found.length === walked.length) return found.map(toListItem);
-    const rows = await serialQuery(this.ds, withListColumns(`${indexes} LIMIT $${indexParams.length + 1}`), [
-      ...indexParams,
-      limit,
+    if (found.length === limit) return { rows: found, every: false };
+    if (found.length === walked.length) return { rows: found, every: true };
+    if (stretch < s.bound) {
+      if (!promisesPage(found.length, stretch, s.bound, limit)) {
+        const few = await read(s.index(cap), everyMatch ? null : limit);
+        if (few.every((r) => r.matched)) return { rows: few, every: true };
+      }
+      // The first stretch's last ticket (the row not matched) is where the rest begins.
+      const rest = await read(s.walk(s.bound - stretch, walked[walked.length - 1]!.id), limit - found.length);
+      const more = rest.filter((r) => r.matched);
+      if (found.length + more.length === limit) return { rows: [...found, ...more], every: false };
+      if (more.length === rest.length) return { rows: [...found, ...more], every: true };
+    }
+    return { rows: await read(s.index(), everyMatch ? null : limit), every: true };
+  }
+
+  /** Up to `n` rows of a search's statement (searchPhases), with the page's columns. */
+  private readPage(
+    st: Statement,
+    n: number | null,
+  ): Promise<Array<Record<string, any> & { id: string; matched: boolean }>> {
+    return serialQuery(this.ds, withListColumns(`${st.sql} LIMIT $${st.params.length + 1}`, ', t.matched'), [
+      ...st.params,
+      n,
     ]);
-    return rows.map(toListItem);
   }
 
   /**
@@ -353,27 +418,33 @@ export class TicketListRepository implements OnModuleDestroy {
       const indexParams = [...params];
       const search = searchSql(filter.q, params);
       const indexSearch = searchIndexSql(filter.q, indexParams, await this.charShares());
-      const bound = searchWalk(filter.q, await this.ticketCount());
-      return this.searchPhases(
+      const s: SearchStatements = {
         // The walk's last ticket is counted by row_number() over the assignments' narrow rows (a
-        // second query for it, as searchPhases describes, would walk that index again: 32 ms at
-        // 10 M), and is returned as not matched whether it matches or not.
-        `SELECT ${PAGE_COLUMNS}, (t.matched AND r.walked < ${bound}) AS matched
-           FROM (SELECT r.*, row_number() OVER (ORDER BY r.ticket_created_at DESC, r.ticket_id DESC) AS walked
-                   FROM (${tickets}) r ORDER BY r.ticket_created_at DESC, r.ticket_id DESC LIMIT ${bound}) r
-          CROSS JOIN LATERAL (SELECT ${PAGE_COLUMNS}, (${[...where.rows, search, ...where.probes].join(' AND ')}) AS matched
-                                FROM tickets t WHERE t.id = r.ticket_id OFFSET 0) t
-          WHERE t.matched OR r.walked = ${bound}
-          ORDER BY r.ticket_created_at DESC, r.ticket_id DESC`,
-        params,
-        `WITH found AS MATERIALIZED (SELECT ${PAGE_COLUMNS} FROM tickets t
-                                       WHERE ${[...where.rows, indexSearch, ...where.probes].join(' AND ')})
-         SELECT t.* FROM found t
-          WHERE EXISTS (SELECT 1 FROM assignments ra WHERE ra.ticket_id = t.id AND ${walk.join(' AND ')})
-          ORDER BY t.created_at DESC, t.id DESC`,
-        indexParams,
-        limit,
-      );
+        // second query for it, as searchNewest's walk has, would walk that index again: 32 ms at
+        // 10 M), and is returned as not matched whether it matches or not. One stretch only.
+        walk: (n) => ({
+          sql: `SELECT ${PAGE_COLUMNS}, (t.matched AND r.walked < ${n}) AS matched
+                  FROM (SELECT r.*, row_number() OVER (ORDER BY r.ticket_created_at DESC, r.ticket_id DESC) AS walked
+                          FROM (${tickets}) r ORDER BY r.ticket_created_at DESC, r.ticket_id DESC LIMIT ${n}) r
+                 CROSS JOIN LATERAL (SELECT ${PAGE_COLUMNS}, (${[...where.rows, search, ...where.probes].join(' AND ')}) AS matched
+                                       FROM tickets t WHERE t.id = r.ticket_id OFFSET 0) t
+                 WHERE t.matched OR r.walked = ${n}
+                 ORDER BY r.ticket_created_at DESC, r.ticket_id DESC`,
+          params,
+        }),
+        index: () => ({
+          sql: `WITH found AS MATERIALIZED (SELECT ${PAGE_COLUMNS} FROM tickets t
+                                             WHERE ${[...where.rows, indexSearch, ...where.probes].join(' AND ')})
+                SELECT t.*, true AS matched FROM found t
+                 WHERE EXISTS (SELECT 1 FROM assignments ra WHERE ra.ticket_id = t.id AND ${walk.join(' AND ')})
+                 ORDER BY t.created_at DESC, t.id DESC`,
+          params: indexParams,
+        }),
+        bound: searchWalk(filter.q, await this.ticketCount()),
+        resumable: false,
+      };
+      const found = await this.searchPhases(s, limit, (st, n) => this.readPage(st, n));
+      return found.rows.map(toListItem);
     }
     params.push(limit);
     const rows = await serialQuery(
@@ -582,4 +653,23 @@ export async function readCharShares(ds: DataSource): Promise<CharShares> {
     shares: new Map(elems.map((e, i) => [e, freqs[i]!])),
     floor: Math.min(0.005, freqs[elems.length]! / 2),
   };
+}
+
+/**
+ * R-15: a search's index phase (SearchStatements.index): every ticket that `matches` selects
+ * (PAGE_COLUMNS) in the page's `order`, `matched` true. Read whole first (a CTE the planner cannot
+ * walk in the page's order, testing the search on each ticket). With a cap, read no further than
+ * one past it: at most `cap` matches are given, more are one row not matched. The cap's CTE reads
+ * the first lazily, which is planned for every row (the bitmap of the indexes), not for a few.
+ */
+function everyMatch(matches: string, order: string, cap?: number): string {
+  if (cap === undefined) {
+    return `WITH found AS MATERIALIZED (${matches})
+            SELECT t.*, true AS matched FROM found t ORDER BY ${order}`;
+  }
+  return `WITH every AS MATERIALIZED (${matches}),
+               found AS MATERIALIZED (SELECT * FROM every LIMIT ${cap + 1})
+          (SELECT t.*, true AS matched FROM found t WHERE (SELECT count(*) FROM found) <= ${cap} ORDER BY ${order})
+          UNION ALL
+          (SELECT t.*, false FROM found t WHERE (SELECT count(*) FROM found) > ${cap} LIMIT 1)`;
 }
