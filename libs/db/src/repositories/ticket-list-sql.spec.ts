@@ -1,6 +1,6 @@
-import { promisesPage, searchStretches, searchWalk } from './ticket-list-sql';
+import { searchStretches, searchWalk } from './ticket-list-sql';
 
-describe('R-15: a search walk in two stretches (searchStretches, promisesPage)', () => {
+describe('R-15: a search walk in two stretches (searchStretches)', () => {
   it('R-15: at 10 M tickets the first stretch is a tenth of the 50,000-ticket walk, the cap what the rest costs', () => {
     const bound = searchWalk('偶见词', 10_000_000);
     expect(bound).toBe(50_000);
@@ -11,14 +11,5 @@ describe('R-15: a search walk in two stretches (searchStretches, promisesPage)',
   it('R-15: a short walk has a first stretch of at least 100 tickets, and never more than the walk', () => {
     expect(searchStretches(searchWalk('Door', 1_000))).toEqual({ first: 100, cap: 7 });
     expect(searchStretches(50)).toEqual({ first: 50, cap: 1 });
-  });
-
-  it('R-15: the first stretch promises a page when its share of matches fills one within the walk', () => {
-    // 5,000 of 50,000 tickets walked, a page of 21: 3 matches promise 30, 2 promise 20.
-    expect(promisesPage(3, 5_000, 50_000, 21)).toBe(true);
-    expect(promisesPage(2, 5_000, 50_000, 21)).toBe(false);
-    expect(promisesPage(0, 5_000, 50_000, 1)).toBe(false);
-    // A walk of one stretch promises what it found.
-    expect(promisesPage(20, 4_305, 4_305, 21)).toBe(false);
   });
 });

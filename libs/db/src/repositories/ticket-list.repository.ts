@@ -10,7 +10,6 @@ import {
   newestFirst,
   openLightSql,
   PAGE_COLUMNS,
-  promisesPage,
   RANK,
   searchStretches,
   searchWalk,
@@ -301,8 +300,8 @@ export class TicketListRepository implements OnModuleDestroy {
    * R-15: the two phases of a search (searchNewest, fewSearchMatches, lightNewestFirst): the walk
    * (SearchStatements.walk) read up to a page, `limit`; a short page with a row not matched means
    * the walk was cut, and then the indexes give the matches. A resumable walk goes in two stretches
-   * (searchStretches): when the first one's matches promise less than a page in the whole walk,
-   * the indexes are asked first, for at most the cap; the rest of the walk runs only when there
+   * (searchStretches): when the first one finds no match, the indexes are asked first, for at
+   * most the cap; the rest of the walk runs only when there
    * are more. `read` runs a statement and reads up to `n` of its rows (every row with n null).
    * `every`: the rows are every match (the walk ran out of tickets, or the indexes gave them);
    * with `everyMatch` the indexes' matches are read whole, else up to a page.
@@ -325,7 +324,7 @@ export class TicketListRepository implements OnModuleDestroy {
     if (found.length === limit) return { rows: found, every: false };
     if (found.length === walked.length) return { rows: found, every: true };
     if (stretch < s.bound) {
-      if (!promisesPage(found.length, stretch, s.bound, limit)) {
+      if (found.length === 0) {
         const few = await read(s.index(cap), everyMatch ? null : limit);
         if (few.every((r) => r.matched)) return { rows: few, every: true };
       }
