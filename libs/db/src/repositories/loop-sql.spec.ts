@@ -18,11 +18,11 @@ const SHARES = {
 describe('R-15: the keys of a search past its walk (searchIndexSql)', () => {
   it('R-15: two pieces apart that narrow more together win over the rarest piece alone', () => {
     const pieces = [
-      { at: 0, share: 0.144 },
-      { at: 1, share: 0.144 },
-      { at: 2, share: 0.143 }, // the rarest, between the others
-      { at: 3, share: 0.145 },
-      { at: 4, share: 0.144 },
+      { at: 0, text: 'a', share: 0.144 },
+      { at: 1, text: 'b', share: 0.144 },
+      { at: 2, text: 'c', share: 0.143 }, // the rarest, between the others
+      { at: 3, text: 'd', share: 0.145 },
+      { at: 4, text: 'e', share: 0.144 },
     ];
     const chosen = rarestApart(pieces, 3);
     expect(chosen).toHaveLength(2);
@@ -34,14 +34,14 @@ describe('R-15: the keys of a search past its walk (searchIndexSql)', () => {
     expect(
       rarestApart(
         [
-          { at: 0, share: 1 },
-          { at: 3, share: 0.6 },
+          { at: 0, text: 'a', share: 1 },
+          { at: 3, text: 'b', share: 0.6 },
         ],
         3,
       ),
     ).toEqual([]);
     const chosen = rarestApart(
-      [0, 3, 6, 9, 12].map((at) => ({ at, share: 0.1 + at / 100 })),
+      [0, 3, 6, 9, 12].map((at) => ({ at, text: `p${at}`, share: 0.1 + at / 100 })),
       3,
     );
     expect(chosen.map((p) => p.at)).toEqual([0, 3, 6]);
@@ -54,6 +54,13 @@ describe('R-15: the keys of a search past its walk (searchIndexSql)', () => {
     // leave no other digit piece apart from it.
     expect(params.slice(2)).toEqual(['%543%', '%987%']);
     expect(sql).toContain('t.subject LIKE $3 AND t.subject LIKE $4 AND t.subject LIKE $1');
+  });
+
+  it('R-15: the same piece twice is one key: `乘客反映 10000000` is looked up by `100` and `000`, not `000` twice', () => {
+    const params: unknown[] = [];
+    const shares = { shares: new Map([...SHARES.shares, ['0', 0.52], ['1', 0.55]]), floor: 0.005 };
+    searchIndexSql('乘客反映 10000000', params, shares);
+    expect(params.slice(2).sort()).toEqual(['%000%', '%100%']);
   });
 
   it('R-15: a search whose pieces every ticket has is the whole search alone', () => {

@@ -132,9 +132,10 @@ export function searchIndexSql(q: string, params: unknown[], chars: CharShares):
  * first; among the twelve rarest pieces, every such set is tried. Pieces that overlap are found in
  * the same tickets (9876543's 987 and 876), so the next key would skip little; and the rarest piece
  * alone can block two others that together narrow more (`765` in the middle of `9876543`: at 10 M
- * tickets 14,176 buffers in 91–98 ms; `543` and `876` 477 buffers in 3.4–3.9 ms).
+ * tickets 14,176 buffers in 91–98 ms; `543` and `876` 477 buffers in 3.4–3.9 ms). The same piece
+ * twice is one key (`000` and `000` in `10000000`), however far apart: it narrows no further.
  */
-export function rarestApart<P extends { at: number; share: number }>(pieces: P[], most: number): P[] {
+export function rarestApart<P extends { at: number; text: string; share: number }>(pieces: P[], most: number): P[] {
   const candidates = pieces
     .filter((p) => p.share < 0.5)
     .sort((a, b) => a.share - b.share)
@@ -149,7 +150,8 @@ export function rarestApart<P extends { at: number; share: number }>(pieces: P[]
     if (set.length === most) return;
     for (let i = from; i < candidates.length; i++) {
       const p = candidates[i]!;
-      if (set.every((c) => Math.abs(c.at - p.at) >= 3)) visit(i + 1, [...set, p], product * p.share);
+      if (set.every((c) => Math.abs(c.at - p.at) >= 3 && c.text !== p.text))
+        visit(i + 1, [...set, p], product * p.share);
     }
   };
   visit(0, [], 1);
