@@ -7,7 +7,7 @@
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:light-order
 //   (BENCH_ROWS=100000 for a quicker run; the database hotline_bench_light is dropped and re-created)
 import 'reflect-metadata';
-import { TicketListRepository, type LightListCursor, type TicketScope } from '@hotline/db';
+import { TicketListRepository, TicketSearch, type LightListCursor, type TicketScope } from '@hotline/db';
 import { parseShanghai } from '@hotline/calendar';
 import { fillOpenAndClosed, freshBenchDatabase, log } from './bench-database';
 
@@ -50,7 +50,7 @@ async function main(): Promise<void> {
     log(`\n${title}\n${plan.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n')}\n`);
   };
 
-  const repo = new TicketListRepository(ds);
+  const repo = new TicketListRepository(ds, new TicketSearch(ds));
   const light = { now: NOW, yellowShare: config.deadlines.yellowShare };
   const scopes: Array<[string, TicketScope]> = [
     ['the whole office', { kind: 'all' }],

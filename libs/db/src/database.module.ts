@@ -8,6 +8,7 @@ import { dataSourceOptions } from './data-source';
 import { OrganisationRepository } from './repositories/organisation.repository';
 import { TicketRepository } from './repositories/ticket.repository';
 import { TicketListRepository } from './repositories/ticket-list.repository';
+import { TicketSearch } from './repositories/ticket-search';
 import { IdempotencyRepository } from './repositories/idempotency.repository';
 import { OutboxRepository } from './repositories/outbox.repository';
 import { InboxRepository } from './repositories/inbox.repository';
@@ -33,6 +34,7 @@ import { ImportRunRepository } from './repositories/import-run.repository';
 const REPOSITORIES = [
   OrganisationRepository,
   TicketRepository,
+  TicketSearch,
   TicketListRepository,
   IdempotencyRepository,
   OutboxRepository,

@@ -21,6 +21,7 @@ export type {
 } from './repositories/ticket.repository';
 export { lightSql, OPEN_ASSIGNMENT_STATUSES } from './repositories/ticket.repository';
 export { TicketListRepository } from './repositories/ticket-list.repository';
+export { TicketSearch } from './repositories/ticket-search';
 export type {
   TicketListFilter,
   TicketListCursor,

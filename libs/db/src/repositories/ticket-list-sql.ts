@@ -141,15 +141,6 @@ export function searchStretches(bound: number): { first: number; cap: number } {
 /** What the page's statement reads of a ticket before the per-row columns. */
 export const PAGE_COLUMNS = `t.id, t.number, t.subject, t.status, t.step, t.source_code, t.category_code, t.urgency, t.created_at`;
 
-/**
- * A search walk's last ticket (searchPhases) in PAGE_COLUMNS' places and `matched` false: its id
- * and creation time, the rest NULL (the walk's index alone answers it, without the tickets' rows).
- */
-export function walkEnd(id: string, createdAt: string): string {
-  const columns = PAGE_COLUMNS.split(', ').map((c) => (c === 't.id' ? id : c === 't.created_at' ? createdAt : 'NULL'));
-  return `${columns.join(', ')}, false`;
-}
-
 /** The ticket list's columns; $1 and $2 are the light parameters (X-9). */
 export const LIST_COLUMNS = `t.id, t.number, t.subject, t.status, t.step, t.source_code, t.category_code, t.urgency, t.created_at,
        (SELECT min(a.reply_deadline) FROM assignments a WHERE a.ticket_id = t.id

@@ -11,16 +11,15 @@ import {
   openLightSql,
   PAGE_COLUMNS,
   RANK,
-  searchStretches,
   searchWalk,
   toListItem,
   walkable,
-  walkEnd,
   type WhereParts,
   withListColumns,
   WORSE_THAN,
 } from './ticket-list-sql';
-import { type CharShares, searchIndexSql, searchSql } from './loop-sql';
+import { searchIndexSql, searchSql } from './loop-sql';
+import { type SearchStatements, type Statement, TicketSearch } from './ticket-search';
 import {
   OPEN_ASSIGNMENT_STATUSES,
   lightSql,
@@ -78,31 +77,6 @@ export interface TicketListItem {
 
 type LightListRow = TicketListItem & { sortKey: LightListCursor };
 
-/** A statement and its parameters. */
-type Statement = { sql: string; params: unknown[] };
-
-/**
- * R-15: a search's two phases (searchPhases), both in the page's order, selecting PAGE_COLUMNS
- * and `matched`.
- */
-interface SearchStatements {
-  /**
-   * The walk of at most `bound` tickets, from the newest or, with `after`, from the one after that
-   * ticket (its id): the matches among them, and a row not matched when the walk had as many
-   * tickets as its bound (its last one).
-   */
-  walk(bound: number, after?: string): Statement;
-  /**
-   * Every match (searchIndexSql); with a cap, every match when there are at most that many, else
-   * one row not matched.
-   */
-  index(cap?: number): Statement;
-  /** The walk's bound (searchWalk). */
-  bound: number;
-  /** The walk can go on from a ticket (`after`), and so goes in two stretches. */
-  resumable: boolean;
-}
-
 /**
  * The ticket list (GET /api/tickets): newest first or in light order (X-9), keyset-paginated,
  * scoped to what the person may see (R-19). Every statement reads one page in an index's order
@@ -111,12 +85,10 @@ interface SearchStatements {
  */
 @Injectable()
 export class TicketListRepository implements OnModuleDestroy {
-  /** pg_class.reltuples of tickets and when it was read (searchWalk). */
-  private tableSize = { count: -1, readAt: -Infinity };
-  /** The characters' shares (searchIndexSql) and when they were read. */
-  private chars: { shares: CharShares; readAt: number } = { shares: null, readAt: -Infinity };
-
-  constructor(private readonly ds: DataSource) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly search: TicketSearch,
+  ) {}
 
   /** The serial statements' pool (shared with the inbox) ends with the module. */
   async onModuleDestroy(): Promise<void> {
@@ -183,59 +155,17 @@ export class TicketListRepository implements OnModuleDestroy {
     params: unknown[],
   ): Promise<TicketListItem[]> {
     const s = await this.searchStatements(where, filter, q, params);
-    const found = await this.searchPhases(s, limit, (st, n) => this.readPage(st, n));
+    const found = await this.search.phases(s, limit, (st, n) => this.readPage(st, n));
     return found.rows.map(toListItem);
   }
 
-  /**
-   * searchNewest's two phases over the tickets that pass `where` (whose parameters are in
-   * `params`), each statement with its own parameters.
-   */
-  private async searchStatements(
-    where: WhereParts,
-    filter: TicketListFilter,
-    q: string,
-    params: unknown[],
-  ): Promise<SearchStatements> {
-    const indexParams = [...params];
-    const indexSearch = searchIndexSql(q, indexParams, await this.charShares());
-    const order = newestFirst(filter);
-    return {
-      walk: (bound, after) => {
-        const walkParams = [...params];
-        // The search before the probes of other tables (a unit, the person's units): each costs an
-        // index probe, the search a comparison of the ticket's text.
-        const matched = [searchSql(q, walkParams), ...where.probes].join(' AND ');
-        const rows = [...where.rows];
-        if (after) {
-          walkParams.push(after);
-          const id = `$${walkParams.length}::uuid`;
-          rows.push(`(t.created_at, t.id) < ((SELECT w.created_at FROM tickets w WHERE w.id = ${id}), ${id})`);
-        }
-        return {
-          sql: `(SELECT ${PAGE_COLUMNS}, true AS matched
-                   FROM (SELECT ${PAGE_COLUMNS}, t.content FROM tickets t WHERE ${rows.join(' AND ')}
-                          ORDER BY ${order} LIMIT ${bound}) t
-                  WHERE ${matched}
-                  ORDER BY ${order})
-                UNION ALL
-                (SELECT ${walkEnd('t.id', 't.created_at')} FROM tickets t WHERE ${rows.join(' AND ')}
-                  ORDER BY ${order} OFFSET ${bound - 1} LIMIT 1)`,
-          params: walkParams,
-        };
-      },
-      index: (cap) => ({
-        sql: everyMatch(
-          `SELECT ${PAGE_COLUMNS} FROM tickets t
-                          WHERE ${[...where.rows, indexSearch, ...where.probes].join(' AND ')}`,
-          order,
-          cap,
-        ),
-        params: indexParams,
-      }),
-      bound: searchWalk(q, await this.ticketCount()),
-      resumable: true,
-    };
+  /** searchNewest's two phases over the tickets that pass `where` (whose parameters are in `params`). */
+  private searchStatements(where: WhereParts, filter: TicketListFilter, q: string, params: unknown[]) {
+    return this.search.statements(where, q, params, {
+      by: newestFirst(filter),
+      key: 't.created_at',
+      columns: PAGE_COLUMNS,
+    });
   }
 
   /**
@@ -257,7 +187,7 @@ export class TicketListRepository implements OnModuleDestroy {
     const s = await this.searchStatements(where, filter, q, params);
     // $1 and $2 (the light's) typed, for a statement with no light filter that uses neither.
     const light = `(SELECT $1::timestamptz, $2::float8) light`;
-    const found = await this.searchPhases<{ id: string; matched: boolean }>(
+    const found = await this.search.phases<{ id: string; matched: boolean }>(
       s,
       limit,
       (st, n) =>
@@ -296,47 +226,6 @@ export class TicketListRepository implements OnModuleDestroy {
     return rows.map(toListItem);
   }
 
-  /**
-   * R-15: the two phases of a search (searchNewest, fewSearchMatches, lightNewestFirst): the walk
-   * (SearchStatements.walk) read up to a page, `limit`; a short page with a row not matched means
-   * the walk was cut, and then the indexes give the matches. A resumable walk goes in two stretches
-   * (searchStretches): when the first one finds no match, the indexes are asked first, for at
-   * most the cap; the rest of the walk runs only when there
-   * are more. `read` runs a statement and reads up to `n` of its rows (every row with n null).
-   * `every`: the rows are every match (the walk ran out of tickets, or the indexes gave them);
-   * with `everyMatch` the indexes' matches are read whole, else up to a page.
-   *
-   * searchNewest's walk is two queries joined by UNION ALL, the matches then the last ticket
-   * (walkEnd): a full page never reads the second (the Append stops). A row_number() over the walk
-   * instead held each walked row, text and all, in the window's store: at 10 M tickets the walk of
-   * 50,000 took 47–56 ms, now 23–31.
-   */
-  private async searchPhases<R extends { id: string; matched: boolean }>(
-    s: SearchStatements,
-    limit: number,
-    read: (statement: Statement, n: number | null) => Promise<R[]>,
-    everyMatch = false,
-  ): Promise<{ rows: R[]; every: boolean }> {
-    const { first, cap } = searchStretches(s.bound);
-    const stretch = s.resumable ? first : s.bound;
-    const walked = await read(s.walk(stretch), limit);
-    const found = walked.filter((r) => r.matched);
-    if (found.length === limit) return { rows: found, every: false };
-    if (found.length === walked.length) return { rows: found, every: true };
-    if (stretch < s.bound) {
-      if (found.length === 0) {
-        const few = await read(s.index(cap), everyMatch ? null : limit);
-        if (few.every((r) => r.matched)) return { rows: few, every: true };
-      }
-      // The first stretch's last ticket (the row not matched) is where the rest begins.
-      const rest = await read(s.walk(s.bound - stretch, walked[walked.length - 1]!.id), limit - found.length);
-      const more = rest.filter((r) => r.matched);
-      if (found.length + more.length === limit) return { rows: [...found, ...more], every: false };
-      if (more.length === rest.length) return { rows: [...found, ...more], every: true };
-    }
-    return { rows: await read(s.index(), everyMatch ? null : limit), every: true };
-  }
-
   /** Up to `n` rows of a search's statement (searchPhases), with the page's columns. */
   private readPage(
     st: Statement,
@@ -346,26 +235,6 @@ export class TicketListRepository implements OnModuleDestroy {
       ...st.params,
       n,
     ]);
-  }
-
-  /**
-   * About how many tickets there are: the planner's figure (pg_class.reltuples, which ANALYZE and
-   * VACUUM keep), read at most once a minute; null before the table was first analysed.
-   */
-  private async ticketCount(): Promise<number | null> {
-    if (performance.now() - this.tableSize.readAt > 60_000) {
-      const [r] = await this.ds.query(`SELECT reltuples::float8 AS n FROM pg_class WHERE oid = 'tickets'::regclass`);
-      this.tableSize = { count: Number(r.n), readAt: performance.now() };
-    }
-    return this.tableSize.count >= 0 ? this.tableSize.count : null;
-  }
-
-  /** The characters' shares (readCharShares), read at most once a minute. */
-  private async charShares(): Promise<CharShares> {
-    if (performance.now() - this.chars.readAt > 60_000) {
-      this.chars = { shares: await readCharShares(this.ds), readAt: performance.now() };
-    }
-    return this.chars.shares;
   }
 
   /**
@@ -416,7 +285,7 @@ export class TicketListRepository implements OnModuleDestroy {
       // match of the search is tested for the light.
       const indexParams = [...params];
       const search = searchSql(filter.q, params);
-      const indexSearch = searchIndexSql(filter.q, indexParams, await this.charShares());
+      const indexSearch = searchIndexSql(filter.q, indexParams, await this.search.charShares());
       const s: SearchStatements = {
         // The walk's last ticket is counted by row_number() over the assignments' narrow rows (a
         // second query for it, as searchNewest's walk has, would walk that index again: 32 ms at
@@ -439,10 +308,10 @@ export class TicketListRepository implements OnModuleDestroy {
                  ORDER BY t.created_at DESC, t.id DESC`,
           params: indexParams,
         }),
-        bound: searchWalk(filter.q, await this.ticketCount()),
+        bound: searchWalk(filter.q, await this.search.ticketCount()),
         resumable: false,
       };
-      const found = await this.searchPhases(s, limit, (st, n) => this.readPage(st, n));
+      const found = await this.search.phases(s, limit, (st, n) => this.readPage(st, n));
       return found.rows.map(toListItem);
     }
     params.push(limit);
@@ -633,42 +502,4 @@ export class TicketListRepository implements OnModuleDestroy {
       };
     });
   }
-}
-
-/**
- * R-15: how common each character is in the tickets (searchIndexSql): the most common elements of
- * the characters index that ANALYZE keeps (pg_stats); null when there are none.
- */
-export async function readCharShares(ds: DataSource): Promise<CharShares> {
-  // The owner's function (migration 1766470000000): an index's statistics are its owner's to see.
-  const [r] = await ds.query(`SELECT elems, freqs FROM ticket_char_shares()`);
-  const elems: string[] = r?.elems ?? [];
-  const freqs: number[] = (r?.freqs ?? []).map(Number);
-  // most_common_elem_freqs: one per element, then the least and the greatest of them, and the
-  // share of empty arrays. A character not listed: as PostgreSQL's own estimate of an element not
-  // listed (the lesser of 0.005 and half the least listed).
-  if (elems.length === 0 || freqs.length < elems.length + 2) return null;
-  return {
-    shares: new Map(elems.map((e, i) => [e, freqs[i]!])),
-    floor: Math.min(0.005, freqs[elems.length]! / 2),
-  };
-}
-
-/**
- * R-15: a search's index phase (SearchStatements.index): every ticket that `matches` selects
- * (PAGE_COLUMNS) in the page's `order`, `matched` true. Read whole first (a CTE the planner cannot
- * walk in the page's order, testing the search on each ticket). With a cap, read no further than
- * one past it: at most `cap` matches are given, more are one row not matched. The cap's CTE reads
- * the first lazily, which is planned for every row (the bitmap of the indexes), not for a few.
- */
-function everyMatch(matches: string, order: string, cap?: number): string {
-  if (cap === undefined) {
-    return `WITH found AS MATERIALIZED (${matches})
-            SELECT t.*, true AS matched FROM found t ORDER BY ${order}`;
-  }
-  return `WITH every AS MATERIALIZED (${matches}),
-               found AS MATERIALIZED (SELECT * FROM every LIMIT ${cap + 1})
-          (SELECT t.*, true AS matched FROM found t WHERE (SELECT count(*) FROM found) <= ${cap} ORDER BY ${order})
-          UNION ALL
-          (SELECT t.*, false FROM found t WHERE (SELECT count(*) FROM found) > ${cap} LIMIT 1)`;
 }

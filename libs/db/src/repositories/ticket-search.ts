@@ -1,0 +1,219 @@
+// R-15: the free-text search's two phases, newest first, for the ticket list (TicketListRepository)
+// and the ledger's page (LedgerRepository): the walk along an index in the page's order, each
+// ticket tested, then the indexes of the text (searchIndexSql) when the walk comes short
+// (docs/benchmarks.md, "The free-text search past its walk" and the sections after it).
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { type CharShares, searchIndexSql, searchSql } from './loop-sql';
+import { searchStretches, searchWalk } from './ticket-list-sql';
+
+/** A statement and its parameters. */
+export type Statement = { sql: string; params: unknown[] };
+
+/**
+ * R-15: a search's two phases (TicketSearch.phases), both in the page's order, selecting the
+ * order's columns and `matched`.
+ */
+export interface SearchStatements {
+  /**
+   * The walk of at most `bound` tickets, from the newest or, with `after`, from the one after that
+   * ticket (its id): the matches among them, and a row not matched when the walk had as many
+   * tickets as its bound (its last one).
+   */
+  walk(bound: number, after?: string): Statement;
+  /**
+   * Every match (searchIndexSql); with a cap, every match when there are at most that many, else
+   * one row not matched.
+   */
+  index(cap?: number): Statement;
+  /** The walk's bound (searchWalk). */
+  bound: number;
+  /** The walk can go on from a ticket (`after`), and so goes in two stretches. */
+  resumable: boolean;
+}
+
+/**
+ * The order of a search's page, newest first: `by` (an ORDER BY of ticket `t` that an index gives,
+ * ending in `key` DESC, t.id DESC), `key` (the ticket's time column that orders it, as `t.column`)
+ * and `columns` (what each statement selects of a ticket: t.id, t.number, t.subject and the key
+ * among them; the walk adds t.content).
+ */
+export interface SearchOrder {
+  by: string;
+  key: string;
+  columns: string;
+}
+
+/** The clauses a search's tickets pass (TicketListRepository's WhereParts). */
+export interface SearchWhere {
+  /** On the ticket's own row: the walk counts the tickets that pass these. */
+  rows: string[];
+  /** Probes of other tables per ticket: tested with the search, for the walk's matches only. */
+  probes: string[];
+}
+
+@Injectable()
+export class TicketSearch {
+  /** pg_class.reltuples of tickets and when it was read (searchWalk). */
+  private tableSize = { count: -1, readAt: -Infinity };
+  /** The characters' shares (searchIndexSql) and when they were read. */
+  private chars: { shares: CharShares; readAt: number } = { shares: null, readAt: -Infinity };
+
+  constructor(private readonly ds: DataSource) {}
+
+  /**
+   * A newest-first search's two phases over the tickets that pass `where` (whose parameters are
+   * in `params`), in `order`, each statement with its own parameters.
+   */
+  async statements(where: SearchWhere, q: string, params: unknown[], order: SearchOrder): Promise<SearchStatements> {
+    const indexParams = [...params];
+    const indexSearch = searchIndexSql(q, indexParams, await this.charShares());
+    const column = order.key.replace(/^t\./, '');
+    return {
+      walk: (bound, after) => {
+        const walkParams = [...params];
+        // The search before the probes of other tables (a unit, the person's units): each costs an
+        // index probe, the search a comparison of the ticket's text.
+        const matched = [searchSql(q, walkParams), ...where.probes].join(' AND ');
+        const rows = [...where.rows];
+        if (after) {
+          walkParams.push(after);
+          const id = `$${walkParams.length}::uuid`;
+          rows.push(`(${order.key}, t.id) < ((SELECT w.${column} FROM tickets w WHERE w.id = ${id}), ${id})`);
+        }
+        return {
+          sql: `(SELECT ${order.columns}, true AS matched
+                   FROM (SELECT ${order.columns}, t.content FROM tickets t WHERE ${rows.join(' AND ')}
+                          ORDER BY ${order.by} LIMIT ${bound}) t
+                  WHERE ${matched}
+                  ORDER BY ${order.by})
+                UNION ALL
+                (SELECT ${walkEnd(order)} FROM tickets t WHERE ${rows.join(' AND ')}
+                  ORDER BY ${order.by} OFFSET ${bound - 1} LIMIT 1)`,
+          params: walkParams,
+        };
+      },
+      index: (cap) => ({
+        sql: everyMatch(
+          `SELECT ${order.columns} FROM tickets t WHERE ${[...where.rows, indexSearch, ...where.probes].join(' AND ')}`,
+          order.by,
+          cap,
+        ),
+        params: indexParams,
+      }),
+      bound: searchWalk(q, await this.ticketCount()),
+      resumable: true,
+    };
+  }
+
+  /**
+   * R-15: the two phases of a search: the walk (SearchStatements.walk) read up to a page, `limit`;
+   * a short page with a row not matched means the walk was cut, and then the indexes give the
+   * matches. A resumable walk goes in two stretches (searchStretches): when the first one finds no
+   * match, the indexes are asked first, for at most the cap; the rest of the walk runs only when
+   * there are more. `read` runs a statement and reads up to `n` of its rows (every row with n
+   * null). `every`: the rows are every match (the walk ran out of tickets, or the indexes gave
+   * them); with `everyMatch` the indexes' matches are read whole, else up to a page.
+   *
+   * The newest-first walk is two queries joined by UNION ALL, the matches then the last ticket
+   * (walkEnd): a full page never reads the second (the Append stops). A row_number() over the walk
+   * instead held each walked row, text and all, in the window's store: at 10 M tickets the walk of
+   * 50,000 took 47–56 ms, now 23–31.
+   */
+  async phases<R extends { id: string; matched: boolean }>(
+    s: SearchStatements,
+    limit: number,
+    read: (statement: Statement, n: number | null) => Promise<R[]>,
+    everyMatch = false,
+  ): Promise<{ rows: R[]; every: boolean }> {
+    const { first, cap } = searchStretches(s.bound);
+    const stretch = s.resumable ? first : s.bound;
+    const walked = await read(s.walk(stretch), limit);
+    const found = walked.filter((r) => r.matched);
+    if (found.length === limit) return { rows: found, every: false };
+    if (found.length === walked.length) return { rows: found, every: true };
+    if (stretch < s.bound) {
+      if (found.length === 0) {
+        const few = await read(s.index(cap), everyMatch ? null : limit);
+        if (few.every((r) => r.matched)) return { rows: few, every: true };
+      }
+      // The first stretch's last ticket (the row not matched) is where the rest begins.
+      const rest = await read(s.walk(s.bound - stretch, walked[walked.length - 1]!.id), limit - found.length);
+      const more = rest.filter((r) => r.matched);
+      if (found.length + more.length === limit) return { rows: [...found, ...more], every: false };
+      if (more.length === rest.length) return { rows: [...found, ...more], every: true };
+    }
+    return { rows: await read(s.index(), everyMatch ? null : limit), every: true };
+  }
+
+  /**
+   * About how many tickets there are: the planner's figure (pg_class.reltuples, which ANALYZE and
+   * VACUUM keep), read at most once a minute; null before the table was first analysed.
+   */
+  async ticketCount(): Promise<number | null> {
+    if (performance.now() - this.tableSize.readAt > 60_000) {
+      const [r] = await this.ds.query(`SELECT reltuples::float8 AS n FROM pg_class WHERE oid = 'tickets'::regclass`);
+      this.tableSize = { count: Number(r.n), readAt: performance.now() };
+    }
+    return this.tableSize.count >= 0 ? this.tableSize.count : null;
+  }
+
+  /** The characters' shares (readCharShares), read at most once a minute. */
+  async charShares(): Promise<CharShares> {
+    if (performance.now() - this.chars.readAt > 60_000) {
+      this.chars = { shares: await readCharShares(this.ds), readAt: performance.now() };
+    }
+    return this.chars.shares;
+  }
+}
+
+/**
+ * R-15: how common each character is in the tickets (searchIndexSql): the most common elements of
+ * the characters index that ANALYZE keeps (pg_stats); null when there are none.
+ */
+export async function readCharShares(ds: DataSource): Promise<CharShares> {
+  // The owner's function (migration 1766470000000): an index's statistics are its owner's to see.
+  const [r] = await ds.query(`SELECT elems, freqs FROM ticket_char_shares()`);
+  const elems: string[] = r?.elems ?? [];
+  const freqs: number[] = (r?.freqs ?? []).map(Number);
+  // most_common_elem_freqs: one per element, then the least and the greatest of them, and the
+  // share of empty arrays. A character not listed: as PostgreSQL's own estimate of an element not
+  // listed (the lesser of 0.005 and half the least listed).
+  if (elems.length === 0 || freqs.length < elems.length + 2) return null;
+  return {
+    shares: new Map(elems.map((e, i) => [e, freqs[i]!])),
+    floor: Math.min(0.005, freqs[elems.length]! / 2),
+  };
+}
+
+/**
+ * A search walk's last ticket (TicketSearch.phases) in the order's columns' places and `matched`
+ * false: its id and its order key, the rest NULL (the walk's index alone answers it, without the
+ * tickets' rows).
+ */
+export function walkEnd(order: SearchOrder): string {
+  const columns = order.columns
+    .split(',')
+    .map((c) => c.trim())
+    .map((c) => (c === 't.id' || c === order.key ? c : 'NULL'));
+  return `${columns.join(', ')}, false`;
+}
+
+/**
+ * R-15: a search's index phase (SearchStatements.index): every ticket that `matches` selects in
+ * the page's `order`, `matched` true. Read whole first (a CTE the planner cannot walk in the
+ * page's order, testing the search on each ticket). With a cap, read no further than one past it:
+ * at most `cap` matches are given, more are one row not matched. The cap's CTE reads the first
+ * lazily, which is planned for every row (the bitmap of the indexes), not for a few.
+ */
+export function everyMatch(matches: string, order: string, cap?: number): string {
+  if (cap === undefined) {
+    return `WITH found AS MATERIALIZED (${matches})
+            SELECT t.*, true AS matched FROM found t ORDER BY ${order}`;
+  }
+  return `WITH every AS MATERIALIZED (${matches}),
+               found AS MATERIALIZED (SELECT * FROM every LIMIT ${cap + 1})
+          (SELECT t.*, true AS matched FROM found t WHERE (SELECT count(*) FROM found) <= ${cap} ORDER BY ${order})
+          UNION ALL
+          (SELECT t.*, false FROM found t WHERE (SELECT count(*) FROM found) > ${cap} LIMIT 1)`;
+}
