@@ -32,7 +32,7 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import ExcelJS from 'exceljs';
 import { Client } from 'pg';
-import { createDataSource, LedgerRepository, type LedgerCursor, type LedgerRow } from '@hotline/db';
+import { createDataSource, LedgerRepository, TicketSearch, type LedgerCursor, type LedgerRow } from '@hotline/db';
 import { EXPORT_BATCH, LEDGER_COLUMNS, XlsxStreamWriter, type XlsxCell } from '@hotline/tickets';
 import { openExportConnection, readLedgerBatches } from '@hotline/db/ledger-export';
 import { GENERATED_BASE, generateLedger } from './generated-ledger';
@@ -280,7 +280,7 @@ async function main(): Promise<void> {
   // 2. The row query alone (the product's SQL and row mapping, nothing written).
   const ds = createDataSource(url, 2);
   await ds.initialize();
-  const repo = new LedgerRepository(ds);
+  const repo = new LedgerRepository(ds, new TicketSearch(ds));
   const scope = { kind: 'all' as const };
   const filter = { from: FROM, to: TO };
   let firstBatch: LedgerRow[] = [];

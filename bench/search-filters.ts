@@ -34,6 +34,9 @@ const PAGES: Array<[string, string]> = [
   ['`unit=branch1&q=乘客反映 9876543`', `/api/tickets?limit=20&unit=branch1&q=${rare}`],
   ['`status=closed&q=乘客反映 9876543`', `/api/tickets?limit=20&status=closed&q=${rare}`],
   ['ledger page, `q=乘客反映 123`', `/api/ledger?limit=20&q=${common}`],
+  ['ledger page, `q=乘客反映 9876543`', `/api/ledger?limit=20&q=${rare}`],
+  ['ledger page, `q=C0000abc`', '/api/ledger?limit=20&q=C0000abc'],
+  ['ledger page, `q=犇`', `/api/ledger?limit=20&q=${short}`],
 ];
 
 async function main(): Promise<void> {

@@ -157,6 +157,37 @@ describe('R-15: the free-text search past its walk', () => {
     expect((await pages(`limit=20&q=${encodeURIComponent('远期词')}`)).flat()).toEqual(far);
   });
 
+  it('R-15: the ledger searches as the list does: every page equals plain SQL, past the walk too', async () => {
+    /** Every page of the ledger's search, in turn. */
+    const ledgerPages = async (query: string): Promise<string[][]> => {
+      const out: string[][] = [];
+      let cursor: string | null = null;
+      do {
+        const r = await api.get('dispatcher1', `/api/ledger?${query}${cursor ? `&cursor=${cursor}` : ''}`);
+        expect(r.status).toBe(200);
+        out.push(r.body.items.map((x: { id: string }) => x.id));
+        cursor = r.body.nextCursor;
+      } while (cursor && out.length < 50);
+      return out;
+    };
+    // The received time is the creation time here: the ledger's order is the list's.
+    for (const q of ['站台积水', '偶见词', '间隔词', '稀疏词', '远期词', old.number, '没有这句话']) {
+      const all = await expected(q);
+      const paged = await ledgerPages(`limit=20&q=${encodeURIComponent(q)}`);
+      expect([q, paged.flat()]).toEqual([q, all]);
+    }
+    // A common term: the newest first, then the next page from its cursor.
+    const common = await ledgerPages(`limit=20&q=${encodeURIComponent('常见词')}`);
+    expect(common.slice(0, 2)).toEqual([
+      (await expected('常见词')).slice(0, 20),
+      (await expected('常见词')).slice(20, 40),
+    ]);
+    // With a status filter, past the walk (the rows the ledger's filters keep).
+    expect((await ledgerPages(`limit=20&status=closed&q=${encodeURIComponent('偶见词')}`)).flat()).toEqual(
+      await expected('偶见词', 'closed'),
+    );
+  });
+
   it('R-15: with a status filter the walk runs out before its bound, and the page is still every match', async () => {
     const all = await expected('常见词', 'closed');
     expect(all).toHaveLength(50);

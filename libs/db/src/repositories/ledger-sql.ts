@@ -206,8 +206,13 @@ export function pageSql(
   cursor: LedgerCursor | undefined,
   clock: { now: Date; yellowShare: number },
   direction: 'asc' | 'desc',
+  ids?: string[],
 ): { sql: string; params: unknown[] } {
   const { params, where } = filterSql(scope, filter, clock);
+  if (ids) {
+    params.push(ids);
+    where.push(`t.id = ANY($${params.length}::uuid[])`);
+  }
   const cmp = direction === 'desc' ? '<' : '>';
   if (cursor) {
     params.push(cursor.receivedAt, cursor.id);

@@ -1,15 +1,26 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { TicketScope } from './ticket.repository';
-import { connectionSettings, exec } from './sql';
+import { connectionSettings, exec, serialQuery } from './sql';
+import { TicketSearch } from './ticket-search';
 import { filterSql, ledgerRowOf, pageSql, type LedgerCursor, type LedgerFilter, type LedgerRow } from './ledger-sql';
 
 export type { LedgerCursor, LedgerFilter, LedgerRow, LedgerUnitReply } from './ledger-sql';
 
+/** A ledger page's order, newest first, for its search (TicketSearch): the received-at index's. */
+const NEWEST_RECEIVED = {
+  by: 't.received_at DESC, t.id DESC',
+  key: 't.received_at',
+  columns: 't.id, t.number, t.subject, t.received_at',
+};
+
 /** R-15: the register of every ticket, filtered, keyset-paginated on (received_at, id). */
 @Injectable()
 export class LedgerRepository {
-  constructor(private readonly ds: DataSource) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly search: TicketSearch,
+  ) {}
 
   /**
    * One page. `direction` 'desc' for the screen (newest first), 'asc' for the export (the
@@ -23,9 +34,44 @@ export class LedgerRepository {
     clock: { now: Date; yellowShare: number },
     direction: 'asc' | 'desc' = 'desc',
   ): Promise<LedgerRow[]> {
-    const { sql, params } = pageSql(scope, filter, limit, cursor, clock, direction);
+    const ids =
+      filter.q && direction === 'desc' ? await this.searchPage(scope, filter, limit, cursor, clock) : undefined;
+    if (ids?.length === 0) return [];
+    const { sql, params } = ids
+      ? pageSql(scope, { ...filter, q: undefined }, limit, undefined, clock, direction, ids)
+      : pageSql(scope, filter, limit, cursor, clock, direction);
     const { rows } = await exec<Record<string, any>>(this.ds.manager, sql, params);
     return rows.map(ledgerRowOf);
+  }
+
+  /**
+   * R-15: the ids of a searched page, newest first, by the ticket list's search (TicketSearch: the
+   * received-at index walked, then the text's indexes). The page's statement with the search
+   * among its conditions was left to the planner, which walked that index and tested every ticket
+   * for a term that few or none have: at 10 M tickets 4.0 s for one match, 12.4 s for none.
+   */
+  private async searchPage(
+    scope: TicketScope,
+    filter: LedgerFilter,
+    limit: number,
+    cursor: LedgerCursor | undefined,
+    clock: { now: Date; yellowShare: number },
+  ): Promise<string[]> {
+    const { params, where } = filterSql(scope, { ...filter, q: undefined }, clock);
+    // $1, the clock value, typed for the statements that use it nowhere else.
+    where.push('$1::timestamptz IS NOT NULL');
+    if (cursor) {
+      params.push(cursor.receivedAt, cursor.id);
+      where.push(`(t.received_at, t.id) < ($${params.length - 1}, $${params.length})`);
+    }
+    const s = await this.search.statements({ rows: where, probes: [] }, filter.q!, params, NEWEST_RECEIVED);
+    const found = await this.search.phases<{ id: string; matched: boolean }>(s, limit, (st, n) =>
+      serialQuery(this.ds, `SELECT w.id, w.matched FROM (${st.sql} LIMIT $${st.params.length + 1}) w`, [
+        ...st.params,
+        n,
+      ]),
+    );
+    return found.rows.map((r) => r.id);
   }
 
   /**
