@@ -7,6 +7,7 @@ import { createTestApp, type TestApp } from './support/app';
 import { ApiClient } from './support/api-client';
 import { searchIndexSql } from '../libs/db/src/repositories/loop-sql';
 import { TicketListRepository } from '../libs/db/src/repositories/ticket-list.repository';
+import { LedgerRepository } from '../libs/db/src/repositories/ledger.repository';
 import { readCharShares } from '../libs/db/src/repositories/ticket-search';
 
 describe('R-15: the free-text search past its walk', () => {
@@ -182,6 +183,15 @@ describe('R-15: the free-text search past its walk', () => {
       (await expected('常见词')).slice(0, 20),
       (await expected('常见词')).slice(20, 40),
     ]);
+    // An export's total (LedgerRepository.count) by the text's indexes: every match counted.
+    const ledger = t.app.get(LedgerRepository);
+    const clock = { now: new Date(), yellowShare: 0.8 };
+    for (const q of ['站台积水', '偶见词', '间隔词', '常见词', '积', '积水', 'S1', old.number, '没有这句话']) {
+      expect([q, await ledger.count({ kind: 'all' }, { q }, clock)]).toEqual([q, (await expected(q)).length]);
+    }
+    expect(await ledger.count({ kind: 'all' }, { q: '偶见词', status: 'closed' }, clock)).toBe(
+      (await expected('偶见词', 'closed')).length,
+    );
     // With a status filter, past the walk (the rows the ledger's filters keep).
     expect((await ledgerPages(`limit=20&status=closed&q=${encodeURIComponent('偶见词')}`)).flat()).toEqual(
       await expected('偶见词', 'closed'),

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { TicketScope } from './ticket.repository';
 import { connectionSettings, exec, serialQuery } from './sql';
+import { searchIndexSql } from './loop-sql';
 import { TicketSearch } from './ticket-search';
 import { filterSql, ledgerRowOf, pageSql, type LedgerCursor, type LedgerFilter, type LedgerRow } from './ledger-sql';
 
@@ -82,9 +83,15 @@ export class LedgerRepository {
     return connectionSettings(this.ds) as Record<string, unknown>;
   }
 
-  /** How many rows the ledger holds for this scope and filter (an export's total, issue 19). */
+  /**
+   * How many rows the ledger holds for this scope and filter (an export's total, issue 19). A
+   * search in the form the text's indexes answer (searchIndexSql): every match is counted anyway,
+   * and for one or two characters the trigram indexes return every ticket to be tested (`犇` at
+   * 10 M tickets: 10.1 s).
+   */
   async count(scope: TicketScope, filter: LedgerFilter, clock: { now: Date; yellowShare: number }): Promise<number> {
-    const { params, where } = filterSql(scope, filter, clock);
+    const { params, where } = filterSql(scope, { ...filter, q: undefined }, clock);
+    if (filter.q) where.push(searchIndexSql(filter.q, params, await this.search.charShares()));
     const { rows } = await exec<{ n: string }>(
       this.ds.manager,
       `SELECT count(*) AS n FROM tickets t WHERE $1::timestamptz IS NOT NULL AND ${where.join(' AND ')}`,
