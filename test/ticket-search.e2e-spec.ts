@@ -192,6 +192,16 @@ describe('R-15: the free-text search past its walk', () => {
     expect(await ledger.count({ kind: 'all' }, { q: '偶见词', status: 'closed' }, clock)).toBe(
       (await expected('偶见词', 'closed')).length,
     );
+    // A unit filter and a unit's scope are tested on the search's matches (the oldest ticket is
+    // branch1's, past the walk; the newest 5,000 are branch2's).
+    expect((await ledgerPages(`limit=20&unit=branch1&q=${encodeURIComponent('站台积水')}`)).flat()).toEqual([old.id]);
+    expect((await ledgerPages(`limit=20&unit=branch2&q=${encodeURIComponent('站台积水')}`)).flat()).toEqual([]);
+    const branch = (unit: string, q: string) =>
+      ledger.page({ kind: 'units', unitCodes: [unit] }, { q }, 20, undefined, clock).then((r) => r.map((x) => x.id));
+    expect(await branch('branch1', '偶见词')).toEqual([old.id]);
+    const inBranch2 = (await expectedOpen('偶见词')).filter((id) => id !== old.id);
+    expect(await branch('branch2', '偶见词')).toEqual(inBranch2);
+    expect(await branch('branch2', '常见词')).toEqual((await expectedOpen('常见词')).slice(0, 20));
     // With a status filter, past the walk (the rows the ledger's filters keep).
     expect((await ledgerPages(`limit=20&status=closed&q=${encodeURIComponent('偶见词')}`)).flat()).toEqual(
       await expected('偶见词', 'closed'),

@@ -112,18 +112,22 @@ function scopeSql(scope: TicketScope, params: unknown[]): string {
 
 /**
  * The WHERE of a ledger query: the person's scope (R-19) and the filter. `$1` is the clock value
- * (open items past their deadline are overdue); the caller appends its own parameters.
+ * (open items past their deadline are overdue); the caller appends its own parameters. `probes`:
+ * those of `where` that read another table per ticket (a unit's or the person's units'
+ * assignments, a light), which a search tests on its matches only (TicketSearch).
  */
 export function filterSql(
   scope: TicketScope,
   filter: LedgerFilter,
   clock: { now: Date; yellowShare: number },
-): { params: unknown[]; where: string[] } {
+): { params: unknown[]; where: string[]; probes: string[] } {
   const params: unknown[] = [clock.now];
   const where: string[] = [scopeSql(scope, params)];
-  const add = (sql: string, v: unknown) => {
+  const probes: string[] = scope.kind === 'units' ? [where[0]!] : [];
+  const add = (sql: string, v: unknown, probe = false) => {
     params.push(v);
     where.push(sql.replaceAll('?', `$${params.length}`));
+    if (probe) probes.push(where[where.length - 1]!);
   };
   if (filter.from) add('t.received_at >= ?', filter.from);
   if (filter.to) add('t.received_at < ?', filter.to);
@@ -132,7 +136,7 @@ export function filterSql(
   if (filter.status) add('t.status = ?', filter.status);
   if (filter.route) add('t.route = ?', filter.route);
   if (filter.unit) {
-    add('EXISTS (SELECT 1 FROM assignments fa WHERE fa.ticket_id = t.id AND fa.unit_code = ?)', filter.unit);
+    add('EXISTS (SELECT 1 FROM assignments fa WHERE fa.ticket_id = t.id AND fa.unit_code = ?)', filter.unit, true);
   }
   if (filter.light) {
     params.push(clock.yellowShare); // X-9
@@ -141,10 +145,11 @@ export function filterSql(
                    WHEN 3 THEN 'red' WHEN 2 THEN 'yellow' WHEN 1 THEN 'green' END
             FROM assignments la WHERE la.ticket_id = t.id) = ?`,
       filter.light,
+      true,
     );
   }
   if (filter.q) where.push(searchSql(filter.q, params));
-  return { params, where };
+  return { params, where, probes };
 }
 
 /** The units' replies (R-6c, R-6d) from the query's JSON list. */

@@ -58,14 +58,15 @@ export class LedgerRepository {
     cursor: LedgerCursor | undefined,
     clock: { now: Date; yellowShare: number },
   ): Promise<string[]> {
-    const { params, where } = filterSql(scope, { ...filter, q: undefined }, clock);
-    // $1, the clock value, typed for the statements that use it nowhere else.
-    where.push('$1::timestamptz IS NOT NULL');
+    const { params, where, probes } = filterSql(scope, { ...filter, q: undefined }, clock);
+    // The walk counts the tickets that pass the ticket's own clauses; the probes are tested with
+    // the search. $1, the clock value, typed for the statements that use it nowhere else.
+    const rows = [...where.filter((c) => !probes.includes(c)), '$1::timestamptz IS NOT NULL'];
     if (cursor) {
       params.push(cursor.receivedAt, cursor.id);
-      where.push(`(t.received_at, t.id) < ($${params.length - 1}, $${params.length})`);
+      rows.push(`(t.received_at, t.id) < ($${params.length - 1}, $${params.length})`);
     }
-    const s = await this.search.statements({ rows: where, probes: [] }, filter.q!, params, NEWEST_RECEIVED);
+    const s = await this.search.statements({ rows, probes }, filter.q!, params, NEWEST_RECEIVED);
     const found = await this.search.phases<{ id: string; matched: boolean }>(s, limit, (st, n) =>
       serialQuery(this.ds, `SELECT w.id, w.matched FROM (${st.sql} LIMIT $${st.params.length + 1}) w`, [
         ...st.params,
