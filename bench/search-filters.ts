@@ -37,6 +37,7 @@ const PAGES: Array<[string, string]> = [
   ['ledger page, `q=乘客反映 9876543`', `/api/ledger?limit=20&q=${rare}`],
   ['ledger page, `q=C0000abc`', '/api/ledger?limit=20&q=C0000abc'],
   ['ledger page, `q=犇`', `/api/ledger?limit=20&q=${short}`],
+  ['ledger page, `unit=branch1&q=乘客反映 9876543`', `/api/ledger?limit=20&unit=branch1&q=${rare}`],
 ];
 
 async function main(): Promise<void> {

@@ -122,7 +122,7 @@ export function searchWalk(q: string, tickets: number | null): number {
 
 /**
  * R-15: how a search's walk of `bound` tickets (searchWalk) goes in two stretches
- * (TicketListRepository.searchPhases). The first, a tenth of the walk, tells whether the term is
+ * (TicketSearch.phases). The first, a tenth of the walk, tells whether the term is
  * rare among the newest tickets: when it finds no match at all, the indexes are asked at once for
  * at most `cap` matches, and the walk goes on only when there are more. A walk costs about 0.5 µs
  * a ticket, the indexes about 15 µs a match when their keys are rare (docs/benchmarks.md), so the

@@ -226,7 +226,7 @@ export class TicketListRepository implements OnModuleDestroy {
     return rows.map(toListItem);
   }
 
-  /** Up to `n` rows of a search's statement (searchPhases), with the page's columns. */
+  /** Up to `n` rows of a search's statement (TicketSearch.phases), with the page's columns. */
   private readPage(
     st: Statement,
     n: number | null,
