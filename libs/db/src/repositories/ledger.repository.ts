@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { TicketScope } from './ticket.repository';
-import { connectionSettings, exec, serialQuery } from './sql';
+import { connectionSettings, exec } from './sql';
 import { searchIndexSql } from './loop-sql';
 import { TicketSearch } from './ticket-search';
 import { filterSql, ledgerRowOf, pageSql, type LedgerCursor, type LedgerFilter, type LedgerRow } from './ledger-sql';
@@ -67,13 +67,7 @@ export class LedgerRepository {
       rows.push(`(t.received_at, t.id) < ($${params.length - 1}, $${params.length})`);
     }
     const s = await this.search.statements({ rows, probes }, filter.q!, params, NEWEST_RECEIVED);
-    const found = await this.search.phases<{ id: string; matched: boolean }>(s, limit, (st, n) =>
-      serialQuery(this.ds, `SELECT w.id, w.matched FROM (${st.sql} LIMIT $${st.params.length + 1}) w`, [
-        ...st.params,
-        n,
-      ]),
-    );
-    return found.rows.map((r) => r.id);
+    return (await this.search.matchIds(s, limit)).ids;
   }
 
   /**

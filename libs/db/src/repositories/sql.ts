@@ -59,6 +59,9 @@ export function connectionSettings(ds: DataSource): ClientConfig {
 /** The side pools of serial statements per DataSource (plain and prepared), shared by the repositories. */
 const serialPools = new WeakMap<DataSource, { plain?: Pool; prepared?: Pool }>();
 
+/** The serial pools' settings: no parallel workers, no JIT compilation. */
+const SERIAL = '-c max_parallel_workers_per_gather=0 -c jit=off';
+
 /**
  * Runs one statement without parallel workers (issue 19), on a side pool whose connections have
  * the setting (so a statement is one round trip). For statements that read one page in an
@@ -79,9 +82,6 @@ const serialPools = new WeakMap<DataSource, { plain?: Pool; prepared?: Pool }>()
  * request and whose plan does not depend on the values (the inbox's: an index range each branch;
  * at 10 M tickets a receiver's page took 3.7 ms planned each time, 2.5 with its generic plan).
  */
-/** The serial pools' settings: no parallel workers, no JIT compilation. */
-const SERIAL = '-c max_parallel_workers_per_gather=0 -c jit=off';
-
 export async function serialQuery<T = Record<string, any>>(
   ds: DataSource,
   sql: string,

@@ -11,7 +11,6 @@ import {
   openLightSql,
   PAGE_COLUMNS,
   RANK,
-  searchWalk,
   toListItem,
   walkable,
   type WhereParts,
@@ -19,7 +18,7 @@ import {
   WORSE_THAN,
 } from './ticket-list-sql';
 import { searchIndexSql, searchSql } from './loop-sql';
-import { type SearchStatements, type Statement, TicketSearch } from './ticket-search';
+import { type SearchStatements, searchWalk, type Statement, TicketSearch } from './ticket-search';
 import {
   OPEN_ASSIGNMENT_STATUSES,
   lightSql,
@@ -187,17 +186,8 @@ export class TicketListRepository implements OnModuleDestroy {
     const s = await this.searchStatements(where, filter, q, params);
     // $1 and $2 (the light's) typed, for a statement with no light filter that uses neither.
     const light = `(SELECT $1::timestamptz, $2::float8) light`;
-    const found = await this.search.phases<{ id: string; matched: boolean }>(
-      s,
-      limit,
-      (st, n) =>
-        serialQuery(this.ds, `SELECT w.id, w.matched FROM (${st.sql} LIMIT $${st.params.length + 1}) w, ${light}`, [
-          ...st.params,
-          n,
-        ]),
-      true,
-    );
-    return found.every ? found.rows.map((r) => r.id) : null;
+    const found = await this.search.matchIds(s, limit, true, `, ${light}`);
+    return found.every ? found.ids : null;
   }
 
   /**

@@ -4,8 +4,8 @@
 // (docs/benchmarks.md, "The free-text search past its walk" and the sections after it).
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { type CharShares, searchIndexSql, searchSql } from './loop-sql';
-import { searchStretches, searchWalk } from './ticket-list-sql';
+import { caseless, type CharShares, searchIndexSql, searchSql } from './loop-sql';
+import { serialQuery } from './sql';
 
 /** A statement and its parameters. */
 export type Statement = { sql: string; params: unknown[] };
@@ -50,6 +50,40 @@ export interface SearchWhere {
   rows: string[];
   /** Probes of other tables per ticket: tested with the search, for the walk's matches only. */
   probes: string[];
+}
+
+/**
+ * How many tickets a search tests newest first before it asks the trigram indexes (TicketSearch.phases),
+ * from the number of tickets N. Measured at 100 k, 1 M and 10 M (docs/benchmarks.md): the walk
+ * costs about 0.85 µs a ticket compared by bytes (three times that lowered first); the indexes
+ * about 12 ns a ticket in the table plus 15 µs a match. A term that one ticket in k has needs 21·k
+ * tickets walked for a page of 21, against N/k matches for the indexes: the walk is the cheaper
+ * while 21·k·0.85 < 15·N/k, i.e. for a walk of up to √(370·N) tickets (1,900 at 10 k, 19,000 at
+ * 1 M), here at most 50,000 (23–31 ms at 10 M since the walk lost its window, 0.5 µs a ticket)
+ * and a third of it for a search with a letter. Unknown N (never analysed): the most. The walk
+ * goes in two stretches (searchStretches).
+ */
+export function searchWalk(q: string, tickets: number | null): number {
+  const bound = Math.min(50_000, Math.max(1_000, Math.round(Math.sqrt(370 * (tickets ?? Infinity)))));
+  return caseless(q) ? bound : Math.round(bound * 0.3);
+}
+
+/**
+ * R-15: how a search's walk of `bound` tickets (searchWalk) goes in two stretches
+ * (TicketSearch.phases). The first, a tenth of the walk, tells whether the term is
+ * rare among the newest tickets: when it finds no match at all, the indexes are asked at once for
+ * at most `cap` matches, and the walk goes on only when there are more. A walk costs about 0.5 µs
+ * a ticket, the indexes about 15 µs a match when their keys are rare (docs/benchmarks.md), so the
+ * cap is what the rest of the walk would cost: a rare term no longer pays the whole walk (at 10 M
+ * tickets 50,000 of them, 23–31 ms) before the indexes find it. No match at all, not merely fewer
+ * than the walk's share of a page: a common term whose keys are common too (`乘客反映 123`, one
+ * ticket in 900, the key `123` in many more) costs the indexes far more than 15 µs a match; under
+ * writes its 5,000 newest tickets hold 5.5 matches on average, 2 or fewer one time in 11 (a p99 of
+ * 0.27 s at 10 M), none one time in 250.
+ */
+export function searchStretches(bound: number): { first: number; cap: number } {
+  const first = Math.min(bound, Math.max(100, Math.round(bound / 10)));
+  return { first, cap: Math.max(1, Math.round((bound - first) / 30)) };
 }
 
 @Injectable()
@@ -144,6 +178,29 @@ export class TicketSearch {
       if (more.length === rest.length) return { rows: [...found, ...more], every: true };
     }
     return { rows: await read(s.index(), everyMatch ? null : limit), every: true };
+  }
+
+  /**
+   * phases, reading the matches' ids only. `join` is added to each statement's FROM (a row that
+   * types parameters no clause of the search uses).
+   */
+  async matchIds(
+    s: SearchStatements,
+    limit: number,
+    everyMatch = false,
+    join = '',
+  ): Promise<{ ids: string[]; every: boolean }> {
+    const found = await this.phases<{ id: string; matched: boolean }>(
+      s,
+      limit,
+      (st, n) =>
+        serialQuery(this.ds, `SELECT w.id, w.matched FROM (${st.sql} LIMIT $${st.params.length + 1}) w${join}`, [
+          ...st.params,
+          n,
+        ]),
+      everyMatch,
+    );
+    return { ids: found.rows.map((r) => r.id), every: found.every };
   }
 
   /**

@@ -1,4 +1,4 @@
-import { searchStretches, searchWalk } from './ticket-list-sql';
+import { searchStretches, searchWalk } from './ticket-search';
 
 describe('R-15: a search walk in two stretches (searchStretches)', () => {
   it('R-15: at 10 M tickets the first stretch is a tenth of the 50,000-ticket walk, the cap what the rest costs', () => {
