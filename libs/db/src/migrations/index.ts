@@ -39,6 +39,7 @@ import { RunHeartbeats1766440000000 } from './1766440000000-run-heartbeats';
 import { InboxWorkCounts1766450000000 } from './1766450000000-inbox-work-counts';
 import { AssignmentTicketCreated1766460000000 } from './1766460000000-assignment-ticket-created';
 import { TicketCharsIndex1766470000000 } from './1766470000000-ticket-chars-index';
+import { InProgressTextIndexes1766480000000 } from './1766480000000-in-progress-text-indexes';
 import { TicketListIndexes1766400000000 } from './1766400000000-ticket-list-indexes';
 import { UnitFigureDays1766410000000 } from './1766410000000-unit-figure-days';
 
@@ -85,4 +86,5 @@ export const MIGRATIONS: Function[] = [
   InboxWorkCounts1766450000000,
   AssignmentTicketCreated1766460000000,
   TicketCharsIndex1766470000000,
+  InProgressTextIndexes1766480000000,
 ];

@@ -158,6 +158,11 @@ export function rarestApart<P extends { at: number; text: string; share: number 
   return best;
 }
 
+/** The search has three letters or digits in a row: the trigram indexes answer it (searchIndexSql). */
+export function hasTrigram(q: string): boolean {
+  return trigramPieces(q).length > 0;
+}
+
 /**
  * The search's pieces of three letters or digits, each with its place (one trigram each, no
  * wildcard to escape).

@@ -17,8 +17,8 @@ import {
   withListColumns,
   WORSE_THAN,
 } from './ticket-list-sql';
-import { searchIndexSql, searchSql } from './loop-sql';
-import { type SearchStatements, searchWalk, type Statement, TicketSearch } from './ticket-search';
+import { hasTrigram, searchIndexSql, searchSql } from './loop-sql';
+import { type SearchStatements, searchStretches, searchWalk, type Statement, TicketSearch } from './ticket-search';
 import {
   OPEN_ASSIGNMENT_STATUSES,
   lightSql,
@@ -191,6 +191,32 @@ export class TicketListRepository implements OnModuleDestroy {
   }
 
   /**
+   * R-15 with X-9: the ids of the tickets in progress that the search finds among those that pass
+   * the other filters, newest first, when there are at most the walk's cap (searchStretches: 1,500
+   * at 10 M tickets); null when there are more, or when the search has no three letters or digits
+   * in a row (it has no trigram to look up). Only a ticket in progress has open assignments (a
+   * workflow invariant, which the inbox's kept counts rely on too), and the trigram indexes of the
+   * tickets in progress (migration 1766480000000) hold only those: at 10 M tickets about 200,000,
+   * so a term that one ticket in 900 has gives some 220 of them in a few milliseconds, where a
+   * light's walk tests about 19,000 open tickets one by one before a page of its matches is full.
+   * More than the cap: the term is common among the open tickets, and the walk soon fills a page.
+   */
+  private async openSearchMatches(
+    scope: TicketScope,
+    filter: TicketListFilter,
+    q: string,
+    lightParams: LightParams,
+  ): Promise<string[] | null> {
+    if (!hasTrigram(q)) return null;
+    const params: unknown[] = [lightParams.now, lightParams.yellowShare];
+    const where = listWhereParts(scope, { ...filter, light: undefined, q: undefined }, params);
+    where.rows.push(`t.status = 'in_progress'`);
+    const s = await this.searchStatements(where, filter, q, params);
+    // $1 and $2 (the light's) typed, as in fewSearchMatches.
+    return this.search.cappedMatchIds(s, searchStretches(s.bound).cap, `, (SELECT $1::timestamptz, $2::float8) light`);
+  }
+
+  /**
    * R-15: a page of `few` (a search's matches, fewSearchMatches) that pass `where`, in the page's
    * order. They are read by primary key first: given the ids in the page's statement, the planner
    * walked the created-at index with a filter of thousands of ids (at 10 M, 5,000 of them), which
@@ -255,11 +281,15 @@ export class TicketListRepository implements OnModuleDestroy {
     // by deadline and sort them (it did for green at 10 M, misjudging how many deadlines are still
     // ahead: 125,622 rows read and sorted on disk, 93 ms), and walks the newest first.
     const walk = [`ra.status IN ${OPEN_ASSIGNMENT_STATUSES}`, `${openLightSql('ra')} = '${light}'`];
-    // R-15: a search with fewer matches than a page in its walk (the tickets' walk, a comparison
-    // each, not this light's, a ticket read each): those matches of this light, newest first.
-    const few = filter.q
-      ? await this.fewSearchMatches(scope, { ...filter, light: undefined }, filter.q, limit, lightParams)
-      : null;
+    // R-15: a search's matches among the open tickets when they are few (openSearchMatches, by the
+    // indexes of the tickets in progress); a search of one or two characters, its matches when
+    // fewer than a page in its walk (the tickets' walk, a comparison each, not this light's, a
+    // ticket read each). Those of this light, newest first.
+    const few = !filter.q
+      ? null
+      : hasTrigram(filter.q)
+        ? await this.openSearchMatches(scope, filter, filter.q, lightParams)
+        : await this.fewSearchMatches(scope, { ...filter, light: undefined }, filter.q, limit, lightParams);
     if (few) {
       where.probes.push(`EXISTS (SELECT 1 FROM assignments ra WHERE ra.ticket_id = t.id AND ${walk.join(' AND ')})`);
       if (cursor) where.rows.push(before('t.created_at, t.id', cursor, params));
@@ -338,9 +368,16 @@ export class TicketListRepository implements OnModuleDestroy {
     const few = filter.q ? await this.fewSearchMatches(scope, filter, filter.q, limit, lightParams) : null;
     if (few?.length === 0) return out;
     if (!cursor || cursor.phase === 'open') {
-      const open = walkable(scope, filter)
-        ? await this.openByWalk(scope, filter, limit, cursor, lightParams)
-        : await this.openByAggregate(scope, filter, limit, cursor, lightParams, few);
+      // A page's worth in the walk: the open phase sorts the search's matches among the open
+      // tickets when they are few (openSearchMatches). A term common among them (more than the
+      // cap) is tested on each open ticket as the walk in light order reaches it, which soon
+      // fills a page; the aggregate sorted every open assignment first (at 10 M, 199 ms).
+      const openFew = few ?? (filter.q ? await this.openSearchMatches(scope, filter, filter.q, lightParams) : null);
+      const common = !!filter.q && openFew === null && hasTrigram(filter.q);
+      const open =
+        walkable(scope, filter) || (common && walkable(scope, { ...filter, q: undefined }))
+          ? await this.openByWalk(scope, filter, limit, cursor, lightParams)
+          : await this.openByAggregate(scope, filter, limit, cursor, lightParams, openFew);
       out.push(...open);
       // A light filter keeps only open tickets: there is no second phase.
       if (out.length >= limit || filter.light) return out;
@@ -370,7 +407,8 @@ export class TicketListRepository implements OnModuleDestroy {
    * the yellow share, else green (the same rule as lightSql). A page costs its own rows plus the
    * tickets of the other lights the walk passes, never a sort of every open ticket. Not used when
    * the tickets are filtered (a unit's scope, a status, a search …): the walk would pass most open
-   * tickets one index probe each, more than the aggregate below.
+   * tickets one index probe each, more than the aggregate below. A search that many open tickets
+   * match (listByLight) is the exception: the walk soon finds a page of them.
    */
   private async openByWalk(
     scope: TicketScope,

@@ -204,6 +204,21 @@ export class TicketSearch {
   }
 
   /**
+   * The ids of every match of `s`'s index phase, in the page's order, when there are at most
+   * `cap` of them; null when there are more (everyMatch reads one past the cap). `join` as
+   * matchIds'.
+   */
+  async cappedMatchIds(s: SearchStatements, cap: number, join = ''): Promise<string[] | null> {
+    const st = s.index(cap);
+    const rows: Array<{ id: string; matched: boolean }> = await serialQuery(
+      this.ds,
+      `SELECT w.id, w.matched FROM (${st.sql}) w${join}`,
+      st.params,
+    );
+    return rows.every((r) => r.matched) ? rows.map((r) => r.id) : null;
+  }
+
+  /**
    * About how many tickets there are: the planner's figure (pg_class.reltuples, which ANALYZE and
    * VACUUM keep), read at most once a minute; null before the table was first analysed.
    */
