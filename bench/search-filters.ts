@@ -17,6 +17,7 @@ const DB = process.env.BENCH_DB ?? 'hotline_bench_inbox';
 const rare = encodeURIComponent('乘客反映 9876543');
 const common = encodeURIComponent('乘客反映 123');
 const short = encodeURIComponent('犇');
+const every = encodeURIComponent('乘客反映');
 const PAGES: Array<[string, string]> = [
   // A search of one or two characters, which give pg_trgm no trigram (no ticket has these).
   ['`q=犇`', `/api/tickets?limit=20&q=${short}`],
@@ -30,6 +31,9 @@ const PAGES: Array<[string, string]> = [
   ['`sort=light&q=乘客反映 9876543`', `/api/tickets?limit=20&sort=light&q=${rare}`],
   ['`sort=light&q=犇`', `/api/tickets?limit=20&sort=light&q=${short}`],
   ['`sort=light&q=乘客反映 123`', `/api/tickets?limit=20&sort=light&q=${common}`],
+  // A term every ticket has: more matches among the open tickets than the search reads by their indexes.
+  ['`light=red&q=乘客反映`', `/api/tickets?limit=20&light=red&q=${every}`],
+  ['`sort=light&q=乘客反映`', `/api/tickets?limit=20&sort=light&q=${every}`],
   ['`sort=light&unit=branch1&q=乘客反映 9876543`', `/api/tickets?limit=20&sort=light&unit=branch1&q=${rare}`],
   ['`unit=branch1&q=乘客反映 9876543`', `/api/tickets?limit=20&unit=branch1&q=${rare}`],
   ['`status=closed&q=乘客反映 9876543`', `/api/tickets?limit=20&status=closed&q=${rare}`],
