@@ -6,6 +6,7 @@ import http from 'node:http';
 import type { Readable } from 'node:stream';
 import { Client } from 'pg';
 import { LedgerRepository } from '@hotline/db';
+import { exportSearchMatches, readLedgerBatches, type LedgerFilter } from '../libs/db/src/repositories/ledger-sql';
 import { exportProcessEntry } from '../libs/tickets/src/loop/ledger-export.spawn';
 import { createTestApp, type TestApp } from './support/app';
 import { ApiClient } from './support/api-client';
@@ -99,6 +100,40 @@ describe('R-15: ledger export at scale', () => {
     expect(ledger.map((r) => r[0])).toEqual(['工单号', 'GX00000042']);
     const denied = await api.get('b1_receiver', '/api/ledger/export');
     expect(denied.status).toBe(403);
+  });
+
+  it('R-15: an export with a search reads its matches by the text\u2019s indexes when one chunk holds them, else chunk by chunk; the same rows either way', async () => {
+    const conn = { client: db, cancel: async () => undefined };
+    const clock = { now: new Date(), yellowShare: 0.8 };
+    const exported = async (q: string, chunk: number, filter: LedgerFilter = {}) => {
+      const numbers: string[] = [];
+      for await (const batch of readLedgerBatches(conn, { kind: 'all' }, { ...filter, q }, clock, 7, chunk)) {
+        numbers.push(...batch.map((r) => r.number));
+      }
+      return numbers;
+    };
+    const expected = async (q: string, category?: string) =>
+      (
+        await db.query(
+          `SELECT number FROM tickets
+            WHERE (subject LIKE '%' || $1 || '%' OR content LIKE '%' || $1 || '%' OR number = $1)
+              AND ($2::text IS NULL OR category_code = $2)
+            ORDER BY received_at, id`,
+          [q, category ?? null],
+        )
+      ).rows.map((r: { number: string }) => r.number);
+    // 第4200: tickets 4,200 and 42,000–42,009 (11), which a chunk of 50 holds: read by the indexes.
+    const few = await exportSearchMatches(db, { kind: 'all' }, { q: '第4200' }, clock, 50);
+    expect(few).toHaveLength(11);
+    expect(await exportSearchMatches(db, { kind: 'all' }, { q: '第420' }, clock, 50)).toBeNull();
+    for (const q of ['第4200', '内容 4200', 'GX00004200', '没有这句话']) {
+      expect([q, await exported(q, 50)]).toEqual([q, await expected(q)]);
+    }
+    expect(await exported('第4200', 50, { category: 'help' })).toEqual(await expected('第4200', 'help'));
+    // 第420: 111 matches, more than a chunk of 50: chunk by chunk, the search among the conditions.
+    const more = await expected('第420');
+    expect(more).toHaveLength(111);
+    expect(await exported('第420', 50)).toEqual(more);
   });
 
   it('issue 19: a running export shows its progress to whoever started it; stopping the download cancels it', async () => {

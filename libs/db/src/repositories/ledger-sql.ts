@@ -2,7 +2,16 @@
 // process (libs/tickets/src/loop/ledger-export.process.ts) loads only pg and this (issue 19 goal 3).
 import type { Client } from 'pg';
 import { NOT_CONTACTED_REASON_LABELS } from '@hotline/workflow';
-import { firstApprovedSql, handledSql, judgedDeadlineSql, lightSql, overdueSql, searchSql } from './loop-sql';
+import {
+  firstApprovedSql,
+  handledSql,
+  judgedDeadlineSql,
+  lightSql,
+  overdueSql,
+  readCharShares,
+  searchIndexSql,
+  searchSql,
+} from './loop-sql';
 import type { Light, TicketScope } from './ticket.repository';
 import { copyOut, inlineParams } from './copy-out';
 
@@ -446,8 +455,12 @@ export async function* readLedgerBatches(
   let failed: unknown;
   // The statement in flight (it starts the next chunk itself when it ends with a full one).
   let reading: Promise<void> | undefined;
+  // R-15: a search's matches, when one chunk holds them all (exportSearchMatches).
+  let ids: string[] | undefined;
   const read = (cursor?: LedgerCursor) => {
-    const { sql, params } = pageSql(scope, filter, chunk, cursor, clock, 'asc');
+    const { sql, params } = ids
+      ? pageSql(scope, { ...filter, q: undefined }, chunk, cursor, clock, 'asc', ids)
+      : pageSql(scope, filter, chunk, cursor, clock, 'asc');
     let rows = 0;
     let last: LedgerRow | undefined;
     // COPY takes no bind parameters: the values go in as quoted, typed literals.
@@ -479,6 +492,7 @@ export async function* readLedgerBatches(
     );
   };
   try {
+    if (filter.q) ids = (await exportSearchMatches(client, scope, filter, clock, chunk)) ?? undefined;
     read();
     for (;;) {
       if (failed) throw failed;
@@ -503,4 +517,31 @@ export async function* readLedgerBatches(
       while (reading) await reading;
     }
   }
+}
+
+/**
+ * R-15: the ids of every ticket an export's search finds among those its other filters keep, by
+ * the text's indexes (searchIndexSql, as LedgerRepository.count counts them), when there are at
+ * most `most` (a chunk); null when there are more. A chunk read with the search among its
+ * conditions walks the tickets in the order received, testing each: for a term that few tickets
+ * have, nearly the whole table (at 10 M tickets, 12 s for one that none has; docs/benchmarks.md).
+ * The matches read whole first (a CTE, planned for every row: the indexes' bitmap), one past
+ * `most` at the most.
+ */
+export async function exportSearchMatches(
+  client: Client,
+  scope: TicketScope,
+  filter: LedgerFilter,
+  clock: { now: Date; yellowShare: number },
+  most: number,
+): Promise<string[] | null> {
+  const { params, where } = filterSql(scope, { ...filter, q: undefined }, clock);
+  const shares = await readCharShares({ query: async (sql) => (await client.query(sql)).rows });
+  where.push(searchIndexSql(filter.q!, params, shares));
+  const { rows } = await client.query<{ id: string }>(
+    `WITH every AS MATERIALIZED (SELECT t.id FROM tickets t WHERE $1::timestamptz IS NOT NULL AND ${where.join(' AND ')})
+     SELECT id FROM every LIMIT ${most + 1}`,
+    params,
+  );
+  return rows.length <= most ? rows.map((r) => r.id) : null;
 }

@@ -87,6 +87,26 @@ export function searchSql(q: string, params: unknown[]): string {
 export type CharShares = { shares: Map<string, number>; floor: number } | null;
 
 /**
+ * R-15: how common each character is in the tickets (searchIndexSql): the most common elements of
+ * the characters index that ANALYZE keeps (pg_stats); null when there are none. `ds`: a DataSource,
+ * or the export process's connection (rows of a statement).
+ */
+export async function readCharShares(ds: { query(sql: string): Promise<any[]> }): Promise<CharShares> {
+  // The owner's function (migration 1766470000000): an index's statistics are its owner's to see.
+  const [r] = await ds.query(`SELECT elems, freqs FROM ticket_char_shares()`);
+  const elems: string[] = r?.elems ?? [];
+  const freqs: number[] = (r?.freqs ?? []).map(Number);
+  // most_common_elem_freqs: one per element, then the least and the greatest of them, and the
+  // share of empty arrays. A character not listed: as PostgreSQL's own estimate of an element not
+  // listed (the lesser of 0.005 and half the least listed).
+  if (elems.length === 0 || freqs.length < elems.length + 2) return null;
+  return {
+    shares: new Map(elems.map((e, i) => [e, freqs[i]!])),
+    floor: Math.min(0.005, freqs[elems.length]! / 2),
+  };
+}
+
+/**
  * R-15: searchSql's condition in the form the indexes answer, for a statement that finds every
  * match (the search's second phase).
  * - With three letters or digits in a row, the trigram indexes. One pattern of the whole search is

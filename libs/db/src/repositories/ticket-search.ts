@@ -4,7 +4,9 @@
 // (docs/benchmarks.md, "The free-text search past its walk" and the sections after it).
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { caseless, type CharShares, searchIndexSql, searchSql } from './loop-sql';
+import { caseless, type CharShares, readCharShares, searchIndexSql, searchSql } from './loop-sql';
+
+export { readCharShares };
 import { serialQuery } from './sql';
 
 /** A statement and its parameters. */
@@ -237,25 +239,6 @@ export class TicketSearch {
     }
     return this.chars.shares;
   }
-}
-
-/**
- * R-15: how common each character is in the tickets (searchIndexSql): the most common elements of
- * the characters index that ANALYZE keeps (pg_stats); null when there are none.
- */
-export async function readCharShares(ds: DataSource): Promise<CharShares> {
-  // The owner's function (migration 1766470000000): an index's statistics are its owner's to see.
-  const [r] = await ds.query(`SELECT elems, freqs FROM ticket_char_shares()`);
-  const elems: string[] = r?.elems ?? [];
-  const freqs: number[] = (r?.freqs ?? []).map(Number);
-  // most_common_elem_freqs: one per element, then the least and the greatest of them, and the
-  // share of empty arrays. A character not listed: as PostgreSQL's own estimate of an element not
-  // listed (the lesser of 0.005 and half the least listed).
-  if (elems.length === 0 || freqs.length < elems.length + 2) return null;
-  return {
-    shares: new Map(elems.map((e, i) => [e, freqs[i]!])),
-    floor: Math.min(0.005, freqs[elems.length]! / 2),
-  };
 }
 
 /**
