@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { AUDIT_TABLES, createDataSource, grantAppRole, SecurityRepository, seedDemoOrganisation } from '@hotline/db';
 import { DataSource } from 'typeorm';
-import { readCharShares } from '../libs/db/src/repositories/ticket-search';
+import { readCharShares } from '../libs/db/src/repositories/loop-sql';
 import { createTestDatabase } from './support/database';
 import { createTestApp, type TestApp } from './support/app';
 import { ApiClient } from './support/api-client';

@@ -5,10 +5,9 @@
 import { DataSource } from 'typeorm';
 import { createTestApp, type TestApp } from './support/app';
 import { ApiClient } from './support/api-client';
-import { searchIndexSql } from '../libs/db/src/repositories/loop-sql';
+import { readCharShares, searchIndexSql } from '../libs/db/src/repositories/loop-sql';
 import { TicketListRepository } from '../libs/db/src/repositories/ticket-list.repository';
 import { LedgerRepository } from '../libs/db/src/repositories/ledger.repository';
-import { readCharShares } from '../libs/db/src/repositories/ticket-search';
 
 describe('R-15: the free-text search past its walk', () => {
   let t: TestApp;

@@ -375,7 +375,7 @@ export class TicketListRepository implements OnModuleDestroy {
       const openFew = few ?? (filter.q ? await this.openSearchMatches(scope, filter, filter.q, lightParams) : null);
       const common = !!filter.q && openFew === null && hasTrigram(filter.q);
       const open =
-        walkable(scope, filter) || (common && walkable(scope, { ...filter, q: undefined }))
+        (!filter.q || common) && walkable(scope, { ...filter, q: undefined })
           ? await this.openByWalk(scope, filter, limit, cursor, lightParams)
           : await this.openByAggregate(scope, filter, limit, cursor, lightParams, openFew);
       out.push(...open);

@@ -5,8 +5,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { caseless, type CharShares, readCharShares, searchIndexSql, searchSql } from './loop-sql';
-
-export { readCharShares };
 import { serialQuery } from './sql';
 
 /** A statement and its parameters. */
