@@ -1,5 +1,6 @@
 import { PassThrough, Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
+import JSZip from 'jszip';
 import { readXlsx } from '../../../../test/support/xlsx';
 import { columnName, XlsxStreamWriter, type XlsxCell } from './xlsx-stream';
 
@@ -66,6 +67,24 @@ describe('issue 19 goal 3: the streaming .xlsx writer', () => {
     expect(ws.getColumn(4).width).toBe(60);
     expect(wb.getWorksheet('单位考核')!.getCell('C2').value).toBe(100000);
     expect(wb.getWorksheet('单位考核')!.getCell('B4').value).toBe('全部');
+  });
+
+  it('issue 19 goal 3: xml:space="preserve" marks exactly the texts whose whitespace Excel would otherwise trim or fold', async () => {
+    const texts = ['第1号生成工单', '  前后空格  ', '尾空格 ', '两行\n回复', '制表\t符', '两个  空格', '一个 空格'];
+    const buffer = await written([{ name: '台账', rows: [texts] }]);
+    // exceljs keeps whitespace either way, so the sheet's XML itself is read (jszip comes with exceljs).
+    const zip = await JSZip.loadAsync(buffer);
+    const xml = await zip.file('xl/worksheets/sheet1.xml')!.async('string');
+    const cells = [...xml.matchAll(/<t( xml:space="preserve")?>([^<]*)<\/t>/g)].map((m) => [m[2], Boolean(m[1])]);
+    expect(cells).toEqual([
+      ['第1号生成工单', false],
+      ['  前后空格  ', true],
+      ['尾空格 ', true],
+      ['两行\n回复', true],
+      ['制表\t符', true],
+      ['两个  空格', true],
+      ['一个 空格', false],
+    ]);
   });
 
   it('issue 19 goal 3: 30,000 rows through a slow reader arrive whole, written as the reader takes them', async () => {

@@ -35,6 +35,9 @@ const INVALID_XML =
 // eslint-disable-next-line no-control-regex
 const NEEDS_WORK = /[&<>\u0000-\u0008\u000b\u000c\u000e-\u001f\ud800-\udfff\ufffe\uffff]/;
 
+/** A text whose whitespace Excel keeps only with xml:space="preserve": at its ends, a tab or line break, or a run. */
+const KEEPS_SPACE = /^\s|\s$|[\t\n\r]|\s\s/;
+
 /** Escapes text for an XML text node, dropping characters XML cannot carry. */
 export function xmlText(s: string): string {
   if (!NEEDS_WORK.test(s)) return s;
@@ -213,7 +216,10 @@ export class XlsxStreamWriter {
         if (typeof v === 'number') {
           if (Number.isFinite(v)) cells += `<c r="${ref}"><v>${v}</v></c>`;
         } else {
-          cells += `<c r="${ref}" t="inlineStr"><is><t xml:space="preserve">${xmlText(v)}</t></is></c>`;
+          // Excel trims a text's ends and may fold its inner whitespace unless told to keep it: the
+          // 19 bytes of xml:space go on such texts only (a fifth less XML to deflate a row).
+          const t = KEEPS_SPACE.test(v) ? '<t xml:space="preserve">' : '<t>';
+          cells += `<c r="${ref}" t="inlineStr"><is>${t}${xmlText(v)}</t></is></c>`;
         }
       }
       // A row without values is left out (as exceljs does); the next row keeps its number.
