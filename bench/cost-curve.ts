@@ -18,8 +18,8 @@ import 'reflect-metadata';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Client } from 'pg';
 import { http, startApi, timed, type Timing } from './bench-http';
-import { AssessmentRepository, createDataSource, runMigrations } from '@hotline/db';
-import { freshBenchDatabase, log } from './bench-database';
+import { runMigrations } from '@hotline/db';
+import { freshBenchDatabase, log, refreshFigureDays } from './bench-database';
 import { CITY_NOW, generateCity, MARK_EVERY_FIGURE_DAY, ticketId } from './city-data';
 
 const SIZES = (process.env.BENCH_SIZES ?? '10000,100000,1000000').split(',').map(Number);
@@ -67,27 +67,6 @@ async function prepare(n: number): Promise<{ url: string; generatedSeconds: numb
 }
 
 const day = (d: Date) => d.toISOString().slice(0, 10);
-
-async function refreshFigureDays(url: string): Promise<{ refreshed: number; left: number; seconds: number }> {
-  const budget = Number(process.env.BENCH_REFRESH_SECONDS ?? 600) * 1000;
-  const ds = createDataSource(url, 1);
-  await ds.initialize();
-  const repo = new AssessmentRepository(ds);
-  const t0 = Date.now();
-  let refreshed = 0;
-  let left: number;
-  try {
-    do {
-      const r = await repo.refreshUnitFigureDays(30, 31);
-      refreshed += r.refreshed;
-      left = r.left;
-      if (r.refreshed === 0) break;
-    } while (left > 0 && Date.now() - t0 < budget);
-  } finally {
-    await ds.destroy();
-  }
-  return { refreshed, left, seconds: (Date.now() - t0) / 1000 };
-}
 
 async function measure(n: number): Promise<SizeResult> {
   const { url, generatedSeconds } = await prepare(n);
