@@ -65,18 +65,17 @@ describe('issue 19 goal 3: the export reads COPY text as the page reads rows', (
     returns: '1',
     extensions: '2',
     rework: '0',
-    handler_unit: '第一分公司',
-    handler: '赵强',
-    handled_at: '2026-12-02 10:00:00.123456+08',
-    reply: '已处理',
-    caller_answer: '电话：已告知',
-    direct_answer: 'f',
+    direct_answer: '已直接答复：末班车时间为 22:30',
+    direct_unit: '运营服务部',
+    direct_handler: '钱调度',
+    direct_at: '2026-12-01 09:40:00.5+08',
     unit_replies: JSON.stringify([
       {
         unit: '第一分公司',
         role: '主办',
         handler: '赵强',
         handledAt: '2026-12-02T10:00:00.123456+08:00',
+        approvedAt: '2026-12-02T11:00:00+08:00',
         content: '已处理',
         callerAnswer: '电话：已告知',
       },
@@ -99,7 +98,60 @@ describe('issue 19 goal 3: the export reads COPY text as the page reads rows', (
     const fields = PAGE_FIELDS.map(([name]) => (required.has(name) ? full[name] : null));
     const copied = copiedLedgerRowOf(fields);
     expect(copied).toEqual(asPage(fields));
-    expect(copied).toMatchObject({ units: '', unitReplies: [], mergedInto: null, handledAt: null, visitSolved: null });
+    expect(copied).toMatchObject({
+      units: '',
+      unitReplies: [],
+      mergedInto: null,
+      handledAt: null,
+      directAnswer: false,
+      visitSolved: null,
+    });
+  });
+
+  /** A reply of the query's JSON list. */
+  const reply = (unit: string, role: string, approvedAt: string | null) => ({
+    unit,
+    role,
+    handler: `${unit}经办人`,
+    handledAt: '2026-12-02T10:00:00+08:00',
+    approvedAt,
+    content: `${unit}的答复`,
+    callerAnswer: '电话：已告知',
+  });
+  /** The answer for the ticket of a row with these replies and no direct answer, read both ways. */
+  const answer = (replies: ReturnType<typeof reply>[]) => {
+    const fields = PAGE_FIELDS.map(([name]) =>
+      name.startsWith('direct_') ? null : name === 'unit_replies' ? JSON.stringify(replies) : full[name],
+    );
+    const copied = copiedLedgerRowOf(fields);
+    expect(copied).toEqual(asPage(fields));
+    return { unit: copied.handlerUnit, reply: copied.reply, direct: copied.directAnswer };
+  };
+
+  it("R-6c, R-7: the answer for the ticket is the lead unit's reply approved last, a co unit's only when no other has one", () => {
+    const lead = reply('第一分公司', '主办', '2026-12-02T11:00:00+08:00');
+    const co = reply('第二分公司', '会办', '2026-12-03T09:00:00+08:00');
+    expect(answer([lead, co])).toEqual({ unit: '第一分公司', reply: '第一分公司的答复', direct: false });
+    expect(answer([co, lead])).toEqual({ unit: '第一分公司', reply: '第一分公司的答复', direct: false });
+    expect(answer([co])).toEqual({ unit: '第二分公司', reply: '第二分公司的答复', direct: false });
+    // Two sole units' replies (a unit changed, 改派): the later approval answers.
+    const first = reply('第一分公司', '承办', '2026-12-02T11:00:00+08:00');
+    const later = reply('第三分公司', '承办', '2026-12-02T11:00:00.5+08:00');
+    expect(answer([first, later]).unit).toBe('第三分公司');
+    expect(answer([later, first]).unit).toBe('第三分公司');
+    expect(answer([])).toEqual({ unit: null, reply: null, direct: false });
+  });
+
+  it('R-7: a direct answer is the answer, by whom the timeline names', () => {
+    const fields = PAGE_FIELDS.map(([name]) => full[name]);
+    expect(copiedLedgerRowOf(fields)).toMatchObject({
+      directAnswer: true,
+      reply: '已直接答复：末班车时间为 22:30',
+      callerAnswer: '直接答复来电人',
+      handlerUnit: '运营服务部',
+      handler: '钱调度',
+      handledAt: new Date('2026-12-01T01:40:00.500Z'),
+    });
   });
 
   it('R-15: a row of another width is refused, not misread', () => {
