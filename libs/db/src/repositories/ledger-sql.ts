@@ -164,7 +164,9 @@ export function filterSql(
 }
 
 /** One unit's approved reply as the query's JSON list holds it. */
-type ReplyJson = Record<'unit' | 'role' | 'handler' | 'handledAt' | 'approvedAt' | 'content' | 'callerAnswer', string>;
+type ReplyJson = Record<'unit' | 'role' | 'handler' | 'handledAt' | 'content' | 'callerAnswer', string> & {
+  approvedAt: string | null;
+};
 
 /** The direct answer's columns of the query: its text, and who gave it when (the timeline's event). */
 interface DirectAnswer {
@@ -189,7 +191,7 @@ function answerOf(
   for (const u of list ?? []) {
     const co = u.role === CO_ROLE;
     // ORDER BY approved_at DESC would put a reply without the time first.
-    const at = u.approvedAt == null ? Infinity : Date.parse(u.approvedAt);
+    const at = u.approvedAt === null ? Infinity : Date.parse(u.approvedAt);
     if ((answeringCo && !co) || (co === answeringCo && at > answeringAt)) {
       answering = u;
       answeringCo = co;
