@@ -34,7 +34,7 @@ describe('issue 19 goal 3: the streaming .xlsx writer', () => {
     ['GX00000003', null, '  前后空格  ', undefined, 2.5],
   ];
 
-  it('issue 19 goal 3: exceljs reads back the sheets, names, header, Chinese text, line breaks, escapes, numbers and widths', async () => {
+  it('R-15, issue 19 goal 3: exceljs reads back the sheets, names, header, Chinese text, line breaks, escapes, numbers and widths', async () => {
     const buffer = await written([
       { name: '台账', widths: [16, 17, 30, 60, 8], rows: ledger },
       { name: '单位考核', rows: [['排名', '单位', '派单数'], [1, '第一分公司', 100000], [], ['', '全部', 7]] },
@@ -69,7 +69,7 @@ describe('issue 19 goal 3: the streaming .xlsx writer', () => {
     expect(wb.getWorksheet('单位考核')!.getCell('B4').value).toBe('全部');
   });
 
-  it('issue 19 goal 3: xml:space="preserve" marks exactly the texts whose whitespace Excel would otherwise trim or fold', async () => {
+  it('R-15, issue 19 goal 3: xml:space="preserve" marks exactly the texts whose whitespace Excel would otherwise trim or fold', async () => {
     const texts = ['第1号生成工单', '  前后空格  ', '尾空格 ', '两行\n回复', '制表\t符', '两个  空格', '一个 空格'];
     const buffer = await written([{ name: '台账', rows: [texts] }]);
     // exceljs keeps whitespace either way, so the sheet's XML itself is read (jszip comes with exceljs).
@@ -87,7 +87,7 @@ describe('issue 19 goal 3: the streaming .xlsx writer', () => {
     ]);
   });
 
-  it('issue 19 goal 3: 30,000 rows through a slow reader arrive whole, written as the reader takes them', async () => {
+  it('R-15, issue 19 goal 3: 30,000 rows through a slow reader arrive whole, written as the reader takes them', async () => {
     const n = 30_000;
     const rows: XlsxCell[][] = [['工单号', '主题']];
     for (let i = 1; i <= n; i++)
@@ -119,7 +119,7 @@ describe('issue 19 goal 3: the streaming .xlsx writer', () => {
     expect(back[12_345]).toEqual(rows[12_345]);
   });
 
-  it('issue 19 goal 3: a reader that hangs up stops the writer without an error', async () => {
+  it('R-15, issue 19 goal 3: a reader that hangs up stops the writer without an error', async () => {
     const out = new PassThrough({ highWaterMark: 1024 });
     const w = new XlsxStreamWriter(out, [{ name: '台账' }]);
     await w.start();
@@ -132,7 +132,7 @@ describe('issue 19 goal 3: the streaming .xlsx writer', () => {
     await w.finish();
   });
 
-  it('issue 19 goal 3: column names run A…Z, AA…', () => {
+  it('R-15, issue 19 goal 3: column names run A…Z, AA…', () => {
     expect([0, 25, 26, 27, 701, 702].map(columnName)).toEqual(['A', 'Z', 'AA', 'AB', 'ZZ', 'AAA']);
   });
 });
